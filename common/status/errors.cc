@@ -1,0 +1,147 @@
+#include "common/status/errors.h"
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace maillage {
+namespace {
+
+template <typename Message>
+void SetDetail(absl::Status& status, absl::string_view type_url, const Message& message) {
+  if (status.ok()) return;
+  status.SetPayload(type_url, absl::Cord(message.SerializeAsString()));
+}
+
+template <typename Message>
+std::optional<Message> GetDetail(const absl::Status& status, absl::string_view type_url) {
+  absl::optional<absl::Cord> payload = status.GetPayload(type_url);
+  if (!payload.has_value()) return std::nullopt;
+  Message message;
+  if (!message.ParseFromString(std::string(*payload))) return std::nullopt;
+  return message;
+}
+
+}  // namespace
+
+absl::Status MakeError(absl::StatusCode code, absl::string_view domain, absl::string_view reason,
+                       absl::string_view message, const Metadata& metadata) {
+  absl::Status status(code, message);
+  google::rpc::ErrorInfo info;
+  info.set_reason(std::string(reason));
+  info.set_domain(std::string(domain));
+  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  SetErrorInfo(status, info);
+  return status;
+}
+
+absl::Status NotFound(absl::string_view domain, absl::string_view reason, absl::string_view message,
+                      const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kNotFound, domain, reason, message, metadata);
+}
+absl::Status AlreadyExists(absl::string_view domain, absl::string_view reason,
+                           absl::string_view message, const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kAlreadyExists, domain, reason, message, metadata);
+}
+absl::Status FailedPrecondition(absl::string_view domain, absl::string_view reason,
+                                absl::string_view message, const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kFailedPrecondition, domain, reason, message, metadata);
+}
+absl::Status Aborted(absl::string_view domain, absl::string_view reason, absl::string_view message,
+                     const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kAborted, domain, reason, message, metadata);
+}
+absl::Status Unavailable(absl::string_view domain, absl::string_view reason,
+                         absl::string_view message, const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kUnavailable, domain, reason, message, metadata);
+}
+absl::Status Internal(absl::string_view domain, absl::string_view reason, absl::string_view message,
+                      const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kInternal, domain, reason, message, metadata);
+}
+absl::Status PermissionDenied(absl::string_view domain, absl::string_view reason,
+                              absl::string_view message, const Metadata& metadata) {
+  return MakeError(absl::StatusCode::kPermissionDenied, domain, reason, message, metadata);
+}
+
+absl::Status InvalidField(absl::string_view domain, absl::string_view field,
+                          absl::string_view description) {
+  FieldViolations violations;
+  violations.Add(field, description);
+  return violations.ToStatus(domain);
+}
+
+void FieldViolations::Add(absl::string_view field, absl::string_view description) {
+  auto& v = violations_.emplace_back();
+  v.set_field(std::string(field));
+  v.set_description(std::string(description));
+}
+
+absl::Status FieldViolations::ToStatus(absl::string_view domain) const {
+  if (violations_.empty()) return absl::OkStatus();
+  std::vector<std::string> parts;
+  parts.reserve(violations_.size());
+  for (const auto& v : violations_) parts.push_back(absl::StrCat(v.field(), ": ", v.description()));
+  absl::Status status =
+      MakeError(absl::StatusCode::kInvalidArgument, domain, "INVALID_ARGUMENT",
+                absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")),
+                {{"fields", absl::StrJoin(violations_, ",", [](std::string* out, const auto& v) {
+                    out->append(v.field());
+                  })}});
+  google::rpc::BadRequest bad_request;
+  for (const auto& v : violations_) *bad_request.add_field_violations() = v;
+  SetBadRequest(status, bad_request);
+  return status;
+}
+
+void SetErrorInfo(absl::Status& status, const google::rpc::ErrorInfo& info) {
+  SetDetail(status, kErrorInfoTypeUrl, info);
+}
+void SetBadRequest(absl::Status& status, const google::rpc::BadRequest& bad_request) {
+  SetDetail(status, kBadRequestTypeUrl, bad_request);
+}
+void SetPreconditionFailure(absl::Status& status,
+                            const google::rpc::PreconditionFailure& failure) {
+  SetDetail(status, kPreconditionFailureTypeUrl, failure);
+}
+void SetRetryInfo(absl::Status& status, const google::rpc::RetryInfo& retry) {
+  SetDetail(status, kRetryInfoTypeUrl, retry);
+}
+std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
+  return GetDetail<google::rpc::ErrorInfo>(status, kErrorInfoTypeUrl);
+}
+std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status) {
+  return GetDetail<google::rpc::BadRequest>(status, kBadRequestTypeUrl);
+}
+std::optional<google::rpc::PreconditionFailure> GetPreconditionFailure(
+    const absl::Status& status) {
+  return GetDetail<google::rpc::PreconditionFailure>(status, kPreconditionFailureTypeUrl);
+}
+std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
+  return GetDetail<google::rpc::RetryInfo>(status, kRetryInfoTypeUrl);
+}
+
+absl::string_view StatusCodeName(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kOk: return "OK";
+    case absl::StatusCode::kCancelled: return "CANCELLED";
+    case absl::StatusCode::kUnknown: return "UNKNOWN";
+    case absl::StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
+    case absl::StatusCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
+    case absl::StatusCode::kNotFound: return "NOT_FOUND";
+    case absl::StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
+    case absl::StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
+    case absl::StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
+    case absl::StatusCode::kFailedPrecondition: return "FAILED_PRECONDITION";
+    case absl::StatusCode::kAborted: return "ABORTED";
+    case absl::StatusCode::kOutOfRange: return "OUT_OF_RANGE";
+    case absl::StatusCode::kUnimplemented: return "UNIMPLEMENTED";
+    case absl::StatusCode::kInternal: return "INTERNAL";
+    case absl::StatusCode::kUnavailable: return "UNAVAILABLE";
+    case absl::StatusCode::kDataLoss: return "DATA_LOSS";
+    case absl::StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
+    default: return "UNKNOWN";
+  }
+}
+
+}  // namespace maillage

@@ -1,0 +1,69 @@
+#include "common/status/errors.h"
+
+#include "common/status/status_macros.h"
+#include "gtest/gtest.h"
+
+namespace maillage {
+namespace {
+
+constexpr absl::string_view kDomain = "test.maillage";
+
+TEST(ErrorsTest, MakeErrorCarriesErrorInfo) {
+  absl::Status s = NotFound(kDomain, "ACTOR_NOT_FOUND", "actor actors/42 does not exist",
+                            {{"name", "actors/42"}});
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "actor actors/42 does not exist");
+  auto info = GetErrorInfo(s);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "ACTOR_NOT_FOUND");
+  EXPECT_EQ(info->domain(), kDomain);
+  EXPECT_EQ(info->metadata().at("name"), "actors/42");
+}
+
+TEST(ErrorsTest, FieldViolationsNameEveryField) {
+  FieldViolations v;
+  EXPECT_TRUE(v.ToStatus(kDomain).ok());
+  v.Add("actor.siret", "not a valid SIRET");
+  v.Add("actor.display_name", "required");
+  absl::Status s = v.ToStatus(kDomain);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("actor.siret"), std::string::npos);
+  EXPECT_NE(s.message().find("actor.display_name"), std::string::npos);
+  auto bad = GetBadRequest(s);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->field_violations_size(), 2);
+  EXPECT_EQ(bad->field_violations(0).field(), "actor.siret");
+  EXPECT_EQ(bad->field_violations(1).description(), "required");
+  EXPECT_EQ(GetErrorInfo(s)->reason(), "INVALID_ARGUMENT");
+}
+
+absl::StatusOr<int> Half(int x) {
+  if (x % 2 != 0) return InvalidField(kDomain, "x", "must be even");
+  return x / 2;
+}
+
+absl::StatusOr<int> Quarter(int x) {
+  MAILLAGE_ASSIGN_OR_RETURN(int half, Half(x));
+  MAILLAGE_ASSIGN_OR_RETURN(int quarter, Half(half));
+  return quarter;
+}
+
+absl::Status CheckEven(int x) {
+  MAILLAGE_RETURN_IF_ERROR(Half(x).status());
+  return absl::OkStatus();
+}
+
+TEST(StatusMacrosTest, PropagateFirstError) {
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_EQ(Quarter(6).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(CheckEven(4).ok());
+  EXPECT_EQ(CheckEven(3).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ErrorsTest, CodeNames) {
+  EXPECT_EQ(StatusCodeName(absl::StatusCode::kResourceExhausted), "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(StatusCodeName(absl::StatusCode::kUnauthenticated), "UNAUTHENTICATED");
+}
+
+}  // namespace
+}  // namespace maillage

@@ -1,0 +1,53 @@
+#include "common/status/grpc_status.h"
+
+#include "common/status/errors.h"
+#include "google/rpc/error_details.pb.h"
+#include "gtest/gtest.h"
+
+namespace maillage {
+namespace {
+
+TEST(GrpcStatusTest, OkIsOk) {
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "x").ok());
+  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+}
+
+TEST(GrpcStatusTest, DetailsTravelInStatusDetailsBin) {
+  FieldViolations v;
+  v.Add("actor.rna", "must match W + 9 characters");
+  grpc::Status g = ToGrpcStatus(v.ToStatus("directory.maillage"), "directory.maillage");
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  EXPECT_EQ(rpc.code(), 3);
+  ASSERT_EQ(rpc.details_size(), 2);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.domain(), "directory.maillage");
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(rpc.details(1).UnpackTo(&bad));
+  EXPECT_EQ(bad.field_violations(0).field(), "actor.rna");
+
+  absl::Status back = FromGrpcStatus(g);
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetBadRequest(back)->field_violations(0).field(), "actor.rna");
+}
+
+TEST(GrpcStatusTest, ErrorWithoutInfoGetsOneFromItsCode) {
+  grpc::Status g = ToGrpcStatus(absl::UnavailableError("database unreachable"), "budget.maillage");
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "UNAVAILABLE");
+  EXPECT_EQ(info.domain(), "budget.maillage");
+}
+
+TEST(GrpcStatusTest, PlainGrpcStatusWithoutDetails) {
+  absl::Status s = FromGrpcStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "late"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(s.message(), "late");
+}
+
+}  // namespace
+}  // namespace maillage
