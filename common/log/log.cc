@@ -1,0 +1,184 @@
+#include "common/log/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+
+#include "absl/strings/str_format.h"
+#include "spdlog/sinks/stdout_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace maillage::log {
+namespace {
+
+struct State {
+  std::mutex mu;
+  std::string service = "maillage";
+  std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
+  std::shared_ptr<spdlog::logger> logger;
+};
+
+State& GetState() {
+  static State* const state = [] {
+    auto* s = new State;
+    s->logger = spdlog::stderr_logger_mt("maillage_json");
+    s->logger->set_pattern("%v");
+    s->logger->set_level(spdlog::level::trace);
+    s->logger->flush_on(spdlog::level::trace);
+    return s;
+  }();
+  return *state;
+}
+
+thread_local std::string tls_request_id;
+thread_local std::string tls_traceparent;
+
+absl::string_view LevelName(Level level) {
+  switch (level) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+std::string NowRfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count() %
+      1000000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t len;
+  uint32_t min;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  uint32_t cp = c & (0xFF >> (len + 1));
+  for (size_t k = 1; k < len; ++k) {
+    auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+}  // namespace
+
+void Init(absl::string_view service, absl::string_view level) {
+  State& state = GetState();
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    state.service = std::string(service);
+  }
+  Level l = Level::kInfo;
+  if (level == "debug") l = Level::kDebug;
+  if (level == "warn") l = Level::kWarn;
+  if (level == "error") l = Level::kError;
+  state.min_level = static_cast<int>(l);
+}
+
+void AppendJsonString(std::string& out, absl::string_view value) {
+  out.push_back('"');
+  for (size_t i = 0; i < value.size();) {
+    auto c = static_cast<unsigned char>(value[i]);
+    size_t len = Utf8SequenceLength(value, i);
+    if (len == 0) {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+      continue;
+    }
+    if (len > 1) {
+      out.append(value.data() + i, len);
+    } else if (c == '"') {
+      out.append("\\\"");
+    } else if (c == '\\') {
+      out.append("\\\\");
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\r') {
+      out.append("\\r");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (c < 0x20 || c == 0x7F) {
+      out.append(absl::StrFormat("\\u%04x", c));
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    i += len;
+  }
+  out.push_back('"');
+}
+
+std::string FormatLine(absl::string_view ts, Level level, absl::string_view service,
+                       absl::string_view msg, const Fields& fields) {
+  std::string out;
+  out.reserve(128 + msg.size());
+  auto add = [&out](absl::string_view key, absl::string_view value) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(out, key);
+    out.push_back(':');
+    AppendJsonString(out, value);
+  };
+  out.push_back('{');
+  add("ts", ts);
+  add("level", LevelName(level));
+  add("service", service);
+  add("msg", msg);
+  for (const auto& [key, value] : fields) add(key, value);
+  out.push_back('}');
+  return out;
+}
+
+void Write(Level level, absl::string_view msg, const Fields& fields) {
+  State& state = GetState();
+  if (static_cast<int>(level) < state.min_level.load(std::memory_order_relaxed)) return;
+  std::string service;
+  {
+    std::lock_guard<std::mutex> lock(state.mu);
+    service = state.service;
+  }
+  Fields all = fields;
+  if (!tls_request_id.empty()) all.emplace_back("request_id", tls_request_id);
+  if (!tls_traceparent.empty()) all.emplace_back("traceparent", tls_traceparent);
+  state.logger->info(FormatLine(NowRfc3339(), level, service, msg, all));
+}
+
+ScopedRequestContext::ScopedRequestContext(std::string request_id, std::string traceparent)
+    : previous_request_id_(std::move(tls_request_id)),
+      previous_traceparent_(std::move(tls_traceparent)) {
+  tls_request_id = std::move(request_id);
+  tls_traceparent = std::move(traceparent);
+}
+
+ScopedRequestContext::~ScopedRequestContext() {
+  tls_request_id = std::move(previous_request_id_);
+  tls_traceparent = std::move(previous_traceparent_);
+}
+
+const std::string& CurrentRequestId() { return tls_request_id; }
+const std::string& CurrentTraceparent() { return tls_traceparent; }
+
+}  // namespace maillage::log
