@@ -1,0 +1,65 @@
+// Channels and call contexts of maillage's gRPC clients (see client.h).
+#include "common/server/client.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/log/log.h"
+#include "common/server/interceptors.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace maillage::server {
+namespace {
+
+constexpr char kServiceConfig[] = R"({"loadBalancingConfig":[{"round_robin":{}}]})";
+// Pings every 20 s, also without calls in flight (the server allows one every 10 s).
+constexpr int kKeepaliveTimeMs = 20'000;
+constexpr int kKeepaliveTimeoutMs = 10'000;
+
+}  // namespace
+
+std::string ChannelTarget(absl::string_view address) {
+  if (!absl::StrContains(address, ',')) return std::string(address);
+  std::vector<std::string> entries;
+  for (absl::string_view entry : absl::StrSplit(address, ',', absl::SkipWhitespace())) {
+    entry = absl::StripAsciiWhitespace(entry);
+    if (absl::ConsumePrefix(&entry, "localhost:")) {
+      entries.push_back(absl::StrCat("127.0.0.1:", entry));
+    } else {
+      entries.emplace_back(entry);
+    }
+  }
+  return absl::StrCat("ipv4:", absl::StrJoin(entries, ","));
+}
+
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  args.SetServiceConfigJSON(kServiceConfig);
+  // The service config above is the one to use, not one published in DNS TXT records.
+  args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  return grpc::CreateCustomChannel(ChannelTarget(address), grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+void PrepareClientContext(grpc::ClientContext& context,
+                          std::chrono::system_clock::time_point deadline) {
+  context.set_deadline(deadline);
+  const std::string& request_id = log::CurrentRequestId();
+  if (!request_id.empty()) context.AddMetadata(kRequestIdHeader, request_id);
+  const std::string& traceparent = log::CurrentTraceparent();
+  if (!traceparent.empty()) context.AddMetadata(kTraceparentHeader, traceparent);
+}
+
+}  // namespace maillage::server

@@ -1,0 +1,43 @@
+// What every gRPC client inside maillage uses to reach another service.
+//
+//   auto channel = maillage::server::MakeChannel(env.String("MAILLAGE_DIRECTORY_ADDR", ...));
+//   auto stub = maillage::directory::v1::ActorService::NewStub(channel);
+//   grpc::ClientContext context;
+//   maillage::server::PrepareClientContext(context, deadline);  // deadline + request id
+//   grpc::Status status = stub->GetActor(&context, request, &actor);
+//
+// Channels balance calls round robin over every address of the target (all the A records of a
+// DNS name, or every entry of a comma-separated list), keep connections alive with pings and
+// allow messages up to kMaxMessageBytes both ways.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+namespace maillage::server {
+
+// The message size limit of maillage clients (servers: ServerOptions::max_message_bytes).
+inline constexpr int kMaxMessageBytes = 8 << 20;
+
+// The gRPC target for `address`: "host:port" and "dns:///name:port" unchanged; a
+// comma-separated list "10.0.0.1:9101,10.0.0.2:9101" becomes
+// "ipv4:10.0.0.1:9101,10.0.0.2:9101" (entries must be IPv4 literals; "localhost" is accepted
+// and written 127.0.0.1).
+std::string ChannelTarget(absl::string_view address);
+
+// A channel to `address` (see ChannelTarget), round robin over all resolved addresses. Never
+// fails: an unusable address shows up as UNAVAILABLE on the calls.
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+
+// Sets `deadline` on `context` and passes on the request id and traceparent of the call this
+// thread is serving (log::CurrentRequestId / CurrentTraceparent) as x-request-id and
+// traceparent metadata; outside a call, none are sent and the server generates an id.
+void PrepareClientContext(grpc::ClientContext& context,
+                          std::chrono::system_clock::time_point deadline);
+
+}  // namespace maillage::server
