@@ -1,0 +1,116 @@
+#include "bench/ceilings.h"
+
+#include <memory>
+#include <atomic>
+#include <cstdio>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/pool.h"
+#include "common/server/client.h"
+#include "common/server/server.h"
+#include "common/server/test_echo_service.h"
+#include "httplib.h"
+#include "maillage/testing/v1/echo.grpc.pb.h"
+
+namespace maillage::bench {
+namespace {
+
+constexpr int kRows = 10000;
+
+db::Deadline Soon() { return std::chrono::system_clock::now() + std::chrono::seconds(5); }
+
+}  // namespace
+
+LoadResult MeasurePgSelect(const std::string& pool_url, int in_flight,
+                           std::chrono::milliseconds duration) {
+  db::PoolOptions options;
+  options.url = pool_url;
+  options.size = in_flight;
+  db::Pool pool(options);
+  absl::Status created = pool.Transact(Soon(), [](pqxx::work& txn) {
+    txn.exec(
+        "CREATE TABLE IF NOT EXISTS bench_kv (k bigint PRIMARY KEY, v text NOT NULL);"
+        "INSERT INTO bench_kv SELECT g, md5(g::text) FROM generate_series(1, " +
+        std::to_string(kRows) + ") g ON CONFLICT DO NOTHING");
+    return absl::OkStatus();
+  });
+  if (!created.ok()) {
+    std::fprintf(stderr, "bench table: %s\n", created.ToString().c_str());
+    return {};
+  }
+  return RunClosedLoop(in_flight, duration, [&](int worker) {
+    thread_local std::minstd_rand random(worker + 1);
+    int64_t key = 1 + random() % kRows;
+    return pool
+        .ReadOnly(Soon(),
+                  [key](pqxx::work& txn) {
+                    pqxx::result r = txn.exec_params("SELECT v FROM bench_kv WHERE k = $1", key);
+                    return r.size() == 1 ? absl::OkStatus() : absl::NotFoundError("row");
+                  })
+        .ok();
+  });
+}
+
+LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration) {
+  server::TestEchoService echo("ceiling");
+  server::ServerOptions options;
+  options.service_name = "bench";
+  options.error_domain = "bench.maillage";
+  options.host = "127.0.0.1";
+  options.threads = in_flight + 8;
+  server::Server server(options, {&echo});
+  if (!server.Start().ok()) return {};
+  server.SetServing(true);
+  auto channel = server::MakeChannel(absl::StrCat("127.0.0.1:", server.port()));
+  auto stub = maillage::testing::v1::EchoService::NewStub(channel);
+  LoadResult result = RunClosedLoop(in_flight, duration, [&](int) {
+    grpc::ClientContext context;
+    server::PrepareClientContext(context, Soon());
+    maillage::testing::v1::EchoRequest request;
+    request.set_message("ping");
+    maillage::testing::v1::EchoResponse response;
+    return stub->Echo(&context, request, &response).ok();
+  });
+  server.Shutdown();
+  return result;
+}
+
+LoadResult MeasureHttpEcho(int connections, std::chrono::milliseconds duration) {
+  httplib::Server http;
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(1 << 30);
+  http.new_task_queue = [connections] {
+    return new httplib::ThreadPool(static_cast<size_t>(connections) + 4);
+  };
+  http.Post("/v1/echo", [](const httplib::Request& request, httplib::Response& response) {
+    response.set_content(request.body, "application/json");
+  });
+  int port = http.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { http.listen_after_bind(); });
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (int i = 0; i < connections; ++i) {
+    clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
+    clients.back()->set_tcp_nodelay(true);
+    clients.back()->set_keep_alive(true);
+  }
+  // Open every connection before measuring (the listen backlog is small).
+  for (auto& client : clients) client->Post("/v1/echo", "{}", "application/json");
+  LoadResult result = RunClosedLoop(connections, duration, [&](int worker) {
+    auto response = clients[worker]->Post("/v1/echo", R"({"message":"ping"})",
+                                          "application/json");
+    if (!response) {
+      static std::atomic<int> reported{0};
+      if (reported++ < 3) {
+        std::fprintf(stderr, "http echo: %s\n", httplib::to_string(response.error()).c_str());
+      }
+    }
+    return response && response->status == 200;
+  });
+  clients.clear();
+  http.stop();
+  serving.join();
+  return result;
+}
+
+}  // namespace maillage::bench

@@ -1,0 +1,81 @@
+#include "bench/load.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+namespace maillage::bench {
+
+double LoadResult::percentile_ms(double q) const {
+  if (latencies_ms.empty()) return 0;
+  size_t index = static_cast<size_t>(q * (latencies_ms.size() - 1));
+  return latencies_ms[index];
+}
+
+LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
+                         const std::function<bool(int worker)>& call) {
+  constexpr size_t kMaxSamplesPerWorker = 200000;
+  std::atomic<bool> stop{false};
+  std::atomic<int64_t> calls{0}, errors{0};
+  std::mutex mu;
+  std::vector<double> all;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int w = 0; w < in_flight; ++w) {
+    workers.emplace_back([&, w] {
+      std::vector<double> mine;
+      mine.reserve(4096);
+      while (!stop.load(std::memory_order_relaxed)) {
+        auto t0 = std::chrono::steady_clock::now();
+        bool ok = call(w);
+        auto t1 = std::chrono::steady_clock::now();
+        calls.fetch_add(1, std::memory_order_relaxed);
+        if (!ok) errors.fetch_add(1, std::memory_order_relaxed);
+        if (mine.size() < kMaxSamplesPerWorker) {
+          mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      all.insert(all.end(), mine.begin(), mine.end());
+    });
+  }
+  std::this_thread::sleep_for(duration);
+  stop = true;
+  for (auto& t : workers) t.join();
+  LoadResult result;
+  result.in_flight = in_flight;
+  result.calls = calls;
+  result.errors = errors;
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::sort(all.begin(), all.end());
+  result.latencies_ms = std::move(all);
+  return result;
+}
+
+void PrintResult(const std::string& name, const LoadResult& r, const LoadResult* ceiling,
+                 const std::string& ceiling_name) {
+  std::printf("%-44s %4d in flight %10.0f /s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  "
+              "errors %lld",
+              name.c_str(), r.in_flight, r.qps(), r.percentile_ms(0.5), r.percentile_ms(0.99),
+              r.percentile_ms(0.999), static_cast<long long>(r.errors));
+  if (ceiling != nullptr && ceiling->qps() > 0) {
+    std::printf("  ratio %.2f of %s", r.qps() / ceiling->qps(), ceiling_name.c_str());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+double PeakRssMib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+}  // namespace maillage::bench
