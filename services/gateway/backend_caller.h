@@ -1,0 +1,89 @@
+// Forwards request messages to the backend serving their method, over gRPC, without per-method
+// code: a grpc::GenericStub carries the serialized messages.
+//
+//   BackendCaller caller({{"maillage.directory.v1.ActorService", server::MakeChannel(addr)}});
+//   log::ScopedRequestContext scope(request_id, traceparent);  // sent as metadata
+//   grpc::Status s = caller.Call(*route.method, deadline, *request, *response);
+//
+// Every call carries the deadline and, as x-request-id and traceparent metadata, the request
+// context of the calling thread (server::PrepareClientContext).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/status.h"
+
+namespace maillage::gateway {
+
+using Deadline = std::chrono::system_clock::time_point;
+
+// The responses of a streaming call, read one at a time. Destroying it before the end
+// cancels the call.
+class ResponseStream {
+ public:
+  ~ResponseStream();
+  ResponseStream(const ResponseStream&) = delete;
+  ResponseStream& operator=(const ResponseStream&) = delete;
+
+  // Reads the next response into `message`; false at the end of the stream or on an error
+  // (then Finish() says which).
+  bool Read(google::protobuf::Message& message);
+  // The status of the call, once Read returned false. INTERNAL when a response could not be
+  // parsed as the method's output type.
+  grpc::Status Finish();
+
+ private:
+  friend class BackendCaller;
+  ResponseStream() = default;
+  // Waits for the one operation in flight; its success.
+  bool Await();
+
+  grpc::ClientContext context_;
+  grpc::CompletionQueue queue_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+  bool started_ = false;
+  bool ended_ = false;     // Read returned false
+  bool finished_ = false;  // the status is known
+  grpc::Status parse_error_;
+  grpc::Status status_;
+};
+
+class BackendCaller {
+ public:
+  // `channels`: service full name ("maillage.directory.v1.ActorService") → the channel of the
+  // backend that serves it.
+  explicit BackendCaller(std::map<std::string, std::shared_ptr<grpc::Channel>> channels);
+
+  // Calls the unary `method` with `request` and parses the answer into `response` (a message
+  // of the method's output type). Returns the call's status (DEADLINE_EXCEEDED at `deadline`,
+  // UNAVAILABLE when the backend cannot be reached, the backend's own errors with their
+  // details); UNIMPLEMENTED when no channel serves the method's service; INTERNAL when the
+  // answer does not parse.
+  grpc::Status Call(const google::protobuf::MethodDescriptor& method, Deadline deadline,
+                    const google::protobuf::Message& request,
+                    google::protobuf::Message& response) const;
+
+  // Starts a streaming `method` (client, server or bidirectional streaming), sends `requests`
+  // in order and half-closes; the responses are then read from the stream, which reports the
+  // errors that Call would return through Read/Finish.
+  std::unique_ptr<ResponseStream> Stream(
+      const google::protobuf::MethodDescriptor& method, Deadline deadline,
+      const std::vector<const google::protobuf::Message*>& requests) const;
+
+ private:
+  std::shared_ptr<grpc::Channel> ChannelFor(const google::protobuf::MethodDescriptor& method) const;
+
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+};
+
+}  // namespace maillage::gateway

@@ -1,0 +1,189 @@
+// maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
+// of the directory, meetings and budget services as HTTP/JSON, and an admin port (/healthz,
+// /readyz, /metrics); owns the database of API keys and audit, migrated at start-up (retried
+// until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports stop accepting,
+// requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
+//
+// Environment (one line on stderr and exit 2 when a value is bad):
+//   MAILLAGE_DATABASE_URL (required), MAILLAGE_DB_POOL_SIZE (8), MAILLAGE_HTTP_PORT (8080),
+//   MAILLAGE_ADMIN_PORT (8081), MAILLAGE_DIRECTORY_ADDR (localhost:9101),
+//   MAILLAGE_MEETINGS_ADDR (localhost:9102), MAILLAGE_BUDGET_ADDR (localhost:9103),
+//   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64),
+//   MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info).
+#include <signal.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/config/env.h"
+#include "common/db/migrations.h"
+#include "common/db/pool.h"
+#include "common/log/log.h"
+#include "common/server/client.h"
+#include "prometheus/registry.h"
+#include "services/gateway/admin_server.h"
+#include "services/gateway/backend_caller.h"
+#include "services/gateway/http_errors.h"
+#include "services/gateway/http_metrics.h"
+#include "services/gateway/http_server.h"
+#include "services/gateway/route_table.h"
+
+namespace maillage::gateway {
+
+const std::vector<db::Migration>& Migrations();
+
+namespace {
+
+// Header timeouts above this are cut to it (or to MAILLAGE_REQUEST_TIMEOUT if that is longer).
+constexpr std::chrono::milliseconds kMaxRequestTimeout = std::chrono::seconds(60);
+
+struct Backend {
+  std::string name;     // "directory"
+  std::string package;  // "maillage.directory.v1": every service of it is routed to this backend
+  std::string address;
+};
+
+// SIGTERM and SIGINT, blocked in every thread and taken synchronously by the main thread.
+class TerminationSignals {
+ public:
+  // Call before any thread starts, so that every thread inherits the mask.
+  TerminationSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  // true when a signal arrived within `timeout`.
+  bool WaitFor(std::chrono::milliseconds timeout) const {
+    timespec ts{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<long>(timeout.count() % 1000) * 1000000};
+    return sigtimedwait(&set_, nullptr, &ts) > 0;
+  }
+
+ private:
+  sigset_t set_;
+};
+
+// Applies the migrations, retrying with backoff while the database is unreachable; false when
+// a termination signal came first.
+bool MigrateUntilDone(db::Pool& pool, const TerminationSignals& signals) {
+  std::chrono::milliseconds backoff(500);
+  std::string last_failure;
+  while (true) {
+    absl::Status status = db::Migrate(pool, "gateway", Migrations());
+    if (status.ok()) return true;
+    std::string failure = std::string(status.message());
+    if (failure != last_failure) {
+      log::Warn("database migration failed; retrying", {{"error", failure}});
+      last_failure = failure;
+    }
+    if (signals.WaitFor(backoff)) return false;
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
+  }
+}
+
+int Run() {
+  const TerminationSignals signals;
+  config::Env env;
+  const std::string log_level =
+      env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  db::PoolOptions pool_options;
+  pool_options.url = env.Required("MAILLAGE_DATABASE_URL");
+  pool_options.size = env.Int("MAILLAGE_DB_POOL_SIZE", 8, 1, 1000);
+  pool_options.error_domain = std::string(kGatewayDomain);
+  pool_options.application_name = "maillage-gateway";
+  const int http_port = env.Port("MAILLAGE_HTTP_PORT", 8080);
+  const int admin_port = env.Port("MAILLAGE_ADMIN_PORT", 8081);
+  const std::vector<Backend> backends = {
+      {"directory", "maillage.directory.v1",
+       env.String("MAILLAGE_DIRECTORY_ADDR", "localhost:9101")},
+      {"meetings", "maillage.meetings.v1", env.String("MAILLAGE_MEETINGS_ADDR", "localhost:9102")},
+      {"budget", "maillage.budget.v1", env.String("MAILLAGE_BUDGET_ADDR", "localhost:9103")},
+  };
+  HttpServerOptions http_options;
+  http_options.threads = env.Int("MAILLAGE_HTTP_THREADS", 64, 1, 4096);
+  http_options.max_body_bytes = env.Int("MAILLAGE_MAX_BODY_BYTES", 4 << 20, 1, 1 << 30);
+  http_options.timeouts.default_timeout =
+      env.Duration("MAILLAGE_REQUEST_TIMEOUT", std::chrono::seconds(10));
+  http_options.timeouts.max_timeout =
+      std::max(kMaxRequestTimeout, http_options.timeouts.default_timeout);
+  const std::chrono::milliseconds drain_timeout =
+      env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
+  if (absl::Status s = env.Finish(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  if (http_options.timeouts.default_timeout.count() <= 0) {
+    std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
+    return 2;
+  }
+  log::Init("gateway", log_level);
+
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
+  std::vector<std::string> services;
+  for (const Backend& backend : backends) {
+    std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
+    channel_of_backend[backend.name] = channel;
+    for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
+      channel_of_service[service] = channel;
+      services.push_back(service);
+    }
+  }
+  absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
+  if (!routes.ok()) {
+    log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});
+    return 1;
+  }
+
+  prometheus::Registry registry;
+  HttpMetrics metrics(registry);
+  BackendCaller caller(channel_of_service);
+  GatewayHttpServer http(*routes, caller, metrics, http_options);
+  AdminHttpServer admin(channel_of_backend, registry);
+  absl::StatusOr<int> bound_admin = admin.Start("0.0.0.0", admin_port);
+  absl::StatusOr<int> bound_http =
+      bound_admin.ok() ? http.Start("0.0.0.0", http_port) : bound_admin.status();
+  if (!bound_http.ok()) {
+    log::Error("gateway failed to start", {{"error", std::string(bound_http.status().message())}});
+    return 1;
+  }
+  log::Info("gateway listening", {{"http_port", std::to_string(*bound_http)},
+                                  {"admin_port", std::to_string(*bound_admin)},
+                                  {"services", std::to_string(services.size())},
+                                  {"routes", std::to_string(routes->routes().size())}});
+
+  db::Pool pool(pool_options);
+  if (MigrateUntilDone(pool, signals)) {
+    admin.SetServing(true);
+    log::Info("serving");
+    while (!signals.WaitFor(std::chrono::hours(1))) {
+    }
+  }
+
+  log::Info("termination signal received; draining");
+  admin.SetServing(false);
+  auto stopped = std::async(std::launch::async, [&] {
+    http.Stop();
+    admin.Stop();
+  });
+  if (stopped.wait_for(drain_timeout) == std::future_status::timeout) {
+    log::Warn("requests still in progress at the end of the drain timeout; exiting");
+    std::_Exit(0);
+  }
+  log::Info("gateway stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace maillage::gateway
+
+int main() { return maillage::gateway::Run(); }
