@@ -1,11 +1,13 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
-// of the directory, meetings and budget services as HTTP/JSON, and an admin port (/healthz,
-// /readyz, /metrics); owns the database of API keys and audit, migrated at start-up (retried
-// until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports stop accepting,
+// of the directory, meetings and budget services (and its own GatewayAdminService) as
+// HTTP/JSON, its own services over gRPC with health, and an admin port (/healthz, /readyz,
+// /metrics); owns the database of API keys and audit, migrated at start-up (retried until the
+// database answers). SIGTERM or SIGINT: /readyz turns 503, the ports stop accepting,
 // requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
 //
 // Environment (one line on stderr and exit 2 when a value is bad):
 //   MAILLAGE_DATABASE_URL (required), MAILLAGE_DB_POOL_SIZE (8), MAILLAGE_HTTP_PORT (8080),
+//   MAILLAGE_GRPC_PORT (9090),
 //   MAILLAGE_ADMIN_PORT (8081), MAILLAGE_DIRECTORY_ADDR (localhost:9101),
 //   MAILLAGE_MEETINGS_ADDR (localhost:9102), MAILLAGE_BUDGET_ADDR (localhost:9103),
 //   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64),
@@ -23,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/config/env.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
@@ -30,7 +33,10 @@
 #include "common/server/client.h"
 #include "prometheus/registry.h"
 #include "services/gateway/admin_server.h"
+#include "common/server/server.h"
+#include "services/gateway/api_key_store.h"
 #include "services/gateway/backend_caller.h"
+#include "services/gateway/gateway_admin_service.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
@@ -102,6 +108,11 @@ int Run() {
   pool_options.application_name = "maillage-gateway";
   const int http_port = env.Port("MAILLAGE_HTTP_PORT", 8080);
   const int admin_port = env.Port("MAILLAGE_ADMIN_PORT", 8081);
+  server::ServerOptions grpc_options;
+  grpc_options.service_name = "gateway";
+  grpc_options.error_domain = std::string(kGatewayDomain);
+  grpc_options.grpc_port = env.Port("MAILLAGE_GRPC_PORT", 9090);
+  grpc_options.threads = 64;
   const std::vector<Backend> backends = {
       {"directory", "maillage.directory.v1",
        env.String("MAILLAGE_DIRECTORY_ADDR", "localhost:9101")},
@@ -126,11 +137,28 @@ int Run() {
     return 2;
   }
   log::Init("gateway", log_level);
+  grpc_options.drain_timeout = drain_timeout;
+
+  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
+  db::Pool pool(pool_options);
+  ApiKeyStore keys(pool);
+  GatewayAdminServiceImpl admin_service(keys);
+  server::Server grpc_server(grpc_options, {&admin_service});
+  if (absl::Status started = grpc_server.Start(); !started.ok()) {
+    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
+    return 1;
+  }
+  const std::vector<Backend> all_backends = [&] {
+    std::vector<Backend> all = backends;
+    all.push_back({"gateway", "maillage.gateway.v1",
+                   absl::StrCat("127.0.0.1:", grpc_server.port())});
+    return all;
+  }();
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
   std::vector<std::string> services;
-  for (const Backend& backend : backends) {
+  for (const Backend& backend : all_backends) {
     std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
     channel_of_backend[backend.name] = channel;
     for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
@@ -157,12 +185,13 @@ int Run() {
     return 1;
   }
   log::Info("gateway listening", {{"http_port", std::to_string(*bound_http)},
+                                  {"grpc_port", std::to_string(grpc_server.port())},
                                   {"admin_port", std::to_string(*bound_admin)},
                                   {"services", std::to_string(services.size())},
                                   {"routes", std::to_string(routes->routes().size())}});
 
-  db::Pool pool(pool_options);
   if (MigrateUntilDone(pool, signals)) {
+    grpc_server.SetServing(true);
     admin.SetServing(true);
     log::Info("serving");
     while (!signals.WaitFor(std::chrono::hours(1))) {
@@ -174,6 +203,7 @@ int Run() {
   auto stopped = std::async(std::launch::async, [&] {
     http.Stop();
     admin.Stop();
+    grpc_server.Shutdown();
   });
   if (stopped.wait_for(drain_timeout) == std::future_status::timeout) {
     log::Warn("requests still in progress at the end of the drain timeout; exiting");
