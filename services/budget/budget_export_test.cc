@@ -1,0 +1,52 @@
+// Tests of the CSV writer of the forms, read back by the table importer.
+#include "services/budget/budget_export.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/budget/seed_fixture.h"
+#include "services/budget/table_importer.h"
+
+namespace maillage::budget {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(BudgetExportTest, CerfaCsvQuotesAndReadsBack) {
+  v1::Action action = testing::SeedAction();
+  ImportedTable table =
+      ImportBudgetTable(testing::SeedTable(2023), v1::TABLE_DELIMITER_TAB,
+                        v1::IMPORT_LAYOUT_UNSPECIFIED, action, ChartOfAccounts::Pca2018());
+  table.lines[5].set_label("Déplacements; missions \"A\"");
+  v1::Budget budget;
+  budget.set_year(2023);
+  budget.set_version(1);
+  *budget.mutable_stated_totals() = table.stated_totals;
+  std::string csv = GridToCsv(Cerfa12156Grid(action, budget, table.lines));
+  EXPECT_THAT(csv, HasSubstr("\"Déplacements; missions \"\"A\"\"\";100\xE2\x80\xAF\xE2\x82\xAC;"));
+  EXPECT_THAT(csv, HasSubstr("64 - Charges de personnel;9\xE2\x80\xAF"
+                             "400\xE2\x80\xAF\xE2\x82\xAC;"));
+  ImportedTable back =
+      ImportBudgetTable(csv, v1::TABLE_DELIMITER_UNSPECIFIED, v1::IMPORT_LAYOUT_CERFA_12156, action,
+                        ChartOfAccounts::Pca2018());
+  ASSERT_FALSE(back.has_errors);
+  ASSERT_EQ(back.lines.size(), table.lines.size());
+  for (size_t i = 0; i < back.lines.size(); ++i) {
+    EXPECT_EQ(back.lines[i].label(), table.lines[i].label()) << i;
+    EXPECT_EQ(back.lines[i].amount_cents(), table.lines[i].amount_cents()) << i;
+    EXPECT_EQ(back.lines[i].chapter_line().empty(), table.lines[i].chapter_line().empty()) << i;
+  }
+  EXPECT_EQ(back.stated_totals.charges_cents(), 600000);
+}
+
+TEST(BudgetExportTest, XlsxIsAZipWorkbook) {
+  FormGrid grid = {
+      {FormCell{"Titre", false, false, 0, true}},
+      {FormCell{"64 - Charges", false, false, 0, false}, FormCell{"", true, true, 540000, false}}};
+  absl::StatusOr<std::string> xlsx = GridToXlsx(grid, "Budget");
+  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  EXPECT_EQ(xlsx->substr(0, 2), "PK");
+  EXPECT_GT(xlsx->size(), 1000u);
+}
+
+}  // namespace
+}  // namespace maillage::budget

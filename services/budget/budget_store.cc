@@ -1,0 +1,392 @@
+// SQL of the budgets and budget_lines tables.
+#include "services/budget/budget_store.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/budget/chart_of_accounts.h"
+#include "services/budget/list_query.h"
+#include "services/budget/store_util.h"
+
+namespace maillage::budget {
+namespace {
+
+constexpr char kBudgetColumns[] =
+    "b.id, b.action_id, a.action_key, b.year, b.kind, b.version, b.state, "
+    "b.version = (SELECT max(m.version) FROM budgets m WHERE m.action_id = b.action_id AND "
+    "m.year = b.year AND m.kind = b.kind), "
+    "b.title, b.note, b.stated_charges_cents, b.stated_income_cents, b.origin, "
+    "b.source_document, b.table_title, " MAILLAGE_BUDGET_MICROS("b.import_time") ", "
+    "b.revised_from, b.approval_note, b.charges_cents, b.income_cents, "
+    "b.contributions_used_cents, b.contributions_received_cents, b.subsidies_cents, "
+    "b.line_count, b.revision, " MAILLAGE_BUDGET_MICROS("b.create_time") ", "
+    MAILLAGE_BUDGET_MICROS("b.update_time") ", " MAILLAGE_BUDGET_MICROS("b.submit_time") ", "
+    MAILLAGE_BUDGET_MICROS("b.approve_time");
+
+constexpr char kFindBudget[] =
+    "FROM budgets b JOIN actions a ON a.id = b.action_id WHERE b.id = $1 AND a.action_key = $2";
+
+constexpr char kFindDraft[] =
+    "SELECT id FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 AND "
+    "state = 'BUDGET_STATE_DRAFT'";
+
+constexpr char kInsertBudget[] =
+    "INSERT INTO budgets (action_id, year, kind, version, state, title, note, "
+    "stated_charges_cents, stated_income_cents, origin, source_document, table_title, "
+    "import_time, revised_from) "
+    "SELECT $1, $2, $3, COALESCE(max(version), 0) + 1, 'BUDGET_STATE_DRAFT', $4, $5, "
+    "NULLIF($6, '')::bigint, NULLIF($7, '')::bigint, $8, $9, $10, "
+    "CASE WHEN $8 = 'BUDGET_ORIGIN_IMPORT' THEN now() END, NULLIF($11::bigint, 0) "
+    "FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 RETURNING id";
+
+constexpr char kSaveBudgetFields[] =
+    "UPDATE budgets SET title = $2, note = $3, stated_charges_cents = NULLIF($4, '')::bigint, "
+    "stated_income_cents = NULLIF($5, '')::bigint, revision = revision + 1, "
+    "update_time = now() WHERE id = $1";
+
+constexpr char kSetBudgetState[] =
+    "UPDATE budgets SET state = $2, "
+    "submit_time = CASE WHEN $2 = 'BUDGET_STATE_SUBMITTED' THEN now() ELSE submit_time END, "
+    "approve_time = CASE WHEN $2 = 'BUDGET_STATE_APPROVED' THEN now() ELSE approve_time END, "
+    "approval_note = CASE WHEN $2 = 'BUDGET_STATE_APPROVED' THEN $3 ELSE approval_note END, "
+    "revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr char kDeleteBudget[] = "DELETE FROM budgets WHERE id = $1";
+
+// Sums in numeric, so that an overflow is seen rather than raised.
+constexpr char kSumLines[] =
+    "SELECT "
+    "COALESCE(sum(amount_cents) FILTER (WHERE chapter_line IS NULL AND side = 'SIDE_CHARGE'), 0),"
+    "COALESCE(sum(amount_cents) FILTER (WHERE chapter_line IS NULL AND side = 'SIDE_INCOME'), 0),"
+    "COALESCE(sum(amount_cents) FILTER (WHERE chapter_line IS NULL AND account_code LIKE '86%'),"
+    " 0), "
+    "COALESCE(sum(amount_cents) FILTER (WHERE chapter_line IS NULL AND account_code LIKE '87%'),"
+    " 0), "
+    "COALESCE(sum(amount_cents) FILTER (WHERE chapter_line IS NULL AND account_code LIKE '74%'),"
+    " 0), "
+    "count(*) FROM budget_lines WHERE budget_id = $1";
+
+constexpr char kSaveTotals[] =
+    "UPDATE budgets SET charges_cents = $2, income_cents = $3, contributions_used_cents = $4, "
+    "contributions_received_cents = $5, subsidies_cents = $6, line_count = $7, "
+    "revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr char kLatestBudget[] =
+    "SELECT id FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 AND "
+    "($4 = '' OR state = $4) ORDER BY version DESC LIMIT 1";
+
+constexpr char kLineColumns[] =
+    "l.id, l.budget_id, l.side, l.account_code, l.label, l.amount_cents, l.is_chapter, "
+    "l.chapter_line, COALESCE(NULLIF(l.account_code, ''), c.account_code, ''), l.funder_id, "
+    "l.note, l.position, l.source_row, l.source_text, l.lineage, "
+    "l.revision, " MAILLAGE_BUDGET_MICROS("l.create_time") ", " MAILLAGE_BUDGET_MICROS(
+        "l.update_time");
+
+constexpr char kLinesFrom[] = "budget_lines l LEFT JOIN budget_lines c ON c.id = l.chapter_line ";
+
+constexpr char kInsertLine[] =
+    "INSERT INTO budget_lines (budget_id, side, account_code, label, amount_cents, is_chapter, "
+    "chapter_line, funder_id, note, position, source_row, source_text, lineage) "
+    "VALUES ($1, $2, $3, $4, NULLIF($5, '')::bigint, $6, NULLIF($7::bigint, 0), $8, $9, "
+    "CASE WHEN $10 > 0 THEN $10 ELSE (SELECT COALESCE(max(position), 0) + 1 FROM budget_lines "
+    "WHERE budget_id = $1 AND side = $2) END, $11, $12, "
+    "COALESCE(NULLIF($13, ''), gen_random_uuid()::text)) RETURNING id";
+
+constexpr char kSaveLine[] =
+    "UPDATE budget_lines SET account_code = $2, label = $3, amount_cents = NULLIF($4, '')::bigint, "
+    "chapter_line = NULLIF($5::bigint, 0), funder_id = $6, note = $7, position = $8, "
+    "revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr char kDeleteLine[] = "DELETE FROM budget_lines WHERE id = $1";
+
+constexpr char kIsChapterOf[] =
+    "SELECT 1 FROM budget_lines WHERE id = $1 AND budget_id = $2 AND side = $3 AND is_chapter";
+
+constexpr char kHasDetails[] = "SELECT EXISTS (SELECT 1 FROM budget_lines WHERE chapter_line = $1)";
+
+StoredBudget BudgetFromRow(const pqxx::row& row) {
+  StoredBudget stored;
+  stored.id = row[0].as<int64_t>();
+  stored.action_id = row[1].as<int64_t>();
+  stored.action_key = row[2].c_str();
+  v1::Budget& b = stored.budget;
+  b.set_name(BudgetName(stored.action_key, stored.id));
+  b.set_year(row[3].as<int>());
+  v1::BudgetKind kind;
+  if (v1::BudgetKind_Parse(row[4].c_str(), &kind)) b.set_kind(kind);
+  b.set_version(row[5].as<int>());
+  v1::BudgetState state;
+  if (v1::BudgetState_Parse(row[6].c_str(), &state)) b.set_state(state);
+  b.set_latest(row[7].as<bool>());
+  b.set_title(row[8].c_str());
+  b.set_note(row[9].c_str());
+  if (!row[10].is_null()) b.mutable_stated_totals()->set_charges_cents(row[10].as<int64_t>());
+  if (!row[11].is_null()) b.mutable_stated_totals()->set_income_cents(row[11].as<int64_t>());
+  v1::BudgetOrigin origin;
+  if (v1::BudgetOrigin_Parse(row[12].c_str(), &origin)) b.mutable_source()->set_origin(origin);
+  b.mutable_source()->set_document(row[13].c_str());
+  b.mutable_source()->set_table_title(row[14].c_str());
+  if (!row[15].is_null()) SetMicros(b.mutable_source()->mutable_import_time(), row[15]);
+  if (!row[16].is_null()) {
+    b.mutable_source()->set_revised_from(BudgetName(stored.action_key, row[16].as<int64_t>()));
+  }
+  b.set_approval_note(row[17].c_str());
+  v1::ComputedTotals* totals = b.mutable_computed_totals();
+  totals->set_charges_cents(row[18].as<int64_t>());
+  totals->set_income_cents(row[19].as<int64_t>());
+  totals->set_balance_cents(totals->income_cents() - totals->charges_cents());
+  totals->set_contributions_used_cents(row[20].as<int64_t>());
+  totals->set_contributions_received_cents(row[21].as<int64_t>());
+  totals->set_subsidies_cents(row[22].as<int64_t>());
+  totals->set_line_count(row[23].as<int>());
+  b.set_etag(row[24].c_str());
+  SetMicros(b.mutable_create_time(), row[25]);
+  SetMicros(b.mutable_update_time(), row[26]);
+  if (!row[27].is_null()) SetMicros(b.mutable_submit_time(), row[27]);
+  if (!row[28].is_null()) SetMicros(b.mutable_approve_time(), row[28]);
+  return stored;
+}
+
+v1::BudgetLine LineFromRow(const pqxx::row& row, const std::string& action_key) {
+  v1::BudgetLine line;
+  int64_t budget_id = row[1].as<int64_t>();
+  line.set_name(LineName(action_key, budget_id, row[0].as<int64_t>()));
+  v1::Side side;
+  if (v1::Side_Parse(row[2].c_str(), &side)) line.set_side(side);
+  line.set_account_code(row[3].c_str());
+  line.set_label(row[4].c_str());
+  if (!row[5].is_null()) line.set_amount_cents(row[5].as<int64_t>());
+  line.set_is_chapter(row[6].as<bool>());
+  if (!row[7].is_null())
+    line.set_chapter_line(LineName(action_key, budget_id, row[7].as<int64_t>()));
+  line.set_effective_account_code(row[8].c_str());
+  if (const v1::Account* account = ChartOfAccounts::Pca2018().Find(row[8].c_str())) {
+    line.set_account_label(account->label());
+  }
+  line.set_funder_id(row[9].c_str());
+  line.set_note(row[10].c_str());
+  line.set_position(row[11].as<int>());
+  line.set_source_row(row[12].as<int>());
+  line.set_source_text(row[13].c_str());
+  line.set_lineage(row[14].c_str());
+  line.set_etag(row[15].c_str());
+  SetMicros(line.mutable_create_time(), row[16]);
+  SetMicros(line.mutable_update_time(), row[17]);
+  return line;
+}
+
+absl::Status Overflow() {
+  return MakeError(absl::StatusCode::kOutOfRange, kDomain, "AMOUNT_OVERFLOW",
+                   "a total of the budget would leave the int64 range of cents");
+}
+
+}  // namespace
+
+absl::StatusOr<StoredBudget> FindBudget(pqxx::work& txn, const BudgetRef& ref, bool lock) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget, lock ? " FOR UPDATE OF b" : ""),
+      ref.budget, ref.action);
+  if (rows.empty()) {
+    std::string name = BudgetName(ref.action, ref.budget);
+    return NotFound(kDomain, "BUDGET_NOT_FOUND", absl::StrCat("budget ", name, " does not exist"),
+                    {{"name", name}});
+  }
+  return BudgetFromRow(rows[0]);
+}
+
+absl::StatusOr<StoredBudget> InsertBudget(pqxx::work& txn, const NewBudget& budget) {
+  const v1::Budget& f = budget.fields;
+  pqxx::result draft =
+      txn.exec_params(kFindDraft, budget.action_id, f.year(), v1::BudgetKind_Name(f.kind()));
+  if (!draft.empty()) {
+    std::string name = BudgetName(budget.action_key, draft[0][0].as<int64_t>());
+    return FailedPrecondition(kDomain, "DRAFT_EXISTS",
+                              absl::StrCat(v1::BudgetKind_Name(f.kind()), " ", f.year(),
+                                           " already has a draft: ", name, "; edit it instead"),
+                              {{"draft", name}});
+  }
+  pqxx::result id = txn.exec_params(
+      kInsertBudget, budget.action_id, f.year(), v1::BudgetKind_Name(f.kind()), f.title(), f.note(),
+      OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
+      OptionalNumber(f.stated_totals().has_income_cents(), f.stated_totals().income_cents()),
+      v1::BudgetOrigin_Name(budget.origin), f.source().document(), f.source().table_title(),
+      budget.revised_from);
+  return FindBudget(txn, {budget.action_key, id[0][0].as<int64_t>()}, false);
+}
+
+void SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& b) {
+  txn.exec_params(
+      kSaveBudgetFields, id, b.title(), b.note(),
+      OptionalNumber(b.stated_totals().has_charges_cents(), b.stated_totals().charges_cents()),
+      OptionalNumber(b.stated_totals().has_income_cents(), b.stated_totals().income_cents()));
+}
+
+void SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
+                    const std::string& approval_note) {
+  txn.exec_params(kSetBudgetState, id, v1::BudgetState_Name(state), approval_note);
+}
+
+void DeleteBudgetRow(pqxx::work& txn, int64_t id) { txn.exec_params(kDeleteBudget, id); }
+
+absl::Status RefreshTotals(pqxx::work& txn, int64_t budget_id) {
+  pqxx::row sums = txn.exec_params(kSumLines, budget_id)[0];
+  int64_t v[5];
+  for (int i = 0; i < 5; ++i) {
+    if (!absl::SimpleAtoi(sums[i].c_str(), &v[i])) return Overflow();
+  }
+  int64_t balance;
+  if (__builtin_sub_overflow(v[1], v[0], &balance)) return Overflow();
+  txn.exec_params(kSaveTotals, budget_id, v[0], v[1], v[2], v[3], v[4], sums[5].as<int64_t>());
+  return absl::OkStatus();
+}
+
+absl::optional<int64_t> LatestBudgetId(pqxx::work& txn, int64_t action_id, int year,
+                                       v1::BudgetKind kind, v1::BudgetState state) {
+  pqxx::result rows = txn.exec_params(
+      kLatestBudget, action_id, year, v1::BudgetKind_Name(kind),
+      state == v1::BUDGET_STATE_UNSPECIFIED ? std::string() : v1::BudgetState_Name(state));
+  if (rows.empty()) return absl::nullopt;
+  return rows[0][0].as<int64_t>();
+}
+
+std::vector<v1::BudgetLine> SelectLines(pqxx::work& txn, const std::string& action_key,
+                                        int64_t budget_id) {
+  pqxx::result rows =
+      txn.exec_params(absl::StrCat("SELECT ", kLineColumns, " FROM ", kLinesFrom,
+                                   "WHERE l.budget_id = $1 ORDER BY l.side, l.position, l.id"),
+                      budget_id);
+  std::vector<v1::BudgetLine> lines;
+  lines.reserve(rows.size());
+  for (const pqxx::row& row : rows) lines.push_back(LineFromRow(row, action_key));
+  return lines;
+}
+
+absl::StatusOr<v1::BudgetLine> FindLine(pqxx::work& txn, const ChildRef& ref, bool lock) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", kLineColumns, " FROM ", kLinesFrom,
+                   "WHERE l.id = $1 AND l.budget_id = $2", lock ? " FOR UPDATE OF l" : ""),
+      ref.line, ref.budget);
+  if (rows.empty()) {
+    std::string name = LineName(ref.action, ref.budget, ref.line);
+    return NotFound(kDomain, "LINE_NOT_FOUND", absl::StrCat("line ", name, " does not exist"),
+                    {{"name", name}});
+  }
+  return LineFromRow(rows[0], ref.action);
+}
+
+int64_t InsertLine(pqxx::work& txn, int64_t budget_id, const v1::BudgetLine& line,
+                   int64_t chapter_line_id, const std::string& lineage) {
+  pqxx::result id =
+      txn.exec_params(kInsertLine, budget_id, v1::Side_Name(line.side()), line.account_code(),
+                      line.label(), OptionalNumber(line.has_amount_cents(), line.amount_cents()),
+                      line.is_chapter(), chapter_line_id, line.funder_id(), line.note(),
+                      line.position(), line.source_row(), line.source_text(), lineage);
+  return id[0][0].as<int64_t>();
+}
+
+void SaveLine(pqxx::work& txn, int64_t line_id, const v1::BudgetLine& line,
+              int64_t chapter_line_id) {
+  txn.exec_params(kSaveLine, line_id, line.account_code(), line.label(),
+                  OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
+                  line.funder_id(), line.note(), line.position());
+}
+
+void DeleteLineRow(pqxx::work& txn, int64_t line_id) { txn.exec_params(kDeleteLine, line_id); }
+
+bool IsChapterOf(pqxx::work& txn, int64_t budget_id, int64_t chapter_line_id, v1::Side side) {
+  return !txn.exec_params(kIsChapterOf, chapter_line_id, budget_id, v1::Side_Name(side)).empty();
+}
+
+bool HasDetails(pqxx::work& txn, int64_t line_id) {
+  return txn.exec_params(kHasDetails, line_id)[0][0].as<bool>();
+}
+
+absl::StatusOr<v1::ListBudgetsResponse> SelectBudgets(pqxx::work& txn,
+                                                      const v1::ListBudgetsRequest& request,
+                                                      const std::string& action_key) {
+  using api::FilterField;
+  static const auto* const kFilter = new api::FilterSchema{
+      {"year", {"b.year", FilterField::Type::kInt}},
+      {"kind", {"b.kind", FilterField::Type::kEnum, "BUDGET_KIND_", {"FORECAST", "ACTUAL"}}},
+      {"state",
+       {"b.state", FilterField::Type::kEnum, "BUDGET_STATE_", {"DRAFT", "SUBMITTED", "APPROVED"}}},
+      {"version", {"b.version", FilterField::Type::kInt}},
+      {"latest",
+       {"(b.version = (SELECT max(m.version) FROM budgets m WHERE m.action_id = b.action_id "
+        "AND m.year = b.year AND m.kind = b.kind))",
+        FilterField::Type::kBool}},
+  };
+  static const auto* const kSort = new api::SortSchema{
+      {"year",
+       {"(b.year::bigint * 1000000 + (CASE WHEN b.kind = 'BUDGET_KIND_ACTUAL' THEN 100000 "
+        "ELSE 0 END) + b.version)",
+        "bigint"}},
+      {"create_time", {"b.create_time", "timestamptz"}},
+      {"update_time", {"b.update_time", "timestamptz"}},
+  };
+  ListSpec spec;
+  spec.columns = kBudgetColumns;
+  spec.from_where =
+      "budgets b JOIN actions a ON a.id = b.action_id WHERE ($1 = '-' OR a.action_key = $1)";
+  spec.scope_params = {action_key};
+  spec.filter_schema = kFilter;
+  spec.sort_schema = kSort;
+  spec.default_order = "year";
+  spec.id_sql = "b.id";
+  spec.filter = request.filter();
+  spec.order_by = request.order_by();
+  spec.page_size = request.page_size();
+  spec.page_token = request.page_token();
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  v1::ListBudgetsResponse response;
+  for (int i = 0; i < page.count; ++i) *response.add_budgets() = BudgetFromRow(page.rows[i]).budget;
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+absl::StatusOr<v1::ListBudgetLinesResponse> SelectLinePage(
+    pqxx::work& txn, const v1::ListBudgetLinesRequest& request, const BudgetRef& parent) {
+  using api::FilterField;
+  static const auto* const kFilter = new api::FilterSchema{
+      {"side", {"l.side", FilterField::Type::kEnum, "SIDE_", {"CHARGE", "INCOME"}}},
+      {"account_code", {"l.account_code", FilterField::Type::kString}},
+      {"effective_account_code",
+       {"COALESCE(NULLIF(l.account_code, ''), c.account_code, '')", FilterField::Type::kString}},
+      {"is_chapter", {"l.is_chapter", FilterField::Type::kBool}},
+      {"chapter_line",
+       {"COALESCE('actions/' || $1 || '/budgets/' || l.budget_id || '/lines/' || l.chapter_line,"
+        " '')",
+        FilterField::Type::kString}},
+      {"funder_id", {"l.funder_id", FilterField::Type::kString}},
+  };
+  static const auto* const kSort = new api::SortSchema{
+      {"position",
+       {"((CASE WHEN l.side = 'SIDE_CHARGE' THEN 0 ELSE 1 END)::bigint * 4294967296 + "
+        "l.position)",
+        "bigint"}},
+      {"account_code", {"l.account_code", "text"}},
+      {"amount_cents", {"COALESCE(l.amount_cents, 0)", "bigint"}},
+  };
+  ListSpec spec;
+  spec.columns = kLineColumns;
+  spec.from_where = absl::StrCat(kLinesFrom, "WHERE $1::text <> '' AND l.budget_id = $2::bigint");
+  spec.scope_params = {parent.action, std::to_string(parent.budget)};
+  spec.filter_schema = kFilter;
+  spec.sort_schema = kSort;
+  spec.default_order = "position";
+  spec.id_sql = "l.id";
+  spec.filter = request.filter();
+  spec.order_by = request.order_by();
+  spec.page_size = request.page_size();
+  spec.page_token = request.page_token();
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  v1::ListBudgetLinesResponse response;
+  for (int i = 0; i < page.count; ++i) {
+    *response.add_budget_lines() = LineFromRow(page.rows[i], parent.action);
+  }
+  response.set_next_page_token(page.next_page_token);
+  return response;
+}
+
+}  // namespace maillage::budget
