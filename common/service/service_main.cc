@@ -1,0 +1,82 @@
+#include "common/service/service_main.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "prometheus/gauge.h"
+
+namespace maillage::service {
+namespace {
+
+db::Deadline In(std::chrono::milliseconds delay) {
+  return std::chrono::system_clock::now() + delay;
+}
+
+}  // namespace
+
+ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
+                                          int default_grpc_port, int default_metrics_port) {
+  ServiceEnvironment out;
+  out.server.service_name = std::string(service_name);
+  out.server.error_domain = absl::StrCat(service_name, ".maillage");
+  out.server.grpc_port = env.Port("MAILLAGE_GRPC_PORT", default_grpc_port);
+  out.server.metrics_port = env.Int("MAILLAGE_METRICS_PORT", default_metrics_port, -1, 65535);
+  out.server.threads = env.Int("MAILLAGE_GRPC_THREADS", 64, 2, 1024);
+  out.server.drain_timeout = env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
+  out.server.reflection = env.Bool("MAILLAGE_REFLECTION", true);
+  out.pool.url = env.Required("MAILLAGE_DATABASE_URL");
+  out.pool.size = env.Int("MAILLAGE_DB_POOL_SIZE", 8, 1, 256);
+  out.pool.acquire_timeout =
+      env.Duration("MAILLAGE_DB_ACQUIRE_TIMEOUT", std::chrono::milliseconds(2000));
+  out.pool.error_domain = out.server.error_domain;
+  out.pool.application_name = absl::StrCat("maillage-", service_name);
+  out.log_level = env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  return out;
+}
+
+int ConfigError(const absl::Status& status) {
+  std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
+  return 2;
+}
+
+int RunService(const ServiceEnvironment& environment, db::Pool& pool,
+               const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
+               std::function<absl::Status()> after_migrate) {
+  log::Init(environment.server.service_name, environment.log_level);
+  log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
+                         {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
+  server::Server server(environment.server, std::move(services));
+
+  auto& connections = prometheus::BuildGauge()
+                          .Name("db_pool_connections")
+                          .Help("Database connections of the pool by state")
+                          .Register(server.metrics());
+  auto& waiting = prometheus::BuildGauge()
+                      .Name("db_pool_waiting")
+                      .Help("Calls waiting for a database connection")
+                      .Register(server.metrics());
+  prometheus::Gauge& open = connections.Add({{"state", "open"}});
+  prometheus::Gauge& in_use = connections.Add({{"state", "in_use"}});
+  connections.Add({{"state", "max"}}).Set(environment.pool.size);
+  prometheus::Gauge& waiting_now = waiting.Add({});
+
+  auto startup = [&]() -> absl::Status {
+    absl::Status migrated =
+        db::Migrate(pool, environment.server.service_name, migrations);
+    if (!migrated.ok()) return migrated;
+    return after_migrate ? after_migrate() : absl::OkStatus();
+  };
+  auto check = [&]() -> absl::Status {
+    db::PoolStats stats = pool.Stats();
+    open.Set(stats.open);
+    in_use.Set(stats.in_use);
+    waiting_now.Set(stats.waiting);
+    return pool.Ping(In(std::chrono::seconds(2)));
+  };
+  return server::RunUntilSignal(server, startup, check);
+}
+
+}  // namespace maillage::service

@@ -1,0 +1,56 @@
+// The shared main() of the three domain services: the standard environment variables, the
+// database pool, migrations, the gRPC server, health following the database, pool gauges.
+//
+//   int main() {
+//     maillage::config::Env env;
+//     auto environment = maillage::service::ReadServiceEnvironment(env, "directory", 9101, 9111);
+//     if (absl::Status s = env.Finish(); !s.ok()) return maillage::service::ConfigError(s);
+//     maillage::db::Pool pool(environment.pool);
+//     DirectoryServiceImpl directory(pool);
+//     return maillage::service::RunService(environment, pool, maillage::directory::Migrations(),
+//                                          {&directory});
+//   }
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/config/env.h"
+#include "common/db/migrations.h"
+#include "common/db/pool.h"
+#include "common/server/server.h"
+#include "grpcpp/impl/codegen/service_type.h"
+
+namespace maillage::service {
+
+struct ServiceEnvironment {
+  server::ServerOptions server;
+  db::PoolOptions pool;
+  std::string log_level;
+};
+
+// Reads the variables every service binary takes (see the service READMEs):
+//   MAILLAGE_DATABASE_URL (required), MAILLAGE_GRPC_PORT, MAILLAGE_METRICS_PORT,
+//   MAILLAGE_GRPC_THREADS, MAILLAGE_DB_POOL_SIZE, MAILLAGE_DB_ACQUIRE_TIMEOUT,
+//   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION.
+// Problems are recorded in `env`; call env.Finish() afterwards.
+ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
+                                          int default_grpc_port, int default_metrics_port);
+
+// Prints the configuration error on one line of stderr and returns the exit code 2.
+int ConfigError(const absl::Status& status);
+
+// Initialises the logs, then runs the server until SIGTERM/SIGINT (server::RunUntilSignal):
+// start-up applies `migrations` then runs `after_migrate` (e.g. syncing reference data),
+// retried until the database answers; health follows a database ping every 2 s. Exports the
+// pool gauges db_pool_connections{state="open|in_use|max"} and db_pool_waiting. Returns the
+// process exit code.
+int RunService(const ServiceEnvironment& environment, db::Pool& pool,
+               const std::vector<db::Migration>& migrations,
+               std::vector<grpc::Service*> services,
+               std::function<absl::Status()> after_migrate = {});
+
+}  // namespace maillage::service
