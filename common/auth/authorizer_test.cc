@@ -1,0 +1,132 @@
+// Authorize on a real in-process gRPC server: a tiny service whose handler authorizes the
+// method named in the request, as an adapter does at the top of each handler.
+#include "common/auth/authorizer.h"
+
+#include <memory>
+#include <string>
+
+#include "common/server/server.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "maillage/testing/v1/echo.grpc.pb.h"
+
+namespace maillage::auth {
+namespace {
+
+namespace echo = ::maillage::testing::v1;
+namespace gw = ::maillage::gateway::v1;
+
+constexpr char kSecret[] = "test-principal-secret";
+constexpr char kListActors[] = "/maillage.directory.v1.DirectoryService/ListActors";
+constexpr char kListContacts[] = "/maillage.directory.v1.DirectoryService/ListContacts";
+
+// Echo authorizes request.message as the method name and answers "<key_name> <role>".
+class AuthorizingEcho final : public echo::EchoService::Service {
+ public:
+  grpc::Status Echo(grpc::ServerContext* context, const echo::EchoRequest* request,
+                    echo::EchoResponse* response) override {
+    absl::StatusOr<Principal> principal = Authorize(*context, request->message(), kSecret);
+    if (!principal.ok()) return ToGrpcStatus(principal.status(), "test.maillage");
+    response->set_message(principal->key_name + " " + gw::Role_Name(principal->role));
+    return grpc::Status::OK;
+  }
+};
+
+class AuthorizerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server::ServerOptions options;
+    options.service_name = "auth-test";
+    options.error_domain = "test.maillage";
+    options.host = "127.0.0.1";
+    options.threads = 4;
+    server_ = std::make_unique<server::Server>(options, std::vector<grpc::Service*>{&service_});
+    ASSERT_TRUE(server_->Start().ok());
+    stub_ = echo::EchoService::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  // Calls Echo asking to authorize `method`, with each of `tokens` as principal metadata.
+  absl::StatusOr<std::string> Call(const std::string& method,
+                                   const std::vector<std::string>& tokens) {
+    grpc::ClientContext context;
+    for (const std::string& token : tokens) context.AddMetadata(kPrincipalMetadataKey, token);
+    echo::EchoRequest request;
+    request.set_message(method);
+    echo::EchoResponse response;
+    grpc::Status status = stub_->Echo(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response.message();
+  }
+
+  static std::string Token(Role role, absl::Duration lifetime = absl::Seconds(30),
+                           absl::string_view secret = kSecret) {
+    return SignPrincipal({"apiKeys/3", role, absl::ToUnixMillis(absl::Now() + lifetime), "req-1"},
+                         secret);
+  }
+
+  AuthorizingEcho service_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<echo::EchoService::Stub> stub_;
+};
+
+std::string Reason(const absl::Status& status) {
+  auto info = GetErrorInfo(status);
+  return info.has_value() ? info->domain() + "/" + info->reason() : "<no ErrorInfo>";
+}
+
+TEST_F(AuthorizerTest, AllowedRoleReachesTheHandlerWithItsPrincipal) {
+  absl::StatusOr<std::string> answer = Call(kListActors, {Token(gw::ROLE_PARTNER)});
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, "apiKeys/3 ROLE_PARTNER");
+  answer = Call(kListContacts, {Token(gw::ROLE_STAFF)});
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(*answer, "apiKeys/3 ROLE_STAFF");
+}
+
+TEST_F(AuthorizerTest, RoleOutsideTheTableIsPermissionDeniedWithRoleAndMethod) {
+  absl::StatusOr<std::string> answer = Call(kListContacts, {Token(gw::ROLE_PARTNER)});
+  ASSERT_EQ(answer.status().code(), absl::StatusCode::kPermissionDenied) << answer.status();
+  EXPECT_EQ(Reason(answer.status()), "auth.maillage/PERMISSION_DENIED");
+  auto info = GetErrorInfo(answer.status());
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("role"), "ROLE_PARTNER");
+  EXPECT_EQ(info->metadata().at("method"), kListContacts);
+
+  answer = Call("/maillage.testing.v1.EchoService/Echo", {Token(gw::ROLE_ADMIN)});
+  EXPECT_EQ(answer.status().code(), absl::StatusCode::kPermissionDenied) << "unknown method";
+}
+
+TEST_F(AuthorizerTest, MissingForgedExpiredOrDoubledPrincipalIsUnauthenticated) {
+  struct Case {
+    const char* name;
+    std::vector<std::string> tokens;
+    const char* reason;
+  };
+  const Case kCases[] = {
+      {"missing", {}, "auth.maillage/PRINCIPAL_MISSING"},
+      {"wrong secret",
+       {Token(gw::ROLE_ADMIN, absl::Seconds(30), "guess")},
+       "auth.maillage/PRINCIPAL_INVALID"},
+      {"garbage", {"not-a-token"}, "auth.maillage/PRINCIPAL_INVALID"},
+      {"expired", {Token(gw::ROLE_ADMIN, absl::Seconds(-1))}, "auth.maillage/PRINCIPAL_EXPIRED"},
+      {"two principals",
+       {Token(gw::ROLE_PARTNER), Token(gw::ROLE_ADMIN)},
+       "auth.maillage/PRINCIPAL_INVALID"},
+  };
+  for (const Case& c : kCases) {
+    // Unauthenticated comes first, even for a method nobody may call.
+    for (const char* method : {kListActors, "/no.Such/Method"}) {
+      absl::StatusOr<std::string> answer = Call(method, c.tokens);
+      EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnauthenticated) << c.name;
+      EXPECT_EQ(Reason(answer.status()), c.reason) << c.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace maillage::auth

@@ -1,0 +1,54 @@
+// The principal: who is calling, as the gateway vouches for it. The gateway authenticates the
+// API key, then signs a Principal and sends it to the service in the `x-maillage-principal`
+// metadata; the service verifies the signature and the expiry and trusts nothing else.
+//
+//   // gateway, per forwarded call
+//   Principal principal{key.name(), key.role(), NowMs() + 30'000, request_id};
+//   context.AddMetadata(auth::kPrincipalMetadataKey, auth::SignPrincipal(principal, secret));
+//   // service: see authorizer.h
+//
+// Token: base64url(payload) "." base64url(HMAC-SHA256(secret, base64url(payload))), no padding;
+// the payload is "1.<role number>.<expire_unix_ms>.<base64url key_name>.<base64url request_id>".
+// The whole token is metadata-safe ASCII.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/auth/permissions.h"
+
+namespace maillage::auth {
+
+// The error domain of every error of this library.
+inline constexpr char kAuthDomain[] = "auth.maillage";
+// The gRPC metadata that carries the signed principal.
+inline constexpr char kPrincipalMetadataKey[] = "x-maillage-principal";
+// The environment variable that holds the signing secret, shared by the gateway and services.
+inline constexpr char kPrincipalSecretEnv[] = "MAILLAGE_PRINCIPAL_SECRET";
+// Verification refuses a principal that expires further ahead than this: principals are
+// signed per call with a short expiry (the gateway uses ~30 s).
+inline constexpr absl::Duration kMaxPrincipalLifetime = absl::Minutes(5);
+
+struct Principal {
+  std::string key_name;  // "apiKeys/7", the key the gateway authenticated
+  Role role = ::maillage::gateway::v1::ROLE_UNSPECIFIED;
+  int64_t expire_unix_ms = 0;  // refused from this instant on
+  std::string request_id;      // the call's x-request-id
+};
+
+// The token for `principal`, signed with `secret`.
+std::string SignPrincipal(const Principal& principal, absl::string_view secret);
+
+// The principal in `token` when its signature is that of `secret` and it has not expired at
+// `now`. UNAUTHENTICATED with ErrorInfo {domain "auth.maillage"} otherwise: reason
+// PRINCIPAL_EXPIRED when expire_unix_ms <= now; PRINCIPAL_INVALID for a malformed token, a
+// wrong signature, an unknown role, an expiry beyond now + kMaxPrincipalLifetime, or an empty
+// `secret` (a service without a secret accepts nobody). The signature is compared in
+// constant time, before anything in the payload is parsed.
+absl::StatusOr<Principal> VerifyPrincipal(absl::string_view token, absl::string_view secret,
+                                          absl::Time now);
+
+}  // namespace maillage::auth
