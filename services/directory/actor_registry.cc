@@ -1,0 +1,559 @@
+// The Actor aggregate's rules (see actor_registry.h).
+#include "services/directory/actor_registry.h"
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "common/api/pagination.h"
+#include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "services/directory/actor_csv.h"
+#include "services/directory/actor_fields.h"
+#include "services/directory/actor_store.h"
+#include "services/directory/change_feed.h"
+#include "services/directory/list_page.h"
+#include "services/directory/pg_values.h"
+
+namespace maillage::directory {
+namespace {
+
+using v1::Actor;
+
+constexpr int kMaxBatchGet = 1000;
+constexpr size_t kMaxFilterBytes = 2000;
+constexpr int kMaxSearchQuery = 200;
+
+const std::set<std::string>& LabelNames() {
+  static const auto* const kLabels =
+      new std::set<std::string>{"ESUS", "SIAE", "SIAE_ACI", "SIAE_AI", "SIAE_EI", "SIAE_ETTI"};
+  return *kLabels;
+}
+
+// Checks the values the filter compiler cannot know (labels, actor names) and whether a state
+// term is present.
+absl::Status InspectFilter(const api::FilterNode& node, bool& has_state) {
+  if (node.kind != api::FilterNode::Kind::kCompare) {
+    for (const api::FilterNode& child : node.children) {
+      MAILLAGE_RETURN_IF_ERROR(InspectFilter(child, has_state));
+    }
+    return absl::OkStatus();
+  }
+  if (node.field == "state") has_state = true;
+  if (node.field == "label" && !LabelNames().count(node.value)) {
+    return InvalidField(kDomain, "filter",
+                        absl::StrCat("'label' takes one of ", absl::StrJoin(LabelNames(), ", "),
+                                     ", not '", node.value, "'"));
+  }
+  if (node.field == "member_of" &&
+      !api::ParseResourceId(node.value, "actors", "filter", kDomain).ok()) {
+    return InvalidField(
+        kDomain, "filter",
+        absl::StrCat("'member_of' takes an actor name such as actors/3, not '", node.value, "'"));
+  }
+  return absl::OkStatus();
+}
+
+const api::SortSchema& ActorSortSchema() {
+  static const auto* const kSchema = new api::SortSchema{
+      {"display_name", {"a.display_name COLLATE \"fr-FR-x-icu\"", "text"}},
+      {"create_time", {"a.create_time", "timestamptz"}},
+      {"update_time", {"a.update_time", "timestamptz"}},
+  };
+  return *kSchema;
+}
+
+absl::StatusOr<int64_t> ActorId(const std::string& name, absl::string_view field) {
+  return api::ParseResourceId(name, "actors", field, kDomain);
+}
+
+absl::Status MergedError(const Actor& actor) {
+  return FailedPrecondition(kDomain, "ACTOR_MERGED",
+                            absl::StrCat("actor ", actor.name(), " was merged into ",
+                                         actor.merged_into(), "; write to that actor instead"),
+                            {{"name", actor.name()}, {"merged_into", actor.merged_into()}});
+}
+
+}  // namespace
+
+const api::FilterSchema& ActorFilterSchema() {
+  using Type = api::FilterField::Type;
+  static const auto* const kSchema = new api::FilterSchema{
+      {"network_category", {"a.network_categories", Type::kStringList}},
+      {"theme", {"a.themes", Type::kStringList}},
+      {"commune", {"a.insee_code", Type::kString}},
+      {"ess_family",
+       {"a.ess_family",
+        Type::kEnum,
+        "ESS_FAMILY_",
+        {"UNSPECIFIED", "ASSOCIATION", "COOPERATIVE", "MUTUAL", "FOUNDATION",
+         "ESS_COMMERCIAL_COMPANY", "OUTSIDE_ESS"}}},
+      {"state", {"a.state", Type::kEnum, "ACTOR_STATE_", {"ACTIVE", "ARCHIVED", "MERGED"}}},
+      {"kind", {"a.kind", Type::kEnum, "ACTOR_KIND_", {"ORGANISATION", "STRUCTURE_TYPE"}}},
+      {"label",
+       {"(CASE WHEN a.esus_start_date <= current_date AND (a.esus_end_date IS NULL OR "
+        "a.esus_end_date >= current_date) THEN ARRAY['ESUS'] ELSE ARRAY[]::text[] END || "
+        "CASE WHEN cardinality(a.siae_types) > 0 THEN ARRAY['SIAE'] ELSE ARRAY[]::text[] END || "
+        "ARRAY(SELECT replace(t, 'SIAE_TYPE_', 'SIAE_') FROM unnest(a.siae_types) t))",
+        Type::kStringList}},
+      {"has_siret", {"(a.siret <> '')", Type::kBool}},
+      {"has_siren", {"(a.siren <> '')", Type::kBool}},
+      {"has_rna", {"(a.rna <> '')", Type::kBool}},
+      {"has_coordinates", {"(a.latitude IS NOT NULL)", Type::kBool}},
+      {"siret", {"a.siret", Type::kString}},
+      {"siren", {"a.siren", Type::kString}},
+      {"rna", {"a.rna", Type::kString}},
+      {"legal_category_code", {"a.legal_category_code", Type::kString}},
+      {"naf_code", {"a.naf_code", Type::kString}},
+      {"member_of",
+       {"ARRAY(SELECT 'actors/' || r.other_actor_id FROM relationships r WHERE r.actor_id = a.id "
+        "AND r.type = 'RELATIONSHIP_TYPE_MEMBER_OF' AND (r.start_date IS NULL OR r.start_date <= "
+        "current_date) AND (r.end_date IS NULL OR r.end_date >= current_date))",
+        Type::kStringList}},
+  };
+  return *kSchema;
+}
+
+absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
+                                                     absl::string_view implied_state) {
+  if (filter.size() > kMaxFilterBytes) {
+    return InvalidField(kDomain, "filter", "at most 2000 characters");
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(api::FilterNode tree, api::ParseFilter(filter, kDomain));
+  bool has_state = false;
+  MAILLAGE_RETURN_IF_ERROR(InspectFilter(tree, has_state));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition condition,
+                            api::CompileFilter(filter, ActorFilterSchema(), 1, kDomain));
+  if (!has_state && !implied_state.empty()) {
+    condition.params.push_back(std::string(implied_state));
+    condition.sql =
+        absl::StrCat("(", condition.sql, " AND a.state = $", condition.params.size(), ")");
+  }
+  return condition;
+}
+
+absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
+                       absl::string_view name) {
+  if (etag.empty() || etag == current_etag) return absl::OkStatus();
+  return Aborted(kDomain, "ETAG_MISMATCH",
+                 absl::StrCat(name, " changed since it was read (etag ", etag, ", now ",
+                              current_etag, "); read it again and retry"),
+                 {{"name", std::string(name)}, {"current_etag", std::string(current_etag)}});
+}
+
+absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
+                                        absl::string_view prefix) {
+  FieldViolations violations;
+  CheckActorFields(actor, prefix, violations);
+  const std::string& insee = actor.address().commune_insee_code();
+  if (!insee.empty()) {
+    absl::optional<std::string> current = ActorStore::CurrentCommune(txn, insee);
+    if (!current) {
+      violations.Add(absl::StrCat(prefix, "address.commune_insee_code"),
+                     absl::StrCat(insee, " is not a commune of the territory (see ListCommunes)"));
+    } else {
+      actor.mutable_address()->set_commune_insee_code(*current);
+    }
+  }
+  std::vector<std::string> categories(actor.network_categories().begin(),
+                                      actor.network_categories().end());
+  for (const std::string& code : ActorStore::UnknownCodes(txn, "network_categories", categories)) {
+    violations.Add(absl::StrCat(prefix, "network_categories"),
+                   absl::StrCat("unknown category '", code, "' (see ListNetworkCategories)"));
+  }
+  std::vector<std::string> themes(actor.themes().begin(), actor.themes().end());
+  for (const std::string& code : ActorStore::UnknownCodes(txn, "themes", themes)) {
+    violations.Add(absl::StrCat(prefix, "themes"),
+                   absl::StrCat("unknown theme '", code, "' (see ListThemes)"));
+  }
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  absl::optional<IdentifierOwner> owner = ActorStore::FindIdentifierOwner(txn, actor, self_id);
+  if (owner) {
+    std::string existing = api::ResourceName("actors", owner->actor_id);
+    return AlreadyExists(
+        kDomain, "ACTOR_ALREADY_EXISTS",
+        absl::StrCat("actor ", existing, " already has this ",
+                     owner->matched_by == "siren_and_name" ? "SIREN and name" : owner->matched_by),
+        {{"existing_actor", existing}, {"matched_by", owner->matched_by}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Actor> ActorRegistry::Get(db::Deadline deadline,
+                                         const v1::GetActorRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.name(), "name"));
+  return pool_.ReadOnly<Actor>(deadline, [&](pqxx::work& txn) { return ActorStore::Get(txn, id); });
+}
+
+absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
+    db::Deadline deadline, const v1::BatchGetActorsRequest& request) {
+  if (request.names_size() > kMaxBatchGet) {
+    return InvalidField(kDomain, "names", "at most 1000 names");
+  }
+  std::vector<int64_t> ids;
+  for (int i = 0; i < request.names_size(); ++i) {
+    MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
+                              ActorId(request.names(i), absl::StrCat("names[", i, "]")));
+    ids.push_back(id);
+  }
+  return pool_.ReadOnly<v1::BatchGetActorsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::BatchGetActorsResponse> {
+        pqxx::result rows =
+            txn.exec_params(absl::StrCat("SELECT ", ActorStore::Columns(),
+                                         " FROM actors a WHERE a.id = ANY($1::bigint[])"),
+                            PgArray([&] {
+                              std::vector<std::string> texts;
+                              for (int64_t id : ids) texts.push_back(absl::StrCat(id));
+                              return texts;
+                            }()));
+        std::map<int64_t, Actor> found;
+        for (const auto& row : rows) found[row[0].as<int64_t>()] = ActorStore::ActorFromRow(row);
+        v1::BatchGetActorsResponse response;
+        for (int64_t id : ids) {
+          auto it = found.find(id);
+          if (it == found.end()) {
+            std::string name = api::ResourceName("actors", id);
+            return NotFound(kDomain, "ACTOR_NOT_FOUND",
+                            absl::StrCat("actor ", name, " does not exist"), {{"name", name}});
+          }
+          *response.add_actors() = it->second;
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline,
+                                                           const v1::ListActorsRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
+                            ReadListPage(request.page_size(), request.page_token(),
+                                         {"actors", request.filter(), request.order_by()}));
+  if (!page.cursor.empty()) MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(page.cursor, kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
+                            CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::OrderBy order,
+      api::ParseOrderBy(request.order_by(), ActorSortSchema(), "display_name", kDomain));
+  api::KeysetClause keyset =
+      api::MakeKeysetClause(order, "a.id", page.cursor, static_cast<int>(where.params.size()) + 1);
+  std::vector<std::string> params = where.params;
+  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  return pool_.ReadOnly<v1::ListActorsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListActorsResponse> {
+        ActorPage rows = ActorStore::List(txn, where.sql, keyset.where, keyset.order_by,
+                                          order.sort.sql, params, page.size + 1);
+        v1::ListActorsResponse response;
+        for (int i = 0; i < static_cast<int>(rows.actors.size()) && i < page.size; ++i) {
+          *response.add_actors() = rows.actors[i];
+        }
+        if (static_cast<int>(rows.actors.size()) > page.size) {
+          const Actor& last = rows.actors[page.size - 1];
+          response.set_next_page_token(api::EncodePageToken(
+              page.fingerprint,
+              api::PageCursor{{rows.sort_keys[page.size - 1],
+                               last.name().substr(std::string("actors/").size())}}));
+        }
+        response.set_total_size(
+            static_cast<int32_t>(ActorStore::Count(txn, where.sql, where.params)));
+        return response;
+      });
+}
+
+absl::StatusOr<v1::SearchActorsResponse> ActorRegistry::Search(
+    db::Deadline deadline, const v1::SearchActorsRequest& request) {
+  std::string query(absl::StripAsciiWhitespace(request.query()));
+  FieldViolations violations;
+  if (query.empty()) violations.Add("query", "required: the words to look for");
+  CheckText(query, kMaxSearchQuery, "query", violations);
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, ReadListPage(request.page_size(), request.page_token(),
+                                                        {"search", query, request.filter()}));
+  if (!page.cursor.empty() && page.cursor.keys.size() != 3) {
+    return InvalidField(kDomain, "page_token", "not a page token returned by SearchActors");
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
+                            CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
+  std::vector<std::string> params = where.params;
+  params.push_back(query);
+  const std::string q = absl::StrCat("$", params.size());
+  std::string keyset = "TRUE";
+  int rank = 0;
+  if (!page.cursor.empty()) {
+    params.push_back(page.cursor.keys[0]);
+    params.push_back(page.cursor.keys[1]);
+    keyset = absl::StrCat("(s.score, s.id) < ($", params.size() - 1, "::float8, $", params.size(),
+                          "::bigint)");
+    if (!absl::SimpleAtoi(page.cursor.keys[2], &rank)) rank = 0;
+  }
+  // A row matches by full text, or by a name close to the query's words (typos).
+  const std::string sql =
+      absl::StrCat("SELECT s.* FROM (SELECT ", ActorStore::Columns(),
+                   ", (ts_rank(a.search_vector, plainto_tsquery('french', directory_fold(", q,
+                   "))) + word_similarity(directory_fold(", q,
+                   "), directory_fold(a.display_name)))::float8 AS score FROM actors a WHERE ",
+                   where.sql, " AND (a.search_vector @@ plainto_tsquery('french', directory_fold(",
+                   q, ")) OR directory_fold(", q, ") <% directory_fold(a.display_name))) s WHERE ",
+                   keyset, " ORDER BY s.score DESC, s.id DESC LIMIT ", page.size + 1);
+  return pool_.ReadOnly<v1::SearchActorsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::SearchActorsResponse> {
+        txn.exec("SET LOCAL pg_trgm.word_similarity_threshold = 0.5");
+        pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        v1::SearchActorsResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+          v1::ActorSearchResult* result = response.add_results();
+          *result->mutable_actor() = ActorStore::ActorFromRow(rows[i]);
+          result->set_score(rows[i][34].as<double>());
+          result->set_rank(rank + i + 1);
+        }
+        if (static_cast<int>(rows.size()) > page.size) {
+          const auto& last = rows[page.size - 1];
+          response.set_next_page_token(api::EncodePageToken(
+              page.fingerprint, {{last[34].as<std::string>(), last[0].as<std::string>(),
+                                  absl::StrCat(rank + page.size)}}));
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<Actor> ActorRegistry::Create(db::Deadline deadline,
+                                            const v1::CreateActorRequest& request) {
+  return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
+    return db::RunIdempotent<Actor>(
+        txn, request.request_id(), "CreateActor", request, kDomain, [&]() -> absl::StatusOr<Actor> {
+          Actor actor = request.actor();
+          NormalizeActor(actor);
+          MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, actor, 0, "actor."));
+          Actor created = ActorStore::Insert(txn, actor);
+          AppendChange(txn, v1::CHANGE_KIND_CREATED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
+                       created.name(), &created);
+          return created;
+        });
+  });
+}
+
+absl::StatusOr<Actor> ActorRegistry::Update(db::Deadline deadline,
+                                            const v1::UpdateActorRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.actor().name(), "actor.name"));
+  return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
+    MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, /*for_update=*/true));
+    if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
+    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.actor().etag(), current.etag(), current.name()));
+    MAILLAGE_ASSIGN_OR_RETURN(Actor updated,
+                              ApplyActorMask(current, request.actor(), request.update_mask()));
+    NormalizeActor(updated);
+    MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, updated, id, "actor."));
+    if (SameWritableFields(updated, current)) return current;
+    Actor stored = ActorStore::Update(txn, id, updated);
+    AppendChange(txn, v1::CHANGE_KIND_UPDATED, v1::CHANGED_RESOURCE_TYPE_ACTOR, stored.name(),
+                 &stored);
+    return stored;
+  });
+}
+
+absl::StatusOr<v1::DeleteActorResponse> ActorRegistry::Delete(
+    db::Deadline deadline, const v1::DeleteActorRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.name(), "name"));
+  return pool_.Transact<v1::DeleteActorResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteActorResponse> {
+        MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, true));
+        if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
+        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        v1::DeleteActorResponse response;
+        if (ActorStore::IsReferenced(txn, id)) {
+          response.set_outcome(v1::DELETE_ACTOR_OUTCOME_ARCHIVED);
+          if (current.state() == v1::ACTOR_STATE_ARCHIVED) {
+            *response.mutable_actor() = current;
+            return response;
+          }
+          Actor archived = ActorStore::SetState(txn, id, v1::ACTOR_STATE_ARCHIVED);
+          AppendChange(txn, v1::CHANGE_KIND_ARCHIVED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
+                       archived.name(), &archived);
+          *response.mutable_actor() = archived;
+          return response;
+        }
+        ActorStore::Delete(txn, id);
+        AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_ACTOR, current.name(),
+                     nullptr);
+        response.set_outcome(v1::DELETE_ACTOR_OUTCOME_DELETED);
+        return response;
+      });
+}
+
+absl::StatusOr<Actor> ActorRegistry::ChangeState(db::Deadline deadline, const std::string& name,
+                                                 const std::string& etag, v1::ActorState target) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(name, "name"));
+  return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
+    MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, true));
+    if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
+    MAILLAGE_RETURN_IF_ERROR(CheckEtag(etag, current.etag(), current.name()));
+    if (current.state() == target) return current;
+    Actor changed = ActorStore::SetState(txn, id, target);
+    AppendChange(
+        txn,
+        target == v1::ACTOR_STATE_ARCHIVED ? v1::CHANGE_KIND_ARCHIVED : v1::CHANGE_KIND_UNARCHIVED,
+        v1::CHANGED_RESOURCE_TYPE_ACTOR, changed.name(), &changed);
+    return changed;
+  });
+}
+
+absl::StatusOr<Actor> ActorRegistry::Archive(db::Deadline deadline,
+                                             const v1::ArchiveActorRequest& request) {
+  return ChangeState(deadline, request.name(), request.etag(), v1::ACTOR_STATE_ARCHIVED);
+}
+
+absl::StatusOr<Actor> ActorRegistry::Unarchive(db::Deadline deadline,
+                                               const v1::UnarchiveActorRequest& request) {
+  return ChangeState(deadline, request.name(), request.etag(), v1::ACTOR_STATE_ACTIVE);
+}
+
+absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActorsRequest& request,
+                                   const std::function<bool(const google::api::HttpBody&)>& write) {
+  constexpr int kRowsPerChunk = 500;
+  bool geojson = request.format() == v1::EXPORT_FORMAT_GEOJSON;
+  if (!geojson && request.format() != v1::EXPORT_FORMAT_CSV) {
+    return InvalidField(kDomain, "format", "CSV or GEOJSON");
+  }
+  char separator = request.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';' : ',';
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
+                            CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
+  if (geojson) where.sql = absl::StrCat("(", where.sql, " AND a.latitude IS NOT NULL)");
+  google::api::HttpBody chunk;
+  chunk.set_content_type(geojson ? "application/geo+json" : "text/csv; charset=utf-8");
+  std::string* data = chunk.mutable_data();
+  *data = geojson ? "{\"type\":\"FeatureCollection\",\"features\":["
+                  : CsvLine(ActorCsvColumns(), separator);
+  std::string after = "0";
+  bool first_feature = true;
+  for (;;) {
+    std::vector<std::string> params = where.params;
+    params.push_back(after);
+    std::string keyset = absl::StrCat("a.id > $", params.size(), "::bigint");
+    MAILLAGE_ASSIGN_OR_RETURN(
+        ActorPage page, pool_.ReadOnly<ActorPage>(deadline, [&](pqxx::work& txn) {
+          return absl::StatusOr<ActorPage>(
+              ActorStore::List(txn, where.sql, keyset, "a.id", "a.id", params, kRowsPerChunk));
+        }));
+    for (const Actor& actor : page.actors) {
+      if (geojson) {
+        if (!first_feature) *data += ',';
+        first_feature = false;
+        *data += GeoJsonFeature(actor);
+      } else {
+        *data += CsvLine(ActorCsvCells(actor), separator);
+      }
+    }
+    bool last = static_cast<int>(page.actors.size()) < kRowsPerChunk;
+    if (last && geojson) *data += "]}";
+    if (!data->empty() || !chunk.content_type().empty()) {
+      if (!write(chunk)) return absl::CancelledError("the client went away");
+    }
+    chunk.Clear();
+    data = chunk.mutable_data();
+    if (last) return absl::OkStatus();
+    after = page.sort_keys.back();
+  }
+}
+
+absl::StatusOr<v1::ListChangesResponse> ActorRegistry::ListChanges(
+    db::Deadline deadline, const v1::ListChangesRequest& request) {
+  return pool_.ReadOnly<v1::ListChangesResponse>(
+      deadline, [&](pqxx::work& txn) { return directory::ListChanges(txn, request); });
+}
+
+absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCategories(
+    db::Deadline deadline, const v1::ListNetworkCategoriesRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(
+      ListPage page, ReadListPage(request.page_size(), request.page_token(), {"categories"}));
+  std::string after = page.cursor.empty() ? "0" : page.cursor.keys[0];
+  return pool_.ReadOnly<v1::ListNetworkCategoriesResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNetworkCategoriesResponse> {
+        pqxx::result rows = txn.exec_params(
+            "SELECT code, display_name, description, position FROM network_categories "
+            "WHERE position > $1::integer ORDER BY position LIMIT $2",
+            after, page.size + 1);
+        v1::ListNetworkCategoriesResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+          v1::NetworkCategory* c = response.add_network_categories();
+          c->set_code(rows[i][0].as<std::string>());
+          c->set_name(absl::StrCat("networkCategories/", c->code()));
+          c->set_display_name(rows[i][1].as<std::string>());
+          c->set_description(rows[i][2].as<std::string>());
+        }
+        if (static_cast<int>(rows.size()) > page.size) {
+          response.set_next_page_token(
+              api::EncodePageToken(page.fingerprint, {{rows[page.size - 1][3].as<std::string>()}}));
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
+    db::Deadline deadline, const v1::ListThemesRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
+                            ReadListPage(request.page_size(), request.page_token(), {"themes"}));
+  if (!page.cursor.empty() && page.cursor.keys.size() != 2) {
+    return InvalidField(kDomain, "page_token", "not a page token returned by ListThemes");
+  }
+  std::vector<std::string> params;
+  std::string keyset = "TRUE";
+  if (!page.cursor.empty()) {
+    keyset = "(display_name COLLATE \"fr-FR-x-icu\", code) > ($1::text, $2::text)";
+    params = page.cursor.keys;
+  }
+  return pool_.ReadOnly<v1::ListThemesResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListThemesResponse> {
+        pqxx::result rows = txn.exec_params(
+            absl::StrCat("SELECT code, display_name, description FROM themes WHERE ", keyset,
+                         " ORDER BY display_name COLLATE \"fr-FR-x-icu\", code LIMIT ",
+                         page.size + 1),
+            pqxx::prepare::make_dynamic_params(params));
+        v1::ListThemesResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+          v1::Theme* t = response.add_themes();
+          t->set_code(rows[i][0].as<std::string>());
+          t->set_name(absl::StrCat("themes/", t->code()));
+          t->set_display_name(rows[i][1].as<std::string>());
+          t->set_description(rows[i][2].as<std::string>());
+        }
+        if (static_cast<int>(rows.size()) > page.size) {
+          const auto& last = response.themes(page.size - 1);
+          response.set_next_page_token(
+              api::EncodePageToken(page.fingerprint, {{last.display_name(), last.code()}}));
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<v1::ListCommunesResponse> ActorRegistry::ListCommunes(
+    db::Deadline deadline, const v1::ListCommunesRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
+                            ReadListPage(request.page_size(), request.page_token(), {"communes"}));
+  std::string after = page.cursor.empty() ? "" : page.cursor.keys[0];
+  return pool_.ReadOnly<v1::ListCommunesResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListCommunesResponse> {
+        pqxx::result rows = txn.exec_params(
+            "SELECT insee_code, display_name, postal_codes, former_insee_codes FROM communes "
+            "WHERE insee_code > $1 ORDER BY insee_code LIMIT $2",
+            after, page.size + 1);
+        v1::ListCommunesResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+          v1::Commune* c = response.add_communes();
+          c->set_insee_code(rows[i][0].as<std::string>());
+          c->set_name(absl::StrCat("communes/", c->insee_code()));
+          c->set_display_name(rows[i][1].as<std::string>());
+          for (std::string& p : ReadTextArray(rows[i][2])) c->add_postal_codes(std::move(p));
+          for (std::string& f : ReadTextArray(rows[i][3])) c->add_former_insee_codes(std::move(f));
+        }
+        if (static_cast<int>(rows.size()) > page.size) {
+          response.set_next_page_token(
+              api::EncodePageToken(page.fingerprint, {{rows[page.size - 1][0].as<std::string>()}}));
+        }
+        return response;
+      });
+}
+
+}  // namespace maillage::directory

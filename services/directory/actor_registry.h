@@ -1,0 +1,96 @@
+// ActorRegistry: the rules of the Actor aggregate — validation against the territory and the
+// reference lists, duplicates, etags, lifecycle (archive, delete, unarchive), lists with
+// filters and keyset pages — each write in one transaction with its change-feed row and its
+// request_id record. Also the reference lists and the change feed reads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/api/filter.h"
+#include "common/db/pool.h"
+#include "google/api/httpbody.pb.h"
+#include "maillage/directory/v1/directory_service.pb.h"
+
+namespace maillage::directory {
+
+// The filter fields of ListActors (documented in directory_service.proto).
+const api::FilterSchema& ActorFilterSchema();
+
+// A compiled actor filter: SQL over alias `a` with parameters $1..$n. `implied_state` is the
+// state added when the filter has no state term (ACTIVE for lists), "" for none.
+// INVALID_ARGUMENT (field "filter") for a bad filter, an unknown label or member_of name.
+absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
+                                                     absl::string_view implied_state);
+
+class ActorRegistry {
+ public:
+  explicit ActorRegistry(db::Pool& pool) : pool_(pool) {}
+
+  // NOT_FOUND (ACTOR_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
+  absl::StatusOr<v1::Actor> Get(db::Deadline deadline, const v1::GetActorRequest& request);
+  // NOT_FOUND naming the first unknown name; INVALID_ARGUMENT for a malformed name or more
+  // than 1000 names.
+  absl::StatusOr<v1::BatchGetActorsResponse> BatchGet(db::Deadline deadline,
+                                                      const v1::BatchGetActorsRequest& request);
+  // INVALID_ARGUMENT for a bad filter, order_by, page size or page token.
+  absl::StatusOr<v1::ListActorsResponse> List(db::Deadline deadline,
+                                              const v1::ListActorsRequest& request);
+  // French full text (accents and case folded) plus trigram similarity of the names for typos,
+  // ranked best first, narrowed by the list filter. INVALID_ARGUMENT for an empty or too long
+  // query, a bad filter, page size or token.
+  absl::StatusOr<v1::SearchActorsResponse> Search(db::Deadline deadline,
+                                                  const v1::SearchActorsRequest& request);
+  // INVALID_ARGUMENT naming every bad field; ALREADY_EXISTS (ACTOR_ALREADY_EXISTS with
+  // existing_actor and matched_by) for a duplicate identifier.
+  absl::StatusOr<v1::Actor> Create(db::Deadline deadline, const v1::CreateActorRequest& request);
+  // As Create, plus NOT_FOUND, ABORTED (ETAG_MISMATCH), FAILED_PRECONDITION (ACTOR_MERGED).
+  absl::StatusOr<v1::Actor> Update(db::Deadline deadline, const v1::UpdateActorRequest& request);
+  // NOT_FOUND, ABORTED, FAILED_PRECONDITION; archives a referenced actor instead.
+  absl::StatusOr<v1::DeleteActorResponse> Delete(db::Deadline deadline,
+                                                 const v1::DeleteActorRequest& request);
+  // NOT_FOUND, ABORTED, FAILED_PRECONDITION; returns the actor unchanged when already there.
+  absl::StatusOr<v1::Actor> Archive(db::Deadline deadline, const v1::ArchiveActorRequest& request);
+  absl::StatusOr<v1::Actor> Unarchive(db::Deadline deadline,
+                                      const v1::UnarchiveActorRequest& request);
+
+  // Streams the actors of the filter as CSV or GeoJSON chunks through `write` (which returns
+  // false when the client went away: then CANCELLED). The first chunk carries the content
+  // type. INVALID_ARGUMENT for an unspecified format or a bad filter.
+  absl::Status Export(db::Deadline deadline, const v1::ExportActorsRequest& request,
+                      const std::function<bool(const google::api::HttpBody&)>& write);
+
+  // INVALID_ARGUMENT for a malformed cursor or a negative page size.
+  absl::StatusOr<v1::ListChangesResponse> ListChanges(db::Deadline deadline,
+                                                      const v1::ListChangesRequest& request);
+
+  // Reference lists. INVALID_ARGUMENT for a bad page size or token.
+  absl::StatusOr<v1::ListNetworkCategoriesResponse> ListNetworkCategories(
+      db::Deadline deadline, const v1::ListNetworkCategoriesRequest& request);
+  absl::StatusOr<v1::ListThemesResponse> ListThemes(db::Deadline deadline,
+                                                    const v1::ListThemesRequest& request);
+  absl::StatusOr<v1::ListCommunesResponse> ListCommunes(db::Deadline deadline,
+                                                        const v1::ListCommunesRequest& request);
+
+ private:
+  // Archives or unarchives (`target` ACTIVE or ARCHIVED) with the checks of ArchiveActor.
+  absl::StatusOr<v1::Actor> ChangeState(db::Deadline deadline, const std::string& name,
+                                        const std::string& etag, v1::ActorState target);
+
+  db::Pool& pool_;
+};
+
+// Validates a normalised actor against the database (commune of the territory, mapped to its
+// current code; known categories and themes) and against duplicates (other than `self_id`).
+// Adds violations with paths under `prefix`; returns ALREADY_EXISTS for a duplicate once the
+// fields are valid. Used by ActorRegistry and by imports.
+absl::Status CheckActorAgainstDirectory(pqxx::work& txn, v1::Actor& actor, int64_t self_id,
+                                        absl::string_view prefix);
+
+// ABORTED (ETAG_MISMATCH) when `etag` is set and differs from `current_etag`.
+absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
+                       absl::string_view name);
+
+}  // namespace maillage::directory

@@ -1,0 +1,250 @@
+// SQL of the actors table (see actor_store.h).
+#include "services/directory/actor_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/api/resource_name.h"
+#include "common/status/errors.h"
+#include "services/directory/actor_fields.h"
+#include "services/directory/pg_values.h"
+
+namespace maillage::directory {
+namespace {
+
+using v1::Actor;
+
+// The writable columns, in the order of WriteParams.
+constexpr char kWritableColumns[] =
+    "display_name, legal_name, description, kind, website, email, phone, address_lines, "
+    "postal_code, city, insee_code, latitude, longitude, siren, siret, rna, "
+    "legal_category_code, naf_code, ess_family, network_categories, themes, esus_start_date, "
+    "esus_end_date, siae_types, source, last_verified_date";
+constexpr char kWritableValues[] =
+    "$1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, $11, NULLIF($12, '')::float8, "
+    "NULLIF($13, '')::float8, $14, $15, $16, $17, $18, $19, $20::text[], $21::text[], "
+    "NULLIF($22, '')::date, NULLIF($23, '')::date, $24::text[], $25, NULLIF($26, '')::date";
+
+constexpr char kIsReferenced[] =
+    "SELECT EXISTS (SELECT 1 FROM contacts WHERE actor_id = $1) "
+    "OR EXISTS (SELECT 1 FROM relationships WHERE actor_id = $1 OR other_actor_id = $1) "
+    "OR EXISTS (SELECT 1 FROM actors WHERE merged_into = $1)";
+constexpr char kCurrentCommune[] =
+    "SELECT insee_code FROM communes WHERE insee_code = $1 OR $1 = ANY(former_insee_codes) "
+    "ORDER BY insee_code = $1 DESC LIMIT 1";
+constexpr char kIdentifierOwner[] =
+    "SELECT id, rule FROM ("
+    " SELECT id, 'siret' AS rule, 1 AS priority FROM actors"
+    "  WHERE $1 <> '' AND siret = $1 AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
+    " UNION ALL SELECT id, 'siren_and_name', 2 FROM actors"
+    "  WHERE $2 <> '' AND siren = $2 AND directory_fold(display_name) = directory_fold($4)"
+    "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
+    " UNION ALL SELECT id, 'rna', 3 FROM actors"
+    "  WHERE $3 <> '' AND rna = $3 AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
+    ") owners ORDER BY priority, id LIMIT 1";
+constexpr char kSetState[] =
+    "UPDATE actors SET state = $2, revision = revision + 1, update_time = now(), "
+    "archive_time = CASE WHEN $2 = 'ACTOR_STATE_ACTIVE' THEN NULL ELSE now() END "
+    "WHERE id = $1";
+constexpr char kDeleteActor[] = "DELETE FROM actors WHERE id = $1";
+
+std::vector<std::string> WriteParams(const Actor& a) {
+  std::vector<std::string> siae;
+  for (int t : a.labels().siae_types()) siae.push_back(v1::SiaeType_Name(t));
+  auto number = [&](double v) { return absl::StrFormat("%.17g", v); };
+  return {
+      a.display_name(),
+      a.legal_name(),
+      a.description(),
+      v1::ActorKind_Name(a.kind()),
+      a.website(),
+      a.email(),
+      a.phone(),
+      PgArray(a.address().lines()),
+      a.address().postal_code(),
+      a.address().city(),
+      a.address().commune_insee_code(),
+      a.has_coordinates() ? number(a.coordinates().latitude()) : "",
+      a.has_coordinates() ? number(a.coordinates().longitude()) : "",
+      a.siren(),
+      a.siret(),
+      a.rna(),
+      a.legal_category_code(),
+      a.naf_code(),
+      v1::EssFamily_Name(a.ess_family()),
+      PgArray(a.network_categories()),
+      PgArray(a.themes()),
+      DateParam(a.labels().has_esus_agrement() && a.labels().esus_agrement().has_start_date(),
+                a.labels().esus_agrement().start_date()),
+      DateParam(a.labels().esus_agrement().has_end_date(), a.labels().esus_agrement().end_date()),
+      PgArray(siae),
+      a.provenance().source(),
+      DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
+}
+
+}  // namespace
+
+const std::string& ActorStore::Columns() {
+  static const auto* const kColumns = new std::string(absl::StrCat(
+      "a.id, a.display_name, a.legal_name, a.description, a.kind, a.website, a.email, a.phone, "
+      "a.address_lines, a.postal_code, a.city, a.insee_code, a.latitude, a.longitude, a.siren, "
+      "a.siret, a.rna, a.legal_category_code, a.naf_code, a.ess_family, a.network_categories, "
+      "a.themes, a.esus_start_date::text, a.esus_end_date::text, a.siae_types, a.state, "
+      "a.merged_into, a.source, a.last_verified_date::text, a.sirene_extract_date::text, ",
+      MicrosSql("a.create_time"), ", ", MicrosSql("a.update_time"), ", ",
+      MicrosSql("a.archive_time"), ", a.revision"));
+  return *kColumns;
+}
+
+Actor ActorStore::ActorFromRow(const pqxx::row& row) {
+  Actor a;
+  a.set_name(api::ResourceName("actors", row[0].as<int64_t>()));
+  a.set_display_name(row[1].as<std::string>());
+  a.set_legal_name(row[2].as<std::string>());
+  a.set_description(row[3].as<std::string>());
+  v1::ActorKind kind;
+  if (v1::ActorKind_Parse(row[4].as<std::string>(), &kind)) a.set_kind(kind);
+  a.set_website(row[5].as<std::string>());
+  a.set_email(row[6].as<std::string>());
+  a.set_phone(row[7].as<std::string>());
+  std::vector<std::string> lines = ReadTextArray(row[8]);
+  std::string postal_code = row[9].as<std::string>(), city = row[10].as<std::string>(),
+              insee = row[11].as<std::string>();
+  if (!lines.empty() || !postal_code.empty() || !city.empty() || !insee.empty()) {
+    v1::PostalAddress* address = a.mutable_address();
+    for (std::string& line : lines) address->add_lines(std::move(line));
+    address->set_postal_code(postal_code);
+    address->set_city(city);
+    address->set_commune_insee_code(insee);
+  }
+  if (!row[12].is_null()) {
+    a.mutable_coordinates()->set_latitude(row[12].as<double>());
+    a.mutable_coordinates()->set_longitude(row[13].as<double>());
+  }
+  a.set_siren(row[14].as<std::string>());
+  a.set_siret(row[15].as<std::string>());
+  a.set_rna(row[16].as<std::string>());
+  a.set_legal_category_code(row[17].as<std::string>());
+  a.set_naf_code(row[18].as<std::string>());
+  v1::EssFamily family;
+  if (v1::EssFamily_Parse(row[19].as<std::string>(), &family)) a.set_ess_family(family);
+  for (std::string& code : ReadTextArray(row[20])) a.add_network_categories(std::move(code));
+  for (std::string& code : ReadTextArray(row[21])) a.add_themes(std::move(code));
+  google::type::Date date;
+  if (ReadDate(row[22], &date)) {
+    v1::EsusAgrement* esus = a.mutable_labels()->mutable_esus_agrement();
+    *esus->mutable_start_date() = date;
+    if (ReadDate(row[23], &date)) *esus->mutable_end_date() = date;
+  }
+  for (const std::string& name : ReadTextArray(row[24])) {
+    v1::SiaeType type;
+    if (v1::SiaeType_Parse(name, &type)) a.mutable_labels()->add_siae_types(type);
+  }
+  v1::ActorState state;
+  if (v1::ActorState_Parse(row[25].as<std::string>(), &state)) a.set_state(state);
+  if (!row[26].is_null()) a.set_merged_into(api::ResourceName("actors", row[26].as<int64_t>()));
+  std::string source = row[27].as<std::string>();
+  if (!source.empty()) a.mutable_provenance()->set_source(source);
+  if (ReadDate(row[28], &date)) *a.mutable_provenance()->mutable_last_verified_date() = date;
+  if (ReadDate(row[29], &date)) *a.mutable_provenance()->mutable_sirene_extract_date() = date;
+  ReadMicros(row[30], a.mutable_create_time());
+  ReadMicros(row[31], a.mutable_update_time());
+  if (!row[32].is_null()) ReadMicros(row[32], a.mutable_archive_time());
+  a.set_etag(row[33].as<std::string>());
+  return a;
+}
+
+absl::StatusOr<Actor> ActorStore::Get(pqxx::work& txn, int64_t id, bool for_update) {
+  pqxx::result rows =
+      txn.exec_params(absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1",
+                                   for_update ? " FOR UPDATE" : ""),
+                      id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("actors", id);
+    return NotFound(kDomain, "ACTOR_NOT_FOUND", absl::StrCat("actor ", name, " does not exist"),
+                    {{"name", name}});
+  }
+  return ActorFromRow(rows[0]);
+}
+
+Actor ActorStore::Insert(pqxx::work& txn, const Actor& actor) {
+  pqxx::result rows =
+      txn.exec_params(absl::StrCat("INSERT INTO actors AS a (", kWritableColumns, ") VALUES (",
+                                   kWritableValues, ") RETURNING ", Columns()),
+                      pqxx::prepare::make_dynamic_params(WriteParams(actor)));
+  return ActorFromRow(rows[0]);
+}
+
+Actor ActorStore::Update(pqxx::work& txn, int64_t id, const Actor& actor) {
+  std::vector<std::string> params = WriteParams(actor);
+  params.push_back(absl::StrCat(id));
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("UPDATE actors AS a SET (", kWritableColumns, ") = (", kWritableValues,
+                   "), revision = a.revision + 1, update_time = now() WHERE a.id = $27 "
+                   "RETURNING ",
+                   Columns()),
+      pqxx::prepare::make_dynamic_params(params));
+  return ActorFromRow(rows[0]);
+}
+
+Actor ActorStore::SetState(pqxx::work& txn, int64_t id, v1::ActorState state) {
+  txn.exec_params(kSetState, id, v1::ActorState_Name(state));
+  return *Get(txn, id);
+}
+
+void ActorStore::Delete(pqxx::work& txn, int64_t id) { txn.exec_params(kDeleteActor, id); }
+
+bool ActorStore::IsReferenced(pqxx::work& txn, int64_t id) {
+  return txn.exec_params(kIsReferenced, id)[0][0].as<bool>();
+}
+
+absl::optional<std::string> ActorStore::CurrentCommune(pqxx::work& txn, const std::string& code) {
+  pqxx::result rows = txn.exec_params(kCurrentCommune, code);
+  if (rows.empty()) return absl::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::vector<std::string> ActorStore::UnknownCodes(pqxx::work& txn, const std::string& table,
+                                                  const std::vector<std::string>& codes) {
+  std::vector<std::string> unknown;
+  if (codes.empty()) return unknown;
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT c FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM ", table,
+                   " t WHERE t.code = c)"),
+      PgArray(codes));
+  for (const auto& row : rows) unknown.push_back(row[0].as<std::string>());
+  return unknown;
+}
+
+absl::optional<IdentifierOwner> ActorStore::FindIdentifierOwner(pqxx::work& txn, const Actor& actor,
+                                                                int64_t self_id) {
+  pqxx::result rows = txn.exec_params(kIdentifierOwner, actor.siret(), actor.siren(), actor.rna(),
+                                      actor.display_name(), self_id);
+  if (rows.empty()) return absl::nullopt;
+  return IdentifierOwner{rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+}
+
+ActorPage ActorStore::List(pqxx::work& txn, const std::string& where,
+                           const std::string& keyset_where, const std::string& order_by,
+                           const std::string& sort_key_sql, const std::vector<std::string>& params,
+                           int limit) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", Columns(), ", (", sort_key_sql, ")::text FROM actors a WHERE ", where,
+                   " AND ", keyset_where, " ORDER BY ", order_by, " LIMIT ", limit),
+      pqxx::prepare::make_dynamic_params(params));
+  ActorPage page;
+  for (const auto& row : rows) {
+    page.actors.push_back(ActorFromRow(row));
+    page.sort_keys.push_back(row[34].as<std::string>());
+  }
+  return page;
+}
+
+int64_t ActorStore::Count(pqxx::work& txn, const std::string& where,
+                          const std::vector<std::string>& params) {
+  return txn
+      .exec_params(absl::StrCat("SELECT count(*) FROM actors a WHERE ", where),
+                   pqxx::prepare::make_dynamic_params(params))[0][0]
+      .as<int64_t>();
+}
+
+}  // namespace maillage::directory

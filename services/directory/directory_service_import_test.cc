@@ -1,0 +1,142 @@
+// Integration tests of ImportActors (and its round trip with ExportActors).
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/directory/directory_test_fixture.h"
+
+namespace maillage::directory {
+namespace {
+
+using ::testing::ElementsAre;
+using v1::Actor;
+
+class ImportTest : public DirectoryTest {
+ protected:
+  grpc::Status Import(const std::string& csv, v1::ImportActorsResponse* response,
+                      bool validate_only = false,
+                      const std::map<std::string, std::string>& mapping = {}) {
+    v1::ImportActorsRequest request;
+    request.set_csv_data(csv);
+    request.set_validate_only(validate_only);
+    for (const auto& [k, v] : mapping) (*request.mutable_column_mapping())[k] = v;
+    return stub_->ImportActors(Context().get(), request, response);
+  }
+};
+
+const char kSemicolonFile[] =
+    "Nom;Code INSEE;N° SIRET;Catégories;Remarque\r\n"
+    "Recyclerie de Chenôve;21166;356 000 000 00048;iae|structures-ess;ok\r\n"
+    "\"Ferme; de Crimolois\";21213;;foncier-agroecologie-bio;\r\n";
+
+TEST_F(ImportTest, SemicolonFileWithMappedHeadersThenReimportIsANoOp) {
+  std::map<std::string, std::string> mapping = {{"Nom", "display_name"},
+                                                {"Code INSEE", "address.commune_insee_code"},
+                                                {"N° SIRET", "siret"},
+                                                {"Catégories", "network_categories"}};
+  v1::ImportActorsResponse response;
+  grpc::Status status = Import(kSemicolonFile, &response, false, mapping);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.detected_separator(), v1::CSV_SEPARATOR_SEMICOLON);
+  EXPECT_EQ(response.created_count(), 2);
+  EXPECT_THAT(response.ignored_columns(), ElementsAre("Remarque"));
+  ASSERT_EQ(response.rows_size(), 2);
+  EXPECT_EQ(response.rows(0).row(), 2);
+  EXPECT_EQ(response.rows(0).outcome(), v1::IMPORT_ROW_OUTCOME_CREATED);
+  v1::GetActorRequest get;
+  get.set_name(response.rows(1).actor());
+  Actor ferme;
+  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &ferme).ok());
+  EXPECT_EQ(ferme.display_name(), "Ferme; de Crimolois");
+  EXPECT_EQ(ferme.address().commune_insee_code(), "21452");
+  EXPECT_EQ(ferme.provenance().source(), "csv-import");
+  int64_t changes = CountRows("changes");
+
+  v1::ImportActorsResponse again;
+  ASSERT_TRUE(Import(kSemicolonFile, &again, false, mapping).ok());
+  EXPECT_EQ(again.created_count(), 0);
+  EXPECT_EQ(again.unchanged_count(), 2);
+  EXPECT_EQ(again.rows(0).matched_by(), v1::IMPORT_MATCH_RULE_SIRET);
+  EXPECT_EQ(again.rows(1).matched_by(), v1::IMPORT_MATCH_RULE_NAME_AND_COMMUNE);
+  EXPECT_EQ(CountRows("actors"), 2);
+  EXPECT_EQ(CountRows("changes"), changes);
+}
+
+TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
+  const std::string csv =
+      "display_name,siret,ess_family,address.commune_insee_code\n"
+      "Bonne,,ASSOCIATION,21231\n"
+      "Mauvaise,12345678901234,PIRATE,75056\n";
+  v1::ImportActorsResponse response;
+  ASSERT_TRUE(Import(csv, &response, true).ok());
+  EXPECT_EQ(response.created_count(), 1);
+  EXPECT_EQ(response.rejected_count(), 1);
+  ASSERT_EQ(response.rows_size(), 2);
+  EXPECT_EQ(response.rows(1).outcome(), v1::IMPORT_ROW_OUTCOME_REJECTED);
+  ASSERT_GE(response.issues_size(), 1);
+  EXPECT_EQ(response.issues(0).row(), 3);
+  EXPECT_EQ(response.issues(0).field(), "ess_family");
+  EXPECT_EQ(CountRows("actors"), 0);
+  EXPECT_EQ(CountRows("changes"), 0);
+
+  // The same file for real: all or nothing.
+  grpc::Status status = Import(csv, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(BadFields(status), ElementsAre("rows[3].ess_family"));
+  EXPECT_EQ(CountRows("actors"), 0);
+
+  const std::string bad_ids = "display_name,siret\nA,12345678901234\nB,35600000000048\n";
+  status = Import(bad_ids, &response);
+  EXPECT_THAT(BadFields(status), ElementsAre("rows[2].siret"));
+  EXPECT_EQ(CountRows("actors"), 0);
+}
+
+TEST_F(ImportTest, BadFilesAreRefused) {
+  v1::ImportActorsResponse response;
+  EXPECT_EQ(Import("", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Import("display_name\nCaf\xC3\n", &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Import("colour\nred\n", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Import("Nom\nA\n", &response, false, {{"Nom", "nickname"}}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Import("display_name\n\"open quote\n", &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ImportTest, ExportImportedAgainChangesNothing) {
+  CreateActor("Épicerie \"Le Panier\"", [](Actor& a) {
+    a.set_description("Ligne 1\nLigne 2, avec virgule");
+    a.mutable_coordinates()->set_latitude(47.321580612345);
+    a.mutable_coordinates()->set_longitude(5.0414701);
+    a.mutable_address()->add_lines("2 rue des Corroyeurs");
+    a.mutable_address()->add_lines("Bâtiment B");
+    a.mutable_address()->set_commune_insee_code("21231");
+    a.add_themes("circuits-courts");
+    a.set_ess_family(v1::ESS_FAMILY_COOPERATIVE);
+    a.mutable_labels()->add_siae_types(v1::SIAE_TYPE_EI);
+    auto* esus = a.mutable_labels()->mutable_esus_agrement();
+    esus->mutable_start_date()->set_year(2021);
+    esus->mutable_start_date()->set_month(3);
+    esus->mutable_start_date()->set_day(1);
+    a.mutable_provenance()->set_source("manual");
+  });
+  CreateActor("CAE", [](Actor& a) { a.set_kind(v1::ACTOR_KIND_STRUCTURE_TYPE); });
+  v1::ExportActorsRequest request;
+  request.set_format(v1::EXPORT_FORMAT_CSV);
+  request.set_separator(v1::CSV_SEPARATOR_SEMICOLON);
+  auto context = Context();
+  auto reader = stub_->ExportActors(context.get(), request);
+  std::string csv;
+  google::api::HttpBody chunk;
+  while (reader->Read(&chunk)) csv += chunk.data();
+  ASSERT_TRUE(reader->Finish().ok());
+  int64_t changes = CountRows("changes");
+  v1::ImportActorsResponse response;
+  grpc::Status status = Import(csv, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.unchanged_count(), 2) << response.DebugString();
+  EXPECT_EQ(response.rows(0).matched_by(), v1::IMPORT_MATCH_RULE_RESOURCE_NAME);
+  EXPECT_EQ(CountRows("changes"), changes);
+}
+
+}  // namespace
+}  // namespace maillage::directory

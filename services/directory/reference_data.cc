@@ -1,0 +1,260 @@
+// Reference lists: parsing of the embedded CSV files and their upsert at start-up.
+#include "services/directory/reference_data.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/csv/csv_reader.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/directory/actor_fields.h"
+#include "services/directory/pg_values.h"
+
+namespace maillage::directory {
+namespace {
+
+using v1::Commune;
+
+// The records of `csv` keyed by the header's column names; INVALID_ARGUMENT when a column of
+// `required` is missing or the file is malformed.
+absl::StatusOr<std::vector<std::map<std::string, std::string>>> ReadTable(
+    absl::string_view csv, const std::vector<std::string>& required) {
+  if (!csv::IsValidUtf8(csv)) return InvalidField(kDomain, "reference", "not valid UTF-8");
+  csv::CsvReader reader(csv::DetectSeparator(csv.substr(0, csv.find('\n'))));
+  reader.Feed(csv);
+  reader.Finish();
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  while (auto record = reader.Next()) {
+    if (header.empty()) {
+      for (const std::string& name : record->fields) {
+        header.push_back(std::string(absl::StripAsciiWhitespace(name)));
+      }
+      for (const std::string& column : required) {
+        if (std::find(header.begin(), header.end(), column) == header.end()) {
+          return InvalidField(kDomain, "reference", absl::StrCat("missing column ", column));
+        }
+      }
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < record->fields.size(); ++i) {
+      row[header[i]] = std::string(absl::StripAsciiWhitespace(record->fields[i]));
+    }
+    row["#line"] = absl::StrCat(record->line);
+    rows.push_back(std::move(row));
+  }
+  MAILLAGE_RETURN_IF_ERROR(reader.status());
+  if (header.empty()) return InvalidField(kDomain, "reference", "empty file");
+  return rows;
+}
+
+std::vector<std::string> SplitList(absl::string_view cell) {
+  return absl::StrSplit(cell, absl::ByAnyChar("| "), absl::SkipEmpty());
+}
+
+bool IsInseeCode(absl::string_view code) {
+  return code.size() == 5 && absl::ascii_isdigit(code[0]) &&
+         (absl::ascii_isdigit(code[1]) || code[1] == 'A' || code[1] == 'B') &&
+         absl::ascii_isdigit(code[2]) && absl::ascii_isdigit(code[3]) &&
+         absl::ascii_isdigit(code[4]);
+}
+
+bool IsCode(absl::string_view code) {
+  return !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
+    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
+  });
+}
+
+absl::Status BadLine(const std::map<std::string, std::string>& row, absl::string_view what) {
+  return InvalidField(kDomain, "reference", absl::StrCat("line ", row.at("#line"), ": ", what));
+}
+
+constexpr char kUpsertCommune[] =
+    "INSERT INTO communes (insee_code, display_name, postal_codes, former_insee_codes) "
+    "VALUES ($1, $2, $3::text[], $4::text[]) ON CONFLICT (insee_code) DO UPDATE SET "
+    "display_name = excluded.display_name, postal_codes = excluded.postal_codes, "
+    "former_insee_codes = excluded.former_insee_codes";
+constexpr char kStaleCommunes[] =
+    "SELECT c.insee_code, EXISTS (SELECT 1 FROM actors a WHERE a.insee_code = c.insee_code) "
+    "FROM communes c WHERE NOT (c.insee_code = ANY($1::text[]))";
+constexpr char kDeleteCommune[] = "DELETE FROM communes WHERE insee_code = $1";
+
+absl::Status SyncCoded(pqxx::work& txn, const std::string& table, const std::string& actor_column,
+                       const std::vector<CodedEntry>& entries) {
+  std::vector<std::string> codes;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const CodedEntry& e = entries[i];
+    txn.exec_params("INSERT INTO " + table +
+                        " (code, display_name, description, position) VALUES ($1, $2, $3, $4) "
+                        "ON CONFLICT (code) DO UPDATE SET display_name = excluded.display_name, "
+                        "description = excluded.description, position = excluded.position",
+                    e.code, e.display_name, e.description, static_cast<int>(i + 1));
+    codes.push_back(e.code);
+  }
+  pqxx::result stale = txn.exec_params(
+      "SELECT t.code, EXISTS (SELECT 1 FROM actors a WHERE t.code = ANY(a." + actor_column +
+          ")) FROM " + table + " t WHERE NOT (t.code = ANY($1::text[]))",
+      PgArray(codes));
+  for (const auto& row : stale) {
+    if (row[1].as<bool>()) {
+      log::Warn("reference entry removed from the data but still used by actors; kept",
+                {{"table", table}, {"code", row[0].as<std::string>()}});
+    } else {
+      txn.exec_params("DELETE FROM " + table + " WHERE code = $1", row[0].as<std::string>());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv) {
+  MAILLAGE_ASSIGN_OR_RETURN(auto rows, ReadTable(csv, {"insee_code", "display_name", "postal_codes",
+                                                       "former_insee_codes"}));
+  std::vector<Commune> communes;
+  std::set<std::string> seen;
+  for (const auto& row : rows) {
+    Commune commune;
+    commune.set_insee_code(row.at("insee_code"));
+    commune.set_display_name(row.at("display_name"));
+    commune.set_name(absl::StrCat("communes/", commune.insee_code()));
+    if (!IsInseeCode(commune.insee_code())) return BadLine(row, "malformed insee_code");
+    if (commune.display_name().empty()) return BadLine(row, "empty display_name");
+    for (const std::string& p : SplitList(row.at("postal_codes"))) commune.add_postal_codes(p);
+    for (const std::string& f : SplitList(row.at("former_insee_codes"))) {
+      if (!IsInseeCode(f)) return BadLine(row, "malformed former_insee_codes");
+      commune.add_former_insee_codes(f);
+    }
+    if (!seen.insert(commune.insee_code()).second) return BadLine(row, "duplicate insee_code");
+    communes.push_back(std::move(commune));
+  }
+  for (const Commune& c : communes) {
+    for (const std::string& f : c.former_insee_codes()) {
+      if (seen.count(f)) {
+        return InvalidField(kDomain, "reference",
+                            absl::StrCat("former code ", f, " is also a current commune"));
+      }
+    }
+  }
+  return communes;
+}
+
+absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv) {
+  MAILLAGE_ASSIGN_OR_RETURN(auto rows, ReadTable(csv, {"code", "display_name", "description"}));
+  std::vector<CodedEntry> entries;
+  std::set<std::string> seen;
+  for (const auto& row : rows) {
+    CodedEntry e{row.at("code"), row.at("display_name"), row.at("description")};
+    if (!IsCode(e.code)) return BadLine(row, "code must be lower case letters, digits, dashes");
+    if (e.display_name.empty()) return BadLine(row, "empty display_name");
+    if (!seen.insert(e.code).second) return BadLine(row, "duplicate code");
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+const std::vector<v1::EssFamilyDescription>& EssFamilies() {
+  static const auto* const kFamilies = [] {
+    struct Row {
+      v1::EssFamily family;
+      const char* label;
+      const char* description;
+      std::vector<std::string> codes;
+    };
+    const std::vector<Row> rows = {
+        {v1::ESS_FAMILY_ASSOCIATION,
+         "Association",
+         "Associations régies par la loi de 1901 ou le droit local (catégories juridiques 92xx)",
+         {"92"}},
+        {v1::ESS_FAMILY_COOPERATIVE,
+         "Coopérative",
+         "Sociétés coopératives : SCOP, SCIC, CAE, coopératives d'usagers, agricoles...",
+         {"5458", "5459", "5460", "5551", "5552", "5553", "5554", "5555", "5558", "5559", "5560",
+          "6316", "6317", "6318"}},
+        {v1::ESS_FAMILY_MUTUAL,
+         "Mutuelle",
+         "Mutuelles du code de la mutualité et sociétés d'assurance mutuelles",
+         {"8210", "8250", "8290", "6411"}},
+        {v1::ESS_FAMILY_FOUNDATION, "Fondation", "Fondations (catégorie juridique 9300)", {"9300"}},
+        {v1::ESS_FAMILY_ESS_COMMERCIAL_COMPANY,
+         "Société commerciale de l'ESS",
+         "Sociétés commerciales qui remplissent les conditions de l'article 1 de la loi "
+         "2014-856 (repérées par l'indicateur ESS de SIRENE)",
+         {}},
+        {v1::ESS_FAMILY_OUTSIDE_ESS,
+         "Hors ESS",
+         "Partenaires hors de l'ESS : chambres consulaires, universités, collectivités...",
+         {}},
+    };
+    auto* families = new std::vector<v1::EssFamilyDescription>;
+    for (const Row& row : rows) {
+      v1::EssFamilyDescription d;
+      d.set_family(row.family);
+      d.set_display_name(row.label);
+      d.set_description(row.description);
+      for (const std::string& code : row.codes) d.add_legal_category_codes(code);
+      families->push_back(std::move(d));
+    }
+    return families;
+  }();
+  return *kFamilies;
+}
+
+v1::EssFamily EssFamilyOfLegalCategory(absl::string_view legal_category_code) {
+  for (const v1::EssFamilyDescription& family : EssFamilies()) {
+    for (const std::string& code : family.legal_category_codes()) {
+      if (absl::StartsWith(legal_category_code, code)) return family.family();
+    }
+  }
+  return v1::ESS_FAMILY_UNSPECIFIED;
+}
+
+absl::Status SyncReferenceData(db::Pool& pool, const std::string& territory_file) {
+  std::string communes_csv(EmbeddedReferenceFile("communes.csv"));
+  if (!territory_file.empty()) {
+    std::ifstream in(territory_file, std::ios::binary);
+    if (!in) {
+      return NotFound(kDomain, "TERRITORY_FILE_NOT_FOUND",
+                      absl::StrCat("MAILLAGE_TERRITORY_FILE: cannot read ", territory_file));
+    }
+    std::ostringstream content;
+    content << in.rdbuf();
+    communes_csv = content.str();
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<Commune> communes, ParseCommunes(communes_csv));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<CodedEntry> categories,
+                            ParseCodedEntries(EmbeddedReferenceFile("network_categories.csv")));
+  MAILLAGE_ASSIGN_OR_RETURN(std::vector<CodedEntry> themes,
+                            ParseCodedEntries(EmbeddedReferenceFile("themes.csv")));
+  return pool.Transact(db::Deadline::max(), [&](pqxx::work& txn) -> absl::Status {
+    std::vector<std::string> codes;
+    for (const Commune& c : communes) {
+      txn.exec_params(kUpsertCommune, c.insee_code(), c.display_name(), PgArray(c.postal_codes()),
+                      PgArray(c.former_insee_codes()));
+      codes.push_back(c.insee_code());
+    }
+    for (const auto& row : txn.exec_params(kStaleCommunes, PgArray(codes))) {
+      if (row[1].as<bool>()) {
+        log::Warn("commune removed from the territory but still used by actors; kept",
+                  {{"insee_code", row[0].as<std::string>()}});
+      } else {
+        txn.exec_params(kDeleteCommune, row[0].as<std::string>());
+      }
+    }
+    MAILLAGE_RETURN_IF_ERROR(
+        SyncCoded(txn, "network_categories", "network_categories", categories));
+    return SyncCoded(txn, "themes", "themes", themes);
+  });
+}
+
+}  // namespace maillage::directory
