@@ -148,11 +148,11 @@ int main(int argc, char** argv) {
                         "'actions/fa3', now() - interval '1 minute', now() + interval '2 hours', "
                         "'21231', 'MEETING_STATE_PLANNED', 'bench-today') RETURNING id")[0][0]
                      .as<int64_t>();
-    for (const pqxx::row& row : txn.exec_params(
-             "INSERT INTO participants (meeting_id, person_display_name, role, status) "
-             "SELECT $1, 'Personne ' || i, 'PARTICIPANT_ROLE_INHABITANT', "
-             "'PARTICIPANT_STATUS_INVITED' FROM generate_series(1, $2) i RETURNING id",
-             meeting_id, checkins)) {
+    for (const pqxx::row& row :
+         txn.exec_params("INSERT INTO participants (meeting_id, person_display_name, role, status) "
+                         "SELECT $1, 'Personne ' || i, 'PARTICIPANT_ROLE_INHABITANT', "
+                         "'PARTICIPANT_STATUS_INVITED' FROM generate_series(1, $2) i RETURNING id",
+                         meeting_id, checkins)) {
       ids.push_back(row[0].as<int64_t>());
     }
     return absl::OkStatus();
@@ -186,8 +186,7 @@ int main(int argc, char** argv) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < ids.size(); i = next++) {
         absl::Status s = pool.Transact(db::Deadline::max(), [&](pqxx::work& txn) {
-          txn.exec_params("UPDATE participants SET revision = revision + 1 WHERE id = $1",
-                          ids[i]);
+          txn.exec_params("UPDATE participants SET revision = revision + 1 WHERE id = $1", ids[i]);
           return absl::OkStatus();
         });
         if (!s.ok()) ++failures;
@@ -196,9 +195,10 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
   double raw_rate = ids.size() / std::chrono::duration<double>(Clock::now() - raw_start).count();
-  std::printf("CheckIn: %.0f/s; raw one-row write transactions: %.0f/s; ratio %.2f "
-              "(%d failures)\n",
-              checkin_rate, raw_rate, checkin_rate / raw_rate, failures.load());
+  std::printf(
+      "CheckIn: %.0f/s; raw one-row write transactions: %.0f/s; ratio %.2f "
+      "(%d failures)\n",
+      checkin_rate, raw_rate, checkin_rate / raw_rate, failures.load());
   server.Shutdown();
   peers.Shutdown();
   return failures.load() == 0 ? 0 : 1;

@@ -1,0 +1,60 @@
+// maillage-seed --directory=HOST:PORT --meetings=HOST:PORT --budget=HOST:PORT --data=DIR
+//
+// Loads the seed data (see seed.h) in dependency order: directory, budget, then meetings.
+// Prints one line per part; exits 1 on the first failure, 2 on a usage error.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/strip.h"
+#include "absl/strings/str_format.h"
+#include "common/server/client.h"
+#include "deploy/seed/seed.h"
+
+namespace {
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: maillage-seed --directory=HOST:PORT --meetings=HOST:PORT "
+               "--budget=HOST:PORT --data=DIR\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string directory, meetings, budget, data;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (absl::ConsumePrefix(&arg, "--directory=")) {
+      directory = std::string(arg);
+    } else if (absl::ConsumePrefix(&arg, "--meetings=")) {
+      meetings = std::string(arg);
+    } else if (absl::ConsumePrefix(&arg, "--budget=")) {
+      budget = std::string(arg);
+    } else if (absl::ConsumePrefix(&arg, "--data=")) {
+      data = std::string(arg);
+    } else {
+      return Usage();
+    }
+  }
+  if (directory.empty() || meetings.empty() || budget.empty() || data.empty()) return Usage();
+
+  maillage::seed::SeedContext context{data, maillage::server::MakeChannel(directory),
+                                      maillage::server::MakeChannel(meetings),
+                                      maillage::server::MakeChannel(budget)};
+  struct Part {
+    const char* name;
+    absl::Status (*run)(const maillage::seed::SeedContext&);
+  } parts[] = {{"directory", maillage::seed::SeedDirectory},
+               {"budget", maillage::seed::SeedBudget},
+               {"meetings", maillage::seed::SeedMeetings}};
+  for (const Part& part : parts) {
+    absl::Status status = part.run(context);
+    if (!status.ok()) {
+      std::fprintf(stderr, "seed %s: %s\n", part.name, status.ToString().c_str());
+      return 1;
+    }
+  }
+  return 0;
+}

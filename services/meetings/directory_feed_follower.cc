@@ -1,0 +1,122 @@
+// DirectoryFeedFollower (see directory_feed_follower.h).
+#include "services/meetings/directory_feed_follower.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/meetings/meeting_rules.h"
+
+namespace maillage::meetings {
+namespace {
+
+constexpr int kPageSize = 500;
+
+constexpr const char* kReadCursor = "SELECT cursor FROM directory_feed WHERE id = 1 FOR UPDATE";
+constexpr const char* kWriteCursor =
+    "UPDATE directory_feed SET cursor = $1, update_time = now() WHERE id = 1";
+constexpr const char* kRepointActor =
+    "UPDATE participants SET actor = $2, revision = revision + 1, update_time = now() "
+    "WHERE actor = $1";
+constexpr const char* kRepointAuthors =
+    "UPDATE outputs SET proposal_authors = ARRAY(SELECT a FROM (SELECT a, min(n) AS n FROM "
+    "unnest(array_replace(proposal_authors, $1, $2)) WITH ORDINALITY AS t(a, n) GROUP BY a) s "
+    "ORDER BY n), "
+    "revision = revision + 1, update_time = now() WHERE $1 = ANY(proposal_authors)";
+constexpr const char* kRepointContact =
+    "UPDATE participants SET contact = $2, actor = $3, revision = revision + 1, "
+    "update_time = now() WHERE contact = $1";
+constexpr const char* kAnonymizeContact =
+    "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
+    "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
+    "WHERE contact = $1";
+
+void Apply(pqxx::work& txn, const directory::v1::Change& change) {
+  using directory::v1::ChangedResourceType;
+  using directory::v1::ChangeKind;
+  if (change.kind() == directory::v1::CHANGE_KIND_MERGED && !change.merged_into().empty()) {
+    if (change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_ACTOR) {
+      txn.exec_params(kRepointActor, change.resource_name(), change.merged_into());
+      txn.exec_params(kRepointAuthors, change.resource_name(), change.merged_into());
+    } else if (change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_CONTACT) {
+      txn.exec_params(kRepointContact, change.resource_name(), change.merged_into(),
+                      ActorOfContact(change.merged_into()));
+    }
+  } else if (change.kind() == directory::v1::CHANGE_KIND_ERASED &&
+             change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_CONTACT) {
+    txn.exec_params(kAnonymizeContact, change.resource_name());
+  }
+}
+
+}  // namespace
+
+DirectoryFeedFollower::DirectoryFeedFollower(db::Pool& pool, DirectoryClient& directory,
+                                             std::chrono::milliseconds poll_interval)
+    : pool_(pool), directory_(directory), poll_interval_(poll_interval) {}
+
+DirectoryFeedFollower::~DirectoryFeedFollower() { Stop(); }
+
+void DirectoryFeedFollower::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void DirectoryFeedFollower::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DirectoryFeedFollower::Run() {
+  absl::StatusCode last_error = absl::StatusCode::kOk;
+  while (true) {
+    absl::StatusOr<int> applied =
+        CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    if (!applied.ok() && applied.status().code() != last_error) {
+      log::Warn("directory change feed: round failed, retrying",
+                {{"error", std::string(applied.status().message())}});
+    }
+    last_error = applied.ok() ? absl::StatusCode::kOk : applied.status().code();
+    std::unique_lock<std::mutex> lock(mu_);
+    if (wake_.wait_for(lock, poll_interval_, [this] { return stopping_; })) return;
+  }
+}
+
+absl::StatusOr<int> DirectoryFeedFollower::CatchUp(db::Deadline deadline) {
+  int read = 0;
+  while (true) {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        std::string cursor,
+        pool_.ReadOnly<std::string>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn.exec("SELECT cursor FROM directory_feed WHERE id = 1")[0][0].as<std::string>();
+        }));
+    absl::StatusOr<directory::v1::ListChangesResponse> page =
+        directory_.ListChanges(cursor, kPageSize, deadline);
+    if (!page.ok()) {
+      auto info = GetErrorInfo(page.status());
+      if (info && info->reason() == "CHANGE_CURSOR_EXPIRED") {
+        MAILLAGE_RETURN_IF_ERROR(pool_.Transact(deadline, [&](pqxx::work& txn) {
+          txn.exec_params(kWriteCursor, "");
+          return absl::OkStatus();
+        }));
+      }
+      return page.status();
+    }
+    MAILLAGE_RETURN_IF_ERROR(pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
+      // Another replica may have moved the cursor meanwhile: apply only from where we read.
+      std::string stored = txn.exec(kReadCursor)[0][0].as<std::string>();
+      if (stored != cursor) return absl::OkStatus();
+      for (const directory::v1::Change& change : page->changes()) Apply(txn, change);
+      txn.exec_params(kWriteCursor, page->next_cursor());
+      return absl::OkStatus();
+    }));
+    read += page->changes_size();
+    if (page->caught_up() || page->changes().empty()) return read;
+  }
+}
+
+}  // namespace maillage::meetings

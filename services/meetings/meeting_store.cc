@@ -1,0 +1,224 @@
+// SQL of the meetings table (see meeting_store.h).
+#include "services/meetings/meeting_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/api/resource_name.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/sql_values.h"
+
+namespace maillage::meetings {
+namespace {
+
+// Columns of a meeting (the attendance columns follow).
+#define MAILLAGE_MEETING_COLUMNS \
+  "SELECT m.id, m.title, m.kind, m.format, m.action, " MAILLAGE_MICROS("m.start_time") ", "      \
+  MAILLAGE_MICROS("m.end_time") ", m.venue, m.address, m.commune_insee_code, m.online_url, "     \
+  "m.capacity, m.agenda, m.state, m.minutes, m.cancellation_reason, m.calendar_uid, "            \
+  "m.calendar_sequence, " MAILLAGE_MICROS("m.held_time") ", " MAILLAGE_MICROS(                   \
+      "m.close_time") ", " MAILLAGE_MICROS("m.cancel_time") ", " MAILLAGE_MICROS("m.create_time") \
+      ", " MAILLAGE_MICROS("m.update_time") ", m.revision, "
+
+// A meeting followed by its attendance, for FROM meetings m.
+constexpr const char* kMeetingSelect = MAILLAGE_MEETING_COLUMNS
+    "a.total, a.invited, a.registered, a.waiting, a.attended, a.excused, a.no_show, "
+    "a.cancelled, a.actors_attended "
+    "FROM meetings m CROSS JOIN LATERAL ("
+    "  SELECT count(*) AS total,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_INVITED') AS invited,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_REGISTERED') AS registered,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_WAITING_LIST') AS waiting,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_ATTENDED') AS attended,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_EXCUSED') AS excused,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_NO_SHOW') AS no_show,"
+    "    count(*) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_CANCELLED') AS cancelled,"
+    "    count(DISTINCT p.actor) FILTER (WHERE p.status = 'PARTICIPANT_STATUS_ATTENDED'"
+    "      AND p.actor <> '') AS actors_attended"
+    "  FROM participants p WHERE p.meeting_id = m.id) a ";
+
+// A meeting without its attendance (zeros), for writes that only need its state.
+constexpr const char* kMeetingSelectForWrite =
+    MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0 FROM meetings m WHERE m.id = $1 FOR UPDATE";
+
+constexpr int kColumns = 33;
+
+v1::Meeting MeetingFromRow(const pqxx::row& row) {
+  v1::Meeting m;
+  m.set_name(api::ResourceName("meetings", row[0].as<int64_t>()));
+  m.set_title(row[1].as<std::string>());
+  v1::MeetingKind kind;
+  if (v1::MeetingKind_Parse(row[2].as<std::string>(), &kind)) m.set_kind(kind);
+  v1::MeetingFormat format;
+  if (v1::MeetingFormat_Parse(row[3].as<std::string>(), &format)) m.set_format(format);
+  m.set_action(row[4].as<std::string>());
+  ReadTime(row[5], m.mutable_start_time());
+  ReadTime(row[6], m.mutable_end_time());
+  m.set_time_zone(std::string(kTimeZone));
+  v1::Place* place = m.mutable_place();
+  place->set_venue(row[7].as<std::string>());
+  place->set_address(row[8].as<std::string>());
+  place->set_commune_insee_code(row[9].as<std::string>());
+  place->set_online_url(row[10].as<std::string>());
+  m.set_capacity(row[11].as<int>());
+  m.set_agenda(row[12].as<std::string>());
+  v1::MeetingState state;
+  if (v1::MeetingState_Parse(row[13].as<std::string>(), &state)) m.set_state(state);
+  m.set_minutes(row[14].as<std::string>());
+  m.set_cancellation_reason(row[15].as<std::string>());
+  m.set_calendar_uid(row[16].as<std::string>());
+  m.set_calendar_sequence(row[17].as<int>());
+  ReadTime(row[18], m.mutable_held_time());
+  ReadTime(row[19], m.mutable_close_time());
+  ReadTime(row[20], m.mutable_cancel_time());
+  ReadTime(row[21], m.mutable_create_time());
+  ReadTime(row[22], m.mutable_update_time());
+  m.set_etag(row[23].as<std::string>());
+  v1::AttendanceSummary* a = m.mutable_attendance();
+  a->set_participants(row[24].as<int>());
+  a->set_invited(row[25].as<int>());
+  a->set_registered(row[26].as<int>());
+  a->set_waiting_list(row[27].as<int>());
+  a->set_attended(row[28].as<int>());
+  a->set_excused(row[29].as<int>());
+  a->set_no_show(row[30].as<int>());
+  a->set_cancelled(row[31].as<int>());
+  a->set_distinct_actors_attended(row[32].as<int>());
+  return m;
+}
+
+const std::string& InsertSql() {
+  static const std::string* const sql = new std::string(absl::StrCat(
+      "INSERT INTO meetings (title, kind, format, action, start_time, end_time, venue, address, "
+      "commune_insee_code, online_url, capacity, agenda, state, calendar_uid) VALUES "
+      "($1, $2, $3, $4, ",
+      TimeParam(5), ", ", TimeParam(6),
+      ", $7, $8, $9, $10, $11, $12, 'MEETING_STATE_PLANNED', "
+      "'meeting-' || gen_random_uuid() || '@maillage') RETURNING id"));
+  return *sql;
+}
+
+const std::string& UpdateSql() {
+  static const std::string* const sql = new std::string(absl::StrCat(
+      "UPDATE meetings SET title = $2, kind = $3, format = $4, action = $5, start_time = ",
+      TimeParam(6), ", end_time = ", TimeParam(7),
+      ", venue = $8, address = $9, commune_insee_code = $10, online_url = $11, capacity = $12, "
+      "agenda = $13, minutes = $14, calendar_sequence = calendar_sequence + $15, "
+      "revision = revision + 1, update_time = now() WHERE id = $1"));
+  return *sql;
+}
+
+constexpr const char* kMarkHeld =
+    "UPDATE meetings SET state = 'MEETING_STATE_HELD', held_time = now(), "
+    "calendar_sequence = calendar_sequence + 1, revision = revision + 1, update_time = now() "
+    "WHERE id = $1";
+constexpr const char* kClose =
+    "UPDATE meetings SET state = 'MEETING_STATE_CLOSED', minutes = $2, close_time = now(), "
+    "calendar_sequence = calendar_sequence + 1, revision = revision + 1, update_time = now() "
+    "WHERE id = $1";
+constexpr const char* kCancel =
+    "UPDATE meetings SET state = 'MEETING_STATE_CANCELLED', cancellation_reason = $2, "
+    "cancel_time = now(), calendar_sequence = calendar_sequence + 1, revision = revision + 1, "
+    "update_time = now() WHERE id = $1";
+constexpr const char* kCountDependents =
+    "SELECT (SELECT count(*) FROM participants WHERE meeting_id = $1) + "
+    "(SELECT count(*) FROM outputs WHERE meeting_id = $1)";
+constexpr const char* kDelete = "DELETE FROM meetings WHERE id = $1";
+constexpr const char* kAnyMeeting = "SELECT EXISTS (SELECT 1 FROM meetings)";
+
+}  // namespace
+
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update) {
+  if (for_update) txn.exec_params("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE", id);
+  pqxx::result rows = txn.exec_params(absl::StrCat(kMeetingSelect, "WHERE m.id = $1"), id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("meetings", id);
+    return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
+                    {{"name", name}});
+  }
+  return MeetingFromRow(rows[0]);
+}
+
+absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(kMeetingSelectForWrite, id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("meetings", id);
+    return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
+                    {{"name", name}});
+  }
+  return MeetingFromRow(rows[0]);
+}
+
+v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {
+  const v1::Place& p = m.place();
+  pqxx::result rows = txn.exec_params(
+      InsertSql(), m.title(), v1::MeetingKind_Name(m.kind()), v1::MeetingFormat_Name(m.format()),
+      m.action(), MicrosOf(m.start_time()), MicrosOf(m.end_time()), p.venue(), p.address(),
+      p.commune_insee_code(), p.online_url(), m.capacity(), m.agenda());
+  return *LoadMeeting(txn, rows[0][0].as<int64_t>(), false);
+}
+
+absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meeting& m,
+                                               bool calendar_changed) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
+                            api::ParseResourceId(m.name(), "meetings", "name", kDomain));
+  const v1::Place& p = m.place();
+  txn.exec_params(UpdateSql(), id, m.title(), v1::MeetingKind_Name(m.kind()),
+                  v1::MeetingFormat_Name(m.format()), m.action(), MicrosOf(m.start_time()),
+                  MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
+                  p.online_url(), m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0);
+  return LoadMeeting(txn, id, false);
+}
+
+void MarkHeldRow(pqxx::work& txn, int64_t id) { txn.exec_params(kMarkHeld, id); }
+void CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes) {
+  txn.exec_params(kClose, id, minutes);
+}
+void CancelRow(pqxx::work& txn, int64_t id, const std::string& reason) {
+  txn.exec_params(kCancel, id, reason);
+}
+
+int64_t CountDependents(pqxx::work& txn, int64_t id) {
+  return txn.exec_params(kCountDependents, id)[0][0].as<int64_t>();
+}
+
+void DeleteMeetingRow(pqxx::work& txn, int64_t id) { txn.exec_params(kDelete, id); }
+
+std::vector<MeetingPageRow> SelectMeetings(pqxx::work& txn, const api::SqlCondition& where,
+                                           const api::KeysetClause& keyset,
+                                           const std::string& sort_sql, int limit) {
+  std::string sql = absl::StrCat(kMeetingSelect, ", LATERAL (SELECT (", sort_sql,
+                                 ")::text AS sort_key) k WHERE ", where.sql, " AND ", keyset.where,
+                                 " ORDER BY ", keyset.order_by, " LIMIT ", limit);
+  // Column kColumns is the sort key text.
+  sql.replace(sql.find(" FROM meetings m"), 0, ", k.sort_key");
+  std::vector<std::string> params = where.params;
+  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  std::vector<MeetingPageRow> page;
+  for (const pqxx::row& row : rows) {
+    page.push_back({MeetingFromRow(row), row[kColumns].as<std::string>(), row[0].as<int64_t>()});
+  }
+  return page;
+}
+
+std::vector<v1::Meeting> SelectActionMeetings(pqxx::work& txn, const std::string& action,
+                                              const std::string& first_day,
+                                              const std::string& last_day) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat(kMeetingSelect,
+                   "WHERE m.action = $1 AND (m.start_time AT TIME ZONE 'Europe/Paris')::date >= "
+                   "COALESCE(NULLIF($2, '')::date, '-infinity'::date) AND "
+                   "(m.start_time AT TIME ZONE 'Europe/Paris')::date <= "
+                   "COALESCE(NULLIF($3, '')::date, 'infinity'::date) "
+                   "ORDER BY m.start_time, m.id"),
+      action, first_day, last_day);
+  std::vector<v1::Meeting> meetings;
+  meetings.reserve(rows.size());
+  for (const pqxx::row& row : rows) meetings.push_back(MeetingFromRow(row));
+  return meetings;
+}
+
+bool AnyMeeting(pqxx::work& txn) { return txn.exec(kAnyMeeting)[0][0].as<bool>(); }
+
+}  // namespace maillage::meetings

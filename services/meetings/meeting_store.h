@@ -1,0 +1,64 @@
+// SQL of the meetings table. Every function runs inside the caller's transaction and lets
+// libpqxx exceptions through to db::Pool, which maps them.
+#pragma once
+
+#include <cstdint>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/api/filter.h"
+#include "maillage/meetings/v1/meeting.pb.h"
+
+namespace maillage::meetings {
+
+// The meeting with `id`, attendance computed from its participants; `for_update` takes a row
+// lock (every write to a meeting or its participants does, so they queue per meeting).
+// NOT_FOUND MEETING_NOT_FOUND.
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update);
+
+// Same with a row lock but without computing the attendance (left at zero): for the writes
+// of participants and outputs, which need the meeting's state, capacity and times only.
+absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id);
+
+// Inserts a PLANNED meeting (the writable fields of `meeting`) and returns it as stored.
+v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& meeting);
+
+// Writes the writable fields of `meeting` (name identifying the row), minutes included,
+// revision + 1, and calendar_sequence + 1 when `calendar_changed`. Returns it as stored.
+absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meeting& meeting,
+                                               bool calendar_changed);
+
+// Moves the meeting to HELD (held_time now), CLOSED (minutes, close_time now) or CANCELLED
+// (reason, cancel_time now, calendar_sequence + 1); revision + 1.
+void MarkHeldRow(pqxx::work& txn, int64_t id);
+void CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes);
+void CancelRow(pqxx::work& txn, int64_t id, const std::string& reason);
+
+// Number of participants and outputs of the meeting.
+int64_t CountDependents(pqxx::work& txn, int64_t id);
+void DeleteMeetingRow(pqxx::work& txn, int64_t id);
+
+// One page of meetings matching `where` (its parameters numbered from 1) after `keyset`
+// (parameters following), ordered by it, at most `limit` rows. Each row comes with its sort
+// key as text (for the next page token).
+struct MeetingPageRow {
+  v1::Meeting meeting;
+  std::string sort_key;
+  int64_t id = 0;
+};
+std::vector<MeetingPageRow> SelectMeetings(pqxx::work& txn, const api::SqlCondition& where,
+                                           const api::KeysetClause& keyset,
+                                           const std::string& sort_sql, int limit);
+
+// Every meeting of `action` whose start (Europe/Paris local date) lies from `first_day` to
+// `last_day` ("YYYY-MM-DD", empty for an open bound), by start time.
+std::vector<v1::Meeting> SelectActionMeetings(pqxx::work& txn, const std::string& action,
+                                              const std::string& first_day,
+                                              const std::string& last_day);
+
+// True when the database holds at least one meeting.
+bool AnyMeeting(pqxx::work& txn);
+
+}  // namespace maillage::meetings

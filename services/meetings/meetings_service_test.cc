@@ -1,0 +1,1226 @@
+// MeetingsService through its generated stub: a real PostgreSQL database, the service on an
+// in-process gRPC server on port 0, and the directory and budget stand-ins of test_peers.h on
+// another in-process server.
+#include "services/meetings/meetings_service.h"
+
+#include <libical/ical.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/migrations.h"
+#include "common/server/client.h"
+#include "common/server/server.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "common/testing/postgres.h"
+#include "gtest/gtest.h"
+#include "services/meetings/directory_feed_follower.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/test_peers.h"
+
+namespace maillage::meetings {
+const std::vector<db::Migration>& Migrations();
+
+namespace {
+
+using google::protobuf::Empty;
+using grpc::StatusCode;
+
+constexpr int64_t kHour = 3600;
+
+google::protobuf::Timestamp SecondsFromNow(int64_t seconds) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count() +
+                seconds);
+  return t;
+}
+
+std::string Reason(const grpc::Status& status) {
+  auto info = GetErrorInfo(FromGrpcStatus(status));
+  return info ? info->reason() : "";
+}
+
+std::set<std::string> BadFields(const grpc::Status& status) {
+  std::set<std::string> fields;
+  auto bad_request = GetBadRequest(FromGrpcStatus(status));
+  if (bad_request) {
+    for (const auto& v : bad_request->field_violations()) fields.insert(v.field());
+  }
+  return fields;
+}
+
+class MeetingsServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = std::make_unique<maillage::testing::TestDatabase>("meetings");
+    db::PoolOptions options;
+    options.url = database_->url();
+    options.size = 24;
+    options.error_domain = std::string(kDomain);
+    pool_ = std::make_unique<db::Pool>(options);
+    ASSERT_TRUE(db::Migrate(*pool_, "meetings", Migrations()).ok());
+
+    budget_.AddAction("actions/fa3");
+    budget_.AddAction("actions/fa4");
+    peers_ = std::make_unique<server::Server>(server::ServerOptions{},
+                                              std::vector<grpc::Service*>{&directory_, &budget_});
+    ASSERT_TRUE(peers_->Start().ok());
+    peers_->SetServing(true);
+    std::string peer_address = absl::StrCat("127.0.0.1:", peers_->port());
+    directory_client_ = std::make_unique<DirectoryClient>(server::MakeChannel(peer_address));
+    actions_ = std::make_unique<BudgetActionRegistry>(server::MakeChannel(peer_address));
+    planner_ = std::make_unique<MeetingPlanner>(*pool_, *actions_, *directory_client_);
+    roster_ = std::make_unique<ParticipantRoster>(*pool_, *directory_client_);
+    outputs_ = std::make_unique<OutputCatalog>(*pool_, *directory_client_);
+    roadmap_ = std::make_unique<Roadmap>(*pool_, *actions_);
+    indicators_ = std::make_unique<IndicatorReport>(*pool_, *directory_client_);
+    service_ = std::make_unique<MeetingsServiceImpl>(*planner_, *roster_, *outputs_, *roadmap_,
+                                                     *indicators_);
+    server::ServerOptions server_options;
+    server_options.threads = 32;
+    server_ = std::make_unique<server::Server>(server_options,
+                                               std::vector<grpc::Service*>{service_.get()});
+    ASSERT_TRUE(server_->Start().ok());
+    server_->SetServing(true);
+    stub_ = v1::MeetingsService::NewStub(
+        server::MakeChannel(absl::StrCat("127.0.0.1:", server_->port())));
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+    if (peers_) peers_->Shutdown();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    return context;
+  }
+
+  // A valid in-person meeting of actions/fa3 starting `start_offset` seconds from now.
+  v1::Meeting NewMeeting(int64_t start_offset, const std::string& title = "Atelier") {
+    v1::Meeting m;
+    m.set_title(title);
+    m.set_kind(v1::MEETING_KIND_ACTORS_WORKSHOP);
+    m.set_format(v1::MEETING_FORMAT_IN_PERSON);
+    m.set_action("actions/fa3");
+    *m.mutable_start_time() = SecondsFromNow(start_offset);
+    *m.mutable_end_time() = SecondsFromNow(start_offset + 2 * kHour);
+    m.mutable_place()->set_venue("Locaux du PES 21");
+    m.mutable_place()->set_address("12 avenue Gustave Eiffel, 21000 Dijon");
+    m.mutable_place()->set_commune_insee_code("21231");
+    return m;
+  }
+
+  v1::Meeting Create(const v1::Meeting& meeting) {
+    v1::CreateMeetingRequest request;
+    *request.mutable_meeting() = meeting;
+    v1::Meeting created;
+    grpc::Status status = stub_->CreateMeeting(Context().get(), request, &created);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return created;
+  }
+
+  grpc::Status MarkHeld(const std::string& name, v1::Meeting* out) {
+    v1::MarkMeetingHeldRequest request;
+    request.set_name(name);
+    return stub_->MarkMeetingHeld(Context().get(), request, out);
+  }
+
+  grpc::Status Close(const std::string& name, const std::string& minutes, v1::Meeting* out) {
+    v1::CloseMeetingRequest request;
+    request.set_name(name);
+    request.set_minutes(minutes);
+    return stub_->CloseMeeting(Context().get(), request, out);
+  }
+
+  grpc::Status AddParticipant(const std::string& meeting, const v1::Participant& participant,
+                              v1::Participant* out) {
+    v1::CreateParticipantRequest request;
+    request.set_parent(meeting);
+    *request.mutable_participant() = participant;
+    return stub_->CreateParticipant(Context().get(), request, out);
+  }
+
+  v1::Participant ActorParticipant(const std::string& actor,
+                                   v1::ParticipantStatus status = v1::PARTICIPANT_STATUS_INVITED) {
+    v1::Participant p;
+    p.set_actor(actor);
+    p.set_role(v1::PARTICIPANT_ROLE_ESS_ACTOR);
+    p.set_status(status);
+    return p;
+  }
+
+  v1::Participant Person(const std::string& email, v1::ParticipantStatus status) {
+    v1::Participant p;
+    p.mutable_person()->set_display_name("Habitant " + email);
+    p.mutable_person()->set_email(email);
+    p.set_role(v1::PARTICIPANT_ROLE_INHABITANT);
+    p.set_status(status);
+    return p;
+  }
+
+  grpc::Status SetStatus(const std::string& name, v1::ParticipantStatus status,
+                         v1::Participant* out) {
+    v1::SetParticipantStatusRequest request;
+    request.set_name(name);
+    request.set_status(status);
+    request.set_note("test");
+    return stub_->SetParticipantStatus(Context().get(), request, out);
+  }
+
+  int64_t CountRows(const std::string& table) {
+    return *pool_->ReadOnly<int64_t>(
+        db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+          return txn.exec("SELECT count(*) FROM " + table)[0][0].as<int64_t>();
+        });
+  }
+
+  std::unique_ptr<maillage::testing::TestDatabase> database_;
+  std::unique_ptr<db::Pool> pool_;
+  testing::TestDirectoryService directory_;
+  testing::TestBudgetService budget_;
+  std::unique_ptr<server::Server> peers_;
+  std::unique_ptr<DirectoryClient> directory_client_;
+  std::unique_ptr<BudgetActionRegistry> actions_;
+  std::unique_ptr<MeetingPlanner> planner_;
+  std::unique_ptr<ParticipantRoster> roster_;
+  std::unique_ptr<OutputCatalog> outputs_;
+  std::unique_ptr<Roadmap> roadmap_;
+  std::unique_ptr<IndicatorReport> indicators_;
+  std::unique_ptr<MeetingsServiceImpl> service_;
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<v1::MeetingsService::Stub> stub_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Meetings.
+
+TEST_F(MeetingsServiceTest, CreatesAPlannedMeetingAndReadsItBack) {
+  v1::Meeting created = Create(NewMeeting(10 * 24 * kHour));
+  EXPECT_EQ(created.name().rfind("meetings/", 0), 0u);
+  EXPECT_EQ(created.state(), v1::MEETING_STATE_PLANNED);
+  EXPECT_EQ(created.time_zone(), "Europe/Paris");
+  EXPECT_EQ(created.etag(), "1");
+  EXPECT_EQ(created.calendar_sequence(), 0);
+  EXPECT_FALSE(created.calendar_uid().empty());
+  EXPECT_EQ(created.attendance().participants(), 0);
+
+  v1::GetMeetingRequest get;
+  get.set_name(created.name());
+  v1::Meeting read;
+  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  EXPECT_EQ(read.title(), "Atelier");
+  EXPECT_EQ(read.start_time().seconds(), created.start_time().seconds());
+  EXPECT_EQ(read.place().commune_insee_code(), "21231");
+  EXPECT_EQ(read.calendar_uid(), created.calendar_uid());
+
+  get.set_name("meetings/999999");
+  grpc::Status missing = stub_->GetMeeting(Context().get(), get, &read);
+  EXPECT_EQ(missing.error_code(), StatusCode::NOT_FOUND);
+  EXPECT_EQ(Reason(missing), "MEETING_NOT_FOUND");
+}
+
+TEST_F(MeetingsServiceTest, CreateNamesEveryBadFieldAndChecksReferences) {
+  v1::CreateMeetingRequest request;
+  request.mutable_meeting()->set_capacity(-2);
+  v1::Meeting out;
+  grpc::Status invalid = stub_->CreateMeeting(Context().get(), request, &out);
+  EXPECT_EQ(invalid.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(
+      BadFields(invalid),
+      (std::set<std::string>{"meeting.title", "meeting.kind", "meeting.format", "meeting.action",
+                             "meeting.start_time", "meeting.end_time", "meeting.capacity"}));
+
+  *request.mutable_meeting() = NewMeeting(kHour);
+  request.mutable_meeting()->set_action("actions/unknown");
+  grpc::Status unknown_action = stub_->CreateMeeting(Context().get(), request, &out);
+  EXPECT_EQ(unknown_action.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(unknown_action), "ACTION_NOT_FOUND");
+
+  *request.mutable_meeting() = NewMeeting(kHour);
+  request.mutable_meeting()->mutable_place()->set_commune_insee_code("75056");
+  grpc::Status outside = stub_->CreateMeeting(Context().get(), request, &out);
+  EXPECT_EQ(outside.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(outside), (std::set<std::string>{"meeting.place.commune_insee_code"}));
+  EXPECT_EQ(CountRows("meetings"), 0);
+}
+
+TEST_F(MeetingsServiceTest, RequestIdReplaysTheFirstResult) {
+  v1::CreateMeetingRequest request;
+  *request.mutable_meeting() = NewMeeting(kHour);
+  request.set_request_id("6f1c2a3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f");
+  v1::Meeting first, second;
+  ASSERT_TRUE(stub_->CreateMeeting(Context().get(), request, &first).ok());
+  ASSERT_TRUE(stub_->CreateMeeting(Context().get(), request, &second).ok());
+  EXPECT_EQ(first.name(), second.name());
+  EXPECT_EQ(CountRows("meetings"), 1);
+
+  request.mutable_meeting()->set_title("Autre");
+  grpc::Status reused = stub_->CreateMeeting(Context().get(), request, &second);
+  EXPECT_EQ(reused.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(CountRows("meetings"), 1);
+}
+
+TEST_F(MeetingsServiceTest, UpdateFollowsTheMaskTheEtagAndTheCalendarSequence) {
+  v1::Meeting created = Create(NewMeeting(5 * 24 * kHour));
+  v1::UpdateMeetingRequest request;
+  request.mutable_meeting()->set_name(created.name());
+  request.mutable_meeting()->set_title("Atelier mobilité");
+  request.mutable_meeting()->set_agenda("ignored: not in the mask");
+  request.mutable_meeting()->set_etag(created.etag());
+  request.mutable_update_mask()->add_paths("title");
+  request.mutable_update_mask()->add_paths("state");  // output-only: ignored
+  v1::Meeting updated;
+  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), request, &updated).ok());
+  EXPECT_EQ(updated.title(), "Atelier mobilité");
+  EXPECT_EQ(updated.agenda(), "");
+  EXPECT_EQ(updated.etag(), "2");
+  EXPECT_EQ(updated.calendar_sequence(), 1);
+
+  // Stale etag.
+  grpc::Status stale = stub_->UpdateMeeting(Context().get(), request, &updated);
+  EXPECT_EQ(stale.error_code(), StatusCode::ABORTED);
+  EXPECT_EQ(Reason(stale), "ETAG_MISMATCH");
+
+  // Capacity is not shown by calendars: no new sequence.
+  v1::UpdateMeetingRequest capacity;
+  capacity.mutable_meeting()->set_name(created.name());
+  capacity.mutable_meeting()->set_capacity(12);
+  capacity.mutable_update_mask()->add_paths("capacity");
+  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), capacity, &updated).ok());
+  EXPECT_EQ(updated.capacity(), 12);
+  EXPECT_EQ(updated.calendar_sequence(), 1);
+  EXPECT_EQ(updated.title(), "Atelier mobilité");
+
+  capacity.mutable_update_mask()->add_paths("colour");
+  grpc::Status unknown = stub_->UpdateMeeting(Context().get(), capacity, &updated);
+  EXPECT_EQ(unknown.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(unknown), (std::set<std::string>{"update_mask"}));
+
+  // Minutes before closing.
+  v1::UpdateMeetingRequest minutes;
+  minutes.mutable_meeting()->set_name(created.name());
+  minutes.mutable_meeting()->set_minutes("trop tôt");
+  minutes.mutable_update_mask()->add_paths("minutes");
+  EXPECT_EQ(stub_->UpdateMeeting(Context().get(), minutes, &updated).error_code(),
+            StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(MeetingsServiceTest, StateMachineRefusesIllegalTransitions) {
+  v1::Meeting future = Create(NewMeeting(3 * 24 * kHour));
+  v1::Meeting out;
+  grpc::Status early = MarkHeld(future.name(), &out);
+  EXPECT_EQ(early.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(early), "MEETING_NOT_STARTED");
+  grpc::Status close_planned = Close(future.name(), "", &out);
+  EXPECT_EQ(close_planned.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(close_planned), "ILLEGAL_STATE_TRANSITION");
+
+  v1::Meeting past = Create(NewMeeting(-3 * kHour));
+  ASSERT_TRUE(MarkHeld(past.name(), &out).ok());
+  EXPECT_EQ(out.state(), v1::MEETING_STATE_HELD);
+  EXPECT_TRUE(out.has_held_time());
+  grpc::Status twice = MarkHeld(past.name(), &out);
+  EXPECT_EQ(Reason(twice), "ILLEGAL_STATE_TRANSITION");
+  auto info = GetErrorInfo(FromGrpcStatus(twice));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("from"), "MEETING_STATE_HELD");
+  EXPECT_EQ(info->metadata().at("to"), "MEETING_STATE_HELD");
+
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(past.name());
+  cancel.set_reason("salle indisponible");
+  EXPECT_EQ(Reason(stub_->CancelMeeting(Context().get(), cancel, &out)),
+            "ILLEGAL_STATE_TRANSITION");
+
+  ASSERT_TRUE(Close(past.name(), "Compte rendu: 3 propositions.", &out).ok());
+  EXPECT_EQ(out.state(), v1::MEETING_STATE_CLOSED);
+  EXPECT_EQ(out.minutes(), "Compte rendu: 3 propositions.");
+  EXPECT_EQ(Reason(MarkHeld(past.name(), &out)), "ILLEGAL_STATE_TRANSITION");
+
+  // A closed meeting takes title and minutes only.
+  v1::UpdateMeetingRequest update;
+  update.mutable_meeting()->set_name(past.name());
+  update.mutable_meeting()->set_minutes("Compte rendu corrigé.");
+  update.mutable_meeting()->set_agenda("trop tard");
+  update.mutable_update_mask()->add_paths("minutes");
+  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), update, &out).ok());
+  EXPECT_EQ(out.minutes(), "Compte rendu corrigé.");
+  update.mutable_update_mask()->add_paths("agenda");
+  grpc::Status frozen = stub_->UpdateMeeting(Context().get(), update, &out);
+  EXPECT_EQ(frozen.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(frozen), "MEETING_FROZEN");
+
+  // Cancelling a planned meeting announces it to calendars.
+  cancel.set_name(future.name());
+  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &out).ok());
+  EXPECT_EQ(out.state(), v1::MEETING_STATE_CANCELLED);
+  EXPECT_EQ(out.cancellation_reason(), "salle indisponible");
+  EXPECT_EQ(out.calendar_sequence(), future.calendar_sequence() + 1);
+  cancel.set_reason("");
+  EXPECT_EQ(stub_->CancelMeeting(Context().get(), cancel, &out).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(MeetingsServiceTest, DeleteKeepsTheFundersEvidence) {
+  v1::Meeting planned = Create(NewMeeting(2 * 24 * kHour));
+  v1::Meeting held = Create(NewMeeting(-2 * kHour));
+  v1::Meeting out;
+  ASSERT_TRUE(MarkHeld(held.name(), &out).ok());
+  directory_.AddActor(1, {"culture"}, "21231");
+  v1::Participant p;
+  ASSERT_TRUE(AddParticipant(planned.name(), ActorParticipant("actors/1"), &p).ok());
+
+  v1::DeleteMeetingRequest request;
+  Empty empty;
+  request.set_name(held.name());
+  grpc::Status evidence = stub_->DeleteMeeting(Context().get(), request, &empty);
+  EXPECT_EQ(evidence.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(evidence), "MEETING_IS_EVIDENCE");
+
+  request.set_name(planned.name());
+  grpc::Status dependents = stub_->DeleteMeeting(Context().get(), request, &empty);
+  EXPECT_EQ(Reason(dependents), "MEETING_HAS_DEPENDENTS");
+  request.set_force(true);
+  request.set_etag("7");
+  EXPECT_EQ(stub_->DeleteMeeting(Context().get(), request, &empty).error_code(),
+            StatusCode::ABORTED);
+  request.set_etag("");
+  ASSERT_TRUE(stub_->DeleteMeeting(Context().get(), request, &empty).ok());
+  EXPECT_EQ(CountRows("participants"), 0);
+  v1::GetMeetingRequest get;
+  get.set_name(planned.name());
+  EXPECT_EQ(stub_->GetMeeting(Context().get(), get, &out).error_code(), StatusCode::NOT_FOUND);
+}
+
+TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
+  std::vector<std::string> fa3;
+  for (int i = 0; i < 7; ++i) {
+    v1::Meeting m = NewMeeting((10 + i) * 24 * kHour, absl::StrCat("Réunion ", i));
+    if (i % 3 == 0) m.set_action("actions/fa4");
+    m.set_kind(i % 2 ? v1::MEETING_KIND_ELECTED_OFFICIALS_MEETING
+                     : v1::MEETING_KIND_ACTORS_WORKSHOP);
+    v1::Meeting created = Create(m);
+    if (i % 3 != 0) fa3.push_back(created.name());
+  }
+  v1::ListMeetingsRequest request;
+  request.set_page_size(3);
+  std::vector<std::string> seen;
+  int64_t last_start = 0;
+  int pages = 0;
+  do {
+    v1::ListMeetingsResponse response;
+    ASSERT_TRUE(stub_->ListMeetings(Context().get(), request, &response).ok());
+    for (const auto& m : response.meetings()) {
+      seen.push_back(m.name());
+      EXPECT_GE(m.start_time().seconds(), last_start);
+      last_start = m.start_time().seconds();
+    }
+    request.set_page_token(response.next_page_token());
+    ++pages;
+  } while (!request.page_token().empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen.size(), 7u);
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 7u);
+
+  v1::ListMeetingsRequest filtered;
+  filtered.set_filter("action = \"actions/fa3\" AND state = PLANNED");
+  filtered.set_order_by("start_time desc");
+  v1::ListMeetingsResponse response;
+  ASSERT_TRUE(stub_->ListMeetings(Context().get(), filtered, &response).ok());
+  std::vector<std::string> names;
+  for (const auto& m : response.meetings()) names.push_back(m.name());
+  std::reverse(fa3.begin(), fa3.end());
+  EXPECT_EQ(names, fa3);
+
+  filtered.set_filter(
+      "kind = ELECTED_OFFICIALS_MEETING AND start_time >= \"2020-01-01T00:00:00Z\"");
+  filtered.set_page_size(1);
+  ASSERT_TRUE(stub_->ListMeetings(Context().get(), filtered, &response).ok());
+  ASSERT_FALSE(response.next_page_token().empty());
+  filtered.set_page_token(response.next_page_token());
+  filtered.set_filter("kind = ACTORS_WORKSHOP");
+  EXPECT_EQ(stub_->ListMeetings(Context().get(), filtered, &response).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  filtered.set_page_token("");
+  filtered.set_filter("colour = \"red\"");
+  EXPECT_EQ(stub_->ListMeetings(Context().get(), filtered, &response).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  filtered.set_filter("");
+  filtered.set_page_size(-1);
+  EXPECT_EQ(stub_->ListMeetings(Context().get(), filtered, &response).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Participants.
+
+TEST_F(MeetingsServiceTest, ParticipantReferencesAreCheckedWithTheDirectory) {
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  directory_.AddActor(4, {"iae"}, "21231");
+  std::string contact = directory_.AddContact("actors/4", 9);
+
+  v1::Participant out;
+  grpc::Status unknown = AddParticipant(meeting.name(), ActorParticipant("actors/77"), &out);
+  EXPECT_EQ(unknown.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(unknown), "ACTOR_NOT_FOUND");
+
+  v1::Participant by_contact;
+  by_contact.set_contact(contact);
+  by_contact.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
+  ASSERT_TRUE(AddParticipant(meeting.name(), by_contact, &out).ok());
+  EXPECT_EQ(out.actor(), "actors/4");  // filled in from the contact
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_INVITED);
+  ASSERT_EQ(out.status_history_size(), 1);
+  EXPECT_EQ(out.status_history(0).status(), v1::PARTICIPANT_STATUS_INVITED);
+
+  v1::Participant again;
+  grpc::Status duplicate = AddParticipant(meeting.name(), by_contact, &again);
+  EXPECT_EQ(duplicate.error_code(), StatusCode::ALREADY_EXISTS);
+  auto info = GetErrorInfo(FromGrpcStatus(duplicate));
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("existing_participant"), out.name());
+
+  by_contact.set_contact("actors/4/contacts/10");
+  EXPECT_EQ(Reason(AddParticipant(meeting.name(), by_contact, &again)), "CONTACT_NOT_FOUND");
+  EXPECT_EQ(CountRows("participants"), 1);
+}
+
+TEST_F(MeetingsServiceTest, DirectoryDownMeansUnavailableAndNothingWritten) {
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  directory_.AddActor(4, {"iae"}, "21231");
+  peers_->Shutdown();
+  v1::Participant out;
+  grpc::Status down = AddParticipant(meeting.name(), ActorParticipant("actors/4"), &out);
+  EXPECT_EQ(down.error_code(), StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Reason(down), "DIRECTORY_UNAVAILABLE");
+  v1::BatchInviteParticipantsRequest batch;
+  batch.set_parent(meeting.name());
+  batch.set_network_category("iae");
+  batch.set_role(v1::PARTICIPANT_ROLE_ESS_ACTOR);
+  v1::BatchInviteParticipantsResponse response;
+  EXPECT_EQ(stub_->BatchInviteParticipants(Context().get(), batch, &response).error_code(),
+            StatusCode::UNAVAILABLE);
+  EXPECT_EQ(CountRows("participants"), 0);
+}
+
+TEST_F(MeetingsServiceTest, WaitingListIsPromotedInOrderWhenASeatFrees) {
+  v1::Meeting m = NewMeeting(24 * kHour);
+  m.set_capacity(2);
+  v1::Meeting meeting = Create(m);
+  std::vector<v1::Participant> people(4);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(AddParticipant(
+                    meeting.name(),
+                    Person(absl::StrCat("p", i, "@example.org"), v1::PARTICIPANT_STATUS_REGISTERED),
+                    &people[i])
+                    .ok());
+  }
+  EXPECT_EQ(people[0].status(), v1::PARTICIPANT_STATUS_REGISTERED);
+  EXPECT_EQ(people[1].status(), v1::PARTICIPANT_STATUS_REGISTERED);
+  EXPECT_EQ(people[2].status(), v1::PARTICIPANT_STATUS_WAITING_LIST);
+  EXPECT_EQ(people[2].waiting_list_position(), 1);
+  EXPECT_EQ(people[3].waiting_list_position(), 2);
+
+  v1::Participant out;
+  ASSERT_TRUE(SetStatus(people[0].name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  v1::GetParticipantRequest get;
+  get.set_name(people[2].name());
+  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_REGISTERED);
+  EXPECT_EQ(out.waiting_list_position(), 0);
+  ASSERT_EQ(out.status_history_size(), 2);
+  EXPECT_EQ(out.status_history(1).note(), "promoted from waiting list");
+  EXPECT_EQ(out.status_history(1).changed_by(), "system");
+  get.set_name(people[3].name());
+  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.waiting_list_position(), 1);
+
+  // Deleting a registered participant promotes the next one; raising capacity too.
+  v1::DeleteParticipantRequest remove;
+  remove.set_name(people[1].name());
+  Empty empty;
+  ASSERT_TRUE(stub_->DeleteParticipant(Context().get(), remove, &empty).ok());
+  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_REGISTERED);
+
+  // Asking WAITING_LIST or ATTENDED directly is refused.
+  EXPECT_EQ(Reason(SetStatus(people[3].name(), v1::PARTICIPANT_STATUS_WAITING_LIST, &out)),
+            "STATUS_NOT_SETTABLE");
+  EXPECT_EQ(Reason(SetStatus(people[3].name(), v1::PARTICIPANT_STATUS_ATTENDED, &out)),
+            "STATUS_NOT_SETTABLE");
+  // NO_SHOW needs the meeting to have started.
+  EXPECT_EQ(Reason(SetStatus(people[3].name(), v1::PARTICIPANT_STATUS_NO_SHOW, &out)),
+            "MEETING_NOT_STARTED");
+}
+
+TEST_F(MeetingsServiceTest, ConcurrentRegistrationsNeverOversellSeats) {
+  v1::Meeting m = NewMeeting(24 * kHour);
+  m.set_capacity(5);
+  v1::Meeting meeting = Create(m);
+  constexpr int kPeople = 24;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kPeople; ++i) {
+    threads.emplace_back([&, i] {
+      v1::Participant out;
+      grpc::Status status = AddParticipant(
+          meeting.name(),
+          Person(absl::StrCat("c", i, "@example.org"), v1::PARTICIPANT_STATUS_REGISTERED), &out);
+      if (!status.ok()) ++failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  v1::GetMeetingRequest get;
+  get.set_name(meeting.name());
+  v1::Meeting read;
+  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  EXPECT_EQ(read.attendance().registered(), 5);
+  EXPECT_EQ(read.attendance().waiting_list(), kPeople - 5);
+
+  v1::ListParticipantsRequest list;
+  list.set_parent(meeting.name());
+  list.set_filter("status = WAITING_LIST");
+  list.set_order_by("waiting_list_position");
+  list.set_page_size(100);
+  v1::ListParticipantsResponse response;
+  ASSERT_TRUE(stub_->ListParticipants(Context().get(), list, &response).ok());
+  ASSERT_EQ(response.participants_size(), kPeople - 5);
+  for (int i = 0; i < response.participants_size(); ++i) {
+    EXPECT_EQ(response.participants(i).waiting_list_position(), i + 1);
+  }
+}
+
+TEST_F(MeetingsServiceTest, AttendanceIsComputedFromParticipantsAndFrozenOnClose) {
+  directory_.AddActor(1, {"culture"}, "21231");
+  directory_.AddActor(2, {"culture"}, "21617");
+  v1::Meeting future = Create(NewMeeting(3 * 24 * kHour));
+  v1::Meeting meeting = Create(NewMeeting(-kHour));
+  v1::Participant a1, a2, walk_in, registered, excused, early;
+  ASSERT_TRUE(AddParticipant(future.name(), ActorParticipant("actors/1"), &early).ok());
+  v1::CheckInRequest check_in;
+  check_in.set_name(early.name());
+  v1::Participant out;
+  EXPECT_EQ(Reason(stub_->CheckIn(Context().get(), check_in, &out)), "MEETING_NOT_TODAY");
+
+  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/1"), &a1).ok());
+  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &a2).ok());
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             Person("w@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &walk_in)
+                  .ok());
+  EXPECT_TRUE(walk_in.has_check_in_time());
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED),
+                             &registered)
+                  .ok());
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             Person("e@example.org", v1::PARTICIPANT_STATUS_INVITED), &excused)
+                  .ok());
+  ASSERT_TRUE(SetStatus(excused.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  check_in.set_name(a1.name());
+  ASSERT_TRUE(stub_->CheckIn(Context().get(), check_in, &out).ok());
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
+  v1::Participant again;
+  ASSERT_TRUE(stub_->CheckIn(Context().get(), check_in, &again).ok());  // idempotent
+  EXPECT_EQ(again.etag(), out.etag());
+
+  v1::Meeting held;
+  ASSERT_TRUE(MarkHeld(meeting.name(), &held).ok());
+  v1::Meeting closed;
+  ASSERT_TRUE(Close(meeting.name(), "", &closed).ok());
+  const v1::AttendanceSummary& a = closed.attendance();
+  EXPECT_EQ(a.participants(), 5);
+  EXPECT_EQ(a.invited(), 1);     // actors/2
+  EXPECT_EQ(a.registered(), 0);  // became NO_SHOW on close
+  EXPECT_EQ(a.no_show(), 1);
+  EXPECT_EQ(a.attended(), 2);
+  EXPECT_EQ(a.excused(), 1);
+  EXPECT_EQ(a.distinct_actors_attended(), 1);
+
+  // Frozen: no more check-in, status change, addition or deletion.
+  check_in.set_name(a2.name());
+  EXPECT_EQ(Reason(stub_->CheckIn(Context().get(), check_in, &out)), "MEETING_FROZEN");
+  EXPECT_EQ(Reason(SetStatus(a2.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out)), "MEETING_FROZEN");
+  EXPECT_EQ(Reason(AddParticipant(
+                meeting.name(), Person("late@example.org", v1::PARTICIPANT_STATUS_INVITED), &out)),
+            "MEETING_FROZEN");
+
+  // Erasure of an outside person keeps the counts.
+  v1::AnonymizeParticipantRequest anonymize;
+  anonymize.set_name(walk_in.name());
+  ASSERT_TRUE(stub_->AnonymizeParticipant(Context().get(), anonymize, &out).ok());
+  EXPECT_TRUE(out.anonymized());
+  EXPECT_FALSE(out.has_person());
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
+  v1::GetMeetingRequest get;
+  get.set_name(meeting.name());
+  v1::Meeting read;
+  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  EXPECT_EQ(read.attendance().attended(), 2);
+}
+
+TEST_F(MeetingsServiceTest, BatchInviteReadsTheSelectionFromTheDirectory) {
+  directory_.AddActor(1, {"culture"}, "21231");
+  directory_.AddActor(2, {"culture", "iae"}, "21617");
+  directory_.AddActor(3, {"iae"}, "21231");
+  directory_.AddActor(4, {"culture"}, "21231");
+  directory_.ArchiveActor("actors/4");
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  v1::Participant existing;
+  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &existing).ok());
+
+  v1::BatchInviteParticipantsRequest request;
+  request.set_parent(meeting.name());
+  request.set_network_category("culture");
+  request.set_role(v1::PARTICIPANT_ROLE_ESS_ACTOR);
+  v1::BatchInviteParticipantsResponse response;
+  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.participants_size(), 1);
+  EXPECT_EQ(response.participants(0).actor(), "actors/1");
+  EXPECT_EQ(response.participants(0).status(), v1::PARTICIPANT_STATUS_INVITED);
+  ASSERT_EQ(response.skipped_size(), 1);
+  EXPECT_EQ(response.skipped(0).actor(), "actors/2");
+  EXPECT_EQ(response.skipped(0).existing_participant(), existing.name());
+
+  request.set_commune("21231");
+  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.participants_size(), 1);
+  EXPECT_EQ(response.participants(0).actor(), "actors/3");
+
+  request.mutable_actor_list()->add_actors("actors/4");
+  request.mutable_actor_list()->add_actors("actors/4");
+  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.participants_size(), 0);
+  ASSERT_EQ(response.skipped_size(), 1);
+  EXPECT_EQ(response.skipped(0).reason(),
+            v1::BatchInviteParticipantsResponse::SkippedActor::REASON_ACTOR_ARCHIVED);
+
+  int64_t before = CountRows("participants");
+  request.mutable_actor_list()->Clear();
+  request.mutable_actor_list()->add_actors("actors/5");
+  request.mutable_actor_list()->add_actors("actors/99");
+  grpc::Status unknown = stub_->BatchInviteParticipants(Context().get(), request, &response);
+  EXPECT_EQ(unknown.error_code(), StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(unknown), "ACTOR_NOT_FOUND");
+  EXPECT_EQ(CountRows("participants"), before);
+
+  request.set_network_category("inconnue");
+  EXPECT_EQ(Reason(stub_->BatchInviteParticipants(Context().get(), request, &response)),
+            "NETWORK_CATEGORY_NOT_FOUND");
+  request.set_commune("75056");
+  EXPECT_EQ(stub_->BatchInviteParticipants(Context().get(), request, &response).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(MeetingsServiceTest, UpdateParticipantTakesRoleAndPersonOnly) {
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  v1::Participant p;
+  ASSERT_TRUE(
+      AddParticipant(meeting.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_INVITED), &p)
+          .ok());
+  v1::UpdateParticipantRequest request;
+  request.mutable_participant()->set_name(p.name());
+  request.mutable_participant()->set_role(v1::PARTICIPANT_ROLE_EXPERT);
+  request.mutable_participant()->set_etag(p.etag());
+  request.mutable_update_mask()->add_paths("role");
+  v1::Participant out;
+  ASSERT_TRUE(stub_->UpdateParticipant(Context().get(), request, &out).ok());
+  EXPECT_EQ(out.role(), v1::PARTICIPANT_ROLE_EXPERT);
+  EXPECT_EQ(out.person().email(), "x@example.org");
+  EXPECT_EQ(stub_->UpdateParticipant(Context().get(), request, &out).error_code(),
+            StatusCode::ABORTED);
+  request.mutable_participant()->set_etag("");
+  request.mutable_update_mask()->add_paths("status");
+  EXPECT_EQ(stub_->UpdateParticipant(Context().get(), request, &out).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outputs and roadmap.
+
+TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
+  directory_.AddActor(1, {"culture"}, "21231");
+  v1::Meeting meeting = Create(NewMeeting(-kHour));
+  v1::CreateOutputRequest create;
+  create.set_parent(meeting.name());
+  create.mutable_output()->mutable_document()->set_kind(v1::DOCUMENT_KIND_SYNTHESIS);
+  create.mutable_output()->mutable_document()->set_title("Synthèse de l'atelier");
+  v1::Output document;
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), create, &document).ok());
+  EXPECT_EQ(document.document().title(), "Synthèse de l'atelier");
+
+  create.mutable_output()->mutable_proposal()->set_text("Créer un tiers-lieu de l'ESS");
+  create.mutable_output()->mutable_proposal()->add_authors("actors/42");
+  v1::Output proposal;
+  EXPECT_EQ(Reason(stub_->CreateOutput(Context().get(), create, &proposal)), "ACTOR_NOT_FOUND");
+  create.mutable_output()->mutable_proposal()->set_authors(0, "actors/1");
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), create, &proposal).ok());
+  EXPECT_EQ(proposal.proposal().state(), v1::PROPOSAL_STATE_SUBMITTED);
+  ASSERT_EQ(proposal.proposal().state_history_size(), 1);
+
+  v1::CreateRoadmapItemRequest item_request;
+  item_request.mutable_roadmap_item()->set_action("actions/fa3");
+  item_request.mutable_roadmap_item()->set_axis("Tiers-lieux");
+  item_request.mutable_roadmap_item()->set_title("Un tiers-lieu métropolitain de l'ESS");
+  v1::RoadmapItem item, other;
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item_request, &item).ok());
+  item_request.mutable_roadmap_item()->set_action("actions/fa4");
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item_request, &other).ok());
+
+  v1::TransitionProposalRequest move;
+  move.set_name(proposal.name());
+  move.set_state(v1::PROPOSAL_STATE_INTEGRATED);
+  move.set_roadmap_item(item.name());
+  v1::Output out;
+  EXPECT_EQ(Reason(stub_->TransitionProposal(Context().get(), move, &out)),
+            "ILLEGAL_STATE_TRANSITION");
+  move.set_roadmap_item("");
+  EXPECT_EQ(stub_->TransitionProposal(Context().get(), move, &out).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  move.set_state(v1::PROPOSAL_STATE_UNDER_STUDY);
+  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  move.set_state(v1::PROPOSAL_STATE_RETAINED);
+  move.set_note("retenue par le comité");
+  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  move.set_state(v1::PROPOSAL_STATE_INTEGRATED);
+  move.set_roadmap_item(other.name());
+  EXPECT_EQ(Reason(stub_->TransitionProposal(Context().get(), move, &out)),
+            "ROADMAP_ITEM_OF_ANOTHER_ACTION");
+  move.set_roadmap_item(item.name());
+  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  EXPECT_EQ(out.proposal().state(), v1::PROPOSAL_STATE_INTEGRATED);
+  EXPECT_EQ(out.proposal().roadmap_item(), item.name());
+  ASSERT_EQ(out.proposal().state_history_size(), 4);
+  EXPECT_EQ(out.proposal().state_history(2).note(), "retenue par le comité");
+
+  v1::GetRoadmapItemRequest get_item;
+  get_item.set_name(item.name());
+  ASSERT_TRUE(stub_->GetRoadmapItem(Context().get(), get_item, &item).ok());
+  ASSERT_EQ(item.source_proposals_size(), 1);
+  EXPECT_EQ(item.source_proposals(0), proposal.name());
+  ASSERT_EQ(item.source_meetings_size(), 1);
+  EXPECT_EQ(item.source_meetings(0), meeting.name());
+
+  // Integrated: final, and the roadmap refers to it.
+  v1::UpdateOutputRequest update;
+  update.mutable_output()->set_name(proposal.name());
+  update.mutable_output()->mutable_proposal()->set_text("Autre texte");
+  update.mutable_update_mask()->add_paths("proposal.text");
+  EXPECT_EQ(Reason(stub_->UpdateOutput(Context().get(), update, &out)), "PROPOSAL_FINAL");
+  v1::DeleteOutputRequest delete_output;
+  delete_output.set_name(proposal.name());
+  Empty empty;
+  EXPECT_EQ(Reason(stub_->DeleteOutput(Context().get(), delete_output, &empty)),
+            "PROPOSAL_INTEGRATED");
+  v1::DeleteRoadmapItemRequest delete_item;
+  delete_item.set_name(item.name());
+  EXPECT_EQ(Reason(stub_->DeleteRoadmapItem(Context().get(), delete_item, &empty)),
+            "ROADMAP_ITEM_HAS_INTEGRATED_PROPOSALS");
+
+  // A document stays a document.
+  update.mutable_output()->set_name(document.name());
+  EXPECT_EQ(stub_->UpdateOutput(Context().get(), update, &out).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  update.mutable_output()->mutable_document()->set_title("Synthèse corrigée");
+  update.mutable_update_mask()->Clear();
+  update.mutable_update_mask()->add_paths("document.title");
+  ASSERT_TRUE(stub_->UpdateOutput(Context().get(), update, &out).ok());
+  EXPECT_EQ(out.document().title(), "Synthèse corrigée");
+  EXPECT_EQ(out.document().kind(), v1::DOCUMENT_KIND_SYNTHESIS);
+
+  v1::ListOutputsRequest list;
+  list.set_parent("meetings/-");
+  list.set_filter("action = \"actions/fa3\" AND proposal.state = INTEGRATED");
+  v1::ListOutputsResponse listed;
+  ASSERT_TRUE(stub_->ListOutputs(Context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.outputs_size(), 1);
+  EXPECT_EQ(listed.outputs(0).name(), proposal.name());
+
+  // A cancelled meeting produces nothing.
+  v1::Meeting cancelled = Create(NewMeeting(24 * kHour));
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(cancelled.name());
+  cancel.set_reason("annulé");
+  v1::Meeting m;
+  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+  create.set_parent(cancelled.name());
+  EXPECT_EQ(Reason(stub_->CreateOutput(Context().get(), create, &out)), "MEETING_CANCELLED");
+}
+
+TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
+  v1::CreateRoadmapItemRequest create;
+  create.mutable_roadmap_item()->set_action("actions/fa3");
+  create.mutable_roadmap_item()->set_title("Achats responsables de la Métropole");
+  v1::RoadmapItem item;
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), create, &item).ok());
+  EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_PLANNED);
+  EXPECT_EQ(item.progress(), 0);
+  EXPECT_EQ(item.progress_history_size(), 1);
+  create.mutable_roadmap_item()->set_action("actions/none");
+  v1::RoadmapItem missing;
+  EXPECT_EQ(Reason(stub_->CreateRoadmapItem(Context().get(), create, &missing)),
+            "ACTION_NOT_FOUND");
+
+  v1::RecordRoadmapProgressRequest progress;
+  progress.set_name(item.name());
+  progress.set_progress(40);
+  progress.set_note("premier marché réservé");
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_IN_PROGRESS);
+  EXPECT_EQ(item.progress(), 40);
+  progress.set_progress(120);
+  EXPECT_EQ(stub_->RecordRoadmapProgress(Context().get(), progress, &item).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  progress.set_progress(90);
+  progress.set_state(v1::ROADMAP_ITEM_STATE_DONE);
+  EXPECT_EQ(stub_->RecordRoadmapProgress(Context().get(), progress, &item).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+  progress.set_progress(100);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_DONE);
+  progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
+  EXPECT_EQ(Reason(stub_->RecordRoadmapProgress(Context().get(), progress, &item)),
+            "ILLEGAL_STATE_TRANSITION");
+  progress.set_state(v1::ROADMAP_ITEM_STATE_IN_PROGRESS);
+  progress.set_progress(80);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  EXPECT_EQ(item.progress_history_size(), 5);
+  EXPECT_EQ(item.progress_history(1).note(), "premier marché réservé");
+  progress.set_state(v1::ROADMAP_ITEM_STATE_UNSPECIFIED);
+  EXPECT_EQ(Reason(stub_->RecordRoadmapProgress(Context().get(), progress, &item)),
+            "ROADMAP_ITEM_ABANDONED");
+  v1::UpdateRoadmapItemRequest update;
+  update.mutable_roadmap_item()->set_name(item.name());
+  update.mutable_roadmap_item()->set_axis("Commande publique");
+  update.mutable_update_mask()->add_paths("axis");
+  EXPECT_EQ(Reason(stub_->UpdateRoadmapItem(Context().get(), update, &item)),
+            "ROADMAP_ITEM_ABANDONED");
+
+  v1::ListRoadmapItemsRequest list;
+  list.set_filter("action = \"actions/fa3\" AND state = ABANDONED");
+  v1::ListRoadmapItemsResponse listed;
+  ASSERT_TRUE(stub_->ListRoadmapItems(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.roadmap_items_size(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indicators, on a fixture computed by hand.
+
+TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
+  directory_.AddActor(1, {"culture"}, "21231");
+  directory_.AddActor(2, {"culture"}, "21617");
+  directory_.AddActor(3, {"iae"}, "21231");
+  v1::Participant out;
+  v1::Meeting m;
+  auto check_in = [&](const std::string& name) {
+    v1::CheckInRequest request;
+    request.set_name(name);
+    ASSERT_TRUE(stub_->CheckIn(Context().get(), request, &out).ok());
+  };
+  auto hold_and_close = [&](const std::string& name) {
+    ASSERT_TRUE(MarkHeld(name, &m).ok());
+    ASSERT_TRUE(Close(name, "", &m).ok());
+  };
+  // M1, workshop, closed: actor 1 attended, actor 2 invited, an inhabitant walked in, a person
+  // registered who did not come (NO_SHOW at closing).
+  v1::Meeting m1 = Create(NewMeeting(-3 * kHour));
+  v1::Participant a1;
+  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/1"), &a1).ok());
+  check_in(a1.name());
+  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out).ok());
+  ASSERT_TRUE(
+      AddParticipant(m1.name(), Person("h@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  ASSERT_TRUE(
+      AddParticipant(m1.name(), Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out)
+          .ok());
+  // Outputs of M1: a synthesis, an integrated proposal, a submitted one.
+  v1::CreateOutputRequest output;
+  output.set_parent(m1.name());
+  output.mutable_output()->mutable_document()->set_kind(v1::DOCUMENT_KIND_SYNTHESIS);
+  output.mutable_output()->mutable_document()->set_title("Synthèse");
+  v1::Output o;
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
+  output.mutable_output()->mutable_proposal()->set_text("Proposition A");
+  v1::Output integrated;
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &integrated).ok());
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
+  hold_and_close(m1.name());
+
+  // M2, elected officials' meeting, closed: actor 1 attended as an elected official, actor 3
+  // excused.
+  v1::Meeting m2_spec = NewMeeting(-5 * kHour);
+  m2_spec.set_kind(v1::MEETING_KIND_ELECTED_OFFICIALS_MEETING);
+  v1::Meeting m2 = Create(m2_spec);
+  v1::Participant elected = ActorParticipant("actors/1");
+  elected.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
+  ASSERT_TRUE(AddParticipant(m2.name(), elected, &out).ok());
+  check_in(out.name());
+  ASSERT_TRUE(AddParticipant(m2.name(), ActorParticipant("actors/3"), &out).ok());
+  ASSERT_TRUE(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  hold_and_close(m2.name());
+
+  // M3 planned; M4 held but not closed (its attendance counts nowhere); M5 cancelled; M6 closed
+  // but of another action.
+  Create(NewMeeting(5 * 24 * kHour));
+  v1::Meeting m4 = Create(NewMeeting(-2 * kHour));
+  ASSERT_TRUE(
+      AddParticipant(m4.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  output.set_parent(m4.name());
+  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
+  ASSERT_TRUE(MarkHeld(m4.name(), &m).ok());
+  v1::Meeting m5 = Create(NewMeeting(6 * 24 * kHour));
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(m5.name());
+  cancel.set_reason("reporté");
+  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+  v1::Meeting m6_spec = NewMeeting(-4 * kHour);
+  m6_spec.set_action("actions/fa4");
+  v1::Meeting m6 = Create(m6_spec);
+  ASSERT_TRUE(
+      AddParticipant(m6.name(), ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  hold_and_close(m6.name());
+
+  // Roadmap of actions/fa3: 40 % in progress (with the integrated proposal), done, abandoned.
+  v1::CreateRoadmapItemRequest item;
+  item.mutable_roadmap_item()->set_action("actions/fa3");
+  item.mutable_roadmap_item()->set_title("Item");
+  v1::RoadmapItem a, b, c;
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &a).ok());
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &b).ok());
+  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &c).ok());
+  v1::RecordRoadmapProgressRequest progress;
+  progress.set_name(a.name());
+  progress.set_progress(40);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &a).ok());
+  progress.set_name(b.name());
+  progress.set_progress(100);
+  progress.set_state(v1::ROADMAP_ITEM_STATE_DONE);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &b).ok());
+  progress.set_name(c.name());
+  progress.set_progress(10);
+  progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
+  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &c).ok());
+  for (auto state : {v1::PROPOSAL_STATE_UNDER_STUDY, v1::PROPOSAL_STATE_RETAINED,
+                     v1::PROPOSAL_STATE_INTEGRATED}) {
+    v1::TransitionProposalRequest move;
+    move.set_name(integrated.name());
+    move.set_state(state);
+    if (state == v1::PROPOSAL_STATE_INTEGRATED) move.set_roadmap_item(a.name());
+    ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &o).ok());
+  }
+
+  v1::GetIndicatorsRequest request;
+  request.set_action("actions/fa3");
+  v1::Indicators ind;
+  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  EXPECT_EQ(ind.meetings_planned(), 1);
+  EXPECT_EQ(ind.meetings_awaiting_closure(), 1);
+  EXPECT_EQ(ind.meetings_held(), 2);
+  EXPECT_EQ(ind.meetings_cancelled(), 1);
+  EXPECT_EQ(ind.invitations(), 6);  // 4 in M1, 2 in M2
+  EXPECT_EQ(ind.registered(), 4);   // 3 attended + 1 no-show
+  EXPECT_EQ(ind.attended(), 3);
+  EXPECT_EQ(ind.excused(), 1);
+  EXPECT_EQ(ind.no_show(), 1);
+  EXPECT_EQ(ind.participation_rate().numerator(), 3);
+  EXPECT_EQ(ind.participation_rate().denominator(), 6);
+  EXPECT_DOUBLE_EQ(ind.registered_participation_rate().value(), 0.75);
+  EXPECT_EQ(ind.distinct_actors_mobilized(), 1);  // actors/1, twice
+  EXPECT_EQ(ind.attendees_outside_directory(), 1);
+  EXPECT_EQ(ind.directory_coverage().numerator(), 1);
+  EXPECT_EQ(ind.directory_coverage().denominator(), 3);
+  ASSERT_EQ(ind.coverage_by_network_category_size(), 3);  // tetes-de-reseau, culture, iae
+  EXPECT_EQ(ind.coverage_by_network_category(1).group(), "culture");
+  EXPECT_EQ(ind.coverage_by_network_category(1).mobilized_actors(), 1);
+  EXPECT_EQ(ind.coverage_by_network_category(1).directory_actors(), 2);
+  EXPECT_EQ(ind.coverage_by_network_category(2).mobilized_actors(), 0);
+  ASSERT_EQ(ind.coverage_by_commune_size(), 3);
+  EXPECT_EQ(ind.coverage_by_commune(0).group(), "21231");
+  EXPECT_EQ(ind.coverage_by_commune(0).mobilized_actors(), 1);
+  EXPECT_EQ(ind.coverage_by_commune(0).directory_actors(), 2);
+  EXPECT_TRUE(ind.has_directory_data_time());
+  EXPECT_EQ(ind.by_role(0).role(), v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
+  EXPECT_EQ(ind.by_role(0).attended(), 1);
+  EXPECT_EQ(ind.by_role(0).distinct_actors_mobilized(), 1);
+  EXPECT_EQ(ind.by_meeting_kind(2).kind(), v1::MEETING_KIND_ACTORS_WORKSHOP);
+  EXPECT_EQ(ind.by_meeting_kind(2).invitations(), 4);
+  EXPECT_EQ(ind.by_meeting_kind(2).attended(), 2);
+  EXPECT_EQ(ind.documents_produced(), 1);
+  EXPECT_EQ(ind.proposals_produced(), 2);  // M4's proposal is not of a held meeting
+  EXPECT_EQ(ind.proposals_integrated(), 1);
+  EXPECT_EQ(ind.roadmap_items(), 3);
+  EXPECT_DOUBLE_EQ(ind.roadmap_mean_progress(), 70.0);  // (40 + 100) / 2
+
+  // A period without meetings: zeros, but the roadmap is the action's as it stands.
+  request.mutable_period_start()->set_year(2000);
+  request.mutable_period_start()->set_month(1);
+  request.mutable_period_start()->set_day(1);
+  request.mutable_period_end()->set_year(2000);
+  request.mutable_period_end()->set_month(12);
+  request.mutable_period_end()->set_day(31);
+  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  EXPECT_EQ(ind.meetings_held(), 0);
+  EXPECT_EQ(ind.invitations(), 0);
+  EXPECT_EQ(ind.roadmap_items(), 3);
+  EXPECT_EQ(ind.period_end().year(), 2000);
+  request.mutable_period_end()->set_year(1999);
+  EXPECT_EQ(stub_->GetIndicators(Context().get(), request, &ind).error_code(),
+            StatusCode::INVALID_ARGUMENT);
+
+  // Directory down: every figure but coverage.
+  request.clear_period_start();
+  request.clear_period_end();
+  peers_->Shutdown();
+  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  EXPECT_EQ(ind.attended(), 3);
+  EXPECT_FALSE(ind.has_directory_data_time());
+  EXPECT_EQ(ind.coverage_by_commune_size(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar.
+
+TEST_F(MeetingsServiceTest, CalendarsCarryStableUidsAndGrowingSequences) {
+  v1::Meeting first = Create(NewMeeting(2 * 24 * kHour, "Rencontre élus"));
+  v1::Meeting second = Create(NewMeeting(4 * 24 * kHour, "Atelier"));
+  v1::UpdateMeetingRequest update;
+  update.mutable_meeting()->set_name(first.name());
+  update.mutable_meeting()->set_title("Rencontre élus et techniciens");
+  update.mutable_update_mask()->add_paths("title");
+  v1::Meeting m;
+  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), update, &m).ok());
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(second.name());
+  cancel.set_reason("reporté");
+  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+
+  v1::GetMeetingCalendarRequest one;
+  one.set_name(first.name());
+  google::api::HttpBody body;
+  ASSERT_TRUE(stub_->GetMeetingCalendar(Context().get(), one, &body).ok());
+  EXPECT_EQ(body.content_type(), "text/calendar; charset=utf-8");
+  icalcomponent* calendar = icalparser_parse_string(body.data().c_str());
+  ASSERT_NE(calendar, nullptr);
+  icalcomponent* event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT);
+  ASSERT_NE(event, nullptr);
+  EXPECT_EQ(icalcomponent_get_uid(event), first.calendar_uid());
+  EXPECT_EQ(icalcomponent_get_sequence(event), 1);
+  EXPECT_STREQ(icalcomponent_get_summary(event), "Rencontre élus et techniciens");
+  icalcomponent_free(calendar);
+
+  v1::GetActionCalendarRequest feed;
+  feed.set_action("actions/fa3");
+  ASSERT_TRUE(stub_->GetActionCalendar(Context().get(), feed, &body).ok());
+  calendar = icalparser_parse_string(body.data().c_str());
+  ASSERT_NE(calendar, nullptr);
+  EXPECT_EQ(icalcomponent_count_components(calendar, ICAL_VEVENT_COMPONENT), 2);
+  event = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT);
+  EXPECT_EQ(icalcomponent_get_uid(event), first.calendar_uid());
+  event = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT);
+  EXPECT_EQ(icalcomponent_get_uid(event), second.calendar_uid());
+  EXPECT_EQ(icalcomponent_get_status(event), ICAL_STATUS_CANCELLED);
+  EXPECT_EQ(icalcomponent_get_sequence(event), 1);
+  icalcomponent_free(calendar);
+
+  feed.set_action("actions/none");
+  ASSERT_TRUE(stub_->GetActionCalendar(Context().get(), feed, &body).ok());
+  calendar = icalparser_parse_string(body.data().c_str());
+  ASSERT_NE(calendar, nullptr);
+  EXPECT_EQ(icalcomponent_count_components(calendar, ICAL_VEVENT_COMPONENT), 0);
+  icalcomponent_free(calendar);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory change feed.
+
+TEST_F(MeetingsServiceTest, ChangeFeedRepointsMergedActorsAndAnonymisesErasedPersons) {
+  directory_.AddActor(5, {"culture"}, "21231");
+  directory_.AddActor(6, {"culture"}, "21231");
+  std::string contact = directory_.AddContact("actors/6", 1);
+  v1::Meeting meeting = Create(NewMeeting(-kHour));
+  v1::Participant p5, p6, pc;
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             ActorParticipant("actors/5", v1::PARTICIPANT_STATUS_ATTENDED), &p5)
+                  .ok());
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             ActorParticipant("actors/6", v1::PARTICIPANT_STATUS_ATTENDED), &p6)
+                  .ok());
+  v1::Participant by_contact;
+  by_contact.set_contact(contact);
+  by_contact.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
+  by_contact.set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  ASSERT_TRUE(AddParticipant(meeting.name(), by_contact, &pc).ok());
+  v1::Meeting m;
+  ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());
+  ASSERT_TRUE(Close(meeting.name(), "", &m).ok());
+  EXPECT_EQ(m.attendance().distinct_actors_attended(), 2);
+
+  directory::v1::Change merged;
+  merged.set_kind(directory::v1::CHANGE_KIND_MERGED);
+  merged.set_resource_type(directory::v1::CHANGED_RESOURCE_TYPE_ACTOR);
+  merged.set_resource_name("actors/5");
+  merged.set_merged_into("actors/6");
+  directory_.AddChange(merged);
+  directory::v1::Change erased;
+  erased.set_kind(directory::v1::CHANGE_KIND_ERASED);
+  erased.set_resource_type(directory::v1::CHANGED_RESOURCE_TYPE_CONTACT);
+  erased.set_resource_name(contact);
+  directory_.AddChange(erased);
+
+  DirectoryFeedFollower follower(*pool_, *directory_client_, std::chrono::milliseconds(50));
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
+  absl::StatusOr<int> read = follower.CatchUp(deadline);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, 2);
+
+  v1::GetParticipantRequest get;
+  v1::Participant out;
+  get.set_name(p5.name());
+  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  EXPECT_EQ(out.actor(), "actors/6");
+  get.set_name(pc.name());
+  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  EXPECT_TRUE(out.anonymized());
+  EXPECT_EQ(out.contact(), "");
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
+
+  v1::GetMeetingRequest get_meeting;
+  get_meeting.set_name(meeting.name());
+  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get_meeting, &m).ok());
+  EXPECT_EQ(m.attendance().attended(), 3);
+  EXPECT_EQ(m.attendance().distinct_actors_attended(), 1);  // merged actors count once
+
+  // The cursor is stored: nothing is read twice; the background thread follows new changes.
+  EXPECT_EQ(*follower.CatchUp(deadline), 0);
+  directory::v1::Change erased_again = erased;
+  directory_.AddChange(erased_again);
+  follower.Start();
+  for (int i = 0; i < 100; ++i) {
+    auto cursor = pool_->ReadOnly<std::string>(
+        db::Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn.exec("SELECT cursor FROM directory_feed")[0][0].as<std::string>();
+        });
+    if (cursor.ok() && *cursor == "3") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  follower.Stop();
+  EXPECT_EQ(*follower.CatchUp(deadline), 0);
+}
+
+}  // namespace
+}  // namespace maillage::meetings

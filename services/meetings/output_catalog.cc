@@ -1,0 +1,274 @@
+// OutputCatalog (see output_catalog.h).
+#include "services/meetings/output_catalog.h"
+
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/list_query.h"
+#include "services/meetings/meeting_planner.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/meeting_store.h"
+#include "services/meetings/output_store.h"
+
+namespace maillage::meetings {
+namespace {
+
+struct OutputId {
+  int64_t meeting = 0;
+  int64_t output = 0;
+};
+
+absl::StatusOr<OutputId> ParseOutputName(const std::string& name, absl::string_view field) {
+  MAILLAGE_ASSIGN_OR_RETURN(auto ids,
+                            api::ParseResourceIds(name, {"meetings", "outputs"}, field, kDomain));
+  return OutputId{ids[0], ids[1]};
+}
+
+absl::Status CheckNotCancelled(const v1::Meeting& meeting) {
+  if (meeting.state() != v1::MEETING_STATE_CANCELLED) return absl::OkStatus();
+  return FailedPrecondition(kDomain, "MEETING_CANCELLED",
+                            absl::StrCat(meeting.name(), " is cancelled: it produces no output"),
+                            {{"name", meeting.name()}});
+}
+
+bool IsFinal(const v1::Output& output) {
+  return output.has_proposal() && (output.proposal().state() == v1::PROPOSAL_STATE_INTEGRATED ||
+                                   output.proposal().state() == v1::PROPOSAL_STATE_REJECTED);
+}
+
+}  // namespace
+
+OutputCatalog::OutputCatalog(db::Pool& pool, DirectoryClient& directory)
+    : pool_(pool), directory_(directory) {}
+
+absl::StatusOr<v1::Output> OutputCatalog::Get(const v1::GetOutputRequest& request,
+                                              db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.name(), "name"));
+  return pool_.ReadOnly<v1::Output>(
+      deadline, [&](pqxx::work& txn) { return LoadOutput(txn, id.meeting, id.output, false); });
+}
+
+absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutputsRequest& request,
+                                                            db::Deadline deadline) {
+  static const auto* const kFilters = new api::FilterSchema{
+      {"action", {"m.action", api::FilterField::Type::kString}},
+      {"document.kind",
+       EnumField("o.document_kind", v1::DocumentKind_descriptor(), "DOCUMENT_KIND_")},
+      {"proposal.state",
+       EnumField("o.proposal_state", v1::ProposalState_descriptor(), "PROPOSAL_STATE_")},
+      {"proposal.authors", {"o.proposal_authors", api::FilterField::Type::kStringList}},
+      {"proposal.roadmap_item",
+       {"COALESCE('roadmapItems/' || o.roadmap_item_id, '')", api::FilterField::Type::kString}},
+      {"create_time", {"o.create_time", api::FilterField::Type::kTimestamp}},
+      {"content", {"o.content", api::FilterField::Type::kString}},
+  };
+  static const auto* const kSorts = new api::SortSchema{
+      {"create_time", {"o.create_time", "timestamptz"}},
+      {"update_time", {"o.update_time", "timestamptz"}},
+  };
+  std::optional<int64_t> meeting_id;
+  if (request.parent() != "meetings/-") {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(
+      ListQuery query,
+      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
+                  request.parent(), *kFilters, *kSorts, "create_time", "o.id"));
+  if (meeting_id) {
+    query.where.sql = absl::StrCat(query.where.sql, " AND o.meeting_id = ", *meeting_id);
+  }
+  return pool_.ReadOnly<v1::ListOutputsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListOutputsResponse> {
+        if (meeting_id) MAILLAGE_RETURN_IF_ERROR(LoadMeeting(txn, *meeting_id, false).status());
+        std::vector<OutputPageRow> rows = SelectOutputs(txn, query.where, query.keyset,
+                                                        query.order.sort.sql, query.page_size + 1);
+        v1::ListOutputsResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
+          *response.add_outputs() = std::move(rows[i].output);
+        }
+        if (static_cast<int>(rows.size()) > query.page_size) {
+          const OutputPageRow& last = rows[query.page_size - 1];
+          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<v1::Output> OutputCatalog::Create(const v1::CreateOutputRequest& request,
+                                                 db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t meeting_id,
+                            api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
+  FieldViolations violations;
+  ValidateOutput(request.output(), "output", violations);
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  if (request.output().has_proposal() && request.output().proposal().authors_size() > 0) {
+    std::vector<std::string> authors(request.output().proposal().authors().begin(),
+                                     request.output().proposal().authors().end());
+    MAILLAGE_RETURN_IF_ERROR(directory_.GetActors(authors, deadline).status());
+  }
+  return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) {
+    return db::RunIdempotent<v1::Output>(
+        txn, request.request_id(), "CreateOutput", request, kDomain,
+        [&]() -> absl::StatusOr<v1::Output> {
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
+          MAILLAGE_RETURN_IF_ERROR(CheckNotCancelled(meeting));
+          int64_t id = InsertOutput(txn, meeting_id, request.output(), kCallerPrincipal);
+          return LoadOutput(txn, meeting_id, id, false);
+        });
+  });
+}
+
+absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& request,
+                                                 db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.output().name(), "output.name"));
+  static const auto* const kDocumentPaths =
+      new std::set<std::string>{"document", "document.kind", "document.title", "document.uri"};
+  static const auto* const kProposalPaths =
+      new std::set<std::string>{"proposal", "proposal.title", "proposal.text", "proposal.authors"};
+  static const auto* const kOutputOnly = new std::set<std::string>{
+      "name",           "create_time",           "update_time",           "etag",
+      "proposal.state", "proposal.roadmap_item", "proposal.state_history"};
+  google::protobuf::FieldMask mask;
+  std::vector<std::string> paths(request.update_mask().paths().begin(),
+                                 request.update_mask().paths().end());
+  if (paths.empty() || (paths.size() == 1 && paths[0] == "*")) {
+    if (request.output().has_document())
+      paths = {"document.kind", "document.title", "document.uri"};
+    if (request.output().has_proposal())
+      paths = {"proposal.title", "proposal.text", "proposal.authors"};
+  }
+  for (const std::string& path : paths) {
+    if (kDocumentPaths->count(path) || kProposalPaths->count(path)) {
+      mask.add_paths(path);
+    } else if (!kOutputOnly->count(path)) {
+      return InvalidField(kDomain, "update_mask", absl::StrCat("unknown field '", path, "'"));
+    }
+  }
+  auto merge = [&](const v1::Output& current) -> absl::StatusOr<v1::Output> {
+    for (const std::string& path : mask.paths()) {
+      bool document_path = kDocumentPaths->count(path) > 0;
+      if (document_path != current.has_document()) {
+        return InvalidField(kDomain, "update_mask",
+                            "an output cannot change between document and proposal");
+      }
+    }
+    v1::Output merged = current;
+    google::protobuf::util::FieldMaskUtil::MergeOptions options;
+    options.set_replace_repeated_fields(true);
+    options.set_replace_message_fields(false);
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.output(), mask, options, &merged);
+    FieldViolations violations;
+    ValidateOutput(merged, "output", violations);
+    MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+    return merged;
+  };
+  // New authors are checked with the directory before the transaction.
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Output current,
+                            pool_.ReadOnly<v1::Output>(deadline, [&](pqxx::work& txn) {
+                              return LoadOutput(txn, id.meeting, id.output, false);
+                            }));
+  MAILLAGE_ASSIGN_OR_RETURN(v1::Output planned, merge(current));
+  if (planned.has_proposal() && planned.proposal().authors_size() > 0) {
+    std::vector<std::string> authors(planned.proposal().authors().begin(),
+                                     planned.proposal().authors().end());
+    MAILLAGE_RETURN_IF_ERROR(directory_.GetActors(authors, deadline).status());
+  }
+  return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Output> {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Output fresh, LoadOutput(txn, id.meeting, id.output, true));
+    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.output().etag(), fresh.etag(), fresh.name()));
+    if (IsFinal(fresh)) {
+      return FailedPrecondition(
+          kDomain, "PROPOSAL_FINAL",
+          absl::StrCat(fresh.name(), " is ", v1::ProposalState_Name(fresh.proposal().state()),
+                       ": it no longer changes"),
+          {{"name", fresh.name()}});
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Output merged, merge(fresh));
+    WriteOutputFields(txn, id.output, merged);
+    return LoadOutput(txn, id.meeting, id.output, false);
+  });
+}
+
+absl::Status OutputCatalog::Delete(const v1::DeleteOutputRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.name(), "name"));
+  return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Output output, LoadOutput(txn, id.meeting, id.output, true));
+    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), output.etag(), output.name()));
+    if (output.has_proposal() && output.proposal().state() == v1::PROPOSAL_STATE_INTEGRATED) {
+      return FailedPrecondition(
+          kDomain, "PROPOSAL_INTEGRATED",
+          absl::StrCat(output.name(), " is integrated in ", output.proposal().roadmap_item(),
+                       ": the roadmap refers to it"),
+          {{"name", output.name()}, {"roadmap_item", output.proposal().roadmap_item()}});
+    }
+    DeleteOutputRow(txn, id.output);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::Output> OutputCatalog::TransitionProposal(
+    const v1::TransitionProposalRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.name(), "name"));
+  FieldViolations violations;
+  if (request.state() == v1::PROPOSAL_STATE_UNSPECIFIED ||
+      !v1::ProposalState_IsValid(request.state())) {
+    violations.Add("state", "required: one of the ProposalState values");
+  }
+  int64_t item_id = 0;
+  if (request.state() == v1::PROPOSAL_STATE_INTEGRATED) {
+    auto parsed =
+        api::ParseResourceId(request.roadmap_item(), "roadmapItems", "roadmap_item", kDomain);
+    if (parsed.ok()) {
+      item_id = *parsed;
+    } else {
+      violations.Add("roadmap_item", "required for INTEGRATED: \"roadmapItems/{item}\"");
+    }
+  } else if (!request.roadmap_item().empty()) {
+    violations.Add("roadmap_item", "only for the state INTEGRATED");
+  }
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) {
+    return db::RunIdempotent<v1::Output>(
+        txn, request.request_id(), "TransitionProposal", request, kDomain,
+        [&]() -> absl::StatusOr<v1::Output> {
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Output output,
+                                    LoadOutput(txn, id.meeting, id.output, true));
+          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), output.etag(), output.name()));
+          if (!output.has_proposal()) {
+            return FailedPrecondition(kDomain, "NOT_A_PROPOSAL",
+                                      absl::StrCat(output.name(), " is a document"),
+                                      {{"name", output.name()}});
+          }
+          MAILLAGE_RETURN_IF_ERROR(
+              CheckProposalTransition(output.proposal().state(), request.state()));
+          if (item_id != 0) {
+            MAILLAGE_ASSIGN_OR_RETURN(v1::RoadmapItem item, LoadRoadmapItem(txn, item_id, true));
+            std::string action = ActionOfMeeting(txn, id.meeting);
+            if (item.action() != action) {
+              return FailedPrecondition(kDomain, "ROADMAP_ITEM_OF_ANOTHER_ACTION",
+                                        absl::StrCat(item.name(), " belongs to ", item.action(),
+                                                     ", the proposal's "
+                                                     "meeting to ",
+                                                     action),
+                                        {{"roadmap_item", item.name()}, {"action", action}});
+            }
+            AddRoadmapSources(txn, item_id, output.name(),
+                              api::ResourceName("meetings", id.meeting));
+          }
+          WriteProposalState(txn, id.output, request.state(), item_id, kCallerPrincipal,
+                             request.note());
+          return LoadOutput(txn, id.meeting, id.output, false);
+        });
+  });
+}
+
+}  // namespace maillage::meetings

@@ -1,0 +1,351 @@
+// SQL of outputs and roadmap items (see output_store.h).
+#include "services/meetings/output_store.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/api/resource_name.h"
+#include "common/status/errors.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/sql_values.h"
+
+namespace maillage::meetings {
+namespace {
+
+constexpr const char* kOutputSelect =
+    "SELECT o.id, o.meeting_id, o.content, o.document_kind, o.title, o.uri, o.proposal_text, "
+    "o.proposal_authors, o.proposal_state, COALESCE(o.roadmap_item_id, 0), " MAILLAGE_MICROS(
+        "o.create_time") ", " MAILLAGE_MICROS("o.update_time") ", o.revision";
+constexpr int kOutputColumns = 13;
+
+constexpr const char* kSelectProposalHistory =
+    "SELECT output_id, state, " MAILLAGE_MICROS("change_time") ", changed_by, note "
+    "FROM proposal_state_changes WHERE output_id = ANY($1::bigint[]) "
+    "ORDER BY output_id, position";
+
+constexpr const char* kInsertProposalHistory =
+    "INSERT INTO proposal_state_changes (output_id, position, state, changed_by, note) "
+    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4 FROM proposal_state_changes "
+    "WHERE output_id = $1";
+
+constexpr const char* kInsertOutput =
+    "INSERT INTO outputs (meeting_id, content, document_kind, title, uri, proposal_text, "
+    "proposal_authors, proposal_state) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8) "
+    "RETURNING id";
+
+constexpr const char* kWriteOutput =
+    "UPDATE outputs SET document_kind = $2, title = $3, uri = $4, proposal_text = $5, "
+    "proposal_authors = $6::text[], revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr const char* kWriteProposalState =
+    "UPDATE outputs SET proposal_state = $2, roadmap_item_id = NULLIF($3::bigint, 0), "
+    "revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr const char* kRoadmapSelect =
+    "SELECT r.id, r.action, r.axis, r.title, r.description, r.state, r.progress, "
+    "r.source_proposals, r.source_meetings, " MAILLAGE_MICROS("r.create_time") ", " MAILLAGE_MICROS(
+        "r.update_time") ", r.revision";
+constexpr int kRoadmapColumns = 12;
+
+constexpr const char* kSelectRoadmapHistory =
+    "SELECT roadmap_item_id, progress, state, " MAILLAGE_MICROS("change_time") ", changed_by, "
+    "note FROM roadmap_progress WHERE roadmap_item_id = ANY($1::bigint[]) "
+    "ORDER BY roadmap_item_id, position";
+
+constexpr const char* kInsertRoadmapHistory =
+    "INSERT INTO roadmap_progress (roadmap_item_id, position, progress, state, changed_by, note) "
+    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4, $5 FROM roadmap_progress "
+    "WHERE roadmap_item_id = $1";
+
+constexpr const char* kInsertRoadmapItem =
+    "INSERT INTO roadmap_items (action, axis, title, description, state, progress, "
+    "source_proposals, source_meetings) VALUES ($1, $2, $3, $4, 'ROADMAP_ITEM_STATE_PLANNED', 0, "
+    "$5::text[], $6::text[]) RETURNING id";
+
+constexpr const char* kWriteRoadmapFields =
+    "UPDATE roadmap_items SET action = $2, axis = $3, title = $4, description = $5, "
+    "source_proposals = $6::text[], source_meetings = $7::text[], revision = revision + 1, "
+    "update_time = now() WHERE id = $1";
+
+constexpr const char* kWriteRoadmapProgress =
+    "UPDATE roadmap_items SET progress = $2, state = $3, revision = revision + 1, "
+    "update_time = now() WHERE id = $1";
+
+constexpr const char* kAddRoadmapSources =
+    "UPDATE roadmap_items SET "
+    "source_proposals = CASE WHEN $2 = ANY(source_proposals) THEN source_proposals "
+    "  ELSE array_append(source_proposals, $2) END, "
+    "source_meetings = CASE WHEN $3 = ANY(source_meetings) THEN source_meetings "
+    "  ELSE array_append(source_meetings, $3) END, "
+    "revision = revision + 1, update_time = now() WHERE id = $1";
+
+// A PostgreSQL array literal of text values, each quoted and escaped.
+std::string TextArray(const google::protobuf::RepeatedPtrField<std::string>& values) {
+  std::vector<std::string> quoted;
+  for (const std::string& value : values) {
+    std::string escaped;
+    for (char c : value) {
+      if (c == '"' || c == '\\') escaped.push_back('\\');
+      escaped.push_back(c);
+    }
+    quoted.push_back(absl::StrCat("\"", escaped, "\""));
+  }
+  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
+}
+
+// The elements of a text[] column (values written by TextArray: resource names).
+std::vector<std::string> ReadTextArray(const pqxx::field& field) {
+  std::vector<std::string> values;
+  pqxx::array_parser parser = field.as_array();
+  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
+       item = parser.get_next()) {
+    if (item.first == pqxx::array_parser::string_value) values.push_back(item.second);
+  }
+  return values;
+}
+
+std::string IdArray(const std::vector<int64_t>& ids) {
+  return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
+}
+
+v1::Output OutputFromRow(const pqxx::row& row) {
+  v1::Output o;
+  o.set_name(absl::StrCat(api::ResourceName("meetings", row[1].as<int64_t>()), "/",
+                          api::ResourceName("outputs", row[0].as<int64_t>())));
+  if (row[2].as<std::string>() == "document") {
+    v1::Document* d = o.mutable_document();
+    v1::DocumentKind kind;
+    if (v1::DocumentKind_Parse(row[3].as<std::string>(), &kind)) d->set_kind(kind);
+    d->set_title(row[4].as<std::string>());
+    d->set_uri(row[5].as<std::string>());
+  } else {
+    v1::Proposal* p = o.mutable_proposal();
+    p->set_title(row[4].as<std::string>());
+    p->set_text(row[6].as<std::string>());
+    for (std::string& author : ReadTextArray(row[7])) p->add_authors(std::move(author));
+    v1::ProposalState state;
+    if (v1::ProposalState_Parse(row[8].as<std::string>(), &state)) p->set_state(state);
+    int64_t item = row[9].as<int64_t>();
+    if (item != 0) p->set_roadmap_item(api::ResourceName("roadmapItems", item));
+  }
+  ReadTime(row[10], o.mutable_create_time());
+  ReadTime(row[11], o.mutable_update_time());
+  o.set_etag(row[12].as<std::string>());
+  return o;
+}
+
+void AttachProposalHistories(pqxx::work& txn, std::map<int64_t, v1::Output*>& by_id) {
+  std::vector<int64_t> ids;
+  for (auto& [id, output] : by_id) {
+    if (output->has_proposal()) ids.push_back(id);
+  }
+  if (ids.empty()) return;
+  for (const pqxx::row& row : txn.exec_params(kSelectProposalHistory, IdArray(ids))) {
+    v1::ProposalStateChange* change =
+        by_id[row[0].as<int64_t>()]->mutable_proposal()->add_state_history();
+    v1::ProposalState state;
+    if (v1::ProposalState_Parse(row[1].as<std::string>(), &state)) change->set_state(state);
+    ReadTime(row[2], change->mutable_time());
+    change->set_changed_by(row[3].as<std::string>());
+    change->set_note(row[4].as<std::string>());
+  }
+}
+
+v1::RoadmapItem RoadmapItemFromRow(const pqxx::row& row) {
+  v1::RoadmapItem r;
+  r.set_name(api::ResourceName("roadmapItems", row[0].as<int64_t>()));
+  r.set_action(row[1].as<std::string>());
+  r.set_axis(row[2].as<std::string>());
+  r.set_title(row[3].as<std::string>());
+  r.set_description(row[4].as<std::string>());
+  v1::RoadmapItemState state;
+  if (v1::RoadmapItemState_Parse(row[5].as<std::string>(), &state)) r.set_state(state);
+  r.set_progress(row[6].as<int>());
+  for (std::string& s : ReadTextArray(row[7])) r.add_source_proposals(std::move(s));
+  for (std::string& s : ReadTextArray(row[8])) r.add_source_meetings(std::move(s));
+  ReadTime(row[9], r.mutable_create_time());
+  ReadTime(row[10], r.mutable_update_time());
+  r.set_etag(row[11].as<std::string>());
+  return r;
+}
+
+void AttachRoadmapHistories(pqxx::work& txn, std::map<int64_t, v1::RoadmapItem*>& by_id) {
+  if (by_id.empty()) return;
+  std::vector<int64_t> ids;
+  for (auto& [id, item] : by_id) ids.push_back(id);
+  for (const pqxx::row& row : txn.exec_params(kSelectRoadmapHistory, IdArray(ids))) {
+    v1::RoadmapProgressEntry* entry = by_id[row[0].as<int64_t>()]->add_progress_history();
+    entry->set_progress(row[1].as<int>());
+    v1::RoadmapItemState state;
+    if (v1::RoadmapItemState_Parse(row[2].as<std::string>(), &state)) entry->set_state(state);
+    ReadTime(row[3], entry->mutable_time());
+    entry->set_changed_by(row[4].as<std::string>());
+    entry->set_note(row[5].as<std::string>());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64_t output_id,
+                                      bool for_update) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat(kOutputSelect, " FROM outputs o WHERE o.id = $1 AND o.meeting_id = $2",
+                   for_update ? " FOR UPDATE" : ""),
+      output_id, meeting_id);
+  if (rows.empty()) {
+    std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                                    api::ResourceName("outputs", output_id));
+    return NotFound(kDomain, "OUTPUT_NOT_FOUND", absl::StrCat("no output ", name),
+                    {{"name", name}});
+  }
+  v1::Output output = OutputFromRow(rows[0]);
+  std::map<int64_t, v1::Output*> by_id = {{output_id, &output}};
+  AttachProposalHistories(txn, by_id);
+  return output;
+}
+
+int64_t InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o,
+                     const std::string& changed_by) {
+  bool document = o.has_document();
+  pqxx::result rows =
+      txn.exec_params(kInsertOutput, meeting_id, document ? "document" : "proposal",
+                      document ? v1::DocumentKind_Name(o.document().kind()) : "",
+                      document ? o.document().title() : o.proposal().title(),
+                      document ? o.document().uri() : "", document ? "" : o.proposal().text(),
+                      TextArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                                         : o.proposal().authors()),
+                      document ? "" : v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED));
+  int64_t id = rows[0][0].as<int64_t>();
+  if (!document) {
+    txn.exec_params(kInsertProposalHistory, id,
+                    v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED), changed_by, "");
+  }
+  return id;
+}
+
+void WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& o) {
+  bool document = o.has_document();
+  txn.exec_params(kWriteOutput, output_id,
+                  document ? v1::DocumentKind_Name(o.document().kind()) : "",
+                  document ? o.document().title() : o.proposal().title(),
+                  document ? o.document().uri() : "", document ? "" : o.proposal().text(),
+                  TextArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                                     : o.proposal().authors()));
+}
+
+void WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
+                        int64_t roadmap_item_id, const std::string& changed_by,
+                        const std::string& note) {
+  txn.exec_params(kWriteProposalState, output_id, v1::ProposalState_Name(state), roadmap_item_id);
+  txn.exec_params(kInsertProposalHistory, output_id, v1::ProposalState_Name(state), changed_by,
+                  note);
+}
+
+void DeleteOutputRow(pqxx::work& txn, int64_t output_id) {
+  txn.exec_params("DELETE FROM outputs WHERE id = $1", output_id);
+}
+
+std::vector<OutputPageRow> SelectOutputs(pqxx::work& txn, const api::SqlCondition& where,
+                                         const api::KeysetClause& keyset,
+                                         const std::string& sort_sql, int limit) {
+  std::string sql = absl::StrCat(
+      kOutputSelect, ", (", sort_sql,
+      ")::text FROM outputs o JOIN meetings m ON m.id = o.meeting_id WHERE ", where.sql, " AND ",
+      keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ", limit);
+  std::vector<std::string> params = where.params;
+  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  std::vector<OutputPageRow> page;
+  page.reserve(rows.size());
+  for (const pqxx::row& row : rows) {
+    page.push_back(
+        {OutputFromRow(row), row[kOutputColumns].as<std::string>(), row[0].as<int64_t>()});
+  }
+  std::map<int64_t, v1::Output*> by_id;
+  for (OutputPageRow& row : page) by_id[row.id] = &row.output;
+  AttachProposalHistories(txn, by_id);
+  return page;
+}
+
+std::string ActionOfMeeting(pqxx::work& txn, int64_t meeting_id) {
+  pqxx::result rows = txn.exec_params("SELECT action FROM meetings WHERE id = $1", meeting_id);
+  return rows.empty() ? "" : rows[0][0].as<std::string>();
+}
+
+absl::StatusOr<v1::RoadmapItem> LoadRoadmapItem(pqxx::work& txn, int64_t id, bool for_update) {
+  pqxx::result rows =
+      txn.exec_params(absl::StrCat(kRoadmapSelect, " FROM roadmap_items r WHERE r.id = $1",
+                                   for_update ? " FOR UPDATE" : ""),
+                      id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("roadmapItems", id);
+    return NotFound(kDomain, "ROADMAP_ITEM_NOT_FOUND", absl::StrCat("no roadmap item ", name),
+                    {{"name", name}});
+  }
+  v1::RoadmapItem item = RoadmapItemFromRow(rows[0]);
+  std::map<int64_t, v1::RoadmapItem*> by_id = {{id, &item}};
+  AttachRoadmapHistories(txn, by_id);
+  return item;
+}
+
+int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
+                          const std::string& changed_by) {
+  pqxx::result rows = txn.exec_params(kInsertRoadmapItem, item.action(), item.axis(), item.title(),
+                                      item.description(), TextArray(item.source_proposals()),
+                                      TextArray(item.source_meetings()));
+  int64_t id = rows[0][0].as<int64_t>();
+  txn.exec_params(kInsertRoadmapHistory, id, 0,
+                  v1::RoadmapItemState_Name(v1::ROADMAP_ITEM_STATE_PLANNED), changed_by, "created");
+  return id;
+}
+
+void WriteRoadmapFields(pqxx::work& txn, int64_t id, const v1::RoadmapItem& item) {
+  txn.exec_params(kWriteRoadmapFields, id, item.action(), item.axis(), item.title(),
+                  item.description(), TextArray(item.source_proposals()),
+                  TextArray(item.source_meetings()));
+}
+
+void WriteRoadmapProgress(pqxx::work& txn, int64_t id, int progress, v1::RoadmapItemState state,
+                          const std::string& changed_by, const std::string& note) {
+  txn.exec_params(kWriteRoadmapProgress, id, progress, v1::RoadmapItemState_Name(state));
+  txn.exec_params(kInsertRoadmapHistory, id, progress, v1::RoadmapItemState_Name(state), changed_by,
+                  note);
+}
+
+void AddRoadmapSources(pqxx::work& txn, int64_t id, const std::string& proposal,
+                       const std::string& meeting) {
+  txn.exec_params(kAddRoadmapSources, id, proposal, meeting);
+}
+
+int64_t IntegratedProposals(pqxx::work& txn, int64_t id) {
+  return txn.exec_params("SELECT count(*) FROM outputs WHERE roadmap_item_id = $1", id)[0][0]
+      .as<int64_t>();
+}
+
+void DeleteRoadmapItemRow(pqxx::work& txn, int64_t id) {
+  txn.exec_params("DELETE FROM roadmap_items WHERE id = $1", id);
+}
+
+std::vector<RoadmapPageRow> SelectRoadmapItems(pqxx::work& txn, const api::SqlCondition& where,
+                                               const api::KeysetClause& keyset,
+                                               const std::string& sort_sql, int limit) {
+  std::string sql = absl::StrCat(kRoadmapSelect, ", (", sort_sql,
+                                 ")::text FROM roadmap_items r WHERE ", where.sql, " AND ",
+                                 keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ", limit);
+  std::vector<std::string> params = where.params;
+  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  std::vector<RoadmapPageRow> page;
+  page.reserve(rows.size());
+  for (const pqxx::row& row : rows) {
+    page.push_back(
+        {RoadmapItemFromRow(row), row[kRoadmapColumns].as<std::string>(), row[0].as<int64_t>()});
+  }
+  std::map<int64_t, v1::RoadmapItem*> by_id;
+  for (RoadmapPageRow& row : page) by_id[row.id] = &row.item;
+  AttachRoadmapHistories(txn, by_id);
+  return page;
+}
+
+}  // namespace maillage::meetings

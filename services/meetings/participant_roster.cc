@@ -1,0 +1,453 @@
+// ParticipantRoster (see participant_roster.h).
+#include "services/meetings/participant_roster.h"
+
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/list_query.h"
+#include "services/meetings/meeting_planner.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/meeting_store.h"
+#include "services/meetings/participant_store.h"
+#include "services/meetings/sql_values.h"
+
+namespace maillage::meetings {
+namespace {
+
+struct ParticipantId {
+  int64_t meeting = 0;
+  int64_t participant = 0;
+};
+
+absl::StatusOr<ParticipantId> ParseParticipantName(const std::string& name,
+                                                   absl::string_view field) {
+  MAILLAGE_ASSIGN_OR_RETURN(
+      auto ids, api::ParseResourceIds(name, {"meetings", "participants"}, field, kDomain));
+  return ParticipantId{ids[0], ids[1]};
+}
+
+// FAILED_PRECONDITION MEETING_FROZEN unless the meeting is PLANNED or HELD.
+absl::Status CheckNotFrozen(const v1::Meeting& meeting) {
+  if (meeting.state() == v1::MEETING_STATE_PLANNED || meeting.state() == v1::MEETING_STATE_HELD) {
+    return absl::OkStatus();
+  }
+  return FailedPrecondition(
+      kDomain, "MEETING_FROZEN",
+      absl::StrCat(meeting.name(), " is ", v1::MeetingState_Name(meeting.state()),
+                   ": its participants can no longer change"),
+      {{"name", meeting.name()}, {"state", v1::MeetingState_Name(meeting.state())}});
+}
+
+// FAILED_PRECONDITION MEETING_NOT_TODAY while today (Europe/Paris) is before the meeting's day.
+absl::Status CheckMeetingDayReached(pqxx::work& txn, const v1::Meeting& meeting,
+                                    int64_t meeting_id) {
+  bool reached = txn.exec_params(
+                        "SELECT (now() AT TIME ZONE 'Europe/Paris')::date >= "
+                        "(start_time AT TIME ZONE 'Europe/Paris')::date FROM meetings "
+                        "WHERE id = $1",
+                        meeting_id)[0][0]
+                     .as<bool>();
+  if (reached) return absl::OkStatus();
+  return FailedPrecondition(
+      kDomain, "MEETING_NOT_TODAY",
+      absl::StrCat("check-ins open on the day of ", meeting.name(), " (Europe/Paris)"),
+      {{"name", meeting.name()}});
+}
+
+absl::Status AlreadyThere(const std::string& existing) {
+  return AlreadyExists(kDomain, "PARTICIPANT_ALREADY_EXISTS",
+                       absl::StrCat("the meeting already has this participant: ", existing),
+                       {{"existing_participant", existing}});
+}
+
+// Frees a seat if `before` held one and the participant no longer does.
+void PromoteIfSeatFreed(pqxx::work& txn, const v1::Meeting& meeting, int64_t meeting_id,
+                        v1::ParticipantStatus before, v1::ParticipantStatus after) {
+  if (HoldsSeat(before) && !HoldsSeat(after)) {
+    PromoteWaitingList(txn, meeting_id, meeting.capacity());
+  }
+}
+
+}  // namespace
+
+ParticipantRoster::ParticipantRoster(db::Pool& pool, DirectoryClient& directory)
+    : pool_(pool), directory_(directory) {}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::Get(const v1::GetParticipantRequest& request,
+                                                       db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  return pool_.ReadOnly<v1::Participant>(
+      deadline, [&](pqxx::work& txn) { return LoadParticipant(txn, id.meeting, id.participant); });
+}
+
+absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
+    const v1::ListParticipantsRequest& request, db::Deadline deadline) {
+  static const auto* const kFilters = new api::FilterSchema{
+      {"actor", {"p.actor", api::FilterField::Type::kString}},
+      {"contact", {"p.contact", api::FilterField::Type::kString}},
+      {"role", EnumField("p.role", v1::ParticipantRole_descriptor(), "PARTICIPANT_ROLE_")},
+      {"status", EnumField("p.status", v1::ParticipantStatus_descriptor(), "PARTICIPANT_STATUS_")},
+      {"anonymized", {"p.anonymized", api::FilterField::Type::kBool}},
+      {"check_in_time", {"p.check_in_time", api::FilterField::Type::kTimestamp}},
+  };
+  static const auto* const kSorts = new api::SortSchema{
+      {"create_time", {"p.create_time", "timestamptz"}},
+      {"waiting_list_position", {"COALESCE(p.waiting_order, 0)", "bigint"}},
+      {"check_in_time", {"COALESCE(p.check_in_time, 'epoch'::timestamptz)", "timestamptz"}},
+  };
+  std::optional<int64_t> meeting_id;
+  if (request.parent() != "meetings/-") {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
+  }
+  MAILLAGE_ASSIGN_OR_RETURN(
+      ListQuery query,
+      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
+                  request.parent(), *kFilters, *kSorts, "create_time", "p.id"));
+  if (meeting_id) {
+    // A parsed number, not request text.
+    query.where.sql = absl::StrCat(query.where.sql, " AND p.meeting_id = ", *meeting_id);
+  }
+  return pool_.ReadOnly<v1::ListParticipantsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListParticipantsResponse> {
+        if (meeting_id) MAILLAGE_RETURN_IF_ERROR(LoadMeeting(txn, *meeting_id, false).status());
+        std::vector<ParticipantPageRow> rows = SelectParticipants(
+            txn, query.where, query.keyset, query.order.sort.sql, query.page_size + 1);
+        v1::ListParticipantsResponse response;
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
+          *response.add_participants() = std::move(rows[i].participant);
+        }
+        if (static_cast<int>(rows.size()) > query.page_size) {
+          const ParticipantPageRow& last = rows[query.page_size - 1];
+          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+        }
+        return response;
+      });
+}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::Create(
+    const v1::CreateParticipantRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t meeting_id,
+                            api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
+  FieldViolations violations;
+  ValidateNewParticipant(request.participant(), "participant", violations);
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  v1::Participant participant = request.participant();
+  if (!participant.contact().empty() && participant.actor().empty()) {
+    participant.set_actor(ActorOfContact(participant.contact()));
+  }
+  // Directory references, before anything is written.
+  if (!participant.actor().empty()) {
+    MAILLAGE_ASSIGN_OR_RETURN(auto actors, directory_.GetActors({participant.actor()}, deadline));
+    if (!actors.empty() && !actors[0].merged_into().empty()) {
+      participant.set_actor(actors[0].merged_into());
+    }
+  }
+  if (!participant.contact().empty()) {
+    MAILLAGE_RETURN_IF_ERROR(directory_.GetContact(participant.contact(), deadline).status());
+  }
+  v1::ParticipantStatus asked = participant.status() == v1::PARTICIPANT_STATUS_UNSPECIFIED
+                                    ? v1::PARTICIPANT_STATUS_INVITED
+                                    : participant.status();
+  return pool_.Transact<v1::Participant>(deadline, [&](pqxx::work& txn) {
+    return db::RunIdempotent<v1::Participant>(
+        txn, request.request_id(), "CreateParticipant", request, kDomain,
+        [&]() -> absl::StatusOr<v1::Participant> {
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
+          MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+          std::string existing = FindDuplicate(txn, meeting_id, participant, 0);
+          if (!existing.empty()) return AlreadyThere(existing);
+          v1::ParticipantStatus status = asked;
+          std::optional<int64_t> check_in;
+          if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
+            MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, meeting_id));
+            check_in = NowMicros();
+          } else if (status == v1::PARTICIPANT_STATUS_REGISTERED && meeting.capacity() > 0 &&
+                     SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
+            status = v1::PARTICIPANT_STATUS_WAITING_LIST;
+          }
+          int64_t id = InsertParticipant(txn, meeting_id, participant, status, kCallerPrincipal, "",
+                                         check_in);
+          return LoadParticipant(txn, meeting_id, id);
+        });
+  });
+}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::Update(
+    const v1::UpdateParticipantRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id,
+                            ParseParticipantName(request.participant().name(), "participant.name"));
+  static const auto* const kWritable = new std::set<std::string>{
+      "role", "person", "person.display_name", "person.organization", "person.email"};
+  static const auto* const kOutputOnly = new std::set<std::string>{
+      "name",       "status_history", "waiting_list_position", "check_in_time",
+      "anonymized", "create_time",    "update_time",           "etag"};
+  google::protobuf::FieldMask mask;
+  if (request.update_mask().paths().empty()) {
+    if (request.participant().role() != v1::PARTICIPANT_ROLE_UNSPECIFIED) mask.add_paths("role");
+    if (request.participant().has_person()) mask.add_paths("person");
+  }
+  for (const std::string& path : request.update_mask().paths()) {
+    if (path == "*") {
+      mask.add_paths("role");
+      mask.add_paths("person");
+    } else if (kWritable->count(path)) {
+      mask.add_paths(path);
+    } else if (path == "actor" || path == "contact" || path == "status") {
+      return InvalidField(kDomain, "update_mask",
+                          absl::StrCat("'", path, "' cannot be updated",
+                                       path == "status" ? ": use SetParticipantStatus or CheckIn"
+                                                        : ": it is immutable"));
+    } else if (!kOutputOnly->count(path)) {
+      return InvalidField(kDomain, "update_mask", absl::StrCat("unknown field '", path, "'"));
+    }
+  }
+  return pool_.Transact<v1::Participant>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
+                                  LoadParticipant(txn, id.meeting, id.participant));
+        MAILLAGE_RETURN_IF_ERROR(
+            CheckEtag(request.participant().etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+        v1::Participant merged = current;
+        google::protobuf::util::FieldMaskUtil::MergeOptions options;
+        options.set_replace_message_fields(true);
+        google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.participant(), mask, options,
+                                                              &merged);
+        merged.set_status(v1::PARTICIPANT_STATUS_UNSPECIFIED);  // not validated on update
+        FieldViolations violations;
+        ValidateNewParticipant(merged, "participant", violations);
+        MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+        std::string existing = FindDuplicate(txn, id.meeting, merged, id.participant);
+        if (!existing.empty()) return AlreadyThere(existing);
+        WriteRoleAndPerson(txn, id.participant, merged);
+        return LoadParticipant(txn, id.meeting, id.participant);
+      });
+}
+
+absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& request,
+                                       db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
+                              LoadParticipant(txn, id.meeting, id.participant));
+    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+    MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+    DeleteParticipantRow(txn, id.participant);
+    PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(),
+                       v1::PARTICIPANT_STATUS_UNSPECIFIED);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequest& request,
+                                                           db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  int64_t now = NowMicros();
+  if (request.has_check_in_time() && MicrosOf(request.check_in_time()) > now) {
+    return InvalidField(kDomain, "check_in_time", "cannot be in the future");
+  }
+  int64_t when = request.has_check_in_time() ? MicrosOf(request.check_in_time()) : now;
+  return pool_.Transact<v1::Participant>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
+                                  LoadParticipant(txn, id.meeting, id.participant));
+        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, id.meeting));
+        WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED, kCallerPrincipal,
+                    "checked in", when);
+        return LoadParticipant(txn, id.meeting, id.participant);
+      });
+}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
+    const v1::SetParticipantStatusRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  v1::ParticipantStatus asked = request.status();
+  if (asked == v1::PARTICIPANT_STATUS_UNSPECIFIED || !v1::ParticipantStatus_IsValid(asked)) {
+    return InvalidField(kDomain, "status",
+                        "required: REGISTERED, INVITED, EXCUSED, NO_SHOW or "
+                        "CANCELLED");
+  }
+  return pool_.Transact<v1::Participant>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
+                                  LoadParticipant(txn, id.meeting, id.participant));
+        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+        if (asked == v1::PARTICIPANT_STATUS_ATTENDED ||
+            asked == v1::PARTICIPANT_STATUS_WAITING_LIST) {
+          return FailedPrecondition(
+              kDomain, "STATUS_NOT_SETTABLE",
+              asked == v1::PARTICIPANT_STATUS_ATTENDED
+                  ? "ATTENDED is recorded by CheckIn"
+                  : "WAITING_LIST is set by the service when the meeting is full: ask REGISTERED",
+              {{"status", v1::ParticipantStatus_Name(asked)}});
+        }
+        if (asked == current.status()) return current;
+        if (asked == v1::PARTICIPANT_STATUS_NO_SHOW &&
+            MicrosOf(meeting.start_time()) > NowMicros()) {
+          return FailedPrecondition(
+              kDomain, "MEETING_NOT_STARTED",
+              absl::StrCat("NO_SHOW needs ", meeting.name(), " to have started"),
+              {{"name", meeting.name()}});
+        }
+        v1::ParticipantStatus status = asked;
+        if (asked == v1::PARTICIPANT_STATUS_REGISTERED && !HoldsSeat(current.status()) &&
+            meeting.capacity() > 0 && SeatsTaken(txn, id.meeting) >= meeting.capacity()) {
+          status = v1::PARTICIPANT_STATUS_WAITING_LIST;
+          if (current.status() == status) return current;  // keeps its place in line
+        }
+        WriteStatus(txn, id.participant, status, kCallerPrincipal, request.note(), std::nullopt);
+        PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(), status);
+        return LoadParticipant(txn, id.meeting, id.participant);
+      });
+}
+
+absl::StatusOr<v1::Participant> ParticipantRoster::Anonymize(
+    const v1::AnonymizeParticipantRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  return pool_.Transact<v1::Participant>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
+        MAILLAGE_RETURN_IF_ERROR(LockMeeting(txn, id.meeting).status());
+        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
+                                  LoadParticipant(txn, id.meeting, id.participant));
+        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        if (current.anonymized()) return current;
+        AnonymizeRow(txn, id.participant);
+        return LoadParticipant(txn, id.meeting, id.participant);
+      });
+}
+
+absl::StatusOr<v1::BatchInviteParticipantsResponse> ParticipantRoster::BatchInvite(
+    const v1::BatchInviteParticipantsRequest& request, db::Deadline deadline) {
+  MAILLAGE_ASSIGN_OR_RETURN(int64_t meeting_id,
+                            api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
+  FieldViolations violations;
+  if (request.role() == v1::PARTICIPANT_ROLE_UNSPECIFIED ||
+      !v1::ParticipantRole_IsValid(request.role())) {
+    violations.Add("role", "required: one of the ParticipantRole values");
+  }
+  switch (request.selector_case()) {
+    case v1::BatchInviteParticipantsRequest::kActorList: {
+      int size = request.actor_list().actors_size();
+      if (size < 1 || size > 1000) violations.Add("actor_list.actors", "1 to 1000 actor names");
+      for (int i = 0; i < size; ++i) {
+        if (!api::ParseResourceId(request.actor_list().actors(i), "actors", "actor", kDomain)
+                 .ok()) {
+          violations.Add(absl::StrCat("actor_list.actors[", i, "]"), "must be \"actors/{actor}\"");
+        }
+      }
+      break;
+    }
+    case v1::BatchInviteParticipantsRequest::kNetworkCategory:
+      if (request.network_category().empty()) violations.Add("network_category", "required");
+      break;
+    case v1::BatchInviteParticipantsRequest::kCommune:
+      if (request.commune().empty()) violations.Add("commune", "required");
+      break;
+    case v1::BatchInviteParticipantsRequest::SELECTOR_NOT_SET:
+      violations.Add("selector", "exactly one of actor_list, network_category, commune");
+      break;
+  }
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+
+  // The selection, read from the directory before anything is written.
+  std::vector<directory::v1::Actor> selected;
+  if (request.has_actor_list()) {
+    std::vector<std::string> names;
+    std::set<std::string> seen;
+    for (const std::string& name : request.actor_list().actors()) {
+      if (seen.insert(name).second) names.push_back(name);
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(selected, directory_.GetActors(names, deadline));
+  } else if (request.selector_case() == v1::BatchInviteParticipantsRequest::kNetworkCategory) {
+    MAILLAGE_ASSIGN_OR_RETURN(auto categories, directory_.ListNetworkCategories(deadline));
+    bool known = false;
+    for (const auto& category : categories)
+      known = known || category.code() == request.network_category();
+    if (!known) {
+      return FailedPrecondition(
+          kDomain, "NETWORK_CATEGORY_NOT_FOUND",
+          absl::StrCat("the directory has no network category '", request.network_category(), "'"),
+          {{"network_category", request.network_category()}});
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(
+        selected,
+        directory_.ListActors(absl::StrCat("network_category:\"", request.network_category(), "\""),
+                              deadline));
+  } else {
+    MAILLAGE_ASSIGN_OR_RETURN(auto communes, directory_.ListCommunes(deadline));
+    bool known = false;
+    for (const auto& commune : communes) known = known || commune.insee_code() == request.commune();
+    if (!known) {
+      return InvalidField(kDomain, "commune",
+                          absl::StrCat(request.commune(), " is not a commune of the territory"));
+    }
+    MAILLAGE_ASSIGN_OR_RETURN(
+        selected,
+        directory_.ListActors(absl::StrCat("commune = \"", request.commune(), "\""), deadline));
+  }
+
+  return pool_.Transact<v1::BatchInviteParticipantsResponse>(deadline, [&](pqxx::work& txn) {
+    return db::RunIdempotent<v1::BatchInviteParticipantsResponse>(
+        txn, request.request_id(), "BatchInviteParticipants", request, kDomain,
+        [&]() -> absl::StatusOr<v1::BatchInviteParticipantsResponse> {
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
+          if (meeting.state() != v1::MEETING_STATE_PLANNED) {
+            return FailedPrecondition(
+                kDomain, "MEETING_NOT_PLANNED",
+                absl::StrCat("invitations go to planned meetings; ", meeting.name(), " is ",
+                             v1::MeetingState_Name(meeting.state())),
+                {{"name", meeting.name()}, {"state", v1::MeetingState_Name(meeting.state())}});
+          }
+          v1::BatchInviteParticipantsResponse response;
+          std::set<std::string> invited;
+          for (const directory::v1::Actor& actor : selected) {
+            std::string name = actor.merged_into().empty() ? actor.name() : actor.merged_into();
+            if (!invited.insert(name).second) continue;
+            if (actor.state() == directory::v1::ACTOR_STATE_ARCHIVED) {
+              auto* skipped = response.add_skipped();
+              skipped->set_actor(name);
+              skipped->set_reason(
+                  v1::BatchInviteParticipantsResponse::SkippedActor::REASON_ACTOR_ARCHIVED);
+              continue;
+            }
+            v1::Participant participant;
+            participant.set_actor(name);
+            participant.set_role(request.role());
+            std::string existing = FindDuplicate(txn, meeting_id, participant, 0);
+            if (!existing.empty()) {
+              auto* skipped = response.add_skipped();
+              skipped->set_actor(name);
+              skipped->set_reason(
+                  v1::BatchInviteParticipantsResponse::SkippedActor::REASON_ALREADY_PARTICIPANT);
+              skipped->set_existing_participant(existing);
+              continue;
+            }
+            int64_t id =
+                InsertParticipant(txn, meeting_id, participant, v1::PARTICIPANT_STATUS_INVITED,
+                                  kCallerPrincipal, "batch invitation", std::nullopt);
+            MAILLAGE_ASSIGN_OR_RETURN(*response.add_participants(),
+                                      LoadParticipant(txn, meeting_id, id));
+          }
+          return response;
+        });
+  });
+}
+
+}  // namespace maillage::meetings

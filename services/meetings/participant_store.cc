@@ -1,0 +1,231 @@
+// SQL of participants (see participant_store.h).
+#include "services/meetings/participant_store.h"
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/api/resource_name.h"
+#include "common/status/errors.h"
+#include "services/meetings/meeting_rules.h"
+#include "services/meetings/sql_values.h"
+
+namespace maillage::meetings {
+namespace {
+
+constexpr const char* kParticipantSelect =
+    "SELECT p.id, p.meeting_id, p.actor, p.contact, p.person_display_name, "
+    "p.person_organization, p.person_email, p.role, p.status, "
+    "CASE WHEN p.status = 'PARTICIPANT_STATUS_WAITING_LIST' THEN (SELECT count(*) FROM "
+    "participants q WHERE q.meeting_id = p.meeting_id AND q.status = "
+    "'PARTICIPANT_STATUS_WAITING_LIST' AND q.waiting_order <= p.waiting_order) ELSE 0 "
+    "END, " MAILLAGE_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_MICROS(
+        "p.create_time") ", " MAILLAGE_MICROS("p.update_time") ", p.revision";
+constexpr int kColumns = 15;
+
+constexpr const char* kSelectHistory =
+    "SELECT participant_id, status, " MAILLAGE_MICROS("change_time") ", changed_by, note "
+    "FROM participant_status_changes WHERE participant_id = ANY($1::bigint[]) "
+    "ORDER BY participant_id, position";
+
+constexpr const char* kInsertHistory =
+    "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, note) "
+    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4 FROM participant_status_changes "
+    "WHERE participant_id = $1";
+
+constexpr const char* kSeatsTaken =
+    "SELECT count(*) FROM participants WHERE meeting_id = $1 AND status IN "
+    "('PARTICIPANT_STATUS_REGISTERED', 'PARTICIPANT_STATUS_ATTENDED')";
+
+constexpr const char* kFirstWaiting =
+    "SELECT id FROM participants WHERE meeting_id = $1 AND status = "
+    "'PARTICIPANT_STATUS_WAITING_LIST' ORDER BY waiting_order LIMIT 1";
+
+constexpr const char* kRegisteredOfMeeting =
+    "SELECT id FROM participants WHERE meeting_id = $1 AND status = "
+    "'PARTICIPANT_STATUS_REGISTERED' ORDER BY id";
+
+constexpr const char* kFindDuplicate =
+    "SELECT id FROM participants WHERE meeting_id = $1 AND id <> $2 AND ("
+    "($3 <> '' AND contact = $3) OR "
+    "($4 <> '' AND lower(person_email) = lower($4) AND contact = '') OR "
+    "($5 <> '' AND actor = $5 AND contact = '' AND person_display_name = '' AND "
+    "NOT anonymized)) ORDER BY id LIMIT 1";
+
+constexpr const char* kWriteRoleAndPerson =
+    "UPDATE participants SET role = $2, person_display_name = $3, person_organization = $4, "
+    "person_email = $5, revision = revision + 1, update_time = now() WHERE id = $1";
+
+constexpr const char* kAnonymize =
+    "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
+    "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
+    "WHERE id = $1";
+
+constexpr const char* kDelete = "DELETE FROM participants WHERE id = $1";
+
+v1::Participant ParticipantFromRow(const pqxx::row& row) {
+  v1::Participant p;
+  p.set_name(absl::StrCat(api::ResourceName("meetings", row[1].as<int64_t>()), "/",
+                          api::ResourceName("participants", row[0].as<int64_t>())));
+  p.set_actor(row[2].as<std::string>());
+  p.set_contact(row[3].as<std::string>());
+  if (!row[4].as<std::string>().empty() || !row[5].as<std::string>().empty() ||
+      !row[6].as<std::string>().empty()) {
+    v1::OutsidePerson* person = p.mutable_person();
+    person->set_display_name(row[4].as<std::string>());
+    person->set_organization(row[5].as<std::string>());
+    person->set_email(row[6].as<std::string>());
+  }
+  v1::ParticipantRole role;
+  if (v1::ParticipantRole_Parse(row[7].as<std::string>(), &role)) p.set_role(role);
+  v1::ParticipantStatus status;
+  if (v1::ParticipantStatus_Parse(row[8].as<std::string>(), &status)) p.set_status(status);
+  p.set_waiting_list_position(row[9].as<int>());
+  ReadTime(row[10], p.mutable_check_in_time());
+  p.set_anonymized(row[11].as<bool>());
+  ReadTime(row[12], p.mutable_create_time());
+  ReadTime(row[13], p.mutable_update_time());
+  p.set_etag(row[14].as<std::string>());
+  return p;
+}
+
+// Fills the status histories of `participants` (ids in `ids`, same order).
+void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
+                     std::vector<v1::Participant*>& participants) {
+  if (ids.empty()) return;
+  std::map<int64_t, v1::Participant*> by_id;
+  for (size_t i = 0; i < ids.size(); ++i) by_id[ids[i]] = participants[i];
+  pqxx::result rows =
+      txn.exec_params(kSelectHistory, absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+  for (const pqxx::row& row : rows) {
+    v1::ParticipantStatusChange* change = by_id[row[0].as<int64_t>()]->add_status_history();
+    v1::ParticipantStatus status;
+    if (v1::ParticipantStatus_Parse(row[1].as<std::string>(), &status)) change->set_status(status);
+    ReadTime(row[2], change->mutable_time());
+    change->set_changed_by(row[3].as<std::string>());
+    change->set_note(row[4].as<std::string>());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
+                                                int64_t participant_id) {
+  pqxx::result rows =
+      txn.exec_params(absl::StrCat(kParticipantSelect,
+                                   " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2"),
+                      participant_id, meeting_id);
+  if (rows.empty()) {
+    std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                                    api::ResourceName("participants", participant_id));
+    return NotFound(kDomain, "PARTICIPANT_NOT_FOUND", absl::StrCat("no participant ", name),
+                    {{"name", name}});
+  }
+  v1::Participant participant = ParticipantFromRow(rows[0]);
+  std::vector<v1::Participant*> list = {&participant};
+  AttachHistories(txn, {participant_id}, list);
+  return participant;
+}
+
+int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& p,
+                          v1::ParticipantStatus status, const std::string& changed_by,
+                          const std::string& note, std::optional<int64_t> check_in_micros) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("INSERT INTO participants (meeting_id, actor, contact, person_display_name, "
+                   "person_organization, person_email, role, status) VALUES "
+                   "($1, $2, $3, $4, $5, $6, $7, 'PARTICIPANT_STATUS_INVITED') RETURNING id"),
+      meeting_id, p.actor(), p.contact(), p.person().display_name(), p.person().organization(),
+      p.person().email(), v1::ParticipantRole_Name(p.role()));
+  int64_t id = rows[0][0].as<int64_t>();
+  WriteStatus(txn, id, status, changed_by, note, check_in_micros);
+  // The insert is revision 1: the status written with it is not a second change.
+  txn.exec_params("UPDATE participants SET revision = 1 WHERE id = $1", id);
+  return id;
+}
+
+void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
+                 const std::string& changed_by, const std::string& note,
+                 std::optional<int64_t> check_in_micros) {
+  const std::string name = v1::ParticipantStatus_Name(status);
+  txn.exec_params(
+      absl::StrCat("UPDATE participants SET status = $2, "
+                   "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
+                   "nextval('waiting_list_order') ELSE NULL END, "
+                   "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
+                   TimeParam(3),
+                   " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1"),
+      participant_id, name, check_in_micros.value_or(0));
+  txn.exec_params(kInsertHistory, participant_id, name, changed_by, note);
+}
+
+void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {
+  txn.exec_params(kWriteRoleAndPerson, participant_id, v1::ParticipantRole_Name(p.role()),
+                  p.person().display_name(), p.person().organization(), p.person().email());
+}
+
+void AnonymizeRow(pqxx::work& txn, int64_t participant_id) {
+  txn.exec_params(kAnonymize, participant_id);
+}
+
+void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id) {
+  txn.exec_params(kDelete, participant_id);
+}
+
+int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id) {
+  return txn.exec_params(kSeatsTaken, meeting_id)[0][0].as<int64_t>();
+}
+
+int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity) {
+  int promoted = 0;
+  while (capacity == 0 || SeatsTaken(txn, meeting_id) < capacity) {
+    pqxx::result first = txn.exec_params(kFirstWaiting, meeting_id);
+    if (first.empty()) break;
+    WriteStatus(txn, first[0][0].as<int64_t>(), v1::PARTICIPANT_STATUS_REGISTERED, kSystemPrincipal,
+                "promoted from waiting list", std::nullopt);
+    ++promoted;
+  }
+  return promoted;
+}
+
+void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id) {
+  for (const pqxx::row& row : txn.exec_params(kRegisteredOfMeeting, meeting_id)) {
+    WriteStatus(txn, row[0].as<int64_t>(), v1::PARTICIPANT_STATUS_NO_SHOW, kSystemPrincipal,
+                "meeting closed", std::nullopt);
+  }
+}
+
+std::string FindDuplicate(pqxx::work& txn, int64_t meeting_id, const v1::Participant& candidate,
+                          int64_t except_id) {
+  bool actor_alone = candidate.contact().empty() && candidate.person().display_name().empty();
+  pqxx::result rows = txn.exec_params(kFindDuplicate, meeting_id, except_id, candidate.contact(),
+                                      candidate.contact().empty() ? candidate.person().email() : "",
+                                      actor_alone ? candidate.actor() : "");
+  if (rows.empty()) return "";
+  return absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                      api::ResourceName("participants", rows[0][0].as<int64_t>()));
+}
+
+std::vector<ParticipantPageRow> SelectParticipants(pqxx::work& txn, const api::SqlCondition& where,
+                                                   const api::KeysetClause& keyset,
+                                                   const std::string& sort_sql, int limit) {
+  std::string sql = absl::StrCat(kParticipantSelect, ", (", sort_sql,
+                                 ")::text FROM participants p WHERE ", where.sql, " AND ",
+                                 keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ", limit);
+  std::vector<std::string> params = where.params;
+  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+  pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+  std::vector<ParticipantPageRow> page;
+  page.reserve(rows.size());
+  std::vector<int64_t> ids;
+  for (const pqxx::row& row : rows) {
+    page.push_back(
+        {ParticipantFromRow(row), row[kColumns].as<std::string>(), row[0].as<int64_t>()});
+    ids.push_back(row[0].as<int64_t>());
+  }
+  std::vector<v1::Participant*> pointers;
+  for (ParticipantPageRow& row : page) pointers.push_back(&row.participant);
+  AttachHistories(txn, ids, pointers);
+  return page;
+}
+
+}  // namespace maillage::meetings

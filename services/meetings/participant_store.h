@@ -1,0 +1,71 @@
+// SQL of participants and their status history. Every function runs inside the caller's
+// transaction (which holds the meeting's row lock for writes) and lets libpqxx exceptions
+// through to db::Pool.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/api/filter.h"
+#include "maillage/meetings/v1/participant.pb.h"
+
+namespace maillage::meetings {
+
+// Who the service records as author of the changes it makes itself.
+inline constexpr const char* kSystemPrincipal = "system";
+
+// The participant `participant_id` of meeting `meeting_id`, with its history.
+// NOT_FOUND PARTICIPANT_NOT_FOUND.
+absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
+                                                int64_t participant_id);
+
+// Inserts a participant with `status` (first history entry by `changed_by`); returns its id.
+int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& participant,
+                          v1::ParticipantStatus status, const std::string& changed_by,
+                          const std::string& note, std::optional<int64_t> check_in_micros);
+
+// Moves a participant to `status` with a history entry; WAITING_LIST takes the next place in
+// line, ATTENDED records `check_in_micros`; revision + 1.
+void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
+                 const std::string& changed_by, const std::string& note,
+                 std::optional<int64_t> check_in_micros);
+
+// Replaces role and outside person; revision + 1.
+void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p);
+
+// Clears contact and person and sets anonymized; revision + 1.
+void AnonymizeRow(pqxx::work& txn, int64_t participant_id);
+
+void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id);
+
+// Seats taken (REGISTERED and ATTENDED participants) in the meeting.
+int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id);
+
+// While the meeting has a free seat (`capacity` 0 means unlimited), promotes the first of its
+// waiting list to REGISTERED ("promoted from waiting list", by "system"). Returns how many.
+int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity);
+
+// CloseMeeting: every REGISTERED participant of the meeting becomes NO_SHOW.
+void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id);
+
+// The name of a participant of the meeting that `candidate` would duplicate (same contact,
+// same outside e-mail, or an actor-alone participant of the same actor), ignoring
+// `except_id`; empty when none.
+std::string FindDuplicate(pqxx::work& txn, int64_t meeting_id, const v1::Participant& candidate,
+                          int64_t except_id);
+
+// One page of participants (see SelectMeetings): `where` parameters from $1, then the keyset's.
+struct ParticipantPageRow {
+  v1::Participant participant;
+  std::string sort_key;
+  int64_t id = 0;
+};
+std::vector<ParticipantPageRow> SelectParticipants(pqxx::work& txn, const api::SqlCondition& where,
+                                                   const api::KeysetClause& keyset,
+                                                   const std::string& sort_sql, int limit);
+
+}  // namespace maillage::meetings

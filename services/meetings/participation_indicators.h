@@ -1,0 +1,72 @@
+// ParticipationIndicators: the arithmetic of GetIndicators (definitions in indicators.proto and
+// README.md), from raw counts read from the meetings database and a snapshot of the directory's
+// actors. Pure: no database, no server, so each figure can be checked by hand.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "maillage/meetings/v1/indicators.pb.h"
+
+namespace maillage::meetings {
+
+// What the meetings database holds for one action and period, already grouped.
+struct IndicatorInputs {
+  // Meetings of the period, by (kind, state).
+  std::map<std::pair<v1::MeetingKind, v1::MeetingState>, int> meetings;
+  // Counted participants (participants of held meetings), by (meeting kind, role, status,
+  // whether the participant has a directory actor).
+  struct ParticipantGroup {
+    v1::MeetingKind kind;
+    v1::ParticipantRole role;
+    v1::ParticipantStatus status;
+    bool has_actor;
+    bool operator<(const ParticipantGroup& o) const {
+      return std::tie(kind, role, status, has_actor) <
+             std::tie(o.kind, o.role, o.status, o.has_actor);
+    }
+  };
+  std::map<ParticipantGroup, int> participants;
+  // Mobilised actors: distinct actors of ATTENDED counted participants.
+  std::set<std::string> mobilized_actors;
+  // Distinct mobilised actors per role.
+  std::map<v1::ParticipantRole, int> mobilized_actors_by_role;
+  // Outputs of held meetings: documents by kind, proposals by state.
+  std::map<v1::DocumentKind, int> documents;
+  std::map<v1::ProposalState, int> proposals;
+  // Roadmap items of the action (whatever the period), by state, with their progress summed.
+  std::map<v1::RoadmapItemState, int> roadmap_items;
+  std::map<v1::RoadmapItemState, int64_t> roadmap_progress_sum;
+};
+
+// The directory's side of the coverage figures.
+struct DirectorySnapshot {
+  struct Actor {
+    std::string name;
+    std::vector<std::string> network_categories;
+    std::string commune;  // INSEE code of the address; empty when none
+  };
+  struct Group {
+    std::string code;
+    std::string display_name;
+  };
+  std::vector<Actor> active_actors;
+  std::vector<Group> network_categories;  // in the directory's order
+  std::vector<Group> communes;            // in the directory's order
+  int64_t read_time_micros = 0;
+};
+
+// numerator / denominator (0 when the denominator is 0).
+v1::Ratio MakeRatio(int numerator, int denominator);
+
+// Every figure of Indicators but action, period and compute_time (left for the caller). The
+// coverage figures and directory_data_time are filled only when `directory` is given.
+v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
+                                 const std::optional<DirectorySnapshot>& directory);
+
+}  // namespace maillage::meetings
