@@ -233,6 +233,15 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const absl::string_view path = PathOf(request);
 
+  if (method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {
+    record.route = "/openapi.json";
+    return response.set_content(options_.openapi_json, kJson);
+  }
+  if (method == "GET" && path == "/docs" && !options_.docs_html.empty()) {
+    record.route = "/docs";
+    return response.set_content(options_.docs_html, "text/html; charset=utf-8");
+  }
+
   RouteMatch match = routes_.Lookup(method, path);
   if (match.outcome == RouteMatch::kNotFound) {
     WriteGatewayError(response, NotFound(kGatewayDomain, "ROUTE_NOT_FOUND",

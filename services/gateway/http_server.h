@@ -40,6 +40,10 @@ struct HttpServerOptions {
   size_t max_body_bytes = 4 << 20;  // larger bodies are refused with 413
   TimeoutPolicy timeouts;
   int keep_alive_timeout_seconds = 5;  // idle keep-alive connections are closed after this
+  // Served as they are at GET /openapi.json and GET /docs, before route lookup (see
+  // openapi.h, docs_page.h); empty: those paths go through the route table like any other.
+  std::string openapi_json;
+  std::string docs_html;
 };
 
 class GatewayHttpServer {

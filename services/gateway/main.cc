@@ -1,9 +1,9 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
 // of the directory, meetings and budget services (and its own GatewayAdminService) as
-// HTTP/JSON, its own services over gRPC with health, and an admin port (/healthz, /readyz,
-// /metrics); owns the database of API keys and audit, migrated at start-up (retried until the
-// database answers). SIGTERM or SIGINT: /readyz turns 503, the ports stop accepting,
-// requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
+// HTTP/JSON (described at /openapi.json and /docs), its own services over gRPC with health, and an
+// admin port (/healthz, /readyz, /metrics); owns the database of API keys and audit, migrated at
+// start-up (retried until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports
+// stop accepting, requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
 //
 // Environment (one line on stderr and exit 2 when a value is bad):
 //   MAILLAGE_DATABASE_URL (required), MAILLAGE_DB_POOL_SIZE (8), MAILLAGE_HTTP_PORT (8080),
@@ -36,10 +36,12 @@
 #include "common/server/server.h"
 #include "services/gateway/api_key_store.h"
 #include "services/gateway/backend_caller.h"
+#include "services/gateway/docs_page.h"
 #include "services/gateway/gateway_admin_service.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/openapi.h"
 #include "services/gateway/route_table.h"
 
 namespace maillage::gateway {
@@ -171,6 +173,9 @@ int Run() {
     log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});
     return 1;
   }
+
+  http_options.openapi_json = BuildOpenApiDocument(*routes);
+  http_options.docs_html = RenderDocsPage(http_options.openapi_json);
 
   prometheus::Registry registry;
   HttpMetrics metrics(registry);

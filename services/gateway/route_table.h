@@ -71,4 +71,13 @@ class RouteTable {
 // into the binary) whose package is one of `packages` ("maillage.directory.v1"), sorted.
 std::vector<std::string> GeneratedServicesInPackages(const std::vector<std::string>& packages);
 
+// The packages of the public API that maillage-gateway routes (main.cc maps each to its
+// backend): the three services and the gateway's own.
+inline const std::vector<std::string>& PublicPackages() {
+  static const auto* const packages = new std::vector<std::string>{
+      "maillage.directory.v1", "maillage.meetings.v1", "maillage.budget.v1",
+      "maillage.gateway.v1"};
+  return *packages;
+}
+
 }  // namespace maillage::gateway
