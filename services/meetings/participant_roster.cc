@@ -7,17 +7,17 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/meetings/list_query.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
 #include "services/meetings/participant_store.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -93,8 +93,9 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
   static const auto* const kFilters = new api::FilterSchema{
       {"actor", {"p.actor", api::FilterField::Type::kString}},
       {"contact", {"p.contact", api::FilterField::Type::kString}},
-      {"role", EnumField("p.role", v1::ParticipantRole_descriptor(), "PARTICIPANT_ROLE_")},
-      {"status", EnumField("p.status", v1::ParticipantStatus_descriptor(), "PARTICIPANT_STATUS_")},
+      {"role", api::EnumField("p.role", v1::ParticipantRole_descriptor(), "PARTICIPANT_ROLE_")},
+      {"status",
+       api::EnumField("p.status", v1::ParticipantStatus_descriptor(), "PARTICIPANT_STATUS_")},
       {"anonymized", {"p.anonymized", api::FilterField::Type::kBool}},
       {"check_in_time", {"p.check_in_time", api::FilterField::Type::kTimestamp}},
   };
@@ -109,9 +110,10 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
         meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
   }
   MAILLAGE_ASSIGN_OR_RETURN(
-      ListQuery query,
-      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
-                  request.parent(), *kFilters, *kSorts, "create_time", "p.id"));
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by(), request.parent()},
+                       {*kFilters, *kSorts, "create_time", "p.id"}, kDomain));
   if (meeting_id) {
     // A parsed number, not request text.
     query.where.sql = absl::StrCat(query.where.sql, " AND p.meeting_id = ", *meeting_id);
@@ -127,7 +129,7 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
         }
         if (static_cast<int>(rows.size()) > query.page_size) {
           const ParticipantPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
         }
         return response;
       });
@@ -169,7 +171,7 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
           std::optional<int64_t> check_in;
           if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
             MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, meeting_id));
-            check_in = NowMicros();
+            check_in = db::NowMicros();
           } else if (status == v1::PARTICIPANT_STATUS_REGISTERED && meeting.capacity() > 0 &&
                      SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
             status = v1::PARTICIPANT_STATUS_WAITING_LIST;
@@ -253,11 +255,11 @@ absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& reque
 absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequest& request,
                                                            db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
-  int64_t now = NowMicros();
-  if (request.has_check_in_time() && MicrosOf(request.check_in_time()) > now) {
+  int64_t now = db::NowMicros();
+  if (request.has_check_in_time() && db::MicrosOf(request.check_in_time()) > now) {
     return InvalidField(kDomain, "check_in_time", "cannot be in the future");
   }
-  int64_t when = request.has_check_in_time() ? MicrosOf(request.check_in_time()) : now;
+  int64_t when = request.has_check_in_time() ? db::MicrosOf(request.check_in_time()) : now;
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
@@ -300,7 +302,7 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
         }
         if (asked == current.status()) return current;
         if (asked == v1::PARTICIPANT_STATUS_NO_SHOW &&
-            MicrosOf(meeting.start_time()) > NowMicros()) {
+            db::MicrosOf(meeting.start_time()) > db::NowMicros()) {
           return FailedPrecondition(
               kDomain, "MEETING_NOT_STARTED",
               absl::StrCat("NO_SHOW needs ", meeting.name(), " to have started"),

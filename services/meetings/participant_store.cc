@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "services/meetings/meeting_rules.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -19,12 +19,12 @@ constexpr const char* kParticipantSelect =
     "CASE WHEN p.status = 'PARTICIPANT_STATUS_WAITING_LIST' THEN (SELECT count(*) FROM "
     "participants q WHERE q.meeting_id = p.meeting_id AND q.status = "
     "'PARTICIPANT_STATUS_WAITING_LIST' AND q.waiting_order <= p.waiting_order) ELSE 0 "
-    "END, " MAILLAGE_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_MICROS(
-        "p.create_time") ", " MAILLAGE_MICROS("p.update_time") ", p.revision";
+    "END, " MAILLAGE_SQL_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_SQL_MICROS(
+        "p.create_time") ", " MAILLAGE_SQL_MICROS("p.update_time") ", p.revision";
 constexpr int kColumns = 15;
 
 constexpr const char* kSelectHistory =
-    "SELECT participant_id, status, " MAILLAGE_MICROS("change_time") ", changed_by, note "
+    "SELECT participant_id, status, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, note "
     "FROM participant_status_changes WHERE participant_id = ANY($1::bigint[]) "
     "ORDER BY participant_id, position";
 
@@ -81,10 +81,10 @@ v1::Participant ParticipantFromRow(const pqxx::row& row) {
   v1::ParticipantStatus status;
   if (v1::ParticipantStatus_Parse(row[8].as<std::string>(), &status)) p.set_status(status);
   p.set_waiting_list_position(row[9].as<int>());
-  ReadTime(row[10], p.mutable_check_in_time());
+  db::ReadMicros(row[10], p.mutable_check_in_time());
   p.set_anonymized(row[11].as<bool>());
-  ReadTime(row[12], p.mutable_create_time());
-  ReadTime(row[13], p.mutable_update_time());
+  db::ReadMicros(row[12], p.mutable_create_time());
+  db::ReadMicros(row[13], p.mutable_update_time());
   p.set_etag(row[14].as<std::string>());
   return p;
 }
@@ -101,7 +101,7 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
     v1::ParticipantStatusChange* change = by_id[row[0].as<int64_t>()]->add_status_history();
     v1::ParticipantStatus status;
     if (v1::ParticipantStatus_Parse(row[1].as<std::string>(), &status)) change->set_status(status);
-    ReadTime(row[2], change->mutable_time());
+    db::ReadMicros(row[2], change->mutable_time());
     change->set_changed_by(row[3].as<std::string>());
     change->set_note(row[4].as<std::string>());
   }
@@ -152,7 +152,7 @@ void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus 
                    "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
                    "nextval('waiting_list_order') ELSE NULL END, "
                    "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
-                   TimeParam(3),
+                   db::TimeParam(3),
                    " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1"),
       participant_id, name, check_in_micros.value_or(0));
   txn.exec_params(kInsertHistory, participant_id, name, changed_by, note);

@@ -1,7 +1,7 @@
 // ParticipationIndicators (see participation_indicators.h).
 #include "services/meetings/participation_indicators.h"
 
-#include "services/meetings/sql_values.h"
+#include "common/db/values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -136,7 +136,7 @@ v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
       *out.add_coverage_by_commune() =
           Coverage(group, commune_mobilized[group.code], commune_actors[group.code]);
     }
-    *out.mutable_directory_data_time() = TimestampOf(directory->read_time_micros);
+    *out.mutable_directory_data_time() = db::TimestampOf(directory->read_time_micros);
   }
 
   ForEachValue<v1::DocumentKind>(v1::DocumentKind_descriptor(), [&](v1::DocumentKind kind) {
