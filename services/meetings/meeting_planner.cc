@@ -14,6 +14,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/meetings/calendar_export.h"
+#include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
 #include "services/meetings/participant_store.h"
@@ -323,6 +324,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
           MarkRegisteredAsNoShow(txn, id);
           CloseRow(txn, id, request.minutes());
+          // Attendance is frozen from now on: its summary is what the indicators read.
+          SummarizeClosedAttendance(txn, {id});
           return LoadMeeting(txn, id, false);
         });
   });

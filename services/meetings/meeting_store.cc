@@ -41,6 +41,16 @@ constexpr const char* kMeetingSelect = MAILLAGE_MEETING_COLUMNS
 constexpr const char* kMeetingSelectForWrite =
     MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0 FROM meetings m WHERE m.id = $1 FOR UPDATE";
 
+// Whether the day of the meeting `m` has come (Europe/Paris): check-ins are open from then on.
+#define MAILLAGE_DAY_REACHED \
+  "(now() AT TIME ZONE 'Europe/Paris')::date >= (m.start_time AT TIME ZONE 'Europe/Paris')::date"
+
+// The same with a shared lock, and whether check-ins are open, for CheckIn.
+constexpr const char* kMeetingSelectForCheckIn = MAILLAGE_MEETING_COLUMNS
+    "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1 FOR SHARE";
+constexpr const char* kDayReached =
+    "SELECT " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1";
+
 constexpr int kColumns = 33;
 
 v1::Meeting MeetingFromRow(const pqxx::row& row) {
@@ -147,6 +157,21 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
                     {{"name", name}});
   }
   return MeetingFromRow(rows[0]);
+}
+
+absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(kMeetingSelectForCheckIn, id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("meetings", id);
+    return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
+                    {{"name", name}});
+  }
+  return MeetingForCheckIn{MeetingFromRow(rows[0]), rows[0][kColumns].as<bool>()};
+}
+
+bool MeetingDayReached(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(kDayReached, id);
+  return !rows.empty() && rows[0][0].as<bool>();
 }
 
 v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {

@@ -46,16 +46,9 @@ absl::Status CheckNotFrozen(const v1::Meeting& meeting) {
       {{"name", meeting.name()}, {"state", v1::MeetingState_Name(meeting.state())}});
 }
 
-// FAILED_PRECONDITION MEETING_NOT_TODAY while today (Europe/Paris) is before the meeting's day.
-absl::Status CheckMeetingDayReached(pqxx::work& txn, const v1::Meeting& meeting,
-                                    int64_t meeting_id) {
-  bool reached = txn.exec_params(
-                        "SELECT (now() AT TIME ZONE 'Europe/Paris')::date >= "
-                        "(start_time AT TIME ZONE 'Europe/Paris')::date FROM meetings "
-                        "WHERE id = $1",
-                        meeting_id)[0][0]
-                     .as<bool>();
-  if (reached) return absl::OkStatus();
+// FAILED_PRECONDITION MEETING_NOT_TODAY unless `day_reached` (see MeetingDayReached).
+absl::Status CheckMeetingDayReached(const v1::Meeting& meeting, bool day_reached) {
+  if (day_reached) return absl::OkStatus();
   return FailedPrecondition(
       kDomain, "MEETING_NOT_TODAY",
       absl::StrCat("check-ins open on the day of ", meeting.name(), " (Europe/Paris)"),
@@ -170,7 +163,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
           v1::ParticipantStatus status = asked;
           std::optional<int64_t> check_in;
           if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
-            MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, meeting_id));
+            MAILLAGE_RETURN_IF_ERROR(
+                CheckMeetingDayReached(meeting, MeetingDayReached(txn, meeting_id)));
             check_in = db::NowMicros();
           } else if (status == v1::PARTICIPANT_STATUS_REGISTERED && meeting.capacity() > 0 &&
                      SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
@@ -260,15 +254,17 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
     return InvalidField(kDomain, "check_in_time", "cannot be in the future");
   }
   int64_t when = request.has_check_in_time() ? db::MicrosOf(request.check_in_time()) : now;
+  // The check-ins of one meeting run side by side: a shared lock on the meeting (its state and
+  // day cannot change meanwhile), the participant's own row locked.
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+        MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked, LockMeetingForCheckIn(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
-                                  LoadParticipant(txn, id.meeting, id.participant));
+                                  LoadParticipant(txn, id.meeting, id.participant, true));
         MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
-        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
-        MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, id.meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
         WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED, kCallerPrincipal,
                     "checked in", when);
         return LoadParticipant(txn, id.meeting, id.participant);

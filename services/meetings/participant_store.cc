@@ -28,10 +28,22 @@ constexpr const char* kSelectHistory =
     "FROM participant_status_changes WHERE participant_id = ANY($1::bigint[]) "
     "ORDER BY participant_id, position";
 
-constexpr const char* kInsertHistory =
-    "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, note) "
-    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4 FROM participant_status_changes "
-    "WHERE participant_id = $1";
+// A new status ($2, check-in time $3) and its history entry ($4 changed_by, $5 note), in one
+// statement.
+const std::string& WriteStatusSql() {
+  static const auto* const kSql = new std::string(absl::StrCat(
+      "WITH changed AS (UPDATE participants SET status = $2, "
+      "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
+      "nextval('waiting_list_order') ELSE NULL END, "
+      "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
+      db::TimeParam(3),
+      " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1 "
+      "RETURNING id) "
+      "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, "
+      "note) SELECT c.id, COALESCE((SELECT max(h.position) FROM participant_status_changes h "
+      "WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 FROM changed c"));
+  return *kSql;
+}
 
 constexpr const char* kSeatsTaken =
     "SELECT count(*) FROM participants WHERE meeting_id = $1 AND status IN "
@@ -110,11 +122,11 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 }  // namespace
 
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
-                                                int64_t participant_id) {
-  pqxx::result rows =
-      txn.exec_params(absl::StrCat(kParticipantSelect,
-                                   " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2"),
-                      participant_id, meeting_id);
+                                                int64_t participant_id, bool lock) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat(kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2",
+                   lock ? " FOR UPDATE OF p" : ""),
+      participant_id, meeting_id);
   if (rows.empty()) {
     std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
                                     api::ResourceName("participants", participant_id));
@@ -146,16 +158,8 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
 void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
                  const std::string& changed_by, const std::string& note,
                  std::optional<int64_t> check_in_micros) {
-  const std::string name = v1::ParticipantStatus_Name(status);
-  txn.exec_params(
-      absl::StrCat("UPDATE participants SET status = $2, "
-                   "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
-                   "nextval('waiting_list_order') ELSE NULL END, "
-                   "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
-                   db::TimeParam(3),
-                   " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1"),
-      participant_id, name, check_in_micros.value_or(0));
-  txn.exec_params(kInsertHistory, participant_id, name, changed_by, note);
+  txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
+                  check_in_micros.value_or(0), changed_by, note);
 }
 
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {
