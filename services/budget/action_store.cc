@@ -2,19 +2,19 @@
 #include "services/budget/action_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/budget_names.h"
 #include "services/budget/list_query.h"
-#include "services/budget/store_util.h"
 
 namespace maillage::budget {
 namespace {
 
 constexpr char kActionColumns[] =
     "a.id, a.action_key, a.code, a.title, a.start_year, a.end_year, a.state, a.lead_actor, "
-    "encode(a.details, 'base64'), a.revision, " MAILLAGE_BUDGET_MICROS(
-        "a.create_time") ", " MAILLAGE_BUDGET_MICROS("a.update_time");
+    "encode(a.details, 'base64'), a.revision, " MAILLAGE_SQL_MICROS(
+        "a.create_time") ", " MAILLAGE_SQL_MICROS("a.update_time");
 
 constexpr char kSelectActionByKey[] = "FROM actions a WHERE a.action_key = $1";
 
@@ -44,7 +44,7 @@ StoredAction ActionFromRow(const pqxx::row& row) {
   StoredAction stored;
   stored.id = row[0].as<int64_t>();
   v1::Action& action = stored.action;
-  FromBase64(row[8], &action);
+  db::FromBase64(row[8], &action);
   action.set_name(ActionName(row[1].c_str()));
   action.set_code(row[2].c_str());
   action.set_title(row[3].c_str());
@@ -54,8 +54,8 @@ StoredAction ActionFromRow(const pqxx::row& row) {
   if (v1::ActionState_Parse(row[6].c_str(), &state)) action.set_state(state);
   action.set_lead_actor(row[7].c_str());
   action.set_etag(row[9].c_str());
-  SetMicros(action.mutable_create_time(), row[10]);
-  SetMicros(action.mutable_update_time(), row[11]);
+  db::ReadMicros(row[10], action.mutable_create_time());
+  db::ReadMicros(row[11], action.mutable_update_time());
   return stored;
 }
 
@@ -103,7 +103,7 @@ absl::StatusOr<StoredAction> InsertAction(pqxx::work& txn, const std::string& ke
   MAILLAGE_RETURN_IF_ERROR(CheckConflict(txn, action.code(), key, 0));
   txn.exec_params(kInsertAction, key, action.code(), action.title(), action.start_year(),
                   action.end_year(), v1::ActionState_Name(action.state()), action.lead_actor(),
-                  FunderIds(action), FunderKinds(action), ToBase64(Details(action)));
+                  FunderIds(action), FunderKinds(action), db::ToBase64(Details(action)));
   return FindAction(txn, key, false);
 }
 
@@ -124,7 +124,7 @@ absl::StatusOr<StoredAction> SaveAction(pqxx::work& txn, int64_t id, const v1::A
   MAILLAGE_RETURN_IF_ERROR(CheckConflict(txn, action.code(), key, id));
   txn.exec_params(kUpdateAction, id, action.code(), action.title(), action.start_year(),
                   action.end_year(), v1::ActionState_Name(action.state()), action.lead_actor(),
-                  FunderIds(action), FunderKinds(action), ToBase64(Details(action)));
+                  FunderIds(action), FunderKinds(action), db::ToBase64(Details(action)));
   return FindAction(txn, key, false);
 }
 

@@ -4,19 +4,10 @@
 
 #include "common/auth/caller.h"
 #include "common/status/grpc_status.h"
+#include "common/status/reply.h"
 #include "services/budget/budget_names.h"
 
 namespace maillage::budget {
-namespace {
-
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status(), kDomain);
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 BudgetServiceImpl::BudgetServiceImpl(db::Pool& pool)
     : actions_(pool),
@@ -28,7 +19,7 @@ BudgetServiceImpl::BudgetServiceImpl(db::Pool& pool)
   grpc::Status BudgetServiceImpl::Method(grpc::ServerContext* context, const v1::Request* request, \
                                          Response* response) {                                     \
     MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", #Method, kDomain);             \
-    return Reply(call(*request, context->deadline()), response);                                   \
+    return Reply(call(*request, context->deadline()), response, kDomain);                          \
   }
 
 MAILLAGE_BUDGET_ADAPT(GetAction, GetActionRequest, v1::Action, actions_.Get)

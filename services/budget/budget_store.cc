@@ -3,11 +3,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/chart_of_accounts.h"
 #include "services/budget/list_query.h"
-#include "services/budget/store_util.h"
 
 namespace maillage::budget {
 namespace {
@@ -17,12 +17,12 @@ constexpr char kBudgetColumns[] =
     "b.version = (SELECT max(m.version) FROM budgets m WHERE m.action_id = b.action_id AND "
     "m.year = b.year AND m.kind = b.kind), "
     "b.title, b.note, b.stated_charges_cents, b.stated_income_cents, b.origin, "
-    "b.source_document, b.table_title, " MAILLAGE_BUDGET_MICROS("b.import_time") ", "
+    "b.source_document, b.table_title, " MAILLAGE_SQL_MICROS("b.import_time") ", "
     "b.revised_from, b.approval_note, b.charges_cents, b.income_cents, "
     "b.contributions_used_cents, b.contributions_received_cents, b.subsidies_cents, "
-    "b.line_count, b.revision, " MAILLAGE_BUDGET_MICROS("b.create_time") ", "
-    MAILLAGE_BUDGET_MICROS("b.update_time") ", " MAILLAGE_BUDGET_MICROS("b.submit_time") ", "
-    MAILLAGE_BUDGET_MICROS("b.approve_time");
+    "b.line_count, b.revision, " MAILLAGE_SQL_MICROS("b.create_time") ", "
+    MAILLAGE_SQL_MICROS("b.update_time") ", " MAILLAGE_SQL_MICROS("b.submit_time") ", "
+    MAILLAGE_SQL_MICROS("b.approve_time");
 
 constexpr char kFindBudget[] =
     "FROM budgets b JOIN actions a ON a.id = b.action_id WHERE b.id = $1 AND a.action_key = $2";
@@ -80,8 +80,7 @@ constexpr char kLineColumns[] =
     "l.id, l.budget_id, l.side, l.account_code, l.label, l.amount_cents, l.is_chapter, "
     "l.chapter_line, COALESCE(NULLIF(l.account_code, ''), c.account_code, ''), l.funder_id, "
     "l.note, l.position, l.source_row, l.source_text, l.lineage, "
-    "l.revision, " MAILLAGE_BUDGET_MICROS("l.create_time") ", " MAILLAGE_BUDGET_MICROS(
-        "l.update_time");
+    "l.revision, " MAILLAGE_SQL_MICROS("l.create_time") ", " MAILLAGE_SQL_MICROS("l.update_time");
 
 constexpr char kLinesFrom[] = "budget_lines l LEFT JOIN budget_lines c ON c.id = l.chapter_line ";
 
@@ -127,7 +126,7 @@ StoredBudget BudgetFromRow(const pqxx::row& row) {
   if (v1::BudgetOrigin_Parse(row[12].c_str(), &origin)) b.mutable_source()->set_origin(origin);
   b.mutable_source()->set_document(row[13].c_str());
   b.mutable_source()->set_table_title(row[14].c_str());
-  if (!row[15].is_null()) SetMicros(b.mutable_source()->mutable_import_time(), row[15]);
+  if (!row[15].is_null()) db::ReadMicros(row[15], b.mutable_source()->mutable_import_time());
   if (!row[16].is_null()) {
     b.mutable_source()->set_revised_from(BudgetName(stored.action_key, row[16].as<int64_t>()));
   }
@@ -141,10 +140,10 @@ StoredBudget BudgetFromRow(const pqxx::row& row) {
   totals->set_subsidies_cents(row[22].as<int64_t>());
   totals->set_line_count(row[23].as<int>());
   b.set_etag(row[24].c_str());
-  SetMicros(b.mutable_create_time(), row[25]);
-  SetMicros(b.mutable_update_time(), row[26]);
-  if (!row[27].is_null()) SetMicros(b.mutable_submit_time(), row[27]);
-  if (!row[28].is_null()) SetMicros(b.mutable_approve_time(), row[28]);
+  db::ReadMicros(row[25], b.mutable_create_time());
+  db::ReadMicros(row[26], b.mutable_update_time());
+  if (!row[27].is_null()) db::ReadMicros(row[27], b.mutable_submit_time());
+  if (!row[28].is_null()) db::ReadMicros(row[28], b.mutable_approve_time());
   return stored;
 }
 
@@ -171,8 +170,8 @@ v1::BudgetLine LineFromRow(const pqxx::row& row, const std::string& action_key) 
   line.set_source_text(row[13].c_str());
   line.set_lineage(row[14].c_str());
   line.set_etag(row[15].c_str());
-  SetMicros(line.mutable_create_time(), row[16]);
-  SetMicros(line.mutable_update_time(), row[17]);
+  db::ReadMicros(row[16], line.mutable_create_time());
+  db::ReadMicros(row[17], line.mutable_update_time());
   return line;
 }
 
@@ -208,8 +207,8 @@ absl::StatusOr<StoredBudget> InsertBudget(pqxx::work& txn, const NewBudget& budg
   }
   pqxx::result id = txn.exec_params(
       kInsertBudget, budget.action_id, f.year(), v1::BudgetKind_Name(f.kind()), f.title(), f.note(),
-      OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
-      OptionalNumber(f.stated_totals().has_income_cents(), f.stated_totals().income_cents()),
+      db::OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
+      db::OptionalNumber(f.stated_totals().has_income_cents(), f.stated_totals().income_cents()),
       v1::BudgetOrigin_Name(budget.origin), f.source().document(), f.source().table_title(),
       budget.revised_from);
   return FindBudget(txn, {budget.action_key, id[0][0].as<int64_t>()}, false);
@@ -218,8 +217,8 @@ absl::StatusOr<StoredBudget> InsertBudget(pqxx::work& txn, const NewBudget& budg
 void SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& b) {
   txn.exec_params(
       kSaveBudgetFields, id, b.title(), b.note(),
-      OptionalNumber(b.stated_totals().has_charges_cents(), b.stated_totals().charges_cents()),
-      OptionalNumber(b.stated_totals().has_income_cents(), b.stated_totals().income_cents()));
+      db::OptionalNumber(b.stated_totals().has_charges_cents(), b.stated_totals().charges_cents()),
+      db::OptionalNumber(b.stated_totals().has_income_cents(), b.stated_totals().income_cents()));
 }
 
 void SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
@@ -277,18 +276,18 @@ absl::StatusOr<v1::BudgetLine> FindLine(pqxx::work& txn, const ChildRef& ref, bo
 
 int64_t InsertLine(pqxx::work& txn, int64_t budget_id, const v1::BudgetLine& line,
                    int64_t chapter_line_id, const std::string& lineage) {
-  pqxx::result id =
-      txn.exec_params(kInsertLine, budget_id, v1::Side_Name(line.side()), line.account_code(),
-                      line.label(), OptionalNumber(line.has_amount_cents(), line.amount_cents()),
-                      line.is_chapter(), chapter_line_id, line.funder_id(), line.note(),
-                      line.position(), line.source_row(), line.source_text(), lineage);
+  pqxx::result id = txn.exec_params(
+      kInsertLine, budget_id, v1::Side_Name(line.side()), line.account_code(), line.label(),
+      db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), line.is_chapter(),
+      chapter_line_id, line.funder_id(), line.note(), line.position(), line.source_row(),
+      line.source_text(), lineage);
   return id[0][0].as<int64_t>();
 }
 
 void SaveLine(pqxx::work& txn, int64_t line_id, const v1::BudgetLine& line,
               int64_t chapter_line_id) {
   txn.exec_params(kSaveLine, line_id, line.account_code(), line.label(),
-                  OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
+                  db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
                   line.funder_id(), line.note(), line.position());
 }
 

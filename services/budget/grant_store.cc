@@ -3,10 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/list_query.h"
-#include "services/budget/store_util.h"
 
 namespace maillage::budget {
 namespace {
@@ -16,7 +16,7 @@ constexpr char kGrantColumns[] =
     "g.requested_amount_cents, to_char(g.request_date, 'YYYY-MM-DD'), g.notified_amount_cents, "
     "to_char(g.notify_date, 'YYYY-MM-DD'), encode(g.instalments, 'base64'), g.paid_amount_cents, "
     "to_char(g.justification_due_date, 'YYYY-MM-DD'), to_char(g.justify_date, 'YYYY-MM-DD'), "
-    "g.note, g.revision, " MAILLAGE_BUDGET_MICROS("g.create_time") ", " MAILLAGE_BUDGET_MICROS(
+    "g.note, g.revision, " MAILLAGE_SQL_MICROS("g.create_time") ", " MAILLAGE_SQL_MICROS(
         "g.update_time");
 
 constexpr char kGrantsFrom[] = "grants g JOIN actions a ON a.id = g.action_id ";
@@ -53,7 +53,7 @@ void SetDate(google::type::Date* out, const pqxx::field& field) {
 
 v1::Grant GrantFromRow(const pqxx::row& row) {
   v1::Grant grant;
-  FromBase64(row[11], &grant);  // the instalments
+  db::FromBase64(row[11], &grant);  // the instalments
   grant.set_name(GrantName(row[1].c_str(), row[0].as<int64_t>()));
   grant.set_funder_id(row[2].c_str());
   grant.set_year(row[3].as<int>());
@@ -70,8 +70,8 @@ v1::Grant GrantFromRow(const pqxx::row& row) {
   SetDate(grant.mutable_justify_date(), row[14]);
   grant.set_note(row[15].c_str());
   grant.set_etag(row[16].c_str());
-  SetMicros(grant.mutable_create_time(), row[17]);
-  SetMicros(grant.mutable_update_time(), row[18]);
+  db::ReadMicros(row[17], grant.mutable_create_time());
+  db::ReadMicros(row[18], grant.mutable_update_time());
   auto clear_empty = [](google::type::Date* d) { return d->year() == 0; };
   if (clear_empty(grant.mutable_request_date())) grant.clear_request_date();
   if (clear_empty(grant.mutable_notify_date())) grant.clear_notify_date();
@@ -83,7 +83,7 @@ v1::Grant GrantFromRow(const pqxx::row& row) {
 std::string Instalments(const v1::Grant& grant) {
   v1::Grant only;
   *only.mutable_instalments() = grant.instalments();
-  return ToBase64(only);
+  return db::ToBase64(only);
 }
 
 }  // namespace
@@ -117,7 +117,7 @@ absl::StatusOr<v1::Grant> InsertGrant(pqxx::work& txn, int64_t action_id,
   pqxx::result id = txn.exec_params(
       kInsertGrant, action_id, g.funder_id(), g.year(), g.reference(), g.budget(),
       v1::GrantState_Name(g.state()), g.requested_amount_cents(), DateText(g.request_date()),
-      OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
+      db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
       DateText(g.notify_date()), Instalments(g), g.paid_amount_cents(),
       DateText(g.justification_due_date()), DateText(g.justify_date()), g.note());
   return FindGrant(txn, {action_key, id[0][0].as<int64_t>()}, false);
@@ -127,7 +127,7 @@ absl::StatusOr<v1::Grant> SaveGrant(pqxx::work& txn, const GrantRef& ref, const 
   txn.exec_params(kSaveGrant, ref.grant, g.funder_id(), g.year(), g.reference(), g.budget(),
                   v1::GrantState_Name(g.state()), g.requested_amount_cents(),
                   DateText(g.request_date()),
-                  OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
+                  db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
                   DateText(g.notify_date()), Instalments(g), g.paid_amount_cents(),
                   DateText(g.justification_due_date()), DateText(g.justify_date()), g.note());
   return FindGrant(txn, ref, false);

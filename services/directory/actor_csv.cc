@@ -8,8 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/db/values.h"
 #include "common/log/log.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -66,35 +66,36 @@ std::vector<std::string> ActorCsvCells(const v1::Actor& a) {
   for (int t : a.labels().siae_types())
     siae.push_back(WithoutPrefix(v1::SiaeType_Name(t), "SIAE_TYPE_"));
   const v1::EsusAgrement& esus = a.labels().esus_agrement();
-  return {a.name(),
-          a.display_name(),
-          a.legal_name(),
-          a.description(),
-          WithoutPrefix(v1::ActorKind_Name(a.kind()), "ACTOR_KIND_"),
-          a.website(),
-          a.email(),
-          a.phone(),
-          absl::StrJoin(a.address().lines(), "|"),
-          a.address().postal_code(),
-          a.address().city(),
-          a.address().commune_insee_code(),
-          a.has_coordinates() ? Number(a.coordinates().latitude()) : "",
-          a.has_coordinates() ? Number(a.coordinates().longitude()) : "",
-          a.siren(),
-          a.siret(),
-          a.rna(),
-          a.legal_category_code(),
-          a.naf_code(),
-          a.ess_family() == v1::ESS_FAMILY_UNSPECIFIED
-              ? ""
-              : WithoutPrefix(v1::EssFamily_Name(a.ess_family()), "ESS_FAMILY_"),
-          absl::StrJoin(a.network_categories(), "|"),
-          absl::StrJoin(a.themes(), "|"),
-          DateParam(esus.has_start_date(), esus.start_date()),
-          DateParam(esus.has_end_date(), esus.end_date()),
-          absl::StrJoin(siae, "|"),
-          a.provenance().source(),
-          DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
+  return {
+      a.name(),
+      a.display_name(),
+      a.legal_name(),
+      a.description(),
+      WithoutPrefix(v1::ActorKind_Name(a.kind()), "ACTOR_KIND_"),
+      a.website(),
+      a.email(),
+      a.phone(),
+      absl::StrJoin(a.address().lines(), "|"),
+      a.address().postal_code(),
+      a.address().city(),
+      a.address().commune_insee_code(),
+      a.has_coordinates() ? Number(a.coordinates().latitude()) : "",
+      a.has_coordinates() ? Number(a.coordinates().longitude()) : "",
+      a.siren(),
+      a.siret(),
+      a.rna(),
+      a.legal_category_code(),
+      a.naf_code(),
+      a.ess_family() == v1::ESS_FAMILY_UNSPECIFIED
+          ? ""
+          : WithoutPrefix(v1::EssFamily_Name(a.ess_family()), "ESS_FAMILY_"),
+      absl::StrJoin(a.network_categories(), "|"),
+      absl::StrJoin(a.themes(), "|"),
+      db::DateParam(esus.has_start_date(), esus.start_date()),
+      db::DateParam(esus.has_end_date(), esus.end_date()),
+      absl::StrJoin(siae, "|"),
+      a.provenance().source(),
+      db::DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
 }
 
 std::string CsvLine(const std::vector<std::string>& cells, char separator) {

@@ -14,6 +14,7 @@
 #include "common/api/resource_name.h"
 #include "common/csv/csv_reader.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_csv.h"
@@ -41,16 +42,7 @@ struct ParsedRow {
 };
 
 bool ParseDate(const std::string& text, google::type::Date* date) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '-');
-  int y, m, d;
-  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
-      !absl::SimpleAtoi(parts[2], &d)) {
-    return false;
-  }
-  date->set_year(y);
-  date->set_month(m);
-  date->set_day(d);
-  return IsValidDate(*date);
+  return db::ParseIsoDate(text, date) && IsValidDate(*date);
 }
 
 std::vector<std::string> SplitCell(const std::string& cell) {

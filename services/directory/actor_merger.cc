@@ -8,8 +8,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
@@ -17,8 +19,6 @@
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
 #include "services/directory/contact_registry.h"
-#include "services/directory/list_page.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -167,8 +167,9 @@ absl::StatusOr<v1::FindDuplicatesResponse> ActorMerger::FindDuplicates(
     return InvalidField(kDomain, "min_score", "between 0 and 1");
   }
   MAILLAGE_ASSIGN_OR_RETURN(
-      ListPage page, ReadListPage(request.page_size(), request.page_token(),
-                                  {"duplicates", request.filter(), absl::StrCat(min_score)}));
+      api::ListPage page,
+      api::ReadListPage(request.page_size(), request.page_token(),
+                        {"duplicates", request.filter(), absl::StrCat(min_score)}, kDomain));
   if (!page.cursor.empty() && page.cursor.keys.size() != 3) {
     return InvalidField(kDomain, "page_token", "not a page token returned by FindDuplicates");
   }

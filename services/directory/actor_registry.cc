@@ -7,9 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/list_query.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -17,8 +19,6 @@
 #include "services/directory/actor_fields.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
-#include "services/directory/list_page.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -206,7 +206,7 @@ absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
         pqxx::result rows =
             txn.exec_params(absl::StrCat("SELECT ", ActorStore::Columns(),
                                          " FROM actors a WHERE a.id = ANY($1::bigint[])"),
-                            PgArray([&] {
+                            db::PgArray([&] {
                               std::vector<std::string> texts;
                               for (int64_t id : ids) texts.push_back(absl::StrCat(id));
                               return texts;
@@ -229,9 +229,10 @@ absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
 
 absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline,
                                                            const v1::ListActorsRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
-                            ReadListPage(request.page_size(), request.page_token(),
-                                         {"actors", request.filter(), request.order_by()}));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListPage page,
+      api::ReadListPage(request.page_size(), request.page_token(),
+                        {"actors", request.filter(), request.order_by()}, kDomain));
   if (!page.cursor.empty()) MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(page.cursor, kDomain));
   MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
                             CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
@@ -270,8 +271,9 @@ absl::StatusOr<v1::SearchActorsResponse> ActorRegistry::Search(
   if (query.empty()) violations.Add("query", "required: the words to look for");
   CheckText(query, kMaxSearchQuery, "query", violations);
   MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, ReadListPage(request.page_size(), request.page_token(),
-                                                        {"search", query, request.filter()}));
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListPage page,
+                            api::ReadListPage(request.page_size(), request.page_token(),
+                                              {"search", query, request.filter()}, kDomain));
   if (!page.cursor.empty() && page.cursor.keys.size() != 3) {
     return InvalidField(kDomain, "page_token", "not a page token returned by SearchActors");
   }
@@ -467,7 +469,8 @@ absl::StatusOr<v1::ListChangesResponse> ActorRegistry::ListChanges(
 absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCategories(
     db::Deadline deadline, const v1::ListNetworkCategoriesRequest& request) {
   MAILLAGE_ASSIGN_OR_RETURN(
-      ListPage page, ReadListPage(request.page_size(), request.page_token(), {"categories"}));
+      api::ListPage page,
+      api::ReadListPage(request.page_size(), request.page_token(), {"categories"}, kDomain));
   std::string after = page.cursor.empty() ? "0" : page.cursor.keys[0];
   return pool_.ReadOnly<v1::ListNetworkCategoriesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNetworkCategoriesResponse> {
@@ -493,8 +496,9 @@ absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCate
 
 absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
     db::Deadline deadline, const v1::ListThemesRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
-                            ReadListPage(request.page_size(), request.page_token(), {"themes"}));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListPage page,
+      api::ReadListPage(request.page_size(), request.page_token(), {"themes"}, kDomain));
   if (!page.cursor.empty() && page.cursor.keys.size() != 2) {
     return InvalidField(kDomain, "page_token", "not a page token returned by ListThemes");
   }
@@ -530,8 +534,9 @@ absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
 
 absl::StatusOr<v1::ListCommunesResponse> ActorRegistry::ListCommunes(
     db::Deadline deadline, const v1::ListCommunesRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
-                            ReadListPage(request.page_size(), request.page_token(), {"communes"}));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListPage page,
+      api::ReadListPage(request.page_size(), request.page_token(), {"communes"}, kDomain));
   std::string after = page.cursor.empty() ? "" : page.cursor.keys[0];
   return pool_.ReadOnly<v1::ListCommunesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListCommunesResponse> {
@@ -545,8 +550,9 @@ absl::StatusOr<v1::ListCommunesResponse> ActorRegistry::ListCommunes(
           c->set_insee_code(rows[i][0].as<std::string>());
           c->set_name(absl::StrCat("communes/", c->insee_code()));
           c->set_display_name(rows[i][1].as<std::string>());
-          for (std::string& p : ReadTextArray(rows[i][2])) c->add_postal_codes(std::move(p));
-          for (std::string& f : ReadTextArray(rows[i][3])) c->add_former_insee_codes(std::move(f));
+          for (std::string& p : db::ReadTextArray(rows[i][2])) c->add_postal_codes(std::move(p));
+          for (std::string& f : db::ReadTextArray(rows[i][3]))
+            c->add_former_insee_codes(std::move(f));
         }
         if (static_cast<int>(rows.size()) > page.size) {
           response.set_next_page_token(

@@ -4,9 +4,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "services/directory/actor_fields.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -59,7 +59,7 @@ std::vector<std::string> WriteParams(const Actor& a) {
       a.website(),
       a.email(),
       a.phone(),
-      PgArray(a.address().lines()),
+      db::PgArray(a.address().lines()),
       a.address().postal_code(),
       a.address().city(),
       a.address().commune_insee_code(),
@@ -71,14 +71,15 @@ std::vector<std::string> WriteParams(const Actor& a) {
       a.legal_category_code(),
       a.naf_code(),
       v1::EssFamily_Name(a.ess_family()),
-      PgArray(a.network_categories()),
-      PgArray(a.themes()),
-      DateParam(a.labels().has_esus_agrement() && a.labels().esus_agrement().has_start_date(),
-                a.labels().esus_agrement().start_date()),
-      DateParam(a.labels().esus_agrement().has_end_date(), a.labels().esus_agrement().end_date()),
-      PgArray(siae),
+      db::PgArray(a.network_categories()),
+      db::PgArray(a.themes()),
+      db::DateParam(a.labels().has_esus_agrement() && a.labels().esus_agrement().has_start_date(),
+                    a.labels().esus_agrement().start_date()),
+      db::DateParam(a.labels().esus_agrement().has_end_date(),
+                    a.labels().esus_agrement().end_date()),
+      db::PgArray(siae),
       a.provenance().source(),
-      DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
+      db::DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
 }
 
 }  // namespace
@@ -90,8 +91,8 @@ const std::string& ActorStore::Columns() {
       "a.siret, a.rna, a.legal_category_code, a.naf_code, a.ess_family, a.network_categories, "
       "a.themes, a.esus_start_date::text, a.esus_end_date::text, a.siae_types, a.state, "
       "a.merged_into, a.source, a.last_verified_date::text, a.sirene_extract_date::text, ",
-      MicrosSql("a.create_time"), ", ", MicrosSql("a.update_time"), ", ",
-      MicrosSql("a.archive_time"), ", a.revision"));
+      MAILLAGE_SQL_MICROS("a.create_time"), ", ", MAILLAGE_SQL_MICROS("a.update_time"), ", ",
+      MAILLAGE_SQL_MICROS("a.archive_time"), ", a.revision"));
   return *kColumns;
 }
 
@@ -106,7 +107,7 @@ Actor ActorStore::ActorFromRow(const pqxx::row& row) {
   a.set_website(row[5].as<std::string>());
   a.set_email(row[6].as<std::string>());
   a.set_phone(row[7].as<std::string>());
-  std::vector<std::string> lines = ReadTextArray(row[8]);
+  std::vector<std::string> lines = db::ReadTextArray(row[8]);
   std::string postal_code = row[9].as<std::string>(), city = row[10].as<std::string>(),
               insee = row[11].as<std::string>();
   if (!lines.empty() || !postal_code.empty() || !city.empty() || !insee.empty()) {
@@ -127,15 +128,15 @@ Actor ActorStore::ActorFromRow(const pqxx::row& row) {
   a.set_naf_code(row[18].as<std::string>());
   v1::EssFamily family;
   if (v1::EssFamily_Parse(row[19].as<std::string>(), &family)) a.set_ess_family(family);
-  for (std::string& code : ReadTextArray(row[20])) a.add_network_categories(std::move(code));
-  for (std::string& code : ReadTextArray(row[21])) a.add_themes(std::move(code));
+  for (std::string& code : db::ReadTextArray(row[20])) a.add_network_categories(std::move(code));
+  for (std::string& code : db::ReadTextArray(row[21])) a.add_themes(std::move(code));
   google::type::Date date;
-  if (ReadDate(row[22], &date)) {
+  if (db::ReadDate(row[22], &date)) {
     v1::EsusAgrement* esus = a.mutable_labels()->mutable_esus_agrement();
     *esus->mutable_start_date() = date;
-    if (ReadDate(row[23], &date)) *esus->mutable_end_date() = date;
+    if (db::ReadDate(row[23], &date)) *esus->mutable_end_date() = date;
   }
-  for (const std::string& name : ReadTextArray(row[24])) {
+  for (const std::string& name : db::ReadTextArray(row[24])) {
     v1::SiaeType type;
     if (v1::SiaeType_Parse(name, &type)) a.mutable_labels()->add_siae_types(type);
   }
@@ -144,11 +145,11 @@ Actor ActorStore::ActorFromRow(const pqxx::row& row) {
   if (!row[26].is_null()) a.set_merged_into(api::ResourceName("actors", row[26].as<int64_t>()));
   std::string source = row[27].as<std::string>();
   if (!source.empty()) a.mutable_provenance()->set_source(source);
-  if (ReadDate(row[28], &date)) *a.mutable_provenance()->mutable_last_verified_date() = date;
-  if (ReadDate(row[29], &date)) *a.mutable_provenance()->mutable_sirene_extract_date() = date;
-  ReadMicros(row[30], a.mutable_create_time());
-  ReadMicros(row[31], a.mutable_update_time());
-  if (!row[32].is_null()) ReadMicros(row[32], a.mutable_archive_time());
+  if (db::ReadDate(row[28], &date)) *a.mutable_provenance()->mutable_last_verified_date() = date;
+  if (db::ReadDate(row[29], &date)) *a.mutable_provenance()->mutable_sirene_extract_date() = date;
+  db::ReadMicros(row[30], a.mutable_create_time());
+  db::ReadMicros(row[31], a.mutable_update_time());
+  if (!row[32].is_null()) db::ReadMicros(row[32], a.mutable_archive_time());
   a.set_etag(row[33].as<std::string>());
   return a;
 }
@@ -210,7 +211,7 @@ std::vector<std::string> ActorStore::UnknownCodes(pqxx::work& txn, const std::st
   pqxx::result rows = txn.exec_params(
       absl::StrCat("SELECT c FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM ", table,
                    " t WHERE t.code = c)"),
-      PgArray(codes));
+      db::PgArray(codes));
   for (const auto& row : rows) unknown.push_back(row[0].as<std::string>());
   return unknown;
 }

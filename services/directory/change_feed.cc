@@ -4,10 +4,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -20,11 +20,11 @@ constexpr char kInsertChange[] =
     "RETURNING sequence";
 constexpr char kSelectChangesAfter[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
-    "(extract(epoch from commit_time) * 1000000)::bigint, snapshot "
+    MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
     "FROM changes WHERE sequence > $1 ORDER BY sequence LIMIT $2";
 constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
-    "(extract(epoch from commit_time) * 1000000)::bigint, snapshot "
+    MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
     "FROM changes WHERE resource_name = $1 ORDER BY sequence";
 constexpr char kForgetSnapshots[] =
     "UPDATE changes SET snapshot = NULL WHERE resource_name = $1 AND snapshot IS NOT NULL";
@@ -43,7 +43,7 @@ v1::Change ChangeFromRow(const pqxx::row& row) {
   }
   change.set_resource_name(row[3].as<std::string>());
   change.set_merged_into(row[4].as<std::string>());
-  ReadMicros(row[5], change.mutable_commit_time());
+  db::ReadMicros(row[5], change.mutable_commit_time());
   if (!row[6].is_null()) {
     pqxx::binarystring bytes(row[6]);
     std::string data = bytes.str();

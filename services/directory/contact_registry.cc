@@ -5,8 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/filter.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -14,8 +16,6 @@
 #include "services/directory/actor_registry.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
-#include "services/directory/list_page.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -34,9 +34,11 @@ const std::string& ContactColumns() {
   static const auto* const kColumns = new std::string(
       absl::StrCat("c.id, c.actor_id, c.given_name, c.family_name, c.job_title, c.email, c.phone, "
                    "c.elected_official, c.legal_basis, ",
-                   MicrosSql("c.consent_grant_time"), ", ", MicrosSql("c.consent_withdraw_time"),
+                   MAILLAGE_SQL_MICROS("c.consent_grant_time"), ", ",
+                   MAILLAGE_SQL_MICROS("c.consent_withdraw_time"),
                    ", c.consent_purpose, c.consent_evidence, c.source, c.retain_until::text, ",
-                   MicrosSql("c.create_time"), ", ", MicrosSql("c.update_time"), ", c.revision"));
+                   MAILLAGE_SQL_MICROS("c.create_time"), ", ", MAILLAGE_SQL_MICROS("c.update_time"),
+                   ", c.revision"));
   return *kColumns;
 }
 
@@ -68,7 +70,7 @@ std::vector<std::string> ContactParams(const Contact& c) {
           c.consent().purpose(),
           c.consent().evidence(),
           c.source(),
-          DateParam(c.has_retain_until(), c.retain_until())};
+          db::DateParam(c.has_retain_until(), c.retain_until())};
 }
 
 Contact ContactFromRow(const pqxx::row& row) {
@@ -84,16 +86,16 @@ Contact ContactFromRow(const pqxx::row& row) {
   v1::LegalBasis basis;
   if (v1::LegalBasis_Parse(row[8].as<std::string>(), &basis)) c.set_legal_basis(basis);
   google::protobuf::Timestamp t;
-  if (ReadMicros(row[9], &t)) *c.mutable_consent()->mutable_grant_time() = t;
-  if (ReadMicros(row[10], &t)) *c.mutable_consent()->mutable_withdraw_time() = t;
+  if (db::ReadMicros(row[9], &t)) *c.mutable_consent()->mutable_grant_time() = t;
+  if (db::ReadMicros(row[10], &t)) *c.mutable_consent()->mutable_withdraw_time() = t;
   std::string purpose = row[11].as<std::string>(), evidence = row[12].as<std::string>();
   if (!purpose.empty()) c.mutable_consent()->set_purpose(purpose);
   if (!evidence.empty()) c.mutable_consent()->set_evidence(evidence);
   c.set_source(row[13].as<std::string>());
   google::type::Date date;
-  if (ReadDate(row[14], &date)) *c.mutable_retain_until() = date;
-  ReadMicros(row[15], c.mutable_create_time());
-  ReadMicros(row[16], c.mutable_update_time());
+  if (db::ReadDate(row[14], &date)) *c.mutable_retain_until() = date;
+  db::ReadMicros(row[15], c.mutable_create_time());
+  db::ReadMicros(row[16], c.mutable_update_time());
   c.set_etag(row[17].as<std::string>());
   return c;
 }
@@ -230,7 +232,8 @@ const std::string& RelationshipColumns() {
   static const auto* const kColumns = new std::string(absl::StrCat(
       "r.id, r.actor_id, r.type, r.other_actor_id, r.start_date::text, r.end_date::text, "
       "r.description, ",
-      MicrosSql("r.create_time"), ", ", MicrosSql("r.update_time"), ", r.revision"));
+      MAILLAGE_SQL_MICROS("r.create_time"), ", ", MAILLAGE_SQL_MICROS("r.update_time"),
+      ", r.revision"));
   return *kColumns;
 }
 
@@ -242,11 +245,11 @@ Relationship RelationshipFromRow(const pqxx::row& row) {
   if (v1::RelationshipType_Parse(row[2].as<std::string>(), &type)) r.set_type(type);
   r.set_other_actor(api::ResourceName("actors", row[3].as<int64_t>()));
   google::type::Date date;
-  if (ReadDate(row[4], &date)) *r.mutable_start_date() = date;
-  if (ReadDate(row[5], &date)) *r.mutable_end_date() = date;
+  if (db::ReadDate(row[4], &date)) *r.mutable_start_date() = date;
+  if (db::ReadDate(row[5], &date)) *r.mutable_end_date() = date;
   r.set_description(row[6].as<std::string>());
-  ReadMicros(row[7], r.mutable_create_time());
-  ReadMicros(row[8], r.mutable_update_time());
+  db::ReadMicros(row[7], r.mutable_create_time());
+  db::ReadMicros(row[8], r.mutable_update_time());
   r.set_etag(row[9].as<std::string>());
   return r;
 }
@@ -333,36 +336,32 @@ absl::StatusOr<v1::ListContactsResponse> ContactRegistry::List(
       {"create_time", {"c.create_time", "timestamptz"}},
       {"update_time", {"c.update_time", "timestamptz"}},
   };
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, ReadListPage(request.page_size(), request.page_token(),
-                                                        {"contacts", request.parent(),
-                                                         request.filter(), request.order_by()}));
-  if (!page.cursor.empty()) MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(page.cursor, kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
-                            api::CompileFilter(request.filter(), *kFilter, 2, kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::OrderBy order,
-                            api::ParseOrderBy(request.order_by(), *kSort, "family_name", kDomain));
-  api::KeysetClause keyset =
-      api::MakeKeysetClause(order, "c.id", page.cursor, static_cast<int>(where.params.size()) + 2);
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by(), absl::StrCat("contacts\x1f", request.parent())},
+                       {*kFilter, *kSort, "family_name", "c.id"}, kDomain, 2));
+  const api::SqlCondition& where = query.where;
+  const api::KeysetClause& keyset = query.keyset;
   return pool_.ReadOnly<v1::ListContactsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListContactsResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(int64_t parent, ListParent(txn, request.parent()));
         std::vector<std::string> params = {absl::StrCat(parent)};
-        params.insert(params.end(), where.params.begin(), where.params.end());
-        params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+        for (std::string& param : query.Params()) params.push_back(std::move(param));
         pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT ", ContactColumns(), ", (", order.sort.sql,
+            absl::StrCat("SELECT ", ContactColumns(), ", (", query.order.sort.sql,
                          ")::text FROM contacts c WHERE ($1::bigint = 0 OR c.actor_id = $1) AND ",
                          where.sql, " AND ", keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ",
-                         page.size + 1),
+                         query.page_size + 1),
             pqxx::prepare::make_dynamic_params(params));
         v1::ListContactsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
           *response.add_contacts() = ContactFromRow(rows[i]);
         }
-        if (static_cast<int>(rows.size()) > page.size) {
-          const auto& last = rows[page.size - 1];
-          response.set_next_page_token(api::EncodePageToken(
-              page.fingerprint, {{last[18].as<std::string>(), last[0].as<std::string>()}}));
+        if (static_cast<int>(rows.size()) > query.page_size) {
+          const auto& last = rows[query.page_size - 1];
+          response.set_next_page_token(
+              api::NextPageToken(query, last[18].as<std::string>(), last[0].as<std::string>()));
         }
         return response;
       });
@@ -462,8 +461,8 @@ absl::StatusOr<v1::ExportPersonDataResponse> ContactRegistry::ExportPersonData(
               response.contact().email(), ids[1]);
           for (const auto& row : rows) *response.add_same_email_contacts() = ContactFromRow(row);
         }
-        pqxx::result now = txn.exec("SELECT (extract(epoch from now()) * 1000000)::bigint");
-        ReadMicros(now[0][0], response.mutable_export_time());
+        pqxx::result now = txn.exec("SELECT " MAILLAGE_SQL_MICROS("now()"));
+        db::ReadMicros(now[0][0], response.mutable_export_time());
         return response;
       });
 }
@@ -490,12 +489,12 @@ absl::StatusOr<v1::ErasePersonResponse> ContactRegistry::ErasePerson(
               pqxx::result rows = txn.exec_params(
                   "INSERT INTO erasures (contact_name, reason, change_sequence) "
                   "VALUES ($1, $2, $3) "
-                  "RETURNING id, (extract(epoch from erase_time) * 1000000)::bigint",
+                  "RETURNING id, " MAILLAGE_SQL_MICROS("erase_time"),
                   current.name(), reason, sequence);
               v1::ErasePersonResponse response;
               response.set_receipt_id(absl::StrCat("erasures/", rows[0][0].as<int64_t>()));
               response.set_contact(current.name());
-              ReadMicros(rows[0][1], response.mutable_erase_time());
+              db::ReadMicros(rows[0][1], response.mutable_erase_time());
               response.set_reason(reason);
               response.set_change_sequence(sequence);
               return response;
@@ -528,37 +527,33 @@ absl::StatusOr<v1::ListRelationshipsResponse> ContactRegistry::ListRelationships
       {"create_time", {"r.create_time", "timestamptz"}},
       {"start_date", {"COALESCE(r.start_date, '0001-01-01'::date)", "date"}},
   };
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, ReadListPage(request.page_size(), request.page_token(),
-                                                        {"relationships", request.parent(),
-                                                         request.filter(), request.order_by()}));
-  if (!page.cursor.empty()) MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(page.cursor, kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
-                            api::CompileFilter(request.filter(), *kFilter, 2, kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::OrderBy order,
-                            api::ParseOrderBy(request.order_by(), *kSort, "create_time", kDomain));
-  api::KeysetClause keyset =
-      api::MakeKeysetClause(order, "r.id", page.cursor, static_cast<int>(where.params.size()) + 2);
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by(), absl::StrCat("relationships\x1f", request.parent())},
+                       {*kFilter, *kSort, "create_time", "r.id"}, kDomain, 2));
+  const api::SqlCondition& where = query.where;
+  const api::KeysetClause& keyset = query.keyset;
   return pool_.ReadOnly<v1::ListRelationshipsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListRelationshipsResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(int64_t parent, ListParent(txn, request.parent()));
         std::vector<std::string> params = {absl::StrCat(parent)};
-        params.insert(params.end(), where.params.begin(), where.params.end());
-        params.insert(params.end(), keyset.params.begin(), keyset.params.end());
+        for (std::string& param : query.Params()) params.push_back(std::move(param));
         pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT ", RelationshipColumns(), ", (", order.sort.sql,
+            absl::StrCat("SELECT ", RelationshipColumns(), ", (", query.order.sort.sql,
                          ")::text FROM relationships r WHERE ($1::bigint = 0 OR r.actor_id = $1) "
                          "AND ",
                          where.sql, " AND ", keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ",
-                         page.size + 1),
+                         query.page_size + 1),
             pqxx::prepare::make_dynamic_params(params));
         v1::ListRelationshipsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
           *response.add_relationships() = RelationshipFromRow(rows[i]);
         }
-        if (static_cast<int>(rows.size()) > page.size) {
-          const auto& last = rows[page.size - 1];
-          response.set_next_page_token(api::EncodePageToken(
-              page.fingerprint, {{last[10].as<std::string>(), last[0].as<std::string>()}}));
+        if (static_cast<int>(rows.size()) > query.page_size) {
+          const auto& last = rows[query.page_size - 1];
+          response.set_next_page_token(
+              api::NextPageToken(query, last[10].as<std::string>(), last[0].as<std::string>()));
         }
         return response;
       });
@@ -596,8 +591,8 @@ absl::StatusOr<Relationship> ContactRegistry::CreateRelationship(
                                  other.ok() ? " was merged" : " does not exist"),
                     {{"other_actor", r.other_actor()}});
               }
-              std::string start = DateParam(r.has_start_date(), r.start_date());
-              std::string end = DateParam(r.has_end_date(), r.end_date());
+              std::string start = db::DateParam(r.has_start_date(), r.start_date());
+              std::string end = db::DateParam(r.has_end_date(), r.end_date());
               std::string type = v1::RelationshipType_Name(r.type());
               pqxx::result overlap =
                   txn.exec_params(kOverlappingRelationship, actor_id, *other_id, type, start, end);
@@ -646,8 +641,8 @@ absl::StatusOr<Relationship> ContactRegistry::UpdateRelationship(
                          "revision = r.revision + 1, update_time = now() WHERE r.id = $1 "
                          "RETURNING ",
                          RelationshipColumns()),
-            ids[1], DateParam(updated.has_start_date(), updated.start_date()),
-            DateParam(updated.has_end_date(), updated.end_date()), updated.description());
+            ids[1], db::DateParam(updated.has_start_date(), updated.start_date()),
+            db::DateParam(updated.has_end_date(), updated.end_date()), updated.description());
         Relationship stored = RelationshipFromRow(rows[0]);
         AppendChange(txn, v1::CHANGE_KIND_UPDATED, v1::CHANGED_RESOURCE_TYPE_RELATIONSHIP,
                      stored.name(), &stored);

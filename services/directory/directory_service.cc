@@ -4,9 +4,9 @@
 #include "common/auth/caller.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/status/reply.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/reference_data.h"
-#include "services/directory/reply.h"
 
 namespace maillage::directory {
 
@@ -14,70 +14,70 @@ grpc::Status DirectoryServiceImpl::GetActor(grpc::ServerContext* context,
                                             const v1::GetActorRequest* request,
                                             v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "GetActor", kDomain);
-  return Reply(actors_.Get(context->deadline(), *request), response);
+  return Reply(actors_.Get(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::BatchGetActors(grpc::ServerContext* context,
                                                   const v1::BatchGetActorsRequest* request,
                                                   v1::BatchGetActorsResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "BatchGetActors", kDomain);
-  return Reply(actors_.BatchGet(context->deadline(), *request), response);
+  return Reply(actors_.BatchGet(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListActors(grpc::ServerContext* context,
                                               const v1::ListActorsRequest* request,
                                               v1::ListActorsResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListActors", kDomain);
-  return Reply(actors_.List(context->deadline(), *request), response);
+  return Reply(actors_.List(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::SearchActors(grpc::ServerContext* context,
                                                 const v1::SearchActorsRequest* request,
                                                 v1::SearchActorsResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "SearchActors", kDomain);
-  return Reply(actors_.Search(context->deadline(), *request), response);
+  return Reply(actors_.Search(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::CreateActor(grpc::ServerContext* context,
                                                const v1::CreateActorRequest* request,
                                                v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "CreateActor", kDomain);
-  return Reply(actors_.Create(context->deadline(), *request), response);
+  return Reply(actors_.Create(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateActor(grpc::ServerContext* context,
                                                const v1::UpdateActorRequest* request,
                                                v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UpdateActor", kDomain);
-  return Reply(actors_.Update(context->deadline(), *request), response);
+  return Reply(actors_.Update(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::DeleteActor(grpc::ServerContext* context,
                                                const v1::DeleteActorRequest* request,
                                                v1::DeleteActorResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "DeleteActor", kDomain);
-  return Reply(actors_.Delete(context->deadline(), *request), response);
+  return Reply(actors_.Delete(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ArchiveActor(grpc::ServerContext* context,
                                                 const v1::ArchiveActorRequest* request,
                                                 v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ArchiveActor", kDomain);
-  return Reply(actors_.Archive(context->deadline(), *request), response);
+  return Reply(actors_.Archive(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UnarchiveActor(grpc::ServerContext* context,
                                                   const v1::UnarchiveActorRequest* request,
                                                   v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UnarchiveActor", kDomain);
-  return Reply(actors_.Unarchive(context->deadline(), *request), response);
+  return Reply(actors_.Unarchive(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ImportActors(grpc::ServerContext* context,
                                                 const v1::ImportActorsRequest* request,
                                                 v1::ImportActorsResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportActors", kDomain);
-  return Reply(importer_.Import(context->deadline(), *request), response);
+  return Reply(importer_.Import(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ImportSireneExtract(
@@ -106,7 +106,7 @@ grpc::Status DirectoryServiceImpl::ImportSireneExtract(
     return ToGrpcStatus(InvalidField(kDomain, "options", "only the first message has options"),
                         kDomain);
   }
-  return Reply(std::move(result), response);
+  return Reply(std::move(result), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ExportActors(grpc::ServerContext* context,
@@ -123,21 +123,21 @@ grpc::Status DirectoryServiceImpl::FindDuplicates(grpc::ServerContext* context,
                                                   const v1::FindDuplicatesRequest* request,
                                                   v1::FindDuplicatesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "FindDuplicates", kDomain);
-  return Reply(merger_.FindDuplicates(context->deadline(), *request), response);
+  return Reply(merger_.FindDuplicates(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::MergeActors(grpc::ServerContext* context,
                                                const v1::MergeActorsRequest* request,
                                                v1::Actor* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "MergeActors", kDomain);
-  return Reply(merger_.Merge(context->deadline(), *request), response);
+  return Reply(merger_.Merge(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
                                                const v1::ListChangesRequest* request,
                                                v1::ListChangesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListChanges", kDomain);
-  grpc::Status status = Reply(actors_.ListChanges(context->deadline(), *request), response);
+  grpc::Status status = Reply(actors_.ListChanges(context->deadline(), *request), response, kDomain);
   if (status.ok() && !authorized_call.may_read_personal_data()) {
     // Field-level visibility: the changes of contacts stay in the feed (a partner's sync must
     // see that something happened), their snapshots of a person do not.
@@ -152,14 +152,14 @@ grpc::Status DirectoryServiceImpl::ListNetworkCategories(
     grpc::ServerContext* context, const v1::ListNetworkCategoriesRequest* request,
     v1::ListNetworkCategoriesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListNetworkCategories", kDomain);
-  return Reply(actors_.ListNetworkCategories(context->deadline(), *request), response);
+  return Reply(actors_.ListNetworkCategories(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListThemes(grpc::ServerContext* context,
                                               const v1::ListThemesRequest* request,
                                               v1::ListThemesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListThemes", kDomain);
-  return Reply(actors_.ListThemes(context->deadline(), *request), response);
+  return Reply(actors_.ListThemes(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListEssFamilies(grpc::ServerContext* context,
@@ -176,7 +176,7 @@ grpc::Status DirectoryServiceImpl::ListCommunes(grpc::ServerContext* context,
                                                 const v1::ListCommunesRequest* request,
                                                 v1::ListCommunesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListCommunes", kDomain);
-  return Reply(actors_.ListCommunes(context->deadline(), *request), response);
+  return Reply(actors_.ListCommunes(context->deadline(), *request), response, kDomain);
 }
 
 }  // namespace maillage::directory

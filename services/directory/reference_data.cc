@@ -13,11 +13,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/csv/csv_reader.h"
+#include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
-#include "services/directory/pg_values.h"
 
 namespace maillage::directory {
 namespace {
@@ -104,7 +104,7 @@ absl::Status SyncCoded(pqxx::work& txn, const std::string& table, const std::str
   pqxx::result stale = txn.exec_params(
       "SELECT t.code, EXISTS (SELECT 1 FROM actors a WHERE t.code = ANY(a." + actor_column +
           ")) FROM " + table + " t WHERE NOT (t.code = ANY($1::text[]))",
-      PgArray(codes));
+      db::PgArray(codes));
   for (const auto& row : stale) {
     if (row[1].as<bool>()) {
       log::Warn("reference entry removed from the data but still used by actors; kept",
@@ -239,11 +239,11 @@ absl::Status SyncReferenceData(db::Pool& pool, const std::string& territory_file
   return pool.Transact(db::Deadline::max(), [&](pqxx::work& txn) -> absl::Status {
     std::vector<std::string> codes;
     for (const Commune& c : communes) {
-      txn.exec_params(kUpsertCommune, c.insee_code(), c.display_name(), PgArray(c.postal_codes()),
-                      PgArray(c.former_insee_codes()));
+      txn.exec_params(kUpsertCommune, c.insee_code(), c.display_name(),
+                      db::PgArray(c.postal_codes()), db::PgArray(c.former_insee_codes()));
       codes.push_back(c.insee_code());
     }
-    for (const auto& row : txn.exec_params(kStaleCommunes, PgArray(codes))) {
+    for (const auto& row : txn.exec_params(kStaleCommunes, db::PgArray(codes))) {
       if (row[1].as<bool>()) {
         log::Warn("commune removed from the territory but still used by actors; kept",
                   {{"insee_code", row[0].as<std::string>()}});

@@ -8,13 +8,13 @@
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv_reader.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/ids/french_ids.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
-#include "services/directory/pg_values.h"
 #include "services/directory/reference_data.h"
 
 namespace maillage::directory {
@@ -79,7 +79,7 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
         for (const auto& row : txn.exec("SELECT insee_code, former_insee_codes FROM communes")) {
           std::string code = row[0].as<std::string>();
           codes[code] = code;
-          for (const std::string& former : ReadTextArray(row[1])) codes[former] = code;
+          for (const std::string& former : db::ReadTextArray(row[1])) codes[former] = code;
         }
         return codes;
       }));
@@ -156,7 +156,7 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
   response.set_kept_count(static_cast<int64_t>(kept.size()));
   response.mutable_provenance()->set_source("sirene");
   *response.mutable_provenance()->mutable_sirene_extract_date() = options.extract_date();
-  std::string extract_date = DateParam(true, options.extract_date());
+  std::string extract_date = db::DateParam(true, options.extract_date());
 
   auto apply = [&](pqxx::work& txn) -> absl::StatusOr<v1::ImportSireneExtractResponse> {
     v1::ImportSireneExtractResponse report = response;

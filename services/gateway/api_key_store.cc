@@ -4,10 +4,10 @@
 #include "common/api/filter.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/db/idempotency.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/time_util.h"
 #include "services/gateway/http_errors.h"
 
 namespace maillage::gateway {
@@ -22,16 +22,10 @@ constexpr char kStateSql[] =
 std::string Columns() {
   return absl::StrCat(
       "id, prefix, display_name, role, ", kStateSql,
-      " AS state, (extract(epoch FROM expire_time) * 1000000)::bigint, "
-      "(extract(epoch FROM revoke_time) * 1000000)::bigint, revoke_reason, "
-      "(extract(epoch FROM last_use_time) * 1000000)::bigint, "
-      "(extract(epoch FROM create_time) * 1000000)::bigint, creator, rate_limit_rps, "
+      " AS state, " MAILLAGE_SQL_MICROS("expire_time") ", " MAILLAGE_SQL_MICROS("revoke_time")
+      ", revoke_reason, " MAILLAGE_SQL_MICROS("last_use_time") ", "
+      MAILLAGE_SQL_MICROS("create_time") ", creator, rate_limit_rps, "
       "rate_limit_burst, revision");
-}
-
-void SetTime(const pqxx::field& field, google::protobuf::Timestamp* out) {
-  if (field.is_null()) return;
-  *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(field.as<int64_t>());
 }
 
 v1::ApiKey KeyFromRow(const pqxx::row& row) {
@@ -45,11 +39,11 @@ v1::ApiKey KeyFromRow(const pqxx::row& row) {
   v1::ApiKeyState state = v1::API_KEY_STATE_UNSPECIFIED;
   v1::ApiKeyState_Parse(row[4].as<std::string>(), &state);
   key.set_state(state);
-  SetTime(row[5], key.mutable_expire_time());
-  SetTime(row[6], key.mutable_revoke_time());
+  db::ReadMicros(row[5], key.mutable_expire_time());
+  db::ReadMicros(row[6], key.mutable_revoke_time());
   key.set_revoke_reason(row[7].as<std::string>());
-  SetTime(row[8], key.mutable_last_use_time());
-  SetTime(row[9], key.mutable_create_time());
+  db::ReadMicros(row[8], key.mutable_last_use_time());
+  db::ReadMicros(row[9], key.mutable_create_time());
   key.set_creator(row[10].as<std::string>());
   if (!row[11].is_null()) {
     key.mutable_rate_limit()->set_requests_per_second(row[11].as<int>());

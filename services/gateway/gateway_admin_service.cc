@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
+#include "common/status/reply.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/own_call.h"
 
@@ -10,14 +11,6 @@ namespace maillage::gateway {
 namespace {
 
 constexpr char kService[] = "/maillage.gateway.v1.GatewayAdminService/";
-
-// Copies a result into the response, or turns its status into the gRPC error.
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status(), kGatewayDomain);
-  *response = std::move(*result);
-  return grpc::Status::OK;
-}
 
 }  // namespace
 
@@ -31,7 +24,8 @@ grpc::Status GatewayAdminServiceImpl::CreateApiKey(grpc::ServerContext* context,
                                                    v1::CreateApiKeyResponse* response) {
   MAILLAGE_ADMIT(CreateApiKey);
   return call.Finish(
-      Reply(keys_.Create(context->deadline(), *request, call.principal().key_name), response),
+      Reply(keys_.Create(context->deadline(), *request, call.principal().key_name), response,
+            kGatewayDomain),
       request, &response->api_key());
 }
 
@@ -39,14 +33,14 @@ grpc::Status GatewayAdminServiceImpl::GetApiKey(grpc::ServerContext* context,
                                                 const v1::GetApiKeyRequest* request,
                                                 v1::ApiKey* response) {
   MAILLAGE_ADMIT(GetApiKey);
-  return call.Finish(Reply(keys_.Get(context->deadline(), request->name()), response));
+  return call.Finish(Reply(keys_.Get(context->deadline(), request->name()), response, kGatewayDomain));
 }
 
 grpc::Status GatewayAdminServiceImpl::ListApiKeys(grpc::ServerContext* context,
                                                   const v1::ListApiKeysRequest* request,
                                                   v1::ListApiKeysResponse* response) {
   MAILLAGE_ADMIT(ListApiKeys);
-  return call.Finish(Reply(keys_.List(context->deadline(), *request), response));
+  return call.Finish(Reply(keys_.List(context->deadline(), *request), response, kGatewayDomain));
 }
 
 grpc::Status GatewayAdminServiceImpl::RevokeApiKey(grpc::ServerContext* context,
@@ -55,21 +49,21 @@ grpc::Status GatewayAdminServiceImpl::RevokeApiKey(grpc::ServerContext* context,
   MAILLAGE_ADMIT(RevokeApiKey);
   absl::StatusOr<v1::ApiKey> revoked = keys_.Revoke(context->deadline(), *request);
   if (revoked.ok()) access_.Forget(revoked->prefix());
-  return call.Finish(Reply(std::move(revoked), response), request, response);
+  return call.Finish(Reply(std::move(revoked), response, kGatewayDomain), request, response);
 }
 
 grpc::Status GatewayAdminServiceImpl::GetAuditEntry(grpc::ServerContext* context,
                                                     const v1::GetAuditEntryRequest* request,
                                                     v1::AuditEntry* response) {
   MAILLAGE_ADMIT(GetAuditEntry);
-  return call.Finish(Reply(audit_.Get(context->deadline(), request->name()), response));
+  return call.Finish(Reply(audit_.Get(context->deadline(), request->name()), response, kGatewayDomain));
 }
 
 grpc::Status GatewayAdminServiceImpl::ListAuditEntries(grpc::ServerContext* context,
                                                        const v1::ListAuditEntriesRequest* request,
                                                        v1::ListAuditEntriesResponse* response) {
   MAILLAGE_ADMIT(ListAuditEntries);
-  return call.Finish(Reply(audit_.List(context->deadline(), *request), response));
+  return call.Finish(Reply(audit_.List(context->deadline(), *request), response, kGatewayDomain));
 }
 
 #undef MAILLAGE_ADMIT

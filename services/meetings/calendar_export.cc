@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "services/meetings/meeting_rules.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -82,12 +82,11 @@ absl::StatusOr<std::string> RenderCalendar(const std::vector<v1::Meeting>& meeti
     icalcomponent_add_property(event, icalproperty_new_uid(meeting.calendar_uid().c_str()));
     icalcomponent_add_property(event, icalproperty_new_dtstamp(stamp));
     icalcomponent_add_property(event, icalproperty_new_sequence(meeting.calendar_sequence()));
+    icalcomponent_add_property(event, WithParisZone(icalproperty_new_dtstart(
+                                          LocalTime(db::MicrosOf(meeting.start_time()), paris))));
     icalcomponent_add_property(
         event,
-        WithParisZone(icalproperty_new_dtstart(LocalTime(MicrosOf(meeting.start_time()), paris))));
-    icalcomponent_add_property(
-        event,
-        WithParisZone(icalproperty_new_dtend(LocalTime(MicrosOf(meeting.end_time()), paris))));
+        WithParisZone(icalproperty_new_dtend(LocalTime(db::MicrosOf(meeting.end_time()), paris))));
     icalcomponent_add_property(event, icalproperty_new_summary(meeting.title().c_str()));
     if (!meeting.agenda().empty()) {
       icalcomponent_add_property(event, icalproperty_new_description(meeting.agenda().c_str()));

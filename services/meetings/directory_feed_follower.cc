@@ -1,11 +1,15 @@
 // DirectoryFeedFollower (see directory_feed_follower.h).
 #include "services/meetings/directory_feed_follower.h"
 
+#include <set>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 
 namespace maillage::meetings {
@@ -18,7 +22,7 @@ constexpr const char* kWriteCursor =
     "UPDATE directory_feed SET cursor = $1, update_time = now() WHERE id = 1";
 constexpr const char* kRepointActor =
     "UPDATE participants SET actor = $2, revision = revision + 1, update_time = now() "
-    "WHERE actor = $1";
+    "WHERE actor = $1 RETURNING meeting_id";
 constexpr const char* kRepointAuthors =
     "UPDATE outputs SET proposal_authors = ARRAY(SELECT a FROM (SELECT a, min(n) AS n FROM "
     "unnest(array_replace(proposal_authors, $1, $2)) WITH ORDINALITY AS t(a, n) GROUP BY a) s "
@@ -26,27 +30,30 @@ constexpr const char* kRepointAuthors =
     "revision = revision + 1, update_time = now() WHERE $1 = ANY(proposal_authors)";
 constexpr const char* kRepointContact =
     "UPDATE participants SET contact = $2, actor = $3, revision = revision + 1, "
-    "update_time = now() WHERE contact = $1";
+    "update_time = now() WHERE contact = $1 RETURNING meeting_id";
 constexpr const char* kAnonymizeContact =
     "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
     "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
-    "WHERE contact = $1";
+    "WHERE contact = $1 RETURNING meeting_id";
 
-void Apply(pqxx::work& txn, const directory::v1::Change& change) {
+// Applies `change`; adds the meetings whose participants it changed to `touched`.
+void Apply(pqxx::work& txn, const directory::v1::Change& change, std::set<int64_t>& touched) {
   using directory::v1::ChangedResourceType;
   using directory::v1::ChangeKind;
+  pqxx::result changed;
   if (change.kind() == directory::v1::CHANGE_KIND_MERGED && !change.merged_into().empty()) {
     if (change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_ACTOR) {
-      txn.exec_params(kRepointActor, change.resource_name(), change.merged_into());
+      changed = txn.exec_params(kRepointActor, change.resource_name(), change.merged_into());
       txn.exec_params(kRepointAuthors, change.resource_name(), change.merged_into());
     } else if (change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_CONTACT) {
-      txn.exec_params(kRepointContact, change.resource_name(), change.merged_into(),
-                      ActorOfContact(change.merged_into()));
+      changed = txn.exec_params(kRepointContact, change.resource_name(), change.merged_into(),
+                                ActorOfContact(change.merged_into()));
     }
   } else if (change.kind() == directory::v1::CHANGE_KIND_ERASED &&
              change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_CONTACT) {
-    txn.exec_params(kAnonymizeContact, change.resource_name());
+    changed = txn.exec_params(kAnonymizeContact, change.resource_name());
   }
+  for (const pqxx::row& row : changed) touched.insert(row[0].as<int64_t>());
 }
 
 }  // namespace
@@ -114,7 +121,10 @@ absl::StatusOr<int> DirectoryFeedFollower::CatchUp(db::Deadline deadline) {
       // Another replica may have moved the cursor meanwhile: apply only from where we read.
       std::string stored = txn.exec(kReadCursor)[0][0].as<std::string>();
       if (stored != cursor) return absl::OkStatus();
-      for (const directory::v1::Change& change : page->changes()) Apply(txn, change);
+      std::set<int64_t> touched;
+      for (const directory::v1::Change& change : page->changes()) Apply(txn, change, touched);
+      // Closed meetings are counted from their summaries: keep them equal to the participants.
+      SummarizeClosedAttendance(txn, {touched.begin(), touched.end()});
       txn.exec_params(kWriteCursor, page->next_cursor());
       return absl::OkStatus();
     }));

@@ -3,13 +3,13 @@
 
 #include <optional>
 
+#include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/participation_indicators.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 
@@ -41,7 +41,7 @@ absl::StatusOr<v1::Indicators> IndicatorReport::Get(const v1::GetIndicatorsReque
                       : decltype(directory_.ListCommunes(deadline))(categories.status());
   if (communes.ok()) {
     DirectorySnapshot snapshot;
-    snapshot.read_time_micros = NowMicros();
+    snapshot.read_time_micros = db::NowMicros();
     for (const auto& actor : *actors) {
       snapshot.active_actors.push_back(
           {actor.name(),
@@ -63,7 +63,7 @@ absl::StatusOr<v1::Indicators> IndicatorReport::Get(const v1::GetIndicatorsReque
   if (!IsUnsetDate(request.period_start()))
     *indicators.mutable_period_start() = request.period_start();
   if (!IsUnsetDate(request.period_end())) *indicators.mutable_period_end() = request.period_end();
-  *indicators.mutable_compute_time() = TimestampOf(NowMicros());
+  *indicators.mutable_compute_time() = db::TimestampOf(db::NowMicros());
   return indicators;
 }
 

@@ -5,18 +5,19 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/meetings/calendar_export.h"
-#include "services/meetings/list_query.h"
+#include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
 #include "services/meetings/participant_store.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -165,9 +166,9 @@ absl::StatusOr<v1::ListMeetingsResponse> MeetingPlanner::List(
     const v1::ListMeetingsRequest& request, db::Deadline deadline) {
   static const auto* const kFilters = new api::FilterSchema{
       {"action", {"m.action", api::FilterField::Type::kString}},
-      {"kind", EnumField("m.kind", v1::MeetingKind_descriptor(), "MEETING_KIND_")},
-      {"format", EnumField("m.format", v1::MeetingFormat_descriptor(), "MEETING_FORMAT_")},
-      {"state", EnumField("m.state", v1::MeetingState_descriptor(), "MEETING_STATE_")},
+      {"kind", api::EnumField("m.kind", v1::MeetingKind_descriptor(), "MEETING_KIND_")},
+      {"format", api::EnumField("m.format", v1::MeetingFormat_descriptor(), "MEETING_FORMAT_")},
+      {"state", api::EnumField("m.state", v1::MeetingState_descriptor(), "MEETING_STATE_")},
       {"start_time", {"m.start_time", api::FilterField::Type::kTimestamp}},
       {"end_time", {"m.end_time", api::FilterField::Type::kTimestamp}},
       {"commune", {"m.commune_insee_code", api::FilterField::Type::kString}},
@@ -177,10 +178,10 @@ absl::StatusOr<v1::ListMeetingsResponse> MeetingPlanner::List(
       {"create_time", {"m.create_time", "timestamptz"}},
       {"update_time", {"m.update_time", "timestamptz"}},
   };
-  MAILLAGE_ASSIGN_OR_RETURN(
-      ListQuery query,
-      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
-                  "meetings", *kFilters, *kSorts, "start_time", "m.id"));
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
+                            api::PrepareList({request.page_size(), request.page_token(),
+                                              request.filter(), request.order_by(), "meetings"},
+                                             {*kFilters, *kSorts, "start_time", "m.id"}, kDomain));
   return pool_.ReadOnly<v1::ListMeetingsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListMeetingsResponse> {
         std::vector<MeetingPageRow> rows = SelectMeetings(
@@ -191,7 +192,7 @@ absl::StatusOr<v1::ListMeetingsResponse> MeetingPlanner::List(
         }
         if (static_cast<int>(rows.size()) > query.page_size) {
           const MeetingPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
         }
         return response;
       });
@@ -298,7 +299,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::MarkHeld(const v1::MarkMeetingHeldRe
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
           MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), meeting.etag(), meeting.name()));
           MAILLAGE_RETURN_IF_ERROR(CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_HELD));
-          if (MicrosOf(meeting.start_time()) > NowMicros()) {
+          if (db::MicrosOf(meeting.start_time()) > db::NowMicros()) {
             return FailedPrecondition(kDomain, "MEETING_NOT_STARTED",
                                       absl::StrCat(meeting.name(), " has not started yet"),
                                       {{"name", meeting.name()}});
@@ -323,6 +324,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
           MarkRegisteredAsNoShow(txn, id);
           CloseRow(txn, id, request.minutes());
+          // Attendance is frozen from now on: its summary is what the indicators read.
+          SummarizeClosedAttendance(txn, {id});
           return LoadMeeting(txn, id, false);
         });
   });
@@ -352,7 +355,7 @@ absl::StatusOr<google::api::HttpBody> MeetingPlanner::Calendar(
   v1::GetMeetingRequest get;
   get.set_name(request.name());
   MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, Get(get, deadline));
-  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar({meeting}, NowMicros()));
+  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar({meeting}, db::NowMicros()));
   google::api::HttpBody body;
   body.set_content_type(kCalendarContentType);
   body.set_data(std::move(text));
@@ -373,7 +376,7 @@ absl::StatusOr<google::api::HttpBody> MeetingPlanner::ActionCalendar(
           deadline, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<v1::Meeting>> {
             return SelectActionMeetings(txn, request.action(), first_day, last_day);
           }));
-  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar(meetings, NowMicros()));
+  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar(meetings, db::NowMicros()));
   google::api::HttpBody body;
   body.set_content_type(kCalendarContentType);
   body.set_data(std::move(text));

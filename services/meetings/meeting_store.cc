@@ -3,22 +3,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
 
 // Columns of a meeting (the attendance columns follow).
 #define MAILLAGE_MEETING_COLUMNS \
-  "SELECT m.id, m.title, m.kind, m.format, m.action, " MAILLAGE_MICROS("m.start_time") ", "      \
-  MAILLAGE_MICROS("m.end_time") ", m.venue, m.address, m.commune_insee_code, m.online_url, "     \
+  "SELECT m.id, m.title, m.kind, m.format, m.action, " MAILLAGE_SQL_MICROS("m.start_time") ", "      \
+  MAILLAGE_SQL_MICROS("m.end_time") ", m.venue, m.address, m.commune_insee_code, m.online_url, "     \
   "m.capacity, m.agenda, m.state, m.minutes, m.cancellation_reason, m.calendar_uid, "            \
-  "m.calendar_sequence, " MAILLAGE_MICROS("m.held_time") ", " MAILLAGE_MICROS(                   \
-      "m.close_time") ", " MAILLAGE_MICROS("m.cancel_time") ", " MAILLAGE_MICROS("m.create_time") \
-      ", " MAILLAGE_MICROS("m.update_time") ", m.revision, "
+  "m.calendar_sequence, " MAILLAGE_SQL_MICROS("m.held_time") ", " MAILLAGE_SQL_MICROS(                   \
+      "m.close_time") ", " MAILLAGE_SQL_MICROS("m.cancel_time") ", " MAILLAGE_SQL_MICROS("m.create_time") \
+      ", " MAILLAGE_SQL_MICROS("m.update_time") ", m.revision, "
 
 // A meeting followed by its attendance, for FROM meetings m.
 constexpr const char* kMeetingSelect = MAILLAGE_MEETING_COLUMNS
@@ -41,6 +41,16 @@ constexpr const char* kMeetingSelect = MAILLAGE_MEETING_COLUMNS
 constexpr const char* kMeetingSelectForWrite =
     MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0 FROM meetings m WHERE m.id = $1 FOR UPDATE";
 
+// Whether the day of the meeting `m` has come (Europe/Paris): check-ins are open from then on.
+#define MAILLAGE_DAY_REACHED \
+  "(now() AT TIME ZONE 'Europe/Paris')::date >= (m.start_time AT TIME ZONE 'Europe/Paris')::date"
+
+// The same with a shared lock, and whether check-ins are open, for CheckIn.
+constexpr const char* kMeetingSelectForCheckIn = MAILLAGE_MEETING_COLUMNS
+    "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1 FOR SHARE";
+constexpr const char* kDayReached =
+    "SELECT " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1";
+
 constexpr int kColumns = 33;
 
 v1::Meeting MeetingFromRow(const pqxx::row& row) {
@@ -52,8 +62,8 @@ v1::Meeting MeetingFromRow(const pqxx::row& row) {
   v1::MeetingFormat format;
   if (v1::MeetingFormat_Parse(row[3].as<std::string>(), &format)) m.set_format(format);
   m.set_action(row[4].as<std::string>());
-  ReadTime(row[5], m.mutable_start_time());
-  ReadTime(row[6], m.mutable_end_time());
+  db::ReadMicros(row[5], m.mutable_start_time());
+  db::ReadMicros(row[6], m.mutable_end_time());
   m.set_time_zone(std::string(kTimeZone));
   v1::Place* place = m.mutable_place();
   place->set_venue(row[7].as<std::string>());
@@ -68,11 +78,11 @@ v1::Meeting MeetingFromRow(const pqxx::row& row) {
   m.set_cancellation_reason(row[15].as<std::string>());
   m.set_calendar_uid(row[16].as<std::string>());
   m.set_calendar_sequence(row[17].as<int>());
-  ReadTime(row[18], m.mutable_held_time());
-  ReadTime(row[19], m.mutable_close_time());
-  ReadTime(row[20], m.mutable_cancel_time());
-  ReadTime(row[21], m.mutable_create_time());
-  ReadTime(row[22], m.mutable_update_time());
+  db::ReadMicros(row[18], m.mutable_held_time());
+  db::ReadMicros(row[19], m.mutable_close_time());
+  db::ReadMicros(row[20], m.mutable_cancel_time());
+  db::ReadMicros(row[21], m.mutable_create_time());
+  db::ReadMicros(row[22], m.mutable_update_time());
   m.set_etag(row[23].as<std::string>());
   v1::AttendanceSummary* a = m.mutable_attendance();
   a->set_participants(row[24].as<int>());
@@ -92,7 +102,7 @@ const std::string& InsertSql() {
       "INSERT INTO meetings (title, kind, format, action, start_time, end_time, venue, address, "
       "commune_insee_code, online_url, capacity, agenda, state, calendar_uid) VALUES "
       "($1, $2, $3, $4, ",
-      TimeParam(5), ", ", TimeParam(6),
+      db::TimeParam(5), ", ", db::TimeParam(6),
       ", $7, $8, $9, $10, $11, $12, 'MEETING_STATE_PLANNED', "
       "'meeting-' || gen_random_uuid() || '@maillage') RETURNING id"));
   return *sql;
@@ -101,7 +111,7 @@ const std::string& InsertSql() {
 const std::string& UpdateSql() {
   static const std::string* const sql = new std::string(absl::StrCat(
       "UPDATE meetings SET title = $2, kind = $3, format = $4, action = $5, start_time = ",
-      TimeParam(6), ", end_time = ", TimeParam(7),
+      db::TimeParam(6), ", end_time = ", db::TimeParam(7),
       ", venue = $8, address = $9, commune_insee_code = $10, online_url = $11, capacity = $12, "
       "agenda = $13, minutes = $14, calendar_sequence = calendar_sequence + $15, "
       "revision = revision + 1, update_time = now() WHERE id = $1"));
@@ -149,11 +159,26 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
   return MeetingFromRow(rows[0]);
 }
 
+absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(kMeetingSelectForCheckIn, id);
+  if (rows.empty()) {
+    std::string name = api::ResourceName("meetings", id);
+    return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
+                    {{"name", name}});
+  }
+  return MeetingForCheckIn{MeetingFromRow(rows[0]), rows[0][kColumns].as<bool>()};
+}
+
+bool MeetingDayReached(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(kDayReached, id);
+  return !rows.empty() && rows[0][0].as<bool>();
+}
+
 v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {
   const v1::Place& p = m.place();
   pqxx::result rows = txn.exec_params(
       InsertSql(), m.title(), v1::MeetingKind_Name(m.kind()), v1::MeetingFormat_Name(m.format()),
-      m.action(), MicrosOf(m.start_time()), MicrosOf(m.end_time()), p.venue(), p.address(),
+      m.action(), db::MicrosOf(m.start_time()), db::MicrosOf(m.end_time()), p.venue(), p.address(),
       p.commune_insee_code(), p.online_url(), m.capacity(), m.agenda());
   return *LoadMeeting(txn, rows[0][0].as<int64_t>(), false);
 }
@@ -164,8 +189,8 @@ absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meetin
                             api::ParseResourceId(m.name(), "meetings", "name", kDomain));
   const v1::Place& p = m.place();
   txn.exec_params(UpdateSql(), id, m.title(), v1::MeetingKind_Name(m.kind()),
-                  v1::MeetingFormat_Name(m.format()), m.action(), MicrosOf(m.start_time()),
-                  MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
+                  v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
+                  db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
                   p.online_url(), m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0);
   return LoadMeeting(txn, id, false);
 }

@@ -22,6 +22,19 @@ absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_up
 // of participants and outputs, which need the meeting's state, capacity and times only.
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id);
 
+// LockMeeting with a shared lock instead, and whether the meeting's day has come (Europe/Paris):
+// for CheckIn, so that the check-ins of one meeting run side by side while every other write
+// of the meeting or of its participants (exclusive lock) still waits for them. The caller
+// locks the participant row it changes. NOT_FOUND MEETING_NOT_FOUND.
+struct MeetingForCheckIn {
+  v1::Meeting meeting;
+  bool day_reached = false;
+};
+absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id);
+
+// Whether the day of meeting `id` has come (Europe/Paris); false when there is no such meeting.
+bool MeetingDayReached(pqxx::work& txn, int64_t id);
+
 // Inserts a PLANNED meeting (the writable fields of `meeting`) and returns it as stored.
 v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& meeting);
 

@@ -22,6 +22,7 @@
 #include "common/testing/principal.h"
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
+#include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/test_peers.h"
 
@@ -603,6 +604,50 @@ TEST_F(MeetingsServiceTest, ConcurrentRegistrationsNeverOversellSeats) {
   }
 }
 
+// Check-ins of one meeting run side by side; one participant checked in twice at once is
+// checked in once (one history entry), and a close waits for the check-ins in progress.
+TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
+  v1::Meeting meeting = Create(NewMeeting(-kHour));
+  constexpr int kPeople = 12;
+  std::vector<std::string> names;
+  for (int i = 0; i < kPeople; ++i) {
+    v1::Participant out;
+    ASSERT_TRUE(
+        AddParticipant(meeting.name(),
+                       Person(absl::StrCat("k", i, "@example.org"), v1::PARTICIPANT_STATUS_INVITED),
+                       &out)
+            .ok());
+    names.push_back(out.name());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < 2 * kPeople; ++i) {  // every participant twice
+    threads.emplace_back([&, i] {
+      v1::CheckInRequest request;
+      request.set_name(names[i % kPeople]);
+      v1::Participant out;
+      grpc::Status status = stub_->CheckIn(Context().get(), request, &out);
+      if (!status.ok() || out.status() != v1::PARTICIPANT_STATUS_ATTENDED) ++failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (const std::string& name : names) {
+    v1::GetParticipantRequest get;
+    get.set_name(name);
+    v1::Participant read;
+    ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &read).ok());
+    EXPECT_EQ(read.status(), v1::PARTICIPANT_STATUS_ATTENDED);
+    ASSERT_EQ(read.status_history_size(), 2) << name;  // invited, then checked in once
+    EXPECT_EQ(read.status_history(1).note(), "checked in");
+    EXPECT_TRUE(read.has_check_in_time());
+  }
+  v1::Meeting m;
+  ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());
+  ASSERT_TRUE(Close(meeting.name(), "", &m).ok());
+  EXPECT_EQ(m.attendance().attended(), kPeople);
+}
+
 TEST_F(MeetingsServiceTest, AttendanceIsComputedFromParticipantsAndFrozenOnClose) {
   directory_.AddActor(1, {"culture"}, "21231");
   directory_.AddActor(2, {"culture"}, "21617");
@@ -1092,6 +1137,88 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   EXPECT_EQ(ind.attended(), 3);
   EXPECT_FALSE(ind.has_directory_data_time());
   EXPECT_EQ(ind.coverage_by_commune_size(), 0);
+}
+
+// GetIndicators reads the attendance summaries of closed meetings; they must say what the
+// participants say, after each close and after the change feed re-points actors.
+TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
+  for (int i = 1; i <= 3; ++i) directory_.AddActor(i, {"culture"}, "21231");
+  auto compare = [&](const std::string& start, const std::string& end) {
+    auto read = [&](auto reader) {
+      return *pool_->ReadOnly<IndicatorInputs>(
+          db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<IndicatorInputs> {
+            return reader(txn, "actions/fa3", start, end);
+          });
+    };
+    IndicatorInputs summaries = read(&ReadIndicatorInputs);
+    IndicatorInputs raw = read(&ReadIndicatorInputsFromParticipants);
+    EXPECT_TRUE(summaries == raw) << "period [" << start << ", " << end << "]";
+    EXPECT_EQ(ComputeIndicators(summaries, std::nullopt).DebugString(),
+              ComputeIndicators(raw, std::nullopt).DebugString());
+    return summaries;
+  };
+  v1::Participant out;
+  v1::Meeting m;
+  // M1: actor 1 attended, actor 2 invited, a person attended, a person registered (NO_SHOW
+  // when closed), actor 3 excused.
+  v1::Meeting m1 = Create(NewMeeting(-3 * kHour));
+  ASSERT_TRUE(
+      AddParticipant(m1.name(), ActorParticipant("actors/1", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out).ok());
+  ASSERT_TRUE(
+      AddParticipant(m1.name(), Person("a@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  ASSERT_TRUE(
+      AddParticipant(m1.name(), Person("b@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out)
+          .ok());
+  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/3"), &out).ok());
+  ASSERT_TRUE(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  // M2: actor 2 attended twice over (as an ESS actor and as an elected official), actor 1
+  // attended as an elected official.
+  v1::Meeting m2 = Create(NewMeeting(-2 * kHour));
+  ASSERT_TRUE(
+      AddParticipant(m2.name(), ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out)
+          .ok());
+  for (const char* actor : {"actors/1", "actors/2"}) {
+    v1::Participant elected = ActorParticipant(actor, v1::PARTICIPANT_STATUS_ATTENDED);
+    elected.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
+    elected.mutable_person()->set_display_name(absl::StrCat("Élu de ", actor));
+    ASSERT_TRUE(AddParticipant(m2.name(), elected, &out).ok());
+  }
+
+  EXPECT_EQ(compare("", "").participants.size(), 0u);  // nothing closed yet
+  ASSERT_TRUE(MarkHeld(m1.name(), &m).ok());
+  ASSERT_TRUE(Close(m1.name(), "", &m).ok());
+  IndicatorInputs after_m1 = compare("", "");
+  EXPECT_EQ(after_m1.attended_outside_directory, 1);
+  EXPECT_EQ(after_m1.mobilized_actors, (std::set<std::string>{"actors/1"}));
+  ASSERT_TRUE(MarkHeld(m2.name(), &m).ok());
+  ASSERT_TRUE(Close(m2.name(), "", &m).ok());
+  IndicatorInputs both = compare("", "");
+  EXPECT_EQ(both.mobilized_actors, (std::set<std::string>{"actors/1", "actors/2"}));
+  EXPECT_EQ(both.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 2);
+  compare("2000-01-01", "2000-12-31");
+
+  // The directory merges actor 1 into actor 2: the summaries of both closed meetings follow.
+  directory::v1::Change merged;
+  merged.set_kind(directory::v1::CHANGE_KIND_MERGED);
+  merged.set_resource_type(directory::v1::CHANGED_RESOURCE_TYPE_ACTOR);
+  merged.set_resource_name("actors/1");
+  merged.set_merged_into("actors/2");
+  directory_.AddChange(merged);
+  DirectoryFeedFollower follower(*pool_, *directory_client_, std::chrono::milliseconds(50));
+  ASSERT_TRUE(follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(10)).ok());
+  IndicatorInputs merged_inputs = compare("", "");
+  EXPECT_EQ(merged_inputs.mobilized_actors, (std::set<std::string>{"actors/2"}));
+  EXPECT_EQ(merged_inputs.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 1);
+  v1::GetIndicatorsRequest request;
+  request.set_action("actions/fa3");
+  v1::Indicators ind;
+  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  EXPECT_EQ(ind.distinct_actors_mobilized(), 1);
+  EXPECT_EQ(ind.attended(), 5);
+  EXPECT_EQ(ind.invitations(), 8);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/meetings/list_query.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
@@ -61,9 +61,9 @@ absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutput
   static const auto* const kFilters = new api::FilterSchema{
       {"action", {"m.action", api::FilterField::Type::kString}},
       {"document.kind",
-       EnumField("o.document_kind", v1::DocumentKind_descriptor(), "DOCUMENT_KIND_")},
+       api::EnumField("o.document_kind", v1::DocumentKind_descriptor(), "DOCUMENT_KIND_")},
       {"proposal.state",
-       EnumField("o.proposal_state", v1::ProposalState_descriptor(), "PROPOSAL_STATE_")},
+       api::EnumField("o.proposal_state", v1::ProposalState_descriptor(), "PROPOSAL_STATE_")},
       {"proposal.authors", {"o.proposal_authors", api::FilterField::Type::kStringList}},
       {"proposal.roadmap_item",
        {"COALESCE('roadmapItems/' || o.roadmap_item_id, '')", api::FilterField::Type::kString}},
@@ -80,9 +80,10 @@ absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutput
         meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
   }
   MAILLAGE_ASSIGN_OR_RETURN(
-      ListQuery query,
-      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
-                  request.parent(), *kFilters, *kSorts, "create_time", "o.id"));
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by(), request.parent()},
+                       {*kFilters, *kSorts, "create_time", "o.id"}, kDomain));
   if (meeting_id) {
     query.where.sql = absl::StrCat(query.where.sql, " AND o.meeting_id = ", *meeting_id);
   }
@@ -97,7 +98,7 @@ absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutput
         }
         if (static_cast<int>(rows.size()) > query.page_size) {
           const OutputPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
         }
         return response;
       });

@@ -6,21 +6,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "services/meetings/meeting_rules.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
 
 constexpr const char* kOutputSelect =
     "SELECT o.id, o.meeting_id, o.content, o.document_kind, o.title, o.uri, o.proposal_text, "
-    "o.proposal_authors, o.proposal_state, COALESCE(o.roadmap_item_id, 0), " MAILLAGE_MICROS(
-        "o.create_time") ", " MAILLAGE_MICROS("o.update_time") ", o.revision";
+    "o.proposal_authors, o.proposal_state, COALESCE(o.roadmap_item_id, 0), " MAILLAGE_SQL_MICROS(
+        "o.create_time") ", " MAILLAGE_SQL_MICROS("o.update_time") ", o.revision";
 constexpr int kOutputColumns = 13;
 
 constexpr const char* kSelectProposalHistory =
-    "SELECT output_id, state, " MAILLAGE_MICROS("change_time") ", changed_by, note "
+    "SELECT output_id, state, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, note "
     "FROM proposal_state_changes WHERE output_id = ANY($1::bigint[]) "
     "ORDER BY output_id, position";
 
@@ -44,12 +44,12 @@ constexpr const char* kWriteProposalState =
 
 constexpr const char* kRoadmapSelect =
     "SELECT r.id, r.action, r.axis, r.title, r.description, r.state, r.progress, "
-    "r.source_proposals, r.source_meetings, " MAILLAGE_MICROS("r.create_time") ", " MAILLAGE_MICROS(
-        "r.update_time") ", r.revision";
+    "r.source_proposals, r.source_meetings, " MAILLAGE_SQL_MICROS(
+        "r.create_time") ", " MAILLAGE_SQL_MICROS("r.update_time") ", r.revision";
 constexpr int kRoadmapColumns = 12;
 
 constexpr const char* kSelectRoadmapHistory =
-    "SELECT roadmap_item_id, progress, state, " MAILLAGE_MICROS("change_time") ", changed_by, "
+    "SELECT roadmap_item_id, progress, state, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, "
     "note FROM roadmap_progress WHERE roadmap_item_id = ANY($1::bigint[]) "
     "ORDER BY roadmap_item_id, position";
 
@@ -80,31 +80,6 @@ constexpr const char* kAddRoadmapSources =
     "  ELSE array_append(source_meetings, $3) END, "
     "revision = revision + 1, update_time = now() WHERE id = $1";
 
-// A PostgreSQL array literal of text values, each quoted and escaped.
-std::string TextArray(const google::protobuf::RepeatedPtrField<std::string>& values) {
-  std::vector<std::string> quoted;
-  for (const std::string& value : values) {
-    std::string escaped;
-    for (char c : value) {
-      if (c == '"' || c == '\\') escaped.push_back('\\');
-      escaped.push_back(c);
-    }
-    quoted.push_back(absl::StrCat("\"", escaped, "\""));
-  }
-  return absl::StrCat("{", absl::StrJoin(quoted, ","), "}");
-}
-
-// The elements of a text[] column (values written by TextArray: resource names).
-std::vector<std::string> ReadTextArray(const pqxx::field& field) {
-  std::vector<std::string> values;
-  pqxx::array_parser parser = field.as_array();
-  for (auto item = parser.get_next(); item.first != pqxx::array_parser::done;
-       item = parser.get_next()) {
-    if (item.first == pqxx::array_parser::string_value) values.push_back(item.second);
-  }
-  return values;
-}
-
 std::string IdArray(const std::vector<int64_t>& ids) {
   return absl::StrCat("{", absl::StrJoin(ids, ","), "}");
 }
@@ -123,14 +98,14 @@ v1::Output OutputFromRow(const pqxx::row& row) {
     v1::Proposal* p = o.mutable_proposal();
     p->set_title(row[4].as<std::string>());
     p->set_text(row[6].as<std::string>());
-    for (std::string& author : ReadTextArray(row[7])) p->add_authors(std::move(author));
+    for (std::string& author : db::ReadTextArray(row[7])) p->add_authors(std::move(author));
     v1::ProposalState state;
     if (v1::ProposalState_Parse(row[8].as<std::string>(), &state)) p->set_state(state);
     int64_t item = row[9].as<int64_t>();
     if (item != 0) p->set_roadmap_item(api::ResourceName("roadmapItems", item));
   }
-  ReadTime(row[10], o.mutable_create_time());
-  ReadTime(row[11], o.mutable_update_time());
+  db::ReadMicros(row[10], o.mutable_create_time());
+  db::ReadMicros(row[11], o.mutable_update_time());
   o.set_etag(row[12].as<std::string>());
   return o;
 }
@@ -146,7 +121,7 @@ void AttachProposalHistories(pqxx::work& txn, std::map<int64_t, v1::Output*>& by
         by_id[row[0].as<int64_t>()]->mutable_proposal()->add_state_history();
     v1::ProposalState state;
     if (v1::ProposalState_Parse(row[1].as<std::string>(), &state)) change->set_state(state);
-    ReadTime(row[2], change->mutable_time());
+    db::ReadMicros(row[2], change->mutable_time());
     change->set_changed_by(row[3].as<std::string>());
     change->set_note(row[4].as<std::string>());
   }
@@ -162,10 +137,10 @@ v1::RoadmapItem RoadmapItemFromRow(const pqxx::row& row) {
   v1::RoadmapItemState state;
   if (v1::RoadmapItemState_Parse(row[5].as<std::string>(), &state)) r.set_state(state);
   r.set_progress(row[6].as<int>());
-  for (std::string& s : ReadTextArray(row[7])) r.add_source_proposals(std::move(s));
-  for (std::string& s : ReadTextArray(row[8])) r.add_source_meetings(std::move(s));
-  ReadTime(row[9], r.mutable_create_time());
-  ReadTime(row[10], r.mutable_update_time());
+  for (std::string& s : db::ReadTextArray(row[7])) r.add_source_proposals(std::move(s));
+  for (std::string& s : db::ReadTextArray(row[8])) r.add_source_meetings(std::move(s));
+  db::ReadMicros(row[9], r.mutable_create_time());
+  db::ReadMicros(row[10], r.mutable_update_time());
   r.set_etag(row[11].as<std::string>());
   return r;
 }
@@ -179,7 +154,7 @@ void AttachRoadmapHistories(pqxx::work& txn, std::map<int64_t, v1::RoadmapItem*>
     entry->set_progress(row[1].as<int>());
     v1::RoadmapItemState state;
     if (v1::RoadmapItemState_Parse(row[2].as<std::string>(), &state)) entry->set_state(state);
-    ReadTime(row[3], entry->mutable_time());
+    db::ReadMicros(row[3], entry->mutable_time());
     entry->set_changed_by(row[4].as<std::string>());
     entry->set_note(row[5].as<std::string>());
   }
@@ -213,8 +188,8 @@ int64_t InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o,
                       document ? v1::DocumentKind_Name(o.document().kind()) : "",
                       document ? o.document().title() : o.proposal().title(),
                       document ? o.document().uri() : "", document ? "" : o.proposal().text(),
-                      TextArray(document ? google::protobuf::RepeatedPtrField<std::string>()
-                                         : o.proposal().authors()),
+                      db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                                           : o.proposal().authors()),
                       document ? "" : v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED));
   int64_t id = rows[0][0].as<int64_t>();
   if (!document) {
@@ -230,8 +205,8 @@ void WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& o) 
                   document ? v1::DocumentKind_Name(o.document().kind()) : "",
                   document ? o.document().title() : o.proposal().title(),
                   document ? o.document().uri() : "", document ? "" : o.proposal().text(),
-                  TextArray(document ? google::protobuf::RepeatedPtrField<std::string>()
-                                     : o.proposal().authors()));
+                  db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                                       : o.proposal().authors()));
 }
 
 void WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
@@ -292,8 +267,8 @@ absl::StatusOr<v1::RoadmapItem> LoadRoadmapItem(pqxx::work& txn, int64_t id, boo
 int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
                           const std::string& changed_by) {
   pqxx::result rows = txn.exec_params(kInsertRoadmapItem, item.action(), item.axis(), item.title(),
-                                      item.description(), TextArray(item.source_proposals()),
-                                      TextArray(item.source_meetings()));
+                                      item.description(), db::PgArray(item.source_proposals()),
+                                      db::PgArray(item.source_meetings()));
   int64_t id = rows[0][0].as<int64_t>();
   txn.exec_params(kInsertRoadmapHistory, id, 0,
                   v1::RoadmapItemState_Name(v1::ROADMAP_ITEM_STATE_PLANNED), changed_by, "created");
@@ -302,8 +277,8 @@ int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
 
 void WriteRoadmapFields(pqxx::work& txn, int64_t id, const v1::RoadmapItem& item) {
   txn.exec_params(kWriteRoadmapFields, id, item.action(), item.axis(), item.title(),
-                  item.description(), TextArray(item.source_proposals()),
-                  TextArray(item.source_meetings()));
+                  item.description(), db::PgArray(item.source_proposals()),
+                  db::PgArray(item.source_meetings()));
 }
 
 void WriteRoadmapProgress(pqxx::work& txn, int64_t id, int progress, v1::RoadmapItemState state,

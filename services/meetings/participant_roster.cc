@@ -7,17 +7,17 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/meetings/list_query.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
 #include "services/meetings/participant_store.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -46,16 +46,9 @@ absl::Status CheckNotFrozen(const v1::Meeting& meeting) {
       {{"name", meeting.name()}, {"state", v1::MeetingState_Name(meeting.state())}});
 }
 
-// FAILED_PRECONDITION MEETING_NOT_TODAY while today (Europe/Paris) is before the meeting's day.
-absl::Status CheckMeetingDayReached(pqxx::work& txn, const v1::Meeting& meeting,
-                                    int64_t meeting_id) {
-  bool reached = txn.exec_params(
-                        "SELECT (now() AT TIME ZONE 'Europe/Paris')::date >= "
-                        "(start_time AT TIME ZONE 'Europe/Paris')::date FROM meetings "
-                        "WHERE id = $1",
-                        meeting_id)[0][0]
-                     .as<bool>();
-  if (reached) return absl::OkStatus();
+// FAILED_PRECONDITION MEETING_NOT_TODAY unless `day_reached` (see MeetingDayReached).
+absl::Status CheckMeetingDayReached(const v1::Meeting& meeting, bool day_reached) {
+  if (day_reached) return absl::OkStatus();
   return FailedPrecondition(
       kDomain, "MEETING_NOT_TODAY",
       absl::StrCat("check-ins open on the day of ", meeting.name(), " (Europe/Paris)"),
@@ -93,8 +86,9 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
   static const auto* const kFilters = new api::FilterSchema{
       {"actor", {"p.actor", api::FilterField::Type::kString}},
       {"contact", {"p.contact", api::FilterField::Type::kString}},
-      {"role", EnumField("p.role", v1::ParticipantRole_descriptor(), "PARTICIPANT_ROLE_")},
-      {"status", EnumField("p.status", v1::ParticipantStatus_descriptor(), "PARTICIPANT_STATUS_")},
+      {"role", api::EnumField("p.role", v1::ParticipantRole_descriptor(), "PARTICIPANT_ROLE_")},
+      {"status",
+       api::EnumField("p.status", v1::ParticipantStatus_descriptor(), "PARTICIPANT_STATUS_")},
       {"anonymized", {"p.anonymized", api::FilterField::Type::kBool}},
       {"check_in_time", {"p.check_in_time", api::FilterField::Type::kTimestamp}},
   };
@@ -109,9 +103,10 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
         meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
   }
   MAILLAGE_ASSIGN_OR_RETURN(
-      ListQuery query,
-      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
-                  request.parent(), *kFilters, *kSorts, "create_time", "p.id"));
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by(), request.parent()},
+                       {*kFilters, *kSorts, "create_time", "p.id"}, kDomain));
   if (meeting_id) {
     // A parsed number, not request text.
     query.where.sql = absl::StrCat(query.where.sql, " AND p.meeting_id = ", *meeting_id);
@@ -127,7 +122,7 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
         }
         if (static_cast<int>(rows.size()) > query.page_size) {
           const ParticipantPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
         }
         return response;
       });
@@ -168,8 +163,9 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
           v1::ParticipantStatus status = asked;
           std::optional<int64_t> check_in;
           if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
-            MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, meeting_id));
-            check_in = NowMicros();
+            MAILLAGE_RETURN_IF_ERROR(
+                CheckMeetingDayReached(meeting, MeetingDayReached(txn, meeting_id)));
+            check_in = db::NowMicros();
           } else if (status == v1::PARTICIPANT_STATUS_REGISTERED && meeting.capacity() > 0 &&
                      SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
             status = v1::PARTICIPANT_STATUS_WAITING_LIST;
@@ -253,20 +249,22 @@ absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& reque
 absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequest& request,
                                                            db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
-  int64_t now = NowMicros();
-  if (request.has_check_in_time() && MicrosOf(request.check_in_time()) > now) {
+  int64_t now = db::NowMicros();
+  if (request.has_check_in_time() && db::MicrosOf(request.check_in_time()) > now) {
     return InvalidField(kDomain, "check_in_time", "cannot be in the future");
   }
-  int64_t when = request.has_check_in_time() ? MicrosOf(request.check_in_time()) : now;
+  int64_t when = request.has_check_in_time() ? db::MicrosOf(request.check_in_time()) : now;
+  // The check-ins of one meeting run side by side: a shared lock on the meeting (its state and
+  // day cannot change meanwhile), the participant's own row locked.
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
+        MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked, LockMeetingForCheckIn(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
-                                  LoadParticipant(txn, id.meeting, id.participant));
+                                  LoadParticipant(txn, id.meeting, id.participant, true));
         MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
-        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
-        MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(txn, meeting, id.meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
         WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED, kCallerPrincipal,
                     "checked in", when);
         return LoadParticipant(txn, id.meeting, id.participant);
@@ -300,7 +298,7 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
         }
         if (asked == current.status()) return current;
         if (asked == v1::PARTICIPANT_STATUS_NO_SHOW &&
-            MicrosOf(meeting.start_time()) > NowMicros()) {
+            db::MicrosOf(meeting.start_time()) > db::NowMicros()) {
           return FailedPrecondition(
               kDomain, "MEETING_NOT_STARTED",
               absl::StrCat("NO_SHOW needs ", meeting.name(), " to have started"),

@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "services/meetings/meeting_rules.h"
-#include "services/meetings/sql_values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -19,19 +19,31 @@ constexpr const char* kParticipantSelect =
     "CASE WHEN p.status = 'PARTICIPANT_STATUS_WAITING_LIST' THEN (SELECT count(*) FROM "
     "participants q WHERE q.meeting_id = p.meeting_id AND q.status = "
     "'PARTICIPANT_STATUS_WAITING_LIST' AND q.waiting_order <= p.waiting_order) ELSE 0 "
-    "END, " MAILLAGE_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_MICROS(
-        "p.create_time") ", " MAILLAGE_MICROS("p.update_time") ", p.revision";
+    "END, " MAILLAGE_SQL_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_SQL_MICROS(
+        "p.create_time") ", " MAILLAGE_SQL_MICROS("p.update_time") ", p.revision";
 constexpr int kColumns = 15;
 
 constexpr const char* kSelectHistory =
-    "SELECT participant_id, status, " MAILLAGE_MICROS("change_time") ", changed_by, note "
+    "SELECT participant_id, status, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, note "
     "FROM participant_status_changes WHERE participant_id = ANY($1::bigint[]) "
     "ORDER BY participant_id, position";
 
-constexpr const char* kInsertHistory =
-    "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, note) "
-    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4 FROM participant_status_changes "
-    "WHERE participant_id = $1";
+// A new status ($2, check-in time $3) and its history entry ($4 changed_by, $5 note), in one
+// statement.
+const std::string& WriteStatusSql() {
+  static const auto* const kSql = new std::string(absl::StrCat(
+      "WITH changed AS (UPDATE participants SET status = $2, "
+      "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
+      "nextval('waiting_list_order') ELSE NULL END, "
+      "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
+      db::TimeParam(3),
+      " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1 "
+      "RETURNING id) "
+      "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, "
+      "note) SELECT c.id, COALESCE((SELECT max(h.position) FROM participant_status_changes h "
+      "WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 FROM changed c"));
+  return *kSql;
+}
 
 constexpr const char* kSeatsTaken =
     "SELECT count(*) FROM participants WHERE meeting_id = $1 AND status IN "
@@ -81,10 +93,10 @@ v1::Participant ParticipantFromRow(const pqxx::row& row) {
   v1::ParticipantStatus status;
   if (v1::ParticipantStatus_Parse(row[8].as<std::string>(), &status)) p.set_status(status);
   p.set_waiting_list_position(row[9].as<int>());
-  ReadTime(row[10], p.mutable_check_in_time());
+  db::ReadMicros(row[10], p.mutable_check_in_time());
   p.set_anonymized(row[11].as<bool>());
-  ReadTime(row[12], p.mutable_create_time());
-  ReadTime(row[13], p.mutable_update_time());
+  db::ReadMicros(row[12], p.mutable_create_time());
+  db::ReadMicros(row[13], p.mutable_update_time());
   p.set_etag(row[14].as<std::string>());
   return p;
 }
@@ -101,7 +113,7 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
     v1::ParticipantStatusChange* change = by_id[row[0].as<int64_t>()]->add_status_history();
     v1::ParticipantStatus status;
     if (v1::ParticipantStatus_Parse(row[1].as<std::string>(), &status)) change->set_status(status);
-    ReadTime(row[2], change->mutable_time());
+    db::ReadMicros(row[2], change->mutable_time());
     change->set_changed_by(row[3].as<std::string>());
     change->set_note(row[4].as<std::string>());
   }
@@ -110,11 +122,11 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 }  // namespace
 
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
-                                                int64_t participant_id) {
-  pqxx::result rows =
-      txn.exec_params(absl::StrCat(kParticipantSelect,
-                                   " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2"),
-                      participant_id, meeting_id);
+                                                int64_t participant_id, bool lock) {
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat(kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2",
+                   lock ? " FOR UPDATE OF p" : ""),
+      participant_id, meeting_id);
   if (rows.empty()) {
     std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
                                     api::ResourceName("participants", participant_id));
@@ -146,16 +158,8 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
 void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
                  const std::string& changed_by, const std::string& note,
                  std::optional<int64_t> check_in_micros) {
-  const std::string name = v1::ParticipantStatus_Name(status);
-  txn.exec_params(
-      absl::StrCat("UPDATE participants SET status = $2, "
-                   "waiting_order = CASE WHEN $2 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
-                   "nextval('waiting_list_order') ELSE NULL END, "
-                   "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
-                   TimeParam(3),
-                   " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1"),
-      participant_id, name, check_in_micros.value_or(0));
-  txn.exec_params(kInsertHistory, participant_id, name, changed_by, note);
+  txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
+                  check_in_micros.value_or(0), changed_by, note);
 }
 
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {

@@ -18,10 +18,10 @@ namespace maillage::meetings {
 // Who the service records as author of the changes it makes itself.
 inline constexpr const char* kSystemPrincipal = "system";
 
-// The participant `participant_id` of meeting `meeting_id`, with its history.
-// NOT_FOUND PARTICIPANT_NOT_FOUND.
+// The participant `participant_id` of meeting `meeting_id`, with its history; `lock` takes its
+// row lock. NOT_FOUND PARTICIPANT_NOT_FOUND.
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
-                                                int64_t participant_id);
+                                                int64_t participant_id, bool lock = false);
 
 // Inserts a participant with `status` (first history entry by `changed_by`); returns its id.
 int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& participant,
@@ -29,7 +29,7 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
                           const std::string& note, std::optional<int64_t> check_in_micros);
 
 // Moves a participant to `status` with a history entry; WAITING_LIST takes the next place in
-// line, ATTENDED records `check_in_micros`; revision + 1.
+// line, ATTENDED records `check_in_micros`; revision + 1. One statement.
 void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
                  const std::string& changed_by, const std::string& note,
                  std::optional<int64_t> check_in_micros);

@@ -1,7 +1,7 @@
 // ParticipationIndicators (see participation_indicators.h).
 #include "services/meetings/participation_indicators.h"
 
-#include "services/meetings/sql_values.h"
+#include "common/db/values.h"
 
 namespace maillage::meetings {
 namespace {
@@ -86,9 +86,6 @@ v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
     if (attended) out.set_attended(out.attended() + count);
     if (group.status == v1::PARTICIPANT_STATUS_EXCUSED) out.set_excused(out.excused() + count);
     if (group.status == v1::PARTICIPANT_STATUS_NO_SHOW) out.set_no_show(out.no_show() + count);
-    if (attended && !group.has_actor) {
-      out.set_attendees_outside_directory(out.attendees_outside_directory() + count);
-    }
     v1::RoleBreakdown& r = roles[group.role];
     r.set_invitations(r.invitations() + count);
     if (IsRegistered(group.status)) r.set_registered(r.registered() + count);
@@ -97,6 +94,7 @@ v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
     k.set_invitations(k.invitations() + count);
     if (attended) k.set_attended(k.attended() + count);
   }
+  out.set_attendees_outside_directory(inputs.attended_outside_directory);
   *out.mutable_participation_rate() = MakeRatio(out.attended(), out.invitations());
   *out.mutable_registered_participation_rate() = MakeRatio(out.attended(), out.registered());
   out.set_distinct_actors_mobilized(static_cast<int>(inputs.mobilized_actors.size()));
@@ -136,7 +134,7 @@ v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
       *out.add_coverage_by_commune() =
           Coverage(group, commune_mobilized[group.code], commune_actors[group.code]);
     }
-    *out.mutable_directory_data_time() = TimestampOf(directory->read_time_micros);
+    *out.mutable_directory_data_time() = db::TimestampOf(directory->read_time_micros);
   }
 
   ForEachValue<v1::DocumentKind>(v1::DocumentKind_descriptor(), [&](v1::DocumentKind kind) {

@@ -19,19 +19,21 @@ namespace maillage::meetings {
 struct IndicatorInputs {
   // Meetings of the period, by (kind, state).
   std::map<std::pair<v1::MeetingKind, v1::MeetingState>, int> meetings;
-  // Counted participants (participants of held meetings), by (meeting kind, role, status,
-  // whether the participant has a directory actor).
+  // Counted participants (participants of held meetings), by (meeting kind, role, status).
   struct ParticipantGroup {
     v1::MeetingKind kind;
     v1::ParticipantRole role;
     v1::ParticipantStatus status;
-    bool has_actor;
     bool operator<(const ParticipantGroup& o) const {
-      return std::tie(kind, role, status, has_actor) <
-             std::tie(o.kind, o.role, o.status, o.has_actor);
+      return std::tie(kind, role, status) < std::tie(o.kind, o.role, o.status);
+    }
+    bool operator==(const ParticipantGroup& o) const {
+      return std::tie(kind, role, status) == std::tie(o.kind, o.role, o.status);
     }
   };
   std::map<ParticipantGroup, int> participants;
+  // ATTENDED counted participants without a directory actor.
+  int attended_outside_directory = 0;
   // Mobilised actors: distinct actors of ATTENDED counted participants.
   std::set<std::string> mobilized_actors;
   // Distinct mobilised actors per role.
@@ -42,6 +44,15 @@ struct IndicatorInputs {
   // Roadmap items of the action (whatever the period), by state, with their progress summed.
   std::map<v1::RoadmapItemState, int> roadmap_items;
   std::map<v1::RoadmapItemState, int64_t> roadmap_progress_sum;
+
+  bool operator==(const IndicatorInputs& o) const {
+    return meetings == o.meetings && participants == o.participants &&
+           attended_outside_directory == o.attended_outside_directory &&
+           mobilized_actors == o.mobilized_actors &&
+           mobilized_actors_by_role == o.mobilized_actors_by_role && documents == o.documents &&
+           proposals == o.proposals && roadmap_items == o.roadmap_items &&
+           roadmap_progress_sum == o.roadmap_progress_sum;
+  }
 };
 
 // The directory's side of the coverage figures.

@@ -18,17 +18,15 @@ IndicatorInputs Fixture() {
   in.meetings[{v1::MEETING_KIND_ESS_MONTH_EVENT, v1::MEETING_STATE_CANCELLED}] = 1;
   const auto W = v1::MEETING_KIND_ACTORS_WORKSHOP;
   const auto E = v1::MEETING_KIND_ELECTED_OFFICIALS_MEETING;
-  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_ATTENDED, true}] = 6;
-  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_NO_SHOW, true}] = 2;
-  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_INVITED, true}] = 4;
-  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_CANCELLED, true}] = 1;
-  in.participants[G{W, v1::PARTICIPANT_ROLE_INHABITANT, v1::PARTICIPANT_STATUS_ATTENDED, false}] =
-      3;
-  in.participants[G{E, v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL, v1::PARTICIPANT_STATUS_ATTENDED,
-                    false}] = 5;
-  in.participants[G{E, v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL, v1::PARTICIPANT_STATUS_EXCUSED,
-                    false}] = 1;
-  in.participants[G{E, v1::PARTICIPANT_ROLE_STAFF, v1::PARTICIPANT_STATUS_ATTENDED, true}] = 1;
+  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_ATTENDED}] = 6;
+  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_NO_SHOW}] = 2;
+  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_INVITED}] = 4;
+  in.participants[G{W, v1::PARTICIPANT_ROLE_ESS_ACTOR, v1::PARTICIPANT_STATUS_CANCELLED}] = 1;
+  in.participants[G{W, v1::PARTICIPANT_ROLE_INHABITANT, v1::PARTICIPANT_STATUS_ATTENDED}] = 3;
+  in.participants[G{E, v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL, v1::PARTICIPANT_STATUS_ATTENDED}] = 5;
+  in.participants[G{E, v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL, v1::PARTICIPANT_STATUS_EXCUSED}] = 1;
+  in.participants[G{E, v1::PARTICIPANT_ROLE_STAFF, v1::PARTICIPANT_STATUS_ATTENDED}] = 1;
+  in.attended_outside_directory = 8;  // the 3 inhabitants and the 5 elected officials
   in.mobilized_actors = {"actors/1", "actors/2", "actors/3", "actors/9"};  // 9: merged away
   in.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ESS_ACTOR] = 3;
   in.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_STAFF] = 1;

@@ -7,12 +7,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/meetings/list_query.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/output_store.h"
@@ -91,7 +91,8 @@ absl::StatusOr<v1::ListRoadmapItemsResponse> Roadmap::List(
   static const auto* const kFilters = new api::FilterSchema{
       {"action", {"r.action", api::FilterField::Type::kString}},
       {"axis", {"r.axis", api::FilterField::Type::kString}},
-      {"state", EnumField("r.state", v1::RoadmapItemState_descriptor(), "ROADMAP_ITEM_STATE_")},
+      {"state",
+       api::EnumField("r.state", v1::RoadmapItemState_descriptor(), "ROADMAP_ITEM_STATE_")},
       {"progress", {"r.progress", api::FilterField::Type::kInt}},
       {"source_meetings", {"r.source_meetings", api::FilterField::Type::kStringList}},
       {"source_proposals", {"r.source_proposals", api::FilterField::Type::kStringList}},
@@ -102,10 +103,10 @@ absl::StatusOr<v1::ListRoadmapItemsResponse> Roadmap::List(
       {"axis", {"r.axis", "text"}},
       {"progress", {"r.progress", "integer"}},
   };
-  MAILLAGE_ASSIGN_OR_RETURN(
-      ListQuery query,
-      PrepareList(request.page_size(), request.page_token(), request.filter(), request.order_by(),
-                  "roadmapItems", *kFilters, *kSorts, "create_time", "r.id"));
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
+                            api::PrepareList({request.page_size(), request.page_token(),
+                                              request.filter(), request.order_by(), "roadmapItems"},
+                                             {*kFilters, *kSorts, "create_time", "r.id"}, kDomain));
   return pool_.ReadOnly<v1::ListRoadmapItemsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListRoadmapItemsResponse> {
         std::vector<RoadmapPageRow> rows = SelectRoadmapItems(
@@ -116,7 +117,7 @@ absl::StatusOr<v1::ListRoadmapItemsResponse> Roadmap::List(
         }
         if (static_cast<int>(rows.size()) > query.page_size) {
           const RoadmapPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(NextPageToken(query, last.sort_key, last.id));
+          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
         }
         return response;
       });
