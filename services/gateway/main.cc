@@ -1,6 +1,7 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
 // of the directory, meetings and budget services (and its own GatewayAdminService) as
-// HTTP/JSON (described at /openapi.json and /docs), its own services over gRPC with health, and an
+// HTTP/JSON (described at /openapi.json and /docs), the same three services as native gRPC
+// passed through (grpc_passthrough.h) beside its own services and health on the gRPC port, and an
 // admin port (/healthz, /readyz, /metrics); owns the database of API keys and audit, migrated at
 // start-up (retried until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports
 // stop accepting, requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
@@ -36,8 +37,10 @@
 #include "common/server/server.h"
 #include "services/gateway/api_key_store.h"
 #include "services/gateway/backend_caller.h"
+#include "services/gateway/call_admission.h"
 #include "services/gateway/docs_page.h"
 #include "services/gateway/gateway_admin_service.h"
+#include "services/gateway/grpc_passthrough.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
@@ -98,6 +101,13 @@ bool MigrateUntilDone(db::Pool& pool, const TerminationSignals& signals) {
   }
 }
 
+// PLACEHOLDER, to be replaced by the lead's admission (API key, role permission, signed
+// principal, audit): admits every native gRPC call and adds nothing to it.
+Admit AdmitEveryCall() {
+  return [](const std::multimap<grpc::string_ref, grpc::string_ref>&,
+            const std::string&) -> absl::StatusOr<AdmittedCall> { return AdmittedCall{}; };
+}
+
 int Run() {
   const TerminationSignals signals;
   config::Env env;
@@ -141,33 +151,40 @@ int Run() {
   log::Init("gateway", log_level);
   grpc_options.drain_timeout = drain_timeout;
 
-  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
-  db::Pool pool(pool_options);
-  ApiKeyStore keys(pool);
-  GatewayAdminServiceImpl admin_service(keys);
-  server::Server grpc_server(grpc_options, {&admin_service});
-  if (absl::Status started = grpc_server.Start(); !started.ok()) {
-    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
-    return 1;
-  }
-  const std::vector<Backend> all_backends = [&] {
-    std::vector<Backend> all = backends;
-    all.push_back({"gateway", "maillage.gateway.v1",
-                   absl::StrCat("127.0.0.1:", grpc_server.port())});
-    return all;
-  }();
-
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
   std::vector<std::string> services;
-  for (const Backend& backend : all_backends) {
+  auto add_backend = [&](const Backend& backend) {
     std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
     channel_of_backend[backend.name] = channel;
     for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
       channel_of_service[service] = channel;
       services.push_back(service);
     }
+  };
+  for (const Backend& backend : backends) add_backend(backend);
+
+  // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through.
+  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
+      GrpcPassthrough::Create(channel_of_service, AdmitEveryCall());
+  if (!passthrough.ok()) {
+    log::Error("cannot pass gRPC through",
+               {{"error", std::string(passthrough.status().message())}});
+    return 1;
   }
+
+  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
+  db::Pool pool(pool_options);
+  ApiKeyStore keys(pool);
+  GatewayAdminServiceImpl admin_service(keys);
+  server::Server grpc_server(grpc_options, {&admin_service});
+  grpc_server.SetGenericService(passthrough->get());
+  if (absl::Status started = grpc_server.Start(); !started.ok()) {
+    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
+    return 1;
+  }
+  // Its own services are reached over HTTP through the gRPC port too.
+  add_backend({"gateway", "maillage.gateway.v1", absl::StrCat("127.0.0.1:", grpc_server.port())});
   absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
   if (!routes.ok()) {
     log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});
