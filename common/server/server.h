@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -53,6 +54,13 @@ class Server {
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
+
+  // Calls to methods that no registered service declares go to `service` (callback API)
+  // instead of failing UNIMPLEMENTED; it must outlive the Server and answer UNIMPLEMENTED
+  // itself for the methods it does not serve. Health and reflection know only the registered
+  // services. Its calls run on gRPC's callback threads, outside the `threads` quota. At most
+  // one; call before Start().
+  void SetGenericService(grpc::CallbackGenericService* service) { generic_service_ = service; }
 
   // Binds the gRPC port and the metrics port and starts serving, every service NOT_SERVING.
   // UNAVAILABLE naming the address when a port cannot be bound (taken, bad host);
@@ -82,6 +90,7 @@ class Server {
  private:
   ServerOptions options_;
   std::vector<grpc::Service*> services_;
+  grpc::CallbackGenericService* generic_service_ = nullptr;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> server_;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
 #include "common/auth/permissions.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -177,6 +178,39 @@ void AccessControl::Audit(const CallRecord& record) {
                 {"request_id", record.request_id},
                 {"error", std::string(written.message())}});
   }
+}
+
+Admit AdmitNativeGrpc(AccessControl& access) {
+  return [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                   const std::string& method) -> absl::StatusOr<AdmittedCall> {
+    auto value = [&](const char* key) {
+      auto it = metadata.find(key);
+      return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+    };
+    CallRecord record;
+    record.transport = v1::TRANSPORT_GRPC;
+    record.method = method;
+    record.request_id = value("x-request-id");
+    absl::StatusOr<Caller> caller = access.Admit(
+        value(kApiKeyHeader), method, std::chrono::system_clock::now() + std::chrono::seconds(5),
+        record);
+    if (!caller.ok()) return caller.status();
+    record.key_id = caller->key_id;
+    record.key_prefix = caller->prefix;
+    record.role = caller->role;
+    auth::Principal principal = caller->principal(record.request_id);
+    principal.expire_unix_ms = absl::ToUnixMillis(absl::Now() + auth::kOutgoingLifetime);
+    AdmittedCall admitted;
+    admitted.metadata.emplace_back(auth::kPrincipalMetadataKey,
+                                   auth::SignPrincipal(principal, auth::ProcessSecret()));
+    const absl::Time start = absl::Now();
+    admitted.done = [&access, record, start](const grpc::Status& status) mutable {
+      record.outcome = static_cast<absl::StatusCode>(status.error_code());
+      record.duration = absl::Now() - start;
+      access.Audit(record);
+    };
+    return admitted;
+  };
 }
 
 }  // namespace maillage::gateway

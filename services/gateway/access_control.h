@@ -31,6 +31,7 @@
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "services/gateway/api_key_store.h"
 #include "services/gateway/audit_store.h"
+#include "services/gateway/call_admission.h"
 
 namespace maillage::gateway {
 
@@ -111,5 +112,11 @@ class AccessControl {
   std::mutex mu_;
   std::map<std::string, CacheEntry> cache_;  // by prefix
 };
+
+// The admission of native gRPC calls (grpc_passthrough.h) by `access`: the x-api-key metadata,
+// the permission table and the rate limit; the backend call gets the signed principal; the
+// audit line is written when the call ends (without the resource: the pass-through does not
+// decode messages).
+Admit AdmitNativeGrpc(AccessControl& access);
 
 }  // namespace maillage::gateway

@@ -53,6 +53,7 @@
 #include "services/gateway/backend_caller.h"
 #include "services/gateway/docs_page.h"
 #include "services/gateway/gateway_admin_service.h"
+#include "services/gateway/grpc_passthrough.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
@@ -204,36 +205,45 @@ int Run() {
   grpc_options.drain_timeout = drain_timeout;
   auth::SetProcessSecret(principal_secret);
 
-  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
   db::Pool pool(pool_options);
   ApiKeyStore keys(pool);
   AuditStore audit(pool);
   AccessControl access(keys, audit, access_options);
   http_options.access = &access;
-  GatewayAdminServiceImpl admin_service(keys, audit, access);
-  server::Server grpc_server(grpc_options, {&admin_service});
-  if (absl::Status started = grpc_server.Start(); !started.ok()) {
-    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
-    return 1;
-  }
-  const std::vector<Backend> all_backends = [&] {
-    std::vector<Backend> all = backends;
-    all.push_back({"gateway", "maillage.gateway.v1",
-                   absl::StrCat("127.0.0.1:", grpc_server.port())});
-    return all;
-  }();
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
   std::vector<std::string> services;
-  for (const Backend& backend : all_backends) {
+  auto add_backend = [&](const Backend& backend) {
     std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
     channel_of_backend[backend.name] = channel;
     for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
       channel_of_service[service] = channel;
       services.push_back(service);
     }
+  };
+  for (const Backend& backend : backends) add_backend(backend);
+
+  // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through,
+  // admitted like the HTTP calls (key, permission table, rate limit, audit).
+  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
+      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access));
+  if (!passthrough.ok()) {
+    log::Error("cannot pass gRPC through",
+               {{"error", std::string(passthrough.status().message())}});
+    return 1;
   }
+
+  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
+  GatewayAdminServiceImpl admin_service(keys, audit, access);
+  server::Server grpc_server(grpc_options, {&admin_service});
+  grpc_server.SetGenericService(passthrough->get());
+  if (absl::Status started = grpc_server.Start(); !started.ok()) {
+    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
+    return 1;
+  }
+  // Its own services are reached over HTTP through the gRPC port too.
+  add_backend({"gateway", "maillage.gateway.v1", absl::StrCat("127.0.0.1:", grpc_server.port())});
   absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
   if (!routes.ok()) {
     log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});

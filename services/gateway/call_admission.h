@@ -1,0 +1,42 @@
+// The admission of a native gRPC call by the gateway's pass-through (grpc_passthrough.h): who
+// is calling, may they call this method, what the backend must be told about them.
+//
+//   Admit admit = [&](const auto& client_metadata, const std::string& method)
+//       -> absl::StatusOr<AdmittedCall> {
+//     ... look up x-api-key, check the role's permission for `method` ...
+//     return AdmittedCall{{{"x-maillage-principal", signed}}, [](const grpc::Status&) {...}};
+//   };
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/support/status.h"
+#include "grpcpp/support/string_ref.h"
+
+namespace maillage::gateway {
+
+struct AdmittedCall {
+  // Added to the backend call's metadata (e.g. the signed principal). Keys in lower case;
+  // binary values only under keys ending in "-bin".
+  std::vector<std::pair<std::string, std::string>> metadata;
+  // Called once with the final status of the call (audit); may be empty. Runs on a gRPC
+  // callback thread: it must not block for long.
+  std::function<void(const grpc::Status&)> done;
+};
+
+// Called once per call, before anything reaches a backend, with the client's metadata (the
+// request id is already in it, generated when the client sent none) and the full method name
+// ("/maillage.directory.v1.ActorService/GetActor"), only for methods the pass-through serves.
+// An error ends the call at once with that status (details kept, see ToGrpcStatus). Runs on a
+// gRPC callback thread: keep it fast (cache what needs the database) and never block on
+// another call of the same server.
+using Admit = std::function<absl::StatusOr<AdmittedCall>(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata,
+    const std::string& method)>;
+
+}  // namespace maillage::gateway
