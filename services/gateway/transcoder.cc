@@ -300,9 +300,49 @@ std::string JsonPathAt(absl::string_view json, size_t offset) {
   return "";
 }
 
+// The offset of the first \u escape of `json` that is half of a surrogate pair without its
+// other half (it would decode to no character), npos if none.
+size_t LoneSurrogateOffset(absl::string_view json) {
+  auto escape_at = [&](size_t i) -> int {  // the code unit of a \uXXXX at i, or -1
+    if (i + 6 > json.size() || json[i] != '\\' || json[i + 1] != 'u') return -1;
+    int code = 0;
+    for (size_t k = i + 2; k < i + 6; ++k) {
+      char c = json[k];
+      int digit = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+      if (digit < 0) return -1;
+      code = code * 16 + digit;
+    }
+    return code;
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] != '\\') continue;
+    int code = escape_at(i);
+    if (code < 0) {
+      ++i;  // another escape: skip its character
+      continue;
+    }
+    if (code >= 0xD800 && code <= 0xDBFF) {
+      int low = escape_at(i + 6);
+      if (low < 0xDC00 || low > 0xDFFF) return i;
+      i += 11;
+    } else if (code >= 0xDC00 && code <= 0xDFFF) {
+      return i;
+    } else {
+      i += 5;
+    }
+  }
+  return absl::string_view::npos;
+}
+
 absl::Status ParseJson(absl::string_view json, Message& target, absl::string_view prefix) {
-  // JSON text must be UTF-8 (RFC 8259): a bad byte inside a string names that string's field.
-  if (size_t bad = InvalidUtf8Offset(json); bad != absl::string_view::npos) {
+  // JSON text must be UTF-8 (RFC 8259), and a \u escape of half a surrogate pair decodes to no
+  // character: either inside a string names that string's field.
+  size_t bad = InvalidUtf8Offset(json);
+  if (bad == absl::string_view::npos) bad = LoneSurrogateOffset(json);
+  if (bad != absl::string_view::npos) {
     std::string path = JsonPathAt(json, bad);
     std::string field = path.empty()          ? std::string(prefix.empty() ? "body" : prefix)
                         : prefix.empty()      ? path
