@@ -1,6 +1,7 @@
 // The change feed: append under an advisory lock, read after a cursor (see change_feed.h).
 #include "services/directory/change_feed.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
@@ -37,6 +38,14 @@ constexpr char kPrune[] =
     "UPDATE change_feed_state SET pruned_through = GREATEST(pruned_through, "
     " COALESCE((SELECT through FROM cut), 0)) "
     "RETURNING (SELECT count(*) FROM gone), pruned_through";
+constexpr char kInsertChanges[] =
+    "INSERT INTO changes (sequence, kind, resource_type, resource_name, merged_into, snapshot) "
+    "SELECT base.n + c.ord, c.kind, c.type, c.name, c.merged, "
+    "CASE WHEN c.has THEN decode(c.snap, 'base64') END "
+    "FROM (SELECT GREATEST(COALESCE(max(sequence), 0), "
+    "(SELECT pruned_through FROM change_feed_state)) AS n FROM changes) base, "
+    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) "
+    "WITH ORDINALITY AS c(kind, type, name, merged, snap, has, ord)";
 constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
     "(extract(epoch from commit_time) * 1000000)::bigint, snapshot "
@@ -95,6 +104,22 @@ int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceTy
                                      v1::ChangedResourceType_Name(type), std::string(resource_name),
                                      std::string(merged_into), blob, snapshot != nullptr);
   return row[0][0].as<int64_t>();
+}
+
+void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
+  if (changes.empty()) return;
+  std::vector<std::string> kinds, types, names, merged, snapshots, has;
+  for (const PendingChange& c : changes) {
+    kinds.push_back(v1::ChangeKind_Name(c.kind));
+    types.push_back(v1::ChangedResourceType_Name(c.type));
+    names.push_back(c.resource_name);
+    merged.push_back(c.merged_into);
+    snapshots.push_back(absl::Base64Escape(c.snapshot));
+    has.push_back(c.has_snapshot ? "t" : "f");
+  }
+  txn.exec_params(kLockFeed, kChangeFeedLock);
+  txn.exec_params(kInsertChanges, PgArray(kinds), PgArray(types), PgArray(names), PgArray(merged),
+                  PgArray(snapshots), PgArray(has));
 }
 
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,

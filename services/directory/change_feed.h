@@ -41,6 +41,20 @@ int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceTy
                      absl::string_view resource_name, const google::protobuf::Message* snapshot,
                      absl::string_view merged_into = "");
 
+// A change to append later (AppendChanges), with its snapshot already serialized.
+struct PendingChange {
+  v1::ChangeKind kind = v1::CHANGE_KIND_UNSPECIFIED;
+  v1::ChangedResourceType type = v1::CHANGED_RESOURCE_TYPE_UNSPECIFIED;
+  std::string resource_name;
+  bool has_snapshot = false;
+  std::string snapshot;
+  std::string merged_into;
+};
+
+// Appends `changes` in their order with one statement, as AppendChange would one by one
+// (imports collect their changes and append them last, holding the feed's lock briefly).
+void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes);
+
 // The changes after the request's cursor. INVALID_ARGUMENT for a malformed cursor or a negative
 // page size; FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a cursor older than the pruning
 // point.
