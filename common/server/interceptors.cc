@@ -11,7 +11,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "common/log/log.h"
+#include "common/server/utf8_fields.h"
 #include "common/status/errors.h"
+#include "common/status/grpc_status.h"
 #include "google/protobuf/descriptor.h"
 
 namespace maillage::server {
@@ -79,8 +81,10 @@ namespace {
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(ServerRpcInfo* info, ServerInterceptorFactory::MethodMetrics& metrics,
-                  prometheus::Family<prometheus::Counter>& handled, bool set_thread_context)
+                  prometheus::Family<prometheus::Counter>& handled, bool set_thread_context,
+                  const std::string& error_domain)
       : info_(info),
+        error_domain_(error_domain),
         metrics_(metrics),
         handled_(handled),
         set_thread_context_(set_thread_context),
@@ -93,13 +97,41 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kRequestIdHeader, request_id_);
     }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      // The request did not parse (the handler will not run): see utf8_fields.h.
+      unparsed_field_ = UnparsedRequestField();
+    }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      OnStatus(methods->GetSendStatus());
+      grpc::Status status = methods->GetSendStatus();
+      if (unparsed_field_.has_value() && status.error_code() == grpc::StatusCode::INTERNAL) {
+        status =
+            ToGrpcStatus(InvalidField(error_domain_, *unparsed_field_,
+                                      *unparsed_field_ == "request"
+                                          ? "the request is not a valid protocol buffer message"
+                                          : "not valid UTF-8"),
+                         error_domain_);
+        methods->ModifySendStatus(status);
+      }
+      OnStatus(status);
     }
     methods->Proceed();
   }
 
  private:
+  // The field named by protobuf's UTF-8 diagnostic, as a path in the method's request type,
+  // or "request".
+  std::string UnparsedRequestField() {
+    std::string field = TakeUtf8ParseErrorField();
+    if (field.empty()) return "request";
+    auto [service, name] = SplitMethod(info_->method() != nullptr ? info_->method() : "");
+    const auto* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service);
+    const auto* method = descriptor != nullptr ? descriptor->FindMethodByName(name) : nullptr;
+    std::string path = FieldPathTo(method != nullptr ? method->input_type() : nullptr, field);
+    return path.empty() ? "request" : path;
+  }
+
   void OnClientMetadata(std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
     metrics_.started->Increment();
     auto id = metadata.find(kRequestIdHeader);
@@ -156,6 +188,8 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
   }
 
   ServerRpcInfo* info_;
+  const std::string& error_domain_;
+  std::optional<std::string> unparsed_field_;
   ServerInterceptorFactory::MethodMetrics& metrics_;
   prometheus::Family<prometheus::Counter>& handled_;
   const bool set_thread_context_;
@@ -186,8 +220,10 @@ std::string NewRequestId() {
 }
 
 ServerInterceptorFactory::ServerInterceptorFactory(prometheus::Registry& registry,
-                                                   bool set_thread_context)
+                                                   bool set_thread_context,
+                                                   std::string error_domain)
     : set_thread_context_(set_thread_context),
+      error_domain_(std::move(error_domain)),
       started_(prometheus::BuildCounter()
                    .Name("grpc_server_started_total")
                    .Help("Total number of RPCs started on the server.")
@@ -201,7 +237,9 @@ ServerInterceptorFactory::ServerInterceptorFactory(prometheus::Registry& registr
                             .Name("grpc_server_handling_seconds")
                             .Help("Histogram of response latency (seconds) of gRPC calls "
                                   "handled by the server.")
-                            .Register(registry)) {}
+                            .Register(registry)) {
+  CaptureUtf8ParseErrors();
+}
 
 ServerInterceptorFactory::~ServerInterceptorFactory() = default;
 
@@ -240,7 +278,7 @@ ServerInterceptorFactory::MethodMetrics& ServerInterceptorFactory::MetricsFor(
 grpc::experimental::Interceptor* ServerInterceptorFactory::CreateServerInterceptor(
     ServerRpcInfo* info) {
   return new CallInterceptor(info, MetricsFor(info->method(), info->type()), handled_,
-                             set_thread_context_);
+                             set_thread_context_, error_domain_);
 }
 
 }  // namespace maillage::server

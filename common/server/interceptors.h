@@ -9,6 +9,8 @@
 //     handlers), so every log line and every downstream call (client.h) carries them;
 //   - one JSON access-log line: method, grpc_code, duration_ms, peer, request_id, traceparent
 //     (at debug level for grpc.health.v1 calls, which probes make every few seconds);
+//   - a request that does not parse (invalid UTF-8 in a string field...) answered
+//     INVALID_ARGUMENT naming the field instead of gRPC's INTERNAL (utf8_fields.h);
 //   - Prometheus metrics grpc_server_started_total, grpc_server_handled_total{grpc_code} and
 //     the histogram grpc_server_handling_seconds, labelled grpc_service, grpc_method, grpc_type
 //     (unary, client_stream, server_stream, bidi_stream); calls to methods that no compiled
@@ -55,7 +57,9 @@ std::string NewRequestId();
 // (completion-queue) services, whose calls hop between threads.
 class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  ServerInterceptorFactory(prometheus::Registry& registry, bool set_thread_context);
+  // `error_domain`: the ErrorInfo domain of the statuses the interceptor writes itself.
+  ServerInterceptorFactory(prometheus::Registry& registry, bool set_thread_context,
+                           std::string error_domain = "maillage");
   ~ServerInterceptorFactory() override;
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
@@ -70,6 +74,7 @@ class ServerInterceptorFactory : public grpc::experimental::ServerInterceptorFac
                                             grpc::experimental::ServerRpcInfo::Type type);
 
   const bool set_thread_context_;
+  const std::string error_domain_;
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
   prometheus::Family<prometheus::Histogram>& handling_seconds_;

@@ -10,6 +10,9 @@
 
 #include "common/server/server.h"
 #include "common/server/test_echo_service.h"
+#include "common/server/utf8_fields.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -19,6 +22,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "maillage/testing/v1/transcoding.pb.h"
 #include "prometheus/text_serializer.h"
 
 namespace maillage::server {
@@ -186,6 +190,82 @@ TEST_F(InterceptorsTest, UnknownMethodsShareOneSeries) {
                               R"(grpc_service="unknown",grpc_type="bidi_stream"} 2)"));
   EXPECT_THAT(text, Not(HasSubstr("no.such.Service")));
   EXPECT_THAT(text, Not(HasSubstr("another.Service")));
+}
+
+// Sends `wire` (serialized bytes) to Echo and returns the status.
+grpc::Status RawEcho(int port, const std::string& wire) {
+  grpc::GenericStub generic(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::Slice bytes(wire);
+  grpc::ByteBuffer request(&bytes, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  generic.UnaryCall(&context, "/maillage.testing.v1.EchoService/Echo", grpc::StubOptions(),
+                    &request, &response, [&done](grpc::Status status) { done.set_value(status); });
+  return done.get_future().get();
+}
+
+TEST_F(InterceptorsTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
+  // Field 1 (message), length 2, "\xC3(": not UTF-8. Sent as raw bytes, and through the
+  // generated stub (protobuf only logs when it serializes invalid UTF-8).
+  grpc::Status raw = RawEcho(server_->port(), std::string("\x0A\x02\xC3(", 4));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  echo::EchoRequest request;
+  request.set_message("Caf\xC3");
+  echo::EchoResponse response;
+  grpc::Status stub = stub_->Echo(&context, request, &response);
+  for (const grpc::Status& status : {raw, stub}) {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    absl::Status inside = FromGrpcStatus(status);
+    std::optional<google::rpc::BadRequest> bad = GetBadRequest(inside);
+    ASSERT_TRUE(bad.has_value()) << inside;
+    ASSERT_EQ(bad->field_violations_size(), 1);
+    EXPECT_EQ(bad->field_violations(0).field(), "message");
+    EXPECT_EQ(bad->field_violations(0).description(), "not valid UTF-8");
+    EXPECT_EQ(GetErrorInfo(inside)->domain(), "test.maillage");
+  }
+  EXPECT_EQ(service_.echo_calls_started(), 0) << "the handler never ran";
+  EXPECT_THAT(Scrape(), HasSubstr(R"(grpc_code="INVALID_ARGUMENT",grpc_method="Echo")"));
+
+  // Bytes that are no protobuf at all: the request as a whole.
+  grpc::Status garbage = RawEcho(server_->port(), std::string("\xFF\xFF\xFF", 3));
+  EXPECT_EQ(garbage.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  std::optional<google::rpc::BadRequest> bad = GetBadRequest(FromGrpcStatus(garbage));
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field_violations(0).field(), "request");
+
+  // Valid accents still pass, and a handler's own INTERNAL is left alone.
+  grpc::ClientContext ok_context;
+  request.set_message("Café");
+  request.set_delay_ms(0);
+  ok_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  EXPECT_TRUE(stub_->Echo(&ok_context, request, &response).ok());
+  grpc::ClientContext fail_context;
+  EXPECT_EQ(Fail(grpc::StatusCode::INTERNAL, fail_context).error_code(),
+            grpc::StatusCode::INTERNAL);
+}
+
+TEST(Utf8FieldsTest, FindsTheFirstInvalidStringByPath) {
+  echo::CreateBookRequest request;
+  request.set_parent("shelves/1");
+  request.mutable_book()->set_title("Café");
+  EXPECT_EQ(FindInvalidUtf8Field(request), "");
+  request.mutable_book()->add_tags("ok");
+  request.mutable_book()->add_tags("\xE9t\xE9");  // Latin-1
+  EXPECT_EQ(FindInvalidUtf8Field(request), "book.tags[1]");
+  request.mutable_book()->set_title("\xC3");
+  EXPECT_EQ(FindInvalidUtf8Field(request), "book.title");
+}
+
+TEST(Utf8FieldsTest, PathOfAFieldFromTheRequestType) {
+  const auto* root = echo::CreateBookRequest::descriptor();
+  EXPECT_EQ(FieldPathTo(root, "maillage.testing.v1.Book.title"), "book.title");
+  EXPECT_EQ(FieldPathTo(root, "maillage.testing.v1.CreateBookRequest.parent"), "parent");
+  EXPECT_EQ(FieldPathTo(root, "other.Type.field_name"), "");
+  EXPECT_EQ(FieldPathTo(nullptr, "maillage.testing.v1.Book.title"), "");
 }
 
 TEST_F(InterceptorsTest, MetricsAreServedOverHttp) {

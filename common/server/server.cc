@@ -215,7 +215,8 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, kMaxConnectionAgeGraceMs);
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
-  creators.push_back(std::make_unique<ServerInterceptorFactory>(*registry_, true));
+  creators.push_back(std::make_unique<ServerInterceptorFactory>(
+      *registry_, true, options_.error_domain.empty() ? "maillage" : options_.error_domain));
   builder.experimental().SetInterceptorCreators(std::move(creators));
   builder.SetOption(std::make_unique<PluginsOption>(&health_names_, options_.reflection));
 

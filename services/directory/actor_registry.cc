@@ -146,13 +146,51 @@ absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
                  {{"name", std::string(name)}, {"current_etag", std::string(current_etag)}});
 }
 
-absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
-                                        absl::string_view prefix) {
+ReferenceSnapshot ReferenceSnapshot::Read(pqxx::work& txn) {
+  ReferenceSnapshot snapshot;
+  // Former codes first: a code that is current wins over a former code of another commune.
+  for (const auto& row :
+       txn.exec("SELECT f, insee_code FROM communes, unnest(former_insee_codes) f")) {
+    snapshot.current_commune[row[0].as<std::string>()] = row[1].as<std::string>();
+  }
+  for (const auto& row : txn.exec("SELECT insee_code FROM communes")) {
+    snapshot.current_commune[row[0].as<std::string>()] = row[0].as<std::string>();
+  }
+  for (const auto& row : txn.exec("SELECT code FROM network_categories")) {
+    snapshot.network_categories.insert(row[0].as<std::string>());
+  }
+  for (const auto& row : txn.exec("SELECT code FROM themes")) {
+    snapshot.themes.insert(row[0].as<std::string>());
+  }
+  return snapshot;
+}
+
+namespace {
+
+// The field checks of an actor against the reference lists: from `reference` when given, else
+// with statements.
+absl::Status CheckActorReference(pqxx::work* txn, Actor& actor, absl::string_view prefix,
+                                 const ReferenceSnapshot* reference) {
   FieldViolations violations;
   CheckActorFields(actor, prefix, violations);
+  auto unknown_codes = [&](const std::string& table, const std::set<std::string>* known,
+                           const std::vector<std::string>& codes) {
+    if (known == nullptr) return ActorStore::UnknownCodes(*txn, table, codes);
+    std::vector<std::string> unknown;
+    for (const std::string& code : codes) {
+      if (!known->count(code)) unknown.push_back(code);
+    }
+    return unknown;
+  };
   const std::string& insee = actor.address().commune_insee_code();
   if (!insee.empty()) {
-    absl::optional<std::string> current = ActorStore::CurrentCommune(txn, insee);
+    absl::optional<std::string> current;
+    if (reference == nullptr) {
+      current = ActorStore::CurrentCommune(*txn, insee);
+    } else if (auto it = reference->current_commune.find(insee);
+               it != reference->current_commune.end()) {
+      current = it->second;
+    }
     if (!current) {
       violations.Add(absl::StrCat(prefix, "address.commune_insee_code"),
                      absl::StrCat(insee, " is not a commune of the territory (see ListCommunes)"));
@@ -162,25 +200,42 @@ absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t s
   }
   std::vector<std::string> categories(actor.network_categories().begin(),
                                       actor.network_categories().end());
-  for (const std::string& code : ActorStore::UnknownCodes(txn, "network_categories", categories)) {
+  for (const std::string& code :
+       unknown_codes("network_categories", reference ? &reference->network_categories : nullptr,
+                     categories)) {
     violations.Add(absl::StrCat(prefix, "network_categories"),
                    absl::StrCat("unknown category '", code, "' (see ListNetworkCategories)"));
   }
   std::vector<std::string> themes(actor.themes().begin(), actor.themes().end());
-  for (const std::string& code : ActorStore::UnknownCodes(txn, "themes", themes)) {
+  for (const std::string& code :
+       unknown_codes("themes", reference ? &reference->themes : nullptr, themes)) {
     violations.Add(absl::StrCat(prefix, "themes"),
                    absl::StrCat("unknown theme '", code, "' (see ListThemes)"));
   }
-  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  return violations.ToStatus(kDomain);
+}
+
+}  // namespace
+
+absl::Status CheckActorAgainstReference(Actor& actor, absl::string_view prefix,
+                                        const ReferenceSnapshot& reference) {
+  return CheckActorReference(nullptr, actor, prefix, &reference);
+}
+
+absl::Status DuplicateActorError(const IdentifierOwner& owner) {
+  std::string existing = api::ResourceName("actors", owner.actor_id);
+  return AlreadyExists(
+      kDomain, "ACTOR_ALREADY_EXISTS",
+      absl::StrCat("actor ", existing, " already has this ",
+                   owner.matched_by == "siren_and_name" ? "SIREN and name" : owner.matched_by),
+      {{"existing_actor", existing}, {"matched_by", owner.matched_by}});
+}
+
+absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
+                                        absl::string_view prefix) {
+  MAILLAGE_RETURN_IF_ERROR(CheckActorReference(&txn, actor, prefix, nullptr));
   absl::optional<IdentifierOwner> owner = ActorStore::FindIdentifierOwner(txn, actor, self_id);
-  if (owner) {
-    std::string existing = api::ResourceName("actors", owner->actor_id);
-    return AlreadyExists(
-        kDomain, "ACTOR_ALREADY_EXISTS",
-        absl::StrCat("actor ", existing, " already has this ",
-                     owner->matched_by == "siren_and_name" ? "SIREN and name" : owner->matched_by),
-        {{"existing_actor", existing}, {"matched_by", owner->matched_by}});
-  }
+  if (owner) return DuplicateActorError(*owner);
   return absl::OkStatus();
 }
 

@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
 #include "common/db/pool.h"
+#include "services/directory/actor_store.h"
 #include "google/api/httpbody.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
 
@@ -82,12 +85,28 @@ class ActorRegistry {
   db::Pool& pool_;
 };
 
+// The reference lists an actor is checked against, read once for a batch of checks (an import
+// checks thousands of rows against the same lists).
+struct ReferenceSnapshot {
+  std::map<std::string, std::string> current_commune;  // current or former code → current code
+  std::set<std::string> network_categories, themes;
+  static ReferenceSnapshot Read(pqxx::work& txn);
+};
+
 // Validates a normalised actor against the database (commune of the territory, mapped to its
 // current code; known categories and themes) and against duplicates (other than `self_id`).
 // Adds violations with paths under `prefix`; returns ALREADY_EXISTS for a duplicate once the
-// fields are valid. Used by ActorRegistry and by imports.
+// fields are valid. Used by ActorRegistry.
 absl::Status CheckActorAgainstDirectory(pqxx::work& txn, v1::Actor& actor, int64_t self_id,
                                         absl::string_view prefix);
+
+// The same field checks against a snapshot of the reference lists, without statements and
+// without the duplicate check (imports check duplicates against their own index).
+absl::Status CheckActorAgainstReference(v1::Actor& actor, absl::string_view prefix,
+                                        const ReferenceSnapshot& reference);
+
+// The ALREADY_EXISTS (ACTOR_ALREADY_EXISTS) that names the actor holding an identifier.
+absl::Status DuplicateActorError(const IdentifierOwner& owner);
 
 // ABORTED (ETAG_MISMATCH) when `etag` is set and differs from `current_etag`.
 absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,

@@ -1,6 +1,8 @@
 // SQL of the actors table (see actor_store.h).
 #include "services/directory/actor_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/api/resource_name.h"
@@ -173,6 +175,47 @@ Actor ActorStore::Insert(pqxx::work& txn, const Actor& actor) {
                                    kWritableValues, ") RETURNING ", Columns()),
                       pqxx::prepare::make_dynamic_params(WriteParams(actor)));
   return ActorFromRow(rows[0]);
+}
+
+std::vector<Actor> ActorStore::InsertMany(pqxx::work& txn, const std::vector<Actor>& actors) {
+  constexpr int kColumns = 26;
+  static const auto* const kSql = [] {
+    // kWritableValues over the columns of unnest: $n becomes t.cn.
+    std::string values;
+    for (const char* p = kWritableValues; *p != '\0'; ++p) {
+      if (*p == '$') {
+        values += "t.c";
+      } else {
+        values += *p;
+      }
+    }
+    std::string names;
+    for (int i = 1; i <= kColumns; ++i) absl::StrAppend(&names, "c", i, ", ");
+    std::string arrays;
+    for (int i = 1; i <= kColumns; ++i) {
+      absl::StrAppend(&arrays, i > 1 ? ", " : "", "$", i, "::text[]");
+    }
+    return new std::string(absl::StrCat("INSERT INTO actors AS a (", kWritableColumns, ") SELECT ",
+                                        values, " FROM unnest(", arrays, ") WITH ORDINALITY AS t(",
+                                        names, "ord) ORDER BY t.ord RETURNING ", Columns()));
+  }();
+  std::vector<Actor> stored;
+  if (actors.empty()) return stored;
+  std::vector<std::vector<std::string>> columns(kColumns);
+  for (const Actor& actor : actors) {
+    std::vector<std::string> params = WriteParams(actor);
+    for (int i = 0; i < kColumns; ++i) columns[i].push_back(std::move(params[i]));
+  }
+  std::vector<std::string> params;
+  for (const auto& column : columns) params.push_back(PgArray(column));
+  pqxx::result rows = txn.exec_params(*kSql, pqxx::prepare::make_dynamic_params(params));
+  // Identities are drawn in insertion order, which follows t.ord.
+  std::vector<std::pair<int64_t, Actor>> by_id;
+  for (const auto& row : rows) by_id.emplace_back(row[0].as<int64_t>(), ActorFromRow(row));
+  std::sort(by_id.begin(), by_id.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (auto& [id, actor] : by_id) stored.push_back(std::move(actor));
+  return stored;
 }
 
 Actor ActorStore::Update(pqxx::work& txn, int64_t id, const Actor& actor) {

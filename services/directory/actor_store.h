@@ -39,6 +39,8 @@ class ActorStore {
 
   // Inserts a validated, normalised actor (state ACTIVE) and returns it as stored.
   static v1::Actor Insert(pqxx::work& txn, const v1::Actor& actor);
+  // Inserts validated, normalised actors with one statement; returns them as stored, in order.
+  static std::vector<v1::Actor> InsertMany(pqxx::work& txn, const std::vector<v1::Actor>& actors);
   // Writes every writable field of a validated actor, bumps its revision; returns it as stored.
   static v1::Actor Update(pqxx::work& txn, int64_t id, const v1::Actor& actor);
   // Sets the state (ACTIVE or ARCHIVED), bumps the revision; returns the actor as stored.

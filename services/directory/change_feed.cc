@@ -1,10 +1,12 @@
 // The change feed: append under an advisory lock, read after a cursor (see change_feed.h).
 #include "services/directory/change_feed.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
 #include "common/db/values.h"
+#include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
@@ -15,13 +17,35 @@ namespace {
 constexpr char kLockFeed[] = "SELECT pg_advisory_xact_lock($1)";
 constexpr char kInsertChange[] =
     "INSERT INTO changes (sequence, kind, resource_type, resource_name, merged_into, snapshot) "
-    "SELECT COALESCE(max(sequence), 0) + 1, $1, $2, $3, $4, CASE WHEN $6 THEN $5::bytea END "
+    "SELECT GREATEST(COALESCE(max(sequence), 0), "
+    "(SELECT pruned_through FROM change_feed_state)) + 1, "
+    "$1, $2, $3, $4, CASE WHEN $6 THEN $5::bytea END "
     "FROM changes "
     "RETURNING sequence";
+// One statement (one snapshot): the changes after $1 and, on every row, how far the feed was
+// pruned; a single row of NULLs with the pruning point when there is no change.
 constexpr char kSelectChangesAfter[] =
-    "SELECT sequence, kind, resource_type, resource_name, merged_into, "
-    MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
-    "FROM changes WHERE sequence > $1 ORDER BY sequence LIMIT $2";
+    "SELECT c.sequence, c.kind, c.resource_type, c.resource_name, c.merged_into, "
+    MAILLAGE_SQL_MICROS("c.commit_time") ", c.snapshot, s.pruned_through "
+    "FROM change_feed_state s LEFT JOIN LATERAL (SELECT * FROM changes "
+    "WHERE sequence > $1 ORDER BY sequence LIMIT $2) c ON true ORDER BY c.sequence";
+// Deletes the oldest changes, up to the last one committed before the retention cut-off (a
+// prefix of the feed, so that the pruning point says exactly what a cursor missed).
+constexpr char kPrune[] =
+    "WITH cut AS (SELECT max(sequence) AS through FROM changes "
+    " WHERE commit_time < now() - make_interval(secs => $1)), "
+    "gone AS (DELETE FROM changes WHERE sequence <= (SELECT through FROM cut) RETURNING 1) "
+    "UPDATE change_feed_state SET pruned_through = GREATEST(pruned_through, "
+    " COALESCE((SELECT through FROM cut), 0)) "
+    "RETURNING (SELECT count(*) FROM gone), pruned_through";
+constexpr char kInsertChanges[] =
+    "INSERT INTO changes (sequence, kind, resource_type, resource_name, merged_into, snapshot) "
+    "SELECT base.n + c.ord, c.kind, c.type, c.name, c.merged, "
+    "CASE WHEN c.has THEN decode(c.snap, 'base64') END "
+    "FROM (SELECT GREATEST(COALESCE(max(sequence), 0), "
+    "(SELECT pruned_through FROM change_feed_state)) AS n FROM changes) base, "
+    "unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[]) "
+    "WITH ORDINALITY AS c(kind, type, name, merged, snap, has, ord)";
 constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
     MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
@@ -82,6 +106,22 @@ int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceTy
   return row[0][0].as<int64_t>();
 }
 
+void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
+  if (changes.empty()) return;
+  std::vector<std::string> kinds, types, names, merged, snapshots, has;
+  for (const PendingChange& c : changes) {
+    kinds.push_back(v1::ChangeKind_Name(c.kind));
+    types.push_back(v1::ChangedResourceType_Name(c.type));
+    names.push_back(c.resource_name);
+    merged.push_back(c.merged_into);
+    snapshots.push_back(absl::Base64Escape(c.snapshot));
+    has.push_back(c.has_snapshot ? "t" : "f");
+  }
+  txn.exec_params(kLockFeed, kChangeFeedLock);
+  txn.exec_params(kInsertChanges, PgArray(kinds), PgArray(types), PgArray(names), PgArray(merged),
+                  PgArray(snapshots), PgArray(has));
+}
+
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
                                                     const v1::ListChangesRequest& request) {
   MAILLAGE_ASSIGN_OR_RETURN(int size, api::EffectivePageSize(request.page_size(), kDomain, 100));
@@ -95,8 +135,18 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
     }
   }
   pqxx::result rows = txn.exec_params(kSelectChangesAfter, since, size + 1);
+  int64_t pruned_through = rows.empty() ? 0 : rows[0][7].as<int64_t>();
+  if (!request.since().empty() && since < pruned_through) {
+    return FailedPrecondition(
+        kDomain, "CHANGE_CURSOR_EXPIRED",
+        absl::StrCat("the changes after this cursor were pruned (the feed keeps them for a "
+                     "limited time): read the lists again, then follow the feed from an empty "
+                     "`since`"),
+        {{"since", absl::StrCat(since)}, {"oldest_kept_after", absl::StrCat(pruned_through)}});
+  }
+  if (rows.size() == 1 && rows[0][0].is_null()) rows = pqxx::result();
   v1::ListChangesResponse response;
-  int64_t last = since;
+  int64_t last = std::max(since, pruned_through);
   for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) {
     *response.add_changes() = ChangeFromRow(rows[i]);
     last = response.changes().rbegin()->sequence();
@@ -114,8 +164,51 @@ std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_na
   return changes;
 }
 
+PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention) {
+  txn.exec_params(kLockFeed, kChangeFeedLock);
+  pqxx::result row = txn.exec_params(kPrune, static_cast<double>(retention.count()));
+  return {row[0][0].as<int64_t>(), row[0][1].as<int64_t>()};
+}
+
 void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name) {
   txn.exec_params(kForgetSnapshots, std::string(resource_name));
+}
+
+ChangeFeedPruner::ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,
+                                   std::chrono::milliseconds interval)
+    : pool_(pool), retention_(retention), interval_(interval) {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      absl::StatusOr<PruneResult> pruned = PruneOnce();
+      if (!pruned.ok()) {
+        log::Warn("change feed pruning failed; retried later",
+                  {{"error", pruned.status().ToString()}});
+      } else if (pruned->deleted > 0) {
+        log::Info("change feed pruned", {{"deleted", absl::StrCat(pruned->deleted)},
+                                         {"pruned_through", absl::StrCat(pruned->pruned_through)}});
+      }
+      lock.lock();
+      wake_.wait_for(lock, interval_, [this] { return stop_; });
+    }
+  });
+}
+
+ChangeFeedPruner::~ChangeFeedPruner() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+absl::StatusOr<PruneResult> ChangeFeedPruner::PruneOnce() {
+  return pool_.Transact<PruneResult>(std::chrono::system_clock::now() + std::chrono::minutes(5),
+                                     [this](pqxx::work& txn) -> absl::StatusOr<PruneResult> {
+                                       return PruneChanges(txn, retention_);
+                                     });
 }
 
 }  // namespace maillage::directory

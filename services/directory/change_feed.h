@@ -6,14 +6,26 @@
 // numbers its changes only once the earlier one is visible: a reader that sees sequence n
 // already sees every change numbered below n. Call AppendChange last in the transaction, just
 // before the commit, so that the lock is held briefly.
+//
+// Retention: changes committed more than the retention period ago (env
+// MAILLAGE_CHANGE_RETENTION_DAYS, default 400 days) are deleted by ChangeFeedPruner, oldest
+// first, and `change_feed_state.pruned_through` records the last sequence removed. A cursor
+// below that point has missed changes: ListChanges answers FAILED_PRECONDITION
+// (CHANGE_CURSOR_EXPIRED) and the partner resyncs (reads the lists, then the feed from an empty
+// `since`). Numbering continues above the pruning point even when every row is gone.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/db/pool.h"
 #include "google/protobuf/message.h"
 #include "maillage/directory/v1/change.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
@@ -29,13 +41,59 @@ int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceTy
                      absl::string_view resource_name, const google::protobuf::Message* snapshot,
                      absl::string_view merged_into = "");
 
+// A change to append later (AppendChanges), with its snapshot already serialized.
+struct PendingChange {
+  v1::ChangeKind kind = v1::CHANGE_KIND_UNSPECIFIED;
+  v1::ChangedResourceType type = v1::CHANGED_RESOURCE_TYPE_UNSPECIFIED;
+  std::string resource_name;
+  bool has_snapshot = false;
+  std::string snapshot;
+  std::string merged_into;
+};
+
+// Appends `changes` in their order with one statement, as AppendChange would one by one
+// (imports collect their changes and append them last, holding the feed's lock briefly).
+void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes);
+
 // The changes after the request's cursor. INVALID_ARGUMENT for a malformed cursor or a negative
-// page size.
+// page size; FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a cursor older than the pruning
+// point.
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
                                                     const v1::ListChangesRequest& request);
 
 // The changes of one resource, oldest first (for ExportPersonData).
 std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name);
+
+// Deletes the changes committed more than `retention` ago (a prefix of the feed, under the
+// feed's lock); returns how many went and the pruning point.
+struct PruneResult {
+  int64_t deleted = 0;
+  int64_t pruned_through = 0;
+};
+PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention);
+
+// Runs PruneChanges at construction and then every `interval` on a thread of its own, until
+// destroyed; failures are logged and retried at the next interval.
+class ChangeFeedPruner {
+ public:
+  ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,
+                   std::chrono::milliseconds interval = std::chrono::hours(1));
+  ~ChangeFeedPruner();
+  ChangeFeedPruner(const ChangeFeedPruner&) = delete;
+  ChangeFeedPruner& operator=(const ChangeFeedPruner&) = delete;
+
+  // One pass now (also what the thread runs).
+  absl::StatusOr<PruneResult> PruneOnce();
+
+ private:
+  db::Pool& pool_;
+  const std::chrono::seconds retention_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 // Removes the snapshots of every change of `resource_name` (ErasePerson).
 void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name);

@@ -329,7 +329,8 @@ absl::StatusOr<v1::ListContactsResponse> ContactRegistry::List(
         "LEGAL_BASIS_",
         {"CONSENT", "LEGITIMATE_INTEREST", "CONTRACT", "LEGAL_OBLIGATION", "PUBLIC_TASK"}}},
       {"consent_withdrawn", {"(c.consent_withdraw_time IS NOT NULL)", Type::kBool}},
-      {"email", {"c.email", Type::kString}},
+      // Case-insensitive (collation of migration 0002).
+      {"email", {"(c.email COLLATE directory_case_insensitive)", Type::kString}},
   };
   static const auto* const kSort = new api::SortSchema{
       {"family_name", {"(c.family_name || ' ' || c.given_name) COLLATE \"fr-FR-x-icu\"", "text"}},

@@ -124,6 +124,33 @@ TEST_F(ContactsTest, ListOfOneActorOrEveryActor) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(ContactsTest, EmailFilterIgnoresCase) {
+  Contact camille = Person("Camille", "Durand");
+  camille.set_email("Camille.Durand@Example.ORG");
+  Contact out;
+  ASSERT_TRUE(CreateContact(camille, &out).ok());
+  ASSERT_TRUE(CreateContact(Person("Zoé", "Bernard"), &out).ok());
+  v1::ListContactsRequest request;
+  request.set_parent("actors/-");
+  v1::ListContactsResponse response;
+  for (const char* filter :
+       {"email = \"camille.durand@example.org\"", "email = \"CAMILLE.DURAND@EXAMPLE.ORG\"",
+        "email = \"Camille.Durand@Example.ORG\""}) {
+    SCOPED_TRACE(filter);
+    request.set_filter(filter);
+    ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+    ASSERT_EQ(response.contacts_size(), 1);
+    EXPECT_EQ(response.contacts(0).email(), "Camille.Durand@Example.ORG");  // stored as given
+  }
+  request.set_filter("email != \"CAMILLE.durand@example.org\"");
+  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.contacts_size(), 1);
+  EXPECT_EQ(response.contacts(0).given_name(), "Zoé");
+  request.set_filter("email = \"camille.durand@example.com\"");
+  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.contacts_size(), 0);
+}
+
 TEST_F(ContactsTest, ExportPersonDataThenErase) {
   Contact created;
   ASSERT_TRUE(CreateContact(Person("Camille", "Durand"), &created).ok());

@@ -28,6 +28,63 @@ const char kSemicolonFile[] =
     "Recyclerie de Chenôve;21166;356 000 000 00048;iae|structures-ess;ok\r\n"
     "\"Ferme; de Crimolois\";21213;;foncier-agroecologie-bio;\r\n";
 
+TEST_F(ImportTest, LaterRowsSeeTheActorsOfEarlierRowsAndOfTheDirectory) {
+  Actor existing = CreateActor(
+      "Atelier Vélo", [](Actor& a) { a.mutable_address()->set_commune_insee_code("21231"); });
+  const std::string csv =
+      "display_name,siret,siren,description,address.commune_insee_code\n"
+      "Recyclerie,35600000000048,,première,21166\n"     // created
+      "Recyclerie bis,35600000000048,,seconde,21166\n"  // same SIRET: updates row 2's
+      "La Poste,,356000000,,21231\n"                    // created
+      "LA POSTE,35600000049837,356000000,,21166\n"      // same SIREN and name as row 4
+      "atelier velo,,,réparations,21231\n"              // name + commune of `existing`
+      "Nouvelle,,,,21213\n";                            // former code of 21452: created
+  v1::ImportActorsResponse response;
+  grpc::Status status = Import(csv, &response, true);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(response.rows_size(), 6);
+  EXPECT_EQ(response.rows(0).outcome(), v1::IMPORT_ROW_OUTCOME_CREATED);
+  EXPECT_EQ(response.rows(1).outcome(), v1::IMPORT_ROW_OUTCOME_UPDATED);
+  EXPECT_EQ(response.rows(1).matched_by(), v1::IMPORT_MATCH_RULE_SIRET);
+  EXPECT_EQ(response.rows(2).outcome(), v1::IMPORT_ROW_OUTCOME_CREATED);
+  EXPECT_EQ(response.rows(3).outcome(), v1::IMPORT_ROW_OUTCOME_REJECTED);
+  ASSERT_EQ(response.issues_size(), 1);
+  EXPECT_EQ(response.issues(0).row(), 5);
+  EXPECT_THAT(response.issues(0).reason(), ::testing::HasSubstr("SIREN and name"));
+  EXPECT_EQ(response.rows(4).outcome(), v1::IMPORT_ROW_OUTCOME_UPDATED);
+  EXPECT_EQ(response.rows(4).actor(), existing.name());
+  EXPECT_EQ(response.rows(4).matched_by(), v1::IMPORT_MATCH_RULE_NAME_AND_COMMUNE);
+  EXPECT_EQ(response.rows(5).outcome(), v1::IMPORT_ROW_OUTCOME_CREATED);
+  EXPECT_EQ(CountRows("actors"), 1) << "validate_only writes nothing";
+
+  // Without the rejected row, for real: the changes follow the rows.
+  std::string valid = csv;
+  valid.erase(valid.find("LA POSTE"), valid.find("atelier velo") - valid.find("LA POSTE"));
+  ASSERT_TRUE(Import(valid, &response).ok());
+  EXPECT_EQ(response.created_count(), 3);
+  EXPECT_EQ(response.updated_count(), 2);
+  EXPECT_EQ(CountRows("actors"), 4);
+  v1::GetActorRequest get;
+  get.set_name(response.rows(0).actor());
+  EXPECT_EQ(response.rows(1).actor(), response.rows(0).actor());
+  Actor recyclerie;
+  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &recyclerie).ok());
+  EXPECT_EQ(recyclerie.display_name(), "Recyclerie bis");
+  EXPECT_EQ(recyclerie.description(), "seconde");
+  v1::ListChangesRequest feed;
+  feed.set_page_size(100);
+  v1::ListChangesResponse changes;
+  ASSERT_TRUE(stub_->ListChanges(Context().get(), feed, &changes).ok());
+  std::vector<std::string> seen;
+  for (const auto& c : changes.changes()) {
+    seen.push_back(absl::StrCat(v1::ChangeKind_Name(c.kind()), " ", c.actor().display_name()));
+  }
+  EXPECT_THAT(seen,
+              ElementsAre("CHANGE_KIND_CREATED Atelier Vélo", "CHANGE_KIND_CREATED Recyclerie",
+                          "CHANGE_KIND_UPDATED Recyclerie bis", "CHANGE_KIND_CREATED La Poste",
+                          "CHANGE_KIND_UPDATED atelier velo", "CHANGE_KIND_CREATED Nouvelle"));
+}
+
 TEST_F(ImportTest, SemicolonFileWithMappedHeadersThenReimportIsANoOp) {
   std::map<std::string, std::string> mapping = {{"Nom", "display_name"},
                                                 {"Code INSEE", "address.commune_insee_code"},

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/directory/change_feed.h"
 #include "services/directory/directory_test_fixture.h"
 
 namespace maillage::directory {
@@ -198,10 +199,96 @@ TEST_F(ActorsTest, InvalidUtf8IsRefusedWithNothingWritten) {
   actor.set_display_name("Caf\xC3");
   Actor out;
   grpc::Status status = Create(actor, &out);
-  // Refused before the service runs: the gRPC library fails to parse a proto3 string with
-  // invalid UTF-8 (INTERNAL); CheckActorFields refuses it too for in-process callers.
-  EXPECT_NE(status.error_code(), grpc::StatusCode::OK);
+  // Refused before the handler runs (protobuf does not parse it), answered by the server's
+  // interceptor (common/server/utf8_fields.h); CheckActorFields refuses it too in process.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(BadFields(status), ElementsAre("actor.display_name"));
+  actor.set_display_name("Café");
+  actor.mutable_address()->add_lines("12 rue de la Libert\xE9");  // Latin-1
+  status = Create(actor, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(BadFields(status), ElementsAre("actor.address.lines"));
   EXPECT_EQ(CountRows("actors"), 0);
+  EXPECT_EQ(CountRows("changes"), 0);
+}
+
+TEST_F(ActorsTest, TenMegabyteFieldIsRefusedByTheTransportWithNothingWritten) {
+  // Over the 8 MB message limit of every maillage server (common/server/server.h): the
+  // transport refuses the call before the service (RESOURCE_EXHAUSTED, no field to name);
+  // under it, the service names the field (OversizedFieldsAreRefusedWithNothingWritten).
+  Actor actor;
+  actor.set_display_name("A");
+  actor.set_description(std::string(10 << 20, 'x'));
+  Actor out;
+  grpc::Status status = Create(actor, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  actor.set_description(std::string(7 << 20, 'x'));
+  status = Create(actor, &out);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(BadFields(status), ElementsAre("actor.description"));
+  EXPECT_EQ(CountRows("actors"), 0);
+  EXPECT_EQ(CountRows("changes"), 0);
+}
+
+TEST_F(ActorsTest, NegativePageSizeIsRefusedNamingTheFieldOnEveryList) {
+  auto expect_bad = [&](const char* method, const grpc::Status& status) {
+    SCOPED_TRACE(method);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+    EXPECT_THAT(BadFields(status), ElementsAre("page_size"));
+  };
+  {
+    v1::SearchActorsRequest request;
+    request.set_query("economie");
+    request.set_page_size(-1);
+    v1::SearchActorsResponse response;
+    expect_bad("SearchActors", stub_->SearchActors(Context().get(), request, &response));
+  }
+  {
+    v1::FindDuplicatesRequest request;
+    request.set_page_size(-1);
+    v1::FindDuplicatesResponse response;
+    expect_bad("FindDuplicates", stub_->FindDuplicates(Context().get(), request, &response));
+  }
+  {
+    v1::ListContactsRequest request;
+    request.set_parent("actors/-");
+    request.set_page_size(-1);
+    v1::ListContactsResponse response;
+    expect_bad("ListContacts", stub_->ListContacts(Context().get(), request, &response));
+  }
+  {
+    v1::ListRelationshipsRequest request;
+    request.set_parent(CreateActor("A").name());
+    request.set_page_size(-1);
+    v1::ListRelationshipsResponse response;
+    expect_bad("ListRelationships", stub_->ListRelationships(Context().get(), request, &response));
+  }
+  {
+    v1::ListChangesRequest request;
+    request.set_page_size(-1);
+    v1::ListChangesResponse response;
+    expect_bad("ListChanges", stub_->ListChanges(Context().get(), request, &response));
+  }
+  {
+    v1::ListCommunesRequest request;
+    request.set_page_size(-1);
+    v1::ListCommunesResponse response;
+    expect_bad("ListCommunes", stub_->ListCommunes(Context().get(), request, &response));
+  }
+  {
+    v1::ListThemesRequest request;
+    request.set_page_size(-1);
+    v1::ListThemesResponse response;
+    expect_bad("ListThemes", stub_->ListThemes(Context().get(), request, &response));
+  }
+  {
+    v1::ListNetworkCategoriesRequest request;
+    request.set_page_size(-1);
+    v1::ListNetworkCategoriesResponse response;
+    expect_bad("ListNetworkCategories",
+               stub_->ListNetworkCategories(Context().get(), request, &response));
+  }
+  EXPECT_EQ(CountRows("changes"), 1);  // only the creation of A
 }
 
 TEST_F(ActorsTest, SqlLookingTextIsStoredVerbatim) {
@@ -595,6 +682,73 @@ TEST_F(ActorsTest, ChangeFeedInCommitOrderWithCursor) {
   request.set_page_size(-5);
   EXPECT_EQ(stub_->ListChanges(Context().get(), request, &empty).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
+  CreateActor("A");
+  CreateActor("B");
+  v1::ListChangesRequest request;
+  v1::ListChangesResponse start, two;
+  request.set_page_size(1);
+  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &start).ok());  // after change 1
+  request.set_page_size(0);
+  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &two).ok());  // after change 2
+  ASSERT_EQ(two.changes_size(), 2);
+  // Both changes look 401 days old, the 400-day retention prunes them; a third one is recent.
+  ASSERT_TRUE(pool_
+                  ->Transact(db::Deadline::max(),
+                             [](pqxx::work& txn) {
+                               txn.exec(
+                                   "UPDATE changes SET commit_time = now() - "
+                                   "interval '401 days'");
+                               return absl::OkStatus();
+                             })
+                  .ok());
+  Actor c = CreateActor("C");
+  ChangeFeedPruner pruner(*pool_, std::chrono::hours(24 * 400), std::chrono::hours(1));
+  // The pruner's thread runs a pass at once; this one waits for it on the feed's lock.
+  absl::StatusOr<PruneResult> again = pruner.PruneOnce();
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->pruned_through, two.changes(1).sequence());
+  EXPECT_EQ(CountRows("changes"), 1);
+
+  // A cursor before the pruning point has missed a change: resync.
+  request.set_since(start.next_cursor());
+  v1::ListChangesResponse response;
+  grpc::Status status = stub_->ListChanges(Context().get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(Reason(status), "CHANGE_CURSOR_EXPIRED");
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("empty `since`"));
+  // A cursor at the pruning point, or an empty one, reads on.
+  for (const std::string& since : {two.next_cursor(), std::string()}) {
+    request.set_since(since);
+    ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+    ASSERT_EQ(response.changes_size(), 1);
+    EXPECT_EQ(response.changes(0).resource_name(), c.name());
+  }
+
+  // Every row pruned: numbering still goes on above the pruning point.
+  ASSERT_TRUE(pool_
+                  ->Transact(db::Deadline::max(),
+                             [](pqxx::work& txn) {
+                               txn.exec(
+                                   "UPDATE changes SET commit_time = now() - "
+                                   "interval '2 days'");
+                               PruneResult pruned = PruneChanges(txn, std::chrono::hours(24));
+                               EXPECT_EQ(pruned.deleted, 1);
+                               return absl::OkStatus();
+                             })
+                  .ok());
+  EXPECT_EQ(CountRows("changes"), 0);
+  request.set_since("");
+  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+  EXPECT_EQ(response.changes_size(), 0);
+  std::string idle_cursor = response.next_cursor();
+  CreateActor("D");
+  request.set_since(idle_cursor);
+  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+  ASSERT_EQ(response.changes_size(), 1);
+  EXPECT_EQ(response.changes(0).sequence(), two.changes(1).sequence() + 2);
 }
 
 TEST_F(ActorsTest, ConcurrentWritersNeverLetAReaderSkipAChange) {

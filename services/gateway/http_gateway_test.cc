@@ -403,6 +403,20 @@ TEST_F(HttpGatewayTest, MalformedJsonAndUnknownFieldsAreBadRequests) {
   EXPECT_EQ(echo_.echo_calls_started(), 0);
 }
 
+TEST_F(HttpGatewayTest, InvalidUtf8InAJsonStringIsABadRequestNamingTheField) {
+  httplib::Client client = Client();
+  // Raw bytes that are not UTF-8 inside the JSON string, then a lone surrogate escape.
+  for (const std::string& body :
+       {std::string("{\"message\":\"Caf\xC3(\"}"), std::string(R"({"message":"x\ud800y"})")}) {
+    httplib::Result r = client.Post("/v1/echo", body, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_THAT(r->body, HasSubstr(R"("status":"INVALID_ARGUMENT")"));
+    EXPECT_THAT(r->body, HasSubstr(R"("field":"message")"));
+  }
+  EXPECT_EQ(echo_.echo_calls_started(), 0);
+}
+
 TEST_F(HttpGatewayTest, BackendErrorsKeepTheirDetails) {
   httplib::Client client = Client();
   httplib::Result r = client.Get("/v1/shelves/1/books/missing");

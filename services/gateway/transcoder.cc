@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "common/log/log.h"
+#include "common/server/utf8_fields.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/field_path.h"
@@ -36,7 +37,8 @@ absl::Status BadValue(Source source, absl::string_view field, absl::string_view 
       description);
 }
 
-bool IsValidUtf8(absl::string_view s) {
+// The offset of the first byte of `s` that does not start a valid UTF-8 sequence, npos if none.
+size_t InvalidUtf8Offset(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
@@ -55,22 +57,24 @@ bool IsValidUtf8(absl::string_view s) {
       extra = 3;
       code = c & 0x07;
     } else {
-      return false;
+      return i;
     }
-    if (i + extra >= s.size()) return false;
+    if (i + extra >= s.size()) return i;
     for (size_t k = 1; k <= extra; ++k) {
       const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
+      if ((cc & 0xC0) != 0x80) return i;
       code = (code << 6) | (cc & 0x3F);
     }
     static constexpr uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
     if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
-      return false;
+      return i;
     }
     i += extra + 1;
   }
-  return true;
+  return absl::string_view::npos;
 }
+
+bool IsValidUtf8(absl::string_view s) { return InvalidUtf8Offset(s) == absl::string_view::npos; }
 
 // Timestamp, Duration and FieldMask: JSON strings in proto3 JSON.
 bool HasStringForm(const Descriptor* type) {
@@ -251,7 +255,101 @@ absl::Status JsonError(absl::string_view message, absl::string_view prefix) {
                              absl::StrCat("not valid JSON: ", absl::StripAsciiWhitespace(message)));
 }
 
+// The JSON path ("book.tags[1]", keys as written) of the string value that holds byte
+// `offset` of `json`, for naming the field of a bad byte; "" at the top level or in a key.
+std::string JsonPathAt(absl::string_view json, size_t offset) {
+  struct Frame {
+    bool object;
+    bool expecting_key;
+    std::string key;
+    int index;
+  };
+  std::vector<Frame> stack;
+  auto path = [&] {
+    std::string out;
+    for (const Frame& f : stack) {
+      if (f.object) {
+        if (f.expecting_key) return std::string();
+        absl::StrAppend(&out, out.empty() ? "" : ".", f.key);
+      } else {
+        absl::StrAppend(&out, "[", f.index, "]");
+      }
+    }
+    return out;
+  };
+  for (size_t i = 0; i < json.size() && i <= offset; ++i) {
+    char c = json[i];
+    if (c == '{' || c == '[') {
+      stack.push_back({c == '{', c == '{', "", 0});
+    } else if ((c == '}' || c == ']') && !stack.empty()) {
+      stack.pop_back();
+    } else if (c == ',' && !stack.empty()) {
+      stack.back().object ? void(stack.back().expecting_key = true) : void(++stack.back().index);
+    } else if (c == ':' && !stack.empty() && stack.back().object) {
+      stack.back().expecting_key = false;
+    } else if (c == '"') {
+      size_t end = i + 1;
+      while (end < json.size() && json[end] != '"') end += json[end] == '\\' ? 2 : 1;
+      if (offset < end) return path();
+      if (!stack.empty() && stack.back().object && stack.back().expecting_key) {
+        stack.back().key = std::string(json.substr(i + 1, end - i - 1));
+      }
+      i = end;
+    }
+  }
+  return "";
+}
+
+// The offset of the first \u escape of `json` that is half of a surrogate pair without its
+// other half (it would decode to no character), npos if none.
+size_t LoneSurrogateOffset(absl::string_view json) {
+  auto escape_at = [&](size_t i) -> int {  // the code unit of a \uXXXX at i, or -1
+    if (i + 6 > json.size() || json[i] != '\\' || json[i + 1] != 'u') return -1;
+    int code = 0;
+    for (size_t k = i + 2; k < i + 6; ++k) {
+      char c = json[k];
+      int digit = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+      if (digit < 0) return -1;
+      code = code * 16 + digit;
+    }
+    return code;
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] != '\\') continue;
+    int code = escape_at(i);
+    if (code < 0) {
+      ++i;  // another escape: skip its character
+      continue;
+    }
+    if (code >= 0xD800 && code <= 0xDBFF) {
+      int low = escape_at(i + 6);
+      if (low < 0xDC00 || low > 0xDFFF) return i;
+      i += 11;
+    } else if (code >= 0xDC00 && code <= 0xDFFF) {
+      return i;
+    } else {
+      i += 5;
+    }
+  }
+  return absl::string_view::npos;
+}
+
 absl::Status ParseJson(absl::string_view json, Message& target, absl::string_view prefix) {
+  // JSON text must be UTF-8 (RFC 8259), and a \u escape of half a surrogate pair decodes to no
+  // character: either inside a string names that string's field.
+  size_t bad = InvalidUtf8Offset(json);
+  if (bad == absl::string_view::npos) bad = LoneSurrogateOffset(json);
+  if (bad != absl::string_view::npos) {
+    std::string path = JsonPathAt(json, bad);
+    std::string field = path.empty()          ? std::string(prefix.empty() ? "body" : prefix)
+                        : prefix.empty()      ? path
+                        : path.front() == '[' ? absl::StrCat(prefix, path)
+                                              : absl::StrCat(prefix, ".", path);
+    return InvalidRequestField("INVALID_FIELD_VALUE", field, "not valid UTF-8");
+  }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   google::protobuf::util::Status status = google::protobuf::util::JsonStringToMessage(
@@ -448,6 +546,12 @@ absl::StatusOr<std::unique_ptr<Message>> TranscodeRequest(const Route& route,
     if (!status.ok()) return status;
   }
   if (!update_mask_given) DeriveUpdateMask(route, effective, *request);
+  // JSON strings may carry bytes that are not UTF-8 (raw, or lone \uD800 surrogates): refused
+  // here, naming the field, rather than by the backend's parser.
+  std::string bad_text = server::FindInvalidUtf8Field(*request);
+  if (!bad_text.empty()) {
+    return InvalidRequestField("INVALID_FIELD_VALUE", bad_text, "not valid UTF-8");
+  }
   return request;
 }
 
@@ -466,6 +570,11 @@ absl::StatusOr<std::vector<std::unique_ptr<Message>>> TranscodeRequestStream(
     requests.emplace_back(prototype->New());
     absl::Status parsed = ParseJson((*objects)[i], *requests.back(), absl::StrCat("[", i, "]"));
     if (!parsed.ok()) return parsed;
+    std::string bad_text = server::FindInvalidUtf8Field(*requests.back());
+    if (!bad_text.empty()) {
+      return InvalidRequestField("INVALID_FIELD_VALUE", absl::StrCat("[", i, "].", bad_text),
+                                 "not valid UTF-8");
+    }
   }
   return requests;
 }

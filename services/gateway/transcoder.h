@@ -39,7 +39,8 @@ struct HttpRequestParts {
 // type (INVALID_FIELD_VALUE); a path variable does not fit its field (INVALID_PATH_VARIABLE); a
 // query parameter names no field, a field set by the path or the body, a map or message field
 // (UNKNOWN_QUERY_PARAMETER), has a bad value or repeats a singular field
-// (INVALID_QUERY_PARAMETER).
+// (INVALID_QUERY_PARAMETER); a string field of the message built holds invalid UTF-8, e.g. raw
+// bytes or a lone surrogate escape in a JSON string (INVALID_FIELD_VALUE, path in proto names).
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> TranscodeRequest(
     const Route& route, const HttpRequestParts& parts);
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -299,6 +300,31 @@ TEST_F(TranscoderTest, InvalidUtf8InAPathVariableIsRefused) {
   absl::StatusOr<ArchiveBookRequest> r =
       Transcode<ArchiveBookRequest>("POST", "/v1/shelves/1/books/%C3%28:archive", {}, "{}");
   ExpectBadField(r.status(), "INVALID_PATH_VARIABLE", "name");
+}
+
+TEST_F(TranscoderTest, InvalidUtf8InAJsonStringIsRefusedNamingTheField) {
+  // Raw bytes that are not UTF-8 inside a JSON string, and a lone surrogate escape.
+  for (const std::string& title : {std::string("Caf\xC3("), std::string("x\\ud800y")}) {
+    SCOPED_TRACE(title);
+    absl::StatusOr<CreateBookRequest> r = Transcode<CreateBookRequest>(
+        "POST", "/v1/shelves/s1/books", {}, absl::StrCat(R"({"title":")", title, R"("})"));
+    if (r.ok()) ADD_FAILURE() << "accepted: " << r->ShortDebugString();
+    // Either the JSON parser or the UTF-8 check refuses it; both name the field.
+    ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+    std::optional<google::rpc::BadRequest> bad = GetBadRequest(r.status());
+    ASSERT_TRUE(bad.has_value()) << r.status();
+    EXPECT_EQ(bad->field_violations(0).field(), "book.title") << r.status();
+  }
+  absl::StatusOr<CreateBookRequest> r = Transcode<CreateBookRequest>(
+      "POST", "/v1/shelves/s1/books", {}, "{\"tags\":[\"ok\",\"Caf\xC3(\"]}");
+  ASSERT_FALSE(r.ok());
+  std::optional<google::rpc::BadRequest> bad = GetBadRequest(r.status());
+  ASSERT_TRUE(bad.has_value()) << r.status();
+  EXPECT_EQ(bad->field_violations(0).field(), "book.tags[1]") << r.status();
+  // Valid accents pass.
+  r = Transcode<CreateBookRequest>("POST", "/v1/shelves/s1/books", {}, R"({"title":"Café"})");
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->book().title(), "Café");
 }
 
 TEST_F(TranscoderTest, StreamingRequestTakesOneMessagePerJsonObject) {
