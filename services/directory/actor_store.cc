@@ -207,7 +207,7 @@ std::vector<Actor> ActorStore::InsertMany(pqxx::work& txn, const std::vector<Act
     for (int i = 0; i < kColumns; ++i) columns[i].push_back(std::move(params[i]));
   }
   std::vector<std::string> params;
-  for (const auto& column : columns) params.push_back(PgArray(column));
+  for (const auto& column : columns) params.push_back(db::PgArray(column));
   pqxx::result rows = txn.exec_params(*kSql, pqxx::prepare::make_dynamic_params(params));
   // Identities are drawn in insertion order, which follows t.ord.
   std::vector<std::pair<int64_t, Actor>> by_id;

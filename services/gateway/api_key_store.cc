@@ -8,6 +8,7 @@
 #include "common/status/errors.h"
 #include "common/db/idempotency.h"
 #include "common/status/status_macros.h"
+#include "google/protobuf/util/time_util.h"
 #include "services/gateway/http_errors.h"
 
 namespace maillage::gateway {
