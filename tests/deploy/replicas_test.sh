@@ -26,7 +26,8 @@ export MAILLAGE_STATE_DIR="$WORK/state" MAILLAGE_NO_BUILD=1
 
 port_free() { [[ -z $(ss -Htln "sport = :$1" 2>/dev/null) ]]; }
 base=""
-for ((i = 0; i < 200 && -z $base; i++)); do
+for ((i = 0; i < 200; i++)); do
+  [[ -n $base ]] && break
   candidate=$((56000 + RANDOM % 7000))
   ok=1
   for ((p = candidate; p < candidate + 30; p++)); do port_free "$p" || { ok=0; break; }; done
@@ -55,7 +56,7 @@ done
 grep -q "127.0.0.1:$((base + 24)): SERVING" <<<"$status" || fail "directory-2 not on $((base + 24))"
 want="MAILLAGE_DIRECTORY_ADDR=127.0.0.1:$((base + 4)),127.0.0.1:$((base + 24))"
 for svc in gateway meetings meetings-2; do
-  "$RUNNER" env "$svc" | grep -qx "$want" || fail "$svc is not given both directory replicas"
+  grep -x "$want" <<<"$("$RUNNER" env "$svc")" >/dev/null || fail "$svc is not given both directory replicas"
 done
 
 api() { curl -s -o /dev/null -w '%{http_code}' -m 10 "http://127.0.0.1:$MAILLAGE_HTTP_PORT$1"; }
