@@ -7,8 +7,9 @@
 //   grpc::Status status = stub->GetActor(&context, request, &actor);
 //
 // Channels balance calls round robin over every address of the target (all the A records of a
-// DNS name, or every entry of a comma-separated list), keep connections alive with pings and
-// allow messages up to kMaxMessageBytes both ways.
+// DNS name, or every entry of a comma-separated list), keep connections alive with pings,
+// reconnect to a peer that went away within 2 s of its return (reconnection backoff 250 ms up to
+// 2 s), and allow messages up to kMaxMessageBytes both ways.
 #pragma once
 
 #include <chrono>
