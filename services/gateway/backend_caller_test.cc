@@ -4,7 +4,8 @@
 #include "services/gateway/backend_caller.h"
 
 #include "gtest/gtest.h"
-#include "maillage/directory/v1/directory_service.grpc.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "maillage/directory/v1/directory_service.pb.h"
 
 namespace maillage::gateway {
 namespace {
@@ -12,8 +13,9 @@ namespace {
 namespace v1 = maillage::directory::v1;
 
 const google::protobuf::MethodDescriptor& Method(const std::string& name) {
-  const auto* service = v1::DirectoryService::descriptor();
-  const google::protobuf::MethodDescriptor* method = service->FindMethodByName(name);
+  const google::protobuf::MethodDescriptor* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+          "maillage.directory.v1.DirectoryService." + name);
   EXPECT_NE(method, nullptr) << name;
   return *method;
 }
