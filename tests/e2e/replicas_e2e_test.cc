@@ -28,7 +28,7 @@ TEST(ReplicasE2eTest, KillingOneDirectoryReplicaFailsNoRequestAndLosesNoWrite) {
     ASSERT_EQ(HealthOf(suite.Address(name)), "SERVING") << name;
   }
 
-  Traffic traffic(suite.ports().http, "replica-kill", seconds(5));
+  Traffic traffic(suite, "replica-kill", seconds(5));
   traffic.Start(/*writers=*/3, /*readers=*/1);
   // Both replicas take writes before the kill.
   std::this_thread::sleep_for(seconds(2));
@@ -58,7 +58,7 @@ TEST(ReplicasE2eTest, KillingOneDirectoryReplicaFailsNoRequestAndLosesNoWrite) {
               acknowledged_before, reads, failed);
 
   // Every acknowledged write is there, once, under the name it was acknowledged with.
-  auto actors = ActorsByDisplayName(suite.ports().http, "replica-kill");
+  auto actors = ActorsByDisplayName(suite, "replica-kill");
   for (const Outcome& o : outcomes) {
     if (!o.write || o.http_status != 200) continue;
     auto it = actors.find(o.display_name);
@@ -69,7 +69,7 @@ TEST(ReplicasE2eTest, KillingOneDirectoryReplicaFailsNoRequestAndLosesNoWrite) {
 
   // The replica comes back and takes its share again.
   suite.Restart("directory-2");
-  httplib::Client client = GatewayClient(suite.ports().http);
+  httplib::Client client = GatewayClient(suite);
   for (int i = 0; i < 4; ++i) {
     Outcome o = CreateActor(client, NewUuid(), absl::StrCat("replica-kill after ", i),
                             seconds(5));

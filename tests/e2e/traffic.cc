@@ -12,14 +12,12 @@ namespace maillage::testing {
 
 using nlohmann::json;
 
-httplib::Headers GatewayHeaders() { return {}; }
-
-httplib::Client GatewayClient(int http_port, std::chrono::seconds read_timeout) {
-  httplib::Client client("127.0.0.1", http_port);
+httplib::Client GatewayClient(const Suite& suite, std::chrono::seconds read_timeout) {
+  httplib::Client client("127.0.0.1", suite.ports().http);
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(read_timeout.count(), 0);
   client.set_write_timeout(5, 0);
-  client.set_default_headers(GatewayHeaders());
+  client.set_default_headers({});
   return client;
 }
 
@@ -53,8 +51,7 @@ Outcome CreateActor(httplib::Client& client, const std::string& request_id,
   outcome.request_id = request_id;
   outcome.display_name = display_name;
   outcome.started = std::chrono::steady_clock::now();
-  httplib::Headers headers = GatewayHeaders();
-  headers.emplace("X-Request-Timeout", TimeoutHeader(timeout));
+  httplib::Headers headers = {{"X-Request-Timeout", TimeoutHeader(timeout)}};
   json body = {{"displayName", display_name}};
   auto response = client.Post(absl::StrCat("/v1/actors?requestId=", request_id).c_str(),
                               headers, body.dump(), "application/json");
@@ -71,8 +68,8 @@ Outcome CreateActor(httplib::Client& client, const std::string& request_id,
   return outcome;
 }
 
-Traffic::Traffic(int http_port, std::string prefix, std::chrono::milliseconds timeout)
-    : http_port_(http_port), prefix_(std::move(prefix)), timeout_(timeout) {}
+Traffic::Traffic(const Suite& suite, std::string prefix, std::chrono::milliseconds timeout)
+    : suite_(suite), prefix_(std::move(prefix)), timeout_(timeout) {}
 
 Traffic::~Traffic() { Stop(); }
 
@@ -107,7 +104,7 @@ int Traffic::AcknowledgedWrites() const {
 void Traffic::Write(int thread) {
   // A client timeout well past the call's deadline: a hang shows up as latency, not as a cut.
   httplib::Client client =
-      GatewayClient(http_port_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
+      GatewayClient(suite_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
                                     std::chrono::seconds(20));
   for (int i = 0; !stop_; ++i) {
     Record(CreateActor(client, NewUuid(), absl::StrCat(prefix_, " ", thread, "-", i), timeout_));
@@ -116,10 +113,9 @@ void Traffic::Write(int thread) {
 
 void Traffic::Read() {
   httplib::Client client =
-      GatewayClient(http_port_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
+      GatewayClient(suite_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
                                     std::chrono::seconds(20));
-  httplib::Headers headers = GatewayHeaders();
-  headers.emplace("X-Request-Timeout", TimeoutHeader(timeout_));
+  httplib::Headers headers = {{"X-Request-Timeout", TimeoutHeader(timeout_)}};
   while (!stop_) {
     Outcome outcome;
     outcome.started = std::chrono::steady_clock::now();
@@ -135,9 +131,9 @@ void Traffic::Read() {
   }
 }
 
-std::map<std::string, std::vector<std::string>> ActorsByDisplayName(int http_port,
+std::map<std::string, std::vector<std::string>> ActorsByDisplayName(const Suite& suite,
                                                                    const std::string& prefix) {
-  httplib::Client client = GatewayClient(http_port);
+  httplib::Client client = GatewayClient(suite);
   std::map<std::string, std::vector<std::string>> found;
   std::string token;
   for (int pages = 0; pages < 1000; ++pages) {

@@ -3,7 +3,7 @@
 // outcome recorded, so that a test can then check what users rely on: which calls failed and
 // how, how long they took, and that every acknowledged write is there, once.
 //
-//   Traffic traffic(suite.ports().http, "replica-kill");
+//   Traffic traffic(suite, "replica-kill");
 //   traffic.Start(/*writers=*/2, /*readers=*/1);
 //   ... kill something ...
 //   traffic.Stop();
@@ -19,14 +19,14 @@
 #include <vector>
 
 #include "httplib.h"
+#include "tests/e2e/suite.h"
 
 namespace maillage::testing {
 
-// An HTTP client of the gateway with the headers every request needs (the one place to add
-// credentials).
-httplib::Client GatewayClient(int http_port, std::chrono::seconds read_timeout =
-                                                 std::chrono::seconds(30));
-httplib::Headers GatewayHeaders();
+// An HTTP client of the suite's gateway, sending with every request the headers it needs (the
+// one place where credentials are added).
+httplib::Client GatewayClient(const Suite& suite,
+                              std::chrono::seconds read_timeout = std::chrono::seconds(30));
 
 // A random version-4 UUID, e.g. for request_id.
 std::string NewUuid();
@@ -51,7 +51,7 @@ class Traffic {
  public:
   // `prefix` starts every display name (so a test finds its actors); `timeout` is each call's
   // X-Request-Timeout.
-  Traffic(int http_port, std::string prefix,
+  Traffic(const Suite& suite, std::string prefix,
           std::chrono::milliseconds timeout = std::chrono::seconds(5));
   ~Traffic();
 
@@ -66,7 +66,7 @@ class Traffic {
   void Read();
   void Record(Outcome outcome);
 
-  const int http_port_;
+  const Suite& suite_;
   const std::string prefix_;
   const std::chrono::milliseconds timeout_;
   std::atomic<bool> stop_{false};
@@ -77,7 +77,7 @@ class Traffic {
 
 // Every actor of the directory whose display name starts with `prefix`, display name → actor
 // names (more than one: a duplicate), listed through the gateway page by page.
-std::map<std::string, std::vector<std::string>> ActorsByDisplayName(int http_port,
+std::map<std::string, std::vector<std::string>> ActorsByDisplayName(const Suite& suite,
                                                                    const std::string& prefix);
 
 }  // namespace maillage::testing

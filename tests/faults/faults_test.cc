@@ -98,7 +98,7 @@ void ExpectNothingHalfApplied(const std::string& url, bool every_write_had_a_req
 void ExpectAcknowledgedPresentAndReplaysCreateNothingTwice(Suite& suite,
                                                            const std::vector<Outcome>& outcomes,
                                                            const std::string& prefix) {
-  auto actors = ActorsByDisplayName(suite.ports().http, prefix);
+  auto actors = ActorsByDisplayName(suite, prefix);
   int writes = 0;
   for (const Outcome& o : outcomes) {
     if (!o.write) continue;
@@ -108,7 +108,7 @@ void ExpectAcknowledgedPresentAndReplaysCreateNothingTwice(Suite& suite,
     ASSERT_NE(it, actors.end()) << o.display_name << " acknowledged but missing";
     EXPECT_EQ(it->second, std::vector<std::string>{o.actor_name}) << o.display_name;
   }
-  httplib::Client client = GatewayClient(suite.ports().http);
+  httplib::Client client = GatewayClient(suite);
   for (const Outcome& o : outcomes) {
     if (!o.write) continue;
     Outcome replay = CreateActor(client, o.request_id, o.display_name, seconds(10));
@@ -117,7 +117,7 @@ void ExpectAcknowledgedPresentAndReplaysCreateNothingTwice(Suite& suite,
       EXPECT_EQ(replay.actor_name, o.actor_name) << o.display_name;
     }
   }
-  actors = ActorsByDisplayName(suite.ports().http, prefix);
+  actors = ActorsByDisplayName(suite, prefix);
   EXPECT_EQ(actors.size(), static_cast<size_t>(writes));
   for (const auto& [display_name, names] : actors) {
     EXPECT_EQ(names.size(), 1u) << display_name << " created more than once";
@@ -135,7 +135,7 @@ milliseconds TimeUntil(const std::function<bool()>& probe, milliseconds timeout)
 }
 
 bool WriteSucceeds(Suite& suite, const std::string& display_name) {
-  httplib::Client client = GatewayClient(suite.ports().http, seconds(10));
+  httplib::Client client = GatewayClient(suite, seconds(10));
   return CreateActor(client, NewUuid(), display_name, kCallTimeout).http_status == 200;
 }
 
@@ -192,7 +192,7 @@ TEST(FaultsTest, PostgresRestartedUnderWrites) {
   const pid_t directory_pid = suite.Process("directory").pid();
   HealthWatch health(suite.Address("directory"));
 
-  Traffic traffic(suite.ports().http, "pg-restart", kCallTimeout);
+  Traffic traffic(suite, "pg-restart", kCallTimeout);
   traffic.Start(/*writers=*/3, /*readers=*/1);
   std::this_thread::sleep_for(milliseconds(1500));
   postgres->Stop();
@@ -230,7 +230,7 @@ TEST(FaultsTest, PostgresRestartedUnderWrites) {
 // The directory killed with SIGKILL in the middle of writes, then restarted.
 TEST(FaultsTest, ServiceKilledUnderWritesLosesNoAcknowledgedWrite) {
   Suite suite;
-  Traffic traffic(suite.ports().http, "sigkill", kCallTimeout);
+  Traffic traffic(suite, "sigkill", kCallTimeout);
   traffic.Start(/*writers=*/3, /*readers=*/1);
   std::this_thread::sleep_for(milliseconds(1500));
   EXPECT_EQ(suite.Kill("directory", SIGKILL), 128 + SIGKILL);
@@ -267,11 +267,11 @@ TEST(FaultsTest, ConnectionsTerminatedMidTransactionFailCleanlyAndThePoolRecover
   std::vector<std::thread> writers;
   for (int i = 0; i < 6; ++i) {
     writers.emplace_back([&, i] {
-      httplib::Client client = GatewayClient(suite.ports().http, seconds(30));
+      httplib::Client client = GatewayClient(suite, seconds(30));
       // Without request_id (i < 3), the gateway must not repeat the call: it is reported
       // failed. With one, the gateway repeats it on a fresh connection.
       std::string request_id = i < 3 ? "" : NewUuid();
-      httplib::Headers headers = GatewayHeaders();
+      httplib::Headers headers;
       headers.emplace("X-Request-Timeout", "8s");
       Outcome& o = outcomes[i];
       o.write = true;
@@ -338,7 +338,7 @@ TEST(FaultsTest, ConnectionsTerminatedMidTransactionFailCleanlyAndThePoolRecover
   EXPECT_LE(recovery, seconds(2));
   EXPECT_TRUE(suite.Process("directory").running());
   ExpectNothingHalfApplied(url, false);
-  auto actors = ActorsByDisplayName(suite.ports().http, "terminated ");
+  auto actors = ActorsByDisplayName(suite, "terminated ");
   for (const Outcome& o : outcomes) {
     if (o.http_status == 200) {
       EXPECT_EQ(actors[o.display_name], std::vector<std::string>{o.actor_name});
@@ -360,7 +360,7 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   std::vector<std::thread> writers;
   for (int i = 0; i < 3; ++i) {
     writers.emplace_back([&, i] {
-      httplib::Client client = GatewayClient(suite.ports().http, seconds(30));
+      httplib::Client client = GatewayClient(suite, seconds(30));
       in_flight[i] = CreateActor(client, NewUuid(), absl::StrCat("sigterm in flight ", i),
                                  seconds(8));
     });
@@ -377,7 +377,7 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   suite.Process("directory").Signal(SIGTERM);
   std::this_thread::sleep_for(milliseconds(500));
   // New calls while it drains: refused at once, cleanly.
-  httplib::Client client = GatewayClient(suite.ports().http, seconds(30));
+  httplib::Client client = GatewayClient(suite, seconds(30));
   std::vector<Outcome> refused;
   for (int i = 0; i < 3; ++i) {
     refused.push_back(CreateActor(client, NewUuid(), absl::StrCat("sigterm refused ", i),
@@ -403,7 +403,7 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
                                     seconds(10));
   EXPECT_GE(recovery.count(), 0);
   EXPECT_LE(recovery, seconds(3));
-  auto actors = ActorsByDisplayName(suite.ports().http, "sigterm ");
+  auto actors = ActorsByDisplayName(suite, "sigterm ");
   for (const Outcome& o : in_flight) {
     EXPECT_EQ(actors[o.display_name], std::vector<std::string>{o.actor_name});
   }
@@ -428,8 +428,8 @@ TEST(FaultsTest, SlowDirectoryGivesPromptDeadlinesAndNoThreadPileUp) {
   std::atomic<int> peak_gateway{0}, peak_meetings{0};
   for (int i = 0; i < kCallers; ++i) {
     callers.emplace_back([&, i] {
-      httplib::Client client = GatewayClient(suite.ports().http, seconds(30));
-      httplib::Headers headers = GatewayHeaders();
+      httplib::Client client = GatewayClient(suite, seconds(30));
+      httplib::Headers headers;
       headers.emplace("X-Request-Timeout", "1s");
       const char* path = i % 2 == 0 ? "/v1/actors?pageSize=5" : "/v1/actions/1/indicators";
       Outcome& o = outcomes[i];
