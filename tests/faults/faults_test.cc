@@ -202,7 +202,15 @@ TEST(FaultsTest, PostgresRestartedUnderWrites) {
       TimeUntil([&] { return WriteSucceeds(suite, "recovery probe"); }, seconds(20));
   std::this_thread::sleep_for(seconds(1));
   traffic.Stop();
+  // Health follows a database ping every 2 s: SERVING again within one or two of them.
+  milliseconds serving_again = TimeUntil(
+      [&] {
+        std::vector<std::string> seen = health.states();
+        return seen.size() >= 3 && seen.back() == "SERVING";
+      },
+      seconds(10));
   health.Stop();
+  EXPECT_GE(serving_again.count(), 0) << "health did not come back to SERVING";
 
   std::vector<Outcome> outcomes = traffic.Outcomes();
   Tally tally = CheckOutcomes(outcomes, kCallTimeout);
@@ -210,12 +218,15 @@ TEST(FaultsTest, PostgresRestartedUnderWrites) {
               "%lld ms after the start\n",
               outcomes.size(), tally.ok, tally.clean_failures, tally.bad,
               static_cast<long long>(recovery.count()));
+  std::vector<std::string> states = health.states();
+  std::string sequence;
+  for (const std::string& state : states) sequence += state + " ";
+  std::printf("postgres restart: directory health %s\n", sequence.c_str());
   EXPECT_GT(tally.clean_failures, 0) << "the outage was not seen at all";
   EXPECT_GE(recovery.count(), 0) << "writes did not come back within 20 s";
   EXPECT_LE(recovery, seconds(5));
   // Health: SERVING, NOT_SERVING during the outage, SERVING again; the same process.
-  std::vector<std::string> states = health.states();
-  ASSERT_GE(states.size(), 3u);
+  ASSERT_GE(states.size(), 3u) << sequence;
   EXPECT_EQ(states.front(), "SERVING");
   EXPECT_NE(std::find(states.begin(), states.end(), "NOT_SERVING"), states.end());
   EXPECT_EQ(states.back(), "SERVING");
