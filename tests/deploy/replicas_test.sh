@@ -59,7 +59,12 @@ for svc in gateway meetings meetings-2; do
   grep -x "$want" <<<"$("$RUNNER" env "$svc")" >/dev/null || fail "$svc is not given both directory replicas"
 done
 
-api() { curl -s -o /dev/null -w '%{http_code}' -m 10 "http://127.0.0.1:$MAILLAGE_HTTP_PORT$1"; }
+admin_key=$(sed -n 's/^MAILLAGE_ADMIN_API_KEY=//p' "$MAILLAGE_STATE_DIR/secrets.env")
+[[ -n $admin_key ]] || fail "no MAILLAGE_ADMIN_API_KEY in $MAILLAGE_STATE_DIR/secrets.env"
+api() {
+  curl -s -o /dev/null -w '%{http_code}' -m 10 -H "x-api-key: $admin_key" \
+    "http://127.0.0.1:$MAILLAGE_HTTP_PORT$1"
+}
 [[ $(api '/v1/actors?pageSize=5') == 200 ]] || fail "the API does not answer through the gateway"
 
 # One directory replica killed: every call still answers (round robin leaves it out, the

@@ -80,7 +80,8 @@ Suite::Suite(SuiteOptions options)
       child.env = {{"MAILLAGE_DATABASE_URL", urls_[service]},
                    {"MAILLAGE_GRPC_PORT", absl::StrCat(child.grpc_port)},
                    {"MAILLAGE_METRICS_PORT", absl::StrCat(metrics)},
-                   {"MAILLAGE_DB_POOL_SIZE", "4"}};
+                   {"MAILLAGE_DB_POOL_SIZE", "4"},
+                   {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret}};
       addresses[service].push_back(Local(child.grpc_port));
       order_.push_back(name);
       if (r == 1) {
@@ -117,7 +118,14 @@ Suite::Suite(SuiteOptions options)
                  {"MAILLAGE_ADMIN_PORT", absl::StrCat(ports_.admin)},
                  {"MAILLAGE_DIRECTORY_ADDR", directory_addr},
                  {"MAILLAGE_MEETINGS_ADDR", meetings_addr},
-                 {"MAILLAGE_BUDGET_ADDR", budget_addr}};
+                 {"MAILLAGE_BUDGET_ADDR", budget_addr},
+                 {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret},
+                 {"MAILLAGE_ADMIN_API_KEY", kAdminKey},
+                 // Tests send bursts; the rate-limit test sets a key's own limit.
+                 {"MAILLAGE_RATE_LIMIT_RPS", "100000"},
+                 {"MAILLAGE_RATE_LIMIT_BURST", "100000"},
+                 {"MAILLAGE_KEY_CACHE_TTL", "2s"},
+                 {"MAILLAGE_CORS_ORIGINS", "https://app.example.org"}};
   order_.push_back("gateway");
   for (auto& [name, child] : children_) {
     for (const auto& [key, value] : options_.env) child.env[key] = value;
@@ -209,8 +217,14 @@ void Suite::Restart(const std::string& name) {
   WaitServing(name);
 }
 
+int Suite::Pid(const std::string& name) const {
+  auto it = children_.find(name);
+  return it == children_.end() || it->second.process == nullptr ? -1 : it->second.process->pid();
+}
+
 CommandResult Suite::Seed() {
-  return RunCommand(absl::StrCat(BinaryPath("maillage-seed"),
+  return RunCommand(absl::StrCat("MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ",
+                                 BinaryPath("maillage-seed"),
                                  " --directory=127.0.0.1:", ports_.directory,
                                  " --meetings=127.0.0.1:", ports_.meetings,
                                  " --budget=127.0.0.1:", ports_.budget, " --data=",

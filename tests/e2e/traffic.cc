@@ -17,7 +17,7 @@ httplib::Client GatewayClient(const Suite& suite, std::chrono::seconds read_time
   client.set_connection_timeout(2, 0);
   client.set_read_timeout(read_timeout.count(), 0);
   client.set_write_timeout(5, 0);
-  client.set_default_headers({});
+  client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
   return client;
 }
 
