@@ -107,7 +107,12 @@ void Traffic::Write(int thread) {
       GatewayClient(suite_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
                                     std::chrono::seconds(20));
   for (int i = 0; !stop_; ++i) {
-    Record(CreateActor(client, NewUuid(), absl::StrCat(prefix_, " ", thread, "-", i), timeout_));
+    Outcome outcome =
+        CreateActor(client, NewUuid(), absl::StrCat(prefix_, " ", thread, "-", i), timeout_);
+    const bool failed = outcome.http_status != 200;
+    Record(std::move(outcome));
+    // A client backs off after a failure (a failing call can be fast: no spinning).
+    if (failed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 

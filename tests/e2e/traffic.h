@@ -1,5 +1,6 @@
 // Steady traffic through the gateway's HTTP door for end-to-end and fault tests: writers that
-// create actors, each with a request_id of its own, and readers that list actors; every
+// create actors, each with a request_id of its own (50 ms pause after a failure), and readers
+// that list actors; every
 // outcome recorded, so that a test can then check what users rely on: which calls failed and
 // how, how long they took, and that every acknowledged write is there, once.
 //
