@@ -23,6 +23,12 @@ constexpr char kServiceConfig[] = R"({"loadBalancingConfig":[{"round_robin":{}}]
 // Pings every 20 s, also without calls in flight (the server allows one every 10 s).
 constexpr int kKeepaliveTimeMs = 20'000;
 constexpr int kKeepaliveTimeoutMs = 10'000;
+// Reconnection after a peer went away (restarted, killed, its pod replaced): first retry after
+// 250 ms, then backing off to at most 2 s, instead of gRPC's 1 s growing to 120 s. With the
+// defaults a backend down for ten seconds stayed unreachable for tens of seconds more after it
+// came back (tests/faults: SIGTERM then restart of the directory).
+constexpr int kInitialReconnectBackoffMs = 250;
+constexpr int kMaxReconnectBackoffMs = 2'000;
 
 // Adds the caller of the calling thread (auth::CurrentCaller), signed, as x-maillage-principal.
 // The token is made when the call is created, which happens on the calling thread for every
@@ -80,6 +86,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_m
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<PrincipalInterceptorFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(

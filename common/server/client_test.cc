@@ -3,8 +3,11 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "common/log/log.h"
 #include "common/server/server.h"
@@ -87,6 +90,41 @@ TEST(MakeChannelTest, ANameResolvingToAnUnusableAddressStillWorks) {
     ASSERT_TRUE(Echo(*stub, &response).ok());
     EXPECT_EQ(response.served_by(), "only");
   }
+}
+
+// A peer that was down for a while (here 10 s: gRPC's own backoff would then wait ~6 s more)
+// is used again within about 2 s of its return on the same port.
+TEST(MakeChannelTest, APeerBackAfterAnOutageIsReachedAgainWithinSeconds) {
+  TestEchoService service("first");
+  auto first = std::make_unique<Server>(TestOptions(), std::vector<grpc::Service*>{&service});
+  ASSERT_TRUE(first->Start().ok());
+  const int port = first->port();
+  auto stub = echo::EchoService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port)));
+  echo::EchoResponse response;
+  ASSERT_TRUE(Echo(*stub, &response).ok());
+  first->Shutdown();
+  first.reset();
+  // Calls during the outage fail (and make the channel back off again and again).
+  auto outage_end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < outage_end) {
+    EXPECT_FALSE(Echo(*stub, &response, 0, std::chrono::milliseconds(200)).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ServerOptions options = TestOptions();
+  options.grpc_port = port;
+  TestEchoService again("again");
+  Server second(options, {&again});
+  ASSERT_TRUE(second.Start().ok());
+  auto back = std::chrono::steady_clock::now();
+  bool ok = false;
+  while (!ok && std::chrono::steady_clock::now() - back < std::chrono::seconds(10)) {
+    ok = Echo(*stub, &response, 0, std::chrono::milliseconds(200)).ok();
+    if (!ok) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto took = std::chrono::steady_clock::now() - back;
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(response.served_by(), "again");
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
 }
 
 TEST(PrepareClientContextTest, PassesOnTheRequestIdAndTraceparentOfTheCurrentCall) {

@@ -230,6 +230,8 @@ absl::Status Server::Start() {
                                     ": port already in use or address not available"));
   }
   SetServing(false);
+  // Liveness for orchestrators: SERVING from here to Shutdown, whatever the database does.
+  server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
   port_ = bound_port;
   log::Info("server started", {{"server", options_.service_name},
                                {"grpc_address", HostPort(options_.host, bound_port)},

@@ -6,7 +6,8 @@
 //       server, [&] { return ConnectAndMigrate(); }, [&] { return pool.Ping(); });
 //
 // A Server has: the grpc.health.v1 service (NOT_SERVING until told otherwise, for "" and each
-// registered service), server reflection (optional), keepalive, message size limits in both
+// registered service; the name "liveness" is SERVING from Start to Shutdown, whatever SetServing
+// says, for liveness probes that must not restart a process whose database is down), server reflection (optional), keepalive, message size limits in both
 // directions, the interceptors of interceptors.h (request id, JSON access log, metrics), and
 // Prometheus metrics over HTTP at /metrics when a metrics port is given.
 //
@@ -33,6 +34,9 @@
 #include "prometheus/registry.h"
 
 namespace maillage::server {
+
+// The health service name that says only "the process runs and answers" (see above).
+inline constexpr char kLivenessService[] = "liveness";
 
 struct ServerOptions {
   std::string service_name;  // "directory"...: start-up logs

@@ -114,6 +114,22 @@ TEST(ServerTest, HealthIsNotServingUntilSetServing) {
   EXPECT_TRUE(Echo(Connect(server.port()), "hello").ok());
 }
 
+// "liveness" says the process runs: SERVING from Start, whatever SetServing says (a database
+// outage makes a service NOT_SERVING, which must not get it restarted), until Shutdown.
+TEST(ServerTest, LivenessIsServingFromStartToShutdown) {
+  TestEchoService service;
+  Server server(TestOptions(), {&service});
+  ASSERT_TRUE(server.Start().ok());
+  EXPECT_EQ(Health(server.port(), kLivenessService), HealthCheckResponse::SERVING);
+  server.SetServing(true);
+  server.SetServing(false);
+  EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(server.port(), kLivenessService), HealthCheckResponse::SERVING);
+  int port = server.port();
+  server.Shutdown();
+  EXPECT_NE(Health(port, kLivenessService), HealthCheckResponse::SERVING);
+}
+
 TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});

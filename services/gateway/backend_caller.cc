@@ -1,12 +1,15 @@
 // gRPC calls to the backends through a generic stub.
 #include "services/gateway/backend_caller.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
+#include "google/api/annotations.pb.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/support/byte_buffer.h"
 
@@ -40,7 +43,43 @@ std::string GrpcPath(const MethodDescriptor& method) {
   return absl::StrCat("/", method.service()->full_name(), "/", method.name());
 }
 
+// The unary call itself, once.
+grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::string& path, Deadline deadline,
+                      const grpc::ByteBuffer& request, grpc::ByteBuffer& response) {
+  grpc::ClientContext context;
+  server::PrepareClientContext(context, deadline);
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  grpc::GenericStub stub(channel);
+  stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status call_status) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(call_status);
+                   done = true;
+                   done_cv.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  done_cv.wait(lock, [&] { return done; });
+  return status;
+}
+
 }  // namespace
+
+bool IsRetryable(const MethodDescriptor& method, const Message& request) {
+  if (method.client_streaming() || method.server_streaming()) return false;
+  if (method.options().HasExtension(google::api::http) &&
+      method.options().GetExtension(google::api::http).pattern_case() ==
+          google::api::HttpRule::kGet) {
+    return true;
+  }
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("request_id");
+  return field != nullptr && !field->is_repeated() &&
+         field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+         !request.GetReflection()->GetString(request, field).empty();
+}
 
 BackendCaller::BackendCaller(std::map<std::string, std::shared_ptr<grpc::Channel>> channels)
     : channels_(std::move(channels)) {}
@@ -58,22 +97,20 @@ grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadli
   grpc::Status status = Serialize(request, request_buffer);
   if (!status.ok()) return status;
 
-  grpc::ClientContext context;
-  server::PrepareClientContext(context, deadline);
+  const std::string path = GrpcPath(method);
+  const bool retryable = IsRetryable(method, request);
   grpc::ByteBuffer response_buffer;
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  grpc::GenericStub stub(channel);
-  stub.UnaryCall(&context, GrpcPath(method), grpc::StubOptions(), &request_buffer, &response_buffer,
-                 [&](grpc::Status call_status) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(call_status);
-                   done = true;
-                   done_cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  done_cv.wait(lock, [&] { return done; });
+  std::chrono::milliseconds backoff = kFirstRetryBackoff;
+  for (int attempt = 1;; ++attempt) {
+    response_buffer.Clear();
+    status = CallOnce(channel, path, deadline, request_buffer, response_buffer);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !retryable ||
+        attempt >= kMaxAttempts || std::chrono::system_clock::now() + backoff >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
   if (!status.ok()) return status;
   return Parse(response_buffer, response);
 }

@@ -5,6 +5,13 @@
 //   log::ScopedRequestContext scope(request_id, traceparent);  // sent as metadata
 //   grpc::Status s = caller.Call(*route.method, deadline, *request, *response);
 //
+// Retry policy (docs/API_CONVENTIONS: "retries only on UNAVAILABLE, and for writes only with a
+// request_id"): a unary call answered UNAVAILABLE (backend unreachable, replica killed, its
+// database down) is sent again, up to kMaxAttempts in all, after 25 ms then 50, 100... ms, and
+// never past the deadline, when it is safe to repeat: its HTTP rule is a GET (a read), or its
+// request carries a non-empty `request_id` (the backend then returns the original result of
+// an attempt that did happen). Other calls, and streaming calls, are never repeated.
+//
 // Every call carries the deadline and, as x-request-id and traceparent metadata, the request
 // context of the calling thread (server::PrepareClientContext).
 #pragma once
@@ -26,6 +33,14 @@
 namespace maillage::gateway {
 
 using Deadline = std::chrono::system_clock::time_point;
+
+inline constexpr int kMaxAttempts = 4;
+inline constexpr std::chrono::milliseconds kFirstRetryBackoff{25};
+
+// Whether a unary call of `method` with `request` may be sent again after UNAVAILABLE (see the
+// retry policy above).
+bool IsRetryable(const google::protobuf::MethodDescriptor& method,
+                 const google::protobuf::Message& request);
 
 // The responses of a streaming call, read one at a time. Destroying it before the end
 // cancels the call.
@@ -66,8 +81,8 @@ class BackendCaller {
 
   // Calls the unary `method` with `request` and parses the answer into `response` (a message
   // of the method's output type). Returns the call's status (DEADLINE_EXCEEDED at `deadline`,
-  // UNAVAILABLE when the backend cannot be reached, the backend's own errors with their
-  // details); UNIMPLEMENTED when no channel serves the method's service; INTERNAL when the
+  // UNAVAILABLE when the backend cannot be reached after the retries the policy allows, the
+  // backend's own errors with their details); UNIMPLEMENTED when no channel serves the method's service; INTERNAL when the
   // answer does not parse.
   grpc::Status Call(const google::protobuf::MethodDescriptor& method, Deadline deadline,
                     const google::protobuf::Message& request,

@@ -12,8 +12,11 @@ and a migrations Job. Deployments and Jobs must:
     reads, the same names as docker-compose.yml, the same ports as compose and as the defaults
     in the binary's sources, MAILLAGE_DATABASE_URL without a password and
     MAILLAGE_DATABASE_PASSWORD_FILE=/run/secrets/ess_<service>_password mounted from a Secret;
-  - probe the binary where it answers (native gRPC probes on MAILLAGE_GRPC_PORT; the gateway:
-    /healthz liveness and /readyz readiness on MAILLAGE_ADMIN_PORT);
+  - probe the binary where it answers: native gRPC probes on MAILLAGE_GRPC_PORT, readiness on
+    the server's health (follows the database), liveness and start-up on the health of service
+    "liveness" (the process runs: a database outage must not restart pods); the gateway:
+    /healthz liveness on MAILLAGE_ADMIN_PORT and readiness on its own gRPC health, not /readyz
+    (which requires every backend);
   - run as uid 10001, non-root, read-only root filesystem, no privilege escalation, ALL
     capabilities dropped, with resource requests and limits and an emptyDir on /tmp.
 No Secret may carry values except in secrets.example.yaml, which no kustomization lists; every
@@ -255,19 +258,38 @@ def check_environment(root, name, env, spec, container, compose_envs, namespace,
 
 def check_probes(name, container, env, where, check):
     ports = {p.get("containerPort") for p in container.get("ports") or []}
+    grpc = int(env.get("MAILLAGE_GRPC_PORT", "0"))
+    probes = {p: container.get(p) or {} for p in ("startupProbe", "livenessProbe",
+                                                   "readinessProbe")}
     if name == "gateway":
         admin = int(env.get("MAILLAGE_ADMIN_PORT", "0"))
-        for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
-            get = (container.get(probe) or {}).get("httpGet") or {}
-            if get.get("path") != path or get.get("port") != admin:
-                check.fail(f"{where}: {probe} must be httpGet {path} on the admin port {admin}")
+        get = probes["livenessProbe"].get("httpGet") or {}
+        if get.get("path") != "/healthz" or get.get("port") != admin:
+            check.fail(f"{where}: livenessProbe must be httpGet /healthz on the admin port {admin}")
+        # Readiness: the gateway's own health, not /readyz (every backend).
+        ready = probes["readinessProbe"]
+        if (ready.get("httpGet") or {}).get("path") == "/readyz":
+            check.fail(f"{where}: readinessProbe must not be /readyz: it requires every backend, "
+                       "so one backend down would take the whole API out of the Service")
+        elif (ready.get("grpc") or {}).get("port") != grpc or (ready.get("grpc") or {}).get(
+                "service"):
+            check.fail(f"{where}: readinessProbe must be the gateway's own gRPC health on {grpc}")
         expected = {int(env.get(v, "0")) for v in
                     ("MAILLAGE_HTTP_PORT", "MAILLAGE_GRPC_PORT", "MAILLAGE_ADMIN_PORT")}
     else:
-        grpc = int(env.get("MAILLAGE_GRPC_PORT", "0"))
         for probe in ("livenessProbe", "readinessProbe"):
-            if ((container.get(probe) or {}).get("grpc") or {}).get("port") != grpc:
+            if (probes[probe].get("grpc") or {}).get("port") != grpc:
                 check.fail(f"{where}: {probe} must be a native grpc probe on port {grpc}")
+        # Readiness follows the database (health ""); liveness and start-up must not, or a long
+        # database outage restarts every pod (health "liveness": SERVING while the process runs).
+        if (probes["readinessProbe"].get("grpc") or {}).get("service"):
+            check.fail(f"{where}: readinessProbe must ask the server's health (service \"\")")
+        for probe in ("livenessProbe", "startupProbe"):
+            if probe == "startupProbe" and not container.get(probe):
+                continue
+            if (probes[probe].get("grpc") or {}).get("service") != "liveness":
+                check.fail(f"{where}: {probe} must ask the gRPC health of service \"liveness\" "
+                           "(the database must not decide a restart)")
         startup = container.get("startupProbe")
         if startup and (startup.get("grpc") or {}).get("port") != grpc:
             check.fail(f"{where}: startupProbe must be a grpc probe on port {grpc}")
@@ -502,6 +524,15 @@ def check_kustomizations(k8s_dir, manifests, check):
                     check.fail(f"{rel}: configMapGenerator file {f} does not exist")
 
 
+def check_liveness_name(root, check):
+    """The liveness probes ask for health service "liveness": the servers must answer it."""
+    header = os.path.join(root, "common", "server", "server.h")
+    with open(header, encoding="utf-8") as f:
+        if 'kLivenessService[] = "liveness"' not in f.read():
+            check.fail("common/server/server.h no longer defines the health service \"liveness\" "
+                       "that the liveness probes ask for")
+
+
 def check_migrate_script(root, k8s_dir, check):
     """The gateway's Job waits for "gateway":"SERVING" in /readyz: the gateway must say it."""
     script = os.path.join(k8s_dir, "migrate", "migrate.sh")
@@ -612,6 +643,7 @@ def run_checks(root, k8s_dir, compose_envs, verbose):
     check_secrets(manifests, check)
     check_kustomizations(k8s_dir, manifests, check)
     check_migrate_script(root, k8s_dir, check)
+    check_liveness_name(root, check)
     return check.problems
 
 
@@ -669,6 +701,14 @@ MUTATIONS = [
      set_path("Deployment", "meetings",
               ["spec", "template", "spec", "containers", "0", "readinessProbe", "grpc", "port"],
               9999), "readinessProbe must be a native grpc probe"),
+    ("directory liveness following the database", "directory.yaml",
+     set_path("Deployment", "directory",
+              ["spec", "template", "spec", "containers", "0", "livenessProbe", "grpc"],
+              {"port": 9101}), "livenessProbe must ask the gRPC health of service"),
+    ("gateway readiness on /readyz", "gateway.yaml",
+     set_path("Deployment", "gateway",
+              ["spec", "template", "spec", "containers", "0", "readinessProbe"],
+              {"httpGet": {"path": "/readyz", "port": 8081}}), "must not be /readyz"),
     ("root filesystem writable", "gateway.yaml",
      set_path("Deployment", "gateway", ["spec", "template", "spec", "containers", "0",
                                         "securityContext", "readOnlyRootFilesystem"], False),
