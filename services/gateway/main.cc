@@ -1,5 +1,6 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
-// of the directory, meetings and budget services (and its own GatewayAdminService) as
+// of the directory, meetings and budget services (and its own GatewayAdminService and
+// ReportService, the funder's reports composed from the three services) as
 // HTTP/JSON (described at /openapi.json and /docs), its own services over gRPC with health, and an
 // admin port (/healthz, /readyz, /metrics); owns the database of API keys and audit, migrated at
 // start-up (retried until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports
@@ -42,6 +43,8 @@
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/openapi.h"
+#include "services/gateway/report_service.h"
+#include "services/gateway/report_sources.h"
 #include "services/gateway/route_table.h"
 
 namespace maillage::gateway {
@@ -141,11 +144,19 @@ int Run() {
   log::Init("gateway", log_level);
   grpc_options.drain_timeout = drain_timeout;
 
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
+  for (const Backend& backend : backends) {
+    channel_of_backend[backend.name] = server::MakeChannel(backend.address);
+  }
+
   // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
   db::Pool pool(pool_options);
   ApiKeyStore keys(pool);
   GatewayAdminServiceImpl admin_service(keys);
-  server::Server grpc_server(grpc_options, {&admin_service});
+  ReportSources report_sources(channel_of_backend["directory"], channel_of_backend["meetings"],
+                               channel_of_backend["budget"]);
+  ReportServiceImpl report_service(report_sources);
+  server::Server grpc_server(grpc_options, {&admin_service, &report_service});
   if (absl::Status started = grpc_server.Start(); !started.ok()) {
     log::Error("gateway failed to start", {{"error", std::string(started.message())}});
     return 1;
@@ -158,11 +169,10 @@ int Run() {
   }();
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
   std::vector<std::string> services;
   for (const Backend& backend : all_backends) {
-    std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
-    channel_of_backend[backend.name] = channel;
+    std::shared_ptr<grpc::Channel>& channel = channel_of_backend[backend.name];
+    if (channel == nullptr) channel = server::MakeChannel(backend.address);
     for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
       channel_of_service[service] = channel;
       services.push_back(service);

@@ -1,0 +1,48 @@
+// Fetches what a report needs from the three services over gRPC, one backend per thread so
+// that they answer in parallel, every call bounded by one deadline. A backend's failure is its
+// input's status (see ReportInputs); it never stops the other two.
+//
+//   ReportSources sources(directory_channel, meetings_channel, budget_channel);
+//   ReportInputs inputs = sources.Fetch("actions/fa3", 2023, deadline, caller);
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+#include "services/gateway/report_builder.h"
+
+namespace maillage::gateway {
+
+// Who asks for the report, passed on to each backend call.
+struct ReportCaller {
+  std::string request_id;
+  std::string traceparent;
+  // The caller's signed principal (metadata x-maillage-principal), forwarded as it came.
+  std::string principal;
+};
+
+// The one place a backend call of the reports is prepared: deadline, request id, traceparent
+// and the caller's principal.
+void PrepareReportCall(grpc::ClientContext& context, std::chrono::system_clock::time_point deadline,
+                       const ReportCaller& caller);
+
+class ReportSources {
+ public:
+  ReportSources(std::shared_ptr<grpc::Channel> directory, std::shared_ptr<grpc::Channel> meetings,
+                std::shared_ptr<grpc::Channel> budget);
+
+  // The inputs of the report on `action` ("actions/{id}", already validated) for `year`.
+  // Each backend's status is that of the first of its calls that failed (DEADLINE_EXCEEDED at
+  // `deadline`, UNAVAILABLE when unreachable, or its own error such as NOT_FOUND).
+  ReportInputs Fetch(const std::string& action, int year,
+                     std::chrono::system_clock::time_point deadline,
+                     const ReportCaller& caller) const;
+
+ private:
+  std::shared_ptr<grpc::Channel> directory_, meetings_, budget_;
+};
+
+}  // namespace maillage::gateway
