@@ -94,53 +94,90 @@ struct ChartRow {
   std::vector<std::string> texts;
 };
 
-// A horizontal bar chart: the label on the left, one bar per series, the value after the bar.
-// Every bar is scaled to the largest value of the chart.
+// `text` cut to at most `max_chars` characters (UTF-8 code points), "…" marking a cut.
+std::string Shorten(const std::string& text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars == max_chars - 1) return text.substr(0, i) + "…";
+    ++chars;
+  }
+  return text;
+}
+
+struct ChartLayout {
+  int width = 680;        // viewBox units; about one CSS pixel each at full page width
+  int label_width = 230;  // right-aligned labels end here, bars start here
+  int bar_area = 340;     // length of the largest bar
+  size_t label_chars = 38;
+  // false: one bar per series, stacked in the row. true: every series in the same row, each
+  // drawn over the previous one a little thinner (for a part of a whole); the row's first
+  // text is printed after the bars.
+  bool overlay = false;
+};
+
+constexpr ChartLayout kHalfWidth{340, 120, 160, 20, false};
+
+// A horizontal bar chart: the label on the left, the bars, the value after the bar. Every bar
+// is scaled to the largest value of the chart.
 std::string BarChart(const std::string& title, const std::vector<Series>& series,
-                     const std::vector<ChartRow>& rows) {
-  constexpr int kWidth = 680, kLabelWidth = 230, kBarArea = 350, kBar = 12, kGap = 7;
-  const int per_row = static_cast<int>(series.size()) * kBar + kGap;
-  const int legend = series.size() > 1 ? 20 : 0;
-  const int height = legend + static_cast<int>(rows.size()) * per_row + 4;
+                     const std::vector<ChartRow>& rows, const ChartLayout& layout = {}) {
+  constexpr int kBar = 11, kGap = 6;
+  const int bars_per_row = layout.overlay ? 1 : static_cast<int>(series.size());
+  const int per_row = bars_per_row * kBar + kGap;
+  const int legend = series.size() > 1 ? 18 : 0;
+  const int height = legend + static_cast<int>(rows.size()) * per_row + 2;
   int64_t max = 0;
   for (const ChartRow& row : rows) {
     for (const auto& v : row.values) max = std::max<int64_t>(max, v.value_or(0));
   }
-  std::string svg =
-      absl::StrCat("<svg viewBox=\"0 0 ", kWidth, " ", height,
-                   "\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\" "
-                   "font-family=\"DejaVu Sans, Arial, sans-serif\"><title>",
-                   Esc(title), "</title>");
+  std::string svg = absl::StrCat("<svg viewBox=\"0 0 ", layout.width, " ", height,
+                                 "\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\" "
+                                 "font-size=\"10.5\" font-family=\"DejaVu Sans, Arial, "
+                                 "sans-serif\"><title>",
+                                 Esc(title), "</title>");
   if (series.size() > 1) {
-    int x = kLabelWidth;
+    int x = layout.label_width;
     for (const Series& s : series) {
       absl::StrAppend(&svg, "<rect x=\"", x, "\" y=\"3\" width=\"10\" height=\"10\" fill=\"",
                       s.color, "\"/><text x=\"", x + 14, "\" y=\"12\" fill=\"#1f2a37\">",
                       Esc(s.name), "</text>");
-      x += 20 + static_cast<int>(s.name.size()) * 7;
+      x += 24 + static_cast<int>(s.name.size()) * 6;
     }
   }
+  auto bar_width = [&](int64_t value) {
+    int width = max > 0 ? static_cast<int>(value * layout.bar_area / max) : 0;
+    return value > 0 && width < 1 ? 1 : width;
+  };
   int y = legend;
   for (const ChartRow& row : rows) {
-    const int center = y + static_cast<int>(series.size()) * kBar / 2;
-    std::string label = row.label.size() > 40 ? row.label.substr(0, 38) + "…" : row.label;
-    absl::StrAppend(&svg, "<text x=\"", kLabelWidth - 8, "\" y=\"", center + 4,
-                    "\" text-anchor=\"end\" fill=\"#1f2a37\">", Esc(label), "</text>");
+    absl::StrAppend(&svg, "<text x=\"", layout.label_width - 6, "\" y=\"",
+                    y + bars_per_row * kBar / 2 + 4, "\" text-anchor=\"end\" fill=\"#1f2a37\">",
+                    Esc(Shorten(row.label, layout.label_chars)), "</text>");
+    int widest = 0;
     for (size_t i = 0; i < series.size(); ++i) {
-      const int bar_y = y + static_cast<int>(i) * kBar;
-      int64_t value = i < row.values.size() ? row.values[i].value_or(0) : 0;
-      int width = max > 0 ? static_cast<int>(value * kBarArea / max) : 0;
-      if (value > 0 && width < 1) width = 1;
-      absl::StrAppend(&svg, "<rect x=\"", kLabelWidth, "\" y=\"", bar_y + 1, "\" width=\"", width,
-                      "\" height=\"", kBar - 2, "\" fill=\"", series[i].color, "\"/>");
-      std::string value_text = i < row.texts.size() ? row.texts[i] : "";
-      absl::StrAppend(&svg, "<text x=\"", kLabelWidth + width + 5, "\" y=\"", bar_y + kBar - 2,
-                      "\" fill=\"#37424f\" font-size=\"10\">", Esc(value_text), "</text>");
+      const int width = bar_width(i < row.values.size() ? row.values[i].value_or(0) : 0);
+      widest = std::max(widest, width);
+      const int inset = layout.overlay ? static_cast<int>(i) * 2 : 0;
+      const int bar_y = y + (layout.overlay ? 0 : static_cast<int>(i) * kBar) + 1 + inset;
+      absl::StrAppend(&svg, "<rect x=\"", layout.label_width, "\" y=\"", bar_y, "\" width=\"",
+                      width, "\" height=\"", kBar - 2 - 2 * inset, "\" fill=\"", series[i].color,
+                      "\"/>");
+      if (!layout.overlay) {
+        absl::StrAppend(&svg, "<text x=\"", layout.label_width + width + 4, "\" y=\"",
+                        bar_y + kBar - 3, "\" fill=\"#37424f\" font-size=\"9.5\">",
+                        Esc(i < row.texts.size() ? row.texts[i] : ""), "</text>");
+      }
+    }
+    if (layout.overlay && !row.texts.empty()) {
+      absl::StrAppend(&svg, "<text x=\"", layout.label_width + widest + 4, "\" y=\"", y + kBar - 2,
+                      "\" fill=\"#37424f\" font-size=\"9.5\">", Esc(row.texts[0]), "</text>");
     }
     y += per_row;
   }
-  absl::StrAppend(&svg, "<line x1=\"", kLabelWidth, "\" y1=\"", legend, "\" x2=\"", kLabelWidth,
-                  "\" y2=\"", height - 2, "\" stroke=\"#8a96a3\" stroke-width=\"1\"/></svg>");
+  absl::StrAppend(&svg, "<line x1=\"", layout.label_width, "\" y1=\"", legend, "\" x2=\"",
+                  layout.label_width, "\" y2=\"", height - 1,
+                  "\" stroke=\"#8a96a3\" stroke-width=\"1\"/></svg>");
   return svg;
 }
 
@@ -237,7 +274,7 @@ std::string MeetingsHtml(const gv1::ActionReport& report) {
       {"Annulées", {m.meetings_cancelled()}, {Count(m.meetings_cancelled())}},
   };
   html += "<div class=\"cols\"><div><h3>Réunions de l'année</h3>";
-  html += BarChart("Réunions par état", {kBlue}, states);
+  html += BarChart("Réunions par état", {kBlue}, states, kHalfWidth);
   html += "</div><div><h3>Participation (réunions tenues)</h3><table>";
   absl::StrAppend(
       &html, "<tr><td>Invitations</td><td class=\"n\">", Count(m.invitations()), "</td></tr>",
@@ -320,40 +357,54 @@ std::string BudgetHtml(const gv1::ActionReport& report) {
       "</td><td></td></tr></table>");
 
   if (!b.chapters().empty()) {
+    // Without an actual budget the chart alone gives the forecast; with one, forecast and
+    // actual bars and the table of gaps (CERFA 15059).
     std::vector<ChartRow> rows;
     for (const gv1::ChapterRow& c : b.chapters()) {
-      ChartRow row{absl::StrCat(c.account_code(), " – ", c.label()), {}, {}};
+      ChartRow row{absl::StrCat(c.side() == gv1::BUDGET_SIDE_INCOME ? "Produits " : "Charges ",
+                                c.account_code(), " – ", c.label()),
+                   {},
+                   {}};
       row.values.push_back(c.has_forecast_cents() ? std::optional<int64_t>(c.forecast_cents())
                                                   : std::nullopt);
       row.texts.push_back(OptionalEuros(c.has_forecast_cents(), c.forecast_cents()));
-      row.values.push_back(c.has_actual_cents() ? std::optional<int64_t>(c.actual_cents())
-                                                : std::nullopt);
-      row.texts.push_back(OptionalEuros(c.has_actual_cents(), c.actual_cents()));
+      if (has_actual) {
+        row.values.push_back(c.has_actual_cents() ? std::optional<int64_t>(c.actual_cents())
+                                                  : std::nullopt);
+        row.texts.push_back(OptionalEuros(c.has_actual_cents(), c.actual_cents()));
+      }
       rows.push_back(std::move(row));
     }
-    html += "<h3>Prévisionnel et réalisé par chapitre</h3>";
-    html += BarChart("Prévisionnel et réalisé par chapitre",
-                     {{"Prévisionnel", "#1d5c63"}, {"Réalisé", "#d08a2c"}}, rows);
-    html +=
-        "<table><tr><th>Chapitre</th><th class=\"n\">Prévu</th><th class=\"n\">Réalisé</th>"
-        "<th class=\"n\">Écart</th><th class=\"n\">Écart %</th><th>Explication</th></tr>";
-    gv1::BudgetSide side = gv1::BUDGET_SIDE_UNSPECIFIED;
-    for (const gv1::ChapterRow& c : b.chapters()) {
-      if (c.side() != side) {
-        side = c.side();
-        absl::StrAppend(&html, "<tr><th colspan=\"6\">",
-                        side == gv1::BUDGET_SIDE_INCOME ? "Produits" : "Charges", "</th></tr>");
+    if (!has_actual) {
+      html += "<h3>Budget prévisionnel par chapitre</h3>";
+      html += BarChart("Budget prévisionnel par chapitre", {{"Prévisionnel", "#1d5c63"}}, rows,
+                       ChartLayout{680, 270, 300, 44, false});
+    } else {
+      html += "<h3>Prévisionnel et réalisé par chapitre</h3>";
+      html += BarChart("Prévisionnel et réalisé par chapitre",
+                       {{"Prévisionnel", "#1d5c63"}, {"Réalisé", "#d08a2c"}}, rows,
+                       ChartLayout{680, 270, 300, 44, false});
+      html +=
+          "<table><tr><th>Chapitre</th><th class=\"n\">Prévu</th><th class=\"n\">Réalisé</th>"
+          "<th class=\"n\">Écart</th><th class=\"n\">Écart %</th><th>Explication</th></tr>";
+      gv1::BudgetSide side = gv1::BUDGET_SIDE_UNSPECIFIED;
+      for (const gv1::ChapterRow& c : b.chapters()) {
+        if (c.side() != side) {
+          side = c.side();
+          absl::StrAppend(&html, "<tr><th colspan=\"6\">",
+                          side == gv1::BUDGET_SIDE_INCOME ? "Produits" : "Charges", "</th></tr>");
+        }
+        absl::StrAppend(
+            &html, "<tr><td>", Esc(c.account_code()), " – ", Esc(c.label()),
+            "</td><td class=\"n\">", OptionalEuros(c.has_forecast_cents(), c.forecast_cents()),
+            "</td><td class=\"n\">", OptionalEuros(c.has_actual_cents(), c.actual_cents()),
+            "</td><td class=\"n", c.gap_cents() < 0 ? " neg" : "", "\">",
+            FormatEuros(c.gap_cents()), "</td><td class=\"n\">",
+            c.has_gap_basis_points() ? FormatBasisPoints(c.gap_basis_points()) : std::string("—"),
+            "</td><td>", Esc(c.explanation()), "</td></tr>");
       }
-      absl::StrAppend(
-          &html, "<tr><td>", Esc(c.account_code()), " – ", Esc(c.label()), "</td><td class=\"n\">",
-          OptionalEuros(c.has_forecast_cents(), c.forecast_cents()), "</td><td class=\"n\">",
-          OptionalEuros(c.has_actual_cents(), c.actual_cents()), "</td><td class=\"n",
-          c.gap_cents() < 0 ? " neg" : "", "\">", FormatEuros(c.gap_cents()),
-          "</td><td class=\"n\">",
-          c.has_gap_basis_points() ? FormatBasisPoints(c.gap_basis_points()) : std::string("—"),
-          "</td><td>", Esc(c.explanation()), "</td></tr>");
+      html += "</table>";
     }
-    html += "</table>";
   }
 
   absl::StrAppend(&html, "<h3>Contrôles du budget : ", Count(b.error_count()), " erreur",
@@ -429,22 +480,26 @@ std::string ReachHtml(const gv1::ActionReport& report) {
   if (!r.by_network_category().empty()) {
     std::vector<ChartRow> rows;
     for (const gv1::GroupReach& g : r.by_network_category()) {
-      ChartRow row{g.label(), {g.actors()}, {Count(g.actors())}};
+      ChartRow row{g.label(), {g.actors()}, {}};
       if (g.has_mobilized()) {
         row.values.push_back(g.mobilized());
-        row.texts.push_back(Count(g.mobilized()));
+        row.texts.push_back(absl::StrCat(Count(g.mobilized()), " / ", Count(g.actors())));
       } else {
-        row.values.push_back(std::nullopt);
-        row.texts.push_back("—");
+        row.texts.push_back(absl::StrCat("— / ", Count(g.actors())));
       }
       rows.push_back(std::move(row));
     }
-    html += "<h3>Par catégorie du réseau</h3>";
+    html += "<h3>Par catégorie du réseau (mobilisés / acteurs)</h3>";
     html += BarChart("Acteurs et acteurs mobilisés par catégorie du réseau",
-                     {{"Acteurs de l'annuaire", "#9fbfc2"}, {"Mobilisés", "#1d5c63"}}, rows);
+                     {{"Acteurs de l'annuaire", "#a9c7ca"}, {"Mobilisés", "#1d5c63"}}, rows,
+                     ChartLayout{680, 270, 330, 44, true});
   }
   html += "<div class=\"cols\"><div><h3>Par commune (communes avec des acteurs)</h3>";
-  html += GroupTable("Commune", r.by_commune(), true);
+  if (r.communes_with_actors() == 0) {
+    html += "<p class=\"muted\">Aucun acteur de l'annuaire n'a de commune renseignée.</p>";
+  } else {
+    html += GroupTable("Commune", r.by_commune(), true);
+  }
   html += "</div><div><h3>Par famille de l'ESS</h3>";
   html += GroupTable("Famille", r.by_ess_family(), true);
   html += "</div></div>";
