@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <map>
 #include <stdexcept>
 #include <thread>
 
@@ -63,16 +64,16 @@ Suite::Suite() {
         {"MAILLAGE_DB_POOL_SIZE", "4"},
     };
   };
-  directory_ = std::make_unique<ChildProcess>(
-      BinaryPath("maillage-directory"), service_env(0, ports_.directory, ports_.directory_metrics),
-      log_dir_ + "/directory.log");
-  budget_ = std::make_unique<ChildProcess>(
-      BinaryPath("maillage-budget"), service_env(2, ports_.budget, ports_.budget_metrics),
-      log_dir_ + "/budget.log");
-  meetings_ = std::make_unique<ChildProcess>(
-      BinaryPath("maillage-meetings"), service_env(1, ports_.meetings, ports_.meetings_metrics),
-      log_dir_ + "/meetings.log");
-  gateway_ = std::make_unique<ChildProcess>(
+  binaries_["directory"] = {BinaryPath("maillage-directory"),
+                            service_env(0, ports_.directory, ports_.directory_metrics),
+                            log_dir_ + "/directory.log", ports_.directory, nullptr};
+  binaries_["budget"] = {BinaryPath("maillage-budget"),
+                         service_env(2, ports_.budget, ports_.budget_metrics),
+                         log_dir_ + "/budget.log", ports_.budget, nullptr};
+  binaries_["meetings"] = {BinaryPath("maillage-meetings"),
+                           service_env(1, ports_.meetings, ports_.meetings_metrics),
+                           log_dir_ + "/meetings.log", ports_.meetings, nullptr};
+  binaries_["gateway"] = {
       BinaryPath("maillage-gateway"),
       std::map<std::string, std::string>{
           {"MAILLAGE_DATABASE_URL", urls_[3]},
@@ -83,22 +84,32 @@ Suite::Suite() {
           {"MAILLAGE_MEETINGS_ADDR", absl::StrCat("127.0.0.1:", ports_.meetings)},
           {"MAILLAGE_BUDGET_ADDR", absl::StrCat("127.0.0.1:", ports_.budget)},
       },
-      log_dir_ + "/gateway.log");
+      log_dir_ + "/gateway.log", 0, nullptr};
+  for (const char* name : {"directory", "budget", "meetings", "gateway"}) {
+    Binary& binary = binaries_[name];
+    binary.process = std::make_unique<ChildProcess>(binary.path, binary.env, binary.log_path);
+  }
+  for (const char* name : {"directory", "budget", "meetings", "gateway"}) WaitUntilReady(name);
+}
 
-  struct Check {
-    const char* name;
-    int port;
-    ChildProcess* process;
-  } checks[] = {{"directory", ports_.directory, directory_.get()},
-                {"budget", ports_.budget, budget_.get()},
-                {"meetings", ports_.meetings, meetings_.get()}};
-  for (const Check& check : checks) {
-    std::string health = WaitForHealth(absl::StrCat("127.0.0.1:", check.port), "SERVING",
+Suite::Binary& Suite::BinaryNamed(const std::string& name) {
+  auto found = binaries_.find(name);
+  if (found == binaries_.end()) {
+    throw std::invalid_argument("Suite: no binary named '" + name + "'");
+  }
+  return found->second;
+}
+
+void Suite::WaitUntilReady(const std::string& name) {
+  Binary& binary = BinaryNamed(name);
+  if (binary.health_port != 0) {
+    std::string health = WaitForHealth(absl::StrCat("127.0.0.1:", binary.health_port), "SERVING",
                                        std::chrono::seconds(60));
     if (health != "SERVING") {
-      throw std::runtime_error(absl::StrCat(check.name, " is ", health, " after 60 s; log:\n",
-                                            check.process->Log()));
+      throw std::runtime_error(absl::StrCat(name, " is ", health, " after 60 s; log:\n",
+                                            binary.process->Log()));
     }
+    return;
   }
   // The gateway is ready when its admin port says every backend is SERVING.
   httplib::Client admin("127.0.0.1", ports_.admin);
@@ -107,18 +118,45 @@ Suite::Suite() {
     auto ready = admin.Get("/readyz");
     if (ready && ready->status == 200) break;
     if (std::chrono::steady_clock::now() > end) {
-      throw std::runtime_error("gateway not ready after 60 s; log:\n" + gateway_->Log());
+      throw std::runtime_error(absl::StrCat(name, " not ready after 60 s; log:\n",
+                                            binary.process->Log()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
 }
 
-Suite::~Suite() {
-  for (auto* process : {gateway_.get(), meetings_.get(), budget_.get(), directory_.get()}) {
-    if (process != nullptr) process->Signal(SIGTERM);
+void Suite::Stop(const std::string& name) {
+  Binary& binary = BinaryNamed(name);
+  if (binary.process == nullptr) return;
+  binary.process->Signal(SIGTERM);
+  if (binary.process->Wait(std::chrono::seconds(15)) == -1) {
+    binary.process->Signal(SIGKILL);
+    binary.process->Wait(std::chrono::seconds(5));
   }
-  for (auto* process : {gateway_.get(), meetings_.get(), budget_.get(), directory_.get()}) {
-    if (process != nullptr) process->Wait(std::chrono::seconds(15));
+  binary.process.reset();
+}
+
+void Suite::Start(const std::string& name) {
+  Binary& binary = BinaryNamed(name);
+  if (binary.process == nullptr) {
+    binary.process = std::make_unique<ChildProcess>(binary.path, binary.env, binary.log_path);
+  }
+  WaitUntilReady(name);
+}
+
+Suite::~Suite() {
+  const char* stop_order[] = {"gateway", "meetings", "budget", "directory"};
+  for (const char* name : stop_order) {
+    auto found = binaries_.find(name);
+    if (found != binaries_.end() && found->second.process != nullptr) {
+      found->second.process->Signal(SIGTERM);
+    }
+  }
+  for (const char* name : stop_order) {
+    auto found = binaries_.find(name);
+    if (found != binaries_.end() && found->second.process != nullptr) {
+      found->second.process->Wait(std::chrono::seconds(15));
+    }
   }
   TestPostgres& postgres = TestPostgres::Shared();
   for (const std::string& url : urls_) postgres.DropDatabase(url);

@@ -3,6 +3,7 @@
 // waited for until its health says SERVING.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,11 +29,30 @@ class Suite {
   // Runs maillage-seed against the suite; returns its exit code and output.
   CommandResult Seed();
 
+  // Stops one binary ("directory", "meetings", "budget" or "gateway") with SIGTERM and waits
+  // for it to exit (SIGKILL after 15 s). Start runs it again with the same ports, database and
+  // environment and waits until it is SERVING (the gateway: until /readyz answers 200, so
+  // every backend must be running). Both throw std::invalid_argument for another name, and
+  // Start std::runtime_error (with the log) when the binary does not become ready in 60 s.
+  void Stop(const std::string& name);
+  void Start(const std::string& name);
+
  private:
+  struct Binary {
+    std::string path;
+    std::map<std::string, std::string> env;
+    std::string log_path;
+    int health_port = 0;  // gRPC health; 0 for the gateway (its /readyz is used)
+    std::unique_ptr<ChildProcess> process;
+  };
+  Binary& BinaryNamed(const std::string& name);
+  void WaitUntilReady(const std::string& name);
+
   SuitePorts ports_;
   std::string log_dir_;
   std::string urls_[4];
-  std::unique_ptr<ChildProcess> directory_, meetings_, budget_, gateway_;
+  // By name: "directory", "meetings", "budget", "gateway".
+  std::map<std::string, Binary> binaries_;
 };
 
 // Path of a binary of the build (build/bin/<name>).
