@@ -66,6 +66,15 @@ std::string Rate(const gv1::Ratio& ratio) {
   return FormatBasisPoints(ratio.basis_points());
 }
 
+// "version 2 (approuvée)" from a budget's version and BudgetState name.
+std::string BudgetVersion(int32_t version, const std::string& state) {
+  const char* label = state == "BUDGET_STATE_DRAFT"       ? "brouillon"
+                      : state == "BUDGET_STATE_SUBMITTED" ? "soumise"
+                      : state == "BUDGET_STATE_APPROVED"  ? "approuvée"
+                                                          : "";
+  return absl::StrCat("version ", version, *label != '\0' ? absl::StrCat(" (", label, ")") : "");
+}
+
 std::string OptionalEuros(bool present, int64_t cents) {
   return present ? FormatEuros(cents) : "—";
 }
@@ -330,15 +339,14 @@ std::string BudgetHtml(const gv1::ActionReport& report) {
   if (!report.has_budget()) return html;
   const gv1::BudgetSection& b = report.budget();
   const bool has_actual = !b.actual_budget().empty();
-  absl::StrAppend(
-      &html, "<p class=\"muted\">Prévisionnel : ",
-      b.forecast_budget().empty()
-          ? std::string("aucun")
-          : absl::StrCat("version ", b.forecast_version(), " (", b.forecast_state(), ")"),
-      " · Réalisé : ",
-      has_actual ? absl::StrCat("version ", b.actual_version(), " (", b.actual_state(), ")")
-                 : std::string("pas encore saisi"),
-      "</p>");
+  absl::StrAppend(&html, "<p class=\"muted\">Prévisionnel : ",
+                  b.forecast_budget().empty()
+                      ? std::string("aucun")
+                      : BudgetVersion(b.forecast_version(), b.forecast_state()),
+                  " · Réalisé : ",
+                  has_actual ? BudgetVersion(b.actual_version(), b.actual_state())
+                             : std::string("pas encore saisi"),
+                  "</p>");
   absl::StrAppend(
       &html,
       "<table id=\"budget-totals\"><tr><th></th><th class=\"n\">Prévisionnel</th>"

@@ -45,6 +45,8 @@ gv1::ActionReport FullReport() {
 
   gv1::BudgetSection* b = report.mutable_budget();
   b->set_forecast_budget("actions/fa3/budgets/1");
+  b->set_forecast_version(2);
+  b->set_forecast_state("BUDGET_STATE_APPROVED");
   b->set_forecast_charges_cents(1000000);
   b->set_forecast_income_cents(600000);
   b->set_announced_amount_cents(1000000);
@@ -84,6 +86,8 @@ TEST(ReportPageTest, FrenchFiguresTablesAndCharts) {
   EXPECT_NE(html.find("01/06/2023 à 12:00"), std::string::npos);
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("Têtes de réseau"), std::string::npos);
+  EXPECT_NE(html.find("Prévisionnel : version 2 (approuvée) · Réalisé : pas encore saisi"),
+            std::string::npos);
   EXPECT_NE(html.find("<span class=\"sev sev-e\">Erreur</span>"), std::string::npos);
   EXPECT_EQ(html.find("Section partielle"), std::string::npos);
   EXPECT_EQ(html.find("partial-banner"), std::string::npos);

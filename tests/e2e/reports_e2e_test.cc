@@ -260,6 +260,10 @@ TEST_F(ReportsE2eTest, BudgetStoppedGivesAPartialReport) {
 
   ASSERT_TRUE(page);
   EXPECT_EQ(page->status, 200);
+  // Kept beside the screenshots for a person to look at.
+  mkdir(MAILLAGE_REPORT_OUTPUT_DIR, 0755);
+  std::ofstream(std::string(MAILLAGE_REPORT_OUTPUT_DIR) + "/report_fa3_2023_partial.html")
+      << page->body;
   EXPECT_NE(page->body.find("data-partial-section=\"REPORT_SECTION_BUDGET\""), std::string::npos);
   EXPECT_NE(page->body.find("Rapport partiel"), std::string::npos);
 
