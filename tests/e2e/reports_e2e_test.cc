@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -138,6 +139,22 @@ TEST_F(ReportsE2eTest, JsonReportHasTheSeedFigures) {
   }
   EXPECT_GE(category_actors, std::stoll(reach["actorsTotal"].get<std::string>()))
       << "every seed actor has at least one network category";
+}
+
+TEST_F(ReportsE2eTest, ReportTimeIsPrinted) {
+  // Not a benchmark: a figure for the README, the three backends on the same machine.
+  constexpr int kCalls = 20;
+  httplib::Client http = Http();
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kCalls; ++i) {
+    auto response = http.Get("/v1/actions/fa3/report?year=2023");
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, 200);
+  }
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  std::cout << "report: " << elapsed.count() / kCalls / 1000.0 << " ms per call (" << kCalls
+            << " sequential calls)\n";
 }
 
 TEST_F(ReportsE2eTest, PageIsFrenchHtml) {
