@@ -170,6 +170,10 @@ TEST_F(ReportsE2eTest, PageIsFrenchHtml) {
 TEST_F(ReportsE2eTest, BadRequestsAndUnknownAction) {
   json bad = GetJson("/v1/actions/fa3/report?year=1800", 400);
   EXPECT_NE(bad.dump().find("\"year\""), std::string::npos) << bad.dump();
+  json no_year = GetJson("/v1/actions/fa3/report", 400);
+  EXPECT_NE(no_year.dump().find("\"year\""), std::string::npos) << no_year.dump();
+  json bad_action = GetJson("/v1/actions/FA_3/report.html?year=2023", 400);
+  EXPECT_NE(bad_action.dump().find("\"action\""), std::string::npos) << bad_action.dump();
   json missing = GetJson("/v1/actions/nope/report?year=2023", 404);
   EXPECT_EQ(missing["error"]["status"], "NOT_FOUND");
 }
