@@ -162,9 +162,11 @@ absl::StatusOr<DirectoryInputs> FetchDirectory(dv1::DirectoryService::Stub& stub
 
 }  // namespace
 
+ReportCallScope::ReportCallScope(const ReportCaller& caller)
+    : request_(caller.request_id, caller.traceparent) {}
+
 void PrepareReportCall(grpc::ClientContext& context, std::chrono::system_clock::time_point deadline,
                        const ReportCaller& caller) {
-  log::ScopedRequestContext scope(caller.request_id, caller.traceparent);
   server::PrepareClientContext(context, deadline);
   if (!caller.principal.empty()) context.AddMetadata("x-maillage-principal", caller.principal);
 }
@@ -179,13 +181,16 @@ ReportSources::ReportSources(std::shared_ptr<grpc::Channel> directory,
 ReportInputs ReportSources::Fetch(const std::string& action, int year, Deadline deadline,
                                   const ReportCaller& caller) const {
   auto budget = std::async(std::launch::async, [&] {
+    ReportCallScope scope(caller);
     auto stub = bv1::BudgetService::NewStub(budget_);
     return FetchBudget(*stub, action, year, deadline, caller);
   });
   auto meetings = std::async(std::launch::async, [&] {
+    ReportCallScope scope(caller);
     auto stub = mv1::MeetingsService::NewStub(meetings_);
     return FetchMeetings(*stub, action, year, deadline, caller);
   });
+  ReportCallScope scope(caller);
   auto stub = dv1::DirectoryService::NewStub(directory_);
   ReportInputs inputs;
   inputs.action = action;

@@ -10,13 +10,15 @@
 #include <memory>
 #include <string>
 
+#include "common/log/log.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 #include "services/gateway/report_builder.h"
 
 namespace maillage::gateway {
 
-// Who asks for the report, passed on to each backend call.
+// Who asks for the report, taken on the thread serving the request and passed on to each
+// backend call.
 struct ReportCaller {
   std::string request_id;
   std::string traceparent;
@@ -24,8 +26,19 @@ struct ReportCaller {
   std::string principal;
 };
 
-// The one place a backend call of the reports is prepared: deadline, request id, traceparent
-// and the caller's principal.
+// The caller's context on a thread that fetches for it (request id and traceparent for the logs
+// and the outgoing metadata), for the scope's lifetime. Every backend call of the reports is
+// made inside one.
+class ReportCallScope {
+ public:
+  explicit ReportCallScope(const ReportCaller& caller);
+
+ private:
+  log::ScopedRequestContext request_;
+};
+
+// The one place a backend call of the reports is prepared: deadline, request id and traceparent
+// (server::PrepareClientContext) and the caller's principal.
 void PrepareReportCall(grpc::ClientContext& context, std::chrono::system_clock::time_point deadline,
                        const ReportCaller& caller);
 

@@ -157,6 +157,20 @@ TEST_F(ReportsE2eTest, ReportTimeIsPrinted) {
             << " sequential calls)\n";
 }
 
+TEST_F(ReportsE2eTest, BackendCallsCarryTheRequestId) {
+  const std::string id = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f";
+  auto response =
+      Http().Get("/v1/actions/fa3/report?year=2023", httplib::Headers{{"X-Request-Id", id}});
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200);
+  for (const char* backend : {"budget", "meetings", "directory"}) {
+    std::ifstream in(absl::StrCat(suite_->log_dir(), "/", backend, ".log"));
+    std::stringstream log;
+    log << in.rdbuf();
+    EXPECT_NE(log.str().find(id), std::string::npos) << backend << " never saw the request id";
+  }
+}
+
 TEST_F(ReportsE2eTest, PageIsFrenchHtml) {
   auto response = Http().Get("/v1/actions/fa3/report.html?year=2023");
   ASSERT_TRUE(response);
