@@ -5,11 +5,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/http_errors.h"
+#include "services/gateway/own_call.h"
 #include "services/gateway/report_page.h"
 
 namespace maillage::gateway {
@@ -29,12 +31,6 @@ bool IsActionName(const std::string& name) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
   });
-}
-
-std::string MetadataValue(const grpc::ServerContext& context, const std::string& key) {
-  auto found = context.client_metadata().find(key);
-  if (found == context.client_metadata().end()) return "";
-  return std::string(found->second.data(), found->second.size());
 }
 
 }  // namespace
@@ -58,8 +54,8 @@ absl::StatusOr<v1::ActionReport> ReportServiceImpl::Build(grpc::ServerContext& c
   if (context.deadline() < deadline + kAnswerMargin) {
     deadline = std::max(now, context.deadline() - kAnswerMargin);
   }
-  ReportCaller caller{log::CurrentRequestId(), log::CurrentTraceparent(),
-                      MetadataValue(context, "x-maillage-principal")};
+  ReportCaller caller{log::CurrentRequestId(), log::CurrentTraceparent(), std::nullopt};
+  if (const auth::Principal* principal = auth::CurrentCaller()) caller.principal = *principal;
   ReportInputs inputs = sources_.Fetch(action, year, deadline, caller);
 
   if (!inputs.budget.ok() && inputs.budget.status().code() == absl::StatusCode::kNotFound) {
@@ -88,20 +84,24 @@ absl::StatusOr<v1::ActionReport> ReportServiceImpl::Build(grpc::ServerContext& c
 grpc::Status ReportServiceImpl::GetActionReport(grpc::ServerContext* context,
                                                 const v1::GetActionReportRequest* request,
                                                 v1::ActionReport* response) {
+  OwnCall call(*context, access_, "/maillage.gateway.v1.ReportService/GetActionReport");
+  if (!call.ok()) return call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
   absl::StatusOr<v1::ActionReport> report = Build(*context, request->action(), request->year());
-  if (!report.ok()) return ToGrpcStatus(report.status(), kGatewayDomain);
+  if (!report.ok()) return call.Finish(ToGrpcStatus(report.status(), kGatewayDomain), request);
   *response = std::move(*report);
-  return grpc::Status::OK;
+  return call.Finish(grpc::Status::OK, request, response);
 }
 
 grpc::Status ReportServiceImpl::GetActionReportPage(grpc::ServerContext* context,
                                                     const v1::GetActionReportPageRequest* request,
                                                     google::api::HttpBody* response) {
+  OwnCall call(*context, access_, "/maillage.gateway.v1.ReportService/GetActionReportPage");
+  if (!call.ok()) return call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
   absl::StatusOr<v1::ActionReport> report = Build(*context, request->action(), request->year());
-  if (!report.ok()) return ToGrpcStatus(report.status(), kGatewayDomain);
+  if (!report.ok()) return call.Finish(ToGrpcStatus(report.status(), kGatewayDomain), request);
   response->set_content_type("text/html; charset=utf-8");
   response->set_data(RenderReportPage(*report));
-  return grpc::Status::OK;
+  return call.Finish(grpc::Status::OK, request);
 }
 
 }  // namespace maillage::gateway

@@ -7,21 +7,23 @@
 #include <chrono>
 
 #include "maillage/gateway/v1/report_service.grpc.pb.h"
+#include "services/gateway/access_control.h"
 #include "services/gateway/report_sources.h"
 
 namespace maillage::gateway {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // `sources` must outlive the service. `max_backend_time` bounds the backend calls of one
-  // report when the caller's deadline is later (or unset).
-  explicit ReportServiceImpl(const ReportSources& sources,
-                             std::chrono::milliseconds max_backend_time = std::chrono::seconds(8))
-      : sources_(sources), max_backend_time_(max_backend_time) {}
+  // `sources` and `access` must outlive the service. `max_backend_time` bounds the backend
+  // calls of one report when the caller's deadline is later (or unset).
+  ReportServiceImpl(const ReportSources& sources, AccessControl& access,
+                    std::chrono::milliseconds max_backend_time = std::chrono::seconds(8))
+      : sources_(sources), access_(access), max_backend_time_(max_backend_time) {}
 
-  // INVALID_ARGUMENT naming `action` or `year` when malformed; NOT_FOUND when the budget
-  // service does not know the action; UNAVAILABLE when no backend answered; otherwise the
-  // report, with partial_sections for the backends that failed.
+  // UNAUTHENTICATED / PERMISSION_DENIED as every own call (own_call.h); INVALID_ARGUMENT naming
+  // `action` or `year` when malformed; NOT_FOUND when the budget service does not know the action;
+  // UNAVAILABLE when no backend answered; otherwise the report, with partial_sections for the
+  // backends that failed.
   grpc::Status GetActionReport(grpc::ServerContext* context,
                                const v1::GetActionReportRequest* request,
                                v1::ActionReport* response) override;
@@ -35,6 +37,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
                                          int year) const;
 
   const ReportSources& sources_;
+  AccessControl& access_;
   const std::chrono::milliseconds max_backend_time_;
 };
 

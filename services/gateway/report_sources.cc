@@ -163,12 +163,13 @@ absl::StatusOr<DirectoryInputs> FetchDirectory(dv1::DirectoryService::Stub& stub
 }  // namespace
 
 ReportCallScope::ReportCallScope(const ReportCaller& caller)
-    : request_(caller.request_id, caller.traceparent) {}
+    : request_(caller.request_id, caller.traceparent) {
+  if (caller.principal.has_value()) caller_.emplace(*caller.principal);
+}
 
 void PrepareReportCall(grpc::ClientContext& context, std::chrono::system_clock::time_point deadline,
                        const ReportCaller& caller) {
   server::PrepareClientContext(context, deadline);
-  if (!caller.principal.empty()) context.AddMetadata("x-maillage-principal", caller.principal);
 }
 
 ReportSources::ReportSources(std::shared_ptr<grpc::Channel> directory,

@@ -8,8 +8,10 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
@@ -22,23 +24,25 @@ namespace maillage::gateway {
 struct ReportCaller {
   std::string request_id;
   std::string traceparent;
-  // The caller's signed principal (metadata x-maillage-principal), forwarded as it came.
-  std::string principal;
+  // Who the report is for (auth::CurrentCaller() of the serving thread); each backend call
+  // carries it as a freshly signed principal (server::MakeChannel's channels do it).
+  std::optional<auth::Principal> principal;
 };
 
 // The caller's context on a thread that fetches for it (request id and traceparent for the logs
-// and the outgoing metadata), for the scope's lifetime. Every backend call of the reports is
-// made inside one.
+// and the outgoing metadata, and the caller's principal), for the scope's lifetime. Every
+// backend call of the reports is made inside one.
 class ReportCallScope {
  public:
   explicit ReportCallScope(const ReportCaller& caller);
 
  private:
   log::ScopedRequestContext request_;
+  std::optional<auth::CallerScope> caller_;
 };
 
 // The one place a backend call of the reports is prepared: deadline, request id and traceparent
-// (server::PrepareClientContext) and the caller's principal.
+// (server::PrepareClientContext); the principal is added by the channel (see ReportCaller).
 void PrepareReportCall(grpc::ClientContext& context, std::chrono::system_clock::time_point deadline,
                        const ReportCaller& caller);
 

@@ -58,6 +58,7 @@ class ReportsE2eTest : public ::testing::Test {
   static httplib::Client Http() {
     httplib::Client client("127.0.0.1", suite_->ports().http);
     client.set_read_timeout(20, 0);
+    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
     return client;
   }
   static json GetJson(const std::string& path, int want_status = 200) {

@@ -62,6 +62,7 @@ Suite::Suite() {
         {"MAILLAGE_DIRECTORY_ADDR", absl::StrCat("127.0.0.1:", ports_.directory)},
         {"MAILLAGE_BUDGET_ADDR", absl::StrCat("127.0.0.1:", ports_.budget)},
         {"MAILLAGE_DB_POOL_SIZE", "4"},
+        {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret},
     };
   };
   binaries_["directory"] = {BinaryPath("maillage-directory"),
@@ -83,6 +84,13 @@ Suite::Suite() {
           {"MAILLAGE_DIRECTORY_ADDR", absl::StrCat("127.0.0.1:", ports_.directory)},
           {"MAILLAGE_MEETINGS_ADDR", absl::StrCat("127.0.0.1:", ports_.meetings)},
           {"MAILLAGE_BUDGET_ADDR", absl::StrCat("127.0.0.1:", ports_.budget)},
+          {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret},
+          {"MAILLAGE_ADMIN_API_KEY", kAdminKey},
+          // Tests send bursts; the rate-limit test sets a key's own limit.
+          {"MAILLAGE_RATE_LIMIT_RPS", "100000"},
+          {"MAILLAGE_RATE_LIMIT_BURST", "100000"},
+          {"MAILLAGE_KEY_CACHE_TTL", "2s"},
+          {"MAILLAGE_CORS_ORIGINS", "https://app.example.org"},
       },
       log_dir_ + "/gateway.log", 0, nullptr};
   for (const char* name : {"directory", "budget", "meetings", "gateway"}) {
@@ -162,8 +170,15 @@ Suite::~Suite() {
   for (const std::string& url : urls_) postgres.DropDatabase(url);
 }
 
+int Suite::Pid(const std::string& name) const {
+  auto found = binaries_.find(name);
+  if (found == binaries_.end() || found->second.process == nullptr) return -1;
+  return found->second.process->pid();
+}
+
 CommandResult Suite::Seed() {
-  return RunCommand(absl::StrCat(BinaryPath("maillage-seed"),
+  return RunCommand(absl::StrCat("MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ",
+                                 BinaryPath("maillage-seed"),
                                  " --directory=127.0.0.1:", ports_.directory,
                                  " --meetings=127.0.0.1:", ports_.meetings,
                                  " --budget=127.0.0.1:", ports_.budget, " --data=",
