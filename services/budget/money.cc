@@ -4,7 +4,7 @@
 #include <cstdlib>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
+#include "common/text/french_format.h"
 
 namespace maillage::budget {
 namespace {
@@ -12,21 +12,6 @@ namespace {
 constexpr absl::string_view kNarrowNoBreakSpace = "\xE2\x80\xAF";
 constexpr absl::string_view kNoBreakSpace = "\xC2\xA0";
 constexpr absl::string_view kEuroSign = "\xE2\x82\xAC";
-
-// Digits of `value` grouped by three with narrow no-break spaces.
-std::string GroupThousands(uint64_t value) {
-  std::string digits = std::to_string(value);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.append(kNarrowNoBreakSpace.data(), 3);
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
-uint64_t Magnitude(int64_t v) {
-  return v < 0 ? static_cast<uint64_t>(-(v + 1)) + 1 : static_cast<uint64_t>(v);
-}
 
 }  // namespace
 
@@ -97,26 +82,10 @@ ParsedAmount ParseEuros(absl::string_view text) {
   return parsed;
 }
 
-int64_t RoundToEuros(int64_t cents) {
-  int64_t euros = cents / 100;
-  int64_t rest = cents % 100;
-  if (rest >= 50) ++euros;
-  if (rest <= -50) --euros;
-  return euros;
-}
+int64_t RoundToEuros(int64_t cents) { return text::RoundCentsToEuros(cents); }
 
-std::string FormatWholeEuros(int64_t cents) {
-  int64_t euros = RoundToEuros(cents);
-  return absl::StrCat(euros < 0 ? "-" : "", GroupThousands(Magnitude(euros)), kNarrowNoBreakSpace,
-                      kEuroSign);
-}
+std::string FormatWholeEuros(int64_t cents) { return text::FormatWholeEuros(cents); }
 
-std::string FormatEuros(int64_t cents) {
-  if (cents % 100 == 0) return FormatWholeEuros(cents);
-  uint64_t magnitude = Magnitude(cents);
-  uint64_t rest = magnitude % 100;
-  return absl::StrCat(cents < 0 ? "-" : "", GroupThousands(magnitude / 100), ",",
-                      rest < 10 ? "0" : "", rest, kNarrowNoBreakSpace, kEuroSign);
-}
+std::string FormatEuros(int64_t cents) { return text::FormatEuros(cents); }
 
 }  // namespace maillage::budget

@@ -8,12 +8,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/text/html.h"
 #include "nlohmann/json.hpp"
 
 namespace maillage::gateway {
 namespace {
 
 using nlohmann::json;
+using text::HtmlEscape;
 
 constexpr char kStyle[] = R"css(
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;
@@ -30,29 +32,6 @@ td,th{border:1px solid #d5dbe1;padding:.2rem .5rem;text-align:left;vertical-alig
 .muted{color:#5c6670;font-size:.9rem}
 )css";
 
-std::string Escape(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string StringOr(const json& object, const char* key, const std::string& fallback = "") {
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
@@ -64,7 +43,7 @@ std::string TypeOf(const json& schema) {
   if (schema.contains("$ref")) {
     const std::string ref = StringOr(schema, "$ref");
     const std::string name = ref.substr(ref.rfind('/') + 1);
-    return absl::StrCat("<a href=\"#schema-", Escape(name), "\">", Escape(name), "</a>");
+    return absl::StrCat("<a href=\"#schema-", HtmlEscape(name), "\">", HtmlEscape(name), "</a>");
   }
   if (schema.contains("allOf") && schema["allOf"].is_array() && !schema["allOf"].empty()) {
     return TypeOf(schema["allOf"][0]);
@@ -75,9 +54,9 @@ std::string TypeOf(const json& schema) {
       schema["additionalProperties"].is_object()) {
     return absl::StrCat("map of ", TypeOf(schema["additionalProperties"]));
   }
-  std::string text = Escape(type);
+  std::string text = HtmlEscape(type);
   if (schema.contains("format"))
-    absl::StrAppend(&text, " (", Escape(StringOr(schema, "format")), ")");
+    absl::StrAppend(&text, " (", HtmlEscape(StringOr(schema, "format")), ")");
   if (schema.value("nullable", false)) absl::StrAppend(&text, ", nullable");
   return text;
 }
@@ -86,7 +65,7 @@ std::string TypeOf(const json& schema) {
 std::string ContentOf(const json& content) {
   std::vector<std::string> parts;
   for (const auto& [media_type, media] : content.items()) {
-    parts.push_back(absl::StrCat("<code>", Escape(media_type), "</code> ",
+    parts.push_back(absl::StrCat("<code>", HtmlEscape(media_type), "</code> ",
                                  TypeOf(media.value("schema", json()))));
   }
   return absl::StrJoin(parts, "; ");
@@ -94,20 +73,21 @@ std::string ContentOf(const json& content) {
 
 void RenderOperation(const std::string& path, const std::string& verb, const json& operation,
                      std::string& html) {
-  absl::StrAppend(&html, "<div class=\"op\" id=\"", Escape(StringOr(operation, "operationId")),
-                  "\"><span class=\"verb ", Escape(verb), "\">", Escape(verb), "</span> <code>",
-                  Escape(path), "</code> — ", Escape(StringOr(operation, "summary")),
-                  "<div class=\"muted\">", Escape(StringOr(operation, "operationId")), " · ",
-                  Escape(StringOr(operation, "x-grpc-method")), "</div>");
+  absl::StrAppend(&html, "<div class=\"op\" id=\"", HtmlEscape(StringOr(operation, "operationId")),
+                  "\"><span class=\"verb ", HtmlEscape(verb), "\">", HtmlEscape(verb),
+                  "</span> <code>", HtmlEscape(path), "</code> — ",
+                  HtmlEscape(StringOr(operation, "summary")), "<div class=\"muted\">",
+                  HtmlEscape(StringOr(operation, "operationId")), " · ",
+                  HtmlEscape(StringOr(operation, "x-grpc-method")), "</div>");
   if (operation.contains("parameters")) {
     absl::StrAppend(&html,
                     "<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th>"
                     "<th>description</th></tr>");
     for (const json& p : operation["parameters"]) {
-      absl::StrAppend(&html, "<tr><td><code>", Escape(StringOr(p, "name")), "</code></td><td>",
-                      Escape(StringOr(p, "in")), "</td><td>", TypeOf(p.value("schema", json())),
+      absl::StrAppend(&html, "<tr><td><code>", HtmlEscape(StringOr(p, "name")), "</code></td><td>",
+                      HtmlEscape(StringOr(p, "in")), "</td><td>", TypeOf(p.value("schema", json())),
                       "</td><td>", p.value("required", false) ? "yes" : "", "</td><td>",
-                      Escape(StringOr(p, "description")), "</td></tr>");
+                      HtmlEscape(StringOr(p, "description")), "</td></tr>");
     }
     absl::StrAppend(&html, "</table>");
   }
@@ -125,10 +105,10 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
 }
 
 void RenderSchema(const std::string& name, const json& schema, std::string& html) {
-  absl::StrAppend(&html, "<h3 id=\"schema-", Escape(name), "\">", Escape(name), "</h3>");
+  absl::StrAppend(&html, "<h3 id=\"schema-", HtmlEscape(name), "\">", HtmlEscape(name), "</h3>");
   if (schema.contains("enum")) {
     std::vector<std::string> values;
-    for (const json& v : schema["enum"]) values.push_back(Escape(v.dump()));
+    for (const json& v : schema["enum"]) values.push_back(HtmlEscape(v.dump()));
     absl::StrAppend(&html, "<p>One of: <code>", absl::StrJoin(values, "</code>, <code>"),
                     "</code></p>\n");
     return;
@@ -140,9 +120,9 @@ void RenderSchema(const std::string& name, const json& schema, std::string& html
   }
   absl::StrAppend(&html, "<table><tr><th>field</th><th>type</th><th>notes</th></tr>");
   for (const auto& [field, field_schema] : properties.items()) {
-    std::string notes = Escape(StringOr(field_schema, "description"));
+    std::string notes = HtmlEscape(StringOr(field_schema, "description"));
     if (field_schema.value("readOnly", false)) notes = absl::StrCat("output only. ", notes);
-    absl::StrAppend(&html, "<tr><td><code>", Escape(field), "</code></td><td>",
+    absl::StrAppend(&html, "<tr><td><code>", HtmlEscape(field), "</code></td><td>",
                     TypeOf(field_schema), "</td><td>", notes, "</td></tr>");
   }
   absl::StrAppend(&html, "</table>\n");
@@ -156,16 +136,16 @@ std::string RenderDocsPage(absl::string_view openapi_json) {
   const std::string title = info.is_object() ? StringOr(info, "title", "API") : "API";
   std::string html =
       absl::StrCat("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>",
-                   Escape(title), " API</title><style>", kStyle, "</style></head><body>\n");
+                   HtmlEscape(title), " API</title><style>", kStyle, "</style></head><body>\n");
   if (!document.is_object()) {
     absl::StrAppend(&html, "<p>The API description is not available.</p></body></html>\n");
     return html;
   }
-  absl::StrAppend(&html, "<h1>", Escape(title), " ", Escape(StringOr(info, "version")), "</h1><p>",
-                  Escape(StringOr(info, "description")),
+  absl::StrAppend(&html, "<h1>", HtmlEscape(title), " ", HtmlEscape(StringOr(info, "version")),
+                  "</h1><p>", HtmlEscape(StringOr(info, "description")),
                   "</p><p class=\"muted\">Machine-readable: <a href=\"/openapi.json\">"
                   "/openapi.json</a> (OpenAPI ",
-                  Escape(StringOr(document, "openapi")),
+                  HtmlEscape(StringOr(document, "openapi")),
                   "). Every request needs an API key in the <code>x-api-key</code> header. "
                   "Errors use the <a href=\"#schema-Error\">Error</a> envelope.</p>\n");
 
@@ -192,13 +172,13 @@ std::string RenderDocsPage(absl::string_view openapi_json) {
   absl::StrAppend(&html, "<p>");
   std::vector<std::string> index;
   for (const auto& [tag, entries] : by_tag) {
-    index.push_back(absl::StrCat("<a href=\"#tag-", Escape(tag), "\">", Escape(tag), "</a> (",
-                                 entries.size(), ")"));
+    index.push_back(absl::StrCat("<a href=\"#tag-", HtmlEscape(tag), "\">", HtmlEscape(tag),
+                                 "</a> (", entries.size(), ")"));
   }
   absl::StrAppend(&html, absl::StrJoin(index, " · "), " · <a href=\"#schemas\">schemas</a></p>\n");
   for (const auto& [tag, entries] : by_tag) {
-    absl::StrAppend(&html, "<h2 id=\"tag-", Escape(tag), "\">", Escape(tag),
-                    " <span class=\"muted\">", Escape(tag_description[tag]), "</span></h2>\n");
+    absl::StrAppend(&html, "<h2 id=\"tag-", HtmlEscape(tag), "\">", HtmlEscape(tag),
+                    " <span class=\"muted\">", HtmlEscape(tag_description[tag]), "</span></h2>\n");
     for (const Entry& entry : entries) {
       RenderOperation(entry.path, entry.verb, *entry.operation, html);
     }

@@ -54,6 +54,8 @@
 #include "services/gateway/docs_page.h"
 #include "services/gateway/gateway_admin_service.h"
 #include "services/gateway/grpc_passthrough.h"
+#include "services/gateway/report_service.h"
+#include "services/gateway/report_sources.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
@@ -236,7 +238,10 @@ int Run() {
 
   // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
   GatewayAdminServiceImpl admin_service(keys, audit, access);
-  server::Server grpc_server(grpc_options, {&admin_service});
+  ReportSources report_sources(channel_of_backend["directory"], channel_of_backend["meetings"],
+                               channel_of_backend["budget"]);
+  ReportServiceImpl report_service(report_sources, access);
+  server::Server grpc_server(grpc_options, {&admin_service, &report_service});
   grpc_server.SetGenericService(passthrough->get());
   if (absl::Status started = grpc_server.Start(); !started.ok()) {
     log::Error("gateway failed to start", {{"error", std::string(started.message())}});
