@@ -124,6 +124,15 @@ Suite::~Suite() {
   for (const std::string& url : urls_) postgres.DropDatabase(url);
 }
 
+int Suite::pid(const std::string& binary) const {
+  const ChildProcess* process = binary == "directory" ? directory_.get()
+                                : binary == "meetings"  ? meetings_.get()
+                                : binary == "budget"    ? budget_.get()
+                                : binary == "gateway"   ? gateway_.get()
+                                                        : nullptr;
+  return process == nullptr ? -1 : process->pid();
+}
+
 CommandResult Suite::Seed() {
   return RunCommand(absl::StrCat(BinaryPath("maillage-seed"),
                                  " --directory=127.0.0.1:", ports_.directory,

@@ -25,6 +25,8 @@ class Suite {
 
   const SuitePorts& ports() const { return ports_; }
   std::string log_dir() const { return log_dir_; }
+  // The process id of "directory", "meetings", "budget" or "gateway"; -1 for another name.
+  int pid(const std::string& binary) const;
   // Runs maillage-seed against the suite; returns its exit code and output.
   CommandResult Seed();
 
