@@ -45,6 +45,7 @@ using nlohmann::json;
 // The one place that makes an HTTP client of the gateway (credentials go here).
 std::unique_ptr<httplib::Client> Http(const maillage::testing::Suite& suite) {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", suite.ports().http);
+  client->set_default_headers({{"x-api-key", maillage::testing::Suite::kAdminKey}});
   client->set_keep_alive(true);
   client->set_read_timeout(30, 0);
   return client;
@@ -262,10 +263,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const Fixture fixture = Prepare(suite, in_flight);
-  const std::vector<Binary> binaries = {{"directory", suite.pid("directory")},
-                                        {"meetings", suite.pid("meetings")},
-                                        {"budget", suite.pid("budget")},
-                                        {"gateway", suite.pid("gateway")}};
+  const std::vector<Binary> binaries = {{"directory", suite.Pid("directory")},
+                                        {"meetings", suite.Pid("meetings")},
+                                        {"budget", suite.Pid("budget")},
+                                        {"gateway", suite.Pid("gateway")}};
   MixedLoad load(suite, fixture, in_flight);
   auto call = [&](int worker) { return load.Call(worker); };
 

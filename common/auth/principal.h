@@ -26,8 +26,10 @@ namespace maillage::auth {
 inline constexpr char kAuthDomain[] = "auth.maillage";
 // The gRPC metadata that carries the signed principal.
 inline constexpr char kPrincipalMetadataKey[] = "x-maillage-principal";
-// The environment variable that holds the signing secret, shared by the gateway and services.
-inline constexpr char kPrincipalSecretEnv[] = "MAILLAGE_PRINCIPAL_SECRET";
+// The signing secret, shared by the gateway and the services, is read from
+// MAILLAGE_PRINCIPAL_SECRET (config::Env::Secret) and installed with auth::SetProcessSecret.
+// The shortest secret the binaries accept (bytes).
+inline constexpr size_t kMinSecretLength = 32;
 // Verification refuses a principal that expires further ahead than this: principals are
 // signed per call with a short expiry (the gateway uses ~30 s).
 inline constexpr absl::Duration kMaxPrincipalLifetime = absl::Minutes(5);

@@ -43,6 +43,20 @@ std::string Env::Required(absl::string_view name) {
   return *value;
 }
 
+std::string Env::Secret(absl::string_view name, size_t min_length) {
+  std::optional<std::string> value = Get(name);
+  if (!value) {
+    Fail(name, " is required and not set");
+    return "";
+  }
+  if (value->size() < min_length) {
+    Fail(name, absl::StrCat(": too short (", value->size(), " bytes; at least ", min_length,
+                            " needed, e.g. openssl rand -hex 32)"));
+    return "";
+  }
+  return *value;
+}
+
 int Env::Int(absl::string_view name, int fallback, int min, int max) {
   std::optional<std::string> value = Get(name);
   if (!value) return fallback;

@@ -32,6 +32,9 @@ class Env {
   std::string String(absl::string_view name, absl::string_view fallback);
   // The value; records an error when unset or empty.
   std::string Required(absl::string_view name);
+  // A secret of at least `min_length` bytes; records an error (never showing the value) when
+  // unset, empty or shorter.
+  std::string Secret(absl::string_view name, size_t min_length);
   // An integer in [min, max]; `fallback` when unset; records an error otherwise.
   int Int(absl::string_view name, int fallback, int min, int max);
   // A TCP port (0 allowed: the system picks one).

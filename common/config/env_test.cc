@@ -46,3 +46,22 @@ TEST(EnvTest, EveryErrorInOneLine) {
 
 }  // namespace
 }  // namespace maillage::config
+
+namespace maillage::config {
+namespace {
+
+TEST(EnvTest, SecretsMustBeLongEnoughAndAreNeverShown) {
+  Env env({{"SHORT", "abc123"}, {"GOOD", std::string(40, 'k')}});
+  EXPECT_EQ(env.Secret("GOOD", 32), std::string(40, 'k'));
+  EXPECT_EQ(env.Secret("SHORT", 32), "");
+  EXPECT_EQ(env.Secret("MISSING", 32), "");
+  absl::Status status = env.Finish();
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("SHORT: too short (6 bytes; at least 32"), absl::string_view::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("MISSING is required"), absl::string_view::npos);
+  EXPECT_EQ(status.message().find("abc123"), absl::string_view::npos) << "the value leaked";
+}
+
+}  // namespace
+}  // namespace maillage::config

@@ -8,11 +8,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "common/server/interceptors.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace maillage::server {
 namespace {
@@ -21,6 +23,35 @@ constexpr char kServiceConfig[] = R"({"loadBalancingConfig":[{"round_robin":{}}]
 // Pings every 20 s, also without calls in flight (the server allows one every 10 s).
 constexpr int kKeepaliveTimeMs = 20'000;
 constexpr int kKeepaliveTimeoutMs = 10'000;
+
+// Adds the caller of the calling thread (auth::CurrentCaller), signed, as x-maillage-principal.
+// The token is made when the call is created, which happens on the calling thread for every
+// kind of stub (sync, async and callback), so the thread's CallerScope is the right one.
+class PrincipalInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit PrincipalInterceptor(std::string token) : token_(std::move(token)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace(auth::kPrincipalMetadataKey, token_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string token_;
+};
+
+class PrincipalInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    std::string token = auth::OutgoingPrincipalToken();
+    return token.empty() ? nullptr : new PrincipalInterceptor(std::move(token));
+  }
+};
 
 }  // namespace
 
@@ -38,19 +69,21 @@ std::string ChannelTarget(absl::string_view address) {
   return absl::StrCat("ipv4:", absl::StrJoin(entries, ","));
 }
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address) {
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_message_bytes) {
   grpc::ChannelArguments args;
   args.SetServiceConfigJSON(kServiceConfig);
   // The service config above is the one to use, not one published in DNS TXT records.
   args.SetInt(GRPC_ARG_SERVICE_CONFIG_DISABLE_RESOLUTION, 1);
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  args.SetMaxReceiveMessageSize(max_message_bytes);
+  args.SetMaxSendMessageSize(max_message_bytes);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  return grpc::CreateCustomChannel(ChannelTarget(address), grpc::InsecureChannelCredentials(),
-                                   args);
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<PrincipalInterceptorFactory>());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      ChannelTarget(address), grpc::InsecureChannelCredentials(), args, std::move(interceptors));
 }
 
 void PrepareClientContext(grpc::ClientContext& context,

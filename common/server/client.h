@@ -8,7 +8,8 @@
 //
 // Channels balance calls round robin over every address of the target (all the A records of a
 // DNS name, or every entry of a comma-separated list), keep connections alive with pings and
-// allow messages up to kMaxMessageBytes both ways.
+// allow messages up to kMaxMessageBytes both ways. Every call made on a thread inside an
+// auth::CallerScope carries that caller as a signed x-maillage-principal (common/auth/caller.h).
 #pragma once
 
 #include <chrono>
@@ -32,7 +33,9 @@ std::string ChannelTarget(absl::string_view address);
 
 // A channel to `address` (see ChannelTarget), round robin over all resolved addresses. Never
 // fails: an unusable address shows up as UNAVAILABLE on the calls.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address);
+// `max_message_bytes` raises the message size limit (tests of oversized input).
+std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
+                                           int max_message_bytes = kMaxMessageBytes);
 
 // Sets `deadline` on `context` and passes on the request id and traceparent of the call this
 // thread is serving (log::CurrentRequestId / CurrentTraceparent) as x-request-id and

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "prometheus/gauge.h"
 
@@ -34,6 +35,7 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
   out.pool.error_domain = out.server.error_domain;
   out.pool.application_name = absl::StrCat("maillage-", service_name);
   out.log_level = env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
+  out.principal_secret = env.Secret("MAILLAGE_PRINCIPAL_SECRET", auth::kMinSecretLength);
   return out;
 }
 
@@ -46,6 +48,7 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
                std::function<absl::Status()> after_migrate) {
   log::Init(environment.server.service_name, environment.log_level);
+  auth::SetProcessSecret(environment.principal_secret);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
                          {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
   server::Server server(environment.server, std::move(services));

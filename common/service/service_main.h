@@ -30,12 +30,16 @@ struct ServiceEnvironment {
   server::ServerOptions server;
   db::PoolOptions pool;
   std::string log_level;
+  // MAILLAGE_PRINCIPAL_SECRET: RunService installs it (auth::SetProcessSecret) so that handlers
+  // verify the gateway's principals and outgoing calls carry the caller on.
+  std::string principal_secret;
 };
 
 // Reads the variables every service binary takes (see the service READMEs):
 //   MAILLAGE_DATABASE_URL (required), MAILLAGE_GRPC_PORT, MAILLAGE_METRICS_PORT,
 //   MAILLAGE_GRPC_THREADS, MAILLAGE_DB_POOL_SIZE, MAILLAGE_DB_ACQUIRE_TIMEOUT,
-//   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION.
+//   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION, MAILLAGE_PRINCIPAL_SECRET
+//   (required, at least auth::kMinSecretLength bytes).
 // Problems are recorded in `env`; call env.Finish() afterwards.
 ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
                                           int default_grpc_port, int default_metrics_port);

@@ -2,12 +2,17 @@
 //
 // Loads the seed data (see seed.h) in dependency order: directory, budget, then meetings.
 // Prints one line per part; exits 1 on the first failure, 2 on a usage error.
+//
+// It talks to the services directly, as the gateway does: MAILLAGE_PRINCIPAL_SECRET (the
+// services' secret) must be set; its calls are signed as an ADMIN principal "tools/seed".
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
+#include "common/auth/caller.h"
+#include "common/config/env.h"
 #include "common/server/client.h"
 #include "deploy/seed/seed.h"
 
@@ -39,6 +44,16 @@ int main(int argc, char** argv) {
     }
   }
   if (directory.empty() || meetings.empty() || budget.empty() || data.empty()) return Usage();
+  maillage::config::Env env;
+  std::string secret =
+      env.Secret("MAILLAGE_PRINCIPAL_SECRET", maillage::auth::kMinSecretLength);
+  if (absl::Status s = env.Finish(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  maillage::auth::SetProcessSecret(secret);
+  maillage::auth::SetDefaultCaller(
+      maillage::auth::Principal{"tools/seed", maillage::gateway::v1::ROLE_ADMIN, 0, ""});
 
   maillage::seed::SeedContext context{data, maillage::server::MakeChannel(directory),
                                       maillage::server::MakeChannel(meetings),

@@ -2,6 +2,7 @@
 // deadline to the logic that owns the resource.
 #include "services/budget/budget_service.h"
 
+#include "common/auth/caller.h"
 #include "common/status/grpc_status.h"
 #include "services/budget/budget_names.h"
 
@@ -26,6 +27,7 @@ BudgetServiceImpl::BudgetServiceImpl(db::Pool& pool)
 #define MAILLAGE_BUDGET_ADAPT(Method, Request, Response, call)                                     \
   grpc::Status BudgetServiceImpl::Method(grpc::ServerContext* context, const v1::Request* request, \
                                          Response* response) {                                     \
+    MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", #Method, kDomain);             \
     return Reply(call(*request, context->deadline()), response);                                   \
   }
 

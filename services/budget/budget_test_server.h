@@ -13,6 +13,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/postgres.h"
+#include "common/testing/principal.h"
 #include "gtest/gtest.h"
 #include "maillage/budget/v1/budget_service.grpc.pb.h"
 #include "services/budget/budget_service.h"
@@ -33,6 +34,7 @@ inline std::string Reason(const absl::Status& status) {
 class BudgetServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    maillage::testing::TrustTestCalls();
     database_ = std::make_unique<maillage::testing::TestDatabase>("budget");
     db::PoolOptions options;
     options.url = database_->url();

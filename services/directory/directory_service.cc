@@ -1,6 +1,7 @@
 // The gRPC adapter of the directory: actors, change feed, reference lists.
 #include "services/directory/directory_service.h"
 
+#include "common/auth/caller.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "services/directory/actor_fields.h"
@@ -12,66 +13,77 @@ namespace maillage::directory {
 grpc::Status DirectoryServiceImpl::GetActor(grpc::ServerContext* context,
                                             const v1::GetActorRequest* request,
                                             v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "GetActor", kDomain);
   return Reply(actors_.Get(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::BatchGetActors(grpc::ServerContext* context,
                                                   const v1::BatchGetActorsRequest* request,
                                                   v1::BatchGetActorsResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "BatchGetActors", kDomain);
   return Reply(actors_.BatchGet(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ListActors(grpc::ServerContext* context,
                                               const v1::ListActorsRequest* request,
                                               v1::ListActorsResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListActors", kDomain);
   return Reply(actors_.List(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::SearchActors(grpc::ServerContext* context,
                                                 const v1::SearchActorsRequest* request,
                                                 v1::SearchActorsResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "SearchActors", kDomain);
   return Reply(actors_.Search(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::CreateActor(grpc::ServerContext* context,
                                                const v1::CreateActorRequest* request,
                                                v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "CreateActor", kDomain);
   return Reply(actors_.Create(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateActor(grpc::ServerContext* context,
                                                const v1::UpdateActorRequest* request,
                                                v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UpdateActor", kDomain);
   return Reply(actors_.Update(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::DeleteActor(grpc::ServerContext* context,
                                                const v1::DeleteActorRequest* request,
                                                v1::DeleteActorResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "DeleteActor", kDomain);
   return Reply(actors_.Delete(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ArchiveActor(grpc::ServerContext* context,
                                                 const v1::ArchiveActorRequest* request,
                                                 v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ArchiveActor", kDomain);
   return Reply(actors_.Archive(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::UnarchiveActor(grpc::ServerContext* context,
                                                   const v1::UnarchiveActorRequest* request,
                                                   v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UnarchiveActor", kDomain);
   return Reply(actors_.Unarchive(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ImportActors(grpc::ServerContext* context,
                                                 const v1::ImportActorsRequest* request,
                                                 v1::ImportActorsResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportActors", kDomain);
   return Reply(importer_.Import(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ImportSireneExtract(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportSireneExtractRequest>* reader,
     v1::ImportSireneExtractResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportSireneExtract", kDomain);
   v1::ImportSireneExtractRequest message;
   if (!reader->Read(&message) || !message.has_options()) {
     return ToGrpcStatus(InvalidField(kDomain, "options", "the first message carries the options"),
@@ -100,6 +112,7 @@ grpc::Status DirectoryServiceImpl::ImportSireneExtract(
 grpc::Status DirectoryServiceImpl::ExportActors(grpc::ServerContext* context,
                                                 const v1::ExportActorsRequest* request,
                                                 grpc::ServerWriter<google::api::HttpBody>* writer) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ExportActors", kDomain);
   absl::Status status =
       actors_.Export(context->deadline(), *request,
                      [&](const google::api::HttpBody& chunk) { return writer->Write(chunk); });
@@ -109,36 +122,50 @@ grpc::Status DirectoryServiceImpl::ExportActors(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::FindDuplicates(grpc::ServerContext* context,
                                                   const v1::FindDuplicatesRequest* request,
                                                   v1::FindDuplicatesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "FindDuplicates", kDomain);
   return Reply(merger_.FindDuplicates(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::MergeActors(grpc::ServerContext* context,
                                                const v1::MergeActorsRequest* request,
                                                v1::Actor* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "MergeActors", kDomain);
   return Reply(merger_.Merge(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
                                                const v1::ListChangesRequest* request,
                                                v1::ListChangesResponse* response) {
-  return Reply(actors_.ListChanges(context->deadline(), *request), response);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListChanges", kDomain);
+  grpc::Status status = Reply(actors_.ListChanges(context->deadline(), *request), response);
+  if (status.ok() && !authorized_call.may_read_personal_data()) {
+    // Field-level visibility: the changes of contacts stay in the feed (a partner's sync must
+    // see that something happened), their snapshots of a person do not.
+    for (v1::Change& change : *response->mutable_changes()) {
+      if (change.has_contact()) change.clear_contact();
+    }
+  }
+  return status;
 }
 
 grpc::Status DirectoryServiceImpl::ListNetworkCategories(
     grpc::ServerContext* context, const v1::ListNetworkCategoriesRequest* request,
     v1::ListNetworkCategoriesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListNetworkCategories", kDomain);
   return Reply(actors_.ListNetworkCategories(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ListThemes(grpc::ServerContext* context,
                                               const v1::ListThemesRequest* request,
                                               v1::ListThemesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListThemes", kDomain);
   return Reply(actors_.ListThemes(context->deadline(), *request), response);
 }
 
 grpc::Status DirectoryServiceImpl::ListEssFamilies(grpc::ServerContext* context,
                                                    const v1::ListEssFamiliesRequest* request,
                                                    v1::ListEssFamiliesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListEssFamilies", kDomain);
   for (const v1::EssFamilyDescription& family : EssFamilies()) {
     *response->add_ess_families() = family;
   }
@@ -148,6 +175,7 @@ grpc::Status DirectoryServiceImpl::ListEssFamilies(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ListCommunes(grpc::ServerContext* context,
                                                 const v1::ListCommunesRequest* request,
                                                 v1::ListCommunesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListCommunes", kDomain);
   return Reply(actors_.ListCommunes(context->deadline(), *request), response);
 }
 

@@ -5,8 +5,8 @@
 #include "common/db/migrations.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "common/server/client.h"
+#include "common/testing/principal.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/reference_data.h"
 
@@ -15,6 +15,7 @@ namespace maillage::directory {
 const std::vector<db::Migration>& Migrations();
 
 DirectoryTest::DirectoryTest() {
+  maillage::testing::TrustTestCalls();
   db::PoolOptions options;
   options.url = database_.url();
   options.size = 8;
@@ -35,11 +36,8 @@ DirectoryTest::DirectoryTest() {
   absl::Status started = server_->Start();
   if (!started.ok()) throw std::runtime_error(started.ToString());
   server_->SetServing(true);
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  args.SetMaxSendMessageSize(64 << 20);
-  stub_ = v1::DirectoryService::NewStub(grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(), args));
+  stub_ = v1::DirectoryService::NewStub(
+      server::MakeChannel(absl::StrCat("127.0.0.1:", server_->port()), 64 << 20));
 }
 
 DirectoryTest::~DirectoryTest() {

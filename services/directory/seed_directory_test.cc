@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "deploy/seed/seed.h"
-#include "grpcpp/create_channel.h"
+#include "common/server/client.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
 
@@ -16,8 +16,7 @@ class SeedDirectoryTest : public DirectoryTest {
   absl::Status RunSeed() {
     seed::SeedContext context;
     context.data_dir = MAILLAGE_SEED_DIR;
-    context.directory = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
-                                            grpc::InsecureChannelCredentials());
+    context.directory = server::MakeChannel(absl::StrCat("127.0.0.1:", server_->port()));
     return seed::SeedDirectory(context);
   }
 

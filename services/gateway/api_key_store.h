@@ -1,13 +1,32 @@
-// The API keys of the gateway's own database, read for the admin API.
+// The API keys of the gateway's own database: created (secret shown once, hash kept), revoked,
+// read for the admin API, and looked up by prefix to authenticate a call.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+
+#include "absl/time/time.h"
+#include "services/gateway/api_key_text.h"
 
 #include "absl/status/statusor.h"
 #include "common/db/pool.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 
 namespace maillage::gateway {
+
+// What authentication needs of a key.
+struct ApiKeyRecord {
+  int64_t id = 0;
+  std::string name;    // "apiKeys/{id}"
+  std::string prefix;
+  std::string secret_hash;
+  v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::optional<absl::Time> expire_time;
+  std::optional<absl::Time> revoke_time;
+  int rate_limit_rps = 0;    // 0: the gateway's default
+  int rate_limit_burst = 0;  // 0: the gateway's default
+};
 
 class ApiKeyStore {
  public:
@@ -22,6 +41,32 @@ class ApiKeyStore {
   // field for a bad page size, token, filter or order.
   absl::StatusOr<v1::ListApiKeysResponse> List(db::Deadline deadline,
                                                const v1::ListApiKeysRequest& request);
+
+  // Creates a key from request.api_key (display_name and role required; expire_time in the
+  // future and rate_limit >= 0 when set) and returns it with its full text, the only time the
+  // text exists outside its holder. A replayed request_id returns the same key without text.
+  // INVALID_ARGUMENT naming every bad field.
+  absl::StatusOr<v1::CreateApiKeyResponse> Create(db::Deadline deadline,
+                                                  const v1::CreateApiKeyRequest& request,
+                                                  const std::string& creator);
+
+  // Revokes the key at once (see the proto). NOT_FOUND, ABORTED on an etag mismatch,
+  // FAILED_PRECONDITION (LAST_ADMIN_KEY) for the last active ADMIN key.
+  absl::StatusOr<v1::ApiKey> Revoke(db::Deadline deadline, const v1::RevokeApiKeyRequest& request);
+
+  // The key whose prefix is `prefix`, or nullopt.
+  absl::StatusOr<std::optional<ApiKeyRecord>> FindByPrefix(db::Deadline deadline,
+                                                           const std::string& prefix);
+
+  // Records that the key was used now.
+  absl::Status TouchLastUse(db::Deadline deadline, int64_t id);
+
+  // Makes `key` an active key with `role` (the first admin key given to the gateway at
+  // start-up): inserted when its prefix is unknown; when the prefix exists with another
+  // secret, FAILED_PRECONDITION. Does nothing when it exists already (even revoked: a revoked
+  // bootstrap key stays revoked).
+  absl::Status EnsureKey(db::Deadline deadline, const ApiKeyText& key, v1::Role role,
+                         const std::string& display_name);
 
  private:
   db::Pool& pool_;

@@ -1,11 +1,15 @@
 #include "services/gateway/gateway_admin_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "common/status/grpc_status.h"
 #include "services/gateway/http_errors.h"
+#include "services/gateway/own_call.h"
 
 namespace maillage::gateway {
 
 namespace {
+
+constexpr char kService[] = "/maillage.gateway.v1.GatewayAdminService/";
 
 // Copies a result into the response, or turns its status into the gRPC error.
 template <typename T>
@@ -17,16 +21,57 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
 
 }  // namespace
 
+// Admits the call as `Method` or returns its refusal.
+#define MAILLAGE_ADMIT(Method)                                        \
+  OwnCall call(*context, access_, absl::StrCat(kService, #Method));   \
+  if (!call.ok()) return ToGrpcStatus(call.status(), kGatewayDomain)
+
+grpc::Status GatewayAdminServiceImpl::CreateApiKey(grpc::ServerContext* context,
+                                                   const v1::CreateApiKeyRequest* request,
+                                                   v1::CreateApiKeyResponse* response) {
+  MAILLAGE_ADMIT(CreateApiKey);
+  return call.Finish(
+      Reply(keys_.Create(context->deadline(), *request, call.principal().key_name), response),
+      request, &response->api_key());
+}
+
 grpc::Status GatewayAdminServiceImpl::GetApiKey(grpc::ServerContext* context,
                                                 const v1::GetApiKeyRequest* request,
                                                 v1::ApiKey* response) {
-  return Reply(keys_.Get(context->deadline(), request->name()), response);
+  MAILLAGE_ADMIT(GetApiKey);
+  return call.Finish(Reply(keys_.Get(context->deadline(), request->name()), response));
 }
 
 grpc::Status GatewayAdminServiceImpl::ListApiKeys(grpc::ServerContext* context,
                                                   const v1::ListApiKeysRequest* request,
                                                   v1::ListApiKeysResponse* response) {
-  return Reply(keys_.List(context->deadline(), *request), response);
+  MAILLAGE_ADMIT(ListApiKeys);
+  return call.Finish(Reply(keys_.List(context->deadline(), *request), response));
 }
+
+grpc::Status GatewayAdminServiceImpl::RevokeApiKey(grpc::ServerContext* context,
+                                                   const v1::RevokeApiKeyRequest* request,
+                                                   v1::ApiKey* response) {
+  MAILLAGE_ADMIT(RevokeApiKey);
+  absl::StatusOr<v1::ApiKey> revoked = keys_.Revoke(context->deadline(), *request);
+  if (revoked.ok()) access_.Forget(revoked->prefix());
+  return call.Finish(Reply(std::move(revoked), response), request, response);
+}
+
+grpc::Status GatewayAdminServiceImpl::GetAuditEntry(grpc::ServerContext* context,
+                                                    const v1::GetAuditEntryRequest* request,
+                                                    v1::AuditEntry* response) {
+  MAILLAGE_ADMIT(GetAuditEntry);
+  return call.Finish(Reply(audit_.Get(context->deadline(), request->name()), response));
+}
+
+grpc::Status GatewayAdminServiceImpl::ListAuditEntries(grpc::ServerContext* context,
+                                                       const v1::ListAuditEntriesRequest* request,
+                                                       v1::ListAuditEntriesResponse* response) {
+  MAILLAGE_ADMIT(ListAuditEntries);
+  return call.Finish(Reply(audit_.List(context->deadline(), *request), response));
+}
+
+#undef MAILLAGE_ADMIT
 
 }  // namespace maillage::gateway

@@ -1,7 +1,9 @@
 // HTTP request handling of the gateway on cpp-httplib.
 #include "services/gateway/http_server.h"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <map>
 #include <utility>
 
@@ -10,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "common/server/interceptors.h"
 #include "common/status/errors.h"
@@ -140,6 +143,18 @@ absl::Status HttpLayerError(int http_status, size_t max_body_bytes) {
                    absl::StrCat("the HTTP request cannot be served (HTTP ", http_status, ")"));
 }
 
+// Retry-After (whole seconds, at least 1) from the RetryInfo of a RESOURCE_EXHAUSTED status.
+void SetRetryAfter(const absl::Status& status, httplib::Response& response) {
+  std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
+  if (!retry.has_value()) return;
+  int64_t seconds = retry->retry_delay().seconds() + (retry->retry_delay().nanos() > 0 ? 1 : 0);
+  response.set_header("Retry-After", std::to_string(std::max<int64_t>(1, seconds)));
+}
+
+constexpr char kCorsAllowHeaders[] =
+    "Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent";
+constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After";
+
 }  // namespace
 
 GatewayHttpServer::GatewayHttpServer(const RouteTable& routes, const BackendCaller& backends,
@@ -232,6 +247,7 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   log::ScopedRequestContext context(record.request_id, record.traceparent);
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const absl::string_view path = PathOf(request);
+  if (HandleCors(request, response)) return;
 
   if (method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {
     record.route = "/openapi.json";
@@ -264,6 +280,40 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   record.route = route.path.text();
   record.grpc_method = route.grpc_method;
 
+  CallRecord audit;
+  audit.transport = v1::TRANSPORT_HTTP;
+  audit.method = route.grpc_method;
+  audit.http_method = request.method;
+  audit.http_path = std::string(path);
+  audit.request_id = record.request_id;
+  std::optional<Caller> caller;
+  std::optional<auth::CallerScope> caller_scope;
+  if (options_.access != nullptr) {
+    absl::StatusOr<Caller> admitted = options_.access->Admit(
+        request.get_header_value(kApiKeyHeader), route.grpc_method,
+        std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
+    if (!admitted.ok()) {
+      if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
+        SetRetryAfter(admitted.status(), response);
+      }
+      return WriteGatewayError(response, admitted.status());
+    }
+    caller = *std::move(admitted);
+    caller_scope.emplace(caller->principal(record.request_id));
+    audit.key_id = caller->key_id;
+    audit.key_prefix = caller->prefix;
+    audit.role = caller->role;
+  }
+  // Writes the audit line (when the call needs one) once the answer is known.
+  auto audit_call = [&](absl::StatusCode outcome, const Message* call, const Message* answer) {
+    if (options_.access == nullptr) return;
+    audit.outcome = outcome;
+    audit.http_status = response.status == -1 ? 200 : response.status;
+    if (call != nullptr) audit.resource = ResourceOf(*call, answer);
+    audit.duration = absl::FromChrono(std::chrono::steady_clock::now() - record.start);
+    options_.access->Audit(audit);
+  };
+
   absl::StatusOr<std::chrono::milliseconds> timeout =
       RequestTimeout(request.get_header_value("X-Request-Timeout"),
                      request.get_header_value("grpc-timeout"), options_.timeouts);
@@ -278,14 +328,53 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   const std::string content_type = request.get_header_value("Content-Type");
   parts.content_type = content_type;
   if (route.method->client_streaming() || route.method->server_streaming()) {
-    return HandleStreaming(route, parts, deadline, response);
+    HandleStreaming(route, parts, deadline, response);
+    audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown,
+               nullptr, nullptr);
+    return;
   }
   absl::StatusOr<std::unique_ptr<Message>> call = TranscodeRequest(route, parts);
-  if (!call.ok()) return WriteGatewayError(response, call.status());
+  if (!call.ok()) {
+    WriteGatewayError(response, call.status());
+    return audit_call(call.status().code(), nullptr, nullptr);
+  }
   std::unique_ptr<Message> answer = NewMessage(route.method->output_type());
   grpc::Status status = backends_.Call(*route.method, deadline, **call, *answer);
-  if (!status.ok()) return WriteBackendError(response, status);
+  if (!status.ok()) {
+    WriteBackendError(response, status);
+    return audit_call(static_cast<absl::StatusCode>(status.error_code()), call->get(), nullptr);
+  }
   WriteAnswer(*answer, response);
+  audit_call(absl::StatusCode::kOk, call->get(), answer.get());
+}
+
+bool GatewayHttpServer::HandleCors(const httplib::Request& request, httplib::Response& response) {
+  const std::string origin = request.get_header_value("Origin");
+  const bool preflight =
+      request.method == "OPTIONS" && request.has_header("Access-Control-Request-Method");
+  if (origin.empty()) return false;
+  const bool allowed =
+      std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
+                  [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
+  if (!allowed) {
+    if (!preflight) return false;  // no CORS headers: the browser keeps the answer from the page
+    WriteGatewayError(response,
+                      PermissionDenied(kGatewayDomain, "CORS_ORIGIN_NOT_ALLOWED",
+                                       absl::StrCat("the origin ", origin,
+                                                    " may not call this API from a browser"),
+                                       {{"origin", origin}}));
+    return true;
+  }
+  response.set_header("Access-Control-Allow-Origin", origin);
+  response.set_header("Vary", "Origin");
+  response.set_header("Access-Control-Expose-Headers", kCorsExposeHeaders);
+  if (!preflight) return false;
+  tls_record.route = "CORS preflight";
+  response.status = 204;
+  response.set_header("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
+  response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
+  response.set_header("Access-Control-Max-Age", "600");
+  return true;
 }
 
 void GatewayHttpServer::HandleStreaming(const Route& route, const HttpRequestParts& parts,

@@ -6,6 +6,8 @@
 //   ...
 //   http.Stop();  // stops accepting, answers the requests in progress
 //
+// API routes need an x-api-key header (AccessControl: 401, 403, 429 with Retry-After); writes
+// and personal-data reads are audited once answered. /openapi.json and /docs are public.
 // Each response carries X-Request-Id (the client's, when it sent a usable one, or a new UUID
 // v4), which the backend call also carries as x-request-id metadata with the client's
 // traceparent. One JSON access-log line per request: method, path, status, duration_ms,
@@ -18,8 +20,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/gateway/access_control.h"
 #include "services/gateway/backend_caller.h"
 #include "services/gateway/http_listener.h"
 #include "services/gateway/http_metrics.h"
@@ -44,6 +48,12 @@ struct HttpServerOptions {
   // openapi.h, docs_page.h); empty: those paths go through the route table like any other.
   std::string openapi_json;
   std::string docs_html;
+  // Authentication, permissions, rate limits and audit of every API route (access_control.h);
+  // null only in tests of the transcoding alone, where every route is open.
+  AccessControl* access = nullptr;
+  // Origins allowed to call from a browser ("https://app.example.org"; "*" for any). Empty: no
+  // CORS headers, preflights refused.
+  std::vector<std::string> cors_origins;
 };
 
 class GatewayHttpServer {
@@ -62,6 +72,8 @@ class GatewayHttpServer {
 
  private:
   void Handle(const httplib::Request& request, httplib::Response& response);
+  // CORS headers for an allowed Origin; true when `request` was a preflight, answered here.
+  bool HandleCors(const httplib::Request& request, httplib::Response& response);
   // Client-, server- and bidirectional-streaming methods.
   void HandleStreaming(const Route& route, const HttpRequestParts& parts, Deadline deadline,
                        httplib::Response& response);

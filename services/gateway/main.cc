@@ -11,7 +11,15 @@
 //   MAILLAGE_ADMIN_PORT (8081), MAILLAGE_DIRECTORY_ADDR (localhost:9101),
 //   MAILLAGE_MEETINGS_ADDR (localhost:9102), MAILLAGE_BUDGET_ADDR (localhost:9103),
 //   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64),
-//   MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info).
+//   MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
+//   MAILLAGE_PRINCIPAL_SECRET (required, >= 32 bytes, the same as the services'),
+//   MAILLAGE_ADMIN_API_KEY (optional: a key mlg_<prefix>_<secret> made an ADMIN key at start-up,
+//   the first admin key of a new installation), MAILLAGE_RATE_LIMIT_RPS (50),
+//   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
+//   comma-separated origins, or *).
+//
+// `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
+// instead of serving (keys_cli.h); it needs only MAILLAGE_DATABASE_URL.
 #include <signal.h>
 #include <time.h>
 
@@ -21,6 +29,7 @@
 #include <cstdlib>
 #include <future>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +41,13 @@
 #include "common/log/log.h"
 #include "common/server/client.h"
 #include "prometheus/registry.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/caller.h"
+#include "services/gateway/access_control.h"
 #include "services/gateway/admin_server.h"
+#include "services/gateway/audit_store.h"
+#include "services/gateway/keys_cli.h"
 #include "common/server/server.h"
 #include "services/gateway/api_key_store.h"
 #include "services/gateway/backend_caller.h"
@@ -98,6 +113,29 @@ bool MigrateUntilDone(db::Pool& pool, const TerminationSignals& signals) {
   }
 }
 
+// Makes MAILLAGE_ADMIN_API_KEY an admin key, retrying while the database is unreachable; false
+// when a termination signal came first or the key conflicts with another (logged).
+bool EnsureAdminKey(ApiKeyStore& keys, const std::optional<ApiKeyText>& key,
+                    const TerminationSignals& signals, bool& unusable) {
+  if (!key.has_value()) return true;
+  while (true) {
+    absl::Status status = keys.EnsureKey(std::chrono::system_clock::now() + std::chrono::seconds(5),
+                                         *key, v1::ROLE_ADMIN, "first admin key");
+    if (status.ok()) {
+      log::Info("first admin key ready", {{"prefix", key->prefix}});
+      return true;
+    }
+    if (status.code() == absl::StatusCode::kFailedPrecondition) {
+      log::Error("MAILLAGE_ADMIN_API_KEY cannot be used", {{"error", std::string(status.message())}});
+      unusable = true;
+      return false;
+    }
+    log::Warn("cannot record the first admin key; retrying",
+              {{"error", std::string(status.message())}});
+    if (signals.WaitFor(std::chrono::seconds(1))) return false;
+  }
+}
+
 int Run() {
   const TerminationSignals signals;
   config::Env env;
@@ -130,6 +168,16 @@ int Run() {
       std::max(kMaxRequestTimeout, http_options.timeouts.default_timeout);
   const std::chrono::milliseconds drain_timeout =
       env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
+  const std::string principal_secret =
+      env.Secret("MAILLAGE_PRINCIPAL_SECRET", auth::kMinSecretLength);
+  const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
+  AccessOptions access_options;
+  access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
+  access_options.default_burst = env.Int("MAILLAGE_RATE_LIMIT_BURST", 100, 1, 1000000);
+  access_options.cache_ttl =
+      absl::FromChrono(env.Duration("MAILLAGE_KEY_CACHE_TTL", std::chrono::seconds(5)));
+  http_options.cors_origins =
+      absl::StrSplit(env.String("MAILLAGE_CORS_ORIGINS", ""), ',', absl::SkipWhitespace());
   if (absl::Status s = env.Finish(); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;
@@ -138,13 +186,31 @@ int Run() {
     std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
     return 2;
   }
+  std::optional<ApiKeyText> admin_key;
+  if (!admin_key_text.empty()) {
+    absl::StatusOr<ApiKeyText> parsed = ParseApiKeyText(admin_key_text);
+    if (!parsed.ok()) {
+      std::fprintf(stderr,
+                   "configuration: MAILLAGE_ADMIN_API_KEY: expected mlg_<8 lowercase letters or "
+                   "digits>_<40 letters or digits> (maillage-gateway keys generate prints one)\n");
+      return 2;
+    }
+    admin_key = *parsed;
+  }
+  for (std::string& origin : http_options.cors_origins) {
+    origin = std::string(absl::StripAsciiWhitespace(origin));
+  }
   log::Init("gateway", log_level);
   grpc_options.drain_timeout = drain_timeout;
+  auth::SetProcessSecret(principal_secret);
 
   // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
   db::Pool pool(pool_options);
   ApiKeyStore keys(pool);
-  GatewayAdminServiceImpl admin_service(keys);
+  AuditStore audit(pool);
+  AccessControl access(keys, audit, access_options);
+  http_options.access = &access;
+  GatewayAdminServiceImpl admin_service(keys, audit, access);
   server::Server grpc_server(grpc_options, {&admin_service});
   if (absl::Status started = grpc_server.Start(); !started.ok()) {
     log::Error("gateway failed to start", {{"error", std::string(started.message())}});
@@ -195,7 +261,9 @@ int Run() {
                                   {"services", std::to_string(services.size())},
                                   {"routes", std::to_string(routes->routes().size())}});
 
-  if (MigrateUntilDone(pool, signals)) {
+  bool admin_key_unusable = false;
+  if (MigrateUntilDone(pool, signals) &&
+      EnsureAdminKey(keys, admin_key, signals, admin_key_unusable)) {
     grpc_server.SetServing(true);
     admin.SetServing(true);
     log::Info("serving");
@@ -203,7 +271,7 @@ int Run() {
     }
   }
 
-  log::Info("termination signal received; draining");
+  if (!admin_key_unusable) log::Info("termination signal received; draining");
   admin.SetServing(false);
   auto stopped = std::async(std::launch::async, [&] {
     http.Stop();
@@ -215,10 +283,13 @@ int Run() {
     std::_Exit(0);
   }
   log::Info("gateway stopped");
-  return 0;
+  return admin_key_unusable ? 1 : 0;
 }
 
 }  // namespace
 }  // namespace maillage::gateway
 
-int main() { return maillage::gateway::Run(); }
+int main(int argc, char** argv) {
+  if (argc > 1) return maillage::gateway::RunKeysCli(argc, argv);
+  return maillage::gateway::Run();
+}

@@ -19,6 +19,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/postgres.h"
+#include "common/testing/principal.h"
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/meeting_rules.h"
@@ -60,6 +61,7 @@ std::set<std::string> BadFields(const grpc::Status& status) {
 class MeetingsServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    maillage::testing::TrustTestCalls();
     database_ = std::make_unique<maillage::testing::TestDatabase>("meetings");
     db::PoolOptions options;
     options.url = database_->url();

@@ -3,9 +3,9 @@
 
 Usage: compose_test.py REPOSITORY_ROOT   (run by ctest as deploy_compose)
 
-What a binary reads comes from its sources: every `<env>.Required|String|Int|Port|Bool|
+What a binary reads comes from its sources: every `<env>.Required|Secret|String|Int|Port|Bool|
 Duration|OneOf("MAILLAGE_...")` call in services/<service>/ and common/ (tests and
-common/testing excluded). Variables read with Required, and the addresses of other services
+common/testing excluded). Variables read with Required or Secret, and the addresses of other services
 (*_ADDR, whose defaults point at localhost), must be set for that service both in
 docker-compose.yml and in `deploy/maillage env <service>`; the others are defaulted by design.
 Both files must set the same variables with matching ports, none that the binary does not read.
@@ -25,7 +25,7 @@ import yaml
 
 SERVICES = ("directory", "meetings", "budget", "gateway")
 ENV_READ = re.compile(
-    r'(?:\.|->)\s*(Required|String|Int|Port|Bool|Duration|OneOf)\s*\(\s*"(MAILLAGE_[A-Z0-9_]+)"')
+    r'(?:\.|->)\s*(Required|Secret|String|Int|Port|Bool|Duration|OneOf)\s*\(\s*"(MAILLAGE_[A-Z0-9_]+)"')
 # Set in compose for the image's entrypoint (it becomes PGPASSWORD), read by no binary.
 COMPOSE_ONLY = {"MAILLAGE_DATABASE_PASSWORD"}
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|(^|_)KEY($|_)")
@@ -131,7 +131,7 @@ def check_service(root, compose, name, runner):
     env = compose_env(service_def)
     names = normalized(env)
     reads = variables_read(root, name)
-    required = {v for v, methods in reads.items() if "Required" in methods}
+    required = {v for v, methods in reads.items() if "Required" in methods or "Secret" in methods}
     if "MAILLAGE_DATABASE_URL" not in required:
         fail(f"{name}: no env.Required(\"MAILLAGE_DATABASE_URL\") found in services/{name}/ or "
              "common/: the binary is not written yet, or reads its configuration another way "

@@ -179,21 +179,30 @@ def check_security(spec, where, check):
             check.fail(f"{name}: /tmp must be an emptyDir (the root filesystem is read-only)")
 
 
+def volume_secrets(volume):
+    """[(secret name, items)] of a volume: a `secret` volume, or the secret sources of a
+    `projected` one."""
+    if "secret" in volume:
+        return [(volume["secret"].get("secretName"), volume["secret"].get("items") or [])]
+    sources = (volume.get("projected") or {}).get("sources") or []
+    return [(source["secret"].get("name"), source["secret"].get("items") or [])
+            for source in sources if "secret" in source]
+
+
 def secret_files(spec, container):
     """{file path: secret name} of the Secret volumes the container mounts."""
     volumes = {v.get("name"): v for v in spec.get("volumes") or []}
     files = {}
     for mount in container.get("volumeMounts") or []:
-        secret = (volumes.get(mount.get("name")) or {}).get("secret")
-        if not secret:
-            continue
+        volume = volumes.get(mount.get("name")) or {}
         base = mount["mountPath"].rstrip("/")
         sub = mount.get("subPath")
-        for item in secret.get("items") or []:
-            if sub is None:
-                files[f"{base}/{item['path']}"] = secret.get("secretName")
-            elif sub == item["path"]:
-                files[base] = secret.get("secretName")
+        for secret_name, items in volume_secrets(volume):
+            for item in items:
+                if sub is None:
+                    files[f"{base}/{item['path']}"] = secret_name
+                elif sub == item["path"]:
+                    files[base] = secret_name
     return files
 
 
@@ -201,7 +210,7 @@ def check_environment(root, name, env, spec, container, compose_envs, namespace,
                       check):
     reads = variables_read(root, name)
     names = compose_test.normalized(env)
-    required = {v for v, methods in reads.items() if "Required" in methods}
+    required = {v for v, methods in reads.items() if "Required" in methods or "Secret" in methods}
     if "MAILLAGE_DATABASE_URL" not in required:
         check.fail(f"{where}: no env.Required(\"MAILLAGE_DATABASE_URL\") in the sources of "
                    f"maillage-{name}: update ENV_READ in compose_test.py")
@@ -446,8 +455,8 @@ def check_secrets(manifests, check):
                         check.fail(f"{rel}: ConfigMap {name}: {key} looks like a secret")
             spec = pod_spec(doc)
             for volume in spec.get("volumes") or []:
-                if "secret" in volume:
-                    referenced.add(volume["secret"].get("secretName"))
+                for secret_name, _ in volume_secrets(volume):
+                    referenced.add(secret_name)
             for c in spec.get("containers") or []:
                 for item in c.get("env") or []:
                     var, value = item.get("name", ""), str(item.get("value", ""))

@@ -30,6 +30,7 @@ class FoundationE2eTest : public ::testing::Test {
   static httplib::Client Http() {
     httplib::Client client("127.0.0.1", suite_->ports().http);
     client.set_read_timeout(10, 0);
+    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
     return client;
   }
   static Suite* suite_;
@@ -136,7 +137,8 @@ TEST(StartupTest, WaitsForTheDatabaseThenServes) {
   ChildProcess directory(BinaryPath("maillage-directory"),
                          {{"MAILLAGE_DATABASE_URL", url},
                           {"MAILLAGE_GRPC_PORT", absl::StrCat(port)},
-                          {"MAILLAGE_METRICS_PORT", "-1"}},
+                          {"MAILLAGE_METRICS_PORT", "-1"},
+                          {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret}},
                          dir + "/directory.log");
   std::string address = absl::StrCat("127.0.0.1:", port);
   EXPECT_EQ(WaitForHealth(address, "NOT_SERVING", std::chrono::seconds(10)), "NOT_SERVING");

@@ -84,6 +84,7 @@ class HostileInputE2eTest : public ::testing::Test {
   // The one place that makes an HTTP client of the gateway (credentials go here).
   static httplib::Client Http() {
     httplib::Client client("127.0.0.1", suite_->ports().http);
+    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
     client.set_read_timeout(20, 0);
     client.set_write_timeout(20, 0);
     return client;
@@ -326,13 +327,14 @@ TEST_F(HostileInputE2eTest, OversizedBodiesAndHeadersAreRefused) {
   EXPECT_TRUE(RefusedNaming(Post("/v1/actors", actor.dump()), 400, "description"));
 
   httplib::Client client = Http();
-  httplib::Headers headers = {{"X-Padding", std::string(64 << 10, 'h')}};
+  httplib::Headers headers = {{"X-Padding", std::string(64 << 10, 'h')},
+                              {"x-api-key", Suite::kAdminKey}};
   auto huge_header = client.Get("/v1/actors?pageSize=1", headers);
   if (huge_header) {
     EXPECT_GE(huge_header->status, 400);
     EXPECT_LT(huge_header->status, 500) << huge_header->body;
   }  // or the connection is closed: refused either way
-  headers = {{"X-Request-Timeout", std::string(5000, '9') + "s"}};
+  headers = {{"X-Request-Timeout", std::string(5000, '9') + "s"}, {"x-api-key", Suite::kAdminKey}};
   EXPECT_TRUE(RefusedNaming(client.Get("/v1/actors?pageSize=1", headers), 400,
                             "x-request-timeout"));
   EXPECT_EQ(ActorNames().size(), before);

@@ -61,6 +61,7 @@ Suite::Suite() {
         {"MAILLAGE_DIRECTORY_ADDR", absl::StrCat("127.0.0.1:", ports_.directory)},
         {"MAILLAGE_BUDGET_ADDR", absl::StrCat("127.0.0.1:", ports_.budget)},
         {"MAILLAGE_DB_POOL_SIZE", "4"},
+        {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret},
     };
   };
   directory_ = std::make_unique<ChildProcess>(
@@ -82,6 +83,13 @@ Suite::Suite() {
           {"MAILLAGE_DIRECTORY_ADDR", absl::StrCat("127.0.0.1:", ports_.directory)},
           {"MAILLAGE_MEETINGS_ADDR", absl::StrCat("127.0.0.1:", ports_.meetings)},
           {"MAILLAGE_BUDGET_ADDR", absl::StrCat("127.0.0.1:", ports_.budget)},
+          {"MAILLAGE_PRINCIPAL_SECRET", kTestPrincipalSecret},
+          {"MAILLAGE_ADMIN_API_KEY", kAdminKey},
+          // Tests send bursts; the rate-limit test sets a key's own limit.
+          {"MAILLAGE_RATE_LIMIT_RPS", "100000"},
+          {"MAILLAGE_RATE_LIMIT_BURST", "100000"},
+          {"MAILLAGE_KEY_CACHE_TTL", "2s"},
+          {"MAILLAGE_CORS_ORIGINS", "https://app.example.org"},
       },
       log_dir_ + "/gateway.log");
 
@@ -124,17 +132,17 @@ Suite::~Suite() {
   for (const std::string& url : urls_) postgres.DropDatabase(url);
 }
 
-int Suite::pid(const std::string& binary) const {
-  const ChildProcess* process = binary == "directory" ? directory_.get()
-                                : binary == "meetings"  ? meetings_.get()
-                                : binary == "budget"    ? budget_.get()
-                                : binary == "gateway"   ? gateway_.get()
-                                                        : nullptr;
-  return process == nullptr ? -1 : process->pid();
+int Suite::Pid(const std::string& name) const {
+  if (name == "directory") return directory_->pid();
+  if (name == "meetings") return meetings_->pid();
+  if (name == "budget") return budget_->pid();
+  if (name == "gateway") return gateway_->pid();
+  return -1;
 }
 
 CommandResult Suite::Seed() {
-  return RunCommand(absl::StrCat(BinaryPath("maillage-seed"),
+  return RunCommand(absl::StrCat("MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ",
+                                 BinaryPath("maillage-seed"),
                                  " --directory=127.0.0.1:", ports_.directory,
                                  " --meetings=127.0.0.1:", ports_.meetings,
                                  " --budget=127.0.0.1:", ports_.budget, " --data=",

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/testing/principal.h"
 #include "tests/support/child_process.h"
 
 namespace maillage::testing {
@@ -18,15 +19,18 @@ struct SuitePorts {
 
 class Suite {
  public:
+  // The gateway's first admin key (MAILLAGE_ADMIN_API_KEY), to send as x-api-key.
+  static constexpr char kAdminKey[] = "mlg_e2eadmin_E2eTestAdminKey0123456789abcdefghijklmno";
+
   // Starts everything; throws std::runtime_error (with the logs) when a binary does not become
   // SERVING within 60 s.
   Suite();
   ~Suite();
 
   const SuitePorts& ports() const { return ports_; }
-  std::string log_dir() const { return log_dir_; }
   // The process id of "directory", "meetings", "budget" or "gateway"; -1 for another name.
-  int pid(const std::string& binary) const;
+  int Pid(const std::string& name) const;
+  std::string log_dir() const { return log_dir_; }
   // Runs maillage-seed against the suite; returns its exit code and output.
   CommandResult Seed();
 

@@ -13,6 +13,7 @@
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
 #include "common/testing/postgres.h"
+#include "common/testing/principal.h"
 #include "gtest/gtest.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "maillage/meetings/v1/meetings_service.grpc.pb.h"
@@ -62,6 +63,7 @@ std::unique_ptr<db::Pool> MigratedPool(const std::string& url, const std::string
 class MeetingsDirectoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    maillage::testing::TrustTestCalls();
     directory_pool_ = MigratedPool(directory_db_.url(), "directory", directory::Migrations());
     ASSERT_TRUE(directory::SyncReferenceData(*directory_pool_, "").ok());
     directory_service_ = std::make_unique<directory::DirectoryServiceImpl>(*directory_pool_);

@@ -1,0 +1,91 @@
+// gateway_bench: GET of one actor through the gateway (HTTP/JSON, keep-alive connections) beside
+// the same GetActor called straight on the directory over gRPC, and the raw ceilings of the same
+// run: an HTTP echo on cpp-httplib (the gateway's server library) and a gRPC echo on maillage's
+// server bootstrap, at the same concurrency. The four binaries run as processes on a throwaway
+// PostgreSQL (tests/e2e/suite.h), with the seed network loaded.
+//
+//   maillage-bench-gateway [seconds=5] [connections=32]
+//
+// Goal (issue #6): gateway QPS >= 0.5 of the direct gRPC QPS. Prints the gateway's peak RSS.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "bench/ceilings.h"
+#include "bench/load.h"
+#include "common/server/client.h"
+#include "common/testing/principal.h"
+#include "httplib.h"
+#include "maillage/directory/v1/directory_service.grpc.pb.h"
+#include "tests/e2e/suite.h"
+
+int main(int argc, char** argv) {
+  using namespace maillage;
+  const auto duration = std::chrono::seconds(argc > 1 ? std::atoi(argv[1]) : 5);
+  const int connections = argc > 2 ? std::atoi(argv[2]) : 32;
+
+  testing::Suite suite;
+  testing::CommandResult seeded = suite.Seed();
+  if (seeded.exit_code != 0) {
+    std::fprintf(stderr, "seed failed: %s\n", seeded.output.c_str());
+    return 1;
+  }
+  const std::string actor = "actors/1";
+  std::printf("gateway_bench: GET /v1/%s, %d in flight, %lld s per phase\n", actor.c_str(),
+              connections, static_cast<long long>(duration.count()));
+
+  // Direct gRPC, signed as the gateway would.
+  testing::TrustTestCalls(gateway::v1::ROLE_STAFF);
+  auto stub = directory::v1::DirectoryService::NewStub(
+      server::MakeChannel(absl::StrCat("127.0.0.1:", suite.ports().directory)));
+  auto direct = [&](int) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    directory::v1::GetActorRequest request;
+    request.set_name(actor);
+    directory::v1::Actor response;
+    return stub->GetActor(&context, request, &response).ok();
+  };
+
+  // Through the gateway: one keep-alive client per worker, warmed up before the clock starts.
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (int i = 0; i < connections; ++i) {
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", suite.ports().http);
+    client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
+    client->set_read_timeout(10, 0);
+    client->set_default_headers({{"x-api-key", testing::Suite::kAdminKey}});
+    auto warm = client->Get(("/v1/" + actor).c_str());
+    if (!warm || warm->status != 200) {
+      std::fprintf(stderr, "warm-up failed: %d\n", warm ? warm->status : -1);
+      return 1;
+    }
+    clients.push_back(std::move(client));
+  }
+  const std::string path = "/v1/" + actor;
+  auto through_gateway = [&](int worker) {
+    auto response = clients[worker]->Get(path.c_str());
+    return response && response->status == 200;
+  };
+
+  bench::RunClosedLoop(connections, std::chrono::seconds(1), direct);  // warm-up
+  bench::LoadResult grpc_echo = bench::MeasureGrpcEcho(connections, duration);
+  bench::LoadResult http_echo = bench::MeasureHttpEcho(connections, duration);
+  bench::LoadResult direct_result = bench::RunClosedLoop(connections, duration, direct);
+  bench::LoadResult gateway_result = bench::RunClosedLoop(connections, duration, through_gateway);
+
+  bench::PrintResult("ceiling: gRPC echo", grpc_echo);
+  bench::PrintResult("ceiling: HTTP echo (httplib)", http_echo);
+  bench::PrintResult("direct gRPC GetActor", direct_result, &grpc_echo, "gRPC echo");
+  bench::PrintResult("gateway HTTP GET actor", gateway_result, &direct_result, "direct gRPC");
+  bench::PrintResult("gateway HTTP GET actor", gateway_result, &http_echo, "HTTP echo");
+  std::printf("gateway peak RSS: %.1f MiB; directory peak RSS: %.1f MiB\n",
+              bench::PeakRssMib(suite.Pid("gateway")), bench::PeakRssMib(suite.Pid("directory")));
+  const double ratio = direct_result.qps() > 0 ? gateway_result.qps() / direct_result.qps() : 0;
+  std::printf("goal: gateway / direct gRPC >= 0.5: %.2f (%s)\n", ratio,
+              ratio >= 0.5 ? "met" : "NOT met");
+  return 0;
+}
