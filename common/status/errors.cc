@@ -22,15 +22,60 @@ std::optional<Message> GetDetail(const absl::Status& status, absl::string_view t
   return message;
 }
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (Unicode 15, table 3-7), or 0.
+size_t Utf8SequenceLength(absl::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char b0 = byte(0);
+  if (b0 < 0x80) return 1;
+  size_t length;
+  unsigned char low = 0x80, high = 0xBF;  // range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    length = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    length = 3;
+    if (b0 == 0xE0) low = 0xA0;
+    if (b0 == 0xED) high = 0x9F;  // no surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    length = 4;
+    if (b0 == 0xF0) low = 0x90;
+    if (b0 == 0xF4) high = 0x8F;  // at most U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
 }  // namespace
+
+std::string ToValidUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const size_t length = Utf8SequenceLength(text);
+    if (length == 0) {
+      out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+      text.remove_prefix(1);
+    } else {
+      out.append(text.data(), length);
+      text.remove_prefix(length);
+    }
+  }
+  return out;
+}
 
 absl::Status MakeError(absl::StatusCode code, absl::string_view domain, absl::string_view reason,
                        absl::string_view message, const Metadata& metadata) {
-  absl::Status status(code, message);
+  absl::Status status(code, ToValidUtf8(message));
   google::rpc::ErrorInfo info;
-  info.set_reason(std::string(reason));
-  info.set_domain(std::string(domain));
-  for (const auto& [key, value] : metadata) (*info.mutable_metadata())[key] = value;
+  info.set_reason(ToValidUtf8(reason));
+  info.set_domain(ToValidUtf8(domain));
+  for (const auto& [key, value] : metadata) {
+    (*info.mutable_metadata())[ToValidUtf8(key)] = ToValidUtf8(value);
+  }
   SetErrorInfo(status, info);
   return status;
 }
@@ -73,8 +118,8 @@ absl::Status InvalidField(absl::string_view domain, absl::string_view field,
 
 void FieldViolations::Add(absl::string_view field, absl::string_view description) {
   auto& v = violations_.emplace_back();
-  v.set_field(std::string(field));
-  v.set_description(std::string(description));
+  v.set_field(ToValidUtf8(field));
+  v.set_description(ToValidUtf8(description));
 }
 
 absl::Status FieldViolations::ToStatus(absl::string_view domain) const {

@@ -83,6 +83,12 @@ std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status)
 std::optional<google::rpc::PreconditionFailure> GetPreconditionFailure(const absl::Status& status);
 std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status);
 
+// `text` with every byte that does not belong to a well-formed UTF-8 sequence replaced by
+// U+FFFD. Error details are proto3 strings and often quote what a client sent: MakeError,
+// FieldViolations and the google.rpc.Status conversions pass their text through this, so that
+// a detail never fails to serialize (and silently vanish) because of a stray byte.
+std::string ToValidUtf8(absl::string_view text);
+
 // "INVALID_ARGUMENT" for absl::StatusCode::kInvalidArgument, and so on.
 absl::string_view StatusCodeName(absl::StatusCode code);
 

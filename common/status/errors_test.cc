@@ -53,6 +53,31 @@ absl::Status CheckEven(int x) {
   return absl::OkStatus();
 }
 
+TEST(ErrorsTest, DetailsSurviveInvalidUtf8FromClients) {
+  // Found by fuzz/filter_fuzz.cc: a field name quoting a stray byte made the BadRequest fail
+  // to serialize, and the client got an error naming no field.
+  absl::Status s = InvalidField(kDomain, "filter", "unknown field 'state\xff'");
+  auto bad = GetBadRequest(s);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_EQ(bad->field_violations_size(), 1);
+  EXPECT_EQ(bad->field_violations(0).field(), "filter");
+  EXPECT_EQ(bad->field_violations(0).description(), "unknown field 'state\uFFFD'");
+  s = MakeError(absl::StatusCode::kInvalidArgument, kDomain, "X", "m\xC3", {{"k\xE2\x82", "v\xF5"}});
+  auto info = GetErrorInfo(s);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("k\uFFFD\uFFFD"), "v\uFFFD");
+  EXPECT_EQ(s.message(), "m\uFFFD");
+}
+
+TEST(ErrorsTest, ToValidUtf8KeepsTextAndReplacesStrayBytes) {
+  EXPECT_EQ(ToValidUtf8("Économie sociale 🌱 \u202F"), "Économie sociale 🌱 \u202F");
+  EXPECT_EQ(ToValidUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));
+  EXPECT_EQ(ToValidUtf8("\xC0\xAF"), "\uFFFD\uFFFD");          // overlong '/'
+  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");  // surrogate
+  EXPECT_EQ(ToValidUtf8("\xF4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // > U+10FFFF
+  EXPECT_EQ(ToValidUtf8("caf\xC3"), "caf\uFFFD");                // cut short
+}
+
 TEST(StatusMacrosTest, PropagateFirstError) {
   EXPECT_EQ(*Quarter(8), 2);
   EXPECT_EQ(Quarter(6).status().code(), absl::StatusCode::kInvalidArgument);

@@ -20,7 +20,7 @@ constexpr absl::string_view kDetailTypeUrls[] = {kErrorInfoTypeUrl, kBadRequestT
 google::rpc::Status ToRpcStatus(const absl::Status& status, absl::string_view default_domain) {
   google::rpc::Status rpc;
   rpc.set_code(static_cast<int>(status.code()));
-  rpc.set_message(std::string(status.message()));
+  rpc.set_message(ToValidUtf8(status.message()));
   if (status.ok()) return rpc;
   if (!GetErrorInfo(status).has_value()) {
     google::rpc::ErrorInfo info;

@@ -1,11 +1,16 @@
-// The CSV columns of actors, shared by ExportActors (and the import that reads them back), and
-// the GeoJSON (RFC 7946) features of actors with coordinates.
+// The CSV columns of actors, shared by ExportActors and ImportActors (which reads them back,
+// see ParseActorFile), and the GeoJSON (RFC 7946) features of actors with coordinates.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "maillage/directory/v1/actor.pb.h"
+#include "maillage/directory/v1/directory_service.pb.h"
 
 namespace maillage::directory {
 
@@ -23,5 +28,28 @@ std::string CsvLine(const std::vector<std::string>& cells, char separator);
 // A GeoJSON Feature: a Point [longitude, latitude] with the CSV cells as string properties.
 // The actor must have coordinates.
 std::string GeoJsonFeature(const v1::Actor& actor);
+
+// One data row of an import file, read without the database.
+struct ParsedActorRow {
+  int line = 0;
+  v1::Actor actor;                   // values of the columns present
+  google::protobuf::FieldMask mask;  // the writable paths present in the file
+  std::string name;                  // the `name` cell
+  std::vector<std::pair<std::string, std::string>> problems;  // (field, reason)
+};
+
+// The file of an ImportActorsRequest, read without the database.
+struct ParsedActorFile {
+  v1::ImportActorsResponse report;               // detected_separator and ignored_columns
+  std::map<std::string, std::string> header_of;  // actor column → file header
+  bool has_source_column = false;                // provenance.source is a column
+  std::vector<ParsedActorRow> rows;
+};
+
+// Reads `request.csv_data()` with its separator and column mapping: the part of ImportActors
+// that needs no database. INVALID_ARGUMENT (field csv_data or column_mapping[...]) for an
+// empty file, invalid UTF-8, a malformed CSV, a missing header or display_name column, a
+// mapping to an unknown column; bad cells are the rows' problems, not errors.
+absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& request);
 
 }  // namespace maillage::directory

@@ -49,8 +49,8 @@ absl::Status InvalidRequestField(absl::string_view reason, absl::string_view fie
                 absl::StrCat(field, ": ", description), {{"field", std::string(field)}});
   google::rpc::BadRequest bad_request;
   google::rpc::BadRequest::FieldViolation* violation = bad_request.add_field_violations();
-  violation->set_field(std::string(field));
-  violation->set_description(std::string(description));
+  violation->set_field(ToValidUtf8(field));
+  violation->set_description(ToValidUtf8(description));
   SetBadRequest(status, bad_request);
   return status;
 }

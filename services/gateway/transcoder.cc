@@ -398,6 +398,10 @@ absl::Status ApplyQuery(const Route& route, const HttpRequestParts& parts, Messa
                         bool& update_mask_given) {
   std::set<std::string> singular_seen;
   for (const auto& [key, value] : *parts.query) {
+    if (key.empty()) {  // "?=x": nothing to name but the query string itself
+      return InvalidRequestField("UNKNOWN_QUERY_PARAMETER", "query_string",
+                                 "a parameter has no name (\"=value\")");
+    }
     absl::StatusOr<FieldChain> chain =
         ResolveFieldPath(request.GetDescriptor(), key, /*accept_json_names=*/true);
     if (!chain.ok()) {
@@ -558,7 +562,8 @@ absl::StatusOr<std::unique_ptr<Message>> TranscodeRequest(const Route& route,
 absl::StatusOr<std::vector<std::unique_ptr<Message>>> TranscodeRequestStream(
     const Route& route, const HttpRequestParts& parts) {
   if (parts.query != nullptr && !parts.query->empty()) {
-    return InvalidRequestField("UNKNOWN_QUERY_PARAMETER", parts.query->begin()->first,
+    const std::string& key = parts.query->begin()->first;
+    return InvalidRequestField("UNKNOWN_QUERY_PARAMETER", key.empty() ? "query_string" : key,
                                "a streaming request takes its messages from the body only");
   }
   const Message* prototype = PrototypeOf(route.method->input_type());

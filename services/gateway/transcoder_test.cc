@@ -149,6 +149,12 @@ TEST_F(TranscoderTest, UnknownQueryParameterIsRefused) {
   ExpectBadField(r.status(), "UNKNOWN_QUERY_PARAMETER", "author.nope");
   r = Transcode<ListBooksRequest>("GET", "/v1/shelves/s1/books", {{"tags.x", "3"}});
   ExpectBadField(r.status(), "UNKNOWN_QUERY_PARAMETER", "tags.x");
+  // Found by fuzz/transcoder_fuzz.cc: "?=3" named no field at all.
+  r = Transcode<ListBooksRequest>("GET", "/v1/shelves/s1/books", {{"", "3"}});
+  ExpectBadField(r.status(), "UNKNOWN_QUERY_PARAMETER", "query_string");
+  // A stray byte in a parameter name is named, as U+FFFD (the detail must stay UTF-8).
+  r = Transcode<ListBooksRequest>("GET", "/v1/shelves/s1/books", {{"page\xffsize", "3"}});
+  ExpectBadField(r.status(), "UNKNOWN_QUERY_PARAMETER", "page\uFFFDsize");
 }
 
 TEST_F(TranscoderTest, QueryParametersThatCannotSetTheirFieldAreRefused) {
