@@ -303,10 +303,8 @@ TEST_F(HostileInputE2eTest, NegativeAndOverflowingAmounts) {
   EXPECT_TRUE(absl::StrContains(validated->body, "NEGATIVE_AMOUNT")) << validated->body;
 }
 
-// Invalid UTF-8 in a JSON string. Today the gateway refuses it as MALFORMED_JSON naming only
-// the body field ("actor"); naming the string's own field (actor.display_name) is the mechanism
-// of helper h2's change to the gateway. Disabled until that change is on main: then enable it.
-TEST_F(HostileInputE2eTest, DISABLED_InvalidUtf8IsRefusedNamingTheField) {
+// Invalid UTF-8 in a JSON string or a query parameter: 400 naming the string's own field.
+TEST_F(HostileInputE2eTest, InvalidUtf8IsRefusedNamingTheField) {
   const size_t before = ActorNames().size();
   std::string body = "{\"displayName\": \"caf\xC3\x28 \xFF\xFE\"}";
   EXPECT_TRUE(RefusedNaming(Post("/v1/actors", body), 400, "display_name"));
