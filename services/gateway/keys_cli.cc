@@ -13,6 +13,7 @@
 #include "common/config/env.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
+#include "common/log/log.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/api_key_store.h"
 #include "services/gateway/http_errors.h"
@@ -159,6 +160,7 @@ int RunKeysCli(int argc, char** argv) {
                                                         "reason"},
                                         {"all"});
   if (!args.ok()) return Usage(std::string(args.status().message()));
+  log::Init("gateway-keys", "warn");  // the migration notes stay out of the command's output
   config::Env env;
   db::PoolOptions options;
   options.url = env.Required("MAILLAGE_DATABASE_URL");

@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "maillage/directory/v1/actor.pb.h"
+#include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "services/gateway/route_table.h"
 #include "tests/e2e/suite.h"
@@ -380,6 +381,48 @@ TEST_F(SecurityE2eTest, CorsFollowsTheAllowList) {
   EXPECT_EQ(other->get_header_value("Access-Control-Allow-Origin"), "");
   auto get = Http(Suite::kAdminKey).Get("/v1/actors", {{"Origin", "https://app.example.org"}});
   EXPECT_EQ(get->get_header_value("Access-Control-Allow-Origin"), "https://app.example.org");
+}
+
+TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) {
+  auto stub = directory::v1::DirectoryService::NewStub(grpc::CreateChannel(
+      absl::StrCat("127.0.0.1:", suite_->ports().gateway_grpc), grpc::InsecureChannelCredentials()));
+  auto call = [&](const std::vector<std::pair<std::string, std::string>>& metadata,
+                  bool contacts) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+    if (contacts) {
+      directory::v1::ListContactsRequest request;
+      request.set_parent("actors/1");
+      directory::v1::ListContactsResponse response;
+      return stub->ListContacts(&context, request, &response);
+    }
+    directory::v1::ListActorsRequest request;
+    request.set_page_size(5);
+    directory::v1::ListActorsResponse response;
+    grpc::Status status = stub->ListActors(&context, request, &response);
+    return status;
+  };
+  EXPECT_TRUE(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, false).ok());
+  EXPECT_EQ(call({}, false).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call({{"x-api-key", "mlg_aaaaaaaa_" + std::string(40, 'b')}}, false).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // A principal forged by the client is never passed on: without a key, refused.
+  EXPECT_EQ(call({{auth::kPrincipalMetadataKey,
+                   Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000")}},
+                 false)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // Not even a correctly signed one: the pass-through keeps only its own.
+  EXPECT_EQ(call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, kTestPrincipalSecret)}},
+                 false)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, true).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::Status staff = call({{"x-api-key", keys_[gw::ROLE_STAFF]}}, true);
+  EXPECT_NE(staff.error_code(), grpc::StatusCode::PERMISSION_DENIED) << staff.error_message();
+  EXPECT_NE(staff.error_code(), grpc::StatusCode::UNAUTHENTICATED) << staff.error_message();
 }
 
 }  // namespace
