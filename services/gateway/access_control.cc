@@ -74,10 +74,12 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
                                       found.status().message()));
     }
     record = *std::move(found);
-    std::lock_guard<std::mutex> lock(mu_);
-    CacheEntry& entry = cache_[text->prefix];
-    entry.record = record;
-    entry.fetched = now;
+    if (record.has_value()) {  // unknown prefixes are not kept: random keys cannot grow the map
+      std::lock_guard<std::mutex> lock(mu_);
+      CacheEntry& entry = cache_[text->prefix];
+      entry.record = record;
+      entry.fetched = now;
+    }
   }
   if (!record.has_value() || !SameHash(record->secret_hash, HashApiKeySecret(text->secret))) {
     return Unauthenticated("API_KEY_INVALID", "the API key is not valid");

@@ -98,7 +98,7 @@ class AccessControl {
 
  private:
   struct CacheEntry {
-    std::optional<ApiKeyRecord> record;  // nullopt: the prefix is unknown
+    std::optional<ApiKeyRecord> record;
     absl::Time fetched;
     absl::Time last_use_written;
   };

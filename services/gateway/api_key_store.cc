@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/filter.h"
+#include "common/api/list_query.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
@@ -264,42 +265,23 @@ absl::Status ApiKeyStore::EnsureKey(db::Deadline deadline, const ApiKeyText& key
 absl::StatusOr<v1::ApiKey> ApiKeyStore::Get(db::Deadline deadline, const std::string& name) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(name, "apiKeys", "name", kGatewayDomain));
-  const std::string sql = absl::StrCat("SELECT ", Columns(), " FROM api_keys WHERE id = $1");
-  return pool_.ReadOnly<v1::ApiKey>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ApiKey> {
-    pqxx::result rows = txn.exec_params(sql, id);
-    if (rows.empty()) {
-      return NotFound(kGatewayDomain, "API_KEY_NOT_FOUND",
-                      absl::StrCat("API key ", name, " does not exist"), {{"name", name}});
-    }
-    return KeyFromRow(rows[0]);
-  });
+  return pool_.ReadOnly<v1::ApiKey>(
+      deadline, [&](pqxx::work& txn) { return GetKey(txn, id, name); });
 }
 
 absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
                                                           const v1::ListApiKeysRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(int page_size,
-                            api::EffectivePageSize(request.page_size(), kGatewayDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
-                            api::CompileFilter(request.filter(), KeyFilterSchema(), 1,
-                                               kGatewayDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::OrderBy order,
-                            api::ParseOrderBy(request.order_by(), KeySortSchema(), "create_time",
-                                              kGatewayDomain));
-  const std::string fingerprint = api::QueryFingerprint({request.filter(), request.order_by()});
-  api::PageCursor cursor;
-  if (!request.page_token().empty()) {
-    MAILLAGE_ASSIGN_OR_RETURN(cursor, api::DecodePageToken(request.page_token(), fingerprint,
-                                                           kGatewayDomain));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(cursor, kGatewayDomain));
-  }
-  api::KeysetClause keyset = api::MakeKeysetClause(
-      order, "id", cursor, static_cast<int>(where.params.size()) + 1);
-  std::vector<std::string> params = where.params;
-  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
-  const std::string sql = absl::StrCat("SELECT ", Columns(), ", (", order.sort.sql,
-                                       ")::text FROM api_keys WHERE ", where.sql, " AND ",
-                                       keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ",
-                                       page_size + 1);
+  static const api::ListSchema kSchema{KeyFilterSchema(), KeySortSchema(), "create_time", "id"};
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
+                            api::PrepareList({request.page_size(), request.page_token(),
+                                              request.filter(), request.order_by(), ""},
+                                             kSchema, kGatewayDomain));
+  const std::vector<std::string> params = query.Params();
+  const int page_size = query.page_size;
+  const std::string sql = absl::StrCat(
+      "SELECT ", Columns(), ", (", query.order.sort.sql, ")::text FROM api_keys WHERE ",
+      query.where.sql, " AND ", query.keyset.where, " ORDER BY ", query.keyset.order_by, " LIMIT ",
+      page_size + 1);
   return pool_.ReadOnly<v1::ListApiKeysResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListApiKeysResponse> {
         pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
@@ -309,8 +291,8 @@ absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
         }
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
-          response.set_next_page_token(api::EncodePageToken(
-              fingerprint, {{last[14].as<std::string>(), last[0].as<std::string>()}}));
+          response.set_next_page_token(
+              api::NextPageToken(query, last[14].c_str(), last[0].c_str()));
         }
         return response;
       });

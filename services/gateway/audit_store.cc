@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/filter.h"
-#include "common/api/pagination.h"
+#include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -155,30 +155,17 @@ absl::StatusOr<v1::AuditEntry> AuditStore::Get(db::Deadline deadline, const std:
 
 absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
     db::Deadline deadline, const v1::ListAuditEntriesRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(int page_size,
-                            api::EffectivePageSize(request.page_size(), kGatewayDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(
-      api::SqlCondition where,
-      api::CompileFilter(request.filter(), AuditFilterSchema(), 1, kGatewayDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(
-      api::OrderBy order,
-      api::ParseOrderBy(request.order_by().empty() ? "time desc" : request.order_by(),
-                        AuditSortSchema(), "time", kGatewayDomain));
-  const std::string fingerprint = api::QueryFingerprint({request.filter(), request.order_by()});
-  api::PageCursor cursor;
-  if (!request.page_token().empty()) {
-    MAILLAGE_ASSIGN_OR_RETURN(cursor, api::DecodePageToken(request.page_token(), fingerprint,
-                                                           kGatewayDomain));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckKeysetCursor(cursor, kGatewayDomain));
-  }
-  api::KeysetClause keyset = api::MakeKeysetClause(order, "a.id", cursor,
-                                                   static_cast<int>(where.params.size()) + 1);
-  std::vector<std::string> params = where.params;
-  params.insert(params.end(), keyset.params.begin(), keyset.params.end());
-  const std::string sql =
-      absl::StrCat("SELECT ", kColumns, ", (", order.sort.sql, ")::text FROM audit_log a WHERE ",
-                   where.sql, " AND ", keyset.where, " ORDER BY ", keyset.order_by, " LIMIT ",
-                   page_size + 1);
+  static const api::ListSchema kSchema{AuditFilterSchema(), AuditSortSchema(), "time", "a.id"};
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
+                            api::PrepareList({request.page_size(), request.page_token(),
+                                              request.filter(), request.order_by().empty() ? "time desc" : request.order_by(), ""},
+                                             kSchema, kGatewayDomain));
+  const std::vector<std::string> params = query.Params();
+  const int page_size = query.page_size;
+  const std::string sql = absl::StrCat(
+      "SELECT ", kColumns, ", (", query.order.sort.sql, ")::text FROM audit_log a WHERE ",
+      query.where.sql, " AND ", query.keyset.where, " ORDER BY ", query.keyset.order_by, " LIMIT ",
+      page_size + 1);
   return pool_.ReadOnly<v1::ListAuditEntriesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListAuditEntriesResponse> {
         pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
@@ -188,8 +175,8 @@ absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
         }
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
-          response.set_next_page_token(api::EncodePageToken(
-              fingerprint, {{last[16].as<std::string>(), last[0].as<std::string>()}}));
+          response.set_next_page_token(
+              api::NextPageToken(query, last[16].c_str(), last[0].c_str()));
         }
         return response;
       });
