@@ -42,13 +42,9 @@ LoadResult MeasurePgSelect(const std::string& pool_url, int in_flight,
   return RunClosedLoop(in_flight, duration, [&](int worker) {
     thread_local std::minstd_rand random(worker + 1);
     int64_t key = 1 + random() % kRows;
-    return pool
-        .ReadOnly(Soon(),
-                  [key](pqxx::work& txn) {
-                    pqxx::result r = txn.exec_params("SELECT v FROM bench_kv WHERE k = $1", key);
-                    return r.size() == 1 ? absl::OkStatus() : absl::NotFoundError("row");
-                  })
-        .ok();
+    static const db::Statement kSelect{"bench_select_kv", "SELECT v FROM bench_kv WHERE k = $1"};
+    absl::StatusOr<pqxx::result> rows = pool.Query(Soon(), kSelect, {std::to_string(key)});
+    return rows.ok() && rows->size() == 1;
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -200,6 +201,30 @@ class Pool::Connection {
   explicit Connection(const std::string& conninfo) : connection_(conninfo), notices_(connection_) {}
   pqxx::connection& get() { return connection_; }
 
+  // Runs `statement` outside any transaction block (see Pool::Query).
+  pqxx::result Query(const Statement& statement, const std::vector<std::string>& params,
+                     milliseconds timeout) {
+    pqxx::nontransaction txn(connection_);
+    if (session_timeout_ > timeout || session_timeout_ < timeout - timeout / 8) {
+      session_timeout_ = std::max(timeout - timeout / 16, milliseconds(1));
+      txn.exec(absl::StrCat("SET statement_timeout = ", session_timeout_.count()));
+    }
+    if (prepared_.insert(statement.name).second) {
+      connection_.prepare(statement.name, statement.sql);
+    }
+    try {
+      return txn.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params));
+    } catch (const pqxx::sql_error&) {
+      // A plan invalidated by a schema change stays broken: prepare it anew next time.
+      prepared_.erase(statement.name);
+      try {
+        connection_.unprepare(statement.name);
+      } catch (const std::exception&) {  // not prepared on the server: nothing to drop
+      }
+      throw;
+    }
+  }
+
  private:
   class NoticeLog : public pqxx::errorhandler {
    public:
@@ -215,6 +240,8 @@ class Pool::Connection {
 
   pqxx::connection connection_;
   NoticeLog notices_;  // declared after connection_: unregisters before it closes
+  std::set<std::string> prepared_;    // statements prepared on this connection
+  milliseconds session_timeout_{0};  // 0: the server's default, never set by Query
 };
 
 Pool::Pool(PoolOptions options)
@@ -232,6 +259,19 @@ absl::Status Pool::Transact(Deadline deadline,
 absl::Status Pool::ReadOnly(Deadline deadline,
                             const std::function<absl::Status(pqxx::work&)>& body) {
   return Run(Access::kReadOnly, deadline, body);
+}
+
+absl::StatusOr<pqxx::result> Pool::Query(Deadline deadline, const Statement& statement,
+                                         const std::vector<std::string>& params) {
+  absl::optional<pqxx::result> result;
+  MAILLAGE_RETURN_IF_ERROR(
+      // `ran` stays false: a read has no effect, so a connection found dead is replaced and
+      // the statement sent again.
+      RunOnce(deadline, [&](Connection& connection, milliseconds timeout, bool& /*ran*/) {
+        result = connection.Query(statement, params, timeout);
+        return absl::OkStatus();
+      }));
+  return std::move(*result);
 }
 
 absl::Status Pool::Ping(Deadline deadline) {
@@ -267,10 +307,15 @@ absl::Status Pool::Session(Deadline deadline,
 
 absl::Status Pool::Run(Access access, Deadline deadline,
                        const std::function<absl::Status(pqxx::work&)>& body) {
-  thread_local std::mt19937 random(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
-    absl::Status status = RunOnce(access, deadline, body);
+    absl::Status status =
+        RunOnce(deadline, [&](Connection& connection, milliseconds timeout, bool& body_ran) {
+          return RunTransaction(connection.get(), access == Access::kReadOnly, timeout, body,
+                                body_ran);
+        });
     if (!IsRetryableSerializationFailure(status)) return status;
+    // Seeded here, not on the first call of each thread: gRPC starts and ends threads all along.
+    thread_local std::mt19937 random(std::random_device{}());
     std::string reason(GetErrorInfo(status)->reason());
     if (attempt == kMaxAttempts) {
       log::Warn("transaction abandoned after repeated conflicts",
@@ -287,8 +332,7 @@ absl::Status Pool::Run(Access access, Deadline deadline,
   }
 }
 
-absl::Status Pool::RunOnce(Access access, Deadline deadline,
-                           const std::function<absl::Status(pqxx::work&)>& body) {
+absl::Status Pool::RunOnce(Deadline deadline, const Work& work) {
   if (system_clock::now() >= deadline) {
     return DeadlineExceeded(options_.error_domain, "before the database was called");
   }
@@ -303,8 +347,7 @@ absl::Status Pool::RunOnce(Access access, Deadline deadline,
     bool lost = false;
     absl::Status status;
     try {
-      status = RunTransaction(connection->get(), access == Access::kReadOnly,
-                              StatementTimeout(deadline), body, body_ran);
+      status = work(*connection, StatementTimeout(deadline), body_ran);
       lost = !connection->get().is_open();
     } catch (const std::exception& e) {
       if (IsConnectionLost(e)) {

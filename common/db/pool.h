@@ -62,6 +62,12 @@ struct PoolOptions {
   std::string application_name = "maillage";                   // shown in pg_stat_activity
 };
 
+// A read of one statement, prepared once per connection under `name` (unique in the process).
+struct Statement {
+  std::string name;
+  std::string sql;
+};
+
 struct PoolStats {
   int size = 0;                  // max connections
   int open = 0;                  // connections open or being opened
@@ -96,6 +102,15 @@ class Pool {
     return RunForValue<T>(Access::kReadOnly, deadline, body);
   }
 
+  // Runs `statement` (ONE read-only statement, a SELECT) with `params` ($1, $2... as text) in a
+  // single round trip, for the hot reads by key: no BEGIN and COMMIT (one statement is its own
+  // transaction) and no parse or plan after its first run on a connection. The deadline is a
+  // session statement_timeout kept between 7/8 of the time left and the time left (set again
+  // only when a call's time left falls out of that band, so calls with the same deadline do
+  // not pay for it). Same acquisition and error mapping as ReadOnly, no retry.
+  absl::StatusOr<pqxx::result> Query(Deadline deadline, const Statement& statement,
+                                     const std::vector<std::string>& params);
+
   // Runs `session` on a fresh connection of the pool held for the whole call and outside any
   // transaction, for session-level state such as advisory locks; the connection is closed
   // afterwards so that no such state leaks. No statement timeout and no retry. Returns the
@@ -116,8 +131,12 @@ class Pool {
 
   absl::Status Run(Access access, Deadline deadline,
                    const std::function<absl::Status(pqxx::work&)>& body);
-  absl::Status RunOnce(Access access, Deadline deadline,
-                       const std::function<absl::Status(pqxx::work&)>& body);
+  // What a call does with its connection and statement timeout; sets `ran` once it has sent
+  // anything that may have taken effect.
+  using Work = std::function<absl::Status(Connection&, std::chrono::milliseconds, bool& ran)>;
+  // One attempt of `work` on a connection of the pool, replacing a connection found dead
+  // before anything ran.
+  absl::Status RunOnce(Deadline deadline, const Work& work);
   // A connection lent to the caller, to give back with Release. `reused` tells whether it was
   // idle in the pool (it may have died meanwhile) rather than opened for this call.
   absl::StatusOr<std::unique_ptr<Connection>> Acquire(Deadline deadline, bool& reused);

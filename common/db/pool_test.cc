@@ -365,6 +365,74 @@ TEST_F(PoolTest, TerminatedBackendIsUnavailableAndLeavesNothingPartial) {
   EXPECT_TRUE(Insert(pool_, 3).ok());
 }
 
+const Statement kItemName{"pool_test_item_name", "SELECT name FROM items WHERE id = $1"};
+const Statement kSleep{"pool_test_sleep", "SELECT pg_sleep($1::float8)"};
+
+TEST_F(PoolTest, QueryReadsWithItsParametersAgainAndAgain) {
+  ASSERT_TRUE(Insert(pool_, 1).ok());
+  for (int i = 0; i < 3; ++i) {  // prepared on the first run, reused by the next ones
+    absl::StatusOr<pqxx::result> rows = pool_.Query(kNoDeadline, kItemName, {"1"});
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0][0].as<std::string>(), "item");
+  }
+  absl::StatusOr<pqxx::result> none = pool_.Query(kNoDeadline, kItemName, {"2"});
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+  EXPECT_EQ(pool_.Stats().open, 1);
+}
+
+TEST_F(PoolTest, QueryFollowsEachCallsDeadline) {
+  PoolOptions options = OptionsFor(db_.url());
+  options.size = 1;  // every call on the same connection and its session timeout
+  Pool pool(options);
+  // A far deadline first: the session timeout it leaves must not outlive a nearer deadline.
+  ASSERT_TRUE(pool.Query(In(milliseconds(60000)), kSleep, {"0"}).ok());
+  auto start = steady_clock::now();
+  absl::StatusOr<pqxx::result> late = pool.Query(In(milliseconds(300)), kSleep, {"5"});
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
+  EXPECT_LT(Since(start), milliseconds(2000));
+  // Nor may a near deadline's timeout cut a later call that has time.
+  start = steady_clock::now();
+  absl::StatusOr<pqxx::result> slow = pool.Query(In(milliseconds(60000)), kSleep, {"0.5"});
+  EXPECT_TRUE(slow.ok()) << slow.status();
+  EXPECT_GE(Since(start), milliseconds(500));
+  // And transactions on the same connection still get their own deadline.
+  absl::Status transaction = pool.Transact(In(milliseconds(300)), [](pqxx::work& txn) {
+    txn.exec("SELECT pg_sleep(5)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(transaction.code(), absl::StatusCode::kDeadlineExceeded) << transaction;
+}
+
+TEST_F(PoolTest, QueryRunsAgainOnAFreshConnectionWhenTheIdleOneDied) {
+  ASSERT_TRUE(Insert(pool_, 1).ok());
+  ASSERT_TRUE(pool_.Query(kNoDeadline, kItemName, {"1"}).ok());
+  db_.server().TerminateConnections(db_.url());
+  absl::StatusOr<pqxx::result> rows = pool_.Query(kNoDeadline, kItemName, {"1"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->size(), 1u);
+}
+
+TEST_F(PoolTest, QueryIsPreparedAnewAfterASchemaChange) {
+  ASSERT_TRUE(Insert(pool_, 1).ok());
+  const Statement everything{"pool_test_everything", "SELECT * FROM items WHERE id = $1"};
+  ASSERT_TRUE(pool_.Query(kNoDeadline, everything, {"1"}).ok());
+  ASSERT_TRUE(pool_
+                  .Transact(kNoDeadline,
+                            [](pqxx::work& txn) {
+                              txn.exec("ALTER TABLE items ADD COLUMN note text");
+                              return absl::OkStatus();
+                            })
+                  .ok());
+  // PostgreSQL refuses the old plan once (its columns changed); the next call prepares again.
+  absl::StatusOr<pqxx::result> first = pool_.Query(kNoDeadline, everything, {"1"});
+  absl::StatusOr<pqxx::result> rows =
+      first.ok() ? first : pool_.Query(kNoDeadline, everything, {"1"});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->columns(), 6u);
+}
+
 TEST_F(PoolTest, SerializationFailureRunsTheBodyAgain) {
   int attempts = 0;
   absl::Status status = pool_.Transact(kNoDeadline, [&attempts](pqxx::work& txn) {

@@ -242,7 +242,7 @@ absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t s
 absl::StatusOr<Actor> ActorRegistry::Get(db::Deadline deadline,
                                          const v1::GetActorRequest& request) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.name(), "name"));
-  return pool_.ReadOnly<Actor>(deadline, [&](pqxx::work& txn) { return ActorStore::Get(txn, id); });
+  return ActorStore::Read(pool_, deadline, id);
 }
 
 absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(

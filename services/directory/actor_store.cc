@@ -8,6 +8,7 @@
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
 
 namespace maillage::directory {
@@ -156,16 +157,31 @@ Actor ActorStore::ActorFromRow(const pqxx::row& row) {
   return a;
 }
 
+namespace {
+
+absl::Status ActorNotFound(int64_t id) {
+  std::string name = api::ResourceName("actors", id);
+  return NotFound(kDomain, "ACTOR_NOT_FOUND", absl::StrCat("actor ", name, " does not exist"),
+                  {{"name", name}});
+}
+
+}  // namespace
+
 absl::StatusOr<Actor> ActorStore::Get(pqxx::work& txn, int64_t id, bool for_update) {
   pqxx::result rows =
       txn.exec_params(absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1",
                                    for_update ? " FOR UPDATE" : ""),
                       id);
-  if (rows.empty()) {
-    std::string name = api::ResourceName("actors", id);
-    return NotFound(kDomain, "ACTOR_NOT_FOUND", absl::StrCat("actor ", name, " does not exist"),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return ActorNotFound(id);
+  return ActorFromRow(rows[0]);
+}
+
+absl::StatusOr<Actor> ActorStore::Read(db::Pool& pool, db::Deadline deadline, int64_t id) {
+  static const auto* const kStatement = new db::Statement{
+      "directory_read_actor", absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1")};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows,
+                            pool.Query(deadline, *kStatement, {absl::StrCat(id)}));
+  if (rows.empty()) return ActorNotFound(id);
   return ActorFromRow(rows[0]);
 }
 

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "common/db/pool.h"
 #include "maillage/directory/v1/actor.pb.h"
 
 namespace maillage::directory {
@@ -36,6 +37,10 @@ class ActorStore {
 
   // The actor `id`; NOT_FOUND (ACTOR_NOT_FOUND) when there is none. `for_update` locks the row.
   static absl::StatusOr<v1::Actor> Get(pqxx::work& txn, int64_t id, bool for_update = false);
+
+  // The same read as Get outside any transaction, in one round trip (db::Pool::Query): for the
+  // GetActor calls, the hottest read of the suite.
+  static absl::StatusOr<v1::Actor> Read(db::Pool& pool, db::Deadline deadline, int64_t id);
 
   // Inserts a validated, normalised actor (state ACTIVE) and returns it as stored.
   static v1::Actor Insert(pqxx::work& txn, const v1::Actor& actor);
