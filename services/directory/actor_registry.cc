@@ -17,6 +17,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "services/directory/actor_csv.h"
 #include "services/directory/actor_fields.h"
+#include "services/directory/actor_search.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
 
@@ -27,7 +28,6 @@ using v1::Actor;
 
 constexpr int kMaxBatchGet = 1000;
 constexpr size_t kMaxFilterBytes = 2000;
-constexpr int kMaxSearchQuery = 200;
 
 const std::set<std::string>& LabelNames() {
   static const auto* const kLabels =
@@ -321,59 +321,7 @@ absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline
 
 absl::StatusOr<v1::SearchActorsResponse> ActorRegistry::Search(
     db::Deadline deadline, const v1::SearchActorsRequest& request) {
-  std::string query(absl::StripAsciiWhitespace(request.query()));
-  FieldViolations violations;
-  if (query.empty()) violations.Add("query", "required: the words to look for");
-  CheckText(query, kMaxSearchQuery, "query", violations);
-  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(api::ListPage page,
-                            api::ReadListPage(request.page_size(), request.page_token(),
-                                              {"search", query, request.filter()}, kDomain));
-  if (!page.cursor.empty() && page.cursor.keys.size() != 3) {
-    return InvalidField(kDomain, "page_token", "not a page token returned by SearchActors");
-  }
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
-                            CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
-  std::vector<std::string> params = where.params;
-  params.push_back(query);
-  const std::string q = absl::StrCat("$", params.size());
-  std::string keyset = "TRUE";
-  int rank = 0;
-  if (!page.cursor.empty()) {
-    params.push_back(page.cursor.keys[0]);
-    params.push_back(page.cursor.keys[1]);
-    keyset = absl::StrCat("(s.score, s.id) < ($", params.size() - 1, "::float8, $", params.size(),
-                          "::bigint)");
-    if (!absl::SimpleAtoi(page.cursor.keys[2], &rank)) rank = 0;
-  }
-  // A row matches by full text, or by a name close to the query's words (typos).
-  const std::string sql =
-      absl::StrCat("SELECT s.* FROM (SELECT ", ActorStore::Columns(),
-                   ", (ts_rank(a.search_vector, plainto_tsquery('french', directory_fold(", q,
-                   "))) + word_similarity(directory_fold(", q,
-                   "), directory_fold(a.display_name)))::float8 AS score FROM actors a WHERE ",
-                   where.sql, " AND (a.search_vector @@ plainto_tsquery('french', directory_fold(",
-                   q, ")) OR directory_fold(", q, ") <% directory_fold(a.display_name))) s WHERE ",
-                   keyset, " ORDER BY s.score DESC, s.id DESC LIMIT ", page.size + 1);
-  return pool_.ReadOnly<v1::SearchActorsResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::SearchActorsResponse> {
-        txn.exec("SET LOCAL pg_trgm.word_similarity_threshold = 0.5");
-        pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        v1::SearchActorsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
-          v1::ActorSearchResult* result = response.add_results();
-          *result->mutable_actor() = ActorStore::ActorFromRow(rows[i]);
-          result->set_score(rows[i][34].as<double>());
-          result->set_rank(rank + i + 1);
-        }
-        if (static_cast<int>(rows.size()) > page.size) {
-          const auto& last = rows[page.size - 1];
-          response.set_next_page_token(api::EncodePageToken(
-              page.fingerprint, {{last[34].as<std::string>(), last[0].as<std::string>(),
-                                  absl::StrCat(rank + page.size)}}));
-        }
-        return response;
-      });
+  return SearchActors(pool_, deadline, request);
 }
 
 absl::StatusOr<Actor> ActorRegistry::Create(db::Deadline deadline,

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -883,6 +884,54 @@ TEST_F(SearchTest, PagesKeepTheRankAndBadQueriesAreRefused) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(BadFields(status), ElementsAre("query"));
   }
+}
+
+TEST_F(SearchTest, NameMatchesFirstThenNewestFirstAcrossPages) {
+  Actor old_name = CreateActor("Jardin des Lentillères");
+  Actor old_text = CreateActor("Les Potagers", [](Actor& a) { a.set_description("Un jardin"); });
+  Actor new_name = CreateActor("Jardin du Port du Canal");
+  Actor new_text = CreateActor("Vergers", [](Actor& a) { a.set_legal_name("Jardins Vergers"); });
+  CreateActor("Atelier vélo");  // does not match
+  v1::SearchActorsRequest request;
+  request.set_query("jardins");
+  request.set_page_size(3);
+  v1::SearchActorsResponse first, second;
+  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &first).ok());
+  // An actor created now sorts before the cursor: it changes neither page.
+  CreateActor("Jardin partagé tout neuf");
+  request.set_page_token(first.next_page_token());
+  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &second).ok());
+  std::vector<std::tuple<std::string, double, int>> found;
+  for (const auto* page : {&first, &second}) {
+    for (const auto& r : page->results()) found.emplace_back(r.actor().name(), r.score(), r.rank());
+  }
+  EXPECT_THAT(found, ElementsAre(std::make_tuple(new_name.name(), 2.0, 1),
+                                 std::make_tuple(old_name.name(), 2.0, 2),
+                                 std::make_tuple(new_text.name(), 1.0, 3),
+                                 std::make_tuple(old_text.name(), 1.0, 4)));
+  EXPECT_TRUE(second.next_page_token().empty());
+}
+
+TEST_F(SearchTest, TyposAreCorrectedAgainstWordsLearntFromEveryWrite) {
+  EXPECT_TRUE(Search("zythologie").empty());
+  Actor actor = CreateActor("Brasserie coopérative");
+  EXPECT_TRUE(Search("zytologie").empty());
+  // A word an update brings is learnt as well: a misspelling of it finds the actor.
+  v1::UpdateActorRequest update;
+  *update.mutable_actor() = actor;
+  update.mutable_actor()->set_description("Zythologie et bières artisanales");
+  update.mutable_update_mask()->add_paths("description");
+  Actor updated;
+  ASSERT_TRUE(stub_->UpdateActor(Context().get(), update, &updated).ok());
+  EXPECT_THAT(Search("zytologie biere"), ElementsAre("Brasserie coopérative"));
+  EXPECT_THAT(Search("brasseri cooperativ"), ElementsAre("Brasserie coopérative"));
+  // A word near nothing the actors use matches nothing, even beside a word that does.
+  EXPECT_TRUE(Search("brasserie astrophysique").empty());
+  // Only stop words: nothing to look for, nothing found.
+  EXPECT_TRUE(Search("le la les").empty());
+  // tsquery syntax in the words is taken as text, never as operators.
+  EXPECT_TRUE(Search("brass'erie \\ & | ! <-> :* ( ) 'x''").empty());
+  EXPECT_THAT(Search("brasserie & !cooperative"), ElementsAre("Brasserie coopérative"));
 }
 
 class ExportTest : public ActorsTest {

@@ -1,0 +1,117 @@
+// SearchActors (see actor_search.h).
+#include "services/directory/actor_search.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "common/api/list_query.h"
+#include "common/api/pagination.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/directory/actor_fields.h"
+#include "services/directory/actor_registry.h"
+#include "services/directory/actor_store.h"
+
+namespace maillage::directory {
+namespace {
+
+constexpr int kMaxSearchQuery = 200;
+
+// The tiers in rank order: their score and the condition of their rows over alias `a`, where
+// $Q stands for the search's tsquery.
+struct Tier {
+  int score;
+  const char* condition;
+};
+constexpr Tier kTiers[] = {
+    {2, "a.name_vector @@ $Q"},
+    {1, "a.search_vector @@ $Q AND NOT a.name_vector @@ $Q"},
+};
+
+// Where a page starts: the tier and the id of the last row of the previous page, and that
+// row's rank. A token carries the three as text.
+struct SearchCursor {
+  int score = kTiers[0].score + 1;  // above every tier: from the start
+  int64_t after_id = 0;
+  int rank = 0;
+};
+
+absl::StatusOr<SearchCursor> ReadCursor(const api::PageCursor& cursor) {
+  SearchCursor position;
+  if (cursor.empty()) return position;
+  if (cursor.keys.size() != 3 || !absl::SimpleAtoi(cursor.keys[0], &position.score) ||
+      !absl::SimpleAtoi(cursor.keys[1], &position.after_id) ||
+      !absl::SimpleAtoi(cursor.keys[2], &position.rank) || position.rank < 0) {
+    return InvalidField(kDomain, "page_token", "not a page token returned by SearchActors");
+  }
+  return position;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadline deadline,
+                                                      const v1::SearchActorsRequest& request) {
+  std::string query(absl::StripAsciiWhitespace(request.query()));
+  FieldViolations violations;
+  if (query.empty()) violations.Add("query", "required: the words to look for");
+  CheckText(query, kMaxSearchQuery, "query", violations);
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(api::ListPage page,
+                            api::ReadListPage(request.page_size(), request.page_token(),
+                                              {"search", query, request.filter()}, kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(SearchCursor cursor, ReadCursor(page.cursor));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
+                            CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
+
+  return pool.ReadOnly<v1::SearchActorsResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::SearchActorsResponse> {
+        v1::SearchActorsResponse response;
+        const std::string tsquery =
+            txn.exec_params1("SELECT directory_search_query($1)::text", query)[0]
+                .as<std::string>();
+        if (tsquery.empty()) return response;  // only stop words
+
+        // One statement per tier, each with the literal tsquery so that the planner weighs
+        // it: an ordered index scan for a common word, the GIN index for a rare one.
+        const int wanted = page.size + 1;  // one more tells whether a next page exists
+        std::vector<std::pair<int, pqxx::row>> rows;  // score, row (a row keeps its result)
+        for (const Tier& tier : kTiers) {
+          if (tier.score > cursor.score) continue;  // before the page
+          if (static_cast<int>(rows.size()) >= wanted) break;
+          std::vector<std::string> params = where.params;
+          params.push_back(tsquery);
+          std::string condition = absl::StrReplaceAll(
+              tier.condition, {{"$Q", absl::StrCat("$", params.size(), "::tsquery")}});
+          if (tier.score == cursor.score) {
+            params.push_back(absl::StrCat(cursor.after_id));
+            absl::StrAppend(&condition, " AND a.id < $", params.size(), "::bigint");
+          }
+          pqxx::result tier_rows = txn.exec_params(
+              absl::StrCat("SELECT ", ActorStore::Columns(), " FROM actors a WHERE ", where.sql,
+                           " AND ", condition, " ORDER BY a.id DESC LIMIT ",
+                           wanted - static_cast<int>(rows.size())),
+              pqxx::prepare::make_dynamic_params(params));
+          for (const pqxx::row& row : tier_rows) rows.emplace_back(tier.score, row);
+        }
+
+        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
+          v1::ActorSearchResult* result = response.add_results();
+          *result->mutable_actor() = ActorStore::ActorFromRow(rows[i].second);
+          result->set_score(rows[i].first);
+          result->set_rank(cursor.rank + i + 1);
+        }
+        if (static_cast<int>(rows.size()) > page.size) {
+          const auto& [score, last] = rows[page.size - 1];
+          response.set_next_page_token(api::EncodePageToken(
+              page.fingerprint, {{absl::StrCat(score), last[0].as<std::string>(),
+                                  absl::StrCat(cursor.rank + page.size)}}));
+        }
+        return response;
+      });
+}
+
+}  // namespace maillage::directory
