@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -196,7 +197,12 @@ TEST_F(HostileInputE2eTest, SqlInjectionAndControlCharactersAreStoredAndReturned
   auto searched =
       Get("/v1/actors:search?query=" + httplib::detail::encode_query_param("Robert'); DROP"));
   ASSERT_TRUE(searched);
-  EXPECT_EQ(searched->status, 200) << searched->body;
+  ASSERT_EQ(searched->status, 200) << searched->body;
+  std::vector<std::string> found;
+  for (const json& result : json::parse(searched->body).value("results", json::array())) {
+    found.push_back(result["actor"]["name"]);
+  }
+  EXPECT_THAT(found, ::testing::Contains(name));
   EXPECT_FALSE(ActorNames().empty());
 }
 
