@@ -1199,6 +1199,21 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   EXPECT_EQ(both.mobilized_actors, (std::set<std::string>{"actors/1", "actors/2"}));
   EXPECT_EQ(both.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 2);
   compare("2000-01-01", "2000-12-31");
+  // Periods cut at the meetings' own local days (the per-day totals are keyed by them).
+  auto paris_day = [&](const v1::Meeting& meeting, int shift) {
+    return *pool_->ReadOnly<std::string>(
+        db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn
+              .exec_params1(
+                  "SELECT ((start_time AT TIME ZONE 'Europe/Paris')::date + $2::integer)::text "
+                  "FROM meetings WHERE 'meetings/' || id = $1",
+                  meeting.name(), shift)[0]
+              .as<std::string>();
+        });
+  };
+  EXPECT_TRUE(compare(paris_day(m1, 0), paris_day(m2, 0)) == both);
+  EXPECT_TRUE(compare("", paris_day(m1, -1)).participants.empty());
+  EXPECT_TRUE(compare(paris_day(m2, 1), "").mobilized_actors.empty());
 
   // The directory merges actor 1 into actor 2: the summaries of both closed meetings follow.
   directory::v1::Change merged;
@@ -1212,6 +1227,7 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   IndicatorInputs merged_inputs = compare("", "");
   EXPECT_EQ(merged_inputs.mobilized_actors, (std::set<std::string>{"actors/2"}));
   EXPECT_EQ(merged_inputs.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 1);
+  EXPECT_TRUE(compare(paris_day(m1, 0), paris_day(m2, 0)) == merged_inputs);
   v1::GetIndicatorsRequest request;
   request.set_action("actions/fa3");
   v1::Indicators ind;
