@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
@@ -22,6 +23,15 @@ constexpr const char* kParticipantSelect =
     "END, " MAILLAGE_SQL_MICROS("p.check_in_time") ", p.anonymized, " MAILLAGE_SQL_MICROS(
         "p.create_time") ", " MAILLAGE_SQL_MICROS("p.update_time") ", p.revision";
 constexpr int kColumns = 15;
+
+// The status history of `p` as parallel arrays in position order, so that LoadParticipant
+// reads a participant and its history in one statement.
+constexpr const char* kFromParticipantWithHistory =
+    ", h.statuses, h.times, h.authors, h.notes FROM participants p CROSS JOIN LATERAL (SELECT "
+    "array_agg(c.status ORDER BY c.position) AS statuses, array_agg(" MAILLAGE_SQL_MICROS(
+        "c.change_time") " ORDER BY c.position) AS times, array_agg(c.changed_by ORDER BY "
+                         "c.position) AS authors, array_agg(c.note ORDER BY c.position) AS notes "
+                         "FROM participant_status_changes c WHERE c.participant_id = p.id) h";
 
 constexpr const char* kSelectHistory =
     "SELECT participant_id, status, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, note "
@@ -123,19 +133,35 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
                                                 int64_t participant_id, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat(kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2",
-                   lock ? " FOR UPDATE OF p" : ""),
-      participant_id, meeting_id);
+  static const auto* const kSelect = new std::string(absl::StrCat(
+      kParticipantSelect, kFromParticipantWithHistory, " WHERE p.id = $1 AND p.meeting_id = $2"));
+  static const auto* const kSelectForUpdate =
+      new std::string(absl::StrCat(*kSelect, " FOR UPDATE OF p"));
+  pqxx::result rows =
+      txn.exec_params(lock ? *kSelectForUpdate : *kSelect, participant_id, meeting_id);
   if (rows.empty()) {
     std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
                                     api::ResourceName("participants", participant_id));
     return NotFound(kDomain, "PARTICIPANT_NOT_FOUND", absl::StrCat("no participant ", name),
                     {{"name", name}});
   }
-  v1::Participant participant = ParticipantFromRow(rows[0]);
-  std::vector<v1::Participant*> list = {&participant};
-  AttachHistories(txn, {participant_id}, list);
+  const pqxx::row& row = rows[0];
+  v1::Participant participant = ParticipantFromRow(row);
+  std::vector<std::string> statuses = db::ReadTextArray(row[kColumns]);
+  std::vector<std::string> times = db::ReadTextArray(row[kColumns + 1]);
+  std::vector<std::string> authors = db::ReadTextArray(row[kColumns + 2]);
+  std::vector<std::string> notes = db::ReadTextArray(row[kColumns + 3]);
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    v1::ParticipantStatusChange* change = participant.add_status_history();
+    v1::ParticipantStatus status;
+    if (v1::ParticipantStatus_Parse(statuses[i], &status)) change->set_status(status);
+    int64_t micros = 0;
+    if (i < times.size() && absl::SimpleAtoi(times[i], &micros)) {
+      *change->mutable_time() = db::TimestampOf(micros);
+    }
+    if (i < authors.size()) change->set_changed_by(authors[i]);
+    if (i < notes.size()) change->set_note(notes[i]);
+  }
   return participant;
 }
 
