@@ -464,6 +464,42 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
             StatusCode::INVALID_ARGUMENT);
 }
 
+// The lists of a meeting's children read their parent alike (meeting_children.h).
+TEST_F(MeetingsServiceTest, ChildListsCheckTheirParentMeeting) {
+  v1::Meeting meeting = Create(NewMeeting(kHour));
+  v1::Participant participant;
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             Person("p@example.org", v1::PARTICIPANT_STATUS_INVITED), &participant)
+                  .ok());
+  Create(NewMeeting(2 * kHour));  // another meeting, no children
+  for (const char* parent : {"meetings/-", "", "meetings/999999", "actors/1"}) {
+    v1::ListParticipantsRequest participants;
+    participants.set_parent(parent[0] ? parent : meeting.name());
+    v1::ListParticipantsResponse listed;
+    grpc::Status status = stub_->ListParticipants(Context().get(), participants, &listed);
+    v1::ListOutputsRequest outputs;
+    outputs.set_parent(participants.parent());
+    v1::ListOutputsResponse listed_outputs;
+    grpc::Status outputs_status = stub_->ListOutputs(Context().get(), outputs, &listed_outputs);
+    const std::string which = participants.parent();
+    if (which == "meetings/999999") {
+      EXPECT_EQ(status.error_code(), StatusCode::NOT_FOUND);
+      EXPECT_EQ(Reason(status), "MEETING_NOT_FOUND");
+      EXPECT_EQ(outputs_status.error_code(), StatusCode::NOT_FOUND);
+      EXPECT_EQ(Reason(outputs_status), "MEETING_NOT_FOUND");
+    } else if (which == "actors/1") {
+      EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(outputs_status.error_code(), StatusCode::INVALID_ARGUMENT);
+    } else {
+      ASSERT_TRUE(status.ok()) << which << ": " << status.error_message();
+      ASSERT_TRUE(outputs_status.ok()) << which << ": " << outputs_status.error_message();
+      ASSERT_EQ(listed.participants_size(), 1) << which;
+      EXPECT_EQ(listed.participants(0).name(), participant.name());
+      EXPECT_EQ(listed_outputs.outputs_size(), 0) << which;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Participants.
 
