@@ -657,11 +657,12 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
   }
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
+  std::vector<v1::Participant> answers(2 * kPeople);
   for (int i = 0; i < 2 * kPeople; ++i) {  // every participant twice
     threads.emplace_back([&, i] {
       v1::CheckInRequest request;
       request.set_name(names[i % kPeople]);
-      v1::Participant out;
+      v1::Participant& out = answers[i];
       grpc::Status status = stub_->CheckIn(Context().get(), request, &out);
       if (!status.ok() || out.status() != v1::PARTICIPANT_STATUS_ATTENDED) ++failures;
     });
@@ -687,6 +688,13 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
     EXPECT_TRUE(read.status_history(1).has_time());
     EXPECT_TRUE(read.has_check_in_time());
     EXPECT_EQ(read.DebugString(), from_list.DebugString());
+    // Both answers of CheckIn (the one that wrote, built without reading back, and the one
+    // that found it done) are the participant as stored.
+    for (const v1::Participant& answer : answers) {
+      if (answer.name() == read.name()) {
+        EXPECT_EQ(answer.DebugString(), read.DebugString());
+      }
+    }
   }
   v1::Meeting m;
   ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());

@@ -245,9 +245,11 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
-        WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED, kCallerPrincipal,
-                    "checked in", when);
-        return LoadParticipant(txn, id.meeting, id.participant);
+        StatusWritten written = WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
+                                            kCallerPrincipal, "checked in", when);
+        // The row is locked since it was read: the answer is built, not read back.
+        ApplyCheckIn(current, kCallerPrincipal, "checked in", when, written);
+        return current;
       });
 }
 

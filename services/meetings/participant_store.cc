@@ -48,10 +48,12 @@ const std::string& WriteStatusSql() {
       "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
       db::TimeParam(3),
       " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1 "
-      "RETURNING id) "
-      "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, "
-      "note) SELECT c.id, COALESCE((SELECT max(h.position) FROM participant_status_changes h "
-      "WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 FROM changed c"));
+      "RETURNING id, revision, update_time), "
+      "entry AS (INSERT INTO participant_status_changes (participant_id, position, status, "
+      "changed_by, note) SELECT c.id, COALESCE((SELECT max(h.position) FROM "
+      "participant_status_changes h WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 "
+      "FROM changed c) "
+      "SELECT revision, " MAILLAGE_SQL_MICROS("update_time") " FROM changed"));
   return *kSql;
 }
 
@@ -133,10 +135,14 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
                                                 int64_t participant_id, bool lock) {
+  // Unlocked, the participant and its history in one statement. Locked, the history is read
+  // by a second statement once the row lock is held: a statement that waited for the lock
+  // sees the row the other transaction committed but not that transaction's history entries.
   static const auto* const kSelect = new std::string(absl::StrCat(
       kParticipantSelect, kFromParticipantWithHistory, " WHERE p.id = $1 AND p.meeting_id = $2"));
-  static const auto* const kSelectForUpdate =
-      new std::string(absl::StrCat(*kSelect, " FOR UPDATE OF p"));
+  static const auto* const kSelectForUpdate = new std::string(absl::StrCat(
+      kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2 ",
+      "FOR UPDATE OF p"));
   pqxx::result rows =
       txn.exec_params(lock ? *kSelectForUpdate : *kSelect, participant_id, meeting_id);
   if (rows.empty()) {
@@ -147,6 +153,11 @@ absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting
   }
   const pqxx::row& row = rows[0];
   v1::Participant participant = ParticipantFromRow(row);
+  if (lock) {
+    std::vector<v1::Participant*> list = {&participant};
+    AttachHistories(txn, {participant_id}, list);
+    return participant;
+  }
   std::vector<std::string> statuses = db::ReadTextArray(row[kColumns]);
   std::vector<std::string> times = db::ReadTextArray(row[kColumns + 1]);
   std::vector<std::string> authors = db::ReadTextArray(row[kColumns + 2]);
@@ -181,11 +192,28 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
   return id;
 }
 
-void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
-                 const std::string& changed_by, const std::string& note,
-                 std::optional<int64_t> check_in_micros) {
-  txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
-                  check_in_micros.value_or(0), changed_by, note);
+StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
+                          const std::string& changed_by, const std::string& note,
+                          std::optional<int64_t> check_in_micros) {
+  pqxx::result rows =
+      txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
+                      check_in_micros.value_or(0), changed_by, note);
+  if (rows.empty()) return {};
+  return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+}
+
+void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
+                  const std::string& note, int64_t check_in_micros, const StatusWritten& written) {
+  participant.set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  participant.set_waiting_list_position(0);
+  *participant.mutable_check_in_time() = db::TimestampOf(check_in_micros);
+  *participant.mutable_update_time() = db::TimestampOf(written.time_micros);
+  participant.set_etag(absl::StrCat(written.revision));
+  v1::ParticipantStatusChange* change = participant.add_status_history();
+  change->set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  *change->mutable_time() = db::TimestampOf(written.time_micros);
+  change->set_changed_by(changed_by);
+  change->set_note(note);
 }
 
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {
