@@ -1,7 +1,8 @@
 // meetings_bench: GetIndicators over 10,000 closed meetings and 200,000 participants (goal p99
 // <= 100 ms), and check-ins per second beside the raw write ceiling of the same database
-// measured in the same run; every figure through bench/load.h's closed loop, with its ratio to
-// the ceilings of bench/ceilings.h measured in the same run. The service runs on an in-process
+// measured in the same run (and beside GetParticipant, the floor of any call of the service);
+// every figure through bench/load.h's closed loop, with its ratio to the ceilings of
+// bench/ceilings.h measured in the same run. The service runs on an in-process
 // gRPC server over a throwaway PostgreSQL (TestDatabase); the directory and the budget service
 // are the stand-ins of services/meetings/test_peers.h.
 //
@@ -275,11 +276,27 @@ int main(int argc, char** argv) {
     return stub->CheckIn(&context, check_in, &out).ok();
   });
   bench::PrintResult("CheckIn, one meeting", checkins, &raw_writes, "raw UPDATE");
+  // The floor of any call of the service: a one-row read (GetParticipant) through the same
+  // gRPC server, authorisation and pool, same clients.
+  std::atomic<size_t> next_get{0};
+  bench::LoadResult gets = bench::RunClosedLoop(kWriters, duration, [&](int) {
+    v1::GetParticipantRequest get;
+    get.set_name(absl::StrCat("meetings/", today, "/participants/",
+                              checkin_ids[next_get++ % checkin_ids.size()]));
+    grpc::ClientContext context;
+    server::PrepareClientContext(context, Soon());
+    v1::Participant out;
+    return stub->GetParticipant(&context, get, &out).ok();
+  });
+  bench::PrintResult("ceiling: GetParticipant, same service", gets, &raw_writes, "raw UPDATE");
+  std::printf("  CheckIn: %.2f of raw one-row UPDATE transactions, %.2f of GetParticipant calls\n",
+              raw_writes.qps() > 0 ? checkins.qps() / raw_writes.qps() : 0,
+              gets.qps() > 0 ? checkins.qps() / gets.qps() : 0);
   std::printf("peak RSS of the bench process (service, PostgreSQL client, load): %.0f MiB\n",
               bench::PeakRssMib(getpid()));
 
   server.Shutdown();
   peers.Shutdown();
-  bool ok = same && checkins.errors == 0 && raw_writes.errors == 0;
+  bool ok = same && checkins.errors == 0 && raw_writes.errors == 0 && gets.errors == 0;
   return ok ? 0 : 1;
 }

@@ -1,7 +1,6 @@
 // SQL behind GetIndicators (see indicator_store.h).
 #include "services/meetings/indicator_store.h"
 
-#include <iterator>
 #include <map>
 #include <set>
 
@@ -21,42 +20,61 @@ namespace {
   "COALESCE((NULLIF($3, '')::date + 1)::timestamp AT TIME ZONE 'Europe/Paris', "          \
   "'infinity'::timestamptz)"
 #define MAILLAGE_HELD MAILLAGE_PERIOD " AND m.state = 'MEETING_STATE_CLOSED'"
+// Days of the period in the per-day totals (migrations/0003_attendance_by_day.sql), whose
+// `day` is that same local date of the meetings' start_time.
+#define MAILLAGE_DAYS                                                                 \
+  "d.action = $1 AND d.day >= COALESCE(NULLIF($2, '')::date, '-infinity'::date) AND " \
+  "d.day <= COALESCE(NULLIF($3, '')::date, 'infinity'::date)"
 
-constexpr const char* kMeetingsByKindAndState =
-    "SELECT m.kind, m.state, count(*) FROM meetings m WHERE " MAILLAGE_PERIOD " GROUP BY 1, 2";
-// Counted participants by meeting kind and role, one column per status, from the summaries.
-constexpr const char* kSummedAttendance =
-    "SELECT m.kind, s.role, sum(s.invited), sum(s.registered), sum(s.waiting_list), "
-    "sum(s.attended), sum(s.excused), sum(s.no_show), sum(s.cancelled), "
-    "sum(s.attended_outside_directory) "
-    "FROM attendance_summaries s JOIN meetings m ON m.id = s.meeting_id WHERE " MAILLAGE_HELD
-    " GROUP BY 1, 2";
-// Mobilised actors by role, from the summaries.
-constexpr const char* kMobilizedActors =
-    "SELECT DISTINCT s.role, a.actor FROM attendance_summaries s "
-    "JOIN meetings m ON m.id = s.meeting_id CROSS JOIN unnest(s.attended_actors) AS a(actor) "
-    "WHERE " MAILLAGE_HELD;
-// The reference: counted participants grouped by meeting kind, role, status and actor, from
-// the participants themselves.
-constexpr const char* kCountedParticipants =
-    "SELECT m.kind, p.role, p.status, p.actor, count(*) FROM participants p "
-    "JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD " GROUP BY 1, 2, 3, 4";
-constexpr const char* kOutputs =
-    "SELECT o.content, o.document_kind, o.proposal_state, count(*) FROM outputs o "
-    "JOIN meetings m ON m.id = o.meeting_id WHERE " MAILLAGE_HELD " GROUP BY 1, 2, 3";
-constexpr const char* kRoadmapItems =
-    "SELECT state, count(*), COALESCE(sum(progress), 0) FROM roadmap_items WHERE action = $1 "
-    "GROUP BY 1";
+// Every input is read by ONE statement (one round trip, one snapshot) whose rows are
+// (figure, three keys, two numbers), one branch of a UNION ALL per figure:
+// - meeting (kind, state): meetings of the period;
+// - output (content, document kind, proposal state): outputs of held meetings;
+// - roadmap (state): items and their summed progress;
+// - participants (meeting kind, role, status): counted participants;
+// - outside: ATTENDED counted participants without actor;
+// - actor (role, actor): one row per mobilised actor and role.
+constexpr const char* kMeetingsOutputsAndRoadmap =
+    "SELECT 'meeting', m.kind, m.state, NULL::text, count(*), NULL::bigint FROM meetings m "
+    "WHERE " MAILLAGE_PERIOD
+    " GROUP BY m.kind, m.state "
+    "UNION ALL SELECT 'output', o.content, o.document_kind, o.proposal_state, count(*), NULL "
+    "FROM outputs o JOIN meetings m ON m.id = o.meeting_id WHERE " MAILLAGE_HELD
+    " GROUP BY o.content, o.document_kind, o.proposal_state "
+    "UNION ALL SELECT 'roadmap', state, NULL, NULL, count(*), COALESCE(sum(progress), 0) "
+    "FROM roadmap_items WHERE action = $1 GROUP BY state ";
+// The participant figures from the per-day totals of the summaries: a few rows per day of the
+// period, and one index probe per (role, actor) ever mobilised for the action.
+constexpr const char* kParticipantsFromTotals =
+    "UNION ALL SELECT 'participants', t.kind, t.role, c.status, c.n, NULL FROM (SELECT d.kind, "
+    "d.role, sum(d.invited) AS invited, sum(d.registered) AS registered, sum(d.waiting_list) AS "
+    "waiting_list, sum(d.attended) AS attended, sum(d.excused) AS excused, sum(d.no_show) AS "
+    "no_show, sum(d.cancelled) AS cancelled FROM attendance_by_day d WHERE " MAILLAGE_DAYS
+    " GROUP BY d.kind, d.role) t CROSS JOIN LATERAL (VALUES "
+    "('PARTICIPANT_STATUS_INVITED', t.invited), ('PARTICIPANT_STATUS_REGISTERED', t.registered), "
+    "('PARTICIPANT_STATUS_WAITING_LIST', t.waiting_list), "
+    "('PARTICIPANT_STATUS_ATTENDED', t.attended), ('PARTICIPANT_STATUS_EXCUSED', t.excused), "
+    "('PARTICIPANT_STATUS_NO_SHOW', t.no_show), ('PARTICIPANT_STATUS_CANCELLED', t.cancelled)) "
+    "AS c(status, n) "
+    "UNION ALL SELECT 'outside', NULL, NULL, NULL, sum(d.attended_outside_directory), NULL "
+    "FROM attendance_by_day d WHERE " MAILLAGE_DAYS
+    " UNION ALL SELECT 'actor', a.role, a.actor, NULL, NULL, NULL FROM mobilized_actors a "
+    "WHERE a.action = $1 AND EXISTS (SELECT 1 FROM mobilized_actor_days d WHERE " MAILLAGE_DAYS
+    " AND d.role = a.role AND d.actor = a.actor)";
+// The reference: the same participant figures from the participants rows themselves.
+constexpr const char* kParticipantsFromRows =
+    "UNION ALL SELECT 'participants', m.kind, p.role, p.status, count(*), NULL "
+    "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
+    " GROUP BY m.kind, p.role, p.status "
+    "UNION ALL SELECT 'outside', NULL, NULL, NULL, count(*), NULL "
+    "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
+    " AND p.status = 'PARTICIPANT_STATUS_ATTENDED' AND p.actor = '' "
+    "UNION ALL SELECT DISTINCT 'actor', p.role, p.actor, NULL::text, NULL::bigint, NULL::bigint "
+    "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
+    " AND p.status = 'PARTICIPANT_STATUS_ATTENDED' AND p.actor <> ''";
 constexpr const char* kSummarizeClosed =
     "SELECT summarize_attendance(ARRAY(SELECT id FROM meetings WHERE id = ANY($1::bigint[]) "
     "AND state = 'MEETING_STATE_CLOSED'))";
-
-// The status of each count column of kSummedAttendance, from column 2.
-constexpr v1::ParticipantStatus kStatusColumns[] = {
-    v1::PARTICIPANT_STATUS_INVITED,      v1::PARTICIPANT_STATUS_REGISTERED,
-    v1::PARTICIPANT_STATUS_WAITING_LIST, v1::PARTICIPANT_STATUS_ATTENDED,
-    v1::PARTICIPANT_STATUS_EXCUSED,      v1::PARTICIPANT_STATUS_NO_SHOW,
-    v1::PARTICIPANT_STATUS_CANCELLED};
 
 template <typename Enum>
 Enum ParseEnum(const pqxx::field& field, bool (*parse)(const std::string&, Enum*)) {
@@ -65,37 +83,47 @@ Enum ParseEnum(const pqxx::field& field, bool (*parse)(const std::string&, Enum*
   return value;
 }
 
-// Everything but the participant figures.
-IndicatorInputs ReadMeetingsOutputsAndRoadmap(pqxx::work& txn, const std::string& action,
-                                              const std::string& period_start,
-                                              const std::string& period_end) {
-  txn.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+// Runs `sql` (kMeetingsOutputsAndRoadmap followed by participant figures) and groups its rows
+// into the inputs.
+IndicatorInputs ReadInputs(pqxx::work& txn, const std::string& sql, const std::string& action,
+                           const std::string& period_start, const std::string& period_end) {
   IndicatorInputs in;
-  for (const pqxx::row& row :
-       txn.exec_params(kMeetingsByKindAndState, action, period_start, period_end)) {
-    in.meetings[{ParseEnum(row[0], &v1::MeetingKind_Parse),
-                 ParseEnum(row[1], &v1::MeetingState_Parse)}] += row[2].as<int>();
-  }
-  for (const pqxx::row& row : txn.exec_params(kOutputs, action, period_start, period_end)) {
-    if (row[0].as<std::string>() == "document") {
-      in.documents[ParseEnum(row[1], &v1::DocumentKind_Parse)] += row[3].as<int>();
-    } else {
-      in.proposals[ParseEnum(row[2], &v1::ProposalState_Parse)] += row[3].as<int>();
+  std::map<v1::ParticipantRole, std::set<std::string>> mobilized_by_role;
+  for (const pqxx::row& row : txn.exec_params(sql, action, period_start, period_end)) {
+    const std::string figure = row[0].as<std::string>();
+    if (figure == "actor") {
+      std::string actor = row[2].as<std::string>();
+      in.mobilized_actors.insert(actor);
+      mobilized_by_role[ParseEnum(row[1], &v1::ParticipantRole_Parse)].insert(std::move(actor));
+      continue;
+    }
+    const int64_t count = row[4].is_null() ? 0 : row[4].as<int64_t>();
+    if (figure == "participants") {
+      if (count == 0) continue;  // a status nobody of the group has (per-day totals)
+      in.participants[{ParseEnum(row[1], &v1::MeetingKind_Parse),
+                       ParseEnum(row[2], &v1::ParticipantRole_Parse),
+                       ParseEnum(row[3], &v1::ParticipantStatus_Parse)}] += static_cast<int>(count);
+    } else if (figure == "outside") {
+      in.attended_outside_directory += static_cast<int>(count);
+    } else if (figure == "meeting") {
+      in.meetings[{ParseEnum(row[1], &v1::MeetingKind_Parse),
+                   ParseEnum(row[2], &v1::MeetingState_Parse)}] += static_cast<int>(count);
+    } else if (figure == "output") {
+      if (row[1].as<std::string>() == "document") {
+        in.documents[ParseEnum(row[2], &v1::DocumentKind_Parse)] += static_cast<int>(count);
+      } else {
+        in.proposals[ParseEnum(row[3], &v1::ProposalState_Parse)] += static_cast<int>(count);
+      }
+    } else if (figure == "roadmap") {
+      v1::RoadmapItemState state = ParseEnum(row[1], &v1::RoadmapItemState_Parse);
+      in.roadmap_items[state] += static_cast<int>(count);
+      in.roadmap_progress_sum[state] += row[5].as<int64_t>();
     }
   }
-  for (const pqxx::row& row : txn.exec_params(kRoadmapItems, action)) {
-    v1::RoadmapItemState state = ParseEnum(row[0], &v1::RoadmapItemState_Parse);
-    in.roadmap_items[state] += row[1].as<int>();
-    in.roadmap_progress_sum[state] += row[2].as<int64_t>();
-  }
-  return in;
-}
-
-void CountMobilizedByRole(const std::map<v1::ParticipantRole, std::set<std::string>>& by_role,
-                          IndicatorInputs& in) {
-  for (const auto& [role, actors] : by_role) {
+  for (const auto& [role, actors] : mobilized_by_role) {
     in.mobilized_actors_by_role[role] = static_cast<int>(actors.size());
   }
+  return in;
 }
 
 }  // namespace
@@ -103,51 +131,17 @@ void CountMobilizedByRole(const std::map<v1::ParticipantRole, std::set<std::stri
 IndicatorInputs ReadIndicatorInputs(pqxx::work& txn, const std::string& action,
                                     const std::string& period_start,
                                     const std::string& period_end) {
-  IndicatorInputs in = ReadMeetingsOutputsAndRoadmap(txn, action, period_start, period_end);
-  for (const pqxx::row& row :
-       txn.exec_params(kSummedAttendance, action, period_start, period_end)) {
-    v1::MeetingKind kind = ParseEnum(row[0], &v1::MeetingKind_Parse);
-    v1::ParticipantRole role = ParseEnum(row[1], &v1::ParticipantRole_Parse);
-    for (size_t i = 0; i < std::size(kStatusColumns); ++i) {
-      int count = row[static_cast<int>(i) + 2].as<int>();
-      if (count > 0) in.participants[{kind, role, kStatusColumns[i]}] += count;
-    }
-    in.attended_outside_directory += row[9].as<int>();
-  }
-  std::map<v1::ParticipantRole, std::set<std::string>> mobilized_by_role;
-  for (const pqxx::row& row : txn.exec_params(kMobilizedActors, action, period_start, period_end)) {
-    std::string actor = row[1].as<std::string>();
-    in.mobilized_actors.insert(actor);
-    mobilized_by_role[ParseEnum(row[0], &v1::ParticipantRole_Parse)].insert(std::move(actor));
-  }
-  CountMobilizedByRole(mobilized_by_role, in);
-  return in;
+  static const auto* const kSql =
+      new std::string(absl::StrCat(kMeetingsOutputsAndRoadmap, kParticipantsFromTotals));
+  return ReadInputs(txn, *kSql, action, period_start, period_end);
 }
 
 IndicatorInputs ReadIndicatorInputsFromParticipants(pqxx::work& txn, const std::string& action,
                                                     const std::string& period_start,
                                                     const std::string& period_end) {
-  IndicatorInputs in = ReadMeetingsOutputsAndRoadmap(txn, action, period_start, period_end);
-  std::map<v1::ParticipantRole, std::set<std::string>> mobilized_by_role;
-  for (const pqxx::row& row :
-       txn.exec_params(kCountedParticipants, action, period_start, period_end)) {
-    std::string actor = row[3].as<std::string>();
-    IndicatorInputs::ParticipantGroup group{ParseEnum(row[0], &v1::MeetingKind_Parse),
-                                            ParseEnum(row[1], &v1::ParticipantRole_Parse),
-                                            ParseEnum(row[2], &v1::ParticipantStatus_Parse)};
-    int count = row[4].as<int>();
-    in.participants[group] += count;
-    if (group.status == v1::PARTICIPANT_STATUS_ATTENDED) {
-      if (actor.empty()) {
-        in.attended_outside_directory += count;
-      } else {
-        in.mobilized_actors.insert(actor);
-        mobilized_by_role[group.role].insert(actor);
-      }
-    }
-  }
-  CountMobilizedByRole(mobilized_by_role, in);
-  return in;
+  static const auto* const kSql =
+      new std::string(absl::StrCat(kMeetingsOutputsAndRoadmap, kParticipantsFromRows));
+  return ReadInputs(txn, *kSql, action, period_start, period_end);
 }
 
 void SummarizeClosedAttendance(pqxx::work& txn, const std::vector<int64_t>& meeting_ids) {

@@ -464,6 +464,42 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
             StatusCode::INVALID_ARGUMENT);
 }
 
+// The lists of a meeting's children read their parent alike (meeting_children.h).
+TEST_F(MeetingsServiceTest, ChildListsCheckTheirParentMeeting) {
+  v1::Meeting meeting = Create(NewMeeting(kHour));
+  v1::Participant participant;
+  ASSERT_TRUE(AddParticipant(meeting.name(),
+                             Person("p@example.org", v1::PARTICIPANT_STATUS_INVITED), &participant)
+                  .ok());
+  Create(NewMeeting(2 * kHour));  // another meeting, no children
+  for (const char* parent : {"meetings/-", "", "meetings/999999", "actors/1"}) {
+    v1::ListParticipantsRequest participants;
+    participants.set_parent(parent[0] ? parent : meeting.name());
+    v1::ListParticipantsResponse listed;
+    grpc::Status status = stub_->ListParticipants(Context().get(), participants, &listed);
+    v1::ListOutputsRequest outputs;
+    outputs.set_parent(participants.parent());
+    v1::ListOutputsResponse listed_outputs;
+    grpc::Status outputs_status = stub_->ListOutputs(Context().get(), outputs, &listed_outputs);
+    const std::string which = participants.parent();
+    if (which == "meetings/999999") {
+      EXPECT_EQ(status.error_code(), StatusCode::NOT_FOUND);
+      EXPECT_EQ(Reason(status), "MEETING_NOT_FOUND");
+      EXPECT_EQ(outputs_status.error_code(), StatusCode::NOT_FOUND);
+      EXPECT_EQ(Reason(outputs_status), "MEETING_NOT_FOUND");
+    } else if (which == "actors/1") {
+      EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+      EXPECT_EQ(outputs_status.error_code(), StatusCode::INVALID_ARGUMENT);
+    } else {
+      ASSERT_TRUE(status.ok()) << which << ": " << status.error_message();
+      ASSERT_TRUE(outputs_status.ok()) << which << ": " << outputs_status.error_message();
+      ASSERT_EQ(listed.participants_size(), 1) << which;
+      EXPECT_EQ(listed.participants(0).name(), participant.name());
+      EXPECT_EQ(listed_outputs.outputs_size(), 0) << which;
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Participants.
 
@@ -621,26 +657,44 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
   }
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
+  std::vector<v1::Participant> answers(2 * kPeople);
   for (int i = 0; i < 2 * kPeople; ++i) {  // every participant twice
     threads.emplace_back([&, i] {
       v1::CheckInRequest request;
       request.set_name(names[i % kPeople]);
-      v1::Participant out;
+      v1::Participant& out = answers[i];
       grpc::Status status = stub_->CheckIn(Context().get(), request, &out);
       if (!status.ok() || out.status() != v1::PARTICIPANT_STATUS_ATTENDED) ++failures;
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
-  for (const std::string& name : names) {
+  // GetParticipant reads a participant with its history in one statement, a list page reads
+  // the histories of its page apart: both give the same participants.
+  v1::ListParticipantsRequest list;
+  list.set_parent(meeting.name());
+  list.set_page_size(kPeople);
+  v1::ListParticipantsResponse listed;
+  ASSERT_TRUE(stub_->ListParticipants(Context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.participants_size(), kPeople);
+  for (const v1::Participant& from_list : listed.participants()) {
     v1::GetParticipantRequest get;
-    get.set_name(name);
+    get.set_name(from_list.name());
     v1::Participant read;
     ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &read).ok());
     EXPECT_EQ(read.status(), v1::PARTICIPANT_STATUS_ATTENDED);
-    ASSERT_EQ(read.status_history_size(), 2) << name;  // invited, then checked in once
+    ASSERT_EQ(read.status_history_size(), 2) << read.name();  // invited, then checked in once
     EXPECT_EQ(read.status_history(1).note(), "checked in");
+    EXPECT_TRUE(read.status_history(1).has_time());
     EXPECT_TRUE(read.has_check_in_time());
+    EXPECT_EQ(read.DebugString(), from_list.DebugString());
+    // Both answers of CheckIn (the one that wrote, built without reading back, and the one
+    // that found it done) are the participant as stored.
+    for (const v1::Participant& answer : answers) {
+      if (answer.name() == read.name()) {
+        EXPECT_EQ(answer.DebugString(), read.DebugString());
+      }
+    }
   }
   v1::Meeting m;
   ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());
@@ -1199,6 +1253,21 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   EXPECT_EQ(both.mobilized_actors, (std::set<std::string>{"actors/1", "actors/2"}));
   EXPECT_EQ(both.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 2);
   compare("2000-01-01", "2000-12-31");
+  // Periods cut at the meetings' own local days (the per-day totals are keyed by them).
+  auto paris_day = [&](const v1::Meeting& meeting, int shift) {
+    return *pool_->ReadOnly<std::string>(
+        db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn
+              .exec_params1(
+                  "SELECT ((start_time AT TIME ZONE 'Europe/Paris')::date + $2::integer)::text "
+                  "FROM meetings WHERE 'meetings/' || id = $1",
+                  meeting.name(), shift)[0]
+              .as<std::string>();
+        });
+  };
+  EXPECT_TRUE(compare(paris_day(m1, 0), paris_day(m2, 0)) == both);
+  EXPECT_TRUE(compare("", paris_day(m1, -1)).participants.empty());
+  EXPECT_TRUE(compare(paris_day(m2, 1), "").mobilized_actors.empty());
 
   // The directory merges actor 1 into actor 2: the summaries of both closed meetings follow.
   directory::v1::Change merged;
@@ -1212,6 +1281,7 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   IndicatorInputs merged_inputs = compare("", "");
   EXPECT_EQ(merged_inputs.mobilized_actors, (std::set<std::string>{"actors/2"}));
   EXPECT_EQ(merged_inputs.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 1);
+  EXPECT_TRUE(compare(paris_day(m1, 0), paris_day(m2, 0)) == merged_inputs);
   v1::GetIndicatorsRequest request;
   request.set_action("actions/fa3");
   v1::Indicators ind;

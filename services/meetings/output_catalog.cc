@@ -1,7 +1,6 @@
 // OutputCatalog (see output_catalog.h).
 #include "services/meetings/output_catalog.h"
 
-#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
@@ -74,33 +74,13 @@ absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutput
       {"create_time", {"o.create_time", "timestamptz"}},
       {"update_time", {"o.update_time", "timestamptz"}},
   };
-  std::optional<int64_t> meeting_id;
-  if (request.parent() != "meetings/-") {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
-  }
-  MAILLAGE_ASSIGN_OR_RETURN(
-      api::ListQuery query,
-      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
-                        request.order_by(), request.parent()},
-                       {*kFilters, *kSorts, "create_time", "o.id"}, kDomain));
-  if (meeting_id) {
-    query.where.sql = absl::StrCat(query.where.sql, " AND o.meeting_id = ", *meeting_id);
-  }
-  return pool_.ReadOnly<v1::ListOutputsResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListOutputsResponse> {
-        if (meeting_id) MAILLAGE_RETURN_IF_ERROR(LoadMeeting(txn, *meeting_id, false).status());
-        std::vector<OutputPageRow> rows = SelectOutputs(txn, query.where, query.keyset,
-                                                        query.order.sort.sql, query.page_size + 1);
-        v1::ListOutputsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
-          *response.add_outputs() = std::move(rows[i].output);
-        }
-        if (static_cast<int>(rows.size()) > query.page_size) {
-          const OutputPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
-        }
-        return response;
+  return ListMeetingChildren<v1::ListOutputsResponse, OutputPageRow>(
+      pool_, deadline, request, {*kFilters, *kSorts, "create_time", "o.id"}, "o.meeting_id",
+      [](pqxx::work& txn, const api::ListQuery& query, int limit) {
+        return SelectOutputs(txn, query.where, query.keyset, query.order.sort.sql, limit);
+      },
+      [](OutputPageRow& row, v1::ListOutputsResponse& response) {
+        *response.add_outputs() = std::move(row.output);
       });
 }
 

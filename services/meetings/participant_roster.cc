@@ -14,6 +14,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
@@ -97,34 +98,13 @@ absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
       {"waiting_list_position", {"COALESCE(p.waiting_order, 0)", "bigint"}},
       {"check_in_time", {"COALESCE(p.check_in_time, 'epoch'::timestamptz)", "timestamptz"}},
   };
-  std::optional<int64_t> meeting_id;
-  if (request.parent() != "meetings/-") {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        meeting_id, api::ParseResourceId(request.parent(), "meetings", "parent", kDomain));
-  }
-  MAILLAGE_ASSIGN_OR_RETURN(
-      api::ListQuery query,
-      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
-                        request.order_by(), request.parent()},
-                       {*kFilters, *kSorts, "create_time", "p.id"}, kDomain));
-  if (meeting_id) {
-    // A parsed number, not request text.
-    query.where.sql = absl::StrCat(query.where.sql, " AND p.meeting_id = ", *meeting_id);
-  }
-  return pool_.ReadOnly<v1::ListParticipantsResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListParticipantsResponse> {
-        if (meeting_id) MAILLAGE_RETURN_IF_ERROR(LoadMeeting(txn, *meeting_id, false).status());
-        std::vector<ParticipantPageRow> rows = SelectParticipants(
-            txn, query.where, query.keyset, query.order.sort.sql, query.page_size + 1);
-        v1::ListParticipantsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
-          *response.add_participants() = std::move(rows[i].participant);
-        }
-        if (static_cast<int>(rows.size()) > query.page_size) {
-          const ParticipantPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
-        }
-        return response;
+  return ListMeetingChildren<v1::ListParticipantsResponse, ParticipantPageRow>(
+      pool_, deadline, request, {*kFilters, *kSorts, "create_time", "p.id"}, "p.meeting_id",
+      [](pqxx::work& txn, const api::ListQuery& query, int limit) {
+        return SelectParticipants(txn, query.where, query.keyset, query.order.sort.sql, limit);
+      },
+      [](ParticipantPageRow& row, v1::ListParticipantsResponse& response) {
+        *response.add_participants() = std::move(row.participant);
       });
 }
 
@@ -265,9 +245,11 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
-        WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED, kCallerPrincipal,
-                    "checked in", when);
-        return LoadParticipant(txn, id.meeting, id.participant);
+        StatusWritten written = WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
+                                            kCallerPrincipal, "checked in", when);
+        // The row is locked since it was read: the answer is built, not read back.
+        ApplyCheckIn(current, kCallerPrincipal, "checked in", when, written);
+        return current;
       });
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
@@ -23,6 +24,15 @@ constexpr const char* kParticipantSelect =
         "p.create_time") ", " MAILLAGE_SQL_MICROS("p.update_time") ", p.revision";
 constexpr int kColumns = 15;
 
+// The status history of `p` as parallel arrays in position order, so that LoadParticipant
+// reads a participant and its history in one statement.
+constexpr const char* kFromParticipantWithHistory =
+    ", h.statuses, h.times, h.authors, h.notes FROM participants p CROSS JOIN LATERAL (SELECT "
+    "array_agg(c.status ORDER BY c.position) AS statuses, array_agg(" MAILLAGE_SQL_MICROS(
+        "c.change_time") " ORDER BY c.position) AS times, array_agg(c.changed_by ORDER BY "
+                         "c.position) AS authors, array_agg(c.note ORDER BY c.position) AS notes "
+                         "FROM participant_status_changes c WHERE c.participant_id = p.id) h";
+
 constexpr const char* kSelectHistory =
     "SELECT participant_id, status, " MAILLAGE_SQL_MICROS("change_time") ", changed_by, note "
     "FROM participant_status_changes WHERE participant_id = ANY($1::bigint[]) "
@@ -38,10 +48,12 @@ const std::string& WriteStatusSql() {
       "check_in_time = CASE WHEN $2 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
       db::TimeParam(3),
       " ELSE NULL END, revision = revision + 1, update_time = now() WHERE id = $1 "
-      "RETURNING id) "
-      "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, "
-      "note) SELECT c.id, COALESCE((SELECT max(h.position) FROM participant_status_changes h "
-      "WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 FROM changed c"));
+      "RETURNING id, revision, update_time), "
+      "entry AS (INSERT INTO participant_status_changes (participant_id, position, status, "
+      "changed_by, note) SELECT c.id, COALESCE((SELECT max(h.position) FROM "
+      "participant_status_changes h WHERE h.participant_id = c.id), 0) + 1, $2, $4, $5 "
+      "FROM changed c) "
+      "SELECT revision, " MAILLAGE_SQL_MICROS("update_time") " FROM changed"));
   return *kSql;
 }
 
@@ -123,19 +135,44 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
                                                 int64_t participant_id, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat(kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2",
-                   lock ? " FOR UPDATE OF p" : ""),
-      participant_id, meeting_id);
+  // Unlocked, the participant and its history in one statement. Locked, the history is read
+  // by a second statement once the row lock is held: a statement that waited for the lock
+  // sees the row the other transaction committed but not that transaction's history entries.
+  static const auto* const kSelect = new std::string(absl::StrCat(
+      kParticipantSelect, kFromParticipantWithHistory, " WHERE p.id = $1 AND p.meeting_id = $2"));
+  static const auto* const kSelectForUpdate = new std::string(absl::StrCat(
+      kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2 ",
+      "FOR UPDATE OF p"));
+  pqxx::result rows =
+      txn.exec_params(lock ? *kSelectForUpdate : *kSelect, participant_id, meeting_id);
   if (rows.empty()) {
     std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
                                     api::ResourceName("participants", participant_id));
     return NotFound(kDomain, "PARTICIPANT_NOT_FOUND", absl::StrCat("no participant ", name),
                     {{"name", name}});
   }
-  v1::Participant participant = ParticipantFromRow(rows[0]);
-  std::vector<v1::Participant*> list = {&participant};
-  AttachHistories(txn, {participant_id}, list);
+  const pqxx::row& row = rows[0];
+  v1::Participant participant = ParticipantFromRow(row);
+  if (lock) {
+    std::vector<v1::Participant*> list = {&participant};
+    AttachHistories(txn, {participant_id}, list);
+    return participant;
+  }
+  std::vector<std::string> statuses = db::ReadTextArray(row[kColumns]);
+  std::vector<std::string> times = db::ReadTextArray(row[kColumns + 1]);
+  std::vector<std::string> authors = db::ReadTextArray(row[kColumns + 2]);
+  std::vector<std::string> notes = db::ReadTextArray(row[kColumns + 3]);
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    v1::ParticipantStatusChange* change = participant.add_status_history();
+    v1::ParticipantStatus status;
+    if (v1::ParticipantStatus_Parse(statuses[i], &status)) change->set_status(status);
+    int64_t micros = 0;
+    if (i < times.size() && absl::SimpleAtoi(times[i], &micros)) {
+      *change->mutable_time() = db::TimestampOf(micros);
+    }
+    if (i < authors.size()) change->set_changed_by(authors[i]);
+    if (i < notes.size()) change->set_note(notes[i]);
+  }
   return participant;
 }
 
@@ -155,11 +192,28 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
   return id;
 }
 
-void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
-                 const std::string& changed_by, const std::string& note,
-                 std::optional<int64_t> check_in_micros) {
-  txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
-                  check_in_micros.value_or(0), changed_by, note);
+StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
+                          const std::string& changed_by, const std::string& note,
+                          std::optional<int64_t> check_in_micros) {
+  pqxx::result rows =
+      txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
+                      check_in_micros.value_or(0), changed_by, note);
+  if (rows.empty()) return {};
+  return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+}
+
+void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
+                  const std::string& note, int64_t check_in_micros, const StatusWritten& written) {
+  participant.set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  participant.set_waiting_list_position(0);
+  *participant.mutable_check_in_time() = db::TimestampOf(check_in_micros);
+  *participant.mutable_update_time() = db::TimestampOf(written.time_micros);
+  participant.set_etag(absl::StrCat(written.revision));
+  v1::ParticipantStatusChange* change = participant.add_status_history();
+  change->set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  *change->mutable_time() = db::TimestampOf(written.time_micros);
+  change->set_changed_by(changed_by);
+  change->set_note(note);
 }
 
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {

@@ -28,11 +28,24 @@ int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Partici
                           v1::ParticipantStatus status, const std::string& changed_by,
                           const std::string& note, std::optional<int64_t> check_in_micros);
 
+// What WriteStatus wrote: the participant's new revision, and the time of the change (the
+// transaction's now(): its update_time and the history entry's time). Zeros when no row.
+struct StatusWritten {
+  int64_t revision = 0;
+  int64_t time_micros = 0;
+};
+
 // Moves a participant to `status` with a history entry; WAITING_LIST takes the next place in
 // line, ATTENDED records `check_in_micros`; revision + 1. One statement.
-void WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
-                 const std::string& changed_by, const std::string& note,
-                 std::optional<int64_t> check_in_micros);
+StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
+                          const std::string& changed_by, const std::string& note,
+                          std::optional<int64_t> check_in_micros);
+
+// `participant`, as LoadParticipant read it under its row lock, made what LoadParticipant would
+// read after WriteStatus(ATTENDED, changed_by, note, check_in_micros) returned `written`
+// (CheckIn answers without reading the row back).
+void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
+                  const std::string& note, int64_t check_in_micros, const StatusWritten& written);
 
 // Replaces role and outside person; revision + 1.
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p);
