@@ -107,7 +107,9 @@ class Pool {
   // transaction) and no parse or plan after its first run on a connection. The deadline is a
   // session statement_timeout kept between 7/8 of the time left and the time left (set again
   // only when a call's time left falls out of that band, so calls with the same deadline do
-  // not pay for it). Same acquisition and error mapping as ReadOnly, no retry.
+  // not pay for it). Same acquisition, error mapping and replacement of a connection found dead
+  // as ReadOnly (a read has no effect: when an idle connection turns out dead, even after the
+  // statement was sent, the statement is sent again on a fresh one).
   absl::StatusOr<pqxx::result> Query(Deadline deadline, const Statement& statement,
                                      const std::vector<std::string>& params);
 
