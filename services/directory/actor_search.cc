@@ -20,6 +20,8 @@ namespace maillage::directory {
 namespace {
 
 constexpr int kMaxSearchQuery = 200;
+// Above any real position; keeps a forged token's rank + page size within int.
+constexpr int kMaxRank = 1'000'000'000;
 
 // The tiers in rank order: their score and the condition of their rows over alias `a`, where
 // $Q stands for the search's tsquery.
@@ -45,7 +47,8 @@ absl::StatusOr<SearchCursor> ReadCursor(const api::PageCursor& cursor) {
   if (cursor.empty()) return position;
   if (cursor.keys.size() != 3 || !absl::SimpleAtoi(cursor.keys[0], &position.score) ||
       !absl::SimpleAtoi(cursor.keys[1], &position.after_id) ||
-      !absl::SimpleAtoi(cursor.keys[2], &position.rank) || position.rank < 0) {
+      !absl::SimpleAtoi(cursor.keys[2], &position.rank) || position.rank < 0 ||
+      position.rank > kMaxRank) {
     return InvalidField(kDomain, "page_token", "not a page token returned by SearchActors");
   }
   return position;

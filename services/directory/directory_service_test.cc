@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/pagination.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/change_feed.h"
@@ -904,6 +905,19 @@ TEST_F(SearchTest, NameMatchesFirstThenNewestFirstAcrossPages) {
   std::vector<std::tuple<std::string, double, int>> found;
   for (const auto* page : {&first, &second}) {
     for (const auto& r : page->results()) found.emplace_back(r.actor().name(), r.score(), r.rank());
+  }
+  // A token forged with the query's fingerprint: positions out of range are refused.
+  const std::string fingerprint = api::QueryFingerprint({"search", "jardins", ""});
+  request.set_page_token(api::EncodePageToken(fingerprint, {{"2", "9", "0"}}));
+  v1::SearchActorsResponse in_range;
+  EXPECT_TRUE(stub_->SearchActors(Context().get(), request, &in_range).ok());
+  for (const auto& keys : std::vector<std::vector<std::string>>{
+           {"2", "9", "2147483647"}, {"2", "9", "-1"}, {"two", "9", "0"}, {"2", "9"}}) {
+    request.set_page_token(api::EncodePageToken(fingerprint, {keys}));
+    v1::SearchActorsResponse forged;
+    grpc::Status status = stub_->SearchActors(Context().get(), request, &forged);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << keys.back();
+    EXPECT_THAT(BadFields(status), ElementsAre("page_token"));
   }
   EXPECT_THAT(found, ElementsAre(std::make_tuple(new_name.name(), 2.0, 1),
                                  std::make_tuple(old_name.name(), 2.0, 2),
