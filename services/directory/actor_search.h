@@ -7,9 +7,9 @@
 //   score 2: the display name holds every word;
 //   score 1: the words are found in the names and description together, not all in the
 //            display name.
-// Each tier is read through an index in that order with a LIMIT, so a search reads about a page
-// of rows however many actors match; the second tier is read only when the first does not
-// fill the page. (Ranking every match by ts_rank cost 100 ms and more for a common word on
+// Each tier is read through an index in that order with a LIMIT, first among the 2,000 newest
+// actors, so a search reads about a page of rows however many actors match; the second tier is
+// read only when the first does not fill the page. (Ranking every match by ts_rank cost 100 ms and more for a common word on
 // 100,000 actors.)
 #pragma once
 
