@@ -47,6 +47,9 @@ std::unique_ptr<httplib::Client> Http(const maillage::testing::Suite& suite) {
   auto client = std::make_unique<httplib::Client>("127.0.0.1", suite.ports().http);
   client->set_default_headers({{"x-api-key", maillage::testing::Suite::kAdminKey}});
   client->set_keep_alive(true);
+  // As curl and browsers: without it a request's body waits for the ACK of its headers, which
+  // the gateway delays by 40 ms (Nagle and delayed ACK), and every write took 55 ms.
+  client->set_tcp_nodelay(true);
   client->set_read_timeout(30, 0);
   return client;
 }

@@ -18,6 +18,7 @@ httplib::Client GatewayClient(const Suite& suite, std::chrono::seconds read_time
   client.set_read_timeout(read_timeout.count(), 0);
   client.set_write_timeout(5, 0);
   client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
+  client.set_tcp_nodelay(true);  // as curl and browsers: a body is not held back by Nagle
   return client;
 }
 
