@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replicas with the local runner: `deploy/maillage up --replicas 2` on a private state folder
-# and free ports (never the `up` run of the checkout), with the binaries of build/
-# (MAILLAGE_NO_BUILD=1).
+# and free ports (never the `up` run of the checkout), with the binaries of build/, or of
+# MAILLAGE_BIN_DIR (ctest sets it to its own build's; MAILLAGE_NO_BUILD=1).
 #
 #   replicas_test.sh [REPOSITORY_ROOT]   (run by ctest as deploy_replicas)
 #
@@ -16,8 +16,9 @@ RUNNER="$ROOT/deploy/maillage"
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
+BIN=${MAILLAGE_BIN_DIR:-$ROOT/build/bin}
 for b in directory meetings budget gateway probe; do
-  [[ -x $ROOT/build/bin/maillage-$b ]] || fail "build/bin/maillage-$b is missing: build first"
+  [[ -x $BIN/maillage-$b ]] || fail "$BIN/maillage-$b is missing: build first"
 done
 
 WORK=$(mktemp -d /tmp/maillage-replicas-test.XXXXXX)
