@@ -21,6 +21,7 @@
 #include "httplib.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "tests/e2e/suite.h"
+#include "tests/e2e/traffic.h"
 
 int main(int argc, char** argv) {
   using namespace maillage;
@@ -53,11 +54,9 @@ int main(int argc, char** argv) {
   // Through the gateway: one keep-alive client per worker, warmed up before the clock starts.
   std::vector<std::unique_ptr<httplib::Client>> clients;
   for (int i = 0; i < connections; ++i) {
-    auto client = std::make_unique<httplib::Client>("127.0.0.1", suite.ports().http);
+    auto client = std::make_unique<httplib::Client>(
+        testing::GatewayClient(suite, std::chrono::seconds(10)));
     client->set_keep_alive(true);
-    client->set_tcp_nodelay(true);
-    client->set_read_timeout(10, 0);
-    client->set_default_headers({{"x-api-key", testing::Suite::kAdminKey}});
     auto warm = client->Get(("/v1/" + actor).c_str());
     if (!warm || warm->status != 200) {
       std::fprintf(stderr, "warm-up failed: %d\n", warm ? warm->status : -1);

@@ -36,21 +36,17 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/suite.h"
+#include "tests/e2e/traffic.h"
 
 namespace {
 
 using maillage::bench::LoadResult;
 using nlohmann::json;
 
-// The one place that makes an HTTP client of the gateway (credentials go here).
+// A keep-alive client of the gateway per worker (tests/e2e/traffic.h adds the credentials).
 std::unique_ptr<httplib::Client> Http(const maillage::testing::Suite& suite) {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", suite.ports().http);
-  client->set_default_headers({{"x-api-key", maillage::testing::Suite::kAdminKey}});
+  auto client = std::make_unique<httplib::Client>(maillage::testing::GatewayClient(suite));
   client->set_keep_alive(true);
-  // As curl and browsers: without it a request's body waits for the ACK of its headers, which
-  // the gateway delays by 40 ms (Nagle and delayed ACK), and every write took 55 ms.
-  client->set_tcp_nodelay(true);
-  client->set_read_timeout(30, 0);
   return client;
 }
 

@@ -10,6 +10,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/suite.h"
+#include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
 namespace {
@@ -27,12 +28,7 @@ class FoundationE2eTest : public ::testing::Test {
     delete suite_;
     suite_ = nullptr;
   }
-  static httplib::Client Http() {
-    httplib::Client client("127.0.0.1", suite_->ports().http);
-    client.set_read_timeout(10, 0);
-    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
-    return client;
-  }
+  static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(10)); }
   static Suite* suite_;
 };
 

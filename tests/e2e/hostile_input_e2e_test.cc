@@ -14,6 +14,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/suite.h"
+#include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
 namespace {
@@ -84,10 +85,8 @@ class HostileInputE2eTest : public ::testing::Test {
 
   // The one place that makes an HTTP client of the gateway (credentials go here).
   static httplib::Client Http() {
-    httplib::Client client("127.0.0.1", suite_->ports().http);
-    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
-    client.set_read_timeout(20, 0);
-    client.set_write_timeout(20, 0);
+    httplib::Client client = GatewayClient(*suite_, std::chrono::seconds(20));
+    client.set_write_timeout(20, 0);  // oversized bodies take their time
     return client;
   }
 

@@ -17,6 +17,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/suite.h"
+#include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
 namespace {
@@ -55,12 +56,7 @@ class ReportsE2eTest : public ::testing::Test {
     suite_ = nullptr;
   }
   // The one place the tests' HTTP client of the gateway is made.
-  static httplib::Client Http() {
-    httplib::Client client("127.0.0.1", suite_->ports().http);
-    client.set_read_timeout(20, 0);
-    client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
-    return client;
-  }
+  static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(20)); }
   static json GetJson(const std::string& path, int want_status = 200) {
     auto response = Http().Get(path.c_str());
     EXPECT_TRUE(response) << path;

@@ -18,7 +18,9 @@ httplib::Client GatewayClient(const Suite& suite, std::chrono::seconds read_time
   client.set_read_timeout(read_timeout.count(), 0);
   client.set_write_timeout(5, 0);
   client.set_default_headers({{"x-api-key", Suite::kAdminKey}});
-  client.set_tcp_nodelay(true);  // as curl and browsers: a body is not held back by Nagle
+  // As curl and browsers: without it a request's body waits for the ACK of its headers, which
+  // the gateway delays by 40 ms (Nagle and delayed ACK): every write took 55 ms.
+  client.set_tcp_nodelay(true);
   return client;
 }
 
