@@ -1,8 +1,8 @@
 #include "bench/ceilings.h"
 
-#include <memory>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <random>
 
 #include "absl/strings/str_cat.h"
@@ -93,8 +93,7 @@ LoadResult MeasureHttpEcho(int connections, std::chrono::milliseconds duration) 
   // Open every connection before measuring (the listen backlog is small).
   for (auto& client : clients) client->Post("/v1/echo", "{}", "application/json");
   LoadResult result = RunClosedLoop(connections, duration, [&](int worker) {
-    auto response = clients[worker]->Post("/v1/echo", R"({"message":"ping"})",
-                                          "application/json");
+    auto response = clients[worker]->Post("/v1/echo", R"({"message":"ping"})", "application/json");
     if (!response) {
       static std::atomic<int> reported{0};
       if (reported++ < 3) {

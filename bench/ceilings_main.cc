@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "bench/ceilings.h"
 #include "common/log/log.h"
 #include "common/testing/postgres.h"
@@ -27,8 +27,10 @@ int main(int argc, char** argv) {
   maillage::log::Init("bench", "warn");
   maillage::testing::TestDatabase database("bench_ceilings");
 
-  std::printf("ceilings of this machine, %d s per figure (closed loop, client and server share "
-              "the cores)\n", seconds);
+  std::printf(
+      "ceilings of this machine, %d s per figure (closed loop, client and server share "
+      "the cores)\n",
+      seconds);
   for (int in_flight : {1, 8}) {
     LoadResult r = maillage::bench::MeasurePgSelect(database.url(), in_flight, duration);
     PrintResult("postgres primary-key SELECT via db::Pool", r);

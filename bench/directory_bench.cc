@@ -261,10 +261,11 @@ void Copy(PGconn* connection, const std::string& table, const std::string& csv) 
     PQclear(result);
     if (!ok) throw std::runtime_error(absl::StrCat(what, ": ", error));
   };
-  check(
-      PQexec(connection,
-             absl::StrCat("COPY ", table, " (", kCopyColumns, ") FROM STDIN (FORMAT csv, FORCE_NOT_NULL (", kCopyColumns, "))").c_str()),
-      PGRES_COPY_IN, "COPY");
+  check(PQexec(connection,
+               absl::StrCat("COPY ", table, " (", kCopyColumns,
+                            ") FROM STDIN (FORMAT csv, FORCE_NOT_NULL (", kCopyColumns, "))")
+                   .c_str()),
+        PGRES_COPY_IN, "COPY");
   if (PQputCopyData(connection, csv.data(), static_cast<int>(csv.size())) != 1 ||
       PQputCopyEnd(connection, nullptr) != 1) {
     throw std::runtime_error(PQerrorMessage(connection));

@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   // Through the gateway: one keep-alive client per worker, warmed up before the clock starts.
   std::vector<std::unique_ptr<httplib::Client>> clients;
   for (int i = 0; i < connections; ++i) {
-    auto client = std::make_unique<httplib::Client>(
-        testing::GatewayClient(suite, std::chrono::seconds(10)));
+    auto client =
+        std::make_unique<httplib::Client>(testing::GatewayClient(suite, std::chrono::seconds(10)));
     client->set_keep_alive(true);
     auto warm = client->Get(("/v1/" + actor).c_str());
     if (!warm || warm->status != 200) {

@@ -49,8 +49,7 @@ LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
   result.in_flight = in_flight;
   result.calls = calls;
   result.errors = errors;
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(all.begin(), all.end());
   result.latencies_ms = std::move(all);
   return result;
@@ -58,10 +57,11 @@ LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
 
 void PrintResult(const std::string& name, const LoadResult& r, const LoadResult* ceiling,
                  const std::string& ceiling_name) {
-  std::printf("%-44s %4d in flight %10.0f /s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  "
-              "errors %lld",
-              name.c_str(), r.in_flight, r.qps(), r.percentile_ms(0.5), r.percentile_ms(0.99),
-              r.percentile_ms(0.999), static_cast<long long>(r.errors));
+  std::printf(
+      "%-44s %4d in flight %10.0f /s  p50 %7.3f ms  p99 %7.3f ms  p99.9 %7.3f ms  "
+      "errors %lld",
+      name.c_str(), r.in_flight, r.qps(), r.percentile_ms(0.5), r.percentile_ms(0.99),
+      r.percentile_ms(0.999), static_cast<long long>(r.errors));
   if (ceiling != nullptr && ceiling->qps() > 0) {
     std::printf("  ratio %.2f of %s", r.qps() / ceiling->qps(), ceiling_name.c_str());
   }

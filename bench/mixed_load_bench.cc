@@ -61,17 +61,17 @@ double RssMib(int pid) {
 }
 
 enum Op { kRead, kSearch, kList, kUpdate, kLineWrite, kIndicators, kReport, kOpCount };
-const char* const kOpNames[kOpCount] = {
-    "read: GET actor",           "search: actors:search",        "search: filtered list",
-    "write: PATCH own actor",    "write: POST budget line",      "indicators: meetings",
-    "indicators: budget report"};
+const char* const kOpNames[kOpCount] = {"read: GET actor",          "search: actors:search",
+                                        "search: filtered list",    "write: PATCH own actor",
+                                        "write: POST budget line",  "indicators: meetings",
+                                        "indicators: budget report"};
 // Out of 100 calls: mostly reads, as a directory is used.
 const int kOpWeights[kOpCount] = {40, 15, 10, 10, 5, 10, 10};
 
 struct Fixture {
-  std::vector<std::string> actors;     // seeded actor names
-  std::vector<std::string> own;        // one actor per worker, for its updates
-  std::vector<std::string> budgets;    // one draft budget per worker, for its lines
+  std::vector<std::string> actors;   // seeded actor names
+  std::vector<std::string> own;      // one actor per worker, for its updates
+  std::vector<std::string> budgets;  // one draft budget per worker, for its lines
 };
 
 // Latencies of one operation, from every worker.
@@ -145,18 +145,19 @@ class MixedLoad {
       case kRead:
         return http.Get("/v1/" + actors[rng() % actors.size()]);
       case kSearch: {
-        static const char* const kWords[] = {"recyclerie", "dijon", "insertion", "culture",
+        static const char* const kWords[] = {"recyclerie",  "dijon",        "insertion", "culture",
                                              "cooperative", "alimentation", "mobilite"};
         return http.Get(absl::StrCat("/v1/actors:search?pageSize=10&query=",
                                      kWords[rng() % (sizeof(kWords) / sizeof(kWords[0]))]));
       }
       case kList:
-        return http.Get("/v1/actors?pageSize=20&filter=kind%20%3D%20ORGANISATION&"
-                        "orderBy=display_name");
+        return http.Get(
+            "/v1/actors?pageSize=20&filter=kind%20%3D%20ORGANISATION&"
+            "orderBy=display_name");
       case kUpdate: {
         json patch = {{"description", absl::StrCat("charge ", counter_++)}};
-        return http.Patch("/v1/" + fixture_.own[worker] + "?updateMask=description",
-                          patch.dump(), "application/json");
+        return http.Patch("/v1/" + fixture_.own[worker] + "?updateMask=description", patch.dump(),
+                          "application/json");
       }
       case kLineWrite: {
         json line = {{"side", "SIDE_CHARGE"},
@@ -190,8 +191,8 @@ Fixture Prepare(const maillage::testing::Suite& suite, int in_flight) {
   auto http = Http(suite);
   std::string token;
   do {
-    auto page = http->Get("/v1/actors?pageSize=1000" +
-                          (token.empty() ? "" : "&pageToken=" + token));
+    auto page =
+        http->Get("/v1/actors?pageSize=1000" + (token.empty() ? "" : "&pageToken=" + token));
     if (!page || page->status != 200) throw std::runtime_error("cannot list the seeded actors");
     json body = json::parse(page->body);
     for (const json& a : body.value("actors", json::array())) f.actors.push_back(a["name"]);
@@ -270,8 +271,7 @@ int main(int argc, char** argv) {
   auto call = [&](int worker) { return load.Call(worker); };
 
   if (soak_minutes > 0) {
-    std::printf("soak: %d minutes, %d in flight, figures every minute\n", soak_minutes,
-                in_flight);
+    std::printf("soak: %d minutes, %d in flight, figures every minute\n", soak_minutes, in_flight);
     int64_t total_errors = 0;
     for (int minute = 1; minute <= soak_minutes; ++minute) {
       LoadResult all = maillage::bench::RunClosedLoop(in_flight, std::chrono::minutes(1), call);
@@ -304,6 +304,7 @@ int main(int argc, char** argv) {
   maillage::bench::PrintResult("ceiling: gRPC echo on server::Server", grpc);
   LoadResult pg = maillage::bench::MeasurePgSelect(database.url(), in_flight, duration);
   maillage::bench::PrintResult("ceiling: postgres primary-key SELECT", pg);
-  std::printf("mixed load / HTTP echo ceiling: %.3f\n", http.qps() > 0 ? all.qps() / http.qps() : 0);
+  std::printf("mixed load / HTTP echo ceiling: %.3f\n",
+              http.qps() > 0 ? all.qps() / http.qps() : 0);
   return all.errors == 0 ? 0 : 1;
 }

@@ -42,14 +42,14 @@ const v1::Action& TheAction() {
 void CheckAmount(absl::string_view cell) {
   budget::ParsedAmount parsed = budget::ParseEuros(cell);
   if (parsed.outcome != budget::ParsedAmount::Outcome::kAmount) return;
-  MAILLAGE_FUZZ_CHECK(parsed.cents <= budget::kMaxAmountCents &&
-                          parsed.cents >= -budget::kMaxAmountCents,
-                      std::string(cell));
+  MAILLAGE_FUZZ_CHECK(
+      parsed.cents <= budget::kMaxAmountCents && parsed.cents >= -budget::kMaxAmountCents,
+      std::string(cell));
   std::string written = budget::FormatEuros(parsed.cents);
   budget::ParsedAmount back = budget::ParseEuros(written);
-  MAILLAGE_FUZZ_CHECK(back.outcome == budget::ParsedAmount::Outcome::kAmount &&
-                          back.cents == parsed.cents,
-                      std::string(cell) + " -> " + written);
+  MAILLAGE_FUZZ_CHECK(
+      back.outcome == budget::ParsedAmount::Outcome::kAmount && back.cents == parsed.cents,
+      std::string(cell) + " -> " + written);
   (void)budget::FormatWholeEuros(parsed.cents);
 }
 

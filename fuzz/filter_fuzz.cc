@@ -75,9 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       MAILLAGE_FUZZ_CHECK(absl::StrContains(compiled->sql, absl::StrCat("$", i + 3)),
                           compiled->sql);
     }
-    MAILLAGE_FUZZ_CHECK(!absl::StrContains(compiled->sql,
-                                           absl::StrCat("$", compiled->params.size() + 3)),
-                        compiled->sql);
+    MAILLAGE_FUZZ_CHECK(
+        !absl::StrContains(compiled->sql, absl::StrCat("$", compiled->params.size() + 3)),
+        compiled->sql);
     CheckOnlyTrustedSql(compiled->sql);
   } else {
     maillage::fuzz::CheckRefusalNamesField(compiled.status(), "filter");

@@ -11,13 +11,13 @@
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
 
-#define MAILLAGE_FUZZ_CHECK(condition, what)                                          \
-  do {                                                                               \
-    if (!(condition)) {                                                              \
-      std::fprintf(stderr, "%s:%d: property broken: %s (%s)\n", __FILE__, __LINE__, \
-                   #condition, std::string(what).c_str());                          \
-      std::abort();                                                                  \
-    }                                                                                \
+#define MAILLAGE_FUZZ_CHECK(condition, what)                                                    \
+  do {                                                                                          \
+    if (!(condition)) {                                                                         \
+      std::fprintf(stderr, "%s:%d: property broken: %s (%s)\n", __FILE__, __LINE__, #condition, \
+                   std::string(what).c_str());                                                  \
+      std::abort();                                                                             \
+    }                                                                                           \
   } while (false)
 
 namespace maillage::fuzz {
@@ -30,8 +30,7 @@ inline void CheckRefusalNamesField(const absl::Status& status, absl::string_view
   MAILLAGE_FUZZ_CHECK(bad_request.has_value() && bad_request->field_violations_size() > 0,
                       status.ToString());
   const std::string& field = bad_request->field_violations(0).field();
-  MAILLAGE_FUZZ_CHECK(!field.empty() && absl::StartsWith(field, field_prefix),
-                      status.ToString());
+  MAILLAGE_FUZZ_CHECK(!field.empty() && absl::StartsWith(field, field_prefix), status.ToString());
 }
 
 }  // namespace maillage::fuzz

@@ -42,8 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   MAILLAGE_FUZZ_CHECK(normalized.size() <= text.size(), normalized);
   // Idempotent on text (on invalid UTF-8, removing a no-break space may join two halves).
   if (maillage::csv::IsValidUtf8(text)) {
-    MAILLAGE_FUZZ_CHECK(maillage::ids::NormalizeIdentifier(normalized) == normalized,
-                        normalized);
+    MAILLAGE_FUZZ_CHECK(maillage::ids::NormalizeIdentifier(normalized) == normalized, normalized);
   }
   CheckOne(normalized);
   return 0;

@@ -209,13 +209,14 @@ class Parser {
     }
     const Token& op = Next();
     if (op.kind != Token::Kind::kOp) {
-      return lexer_.Error(op.pos, absl::StrCat("expected an operator (=, !=, <, <=, >, >=, :) after '",
-                                               field.text, "'"));
+      return lexer_.Error(
+          op.pos,
+          absl::StrCat("expected an operator (=, !=, <, <=, >, >=, :) after '", field.text, "'"));
     }
     const Token& value = Next();
     if (value.kind != Token::Kind::kWord && value.kind != Token::Kind::kString) {
-      return lexer_.Error(value.pos, absl::StrCat("expected a value after '", field.text, " ",
-                                                  op.text, "'"));
+      return lexer_.Error(value.pos,
+                          absl::StrCat("expected a value after '", field.text, " ", op.text, "'"));
     }
     FilterNode node;
     node.kind = FilterNode::Kind::kCompare;
@@ -246,8 +247,7 @@ class SqlCompiler {
           parts.push_back(std::move(part));
         }
         return absl::StrCat(
-            "(", absl::StrJoin(parts, node.kind == FilterNode::Kind::kAnd ? " AND " : " OR "),
-            ")");
+            "(", absl::StrJoin(parts, node.kind == FilterNode::Kind::kAnd ? " AND " : " OR "), ")");
       }
       case FilterNode::Kind::kNot: {
         MAILLAGE_ASSIGN_OR_RETURN(std::string inner, Compile(node.children.at(0)));
@@ -306,9 +306,9 @@ class SqlCompiler {
           return Bad(absl::StrCat("'", node.field,
                                   "' takes an RFC 3339 time such as 2023-02-01T00:00:00Z"));
         }
-        return absl::StrCat(field.sql, " ", sql_op, " ",
-                            Param(absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()),
-                                  "timestamptz"));
+        return absl::StrCat(
+            field.sql, " ", sql_op, " ",
+            Param(absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()), "timestamptz"));
       }
       case Type::kEnum: {
         if (!equality) return Bad(absl::StrCat("'", node.field, "' takes only = or !="));
@@ -379,8 +379,7 @@ absl::StatusOr<OrderBy> ParseOrderBy(absl::string_view text, const SortSchema& s
       order.descending = direction == "desc";
     }
   } else {
-    return InvalidField(domain, "order_by",
-                        "takes one field, optionally followed by asc or desc");
+    return InvalidField(domain, "order_by", "takes one field, optionally followed by asc or desc");
   }
   auto it = schema.find(order.field);
   if (it == schema.end()) {
@@ -403,9 +402,9 @@ KeysetClause MakeKeysetClause(const OrderBy& order, absl::string_view id_sql,
     clause.where = "TRUE";
     return clause;
   }
-  clause.where = absl::StrCat("(", order.sort.sql, ", ", id_sql, ") ",
-                              order.descending ? "<" : ">", " ($", first_param,
-                              "::", order.sort.sql_type, ", $", first_param + 1, "::bigint)");
+  clause.where =
+      absl::StrCat("(", order.sort.sql, ", ", id_sql, ") ", order.descending ? "<" : ">", " ($",
+                   first_param, "::", order.sort.sql_type, ", $", first_param + 1, "::bigint)");
   clause.params = cursor.keys;
   return clause;
 }

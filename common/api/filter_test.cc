@@ -1,6 +1,9 @@
 #include "common/api/filter.h"
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::api {
 namespace {
@@ -21,7 +24,7 @@ FilterSchema Schema() {
 
 TEST(FilterTest, EmptyIsTrue) {
   auto c = CompileFilter("  ", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->sql, "TRUE");
   EXPECT_TRUE(c->params.empty());
 }
@@ -29,7 +32,7 @@ TEST(FilterTest, EmptyIsTrue) {
 TEST(FilterTest, ConjunctionWithParameters) {
   auto c = CompileFilter(R"(commune = "21231" AND state = ACTIVE network_category:culture)",
                          Schema(), 3, kDomain);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->sql,
             "(a.insee_code = $3::text AND (a.state = $4::text AND $5::text = "
             "ANY(a.network_categories)))");
@@ -38,7 +41,7 @@ TEST(FilterTest, ConjunctionWithParameters) {
 
 TEST(FilterTest, OrBindsTighterThanAnd) {
   auto c = CompileFilter("commune = 1 OR commune = 2 AND has_siret = true", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->sql,
             "((a.insee_code = $1::text OR a.insee_code = $2::text) AND (a.siret <> '') = "
             "$3::boolean)");
@@ -46,26 +49,26 @@ TEST(FilterTest, OrBindsTighterThanAnd) {
 
 TEST(FilterTest, NotAndParentheses) {
   auto c = CompileFilter("NOT (state = ARCHIVED OR -has_siret = false)", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->sql, "(NOT (a.state = $1::text OR (NOT (a.siret <> '') = $2::boolean)))");
 }
 
 TEST(FilterTest, FullEnumNameAccepted) {
   auto c = CompileFilter("state = ACTOR_STATE_ARCHIVED", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->params[0], "ACTOR_STATE_ARCHIVED");
 }
 
 TEST(FilterTest, ValuesNeverBecomeSql) {
   auto c = CompileFilter(R"(commune = "x'; DROP TABLE actors; --")", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok());
+  ASSERT_THAT(c, IsOk());
   EXPECT_EQ(c->sql, "a.insee_code = $1::text");
   EXPECT_EQ(c->params[0], "x'; DROP TABLE actors; --");
 }
 
 TEST(FilterTest, TimestampsNormalised) {
   auto c = CompileFilter("update_time >= 2023-02-01T10:00:00+01:00", Schema(), 1, kDomain);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_THAT(c, IsOk()) << c.status();
   EXPECT_EQ(c->sql, "a.update_time >= $1::timestamptz");
   EXPECT_EQ(c->params[0], "2023-02-01T09:00:00+00:00");
 }
@@ -113,7 +116,7 @@ TEST(OrderByTest, ParsesOneFieldAndDirection) {
   SortSchema schema = {{"display_name", {"a.display_name", "text"}},
                        {"update_time", {"a.update_time", "timestamptz"}}};
   auto o = ParseOrderBy("update_time desc", schema, "display_name", kDomain);
-  ASSERT_TRUE(o.ok());
+  ASSERT_THAT(o, IsOk());
   EXPECT_TRUE(o->descending);
   EXPECT_EQ(o->sort.sql, "a.update_time");
   EXPECT_EQ(ParseOrderBy("", schema, "display_name", kDomain)->field, "display_name");
@@ -132,7 +135,7 @@ TEST(KeysetTest, ContinuesAfterCursor) {
   EXPECT_EQ(next.where, "(a.display_name, a.id) < ($4::text, $5::bigint)");
   EXPECT_EQ(next.params, (std::vector<std::string>{"Zutique", "12"}));
   EXPECT_FALSE(CheckKeysetCursor(PageCursor{{"x", "notanumber"}}, kDomain).ok());
-  EXPECT_TRUE(CheckKeysetCursor(PageCursor{{"x", "3"}}, kDomain).ok());
+  EXPECT_THAT(CheckKeysetCursor(PageCursor{{"x", "3"}}, kDomain), IsOk());
 }
 
 }  // namespace

@@ -4,9 +4,12 @@
 #include <string>
 
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "maillage/meetings/v1/meeting.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::api {
 namespace {
@@ -41,7 +44,7 @@ std::string BadField(const absl::Status& status) {
 TEST(ListQueryTest, FirstPageCompilesFilterAndOrderWithParametersFromFirstParam) {
   absl::StatusOr<ListQuery> query =
       PrepareList({10, "", "name = \"x\"", "name desc", "meetings"}, kSchema, kDomain, 3);
-  ASSERT_TRUE(query.ok()) << query.status();
+  ASSERT_THAT(query, IsOk()) << query.status();
   EXPECT_EQ(query->page_size, 10);
   EXPECT_THAT(query->where.sql, HasSubstr("$3"));
   EXPECT_THAT(query->where.params, ElementsAre("x"));
@@ -54,12 +57,12 @@ TEST(ListQueryTest, FirstPageCompilesFilterAndOrderWithParametersFromFirstParam)
 TEST(ListQueryTest, NextPageContinuesAfterTheLastRowWithParametersAfterTheFilter) {
   ListRequest request{2, "", "state = PLANNED", "name", "meetings"};
   absl::StatusOr<ListQuery> first = PrepareList(request, kSchema, kDomain);
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_THAT(first, IsOk()) << first.status();
   EXPECT_THAT(first->where.params, ElementsAre("MEETING_STATE_PLANNED"));
   request.page_token = NextPageToken(*first, "Bob", 17);
   request.order_by = "name asc";  // the same order, written out
   absl::StatusOr<ListQuery> second = PrepareList(request, kSchema, kDomain);
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_THAT(second, IsOk()) << second.status();
   EXPECT_THAT(second->keyset.where, HasSubstr("$2"));
   EXPECT_THAT(second->keyset.where, HasSubstr("$3"));
   EXPECT_THAT(second->Params(), ElementsAre("MEETING_STATE_PLANNED", "Bob", "17"));
@@ -67,7 +70,7 @@ TEST(ListQueryTest, NextPageContinuesAfterTheLastRowWithParametersAfterTheFilter
 
 TEST(ListQueryTest, TokenOfAnotherQueryIsRefused) {
   absl::StatusOr<ListQuery> first = PrepareList({2, "", "", "", "meetings/1"}, kSchema, kDomain);
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   std::string token = NextPageToken(*first, "2024-01-01T00:00:00Z", "5");
   for (const ListRequest& other : {ListRequest{2, token, "", "", "meetings/2"},
                                    ListRequest{2, token, "name = \"a\"", "", "meetings/1"},
@@ -76,7 +79,7 @@ TEST(ListQueryTest, TokenOfAnotherQueryIsRefused) {
     EXPECT_EQ(query.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_EQ(BadField(query.status()), "page_token");
   }
-  EXPECT_TRUE(PrepareList({2, token, "", "", "meetings/1"}, kSchema, kDomain).ok());
+  EXPECT_THAT(PrepareList({2, token, "", "", "meetings/1"}, kSchema, kDomain), IsOk());
 }
 
 TEST(ListQueryTest, BadRequestsNameTheirField) {
@@ -89,10 +92,10 @@ TEST(ListQueryTest, BadRequestsNameTheirField) {
             "page_token");
   // A token of a page that is not a keyset (one key) is refused too.
   absl::StatusOr<ListPage> page = ReadListPage(0, "", {"x"}, kDomain);
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   EXPECT_EQ(page->size, kDefaultPageSize);
   absl::StatusOr<ListQuery> first = PrepareList({0, "", "", "", ""}, kSchema, kDomain);
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   std::string one_key = EncodePageToken(first->fingerprint, {{"only"}});
   EXPECT_EQ(BadField(PrepareList({0, one_key, "", "", ""}, kSchema, kDomain).status()),
             "page_token");
@@ -100,10 +103,10 @@ TEST(ListQueryTest, BadRequestsNameTheirField) {
 
 TEST(ListPageTest, BoundToItsQueryParts) {
   absl::StatusOr<ListPage> first = ReadListPage(5, "", {"themes"}, kDomain);
-  ASSERT_TRUE(first.ok());
+  ASSERT_THAT(first, IsOk());
   std::string token = EncodePageToken(first->fingerprint, {{"b", "2"}});
   absl::StatusOr<ListPage> next = ReadListPage(5, token, {"themes"}, kDomain);
-  ASSERT_TRUE(next.ok());
+  ASSERT_THAT(next, IsOk());
   EXPECT_THAT(next->cursor.keys, ElementsAre("b", "2"));
   EXPECT_EQ(BadField(ReadListPage(5, token, {"categories"}, kDomain).status()), "page_token");
 }

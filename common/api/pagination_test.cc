@@ -2,7 +2,10 @@
 
 #include "absl/strings/escaping.h"
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::api {
 namespace {
@@ -23,7 +26,7 @@ TEST(PageTokenTest, RoundTripAnyBytes) {
   PageCursor cursor{{std::string("Économie \0 \"; DROP TABLE x; --", 30), "42"}};
   std::string token = EncodePageToken(fp, cursor);
   absl::StatusOr<PageCursor> back = DecodePageToken(token, fp, kDomain);
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_THAT(back, IsOk()) << back.status();
   EXPECT_EQ(back->keys, cursor.keys);
 }
 

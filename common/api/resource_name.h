@@ -2,8 +2,8 @@
 // collection words and positive numeric ids, built and parsed in one place.
 //
 //   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ParseResourceId(req.name(), "actors", "name", kDomain));
-//   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ParseResourceIds(name, {"actors", "contacts"}, "name", kDomain));
-//   actor.set_name(ResourceName("actors", id));
+//   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ParseResourceIds(name, {"actors", "contacts"}, "name",
+//   kDomain)); actor.set_name(ResourceName("actors", id));
 #pragma once
 
 #include <cstdint>

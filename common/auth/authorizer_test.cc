@@ -8,10 +8,13 @@
 #include "common/server/server.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::auth {
 namespace {
@@ -44,7 +47,7 @@ class AuthorizerTest : public ::testing::Test {
     options.host = "127.0.0.1";
     options.threads = 4;
     server_ = std::make_unique<server::Server>(options, std::vector<grpc::Service*>{&service_});
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     stub_ = echo::EchoService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
   }
@@ -81,10 +84,10 @@ std::string Reason(const absl::Status& status) {
 
 TEST_F(AuthorizerTest, AllowedRoleReachesTheHandlerWithItsPrincipal) {
   absl::StatusOr<std::string> answer = Call(kListActors, {Token(gw::ROLE_PARTNER)});
-  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/3 ROLE_PARTNER");
   answer = Call(kListContacts, {Token(gw::ROLE_STAFF)});
-  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/3 ROLE_STAFF");
 }
 

@@ -94,6 +94,6 @@ class AuthorizedCall {
 // "/<service>/<method>" (AuthorizedCall, in scope for the rest of the handler as
 // `authorized_call`) or returns its refusal as a gRPC status of `domain`.
 //   MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", "GetBudget", kDomain);
-#define MAILLAGE_AUTHORIZE(context, service, method, domain)                                   \
-  ::maillage::auth::AuthorizedCall authorized_call(*(context), "/" service "/" method);        \
+#define MAILLAGE_AUTHORIZE(context, service, method, domain)                            \
+  ::maillage::auth::AuthorizedCall authorized_call(*(context), "/" service "/" method); \
   if (!authorized_call.ok()) return ::maillage::ToGrpcStatus(authorized_call.status(), domain)

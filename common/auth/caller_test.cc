@@ -10,8 +10,11 @@
 #include "common/server/server.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::auth {
 namespace {
@@ -65,7 +68,7 @@ class CallerTest : public ::testing::Test {
     options.host = "127.0.0.1";
     options.threads = 4;
     auto server = std::make_unique<server::Server>(options, std::vector<grpc::Service*>{&service});
-    EXPECT_TRUE(server->Start().ok());
+    EXPECT_THAT(server->Start(), IsOk());
     return server;
   }
   static std::string Address(const server::Server& server) {
@@ -90,7 +93,7 @@ class CallerTest : public ::testing::Test {
 TEST_F(CallerTest, TheCallerTravelsThroughAServiceToTheNext) {
   CallerScope scope({"apiKeys/9", gw::ROLE_PARTNER, 0, "req-9"});
   absl::StatusOr<std::string> answer = CallFront(kListActors);
-  ASSERT_TRUE(answer.ok()) << answer.status();
+  ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/9 ROLE_PARTNER");
 }
 
@@ -125,7 +128,7 @@ TEST_F(CallerTest, OutgoingTokenIsShortLivedAndNeedsASecret) {
   CallerScope scope({"apiKeys/2", gw::ROLE_STAFF, 0, "req-2"});
   std::string token = OutgoingPrincipalToken();
   absl::StatusOr<Principal> principal = VerifyPrincipal(token, kSecret, absl::Now());
-  ASSERT_TRUE(principal.ok()) << principal.status();
+  ASSERT_THAT(principal, IsOk()) << principal.status();
   EXPECT_EQ(principal->key_name, "apiKeys/2");
   EXPECT_LE(principal->expire_unix_ms, absl::ToUnixMillis(absl::Now() + kOutgoingLifetime));
   EXPECT_FALSE(VerifyPrincipal(token, kSecret, absl::Now() + absl::Seconds(31)).ok());

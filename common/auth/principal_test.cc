@@ -6,7 +6,10 @@
 
 #include "absl/strings/ascii.h"
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::auth {
 namespace {
@@ -45,7 +48,7 @@ TEST(PrincipalTest, RoundTripKeepsEveryField) {
     p.role = role;
     std::string token = SignPrincipal(p, kSecret);
     absl::StatusOr<Principal> back = VerifyPrincipal(token, kSecret, kNow);
-    ASSERT_TRUE(back.ok()) << back.status();
+    ASSERT_THAT(back, IsOk()) << back.status();
     EXPECT_EQ(back->key_name, p.key_name);
     EXPECT_EQ(back->role, role);
     EXPECT_EQ(back->expire_unix_ms, p.expire_unix_ms);
@@ -61,7 +64,7 @@ TEST(PrincipalTest, TokenIsMetadataSafe) {
       EXPECT_TRUE(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.') << token;
     }
   }
-  EXPECT_TRUE(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow).ok());
+  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), IsOk());
 }
 
 TEST(PrincipalTest, EveryAlteredCharacterIsRefused) {
@@ -98,7 +101,7 @@ TEST(PrincipalTest, ExpiryIsEnforcedToTheMillisecond) {
   Principal p = Sample();
   std::string token = SignPrincipal(p, kSecret);
   const absl::Time expiry = absl::FromUnixMillis(p.expire_unix_ms);
-  EXPECT_TRUE(VerifyPrincipal(token, kSecret, expiry - absl::Milliseconds(1)).ok());
+  EXPECT_THAT(VerifyPrincipal(token, kSecret, expiry - absl::Milliseconds(1)), IsOk());
   ExpectRefused(VerifyPrincipal(token, kSecret, expiry), "PRINCIPAL_EXPIRED", "at expiry");
   ExpectRefused(VerifyPrincipal(token, kSecret, expiry + absl::Hours(1)), "PRINCIPAL_EXPIRED",
                 "after");
@@ -110,7 +113,7 @@ TEST(PrincipalTest, LongLivedPrincipalIsRefused) {
   ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), "PRINCIPAL_INVALID",
                 "too long");
   p.expire_unix_ms = absl::ToUnixMillis(kNow + kMaxPrincipalLifetime);
-  EXPECT_TRUE(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow).ok());
+  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), IsOk());
 }
 
 TEST(PrincipalTest, UnknownRoleIsRefusedEvenWhenSigned) {

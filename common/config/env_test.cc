@@ -1,6 +1,9 @@
 #include "common/config/env.h"
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::config {
 namespace {
@@ -11,7 +14,7 @@ TEST(EnvTest, DefaultsWhenUnset) {
   EXPECT_EQ(env.String("S", "x"), "x");
   EXPECT_TRUE(env.Bool("B", true));
   EXPECT_EQ(env.Duration("D", std::chrono::milliseconds(5)), std::chrono::milliseconds(5));
-  EXPECT_TRUE(env.Finish().ok());
+  EXPECT_THAT(env.Finish(), IsOk());
 }
 
 TEST(EnvTest, ParsesValues) {
@@ -22,11 +25,12 @@ TEST(EnvTest, ParsesValues) {
   EXPECT_EQ(env.Duration("M", {}), std::chrono::milliseconds(120000));
   EXPECT_FALSE(env.Bool("B", true));
   EXPECT_EQ(env.OneOf("L", "info", {"debug", "info"}), "debug");
-  EXPECT_TRUE(env.Finish().ok());
+  EXPECT_THAT(env.Finish(), IsOk());
 }
 
 TEST(EnvTest, EveryErrorInOneLine) {
-  Env env({{"MAILLAGE_GRPC_PORT", "70000"}, {"MAILLAGE_DB_POOL_SIZE", "lots"},
+  Env env({{"MAILLAGE_GRPC_PORT", "70000"},
+           {"MAILLAGE_DB_POOL_SIZE", "lots"},
            {"MAILLAGE_LOG_LEVEL", "loud"}});
   env.Port("MAILLAGE_GRPC_PORT", 9101);
   env.Int("MAILLAGE_DB_POOL_SIZE", 8, 1, 256);
@@ -37,11 +41,13 @@ TEST(EnvTest, EveryErrorInOneLine) {
   std::string m(s.message());
   EXPECT_EQ(m.find('\n'), std::string::npos) << m;
   EXPECT_NE(m.find("MAILLAGE_GRPC_PORT=70000: expected an integer from 0 to 65535"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
   EXPECT_NE(m.find("MAILLAGE_DB_POOL_SIZE=lots"), std::string::npos) << m;
   EXPECT_NE(m.find("MAILLAGE_DATABASE_URL is required"), std::string::npos) << m;
   EXPECT_NE(m.find("MAILLAGE_LOG_LEVEL=loud: expected one of debug, info, warn, error"),
-            std::string::npos) << m;
+            std::string::npos)
+      << m;
 }
 
 }  // namespace
@@ -57,7 +63,8 @@ TEST(EnvTest, SecretsMustBeLongEnoughAndAreNeverShown) {
   EXPECT_EQ(env.Secret("MISSING", 32), "");
   absl::Status status = env.Finish();
   ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("SHORT: too short (6 bytes; at least 32"), absl::string_view::npos)
+  EXPECT_NE(status.message().find("SHORT: too short (6 bytes; at least 32"),
+            absl::string_view::npos)
       << status.message();
   EXPECT_NE(status.message().find("MISSING is required"), absl::string_view::npos);
   EXPECT_EQ(status.message().find("abc123"), absl::string_view::npos) << "the value leaked";

@@ -1,6 +1,9 @@
 #include "common/csv/csv_reader.h"
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::csv {
 namespace {
@@ -30,7 +33,7 @@ TEST(CsvReaderTest, Rfc4180InAnyChunking) {
   for (size_t chunk : {1, 2, 3, 7, 1000}) {
     absl::Status status;
     auto records = ReadAll(text, ';', chunk, &status);
-    ASSERT_TRUE(status.ok()) << status;
+    ASSERT_THAT(status, IsOk()) << status;
     ASSERT_EQ(records.size(), 5u) << "chunk " << chunk;
     EXPECT_EQ(records[0].fields, (std::vector<std::string>{"name", "commune"}));
     EXPECT_EQ(records[1].fields[0], "Cric & Co");

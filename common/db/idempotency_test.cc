@@ -6,8 +6,11 @@
 #include "common/db/pool.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::db {
 namespace {
@@ -20,18 +23,17 @@ using google::rpc::ErrorInfo;  // any message serves as request and response her
 class IdempotencyTest : public ::testing::Test {
  protected:
   IdempotencyTest() : pool_(Options()) {
-    EXPECT_TRUE(pool_
-                    .Transact(Deadline::max(),
-                              [](pqxx::work& txn) {
-                                txn.exec(
-                                    "CREATE TABLE request_ids (request_id uuid PRIMARY KEY, "
-                                    "method text NOT NULL, fingerprint text NOT NULL, response "
-                                    "bytea NOT NULL, create_time timestamptz NOT NULL DEFAULT "
-                                    "now());"
-                                    "CREATE TABLE writes (n serial PRIMARY KEY)");
-                                return absl::OkStatus();
-                              })
-                    .ok());
+    EXPECT_THAT(pool_.Transact(Deadline::max(),
+                               [](pqxx::work& txn) {
+                                 txn.exec(
+                                     "CREATE TABLE request_ids (request_id uuid PRIMARY KEY, "
+                                     "method text NOT NULL, fingerprint text NOT NULL, response "
+                                     "bytea NOT NULL, create_time timestamptz NOT NULL DEFAULT "
+                                     "now());"
+                                     "CREATE TABLE writes (n serial PRIMARY KEY)");
+                                 return absl::OkStatus();
+                               }),
+                IsOk());
   }
   PoolOptions Options() {
     PoolOptions options;
@@ -67,26 +69,26 @@ TEST_F(IdempotencyTest, ReplayReturnsTheOriginalResult) {
   request.set_domain("a");
   auto first = Write(kId, request);
   auto again = Write(kId, request);
-  ASSERT_TRUE(first.ok() && again.ok());
+  ASSERT_THAT(first.ok() && again, IsOk());
   EXPECT_EQ(first->reason(), again->reason());
   EXPECT_EQ(Rows(), 1);
   // Upper case is the same UUID.
   auto upper = Write("123E4567-E89B-42D3-A456-426614174000", request);
-  ASSERT_TRUE(upper.ok());
+  ASSERT_THAT(upper, IsOk());
   EXPECT_EQ(Rows(), 1);
 }
 
 TEST_F(IdempotencyTest, WithoutIdEveryCallWrites) {
   ErrorInfo request;
-  ASSERT_TRUE(Write("", request).ok());
-  ASSERT_TRUE(Write("", request).ok());
+  ASSERT_THAT(Write("", request), IsOk());
+  ASSERT_THAT(Write("", request), IsOk());
   EXPECT_EQ(Rows(), 2);
 }
 
 TEST_F(IdempotencyTest, SameIdDifferentRequestRefused) {
   ErrorInfo request;
   request.set_domain("a");
-  ASSERT_TRUE(Write(kId, request).ok());
+  ASSERT_THAT(Write(kId, request), IsOk());
   request.set_domain("b");
   auto other = Write(kId, request);
   EXPECT_EQ(other.status().code(), absl::StatusCode::kInvalidArgument);
@@ -105,7 +107,7 @@ TEST_F(IdempotencyTest, FailedWriteIsNotRecordedNorKept) {
   EXPECT_EQ(Write(kId, request, /*fail=*/true).status().code(),
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Rows(), 0);
-  ASSERT_TRUE(Write(kId, request).ok());
+  ASSERT_THAT(Write(kId, request), IsOk());
   EXPECT_EQ(Rows(), 1);
 }
 

@@ -7,8 +7,11 @@
 
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::db {
 namespace {
@@ -44,7 +47,7 @@ class MigrateTest : public ::testing::Test {
     absl::StatusOr<T> value = pool_.ReadOnly<T>(
         kNoDeadline,
         [&](pqxx::work& txn) -> absl::StatusOr<T> { return txn.exec1(sql)[0].as<T>(); });
-    EXPECT_TRUE(value.ok()) << value.status();
+    EXPECT_THAT(value, IsOk()) << value.status();
     return value.ok() ? *value : T();
   }
 
@@ -60,7 +63,7 @@ class MigrateTest : public ::testing::Test {
 };
 
 TEST_F(MigrateTest, AppliesInOrderAndRecordsEachMigration) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}), IsOk());
   EXPECT_EQ(Query<std::string>("SELECT string_agg(version || ':' || name || ':' || dirty, ',' "
                                "ORDER BY version) FROM schema_migrations"),
             "1:create_actors:false,2:seed_actors:false,3:add_commune:false");
@@ -71,20 +74,20 @@ TEST_F(MigrateTest, AppliesInOrderAndRecordsEachMigration) {
 }
 
 TEST_F(MigrateTest, SecondRunAppliesNothing) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kInsert}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kInsert}), IsOk());
   const std::string applied_at =
       Query<std::string>("SELECT max(applied_at)::text FROM schema_migrations");
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kInsert}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kInsert}), IsOk());
   EXPECT_EQ(Query<int>("SELECT count(*) FROM actors"), 1);
   EXPECT_EQ(Query<std::string>("SELECT max(applied_at)::text FROM schema_migrations"), applied_at);
 
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}), IsOk());
   EXPECT_EQ(Query<int>("SELECT max(version) FROM schema_migrations"), 3);
   EXPECT_EQ(Query<int>("SELECT count(*) FROM actors"), 1);
 }
 
 TEST_F(MigrateTest, RefusesANewerSchema) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kInsert, kAlter}), IsOk());
   absl::Status status = Migrate(pool_, "directory", {kCreate, kInsert});
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_EQ(Reason(status), "SCHEMA_MISMATCH");
@@ -93,7 +96,7 @@ TEST_F(MigrateTest, RefusesANewerSchema) {
 }
 
 TEST_F(MigrateTest, RefusesAMigrationChangedAfterItWasApplied) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate}), IsOk());
   const Migration edited{1, "create_actors", "CREATE TABLE actors (id bigint PRIMARY KEY)"};
   absl::Status status = Migrate(pool_, "directory", {edited, kInsert});
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
@@ -103,8 +106,8 @@ TEST_F(MigrateTest, RefusesAMigrationChangedAfterItWasApplied) {
 }
 
 TEST_F(MigrateTest, RefusesADirtyDatabase) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate}).ok());
-  ASSERT_TRUE(Execute("UPDATE schema_migrations SET dirty = true WHERE version = 1").ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate}), IsOk());
+  ASSERT_THAT(Execute("UPDATE schema_migrations SET dirty = true WHERE version = 1"), IsOk());
   absl::Status status = Migrate(pool_, "directory", {kCreate, kInsert});
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(std::string(status.message()),
@@ -113,7 +116,7 @@ TEST_F(MigrateTest, RefusesADirtyDatabase) {
 }
 
 TEST_F(MigrateTest, RefusesAMigrationSlippedBeforeAnAppliedOne) {
-  ASSERT_TRUE(Migrate(pool_, "directory", {kCreate, kAlter}).ok());
+  ASSERT_THAT(Migrate(pool_, "directory", {kCreate, kAlter}), IsOk());
   absl::Status status = Migrate(pool_, "directory", {kCreate, kInsert, kAlter});
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(std::string(status.message()), HasSubstr("0002_seed_actors"));
@@ -142,7 +145,7 @@ TEST_F(MigrateTest, FailingMigrationLeavesNoTrace) {
   EXPECT_EQ(Query<int>("SELECT max(version) FROM schema_migrations"), 1);
 
   const Migration fixed{2, "half_done", "CREATE TABLE contacts (id int)"};
-  EXPECT_TRUE(Migrate(pool_, "directory", {kCreate, fixed}).ok());
+  EXPECT_THAT(Migrate(pool_, "directory", {kCreate, fixed}), IsOk());
   EXPECT_TRUE(Query<bool>("SELECT to_regclass('contacts') IS NOT NULL"));
 }
 
@@ -159,8 +162,8 @@ TEST_F(MigrateTest, ConcurrentRunsApplyEachMigrationOnce) {
   std::thread thread_b([&] { b = Migrate(replica_b, "directory", migrations); });
   thread_a.join();
   thread_b.join();
-  EXPECT_TRUE(a.ok()) << a;
-  EXPECT_TRUE(b.ok()) << b;
+  EXPECT_THAT(a, IsOk()) << a;
+  EXPECT_THAT(b, IsOk()) << b;
   EXPECT_EQ(Query<int>("SELECT count(*) FROM actors"), 1);
   EXPECT_EQ(Query<int>("SELECT count(*) FROM schema_migrations"), 2);
 }

@@ -239,8 +239,8 @@ class Pool::Connection {
   };
 
   pqxx::connection connection_;
-  NoticeLog notices_;  // declared after connection_: unregisters before it closes
-  std::set<std::string> prepared_;    // statements prepared on this connection
+  NoticeLog notices_;                // declared after connection_: unregisters before it closes
+  std::set<std::string> prepared_;   // statements prepared on this connection
   milliseconds session_timeout_{0};  // 0: the server's default, never set by Query
 };
 
@@ -308,11 +308,10 @@ absl::Status Pool::Session(Deadline deadline,
 absl::Status Pool::Run(Access access, Deadline deadline,
                        const std::function<absl::Status(pqxx::work&)>& body) {
   for (int attempt = 1;; ++attempt) {
-    absl::Status status =
-        RunOnce(deadline, [&](Connection& connection, milliseconds timeout, bool& body_ran) {
-          return RunTransaction(connection.get(), access == Access::kReadOnly, timeout, body,
-                                body_ran);
-        });
+    absl::Status status = RunOnce(deadline, [&](Connection& connection, milliseconds timeout,
+                                                bool& body_ran) {
+      return RunTransaction(connection.get(), access == Access::kReadOnly, timeout, body, body_ran);
+    });
     if (!IsRetryableSerializationFailure(status)) return status;
     // Seeded here, not on the first call of each thread: gRPC starts and ends threads all along.
     thread_local std::mt19937 random(std::random_device{}());

@@ -14,8 +14,11 @@
 #include "common/db/sql_error.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::db {
 namespace {
@@ -89,19 +92,18 @@ class Rendezvous {
 class PoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(pool_
-                    .Transact(kNoDeadline,
-                              [](pqxx::work& txn) {
-                                txn.exec(
-                                    "CREATE TABLE items ("
-                                    "  id int PRIMARY KEY,"
-                                    "  email text UNIQUE,"
-                                    "  parent int REFERENCES items (id),"
-                                    "  quantity int CHECK (quantity >= 0),"
-                                    "  name text NOT NULL)");
-                                return absl::OkStatus();
-                              })
-                    .ok());
+    ASSERT_THAT(pool_.Transact(kNoDeadline,
+                               [](pqxx::work& txn) {
+                                 txn.exec(
+                                     "CREATE TABLE items ("
+                                     "  id int PRIMARY KEY,"
+                                     "  email text UNIQUE,"
+                                     "  parent int REFERENCES items (id),"
+                                     "  quantity int CHECK (quantity >= 0),"
+                                     "  name text NOT NULL)");
+                                 return absl::OkStatus();
+                               }),
+                IsOk());
   }
 
   TestDatabase db_{"pool"};
@@ -109,7 +111,7 @@ class PoolTest : public ::testing::Test {
 };
 
 TEST_F(PoolTest, CommitsWhenTheBodyReturnsOk) {
-  ASSERT_TRUE(Insert(pool_, 1).ok());
+  ASSERT_THAT(Insert(pool_, 1), IsOk());
   EXPECT_EQ(*CountItems(pool_), 1);
 }
 
@@ -138,7 +140,7 @@ TEST_F(PoolTest, ReturnsTheValueOfTheBody) {
       pool_.Transact<std::string>(kNoDeadline, [](pqxx::work& txn) -> absl::StatusOr<std::string> {
         return txn.exec1("SELECT 'Économie ' || 'solidaire'")[0].as<std::string>();
       });
-  ASSERT_TRUE(value.ok()) << value.status();
+  ASSERT_THAT(value, IsOk()) << value.status();
   EXPECT_EQ(*value, "Économie solidaire");
 
   absl::StatusOr<int> failed =
@@ -159,14 +161,13 @@ TEST_F(PoolTest, ReadOnlyRefusesWrites) {
 }
 
 TEST_F(PoolTest, MapsConstraintViolationsOfTheServer) {
-  ASSERT_TRUE(pool_
-                  .Transact(kNoDeadline,
-                            [](pqxx::work& txn) {
-                              txn.exec(
-                                  "INSERT INTO items (id, email, name) VALUES (1, 'a@b.fr', 'a')");
-                              return absl::OkStatus();
-                            })
-                  .ok());
+  ASSERT_THAT(
+      pool_.Transact(kNoDeadline,
+                     [](pqxx::work& txn) {
+                       txn.exec("INSERT INTO items (id, email, name) VALUES (1, 'a@b.fr', 'a')");
+                       return absl::OkStatus();
+                     }),
+      IsOk());
   auto run = [this](const std::string& sql) {
     return pool_.Transact(kNoDeadline, [&sql](pqxx::work& txn) {
       txn.exec(sql);
@@ -212,7 +213,7 @@ TEST_F(PoolTest, ShortDeadlineCancelsTheStatement) {
   EXPECT_EQ(status.code(), absl::StatusCode::kDeadlineExceeded) << status;
   EXPECT_EQ(Reason(status), "STATEMENT_TIMEOUT");
   EXPECT_LT(Since(start), milliseconds(2000));
-  EXPECT_TRUE(pool_.Ping(kNoDeadline).ok());
+  EXPECT_THAT(pool_.Ping(kNoDeadline), IsOk());
 }
 
 TEST_F(PoolTest, StatementTimeoutFollowsTheDeadline) {
@@ -264,13 +265,13 @@ TEST_F(PoolTest, ExhaustedPoolFailsUnavailableAfterTheAcquireTimeout) {
   std::vector<std::thread> holders;
   for (int i = 0; i < 2; ++i) {
     holders.emplace_back([&pool, released] {
-      EXPECT_TRUE(pool.Transact(kNoDeadline,
+      EXPECT_THAT(pool.Transact(kNoDeadline,
                                 [released](pqxx::work& txn) {
                                   txn.exec("SELECT 1");
                                   released.wait();
                                   return absl::OkStatus();
-                                })
-                      .ok());
+                                }),
+                  IsOk());
     });
   }
   while (pool.Stats().in_use < 2) std::this_thread::sleep_for(milliseconds(5));
@@ -295,7 +296,7 @@ TEST_F(PoolTest, ExhaustedPoolFailsUnavailableAfterTheAcquireTimeout) {
 
   release.set_value();
   for (std::thread& holder : holders) holder.join();
-  EXPECT_TRUE(pool.Ping(kNoDeadline).ok());
+  EXPECT_THAT(pool.Ping(kNoDeadline), IsOk());
   EXPECT_EQ(pool.Stats().in_use, 0);
 }
 
@@ -338,19 +339,19 @@ TEST(PoolRecoveryTest, RecoversAfterTheDatabaseRestartsOrStops) {
   std::unique_ptr<TestPostgres> server = TestPostgres::StartPrivate();
   TestDatabase db("restart", *server);
   Pool pool(OptionsFor(db.url()));
-  ASSERT_TRUE(pool.Ping(kNoDeadline).ok());
+  ASSERT_THAT(pool.Ping(kNoDeadline), IsOk());
 
   server->Restart();
   absl::Status first = pool.Ping(kNoDeadline);
   EXPECT_TRUE(first.ok() || first.code() == absl::StatusCode::kUnavailable) << first;
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(pool.Ping(kNoDeadline).ok());
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(pool.Ping(kNoDeadline), IsOk());
 
   server->Stop();
   absl::Status down = pool.Ping(kNoDeadline);
   EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
   EXPECT_EQ(pool.Stats().open, 0);  // nothing half-open is kept
   server->Start();
-  EXPECT_TRUE(pool.Ping(kNoDeadline).ok());
+  EXPECT_THAT(pool.Ping(kNoDeadline), IsOk());
 }
 
 TEST_F(PoolTest, TerminatedBackendIsUnavailableAndLeavesNothingPartial) {
@@ -362,22 +363,22 @@ TEST_F(PoolTest, TerminatedBackendIsUnavailableAndLeavesNothingPartial) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_EQ(*CountItems(pool_), 0);
-  EXPECT_TRUE(Insert(pool_, 3).ok());
+  EXPECT_THAT(Insert(pool_, 3), IsOk());
 }
 
 const Statement kItemName{"pool_test_item_name", "SELECT name FROM items WHERE id = $1"};
 const Statement kSleep{"pool_test_sleep", "SELECT pg_sleep($1::float8)"};
 
 TEST_F(PoolTest, QueryReadsWithItsParametersAgainAndAgain) {
-  ASSERT_TRUE(Insert(pool_, 1).ok());
+  ASSERT_THAT(Insert(pool_, 1), IsOk());
   for (int i = 0; i < 3; ++i) {  // prepared on the first run, reused by the next ones
     absl::StatusOr<pqxx::result> rows = pool_.Query(kNoDeadline, kItemName, {"1"});
-    ASSERT_TRUE(rows.ok()) << rows.status();
+    ASSERT_THAT(rows, IsOk()) << rows.status();
     ASSERT_EQ(rows->size(), 1u);
     EXPECT_EQ((*rows)[0][0].as<std::string>(), "item");
   }
   absl::StatusOr<pqxx::result> none = pool_.Query(kNoDeadline, kItemName, {"2"});
-  ASSERT_TRUE(none.ok()) << none.status();
+  ASSERT_THAT(none, IsOk()) << none.status();
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(pool_.Stats().open, 1);
 }
@@ -387,7 +388,7 @@ TEST_F(PoolTest, QueryFollowsEachCallsDeadline) {
   options.size = 1;  // every call on the same connection and its session timeout
   Pool pool(options);
   // A far deadline first: the session timeout it leaves must not outlive a nearer deadline.
-  ASSERT_TRUE(pool.Query(In(milliseconds(60000)), kSleep, {"0"}).ok());
+  ASSERT_THAT(pool.Query(In(milliseconds(60000)), kSleep, {"0"}), IsOk());
   auto start = steady_clock::now();
   absl::StatusOr<pqxx::result> late = pool.Query(In(milliseconds(300)), kSleep, {"5"});
   EXPECT_EQ(late.status().code(), absl::StatusCode::kDeadlineExceeded) << late.status();
@@ -395,7 +396,7 @@ TEST_F(PoolTest, QueryFollowsEachCallsDeadline) {
   // Nor may a near deadline's timeout cut a later call that has time.
   start = steady_clock::now();
   absl::StatusOr<pqxx::result> slow = pool.Query(In(milliseconds(60000)), kSleep, {"0.5"});
-  EXPECT_TRUE(slow.ok()) << slow.status();
+  EXPECT_THAT(slow, IsOk()) << slow.status();
   EXPECT_GE(Since(start), milliseconds(500));
   // And transactions on the same connection still get their own deadline.
   absl::Status transaction = pool.Transact(In(milliseconds(300)), [](pqxx::work& txn) {
@@ -406,30 +407,29 @@ TEST_F(PoolTest, QueryFollowsEachCallsDeadline) {
 }
 
 TEST_F(PoolTest, QueryRunsAgainOnAFreshConnectionWhenTheIdleOneDied) {
-  ASSERT_TRUE(Insert(pool_, 1).ok());
-  ASSERT_TRUE(pool_.Query(kNoDeadline, kItemName, {"1"}).ok());
+  ASSERT_THAT(Insert(pool_, 1), IsOk());
+  ASSERT_THAT(pool_.Query(kNoDeadline, kItemName, {"1"}), IsOk());
   db_.server().TerminateConnections(db_.url());
   absl::StatusOr<pqxx::result> rows = pool_.Query(kNoDeadline, kItemName, {"1"});
-  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(rows, IsOk()) << rows.status();
   EXPECT_EQ(rows->size(), 1u);
 }
 
 TEST_F(PoolTest, QueryIsPreparedAnewAfterASchemaChange) {
-  ASSERT_TRUE(Insert(pool_, 1).ok());
+  ASSERT_THAT(Insert(pool_, 1), IsOk());
   const Statement everything{"pool_test_everything", "SELECT * FROM items WHERE id = $1"};
-  ASSERT_TRUE(pool_.Query(kNoDeadline, everything, {"1"}).ok());
-  ASSERT_TRUE(pool_
-                  .Transact(kNoDeadline,
-                            [](pqxx::work& txn) {
-                              txn.exec("ALTER TABLE items ADD COLUMN note text");
-                              return absl::OkStatus();
-                            })
-                  .ok());
+  ASSERT_THAT(pool_.Query(kNoDeadline, everything, {"1"}), IsOk());
+  ASSERT_THAT(pool_.Transact(kNoDeadline,
+                             [](pqxx::work& txn) {
+                               txn.exec("ALTER TABLE items ADD COLUMN note text");
+                               return absl::OkStatus();
+                             }),
+              IsOk());
   // PostgreSQL refuses the old plan once (its columns changed); the next call prepares again.
   absl::StatusOr<pqxx::result> first = pool_.Query(kNoDeadline, everything, {"1"});
   absl::StatusOr<pqxx::result> rows =
       first.ok() ? first : pool_.Query(kNoDeadline, everything, {"1"});
-  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_THAT(rows, IsOk()) << rows.status();
   EXPECT_EQ(rows->columns(), 6u);
 }
 
@@ -443,7 +443,7 @@ TEST_F(PoolTest, SerializationFailureRunsTheBodyAgain) {
     }
     return absl::OkStatus();
   });
-  EXPECT_TRUE(status.ok()) << status;
+  EXPECT_THAT(status, IsOk()) << status;
   EXPECT_EQ(attempts, 2);
   EXPECT_EQ(*CountItems(pool_), 1);  // the first attempt's row was rolled back
 }
@@ -484,8 +484,8 @@ TEST_F(PoolTest, ConflictingSerializableTransactionsBothSucceedByRetrying) {
   std::thread other([&] { second = add_row(2); });
   first = add_row(1);
   other.join();
-  EXPECT_TRUE(first.ok()) << first;
-  EXPECT_TRUE(second.ok()) << second;
+  EXPECT_THAT(first, IsOk()) << first;
+  EXPECT_THAT(second, IsOk()) << second;
   EXPECT_GE(attempts.load(), 3);
   // One saw no row, the other (retried) saw the first's row.
   EXPECT_EQ(*pool_.ReadOnly<int>(kNoDeadline,

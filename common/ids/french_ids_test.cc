@@ -59,7 +59,10 @@ TEST(FrenchIdsTest, NormalizeStripsTypedSeparators) {
   EXPECT_EQ(NormalizeIdentifier("356 000 000 00048"), "35600000000048");
   EXPECT_EQ(NormalizeIdentifier("242.100.410"), "242100410");
   EXPECT_EQ(NormalizeIdentifier("w9p1002760"), "W9P1002760");
-  EXPECT_EQ(NormalizeIdentifier("242\xC2\xA0" "100\xE2\x80\xAF" "410"), "242100410");
+  EXPECT_EQ(NormalizeIdentifier("242\xC2\xA0"
+                                "100\xE2\x80\xAF"
+                                "410"),
+            "242100410");
 }
 
 TEST(FrenchIdsTest, ProblemsExplainTheRule) {

@@ -12,7 +12,10 @@
 #include "common/log/log.h"
 #include "common/server/server.h"
 #include "common/server/test_echo_service.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::server {
 namespace {
@@ -54,8 +57,8 @@ TEST(MakeChannelTest, SpreadsCallsOverEveryAddressOfAList) {
   TestEchoService service_b("b");
   Server a(TestOptions(), {&service_a});
   Server b(TestOptions(), {&service_b});
-  ASSERT_TRUE(a.Start().ok());
-  ASSERT_TRUE(b.Start().ok());
+  ASSERT_THAT(a.Start(), IsOk());
+  ASSERT_THAT(b.Start(), IsOk());
   auto stub = echo::EchoService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(a.port()) +
                                                      ",127.0.0.1:" + std::to_string(b.port())));
 
@@ -64,7 +67,7 @@ TEST(MakeChannelTest, SpreadsCallsOverEveryAddressOfAList) {
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (served.size() < 2 && std::chrono::steady_clock::now() < until) {
     echo::EchoResponse response;
-    ASSERT_TRUE(Echo(*stub, &response).ok());
+    ASSERT_THAT(Echo(*stub, &response), IsOk());
     ++served[response.served_by()];
   }
   ASSERT_EQ(served.size(), 2u);
@@ -72,7 +75,7 @@ TEST(MakeChannelTest, SpreadsCallsOverEveryAddressOfAList) {
   served.clear();
   for (int i = 0; i < 20; ++i) {
     echo::EchoResponse response;
-    ASSERT_TRUE(Echo(*stub, &response).ok());
+    ASSERT_THAT(Echo(*stub, &response), IsOk());
     ++served[response.served_by()];
   }
   EXPECT_EQ(served["a"], 10);
@@ -83,11 +86,11 @@ TEST(MakeChannelTest, ANameResolvingToAnUnusableAddressStillWorks) {
   // localhost resolves to ::1 and 127.0.0.1; the server listens on IPv4 only.
   TestEchoService service("only");
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto stub = echo::EchoService::NewStub(MakeChannel("localhost:" + std::to_string(server.port())));
   for (int i = 0; i < 4; ++i) {
     echo::EchoResponse response;
-    ASSERT_TRUE(Echo(*stub, &response).ok());
+    ASSERT_THAT(Echo(*stub, &response), IsOk());
     EXPECT_EQ(response.served_by(), "only");
   }
 }
@@ -97,11 +100,11 @@ TEST(MakeChannelTest, ANameResolvingToAnUnusableAddressStillWorks) {
 TEST(MakeChannelTest, APeerBackAfterAnOutageIsReachedAgainWithinSeconds) {
   TestEchoService service("first");
   auto first = std::make_unique<Server>(TestOptions(), std::vector<grpc::Service*>{&service});
-  ASSERT_TRUE(first->Start().ok());
+  ASSERT_THAT(first->Start(), IsOk());
   const int port = first->port();
   auto stub = echo::EchoService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(port)));
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(*stub, &response).ok());
+  ASSERT_THAT(Echo(*stub, &response), IsOk());
   first->Shutdown();
   first.reset();
   // Calls during the outage fail (and make the channel back off again and again).
@@ -114,7 +117,7 @@ TEST(MakeChannelTest, APeerBackAfterAnOutageIsReachedAgainWithinSeconds) {
   options.grpc_port = port;
   TestEchoService again("again");
   Server second(options, {&again});
-  ASSERT_TRUE(second.Start().ok());
+  ASSERT_THAT(second.Start(), IsOk());
   auto back = std::chrono::steady_clock::now();
   bool ok = false;
   while (!ok && std::chrono::steady_clock::now() - back < std::chrono::seconds(10)) {
@@ -130,13 +133,13 @@ TEST(MakeChannelTest, APeerBackAfterAnOutageIsReachedAgainWithinSeconds) {
 TEST(PrepareClientContextTest, PassesOnTheRequestIdAndTraceparentOfTheCurrentCall) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto stub = echo::EchoService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(server.port())));
 
   {
     log::ScopedRequestContext current("upstream-9", kTraceparent);
     echo::EchoResponse response;
-    ASSERT_TRUE(Echo(*stub, &response).ok());
+    ASSERT_THAT(Echo(*stub, &response), IsOk());
     EXPECT_EQ(response.request_id(), "upstream-9");
     EXPECT_EQ(service.last_seen().thread_request_id, "upstream-9");
     EXPECT_EQ(service.last_seen().thread_traceparent, kTraceparent);
@@ -144,7 +147,7 @@ TEST(PrepareClientContextTest, PassesOnTheRequestIdAndTraceparentOfTheCurrentCal
 
   // Outside a call nothing is sent and the server makes its own id.
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(*stub, &response).ok());
+  ASSERT_THAT(Echo(*stub, &response), IsOk());
   EXPECT_TRUE(std::regex_match(response.request_id(), std::regex("^[0-9a-f-]{36}$")))
       << response.request_id();
   EXPECT_EQ(service.last_seen().thread_traceparent, "");
@@ -153,7 +156,7 @@ TEST(PrepareClientContextTest, PassesOnTheRequestIdAndTraceparentOfTheCurrentCal
 TEST(PrepareClientContextTest, SetsTheDeadline) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto stub = echo::EchoService::NewStub(MakeChannel("127.0.0.1:" + std::to_string(server.port())));
   echo::EchoResponse response;
   EXPECT_EQ(Echo(*stub, &response, 2000, std::chrono::milliseconds(100)).error_code(),

@@ -13,6 +13,7 @@
 #include "common/server/utf8_fields.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -24,6 +25,8 @@
 #include "httplib.h"
 #include "maillage/testing/v1/transcoding.pb.h"
 #include "prometheus/text_serializer.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::server {
 namespace {
@@ -56,7 +59,7 @@ class InterceptorsTest : public ::testing::Test {
 
   void StartServer(const ServerOptions& options) {
     server_ = std::make_unique<Server>(options, std::vector<grpc::Service*>{&service_});
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     stub_ = echo::EchoService::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials()));
   }
@@ -93,7 +96,7 @@ class InterceptorsTest : public ::testing::Test {
 TEST_F(InterceptorsTest, TheClientRequestIdReachesTheHandlerAndComesBack) {
   grpc::ClientContext context;
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(context, &response, "req-42", kTraceparent).ok());
+  ASSERT_THAT(Echo(context, &response, "req-42", kTraceparent), IsOk());
 
   EXPECT_EQ(response.request_id(), "req-42") << "RequestId(context) in the handler";
   EXPECT_EQ(Header(context.GetServerInitialMetadata(), kRequestIdHeader), "req-42");
@@ -105,7 +108,7 @@ TEST_F(InterceptorsTest, TheClientRequestIdReachesTheHandlerAndComesBack) {
 TEST_F(InterceptorsTest, AMissingRequestIdIsGenerated) {
   grpc::ClientContext context;
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(context, &response).ok());
+  ASSERT_THAT(Echo(context, &response), IsOk());
 
   EXPECT_TRUE(std::regex_match(response.request_id(), kUuidV4)) << response.request_id();
   EXPECT_EQ(Header(context.GetServerInitialMetadata(), kRequestIdHeader), response.request_id());
@@ -114,7 +117,7 @@ TEST_F(InterceptorsTest, AMissingRequestIdIsGenerated) {
 
   grpc::ClientContext second_context;
   echo::EchoResponse second;
-  ASSERT_TRUE(Echo(second_context, &second).ok());
+  ASSERT_THAT(Echo(second_context, &second), IsOk());
   EXPECT_NE(second.request_id(), response.request_id());
   EXPECT_EQ(service_.last_seen().thread_request_id, second.request_id())
       << "no id left over from the previous call";
@@ -123,7 +126,7 @@ TEST_F(InterceptorsTest, AMissingRequestIdIsGenerated) {
 TEST_F(InterceptorsTest, AnOversizedRequestIdIsReplaced) {
   grpc::ClientContext context;
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(context, &response, std::string(300, 'x')).ok());
+  ASSERT_THAT(Echo(context, &response, std::string(300, 'x')), IsOk());
   EXPECT_TRUE(std::regex_match(response.request_id(), kUuidV4)) << response.request_id();
 }
 
@@ -138,7 +141,7 @@ TEST_F(InterceptorsTest, MetricsCountCallsWithTheirLabels) {
   for (int i = 0; i < 2; ++i) {
     grpc::ClientContext context;
     echo::EchoResponse response;
-    ASSERT_TRUE(Echo(context, &response).ok());
+    ASSERT_THAT(Echo(context, &response), IsOk());
   }
   grpc::ClientContext fail_context;
   ASSERT_EQ(Fail(grpc::StatusCode::NOT_FOUND, fail_context).error_code(),
@@ -151,7 +154,7 @@ TEST_F(InterceptorsTest, MetricsCountCallsWithTheirLabels) {
     grpc::ClientContext context;
     grpc::health::v1::HealthCheckRequest request;
     grpc::health::v1::HealthCheckResponse response;
-    ASSERT_TRUE(health->Check(&context, request, &response).ok());
+    ASSERT_THAT(health->Check(&context, request, &response), IsOk());
   }
 
   std::string text = Scrape();
@@ -242,7 +245,7 @@ TEST_F(InterceptorsTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   request.set_message("Café");
   request.set_delay_ms(0);
   ok_context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  EXPECT_TRUE(stub_->Echo(&ok_context, request, &response).ok());
+  EXPECT_THAT(stub_->Echo(&ok_context, request, &response), IsOk());
   grpc::ClientContext fail_context;
   EXPECT_EQ(Fail(grpc::StatusCode::INTERNAL, fail_context).error_code(),
             grpc::StatusCode::INTERNAL);
@@ -274,7 +277,7 @@ TEST_F(InterceptorsTest, MetricsAreServedOverHttp) {
   StartServer(options);
   grpc::ClientContext context;
   echo::EchoResponse response;
-  ASSERT_TRUE(Echo(context, &response).ok());
+  ASSERT_THAT(Echo(context, &response), IsOk());
   ASSERT_GT(server_->metrics_port(), 0);
 
   httplib::Client http("127.0.0.1", server_->metrics_port());
@@ -297,8 +300,8 @@ TEST_F(InterceptorsTest, EachCallWritesOneAccessLogLineExceptHealthChecks) {
   grpc::health::v1::HealthCheckResponse health_response;
   grpc::Status health_status = health->Check(&health_context, health_request, &health_response);
   std::string logs = ::testing::internal::GetCapturedStderr();
-  ASSERT_TRUE(status.ok());
-  ASSERT_TRUE(health_status.ok());
+  ASSERT_THAT(status, IsOk());
+  ASSERT_THAT(health_status, IsOk());
 
   std::vector<std::string> access_lines;
   std::istringstream in(logs);
@@ -334,7 +337,7 @@ TEST(ServerInterceptorFactoryTest, WithoutThreadContextTheIdIsStillInTheServerCo
   context.AddMetadata(kRequestIdHeader, "no-thread-context");
   echo::EchoRequest request;
   echo::EchoResponse response;
-  ASSERT_TRUE(stub->Echo(&context, request, &response).ok());
+  ASSERT_THAT(stub->Echo(&context, request, &response), IsOk());
   EXPECT_EQ(response.request_id(), "no-thread-context");
   EXPECT_EQ(service.last_seen().thread_request_id, "");
   server->Shutdown();

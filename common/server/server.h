@@ -7,9 +7,10 @@
 //
 // A Server has: the grpc.health.v1 service (NOT_SERVING until told otherwise, for "" and each
 // registered service; the name "liveness" is SERVING from Start to Shutdown, whatever SetServing
-// says, for liveness probes that must not restart a process whose database is down), server reflection (optional), keepalive, message size limits in both
-// directions, the interceptors of interceptors.h (request id, JSON access log, metrics), and
-// Prometheus metrics over HTTP at /metrics when a metrics port is given.
+// says, for liveness probes that must not restart a process whose database is down), server
+// reflection (optional), keepalive, message size limits in both directions, the interceptors of
+// interceptors.h (request id, JSON access log, metrics), and Prometheus metrics over HTTP at
+// /metrics when a metrics port is given.
 //
 // Threads: the server runs at most `threads` threads (gRPC resource quota), one of which keeps
 // polling, so about threads - 1 calls run at once. A call arriving when all are busy fails at

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/server/test_echo_service.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -18,6 +19,8 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::server {
 namespace {
@@ -95,7 +98,7 @@ bool WaitUntil(const std::function<bool()>& condition) {
 TEST(ServerTest, HealthIsNotServingUntilSetServing) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   ASSERT_GT(server.port(), 0);
   EXPECT_EQ(server.metrics_port(), -1);
 
@@ -111,7 +114,7 @@ TEST(ServerTest, HealthIsNotServingUntilSetServing) {
   EXPECT_EQ(Health(server.port(), ""), HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(Health(server.port(), kEchoService), HealthCheckResponse::NOT_SERVING);
   // Calls are served whatever the health says: health is for load balancers and probes.
-  EXPECT_TRUE(Echo(Connect(server.port()), "hello").ok());
+  EXPECT_THAT(Echo(Connect(server.port()), "hello"), IsOk());
 }
 
 // "liveness" says the process runs: SERVING from Start, whatever SetServing says (a database
@@ -119,7 +122,7 @@ TEST(ServerTest, HealthIsNotServingUntilSetServing) {
 TEST(ServerTest, LivenessIsServingFromStartToShutdown) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   EXPECT_EQ(Health(server.port(), kLivenessService), HealthCheckResponse::SERVING);
   server.SetServing(true);
   server.SetServing(false);
@@ -133,7 +136,7 @@ TEST(ServerTest, LivenessIsServingFromStartToShutdown) {
 TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
-  ASSERT_TRUE(first.Start().ok());
+  ASSERT_THAT(first.Start(), IsOk());
 
   ServerOptions options = TestOptions();
   options.grpc_port = first.port();
@@ -144,23 +147,23 @@ TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
               HasSubstr("127.0.0.1:" + std::to_string(first.port())));
   EXPECT_THAT(std::string(status.message()), HasSubstr("in use"));
   // The first server is untouched.
-  EXPECT_TRUE(Echo(Connect(first.port()), "still here").ok());
+  EXPECT_THAT(Echo(Connect(first.port()), "still here"), IsOk());
 }
 
 TEST(ServerTest, StartTwiceIsAnError) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   EXPECT_EQ(server.Start().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   server.SetServing(true);
   auto channel = Connect(server.port());
-  ASSERT_TRUE(Echo(channel, "warm-up").ok());
+  ASSERT_THAT(Echo(channel, "warm-up"), IsOk());
 
   std::future<grpc::Status> slow =
       std::async(std::launch::async, [&] { return Echo(channel, "slow", 800); });
@@ -174,7 +177,7 @@ TEST(ServerTest, ShutdownDrainsInFlightCallsAndRefusesNewOnes) {
   EXPECT_EQ(Echo(Connect(server.port()), "new").error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(Echo(channel, "new on old channel").error_code(), grpc::StatusCode::UNAVAILABLE);
 
-  EXPECT_TRUE(slow.get().ok()) << "the call in flight completes";
+  EXPECT_THAT(slow.get(), IsOk()) << "the call in flight completes";
   shutdown.get();
   server.Wait();
   EXPECT_LT(Clock::now() - shutdown_started, std::chrono::seconds(3));
@@ -185,7 +188,7 @@ TEST(ServerTest, ShutdownCancelsCallsThatOutlastTheDrainTimeout) {
   ServerOptions options = TestOptions();
   options.drain_timeout = std::chrono::milliseconds(300);
   Server server(options, {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto channel = Connect(server.port());
 
   std::future<grpc::Status> endless =
@@ -204,10 +207,10 @@ TEST(ServerTest, MessagesAboveTheLimitAreRejected) {
   ServerOptions options = TestOptions();
   options.max_message_bytes = 1024;
   Server server(options, {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto channel = Connect(server.port());
 
-  EXPECT_TRUE(Echo(channel, std::string(900, 'a')).ok());
+  EXPECT_THAT(Echo(channel, std::string(900, 'a')), IsOk());
   EXPECT_EQ(Echo(channel, std::string(2000, 'a')).error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
@@ -249,16 +252,16 @@ grpc::Status ListServicesByReflection(int port, std::string* response_bytes) {
 TEST(ServerTest, ReflectionListsTheServicesWhenEnabled) {
   TestEchoService service;
   Server with_reflection(TestOptions(), {&service});
-  ASSERT_TRUE(with_reflection.Start().ok());
+  ASSERT_THAT(with_reflection.Start(), IsOk());
   std::string listed;
-  ASSERT_TRUE(ListServicesByReflection(with_reflection.port(), &listed).ok());
+  ASSERT_THAT(ListServicesByReflection(with_reflection.port(), &listed), IsOk());
   EXPECT_THAT(listed, HasSubstr(kEchoService));
   EXPECT_THAT(listed, HasSubstr("grpc.health.v1.Health"));
 
   ServerOptions options = TestOptions();
   options.reflection = false;
   Server without_reflection(options, {&service});
-  ASSERT_TRUE(without_reflection.Start().ok());
+  ASSERT_THAT(without_reflection.Start(), IsOk());
   std::string nothing;
   EXPECT_EQ(ListServicesByReflection(without_reflection.port(), &nothing).error_code(),
             grpc::StatusCode::UNIMPLEMENTED);
@@ -269,7 +272,7 @@ TEST(ServerTest, BusyThreadsRejectNewCallsInsteadOfQueueingThem) {
   ServerOptions options = TestOptions();
   options.threads = 4;
   Server server(options, {&service});
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_THAT(server.Start(), IsOk());
   auto channel = Connect(server.port());
 
   std::vector<std::future<grpc::Status>> calls;
@@ -287,7 +290,7 @@ TEST(ServerTest, BusyThreadsRejectNewCallsInsteadOfQueueingThem) {
   EXPECT_GT(exhausted, 0);
   EXPECT_EQ(ok + exhausted, 12);
   EXPECT_LE(service.echo_calls_started(), 12);
-  EXPECT_TRUE(Echo(channel, "after the burst").ok());
+  EXPECT_THAT(Echo(channel, "after the burst"), IsOk());
 }
 
 TEST(RunUntilSignalTest, RetriesStartupFollowsTheCheckAndStopsOnSigterm) {
@@ -347,7 +350,7 @@ TEST(RunUntilSignalTest, SigintDuringStartupRetriesStopsCleanly) {
 TEST(RunUntilSignalTest, ReturnsNonZeroWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
-  ASSERT_TRUE(first.Start().ok());
+  ASSERT_THAT(first.Start(), IsOk());
   ServerOptions options = TestOptions();
   options.grpc_port = first.port();
   Server second(options, {&service});

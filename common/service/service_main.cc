@@ -67,8 +67,7 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
   prometheus::Gauge& waiting_now = waiting.Add({});
 
   auto startup = [&]() -> absl::Status {
-    absl::Status migrated =
-        db::Migrate(pool, environment.server.service_name, migrations);
+    absl::Status migrated = db::Migrate(pool, environment.server.service_name, migrations);
     if (!migrated.ok()) return migrated;
     return after_migrate ? after_migrate() : absl::OkStatus();
   };

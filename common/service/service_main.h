@@ -53,8 +53,7 @@ int ConfigError(const absl::Status& status);
 // pool gauges db_pool_connections{state="open|in_use|max"} and db_pool_waiting. Returns the
 // process exit code.
 int RunService(const ServiceEnvironment& environment, db::Pool& pool,
-               const std::vector<db::Migration>& migrations,
-               std::vector<grpc::Service*> services,
+               const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
                std::function<absl::Status()> after_migrate = {});
 
 }  // namespace maillage::service

@@ -127,12 +127,11 @@ absl::Status FieldViolations::ToStatus(absl::string_view domain) const {
   std::vector<std::string> parts;
   parts.reserve(violations_.size());
   for (const auto& v : violations_) parts.push_back(absl::StrCat(v.field(), ": ", v.description()));
-  absl::Status status =
-      MakeError(absl::StatusCode::kInvalidArgument, domain, "INVALID_ARGUMENT",
-                absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")),
-                {{"fields", absl::StrJoin(violations_, ",", [](std::string* out, const auto& v) {
-                    out->append(v.field());
-                  })}});
+  absl::Status status = MakeError(
+      absl::StatusCode::kInvalidArgument, domain, "INVALID_ARGUMENT",
+      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")),
+      {{"fields", absl::StrJoin(violations_, ",",
+                                [](std::string* out, const auto& v) { out->append(v.field()); })}});
   google::rpc::BadRequest bad_request;
   for (const auto& v : violations_) *bad_request.add_field_violations() = v;
   SetBadRequest(status, bad_request);
@@ -145,8 +144,7 @@ void SetErrorInfo(absl::Status& status, const google::rpc::ErrorInfo& info) {
 void SetBadRequest(absl::Status& status, const google::rpc::BadRequest& bad_request) {
   SetDetail(status, kBadRequestTypeUrl, bad_request);
 }
-void SetPreconditionFailure(absl::Status& status,
-                            const google::rpc::PreconditionFailure& failure) {
+void SetPreconditionFailure(absl::Status& status, const google::rpc::PreconditionFailure& failure) {
   SetDetail(status, kPreconditionFailureTypeUrl, failure);
 }
 void SetRetryInfo(absl::Status& status, const google::rpc::RetryInfo& retry) {
@@ -158,8 +156,7 @@ std::optional<google::rpc::ErrorInfo> GetErrorInfo(const absl::Status& status) {
 std::optional<google::rpc::BadRequest> GetBadRequest(const absl::Status& status) {
   return GetDetail<google::rpc::BadRequest>(status, kBadRequestTypeUrl);
 }
-std::optional<google::rpc::PreconditionFailure> GetPreconditionFailure(
-    const absl::Status& status) {
+std::optional<google::rpc::PreconditionFailure> GetPreconditionFailure(const absl::Status& status) {
   return GetDetail<google::rpc::PreconditionFailure>(status, kPreconditionFailureTypeUrl);
 }
 std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
@@ -168,24 +165,42 @@ std::optional<google::rpc::RetryInfo> GetRetryInfo(const absl::Status& status) {
 
 absl::string_view StatusCodeName(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kOk: return "OK";
-    case absl::StatusCode::kCancelled: return "CANCELLED";
-    case absl::StatusCode::kUnknown: return "UNKNOWN";
-    case absl::StatusCode::kInvalidArgument: return "INVALID_ARGUMENT";
-    case absl::StatusCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
-    case absl::StatusCode::kNotFound: return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists: return "ALREADY_EXISTS";
-    case absl::StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
-    case absl::StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-    case absl::StatusCode::kFailedPrecondition: return "FAILED_PRECONDITION";
-    case absl::StatusCode::kAborted: return "ABORTED";
-    case absl::StatusCode::kOutOfRange: return "OUT_OF_RANGE";
-    case absl::StatusCode::kUnimplemented: return "UNIMPLEMENTED";
-    case absl::StatusCode::kInternal: return "INTERNAL";
-    case absl::StatusCode::kUnavailable: return "UNAVAILABLE";
-    case absl::StatusCode::kDataLoss: return "DATA_LOSS";
-    case absl::StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
+    case absl::StatusCode::kOk:
+      return "OK";
+    case absl::StatusCode::kCancelled:
+      return "CANCELLED";
+    case absl::StatusCode::kUnknown:
+      return "UNKNOWN";
+    case absl::StatusCode::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case absl::StatusCode::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case absl::StatusCode::kNotFound:
+      return "NOT_FOUND";
+    case absl::StatusCode::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case absl::StatusCode::kPermissionDenied:
+      return "PERMISSION_DENIED";
+    case absl::StatusCode::kResourceExhausted:
+      return "RESOURCE_EXHAUSTED";
+    case absl::StatusCode::kFailedPrecondition:
+      return "FAILED_PRECONDITION";
+    case absl::StatusCode::kAborted:
+      return "ABORTED";
+    case absl::StatusCode::kOutOfRange:
+      return "OUT_OF_RANGE";
+    case absl::StatusCode::kUnimplemented:
+      return "UNIMPLEMENTED";
+    case absl::StatusCode::kInternal:
+      return "INTERNAL";
+    case absl::StatusCode::kUnavailable:
+      return "UNAVAILABLE";
+    case absl::StatusCode::kDataLoss:
+      return "DATA_LOSS";
+    case absl::StatusCode::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
   }
 }
 

@@ -1,7 +1,10 @@
 #include "common/status/errors.h"
 
 #include "common/status/status_macros.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage {
 namespace {
@@ -22,7 +25,7 @@ TEST(ErrorsTest, MakeErrorCarriesErrorInfo) {
 
 TEST(ErrorsTest, FieldViolationsNameEveryField) {
   FieldViolations v;
-  EXPECT_TRUE(v.ToStatus(kDomain).ok());
+  EXPECT_THAT(v.ToStatus(kDomain), IsOk());
   v.Add("actor.siret", "not a valid SIRET");
   v.Add("actor.display_name", "required");
   absl::Status s = v.ToStatus(kDomain);
@@ -62,7 +65,8 @@ TEST(ErrorsTest, DetailsSurviveInvalidUtf8FromClients) {
   ASSERT_EQ(bad->field_violations_size(), 1);
   EXPECT_EQ(bad->field_violations(0).field(), "filter");
   EXPECT_EQ(bad->field_violations(0).description(), "unknown field 'state\uFFFD'");
-  s = MakeError(absl::StatusCode::kInvalidArgument, kDomain, "X", "m\xC3", {{"k\xE2\x82", "v\xF5"}});
+  s = MakeError(absl::StatusCode::kInvalidArgument, kDomain, "X", "m\xC3",
+                {{"k\xE2\x82", "v\xF5"}});
   auto info = GetErrorInfo(s);
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->metadata().at("k\uFFFD\uFFFD"), "v\uFFFD");
@@ -72,16 +76,16 @@ TEST(ErrorsTest, DetailsSurviveInvalidUtf8FromClients) {
 TEST(ErrorsTest, ToValidUtf8KeepsTextAndReplacesStrayBytes) {
   EXPECT_EQ(ToValidUtf8("Économie sociale 🌱 \u202F"), "Économie sociale 🌱 \u202F");
   EXPECT_EQ(ToValidUtf8(std::string("a\0b", 3)), std::string("a\0b", 3));
-  EXPECT_EQ(ToValidUtf8("\xC0\xAF"), "\uFFFD\uFFFD");          // overlong '/'
-  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");  // surrogate
+  EXPECT_EQ(ToValidUtf8("\xC0\xAF"), "\uFFFD\uFFFD");                      // overlong '/'
+  EXPECT_EQ(ToValidUtf8("\xED\xA0\x80"), "\uFFFD\uFFFD\uFFFD");            // surrogate
   EXPECT_EQ(ToValidUtf8("\xF4\x90\x80\x80"), "\uFFFD\uFFFD\uFFFD\uFFFD");  // > U+10FFFF
-  EXPECT_EQ(ToValidUtf8("caf\xC3"), "caf\uFFFD");                // cut short
+  EXPECT_EQ(ToValidUtf8("caf\xC3"), "caf\uFFFD");                          // cut short
 }
 
 TEST(StatusMacrosTest, PropagateFirstError) {
   EXPECT_EQ(*Quarter(8), 2);
   EXPECT_EQ(Quarter(6).status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(CheckEven(4).ok());
+  EXPECT_THAT(CheckEven(4), IsOk());
   EXPECT_EQ(CheckEven(3).code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -12,8 +12,8 @@ namespace {
 
 // Details carried across, in the order they are written.
 constexpr absl::string_view kDetailTypeUrls[] = {kErrorInfoTypeUrl, kBadRequestTypeUrl,
-                                                kPreconditionFailureTypeUrl, kResourceInfoTypeUrl,
-                                                kRetryInfoTypeUrl};
+                                                 kPreconditionFailureTypeUrl, kResourceInfoTypeUrl,
+                                                 kRetryInfoTypeUrl};
 
 }  // namespace
 

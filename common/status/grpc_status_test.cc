@@ -1,15 +1,18 @@
 #include "common/status/grpc_status.h"
 
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage {
 namespace {
 
 TEST(GrpcStatusTest, OkIsOk) {
-  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus(), "x").ok());
-  EXPECT_TRUE(FromGrpcStatus(grpc::Status::OK).ok());
+  EXPECT_THAT(ToGrpcStatus(absl::OkStatus(), "x"), IsOk());
+  EXPECT_THAT(FromGrpcStatus(grpc::Status::OK), IsOk());
 }
 
 TEST(GrpcStatusTest, DetailsTravelInStatusDetailsBin) {

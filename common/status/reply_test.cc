@@ -3,9 +3,12 @@
 #include <string>
 
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "google/protobuf/wrappers.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage {
 namespace {
@@ -17,7 +20,7 @@ TEST(ReplyTest, ValueBecomesTheResponse) {
   response.set_value("stale");
   grpc::Status status =
       Reply(absl::StatusOr<google::protobuf::StringValue>(value), &response, "test.maillage");
-  EXPECT_TRUE(status.ok());
+  EXPECT_THAT(status, IsOk());
   EXPECT_EQ(response.value(), "meeting");
 }
 

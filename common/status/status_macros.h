@@ -15,10 +15,10 @@
 #define MAILLAGE_STATUS_CONCAT(a, b) MAILLAGE_STATUS_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (an absl::Status); returns it from the enclosing function when not OK.
-#define MAILLAGE_RETURN_IF_ERROR(expr)                                      \
-  do {                                                                      \
-    ::absl::Status maillage_status_ = (expr);                               \
-    if (!maillage_status_.ok()) return maillage_status_;                    \
+#define MAILLAGE_RETURN_IF_ERROR(expr)                   \
+  do {                                                   \
+    ::absl::Status maillage_status_ = (expr);            \
+    if (!maillage_status_.ok()) return maillage_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); returns its status when not OK, otherwise moves

@@ -7,8 +7,11 @@
 
 #include "common/server/server.h"
 #include "common/server/test_echo_service.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::server {
 namespace {
@@ -41,7 +44,7 @@ class ProbeTest : public ::testing::Test {
     options.host = "127.0.0.1";
     options.threads = 4;
     server_ = std::make_unique<Server>(options, std::vector<grpc::Service*>{&service_});
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     address_ = "127.0.0.1:" + std::to_string(server_->port());
   }
 

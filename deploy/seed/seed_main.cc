@@ -9,8 +9,8 @@
 #include <cstring>
 #include <string>
 
-#include "absl/strings/strip.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "common/auth/caller.h"
 #include "common/config/env.h"
 #include "common/server/client.h"
@@ -45,8 +45,7 @@ int main(int argc, char** argv) {
   }
   if (directory.empty() || meetings.empty() || budget.empty() || data.empty()) return Usage();
   maillage::config::Env env;
-  std::string secret =
-      env.Secret("MAILLAGE_PRINCIPAL_SECRET", maillage::auth::kMinSecretLength);
+  std::string secret = env.Secret("MAILLAGE_PRINCIPAL_SECRET", maillage::auth::kMinSecretLength);
   if (absl::Status s = env.Finish(); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;

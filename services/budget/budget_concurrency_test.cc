@@ -5,7 +5,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/testing/status_matchers.h"
 #include "services/budget/budget_test_server.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::budget::testing {
 namespace {
@@ -19,7 +22,7 @@ TEST_F(BudgetServiceTest, ConcurrentLineWritersKeepTheTotalsConsistent) {
   create.mutable_budget()->set_year(2025);
   create.mutable_budget()->set_kind(v1::BUDGET_KIND_FORECAST);
   v1::Budget budget;
-  ASSERT_TRUE(Call(&Stub::CreateBudget, create, &budget).ok());
+  ASSERT_THAT(Call(&Stub::CreateBudget, create, &budget), IsOk());
 
   constexpr int kWriters = 8;
   constexpr int kLinesPerWriter = 15;
@@ -64,7 +67,7 @@ TEST_F(BudgetServiceTest, ConcurrentLineWritersKeepTheTotalsConsistent) {
   list.set_page_size(7);
   v1::ListBudgetLinesResponse page;
   do {
-    ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &page).ok());
+    ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &page), IsOk());
     for (const auto& line : page.budget_lines()) {
       (line.side() == v1::SIDE_CHARGE ? charges : income) += line.amount_cents();
       ++count;
@@ -82,7 +85,7 @@ TEST_F(BudgetServiceTest, ConcurrentLineWritersKeepTheTotalsConsistent) {
   EXPECT_EQ(income, expected_income);
   v1::GetBudgetRequest get;
   get.set_name(budget.name());
-  ASSERT_TRUE(Call(&Stub::GetBudget, get, &budget).ok());
+  ASSERT_THAT(Call(&Stub::GetBudget, get, &budget), IsOk());
   EXPECT_EQ(budget.computed_totals().charges_cents(), expected_charges);
   EXPECT_EQ(budget.computed_totals().income_cents(), expected_income);
   EXPECT_EQ(budget.computed_totals().line_count(), kWriters * kLinesPerWriter);

@@ -5,8 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "services/budget/budget_test_server.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::budget::testing {
 namespace {
@@ -27,7 +30,7 @@ class DocumentsTest : public BudgetServiceTest {
     v1::ReviseBudgetRequest revise;
     revise.set_name(budget);
     v1::Budget draft;
-    EXPECT_TRUE(Call(&Stub::ReviseBudget, revise, &draft).ok());
+    EXPECT_THAT(Call(&Stub::ReviseBudget, revise, &draft), IsOk());
     return draft;
   }
 
@@ -39,7 +42,7 @@ class DocumentsTest : public BudgetServiceTest {
     request.set_layout(layout);
     google::api::HttpBody body;
     absl::Status status = Call(&Stub::ExportBudget, request, &body);
-    EXPECT_TRUE(status.ok()) << status;
+    EXPECT_THAT(status, IsOk()) << status;
     if (content_type) *content_type = body.content_type();
     return body.data();
   }
@@ -68,7 +71,7 @@ TEST_F(DocumentsTest, ExportedCerfaCsvReadsBackAsTheSameTable) {
   reimport.set_layout(v1::IMPORT_LAYOUT_CERFA_12156);
   reimport.set_validate_only(true);
   v1::ImportBudgetTableResponse back;
-  ASSERT_TRUE(Call(&Stub::ImportBudgetTable, reimport, &back).ok());
+  ASSERT_THAT(Call(&Stub::ImportBudgetTable, reimport, &back), IsOk());
   ASSERT_EQ(back.lines_size(), forecast_.lines_size());
   for (int i = 0; i < back.lines_size(); ++i) {
     const v1::BudgetLine& a = forecast_.lines(i);
@@ -121,7 +124,7 @@ TEST_F(DocumentsTest, FinancialReportComparesForecastWithActualPerChapter) {
   create.mutable_budget()->set_kind(v1::BUDGET_KIND_ACTUAL);
   create.mutable_budget()->set_note("Année de lancement.");
   v1::Budget actual;
-  ASSERT_TRUE(Call(&Stub::CreateBudget, create, &actual).ok());
+  ASSERT_THAT(Call(&Stub::CreateBudget, create, &actual), IsOk());
   v1::CreateBudgetLineRequest line;
   line.set_parent(actual.name());
   line.mutable_budget_line()->set_side(v1::SIDE_CHARGE);
@@ -131,18 +134,18 @@ TEST_F(DocumentsTest, FinancialReportComparesForecastWithActualPerChapter) {
   line.mutable_budget_line()->set_amount_cents(486000);
   line.mutable_budget_line()->set_note("Moins d'heures que prévu");
   v1::BudgetLine created;
-  ASSERT_TRUE(Call(&Stub::CreateBudgetLine, line, &created).ok());
+  ASSERT_THAT(Call(&Stub::CreateBudgetLine, line, &created), IsOk());
   line.mutable_budget_line()->set_account_code("65");
   line.mutable_budget_line()->set_label("Autres charges de gestion courante");
   line.mutable_budget_line()->set_amount_cents(10000);
   line.mutable_budget_line()->clear_note();
-  ASSERT_TRUE(Call(&Stub::CreateBudgetLine, line, &created).ok());
+  ASSERT_THAT(Call(&Stub::CreateBudgetLine, line, &created), IsOk());
 
   v1::GetFinancialReportRequest request;
   request.set_action("actions/fa3");
   request.set_year(2024);
   v1::FinancialReport report;
-  ASSERT_TRUE(Call(&Stub::GetFinancialReport, request, &report).ok());
+  ASSERT_THAT(Call(&Stub::GetFinancialReport, request, &report), IsOk());
   EXPECT_EQ(report.forecast_budget(), forecast_.budget().name());
   EXPECT_EQ(report.actual_budget(), actual.name());
   EXPECT_EQ(report.comment(), "Année de lancement.");
@@ -178,7 +181,7 @@ TEST_F(DocumentsTest, FinancialReportComparesForecastWithActualPerChapter) {
   v1::ValidateBudgetRequest validate;
   validate.set_name(actual.name());
   v1::ValidateBudgetResponse findings;
-  ASSERT_TRUE(Call(&Stub::ValidateBudget, validate, &findings).ok());
+  ASSERT_THAT(Call(&Stub::ValidateBudget, validate, &findings), IsOk());
   std::vector<std::string> gaps;
   for (const auto& f : findings.findings()) {
     if (f.rule() == v1::FINDING_RULE_GAP_NOT_EXPLAINED) gaps.push_back(f.account_code());
@@ -197,26 +200,26 @@ TEST_F(DocumentsTest, DiffPairsRevisedLinesByLineage) {
   update.mutable_action()->add_years()->set_year(2024);
   update.mutable_update_mask()->add_paths("years");
   v1::Action action;
-  ASSERT_TRUE(Call(&Stub::UpdateAction, update, &action).ok());
+  ASSERT_THAT(Call(&Stub::UpdateAction, update, &action), IsOk());
   v1::ImportBudgetTableRequest import;
   import.set_parent("actions/fa3");
   import.set_table(table);
   import.set_year(2024);
   import.set_kind(v1::BUDGET_KIND_ACTUAL);
   v1::ImportBudgetTableResponse clean;
-  ASSERT_TRUE(Call(&Stub::ImportBudgetTable, import, &clean).ok());
+  ASSERT_THAT(Call(&Stub::ImportBudgetTable, import, &clean), IsOk());
   v1::SubmitBudgetRequest submit;
   submit.set_name(clean.budget().name());
   v1::Budget submitted;
   absl::Status status = Call(&Stub::SubmitBudget, submit, &submitted);
-  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_THAT(status, IsOk()) << status;
   v1::Budget draft = Revise(clean.budget().name());
 
   v1::ListBudgetLinesRequest list;
   list.set_parent(draft.name());
   list.set_filter("account_code = \"64\"");
   v1::ListBudgetLinesResponse lines;
-  ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &lines).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
   ASSERT_EQ(lines.budget_lines_size(), 1);
   v1::UpdateBudgetLineRequest change;
   *change.mutable_budget_line() = lines.budget_lines(0);
@@ -225,19 +228,19 @@ TEST_F(DocumentsTest, DiffPairsRevisedLinesByLineage) {
   change.mutable_update_mask()->add_paths("amount_cents");
   change.mutable_update_mask()->add_paths("label");
   v1::BudgetLine changed;
-  ASSERT_TRUE(Call(&Stub::UpdateBudgetLine, change, &changed).ok());
+  ASSERT_THAT(Call(&Stub::UpdateBudgetLine, change, &changed), IsOk());
   v1::DeleteBudgetLineRequest del;
   google::protobuf::Empty empty;
   list.set_filter("");
-  ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &lines).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
   del.set_name(lines.budget_lines(1).name());  // "Location salles"
-  ASSERT_TRUE(Call(&Stub::DeleteBudgetLine, del, &empty).ok());
+  ASSERT_THAT(Call(&Stub::DeleteBudgetLine, del, &empty), IsOk());
 
   v1::DiffBudgetVersionsRequest diff;
   diff.set_base_budget(clean.budget().name());
   diff.set_target_budget(draft.name());
   v1::DiffBudgetVersionsResponse response;
-  ASSERT_TRUE(Call(&Stub::DiffBudgetVersions, diff, &response).ok());
+  ASSERT_THAT(Call(&Stub::DiffBudgetVersions, diff, &response), IsOk());
   ASSERT_EQ(response.changes_size(), 2);
   EXPECT_EQ(response.changes(0).kind(), v1::LINE_CHANGE_KIND_CHANGED);
   EXPECT_EQ(response.changes(0).difference_cents(), 60000);
@@ -247,7 +250,7 @@ TEST_F(DocumentsTest, DiffPairsRevisedLinesByLineage) {
   EXPECT_EQ(response.changes(1).base_line().label(), "Location salles");
   EXPECT_EQ(response.target_totals().charges_cents(), 660000);
   diff.set_include_unchanged(true);
-  ASSERT_TRUE(Call(&Stub::DiffBudgetVersions, diff, &response).ok());
+  ASSERT_THAT(Call(&Stub::DiffBudgetVersions, diff, &response), IsOk());
   EXPECT_EQ(response.changes_size(), 19);
 }
 
@@ -272,7 +275,7 @@ TEST_F(DocumentsTest, GrantsMoveForwardOnly) {
   grant->set_funder_id("region");
   EXPECT_EQ(Reason(Call(&Stub::CreateGrant, create, &created)), "FUNDER_NOT_FOUND");
   grant->set_funder_id("dijon-metropole");
-  ASSERT_TRUE(Call(&Stub::CreateGrant, create, &created).ok());
+  ASSERT_THAT(Call(&Stub::CreateGrant, create, &created), IsOk());
   EXPECT_EQ(created.name(), "actions/fa3/grants/1");
 
   v1::UpdateGrantRequest pay;
@@ -288,7 +291,7 @@ TEST_F(DocumentsTest, GrantsMoveForwardOnly) {
   v1::Grant paid;
   EXPECT_EQ(Call(&Stub::UpdateGrant, pay, &paid).code(), absl::StatusCode::kInvalidArgument);
   pay.mutable_grant()->mutable_instalments(1)->set_amount_cents(300000);
-  ASSERT_TRUE(Call(&Stub::UpdateGrant, pay, &paid).ok());
+  ASSERT_THAT(Call(&Stub::UpdateGrant, pay, &paid), IsOk());
   EXPECT_EQ(paid.paid_amount_cents(), 600000);
   EXPECT_EQ(paid.state(), v1::GRANT_STATE_PAID);
   EXPECT_EQ(paid.etag(), "2");
@@ -303,7 +306,7 @@ TEST_F(DocumentsTest, GrantsMoveForwardOnly) {
   list.set_parent("actions/-");
   list.set_filter("year = 2024 AND state = PAID");
   v1::ListGrantsResponse grants;
-  ASSERT_TRUE(Call(&Stub::ListGrants, list, &grants).ok());
+  ASSERT_THAT(Call(&Stub::ListGrants, list, &grants), IsOk());
   ASSERT_EQ(grants.grants_size(), 1);
   EXPECT_EQ(grants.grants(0).instalments_size(), 2);
   EXPECT_EQ(grants.grants(0).request_date().day(), 15);

@@ -1,10 +1,13 @@
 // Tests of the CSV writer of the forms, read back by the table importer.
 #include "services/budget/budget_export.h"
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/budget/seed_fixture.h"
 #include "services/budget/table_importer.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::budget {
 namespace {
@@ -43,7 +46,7 @@ TEST(BudgetExportTest, XlsxIsAZipWorkbook) {
       {FormCell{"Titre", false, false, 0, true}},
       {FormCell{"64 - Charges", false, false, 0, false}, FormCell{"", true, true, 540000, false}}};
   absl::StatusOr<std::string> xlsx = GridToXlsx(grid, "Budget");
-  ASSERT_TRUE(xlsx.ok()) << xlsx.status();
+  ASSERT_THAT(xlsx, IsOk()) << xlsx.status();
   EXPECT_EQ(xlsx->substr(0, 2), "PK");
   EXPECT_GT(xlsx->size(), 1000u);
 }

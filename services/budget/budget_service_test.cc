@@ -2,8 +2,11 @@
 // actions, budgets and their states, lines and totals, the chart, validation and import.
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "services/budget/budget_test_server.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::budget::testing {
 namespace {
@@ -24,7 +27,7 @@ TEST_F(ActionsTest, CreatesGetsAndRefusesADuplicateCode) {
   v1::GetActionRequest get;
   get.set_name("actions/fa3");
   v1::Action read;
-  ASSERT_TRUE(Call(&Stub::GetAction, get, &read).ok());
+  ASSERT_THAT(Call(&Stub::GetAction, get, &read), IsOk());
   EXPECT_EQ(read.SerializeAsString(), created.SerializeAsString());
 
   v1::CreateActionRequest again;
@@ -58,7 +61,7 @@ TEST_F(ActionsTest, NamesEveryBadFieldAtOnce) {
                                   "action.funders[0].kind", "action_id"));
   v1::ListActionsRequest list;
   v1::ListActionsResponse listed;
-  ASSERT_TRUE(Call(&Stub::ListActions, list, &listed).ok());
+  ASSERT_THAT(Call(&Stub::ListActions, list, &listed), IsOk());
   EXPECT_EQ(listed.actions_size(), 0);  // nothing written
 }
 
@@ -67,8 +70,8 @@ TEST_F(ActionsTest, RequestIdReplaysAndRefusesReuse) {
   *request.mutable_action() = SeedAction();
   request.set_request_id("6f1c2a8e-1b7d-4c1e-9a53-0f5a2c7d9e11");
   v1::Action first, second;
-  ASSERT_TRUE(Call(&Stub::CreateAction, request, &first).ok());
-  ASSERT_TRUE(Call(&Stub::CreateAction, request, &second).ok());
+  ASSERT_THAT(Call(&Stub::CreateAction, request, &first), IsOk());
+  ASSERT_THAT(Call(&Stub::CreateAction, request, &second), IsOk());
   EXPECT_EQ(first.SerializeAsString(), second.SerializeAsString());
   request.mutable_action()->set_title("Autre titre");
   absl::Status reused = Call(&Stub::CreateAction, request, &second);
@@ -86,7 +89,7 @@ TEST_F(ActionsTest, UpdatesByMaskWithEtagsAndListsWithFiltersAndPages) {
     request.mutable_action()->clear_years();
     request.mutable_action()->clear_funders();
     v1::Action ignored;
-    ASSERT_TRUE(Call(&Stub::CreateAction, request, &ignored).ok());
+    ASSERT_THAT(Call(&Stub::CreateAction, request, &ignored), IsOk());
   }
   v1::UpdateActionRequest update;
   update.mutable_action()->set_name("actions/fa3");
@@ -95,7 +98,7 @@ TEST_F(ActionsTest, UpdatesByMaskWithEtagsAndListsWithFiltersAndPages) {
   update.mutable_action()->set_etag("1");
   update.mutable_update_mask()->add_paths("title");
   v1::Action updated;
-  ASSERT_TRUE(Call(&Stub::UpdateAction, update, &updated).ok());
+  ASSERT_THAT(Call(&Stub::UpdateAction, update, &updated), IsOk());
   EXPECT_EQ(updated.title(), "Nouveau titre");
   EXPECT_EQ(updated.code(), "FA3");
   EXPECT_EQ(updated.funders_size(), 1);
@@ -110,7 +113,7 @@ TEST_F(ActionsTest, UpdatesByMaskWithEtagsAndListsWithFiltersAndPages) {
   v1::ListActionsRequest list;
   list.set_filter("year = 2024 AND funders.kind = INTERCOMMUNALITY");
   v1::ListActionsResponse page;
-  ASSERT_TRUE(Call(&Stub::ListActions, list, &page).ok());
+  ASSERT_THAT(Call(&Stub::ListActions, list, &page), IsOk());
   ASSERT_EQ(page.actions_size(), 1);
   EXPECT_EQ(page.actions(0).code(), "FA3");
 
@@ -118,14 +121,14 @@ TEST_F(ActionsTest, UpdatesByMaskWithEtagsAndListsWithFiltersAndPages) {
   list.set_page_size(2);
   std::vector<std::string> codes;
   do {
-    ASSERT_TRUE(Call(&Stub::ListActions, list, &page).ok());
+    ASSERT_THAT(Call(&Stub::ListActions, list, &page), IsOk());
     for (const auto& a : page.actions()) codes.push_back(a.code());
     list.set_page_token(page.next_page_token());
   } while (!page.next_page_token().empty());
   EXPECT_THAT(codes, ElementsAre("FA10", "FA11", "FA12", "FA13", "FA3"));
   list.set_page_size(2);
   list.set_page_token("");
-  ASSERT_TRUE(Call(&Stub::ListActions, list, &page).ok());
+  ASSERT_THAT(Call(&Stub::ListActions, list, &page), IsOk());
   list.set_page_token(page.next_page_token());
   list.set_filter("state = ACTIVE");
   EXPECT_EQ(Call(&Stub::ListActions, list, &page).code(), absl::StatusCode::kInvalidArgument);
@@ -147,10 +150,10 @@ TEST_F(ActionsTest, DeletesOnlyAnEmptyAction) {
   *other.mutable_action() = SeedAction();
   other.mutable_action()->set_code("FA9");
   v1::Action created;
-  ASSERT_TRUE(Call(&Stub::CreateAction, other, &created).ok());
+  ASSERT_THAT(Call(&Stub::CreateAction, other, &created), IsOk());
   EXPECT_EQ(created.name(), "actions/fa9");
   del.set_name(created.name());
-  EXPECT_TRUE(Call(&Stub::DeleteAction, del, &empty).ok());
+  EXPECT_THAT(Call(&Stub::DeleteAction, del, &empty), IsOk());
   v1::GetActionRequest get;
   get.set_name(created.name());
   EXPECT_EQ(Call(&Stub::GetAction, get, &created).code(), absl::StatusCode::kNotFound);
@@ -166,7 +169,7 @@ class BudgetsTest : public BudgetServiceTest {
     create.mutable_budget()->set_kind(v1::BUDGET_KIND_FORECAST);
     create.mutable_budget()->set_title("Budget 2023");
     v1::Budget budget;
-    EXPECT_TRUE(Call(&Stub::CreateBudget, create, &budget).ok());
+    EXPECT_THAT(Call(&Stub::CreateBudget, create, &budget), IsOk());
     v1::BudgetLine staff =
         AddLine(budget.name(), v1::SIDE_CHARGE, "64", "Charges de personnel", 1000000, true, "");
     AddLine(budget.name(), v1::SIDE_CHARGE, "641", "Rémunération des personnels", 1000000, false,
@@ -195,7 +198,7 @@ class BudgetsTest : public BudgetServiceTest {
     line->set_funder_id(funder);
     v1::BudgetLine created;
     absl::Status status = Call(&Stub::CreateBudgetLine, request, &created);
-    EXPECT_TRUE(status.ok()) << status;
+    EXPECT_THAT(status, IsOk()) << status;
     return created;
   }
 
@@ -203,7 +206,7 @@ class BudgetsTest : public BudgetServiceTest {
     v1::GetBudgetRequest get;
     get.set_name(name);
     v1::Budget budget;
-    EXPECT_TRUE(Call(&Stub::GetBudget, get, &budget).ok());
+    EXPECT_THAT(Call(&Stub::GetBudget, get, &budget), IsOk());
     return budget;
   }
 
@@ -220,7 +223,7 @@ class BudgetsTest : public BudgetServiceTest {
     region->mutable_commitments(0)->set_amount_cents(400000);
     request.mutable_action()->clear_in_kind_resources();
     v1::Action action;
-    ASSERT_TRUE(Call(&Stub::CreateAction, request, &action).ok());
+    ASSERT_THAT(Call(&Stub::CreateAction, request, &action), IsOk());
   }
 };
 
@@ -238,16 +241,16 @@ TEST_F(BudgetsTest, LinesKeepTheTotalsAndEtagsInStep) {
   v1::ListBudgetLinesRequest list;
   list.set_parent(budget.name());
   v1::ListBudgetLinesResponse lines;
-  ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &lines).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
   ASSERT_EQ(lines.budget_lines_size(), 5);
   EXPECT_EQ(lines.budget_lines(3).effective_account_code(), "74");
   EXPECT_EQ(lines.budget_lines(3).account_label(), "Subventions d'exploitation");
   EXPECT_EQ(lines.budget_lines(3).position(), 2);
   list.set_filter("side = INCOME AND is_chapter = false");
-  ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &lines).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
   EXPECT_EQ(lines.budget_lines_size(), 2);
   list.set_filter(absl::StrCat("chapter_line = \"", lines.budget_lines(0).chapter_line(), "\""));
-  ASSERT_TRUE(Call(&Stub::ListBudgetLines, list, &lines).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
   EXPECT_EQ(lines.budget_lines_size(), 2);
 
   // An update moves the totals and checks the line's etag.
@@ -256,7 +259,7 @@ TEST_F(BudgetsTest, LinesKeepTheTotalsAndEtagsInStep) {
   update.mutable_budget_line()->set_amount_cents(650000);
   update.mutable_update_mask()->add_paths("amount_cents");
   v1::BudgetLine updated;
-  ASSERT_TRUE(Call(&Stub::UpdateBudgetLine, update, &updated).ok());
+  ASSERT_THAT(Call(&Stub::UpdateBudgetLine, update, &updated), IsOk());
   EXPECT_EQ(updated.amount_cents(), 650000);
   EXPECT_EQ(updated.etag(), "2");
   EXPECT_EQ(Reason(Call(&Stub::UpdateBudgetLine, update, &updated)), "ETAG_MISMATCH");
@@ -268,7 +271,7 @@ TEST_F(BudgetsTest, LinesKeepTheTotalsAndEtagsInStep) {
   google::protobuf::Empty empty;
   EXPECT_EQ(Reason(Call(&Stub::DeleteBudgetLine, del, &empty)), "CHAPTER_NOT_EMPTY");
   del.set_force(true);
-  ASSERT_TRUE(Call(&Stub::DeleteBudgetLine, del, &empty).ok());
+  ASSERT_THAT(Call(&Stub::DeleteBudgetLine, del, &empty), IsOk());
   v1::Budget after = Get(budget.name());
   EXPECT_EQ(after.computed_totals().income_cents(), 0);
   EXPECT_EQ(after.computed_totals().line_count(), 2);
@@ -310,13 +313,13 @@ TEST_F(BudgetsTest, VersionsMoveFromDraftToApprovedAndReviseIntoANewDraft) {
   v1::ValidateBudgetRequest validate;
   validate.set_name(budget.name());
   v1::ValidateBudgetResponse findings;
-  ASSERT_TRUE(Call(&Stub::ValidateBudget, validate, &findings).ok());
+  ASSERT_THAT(Call(&Stub::ValidateBudget, validate, &findings), IsOk());
   EXPECT_EQ(findings.error_count(), 0) << findings.DebugString();
   v1::SubmitBudgetRequest submit;
   submit.set_name(budget.name());
   submit.set_etag(findings.etag());
   v1::Budget submitted;
-  ASSERT_TRUE(Call(&Stub::SubmitBudget, submit, &submitted).ok());
+  ASSERT_THAT(Call(&Stub::SubmitBudget, submit, &submitted), IsOk());
   EXPECT_EQ(submitted.state(), v1::BUDGET_STATE_SUBMITTED);
   EXPECT_TRUE(submitted.has_submit_time());
 
@@ -334,7 +337,7 @@ TEST_F(BudgetsTest, VersionsMoveFromDraftToApprovedAndReviseIntoANewDraft) {
 
   approve.set_approval_note("Dijon Métropole, conseil du 12/04/2023");
   v1::Budget approved;
-  ASSERT_TRUE(Call(&Stub::ApproveBudget, approve, &approved).ok());
+  ASSERT_THAT(Call(&Stub::ApproveBudget, approve, &approved), IsOk());
   EXPECT_EQ(approved.state(), v1::BUDGET_STATE_APPROVED);
   EXPECT_EQ(approved.approval_note(), "Dijon Métropole, conseil du 12/04/2023");
   v1::DeleteBudgetRequest del;
@@ -346,7 +349,7 @@ TEST_F(BudgetsTest, VersionsMoveFromDraftToApprovedAndReviseIntoANewDraft) {
   revise.set_name(budget.name());
   revise.set_title("Budget 2023 révisé");
   v1::Budget revision;
-  ASSERT_TRUE(Call(&Stub::ReviseBudget, revise, &revision).ok());
+  ASSERT_THAT(Call(&Stub::ReviseBudget, revise, &revision), IsOk());
   EXPECT_EQ(revision.version(), 2);
   EXPECT_EQ(revision.state(), v1::BUDGET_STATE_DRAFT);
   EXPECT_TRUE(revision.latest());
@@ -364,7 +367,7 @@ TEST_F(BudgetsTest, VersionsMoveFromDraftToApprovedAndReviseIntoANewDraft) {
   list.set_parent("actions/-");
   list.set_filter("year = 2023 AND latest = true");
   v1::ListBudgetsResponse budgets;
-  ASSERT_TRUE(Call(&Stub::ListBudgets, list, &budgets).ok());
+  ASSERT_THAT(Call(&Stub::ListBudgets, list, &budgets), IsOk());
   ASSERT_EQ(budgets.budgets_size(), 1);
   EXPECT_EQ(budgets.budgets(0).name(), revision.name());
 }
@@ -378,7 +381,7 @@ TEST_F(BudgetsTest, UpdatesStatedTotalsOfADraftByMask) {
   update.mutable_update_mask()->add_paths("stated_totals.charges_cents");
   update.mutable_budget()->set_etag(budget.etag());
   v1::Budget updated;
-  ASSERT_TRUE(Call(&Stub::UpdateBudget, update, &updated).ok());
+  ASSERT_THAT(Call(&Stub::UpdateBudget, update, &updated), IsOk());
   EXPECT_EQ(updated.stated_totals().charges_cents(), 999);
   EXPECT_FALSE(updated.stated_totals().has_income_cents());
   EXPECT_EQ(updated.title(), "Budget 2023");
@@ -411,7 +414,7 @@ TEST_F(BudgetServiceTest, SeedTablesImportAsWrittenAndSubmissionListsTheirErrors
   validate.set_name(imported.budget().name());
   validate.set_minimum_severity(v1::SEVERITY_ERROR);
   v1::ValidateBudgetResponse validated;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ValidateBudget, validate, &validated).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ValidateBudget, validate, &validated), IsOk());
   EXPECT_EQ(validated.findings_size(), 5);
   EXPECT_EQ(validated.error_count(), 5);
   EXPECT_EQ(validated.warning_count(), 6);
@@ -449,8 +452,8 @@ TEST_F(BudgetServiceTest, AnImportReplayedWithItsRequestIdCreatesNothingTwice) {
   request.set_kind(v1::BUDGET_KIND_FORECAST);
   request.set_request_id("1b4e28ba-2fa1-41d2-883f-0016d3cca427");
   v1::ImportBudgetTableResponse first, replay;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &first).ok());
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &replay).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &first), IsOk());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &replay), IsOk());
   EXPECT_EQ(replay.budget().name(), first.budget().name());
   EXPECT_EQ(replay.lines_created(), 19);
   // Without the request id the same import is a second draft of 2025: refused.
@@ -460,7 +463,7 @@ TEST_F(BudgetServiceTest, AnImportReplayedWithItsRequestIdCreatesNothingTwice) {
   v1::ListBudgetsRequest list;
   list.set_parent("actions/fa3");
   v1::ListBudgetsResponse budgets;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets), IsOk());
   EXPECT_EQ(budgets.budgets_size(), 1);
 }
 
@@ -484,22 +487,22 @@ TEST_F(BudgetServiceTest, AnUnreadableTableWritesNothingAndValidateOnlyReports) 
   v1::ListBudgetsRequest list;
   list.set_parent("actions/fa3");
   v1::ListBudgetsResponse budgets;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets), IsOk());
   EXPECT_EQ(budgets.budgets_size(), 0);
 
   request.set_validate_only(true);
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response), IsOk());
   int errors = 0;
   for (const auto& issue : response.issues()) {
     errors += issue.severity() == v1::IMPORT_ISSUE_SEVERITY_ERROR;
   }
   EXPECT_EQ(errors, 2);
   request.set_table(SeedTable(2023));
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response), IsOk());
   EXPECT_EQ(response.lines_size(), 19);
   EXPECT_TRUE(response.budget().name().empty());
   EXPECT_EQ(response.findings_size(), 11);
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ListBudgets, list, &budgets), IsOk());
   EXPECT_EQ(budgets.budgets_size(), 0);
 }
 
@@ -507,16 +510,16 @@ TEST_F(BudgetServiceTest, ServesTheChartOfAccounts) {
   v1::ListAccountsRequest list;
   list.set_page_size(1000);
   v1::ListAccountsResponse accounts;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ListAccounts, list, &accounts).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ListAccounts, list, &accounts), IsOk());
   EXPECT_EQ(accounts.accounts_size(), 52);
   EXPECT_EQ(accounts.accounts(0).code(), "60");
   list.set_filter("side = INCOME AND is_chapter = true");
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::ListAccounts, list, &accounts).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ListAccounts, list, &accounts), IsOk());
   EXPECT_EQ(accounts.accounts_size(), 11);  // 70 to 79 and 87
   v1::GetAccountRequest get;
   get.set_name("accounts/613");
   v1::Account account;
-  ASSERT_TRUE(Call(&v1::BudgetService::Stub::GetAccount, get, &account).ok());
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::GetAccount, get, &account), IsOk());
   EXPECT_EQ(account.label(), "Locations");
   EXPECT_THAT(account.label_hints(), ElementsAre("location", "loyer", "salle"));
   get.set_name("accounts/999");

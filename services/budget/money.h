@@ -3,8 +3,8 @@
 //
 // French formatting: thousands are separated by U+202F NARROW NO-BREAK SPACE and the euro
 // sign follows after another U+202F ("6 000 €", "1 234,56 €"), as French typography and
-// the CLDR "fr" locale write them (common/text/french_format.h); readers (ParseEuros) accept plain, no-break and narrow
-// no-break spaces alike.
+// the CLDR "fr" locale write them (common/text/french_format.h); readers (ParseEuros) accept plain,
+// no-break and narrow no-break spaces alike.
 #pragma once
 
 #include <cstdint>

@@ -5,8 +5,11 @@
 #include <set>
 #include <string>
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -165,7 +168,7 @@ TEST(ActorFieldsTest, MaskReplacesOnlyItsPaths) {
   mask.add_paths("display_name");
   mask.add_paths("address.city");
   absl::StatusOr<Actor> result = ApplyActorMask(current, patch, mask);
-  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_THAT(result, IsOk()) << result.status();
   EXPECT_EQ(result->display_name(), "Nouveau");
   EXPECT_EQ(result->description(), "garde");
   EXPECT_EQ(result->address().city(), "Dijon Cedex");
@@ -178,7 +181,7 @@ TEST(ActorFieldsTest, StarReplacesEverything) {
   google::protobuf::FieldMask mask;
   mask.add_paths("*");
   absl::StatusOr<Actor> result = ApplyActorMask(current, Named("Nouveau"), mask);
-  ASSERT_TRUE(result.ok());
+  ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->description(), "");
 }
 
@@ -189,7 +192,7 @@ TEST(ActorFieldsTest, EmptyMaskTakesTheFieldsSet) {
   patch.set_email("contact@pes21.fr");
   patch.set_etag("3");
   absl::StatusOr<Actor> result = ApplyActorMask(current, patch, {});
-  ASSERT_TRUE(result.ok());
+  ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->display_name(), "Ancien");
   EXPECT_EQ(result->email(), "contact@pes21.fr");
 }

@@ -13,9 +13,9 @@
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
 #include "common/db/pool.h"
-#include "services/directory/actor_store.h"
 #include "google/api/httpbody.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
+#include "services/directory/actor_store.h"
 
 namespace maillage::directory {
 

@@ -76,11 +76,10 @@ absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadli
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::SearchActorsResponse> {
         v1::SearchActorsResponse response;
         const std::string tsquery =
-            txn.exec_params1("SELECT directory_search_query($1)::text", query)[0]
-                .as<std::string>();
+            txn.exec_params1("SELECT directory_search_query($1)::text", query)[0].as<std::string>();
         if (tsquery.empty()) return response;  // only stop words
 
-        const int wanted = page.size + 1;  // one more tells whether a next page exists
+        const int wanted = page.size + 1;             // one more tells whether a next page exists
         std::vector<std::pair<int, pqxx::row>> rows;  // score, row (a row keeps its result)
         for (const Tier& tier : kTiers) {
           if (tier.score > cursor.score) continue;  // before the page
@@ -96,11 +95,10 @@ absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadli
           }
           const int limit = wanted - static_cast<int>(rows.size());
           auto read = [&](const std::string& actors) {
-            return txn.exec_params(
-                absl::StrCat("SELECT ", ActorStore::Columns(), " FROM ", actors, " a WHERE ",
-                             where.sql, " AND ", condition, " AND ", after,
-                             " ORDER BY a.id DESC LIMIT ", limit),
-                pqxx::prepare::make_dynamic_params(params));
+            return txn.exec_params(absl::StrCat("SELECT ", ActorStore::Columns(), " FROM ", actors,
+                                                " a WHERE ", where.sql, " AND ", condition, " AND ",
+                                                after, " ORDER BY a.id DESC LIMIT ", limit),
+                                   pqxx::prepare::make_dynamic_params(params));
           };
           // First among the newest rows: a common word fills its page there, even when the
           // planner misjudges words that always come together ("atelier vélo"). Otherwise

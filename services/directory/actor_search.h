@@ -9,8 +9,8 @@
 //            display name.
 // Each tier is read through an index in that order with a LIMIT, first among the 2,000 newest
 // actors, so a search reads about a page of rows however many actors match; the second tier is
-// read only when the first does not fill the page. (Ranking every match by ts_rank cost 100 ms and more for a common word on
-// 100,000 actors.)
+// read only when the first does not fill the page. (Ranking every match by ts_rank cost 100 ms and
+// more for a common word on 100,000 actors.)
 #pragma once
 
 #include "absl/status/statusor.h"

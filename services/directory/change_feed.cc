@@ -118,8 +118,8 @@ void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
     has.push_back(c.has_snapshot ? "t" : "f");
   }
   txn.exec_params(kLockFeed, kChangeFeedLock);
-  txn.exec_params(kInsertChanges, db::PgArray(kinds), db::PgArray(types), db::PgArray(names), db::PgArray(merged),
-                  db::PgArray(snapshots), db::PgArray(has));
+  txn.exec_params(kInsertChanges, db::PgArray(kinds), db::PgArray(types), db::PgArray(names),
+                  db::PgArray(merged), db::PgArray(snapshots), db::PgArray(has));
 }
 
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,

@@ -83,7 +83,8 @@ grpc::Status DirectoryServiceImpl::ImportActors(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ImportSireneExtract(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportSireneExtractRequest>* reader,
     v1::ImportSireneExtractResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportSireneExtract", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportSireneExtract",
+                     kDomain);
   v1::ImportSireneExtractRequest message;
   if (!reader->Read(&message) || !message.has_options()) {
     return ToGrpcStatus(InvalidField(kDomain, "options", "the first message carries the options"),
@@ -137,7 +138,8 @@ grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
                                                const v1::ListChangesRequest* request,
                                                v1::ListChangesResponse* response) {
   MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListChanges", kDomain);
-  grpc::Status status = Reply(actors_.ListChanges(context->deadline(), *request), response, kDomain);
+  grpc::Status status =
+      Reply(actors_.ListChanges(context->deadline(), *request), response, kDomain);
   if (status.ok() && !authorized_call.may_read_personal_data()) {
     // Field-level visibility: the changes of contacts stay in the feed (a partner's sync must
     // see that something happened), their snapshots of a person do not.
@@ -151,7 +153,8 @@ grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ListNetworkCategories(
     grpc::ServerContext* context, const v1::ListNetworkCategoriesRequest* request,
     v1::ListNetworkCategoriesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListNetworkCategories", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListNetworkCategories",
+                     kDomain);
   return Reply(actors_.ListNetworkCategories(context->deadline(), *request), response, kDomain);
 }
 

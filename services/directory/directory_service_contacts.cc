@@ -1,9 +1,8 @@
 // The gRPC adapter of the directory: contacts, personal-data requests, relationships.
-#include "services/directory/directory_service.h"
-
 #include "common/auth/caller.h"
 #include "common/status/reply.h"
 #include "services/directory/actor_fields.h"
+#include "services/directory/directory_service.h"
 
 namespace maillage::directory {
 
@@ -45,7 +44,8 @@ grpc::Status DirectoryServiceImpl::DeleteContact(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ExportPersonData(grpc::ServerContext* context,
                                                     const v1::ExportPersonDataRequest* request,
                                                     v1::ExportPersonDataResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ExportPersonData", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ExportPersonData",
+                     kDomain);
   return Reply(contacts_.ExportPersonData(context->deadline(), *request), response, kDomain);
 }
 
@@ -66,28 +66,32 @@ grpc::Status DirectoryServiceImpl::GetRelationship(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ListRelationships(grpc::ServerContext* context,
                                                      const v1::ListRelationshipsRequest* request,
                                                      v1::ListRelationshipsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListRelationships", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListRelationships",
+                     kDomain);
   return Reply(contacts_.ListRelationships(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::CreateRelationship(grpc::ServerContext* context,
                                                       const v1::CreateRelationshipRequest* request,
                                                       v1::Relationship* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "CreateRelationship", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "CreateRelationship",
+                     kDomain);
   return Reply(contacts_.CreateRelationship(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateRelationship(grpc::ServerContext* context,
                                                       const v1::UpdateRelationshipRequest* request,
                                                       v1::Relationship* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UpdateRelationship", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UpdateRelationship",
+                     kDomain);
   return Reply(contacts_.UpdateRelationship(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::DeleteRelationship(grpc::ServerContext* context,
                                                       const v1::DeleteRelationshipRequest* request,
                                                       v1::DeleteRelationshipResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "DeleteRelationship", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "DeleteRelationship",
+                     kDomain);
   return Reply(contacts_.DeleteRelationship(context->deadline(), *request), response, kDomain);
 }
 

@@ -1,8 +1,11 @@
 // Integration tests of contacts, personal-data requests and relationships.
 #include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -37,14 +40,14 @@ class ContactsTest : public DirectoryTest {
 
 TEST_F(ContactsTest, CreateGetUpdateDelete) {
   Contact created;
-  ASSERT_TRUE(CreateContact(Person("Camille", "Durand"), &created).ok());
+  ASSERT_THAT(CreateContact(Person("Camille", "Durand"), &created), IsOk());
   EXPECT_THAT(created.name(), ::testing::StartsWith(actor_.name() + "/contacts/"));
   EXPECT_EQ(created.etag(), "1");
 
   v1::GetContactRequest get;
   get.set_name(created.name());
   Contact read;
-  ASSERT_TRUE(stub_->GetContact(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetContact(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.email(), "Camille.Durand@example.org");
 
   v1::UpdateContactRequest update;
@@ -53,7 +56,7 @@ TEST_F(ContactsTest, CreateGetUpdateDelete) {
   update.mutable_contact()->set_etag("1");
   update.mutable_update_mask()->add_paths("job_title");
   Contact updated;
-  ASSERT_TRUE(stub_->UpdateContact(Context().get(), update, &updated).ok());
+  ASSERT_THAT(stub_->UpdateContact(Context().get(), update, &updated), IsOk());
   EXPECT_EQ(updated.job_title(), "Chargée de mission");
   EXPECT_EQ(updated.family_name(), "Durand");
   EXPECT_EQ(stub_->UpdateContact(Context().get(), update, &updated).error_code(),
@@ -62,7 +65,7 @@ TEST_F(ContactsTest, CreateGetUpdateDelete) {
   v1::DeleteContactRequest del;
   del.set_name(created.name());
   v1::DeleteContactResponse deleted;
-  ASSERT_TRUE(stub_->DeleteContact(Context().get(), del, &deleted).ok());
+  ASSERT_THAT(stub_->DeleteContact(Context().get(), del, &deleted), IsOk());
   EXPECT_EQ(stub_->GetContact(Context().get(), get, &read).error_code(),
             grpc::StatusCode::NOT_FOUND);
 }
@@ -89,22 +92,22 @@ TEST_F(ContactsTest, ValidationNamesEveryField) {
 TEST_F(ContactsTest, ListOfOneActorOrEveryActor) {
   v1::Actor other = CreateActor("Autre");
   Contact out;
-  ASSERT_TRUE(CreateContact(Person("Zoé", "Bernard"), &out).ok());
-  ASSERT_TRUE(CreateContact(Person("Élise", "Arnaud"), &out).ok());
+  ASSERT_THAT(CreateContact(Person("Zoé", "Bernard"), &out), IsOk());
+  ASSERT_THAT(CreateContact(Person("Élise", "Arnaud"), &out), IsOk());
   Contact elected = Person("Jean", "Élu");
   elected.set_elected_official(true);
-  ASSERT_TRUE(CreateContact(elected, &out, other.name()).ok());
+  ASSERT_THAT(CreateContact(elected, &out, other.name()), IsOk());
 
   v1::ListContactsRequest request;
   request.set_parent(actor_.name());
   v1::ListContactsResponse response;
-  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.contacts_size(), 2);
   EXPECT_EQ(response.contacts(0).family_name(), "Arnaud");
 
   request.set_parent("actors/-");
   request.set_filter("elected_official = true");
-  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.contacts_size(), 1);
   EXPECT_EQ(response.contacts(0).given_name(), "Jean");
 
@@ -112,7 +115,7 @@ TEST_F(ContactsTest, ListOfOneActorOrEveryActor) {
   request.set_page_size(1);
   std::vector<std::string> names;
   do {
-    ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+    ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
     for (const Contact& c : response.contacts()) names.push_back(c.family_name());
     request.set_page_token(response.next_page_token());
   } while (!response.next_page_token().empty());
@@ -128,8 +131,8 @@ TEST_F(ContactsTest, EmailFilterIgnoresCase) {
   Contact camille = Person("Camille", "Durand");
   camille.set_email("Camille.Durand@Example.ORG");
   Contact out;
-  ASSERT_TRUE(CreateContact(camille, &out).ok());
-  ASSERT_TRUE(CreateContact(Person("Zoé", "Bernard"), &out).ok());
+  ASSERT_THAT(CreateContact(camille, &out), IsOk());
+  ASSERT_THAT(CreateContact(Person("Zoé", "Bernard"), &out), IsOk());
   v1::ListContactsRequest request;
   request.set_parent("actors/-");
   v1::ListContactsResponse response;
@@ -138,35 +141,36 @@ TEST_F(ContactsTest, EmailFilterIgnoresCase) {
         "email = \"Camille.Durand@Example.ORG\""}) {
     SCOPED_TRACE(filter);
     request.set_filter(filter);
-    ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+    ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
     ASSERT_EQ(response.contacts_size(), 1);
     EXPECT_EQ(response.contacts(0).email(), "Camille.Durand@Example.ORG");  // stored as given
   }
   request.set_filter("email != \"CAMILLE.durand@example.org\"");
-  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.contacts_size(), 1);
   EXPECT_EQ(response.contacts(0).given_name(), "Zoé");
   request.set_filter("email = \"camille.durand@example.com\"");
-  ASSERT_TRUE(stub_->ListContacts(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListContacts(Context().get(), request, &response), IsOk());
   EXPECT_EQ(response.contacts_size(), 0);
 }
 
 TEST_F(ContactsTest, ExportPersonDataThenErase) {
   Contact created;
-  ASSERT_TRUE(CreateContact(Person("Camille", "Durand"), &created).ok());
+  ASSERT_THAT(CreateContact(Person("Camille", "Durand"), &created), IsOk());
   Contact twin;
-  ASSERT_TRUE(CreateContact(Person("Camille", "Durand"), &twin, CreateActor("Autre").name()).ok());
+  ASSERT_THAT(CreateContact(Person("Camille", "Durand"), &twin, CreateActor("Autre").name()),
+              IsOk());
   v1::UpdateContactRequest update;
   update.mutable_contact()->set_name(created.name());
   update.mutable_contact()->set_phone("03 80 00 00 00");
   update.mutable_update_mask()->add_paths("phone");
   Contact updated;
-  ASSERT_TRUE(stub_->UpdateContact(Context().get(), update, &updated).ok());
+  ASSERT_THAT(stub_->UpdateContact(Context().get(), update, &updated), IsOk());
 
   v1::ExportPersonDataRequest export_request;
   export_request.set_name(created.name());
   v1::ExportPersonDataResponse exported;
-  ASSERT_TRUE(stub_->ExportPersonData(Context().get(), export_request, &exported).ok());
+  ASSERT_THAT(stub_->ExportPersonData(Context().get(), export_request, &exported), IsOk());
   EXPECT_EQ(exported.contact().phone(), "03 80 00 00 00");
   EXPECT_EQ(exported.actor(), actor_.name());
   EXPECT_EQ(exported.actor_display_name(), "Pôle d'Economie Solidaire 21");
@@ -183,12 +187,12 @@ TEST_F(ContactsTest, ExportPersonDataThenErase) {
             grpc::StatusCode::INVALID_ARGUMENT);  // no reason
   erase.set_reason("demande reçue le 3 mai 2024");
   erase.set_request_id("6a1f4a52-8d1e-4a53-a9a4-1a2b3c4d5e6f");
-  ASSERT_TRUE(stub_->ErasePerson(Context().get(), erase, &receipt).ok());
+  ASSERT_THAT(stub_->ErasePerson(Context().get(), erase, &receipt), IsOk());
   EXPECT_EQ(receipt.contact(), created.name());
   EXPECT_GT(receipt.change_sequence(), 0);
   // A replay answers the same receipt; a new request finds nothing to erase.
   v1::ErasePersonResponse replay;
-  ASSERT_TRUE(stub_->ErasePerson(Context().get(), erase, &replay).ok());
+  ASSERT_THAT(stub_->ErasePerson(Context().get(), erase, &replay), IsOk());
   EXPECT_EQ(replay.receipt_id(), receipt.receipt_id());
   erase.clear_request_id();
   EXPECT_EQ(stub_->ErasePerson(Context().get(), erase, &replay).error_code(),
@@ -197,7 +201,7 @@ TEST_F(ContactsTest, ExportPersonDataThenErase) {
   // No personal data is left about the person: neither the row nor the snapshots.
   v1::ListChangesRequest changes_request;
   v1::ListChangesResponse changes;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), changes_request, &changes).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), changes_request, &changes), IsOk());
   bool erased_seen = false;
   for (const v1::Change& change : changes.changes()) {
     if (change.resource_name() != created.name()) continue;
@@ -223,7 +227,7 @@ TEST_F(ContactsTest, Relationships) {
   r->mutable_start_date()->set_month(1);
   r->mutable_start_date()->set_day(1);
   Relationship created;
-  ASSERT_TRUE(stub_->CreateRelationship(Context().get(), create, &created).ok());
+  ASSERT_THAT(stub_->CreateRelationship(Context().get(), create, &created), IsOk());
   EXPECT_THAT(created.name(), ::testing::StartsWith(actor_.name() + "/relationships/"));
 
   // Overlapping → ALREADY_EXISTS naming it.
@@ -255,7 +259,7 @@ TEST_F(ContactsTest, Relationships) {
   list.set_parent("actors/-");
   list.set_filter(absl::StrCat("other_actor = \"", head.name(), "\" AND type = MEMBER_OF"));
   v1::ListRelationshipsResponse listed;
-  ASSERT_TRUE(stub_->ListRelationships(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListRelationships(Context().get(), list, &listed), IsOk());
   ASSERT_EQ(listed.relationships_size(), 1);
   EXPECT_EQ(listed.relationships(0).name(), created.name());
 
@@ -267,14 +271,14 @@ TEST_F(ContactsTest, Relationships) {
   update.mutable_relationship()->mutable_end_date()->set_day(31);
   update.mutable_update_mask()->add_paths("end_date");
   Relationship updated;
-  ASSERT_TRUE(stub_->UpdateRelationship(Context().get(), update, &updated).ok());
+  ASSERT_THAT(stub_->UpdateRelationship(Context().get(), update, &updated), IsOk());
   EXPECT_EQ(updated.end_date().year(), 2023);
   EXPECT_EQ(updated.start_date().year(), 2020);
   update.mutable_update_mask()->set_paths(0, "type");
   EXPECT_EQ(stub_->UpdateRelationship(Context().get(), update, &updated).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   list.set_filter("current = true");
-  ASSERT_TRUE(stub_->ListRelationships(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListRelationships(Context().get(), list, &listed), IsOk());
   EXPECT_EQ(listed.relationships_size(), 0);  // ended in 2023
 
   v1::DeleteRelationshipRequest del;
@@ -284,7 +288,7 @@ TEST_F(ContactsTest, Relationships) {
   EXPECT_EQ(stub_->DeleteRelationship(Context().get(), del, &deleted).error_code(),
             grpc::StatusCode::ABORTED);
   del.set_etag(updated.etag());
-  ASSERT_TRUE(stub_->DeleteRelationship(Context().get(), del, &deleted).ok());
+  ASSERT_THAT(stub_->DeleteRelationship(Context().get(), del, &deleted), IsOk());
   v1::GetRelationshipRequest get;
   get.set_name(created.name());
   EXPECT_EQ(stub_->GetRelationship(Context().get(), get, &updated).error_code(),

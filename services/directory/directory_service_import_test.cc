@@ -1,8 +1,11 @@
 // Integration tests of ImportActors (and its round trip with ExportActors).
 #include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -41,7 +44,7 @@ TEST_F(ImportTest, LaterRowsSeeTheActorsOfEarlierRowsAndOfTheDirectory) {
       "Nouvelle,,,,21213\n";                            // former code of 21452: created
   v1::ImportActorsResponse response;
   grpc::Status status = Import(csv, &response, true);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   ASSERT_EQ(response.rows_size(), 6);
   EXPECT_EQ(response.rows(0).outcome(), v1::IMPORT_ROW_OUTCOME_CREATED);
   EXPECT_EQ(response.rows(1).outcome(), v1::IMPORT_ROW_OUTCOME_UPDATED);
@@ -60,7 +63,7 @@ TEST_F(ImportTest, LaterRowsSeeTheActorsOfEarlierRowsAndOfTheDirectory) {
   // Without the rejected row, for real: the changes follow the rows.
   std::string valid = csv;
   valid.erase(valid.find("LA POSTE"), valid.find("atelier velo") - valid.find("LA POSTE"));
-  ASSERT_TRUE(Import(valid, &response).ok());
+  ASSERT_THAT(Import(valid, &response), IsOk());
   EXPECT_EQ(response.created_count(), 3);
   EXPECT_EQ(response.updated_count(), 2);
   EXPECT_EQ(CountRows("actors"), 4);
@@ -68,13 +71,13 @@ TEST_F(ImportTest, LaterRowsSeeTheActorsOfEarlierRowsAndOfTheDirectory) {
   get.set_name(response.rows(0).actor());
   EXPECT_EQ(response.rows(1).actor(), response.rows(0).actor());
   Actor recyclerie;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &recyclerie).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &recyclerie), IsOk());
   EXPECT_EQ(recyclerie.display_name(), "Recyclerie bis");
   EXPECT_EQ(recyclerie.description(), "seconde");
   v1::ListChangesRequest feed;
   feed.set_page_size(100);
   v1::ListChangesResponse changes;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), feed, &changes).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), feed, &changes), IsOk());
   std::vector<std::string> seen;
   for (const auto& c : changes.changes()) {
     seen.push_back(absl::StrCat(v1::ChangeKind_Name(c.kind()), " ", c.actor().display_name()));
@@ -92,7 +95,7 @@ TEST_F(ImportTest, SemicolonFileWithMappedHeadersThenReimportIsANoOp) {
                                                 {"Catégories", "network_categories"}};
   v1::ImportActorsResponse response;
   grpc::Status status = Import(kSemicolonFile, &response, false, mapping);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.detected_separator(), v1::CSV_SEPARATOR_SEMICOLON);
   EXPECT_EQ(response.created_count(), 2);
   EXPECT_THAT(response.ignored_columns(), ElementsAre("Remarque"));
@@ -102,14 +105,14 @@ TEST_F(ImportTest, SemicolonFileWithMappedHeadersThenReimportIsANoOp) {
   v1::GetActorRequest get;
   get.set_name(response.rows(1).actor());
   Actor ferme;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &ferme).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &ferme), IsOk());
   EXPECT_EQ(ferme.display_name(), "Ferme; de Crimolois");
   EXPECT_EQ(ferme.address().commune_insee_code(), "21452");
   EXPECT_EQ(ferme.provenance().source(), "csv-import");
   int64_t changes = CountRows("changes");
 
   v1::ImportActorsResponse again;
-  ASSERT_TRUE(Import(kSemicolonFile, &again, false, mapping).ok());
+  ASSERT_THAT(Import(kSemicolonFile, &again, false, mapping), IsOk());
   EXPECT_EQ(again.created_count(), 0);
   EXPECT_EQ(again.unchanged_count(), 2);
   EXPECT_EQ(again.rows(0).matched_by(), v1::IMPORT_MATCH_RULE_SIRET);
@@ -124,7 +127,7 @@ TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
       "Bonne,,ASSOCIATION,21231\n"
       "Mauvaise,12345678901234,PIRATE,75056\n";
   v1::ImportActorsResponse response;
-  ASSERT_TRUE(Import(csv, &response, true).ok());
+  ASSERT_THAT(Import(csv, &response, true), IsOk());
   EXPECT_EQ(response.created_count(), 1);
   EXPECT_EQ(response.rejected_count(), 1);
   ASSERT_EQ(response.rows_size(), 2);
@@ -185,11 +188,11 @@ TEST_F(ImportTest, ExportImportedAgainChangesNothing) {
   std::string csv;
   google::api::HttpBody chunk;
   while (reader->Read(&chunk)) csv += chunk.data();
-  ASSERT_TRUE(reader->Finish().ok());
+  ASSERT_THAT(reader->Finish(), IsOk());
   int64_t changes = CountRows("changes");
   v1::ImportActorsResponse response;
   grpc::Status status = Import(csv, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.unchanged_count(), 2) << response.DebugString();
   EXPECT_EQ(response.rows(0).matched_by(), v1::IMPORT_MATCH_RULE_RESOURCE_NAME);
   EXPECT_EQ(CountRows("changes"), changes);

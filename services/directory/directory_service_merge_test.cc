@@ -1,8 +1,11 @@
 // Integration tests of FindDuplicates and MergeActors.
 #include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -20,7 +23,7 @@ class MergeTest : public DirectoryTest {
     request.set_page_token(token);
     v1::FindDuplicatesResponse response;
     grpc::Status status = stub_->FindDuplicates(Context().get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_THAT(status, IsOk()) << status.error_message();
     return response;
   }
 
@@ -84,14 +87,14 @@ TEST_F(MergeTest, MergeMovesContactsAndRelationshipsAndLeavesARedirect) {
   contact_request.mutable_contact()->set_family_name("Martin");
   contact_request.mutable_contact()->set_legal_basis(v1::LEGAL_BASIS_LEGITIMATE_INTEREST);
   v1::Contact contact;
-  ASSERT_TRUE(stub_->CreateContact(Context().get(), contact_request, &contact).ok());
+  ASSERT_THAT(stub_->CreateContact(Context().get(), contact_request, &contact), IsOk());
   auto link = [&](const Actor& from, const Actor& to, v1::RelationshipType type) {
     v1::CreateRelationshipRequest request;
     request.set_parent(from.name());
     request.mutable_relationship()->set_type(type);
     request.mutable_relationship()->set_other_actor(to.name());
     v1::Relationship r;
-    EXPECT_TRUE(stub_->CreateRelationship(Context().get(), request, &r).ok());
+    EXPECT_THAT(stub_->CreateRelationship(Context().get(), request, &r), IsOk());
     return r;
   };
   link(other, head, v1::RELATIONSHIP_TYPE_MEMBER_OF);
@@ -101,7 +104,7 @@ TEST_F(MergeTest, MergeMovesContactsAndRelationshipsAndLeavesARedirect) {
 
   Actor merged;
   grpc::Status status = Merge(survivor, other, &merged);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(merged.rna(), "W212001234");
   EXPECT_EQ(merged.website(), "https://recyclerie.example.org");
   EXPECT_THAT(merged.network_categories(), ElementsAre("iae", "structures-ess"));
@@ -109,21 +112,21 @@ TEST_F(MergeTest, MergeMovesContactsAndRelationshipsAndLeavesARedirect) {
   v1::GetActorRequest get;
   get.set_name(other.name());
   Actor redirect;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &redirect).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &redirect), IsOk());
   EXPECT_EQ(redirect.state(), v1::ACTOR_STATE_MERGED);
   EXPECT_EQ(redirect.merged_into(), survivor.name());
 
   v1::ListContactsRequest contacts;
   contacts.set_parent(survivor.name());
   v1::ListContactsResponse listed;
-  ASSERT_TRUE(stub_->ListContacts(Context().get(), contacts, &listed).ok());
+  ASSERT_THAT(stub_->ListContacts(Context().get(), contacts, &listed), IsOk());
   ASSERT_EQ(listed.contacts_size(), 1);
   EXPECT_EQ(listed.contacts(0).family_name(), "Martin");
 
   v1::ListRelationshipsRequest relationships;
   relationships.set_parent("actors/-");
   v1::ListRelationshipsResponse all;
-  ASSERT_TRUE(stub_->ListRelationships(Context().get(), relationships, &all).ok());
+  ASSERT_THAT(stub_->ListRelationships(Context().get(), relationships, &all), IsOk());
   ASSERT_EQ(all.relationships_size(), 2) << all.DebugString();
   for (const v1::Relationship& r : all.relationships()) {
     EXPECT_THAT(r.name() + " " + r.other_actor(),
@@ -135,7 +138,7 @@ TEST_F(MergeTest, MergeMovesContactsAndRelationshipsAndLeavesARedirect) {
   v1::ListChangesRequest changes_request;
   changes_request.set_page_size(1000);
   v1::ListChangesResponse changes;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), changes_request, &changes).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), changes_request, &changes), IsOk());
   bool actor_merged = false, contact_merged = false;
   for (const v1::Change& c : changes.changes()) {
     if (c.kind() == v1::CHANGE_KIND_MERGED && c.resource_name() == other.name()) {
@@ -174,7 +177,7 @@ TEST_F(MergeTest, DifferentIdentifiersRefuseTheMerge) {
   v1::GetActorRequest get;
   get.set_name(b.name());
   Actor read;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.state(), v1::ACTOR_STATE_ACTIVE);
 }
 

@@ -1,8 +1,11 @@
 // Integration tests of ImportSireneExtract (client streaming, chunks of any size).
 #include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -51,7 +54,7 @@ TEST_F(SireneTest, EnrichesMatchedActorsAndCreatesMissingEssOnes) {
   Actor alpha = CreateActor("Alpha", [](Actor& a) { a.set_rna("W212001234"); });
   v1::ImportSireneExtractResponse response;
   grpc::Status status = Import(kExtract, 7, /*create_missing=*/true, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.rows_read(), 5);
   EXPECT_EQ(response.kept_count(), 3);
   EXPECT_EQ(response.enriched_count(), 1);
@@ -65,7 +68,7 @@ TEST_F(SireneTest, EnrichesMatchedActorsAndCreatesMissingEssOnes) {
   v1::GetActorRequest get;
   get.set_name(alpha.name());
   Actor read;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.siret(), "35600000000048");
   EXPECT_EQ(read.legal_category_code(), "9220");
   EXPECT_EQ(read.ess_family(), v1::ESS_FAMILY_ASSOCIATION);
@@ -75,7 +78,7 @@ TEST_F(SireneTest, EnrichesMatchedActorsAndCreatesMissingEssOnes) {
   v1::ListActorsRequest list;
   list.set_filter("commune = \"21452\"");
   v1::ListActorsResponse listed;
-  ASSERT_TRUE(stub_->ListActors(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListActors(Context().get(), list, &listed), IsOk());
   ASSERT_EQ(listed.actors_size(), 1);
   EXPECT_EQ(listed.actors(0).ess_family(), v1::ESS_FAMILY_COOPERATIVE);
   EXPECT_EQ(listed.actors(0).provenance().source(), "sirene");
@@ -83,7 +86,7 @@ TEST_F(SireneTest, EnrichesMatchedActorsAndCreatesMissingEssOnes) {
   // The same extract again changes nothing.
   int64_t changes = CountRows("changes");
   v1::ImportSireneExtractResponse again;
-  ASSERT_TRUE(Import(kExtract, 1000, true, &again).ok());
+  ASSERT_THAT(Import(kExtract, 1000, true, &again), IsOk());
   EXPECT_EQ(again.unchanged_count(), 2);
   EXPECT_EQ(CountRows("changes"), changes);
 }

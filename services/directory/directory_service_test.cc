@@ -7,10 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/change_feed.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -37,7 +40,7 @@ class ActorsTest : public DirectoryTest {
     request.set_page_token(token);
     v1::ListActorsResponse response;
     grpc::Status status = stub_->ListActors(Context().get(), request, &response);
-    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    EXPECT_THAT(status, IsOk()) << filter << ": " << status.error_message();
     return response;
   }
 
@@ -51,7 +54,7 @@ class ActorsTest : public DirectoryTest {
     v1::ListChangesRequest request;
     request.set_page_size(1000);
     v1::ListChangesResponse response;
-    EXPECT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+    EXPECT_THAT(stub_->ListChanges(Context().get(), request, &response), IsOk());
     return {response.changes().begin(), response.changes().end()};
   }
 };
@@ -85,7 +88,7 @@ TEST_F(ActorsTest, CreateThenGetReturnsEveryField) {
   actor.mutable_provenance()->set_source("manual");
   actor.set_state(v1::ACTOR_STATE_MERGED);  // output only: ignored
   Actor created;
-  ASSERT_TRUE(Create(actor, &created).ok());
+  ASSERT_THAT(Create(actor, &created), IsOk());
   EXPECT_THAT(created.name(), ::testing::StartsWith("actors/"));
   EXPECT_EQ(created.display_name(), "Pôle d'Economie Solidaire 21");
   EXPECT_EQ(created.state(), v1::ACTOR_STATE_ACTIVE);
@@ -97,7 +100,7 @@ TEST_F(ActorsTest, CreateThenGetReturnsEveryField) {
   v1::GetActorRequest get;
   get.set_name(created.name());
   Actor read;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.SerializeAsString(), created.SerializeAsString());
   EXPECT_DOUBLE_EQ(read.coordinates().longitude(), 5.0414701);
   EXPECT_EQ(read.labels().esus_agrement().start_date().day(), 31);
@@ -123,7 +126,7 @@ TEST_F(ActorsTest, BatchGetKeepsTheOrderAndFailsOnUnknown) {
   request.add_names(a.name());
   request.add_names(b.name());
   v1::BatchGetActorsResponse response;
-  ASSERT_TRUE(stub_->BatchGetActors(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->BatchGetActors(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.actors_size(), 3);
   EXPECT_EQ(response.actors(0).display_name(), "B");
   EXPECT_EQ(response.actors(1).display_name(), "A");
@@ -158,20 +161,20 @@ TEST_F(ActorsTest, DomainIdentifierVectorsThroughTheApi) {
   Actor poste;
   poste.set_display_name("La Poste");
   poste.set_siret("35600000049837");  // valid only by the La Poste rule
-  EXPECT_TRUE(Create(poste, &out).ok());
+  EXPECT_THAT(Create(poste, &out), IsOk());
   Actor metropole;
   metropole.set_display_name("Dijon Métropole");
   metropole.set_siren("242100410");
   metropole.set_ess_family(v1::ESS_FAMILY_OUTSIDE_ESS);
-  EXPECT_TRUE(Create(metropole, &out).ok());
+  EXPECT_THAT(Create(metropole, &out), IsOk());
   Actor overseas;
   overseas.set_display_name("Association ultramarine");
   overseas.set_rna("W9P1002760");
-  EXPECT_TRUE(Create(overseas, &out).ok());
+  EXPECT_THAT(Create(overseas, &out), IsOk());
   Actor luhn;
   luhn.set_display_name("Établissement Luhn");
   luhn.set_siret("35600000000048");
-  EXPECT_TRUE(Create(luhn, &out).ok());
+  EXPECT_THAT(Create(luhn, &out), IsOk());
   Actor bad;
   bad.set_display_name("Mauvais");
   bad.set_siret("35600000049838");
@@ -299,7 +302,7 @@ TEST_F(ActorsTest, SqlLookingTextIsStoredVerbatim) {
   v1::GetActorRequest get;
   get.set_name(created.name());
   Actor read;
-  ASSERT_TRUE(stub_->GetActor(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.display_name(), text);
   EXPECT_EQ(read.description(), text);
   EXPECT_EQ(List("commune = \"'; DROP TABLE actors;--\"").actors_size(), 0);
@@ -341,7 +344,7 @@ TEST_F(ActorsTest, DuplicatesNameTheExistingActor) {
   other.set_display_name("Coopérative Alpha — antenne");
   other.set_siren("356000000");
   Actor out;
-  EXPECT_TRUE(Create(other, &out).ok());
+  EXPECT_THAT(Create(other, &out), IsOk());
 }
 
 TEST_F(ActorsTest, RequestIdReplaysTheOriginalResult) {
@@ -349,8 +352,8 @@ TEST_F(ActorsTest, RequestIdReplaysTheOriginalResult) {
   Actor actor;
   actor.set_display_name("Idempotent");
   Actor first, second;
-  ASSERT_TRUE(Create(actor, &first, id).ok());
-  ASSERT_TRUE(Create(actor, &second, id).ok());
+  ASSERT_THAT(Create(actor, &first, id), IsOk());
+  ASSERT_THAT(Create(actor, &second, id), IsOk());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(CountRows("actors"), 1);
   actor.set_display_name("Autre requête");
@@ -368,7 +371,7 @@ TEST_F(ActorsTest, UpdateWithMaskAndEtag) {
   request.mutable_actor()->set_etag(created.etag());
   request.mutable_update_mask()->add_paths("display_name");
   Actor updated;
-  ASSERT_TRUE(stub_->UpdateActor(Context().get(), request, &updated).ok());
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), request, &updated), IsOk());
   EXPECT_EQ(updated.display_name(), "Nouveau nom");
   EXPECT_EQ(updated.description(), "gardée");
   EXPECT_EQ(updated.etag(), "2");
@@ -407,7 +410,7 @@ TEST_F(ActorsTest, UpdateToAnIdentifierOfAnotherActorIsAlreadyExists) {
             grpc::StatusCode::ALREADY_EXISTS);
   // Updating the holder itself is fine.
   request.mutable_actor()->set_name(a.name());
-  EXPECT_TRUE(stub_->UpdateActor(Context().get(), request, &out).ok());
+  EXPECT_THAT(stub_->UpdateActor(Context().get(), request, &out), IsOk());
 }
 
 TEST_F(ActorsTest, ArchiveUnarchiveAndDefaultListState) {
@@ -416,12 +419,12 @@ TEST_F(ActorsTest, ArchiveUnarchiveAndDefaultListState) {
   v1::ArchiveActorRequest archive;
   archive.set_name(a.name());
   Actor archived;
-  ASSERT_TRUE(stub_->ArchiveActor(Context().get(), archive, &archived).ok());
+  ASSERT_THAT(stub_->ArchiveActor(Context().get(), archive, &archived), IsOk());
   EXPECT_EQ(archived.state(), v1::ACTOR_STATE_ARCHIVED);
   EXPECT_TRUE(archived.has_archive_time());
   // Archiving again returns it unchanged.
   Actor again;
-  ASSERT_TRUE(stub_->ArchiveActor(Context().get(), archive, &again).ok());
+  ASSERT_THAT(stub_->ArchiveActor(Context().get(), archive, &again), IsOk());
   EXPECT_EQ(again.etag(), archived.etag());
 
   EXPECT_THAT(Names(List("")), ElementsAre("Active"));
@@ -435,7 +438,7 @@ TEST_F(ActorsTest, ArchiveUnarchiveAndDefaultListState) {
   EXPECT_EQ(stub_->UnarchiveActor(Context().get(), unarchive, &back).error_code(),
             grpc::StatusCode::ABORTED);
   unarchive.set_etag(archived.etag());
-  ASSERT_TRUE(stub_->UnarchiveActor(Context().get(), unarchive, &back).ok());
+  ASSERT_THAT(stub_->UnarchiveActor(Context().get(), unarchive, &back), IsOk());
   EXPECT_EQ(back.state(), v1::ACTOR_STATE_ACTIVE);
   EXPECT_FALSE(back.has_archive_time());
   EXPECT_EQ(List("").total_size(), 2);
@@ -450,12 +453,12 @@ TEST_F(ActorsTest, DeleteRemovesAnUnreferencedActorAndArchivesAReferencedOne) {
   link.mutable_relationship()->set_type(v1::RELATIONSHIP_TYPE_MEMBER_OF);
   link.mutable_relationship()->set_other_actor(head.name());
   v1::Relationship relationship;
-  ASSERT_TRUE(stub_->CreateRelationship(Context().get(), link, &relationship).ok());
+  ASSERT_THAT(stub_->CreateRelationship(Context().get(), link, &relationship), IsOk());
 
   v1::DeleteActorRequest request;
   request.set_name(lonely.name());
   v1::DeleteActorResponse response;
-  ASSERT_TRUE(stub_->DeleteActor(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->DeleteActor(Context().get(), request, &response), IsOk());
   EXPECT_EQ(response.outcome(), v1::DELETE_ACTOR_OUTCOME_DELETED);
   v1::GetActorRequest get;
   get.set_name(lonely.name());
@@ -467,7 +470,7 @@ TEST_F(ActorsTest, DeleteRemovesAnUnreferencedActorAndArchivesAReferencedOne) {
   EXPECT_EQ(stub_->DeleteActor(Context().get(), request, &response).error_code(),
             grpc::StatusCode::ABORTED);
   request.clear_etag();
-  ASSERT_TRUE(stub_->DeleteActor(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->DeleteActor(Context().get(), request, &response), IsOk());
   EXPECT_EQ(response.outcome(), v1::DELETE_ACTOR_OUTCOME_ARCHIVED);
   EXPECT_EQ(response.actor().state(), v1::ACTOR_STATE_ARCHIVED);
 
@@ -556,7 +559,7 @@ TEST_F(ActorsTest, MemberOfFilter) {
   link.mutable_relationship()->set_type(v1::RELATIONSHIP_TYPE_MEMBER_OF);
   link.mutable_relationship()->set_other_actor(head.name());
   v1::Relationship relationship;
-  ASSERT_TRUE(stub_->CreateRelationship(Context().get(), link, &relationship).ok());
+  ASSERT_THAT(stub_->CreateRelationship(Context().get(), link, &relationship), IsOk());
   EXPECT_THAT(Names(List(absl::StrCat("member_of = \"", head.name(), "\""))),
               ElementsAre("Membre"));
 }
@@ -642,18 +645,18 @@ TEST_F(ActorsTest, ChangeFeedInCommitOrderWithCursor) {
   update.mutable_actor()->set_description("décrite");
   update.mutable_update_mask()->add_paths("description");
   Actor out;
-  ASSERT_TRUE(stub_->UpdateActor(Context().get(), update, &out).ok());
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), update, &out), IsOk());
   // An update that changes nothing emits nothing.
-  ASSERT_TRUE(stub_->UpdateActor(Context().get(), update, &out).ok());
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), update, &out), IsOk());
   EXPECT_EQ(out.etag(), "2");
   v1::ArchiveActorRequest archive;
   archive.set_name(a.name());
-  ASSERT_TRUE(stub_->ArchiveActor(Context().get(), archive, &out).ok());
+  ASSERT_THAT(stub_->ArchiveActor(Context().get(), archive, &out), IsOk());
 
   v1::ListChangesRequest request;
   request.set_page_size(2);
   v1::ListChangesResponse first;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &first).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &first), IsOk());
   ASSERT_EQ(first.changes_size(), 2);
   EXPECT_FALSE(first.caught_up());
   EXPECT_EQ(first.changes(0).kind(), v1::CHANGE_KIND_CREATED);
@@ -665,14 +668,14 @@ TEST_F(ActorsTest, ChangeFeedInCommitOrderWithCursor) {
 
   request.set_since(first.next_cursor());
   v1::ListChangesResponse second;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &second).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &second), IsOk());
   ASSERT_EQ(second.changes_size(), 1);
   EXPECT_EQ(second.changes(0).kind(), v1::CHANGE_KIND_ARCHIVED);
   EXPECT_TRUE(second.caught_up());
 
   request.set_since(second.next_cursor());
   v1::ListChangesResponse empty;
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &empty).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &empty), IsOk());
   EXPECT_EQ(empty.changes_size(), 0);
   EXPECT_EQ(empty.next_cursor(), second.next_cursor());
   EXPECT_TRUE(empty.caught_up());
@@ -692,25 +695,24 @@ TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
   v1::ListChangesRequest request;
   v1::ListChangesResponse start, two;
   request.set_page_size(1);
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &start).ok());  // after change 1
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &start), IsOk());  // after change 1
   request.set_page_size(0);
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &two).ok());  // after change 2
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &two), IsOk());  // after change 2
   ASSERT_EQ(two.changes_size(), 2);
   // Both changes look 401 days old, the 400-day retention prunes them; a third one is recent.
-  ASSERT_TRUE(pool_
-                  ->Transact(db::Deadline::max(),
-                             [](pqxx::work& txn) {
-                               txn.exec(
-                                   "UPDATE changes SET commit_time = now() - "
-                                   "interval '401 days'");
-                               return absl::OkStatus();
-                             })
-                  .ok());
+  ASSERT_THAT(pool_->Transact(db::Deadline::max(),
+                              [](pqxx::work& txn) {
+                                txn.exec(
+                                    "UPDATE changes SET commit_time = now() - "
+                                    "interval '401 days'");
+                                return absl::OkStatus();
+                              }),
+              IsOk());
   Actor c = CreateActor("C");
   ChangeFeedPruner pruner(*pool_, std::chrono::hours(24 * 400), std::chrono::hours(1));
   // The pruner's thread runs a pass at once; this one waits for it on the feed's lock.
   absl::StatusOr<PruneResult> again = pruner.PruneOnce();
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_THAT(again, IsOk()) << again.status();
   EXPECT_EQ(again->pruned_through, two.changes(1).sequence());
   EXPECT_EQ(CountRows("changes"), 1);
 
@@ -724,31 +726,30 @@ TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
   // A cursor at the pruning point, or an empty one, reads on.
   for (const std::string& since : {two.next_cursor(), std::string()}) {
     request.set_since(since);
-    ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+    ASSERT_THAT(stub_->ListChanges(Context().get(), request, &response), IsOk());
     ASSERT_EQ(response.changes_size(), 1);
     EXPECT_EQ(response.changes(0).resource_name(), c.name());
   }
 
   // Every row pruned: numbering still goes on above the pruning point.
-  ASSERT_TRUE(pool_
-                  ->Transact(db::Deadline::max(),
-                             [](pqxx::work& txn) {
-                               txn.exec(
-                                   "UPDATE changes SET commit_time = now() - "
-                                   "interval '2 days'");
-                               PruneResult pruned = PruneChanges(txn, std::chrono::hours(24));
-                               EXPECT_EQ(pruned.deleted, 1);
-                               return absl::OkStatus();
-                             })
-                  .ok());
+  ASSERT_THAT(pool_->Transact(db::Deadline::max(),
+                              [](pqxx::work& txn) {
+                                txn.exec(
+                                    "UPDATE changes SET commit_time = now() - "
+                                    "interval '2 days'");
+                                PruneResult pruned = PruneChanges(txn, std::chrono::hours(24));
+                                EXPECT_EQ(pruned.deleted, 1);
+                                return absl::OkStatus();
+                              }),
+              IsOk());
   EXPECT_EQ(CountRows("changes"), 0);
   request.set_since("");
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &response), IsOk());
   EXPECT_EQ(response.changes_size(), 0);
   std::string idle_cursor = response.next_cursor();
   CreateActor("D");
   request.set_since(idle_cursor);
-  ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.changes_size(), 1);
   EXPECT_EQ(response.changes(0).sequence(), two.changes(1).sequence() + 2);
 }
@@ -770,7 +771,7 @@ TEST_F(ActorsTest, ConcurrentWritersNeverLetAReaderSkipAChange) {
     v1::ListChangesRequest request;
     request.set_since(cursor);
     v1::ListChangesResponse response;
-    ASSERT_TRUE(stub_->ListChanges(Context().get(), request, &response).ok());
+    ASSERT_THAT(stub_->ListChanges(Context().get(), request, &response), IsOk());
     for (const v1::Change& change : response.changes()) {
       EXPECT_GT(change.sequence(), last);
       last = change.sequence();
@@ -786,7 +787,8 @@ TEST_F(ActorsTest, ConcurrentWritersNeverLetAReaderSkipAChange) {
 TEST_F(ActorsTest, ReferenceLists) {
   v1::ListNetworkCategoriesRequest categories_request;
   v1::ListNetworkCategoriesResponse categories;
-  ASSERT_TRUE(stub_->ListNetworkCategories(Context().get(), categories_request, &categories).ok());
+  ASSERT_THAT(stub_->ListNetworkCategories(Context().get(), categories_request, &categories),
+              IsOk());
   ASSERT_EQ(categories.network_categories_size(), 13);
   EXPECT_EQ(categories.network_categories(0).name(), "networkCategories/partenaires-ressources");
   EXPECT_EQ(categories.network_categories(12).code(), "autres");
@@ -794,11 +796,11 @@ TEST_F(ActorsTest, ReferenceLists) {
   v1::ListCommunesRequest communes_request;
   communes_request.set_page_size(20);
   v1::ListCommunesResponse page1, page2;
-  ASSERT_TRUE(stub_->ListCommunes(Context().get(), communes_request, &page1).ok());
+  ASSERT_THAT(stub_->ListCommunes(Context().get(), communes_request, &page1), IsOk());
   EXPECT_EQ(page1.communes_size(), 20);
   EXPECT_EQ(page1.communes(0).insee_code(), "21003");
   communes_request.set_page_token(page1.next_page_token());
-  ASSERT_TRUE(stub_->ListCommunes(Context().get(), communes_request, &page2).ok());
+  ASSERT_THAT(stub_->ListCommunes(Context().get(), communes_request, &page2), IsOk());
   EXPECT_EQ(page2.communes_size(), 3);
   EXPECT_TRUE(page2.next_page_token().empty());
   EXPECT_EQ(page2.communes(0).name(), "communes/21540");
@@ -808,7 +810,7 @@ TEST_F(ActorsTest, ReferenceLists) {
   std::vector<std::string> themes;
   v1::ListThemesResponse page;
   do {
-    ASSERT_TRUE(stub_->ListThemes(Context().get(), themes_request, &page).ok());
+    ASSERT_THAT(stub_->ListThemes(Context().get(), themes_request, &page), IsOk());
     for (const v1::Theme& t : page.themes()) themes.push_back(t.display_name());
     themes_request.set_page_token(page.next_page_token());
   } while (!page.next_page_token().empty());
@@ -818,7 +820,7 @@ TEST_F(ActorsTest, ReferenceLists) {
 
   v1::ListEssFamiliesRequest families_request;
   v1::ListEssFamiliesResponse families;
-  ASSERT_TRUE(stub_->ListEssFamilies(Context().get(), families_request, &families).ok());
+  ASSERT_THAT(stub_->ListEssFamilies(Context().get(), families_request, &families), IsOk());
   EXPECT_EQ(families.ess_families_size(), 6);
   EXPECT_EQ(families.ess_families(5).family(), v1::ESS_FAMILY_OUTSIDE_ESS);
 }
@@ -831,7 +833,7 @@ class SearchTest : public ActorsTest {
     request.set_filter(filter);
     v1::SearchActorsResponse response;
     grpc::Status status = stub_->SearchActors(Context().get(), request, &response);
-    EXPECT_TRUE(status.ok()) << query << ": " << status.error_message();
+    EXPECT_THAT(status, IsOk()) << query << ": " << status.error_message();
     std::vector<std::string> names;
     for (const auto& r : response.results()) names.push_back(r.actor().display_name());
     return names;
@@ -865,11 +867,11 @@ TEST_F(SearchTest, PagesKeepTheRankAndBadQueriesAreRefused) {
   request.set_query("jardin");
   request.set_page_size(2);
   v1::SearchActorsResponse first, second;
-  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &first).ok());
+  ASSERT_THAT(stub_->SearchActors(Context().get(), request, &first), IsOk());
   ASSERT_EQ(first.results_size(), 2);
   EXPECT_EQ(first.results(1).rank(), 2);
   request.set_page_token(first.next_page_token());
-  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &second).ok());
+  ASSERT_THAT(stub_->SearchActors(Context().get(), request, &second), IsOk());
   ASSERT_EQ(second.results_size(), 1);
   EXPECT_EQ(second.results(0).rank(), 3);
   EXPECT_TRUE(second.next_page_token().empty());
@@ -897,11 +899,11 @@ TEST_F(SearchTest, NameMatchesFirstThenNewestFirstAcrossPages) {
   request.set_query("jardins");
   request.set_page_size(3);
   v1::SearchActorsResponse first, second;
-  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &first).ok());
+  ASSERT_THAT(stub_->SearchActors(Context().get(), request, &first), IsOk());
   // An actor created now sorts before the cursor: it changes neither page.
   CreateActor("Jardin partagé tout neuf");
   request.set_page_token(first.next_page_token());
-  ASSERT_TRUE(stub_->SearchActors(Context().get(), request, &second).ok());
+  ASSERT_THAT(stub_->SearchActors(Context().get(), request, &second), IsOk());
   std::vector<std::tuple<std::string, double, int>> found;
   for (const auto* page : {&first, &second}) {
     for (const auto& r : page->results()) found.emplace_back(r.actor().name(), r.score(), r.rank());
@@ -910,7 +912,7 @@ TEST_F(SearchTest, NameMatchesFirstThenNewestFirstAcrossPages) {
   const std::string fingerprint = api::QueryFingerprint({"search", "jardins", ""});
   request.set_page_token(api::EncodePageToken(fingerprint, {{"2", "9", "0"}}));
   v1::SearchActorsResponse in_range;
-  EXPECT_TRUE(stub_->SearchActors(Context().get(), request, &in_range).ok());
+  EXPECT_THAT(stub_->SearchActors(Context().get(), request, &in_range), IsOk());
   for (const auto& keys : std::vector<std::vector<std::string>>{
            {"2", "9", "2147483647"}, {"2", "9", "-1"}, {"two", "9", "0"}, {"2", "9"}}) {
     request.set_page_token(api::EncodePageToken(fingerprint, {keys}));
@@ -936,7 +938,7 @@ TEST_F(SearchTest, TyposAreCorrectedAgainstWordsLearntFromEveryWrite) {
   update.mutable_actor()->set_description("Zythologie et bières artisanales");
   update.mutable_update_mask()->add_paths("description");
   Actor updated;
-  ASSERT_TRUE(stub_->UpdateActor(Context().get(), update, &updated).ok());
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), update, &updated), IsOk());
   EXPECT_THAT(Search("zytologie biere"), ElementsAre("Brasserie coopérative"));
   EXPECT_THAT(Search("brasseri cooperativ"), ElementsAre("Brasserie coopérative"));
   // A word near nothing the actors use matches nothing, even beside a word that does.
@@ -981,7 +983,7 @@ TEST_F(ExportTest, CsvAndGeoJson) {
   });
   CreateActor("Sans coordonnées");
   std::string body, type;
-  ASSERT_TRUE(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type).ok());
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type), IsOk());
   EXPECT_EQ(type, "text/csv; charset=utf-8");
   EXPECT_THAT(body, ::testing::StartsWith("name,display_name,legal_name,description,kind,"));
   EXPECT_THAT(body, ::testing::HasSubstr(absl::StrCat(
@@ -990,11 +992,11 @@ TEST_F(ExportTest, CsvAndGeoJson) {
   EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 3);
 
   body.clear();
-  ASSERT_TRUE(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type, v1::CSV_SEPARATOR_SEMICOLON).ok());
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type, v1::CSV_SEPARATOR_SEMICOLON), IsOk());
   EXPECT_THAT(body, ::testing::StartsWith("name;display_name;"));
 
   body.clear();
-  ASSERT_TRUE(Export(v1::EXPORT_FORMAT_GEOJSON, "", &body, &type).ok());
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_GEOJSON, "", &body, &type), IsOk());
   EXPECT_EQ(type, "application/geo+json");
   EXPECT_THAT(body, ::testing::StartsWith("{\"type\":\"FeatureCollection\",\"features\":["));
   EXPECT_THAT(body, ::testing::HasSubstr("\"coordinates\":[5.04,47.32]"));  // longitude first
@@ -1013,10 +1015,10 @@ TEST_F(ExportTest, LargeExportComesInSeveralChunks) {
     v1::CreateActorRequest request;
     request.mutable_actor()->set_display_name(absl::StrCat("Acteur ", i));
     Actor out;
-    ASSERT_TRUE(stub_->CreateActor(Context().get(), request, &out).ok());
+    ASSERT_THAT(stub_->CreateActor(Context().get(), request, &out), IsOk());
   }
   std::string body, type;
-  ASSERT_TRUE(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type).ok());
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type), IsOk());
   EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 521);
 }
 

@@ -3,12 +3,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/migrations.h"
+#include "common/server/client.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
-#include "common/server/client.h"
 #include "common/testing/principal.h"
+#include "common/testing/status_matchers.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/reference_data.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 
@@ -60,7 +63,7 @@ v1::Actor DirectoryTest::CreateActor(const std::string& display_name,
   if (edit) edit(*request.mutable_actor());
   v1::Actor actor;
   grpc::Status status = stub_->CreateActor(Context().get(), request, &actor);
-  EXPECT_TRUE(status.ok()) << display_name << ": " << status.error_message();
+  EXPECT_THAT(status, IsOk()) << display_name << ": " << status.error_message();
   return actor;
 }
 
@@ -82,7 +85,7 @@ int64_t DirectoryTest::CountRows(const std::string& table) {
       db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
         return txn.exec("SELECT count(*) FROM " + table)[0][0].as<int64_t>();
       });
-  EXPECT_TRUE(count.ok()) << count.status();
+  EXPECT_THAT(count, IsOk()) << count.status();
   return count.ok() ? *count : -1;
 }
 

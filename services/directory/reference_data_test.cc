@@ -2,7 +2,10 @@
 // the ESS family mapping of legal categories.
 #include "services/directory/reference_data.h"
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -10,7 +13,7 @@ namespace {
 TEST(ReferenceDataTest, EmbeddedFilesParse) {
   absl::StatusOr<std::vector<v1::Commune>> communes =
       ParseCommunes(EmbeddedReferenceFile("communes.csv"));
-  ASSERT_TRUE(communes.ok()) << communes.status();
+  ASSERT_THAT(communes, IsOk()) << communes.status();
   EXPECT_EQ(communes->size(), 23u);  // Dijon Métropole
   bool crimolois = false;
   for (const v1::Commune& c : *communes) {
@@ -21,10 +24,10 @@ TEST(ReferenceDataTest, EmbeddedFilesParse) {
   EXPECT_TRUE(crimolois);
   absl::StatusOr<std::vector<CodedEntry>> categories =
       ParseCodedEntries(EmbeddedReferenceFile("network_categories.csv"));
-  ASSERT_TRUE(categories.ok()) << categories.status();
+  ASSERT_THAT(categories, IsOk()) << categories.status();
   EXPECT_EQ(categories->size(), 13u);  // the seed's 13
   EXPECT_EQ(categories->front().code, "partenaires-ressources");
-  EXPECT_TRUE(ParseCodedEntries(EmbeddedReferenceFile("themes.csv")).ok());
+  EXPECT_THAT(ParseCodedEntries(EmbeddedReferenceFile("themes.csv")), IsOk());
   EXPECT_TRUE(EmbeddedReferenceFile("missing.csv").empty());
 }
 
@@ -46,7 +49,7 @@ TEST(ReferenceDataTest, SemicolonTerritoryFileIsAccepted) {
   absl::StatusOr<std::vector<v1::Commune>> communes = ParseCommunes(
       "insee_code;display_name;postal_codes;former_insee_codes\n"
       "25056;Besançon;25000|25030;\n");
-  ASSERT_TRUE(communes.ok()) << communes.status();
+  ASSERT_THAT(communes, IsOk()) << communes.status();
   ASSERT_EQ(communes->size(), 1u);
   EXPECT_EQ((*communes)[0].postal_codes_size(), 2);
 }

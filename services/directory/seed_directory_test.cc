@@ -3,10 +3,13 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
-#include "deploy/seed/seed.h"
 #include "common/server/client.h"
+#include "common/testing/status_matchers.h"
+#include "deploy/seed/seed.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::directory {
 namespace {
@@ -24,13 +27,13 @@ class SeedDirectoryTest : public DirectoryTest {
     v1::ListActorsRequest request;
     request.set_page_size(1000);
     v1::ListActorsResponse response;
-    EXPECT_TRUE(stub_->ListActors(Context().get(), request, &response).ok());
+    EXPECT_THAT(stub_->ListActors(Context().get(), request, &response), IsOk());
     return {response.actors().begin(), response.actors().end()};
   }
 };
 
 TEST_F(SeedDirectoryTest, LoadsThe77PartnersOnce) {
-  ASSERT_TRUE(RunSeed().ok());
+  ASSERT_THAT(RunSeed(), IsOk());
   std::vector<v1::Actor> actors = AllActors();
   ASSERT_EQ(actors.size(), 77u);
   std::map<std::string, int> per_category;
@@ -49,7 +52,7 @@ TEST_F(SeedDirectoryTest, LoadsThe77PartnersOnce) {
   EXPECT_EQ(per_category["accompagnement-creation"], 12);
   EXPECT_EQ(per_category["iae"], 10);
 
-  ASSERT_TRUE(RunSeed().ok());
+  ASSERT_THAT(RunSeed(), IsOk());
   EXPECT_EQ(AllActors().size(), 77u);
 }
 

@@ -69,9 +69,9 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
   if (!cached) {
     absl::StatusOr<std::optional<ApiKeyRecord>> found = keys_.FindByPrefix(deadline, text->prefix);
     if (!found.ok()) {
-      return Unavailable(kGatewayDomain, "API_KEY_LOOKUP_FAILED",
-                         absl::StrCat("the API key cannot be checked now: ",
-                                      found.status().message()));
+      return Unavailable(
+          kGatewayDomain, "API_KEY_LOOKUP_FAILED",
+          absl::StrCat("the API key cannot be checked now: ", found.status().message()));
     }
     record = *std::move(found);
     if (record.has_value()) {  // unknown prefixes are not kept: random keys cannot grow the map
@@ -85,12 +85,12 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
     return Unauthenticated("API_KEY_INVALID", "the API key is not valid");
   }
   if (record->revoke_time.has_value()) {
-    return Unauthenticated("API_KEY_REVOKED", absl::StrCat("the API key ", record->prefix,
-                                                           " has been revoked"));
+    return Unauthenticated("API_KEY_REVOKED",
+                           absl::StrCat("the API key ", record->prefix, " has been revoked"));
   }
   if (record->expire_time.has_value() && *record->expire_time <= now) {
-    return Unauthenticated("API_KEY_EXPIRED", absl::StrCat("the API key ", record->prefix,
-                                                           " has expired"));
+    return Unauthenticated("API_KEY_EXPIRED",
+                           absl::StrCat("the API key ", record->prefix, " has expired"));
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -135,11 +135,11 @@ absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::str
   const double rps = key->rate_limit_rps > 0 ? key->rate_limit_rps : options_.default_rps;
   const int burst = key->rate_limit_burst > 0 ? key->rate_limit_burst : options_.default_burst;
   if (std::optional<absl::Duration> wait = limiter_.Take(key->id, rps, burst, absl::Now())) {
-    absl::Status limited = MakeError(
-        absl::StatusCode::kResourceExhausted, kGatewayDomain, "RATE_LIMITED",
-        absl::StrCat("the API key ", key->prefix, " is over its rate limit (", rps,
-                     " requests/s, burst ", burst, "); retry later"),
-        {{"requests_per_second", absl::StrCat(rps)}, {"burst", absl::StrCat(burst)}});
+    absl::Status limited =
+        MakeError(absl::StatusCode::kResourceExhausted, kGatewayDomain, "RATE_LIMITED",
+                  absl::StrCat("the API key ", key->prefix, " is over its rate limit (", rps,
+                               " requests/s, burst ", burst, "); retry later"),
+                  {{"requests_per_second", absl::StrCat(rps)}, {"burst", absl::StrCat(burst)}});
     google::rpc::RetryInfo retry;
     const int64_t millis = std::max<int64_t>(1, absl::ToInt64Milliseconds(*wait) + 1);
     retry.mutable_retry_delay()->set_seconds(millis / 1000);
@@ -172,13 +172,12 @@ void AccessControl::Audit(const CallRecord& record) {
   } else if (rule != nullptr && rule->read_only) {
     reason = v1::AUDIT_REASON_PERSONAL_DATA_READ;
   }
-  absl::Status written = audit_.Record(
-      std::chrono::system_clock::now() + std::chrono::seconds(5), record, reason);
+  absl::Status written =
+      audit_.Record(std::chrono::system_clock::now() + std::chrono::seconds(5), record, reason);
   if (!written.ok()) {
-    log::Error("cannot write the audit line",
-               {{"method", record.method},
-                {"request_id", record.request_id},
-                {"error", std::string(written.message())}});
+    log::Error("cannot write the audit line", {{"method", record.method},
+                                               {"request_id", record.request_id},
+                                               {"error", std::string(written.message())}});
   }
 }
 
@@ -187,15 +186,16 @@ Admit AdmitNativeGrpc(AccessControl& access) {
                    const std::string& method) -> absl::StatusOr<AdmittedCall> {
     auto value = [&](const char* key) {
       auto it = metadata.find(key);
-      return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+      return it == metadata.end() ? std::string()
+                                  : std::string(it->second.data(), it->second.size());
     };
     CallRecord record;
     record.transport = v1::TRANSPORT_GRPC;
     record.method = method;
     record.request_id = value("x-request-id");
-    absl::StatusOr<Caller> caller = access.Admit(
-        value(kApiKeyHeader), method, std::chrono::system_clock::now() + std::chrono::seconds(5),
-        record);
+    absl::StatusOr<Caller> caller =
+        access.Admit(value(kApiKeyHeader), method,
+                     std::chrono::system_clock::now() + std::chrono::seconds(5), record);
     if (!caller.ok()) return caller.status();
     record.key_id = caller->key_id;
     record.key_prefix = caller->prefix;

@@ -39,8 +39,8 @@ namespace maillage::gateway {
 inline constexpr char kApiKeyHeader[] = "x-api-key";
 
 struct AccessOptions {
-  double default_rps = 50;   // requests per second per key, when the key sets none
-  int default_burst = 100;   // bucket size per key, when the key sets none
+  double default_rps = 50;  // requests per second per key, when the key sets none
+  int default_burst = 100;  // bucket size per key, when the key sets none
   absl::Duration cache_ttl = absl::Seconds(5);
   absl::Duration last_use_resolution = absl::Minutes(1);  // last_use_time is written this often
 };

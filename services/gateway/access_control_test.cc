@@ -6,7 +6,10 @@
 #include "common/db/migrations.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 
@@ -24,7 +27,7 @@ db::Deadline Soon() { return std::chrono::system_clock::now() + std::chrono::sec
 class AccessControlTest : public ::testing::Test {
  protected:
   AccessControlTest() : pool_(Options()), keys_(pool_), audit_(pool_) {
-    EXPECT_TRUE(db::Migrate(pool_, "gateway", Migrations()).ok());
+    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
   }
   db::PoolOptions Options() {
     db::PoolOptions options;
@@ -44,7 +47,7 @@ class AccessControlTest : public ::testing::Test {
     request.mutable_api_key()->mutable_rate_limit()->set_requests_per_second(rps);
     request.mutable_api_key()->mutable_rate_limit()->set_burst(burst);
     absl::StatusOr<v1::CreateApiKeyResponse> created = keys_.Create(Soon(), request, "test");
-    EXPECT_TRUE(created.ok()) << created.status();
+    EXPECT_THAT(created, IsOk()) << created.status();
     return created.ok() ? created->key() : "";
   }
   std::string Reason(const absl::Status& status) {
@@ -55,7 +58,7 @@ class AccessControlTest : public ::testing::Test {
     v1::ListAuditEntriesRequest request;
     request.set_page_size(1000);
     absl::StatusOr<v1::ListAuditEntriesResponse> page = audit_.List(Soon(), request);
-    EXPECT_TRUE(page.ok()) << page.status();
+    EXPECT_THAT(page, IsOk()) << page.status();
     return {page->audit_entries().begin(), page->audit_entries().end()};
   }
 
@@ -69,7 +72,7 @@ TEST_F(AccessControlTest, CreatedKeyAuthenticatesWithItsRoleAndIsStoredOnlyAsAHa
   AccessControl access(keys_, audit_, Fast());
   const std::string key = NewKey(v1::ROLE_STAFF);
   absl::StatusOr<Caller> caller = access.Admit(key, kCreateActor, Soon());
-  ASSERT_TRUE(caller.ok()) << caller.status();
+  ASSERT_THAT(caller, IsOk()) << caller.status();
   EXPECT_EQ(caller->role, v1::ROLE_STAFF);
   EXPECT_EQ(caller->key_name, "apiKeys/1");
   EXPECT_EQ(caller->principal("r").key_name, "apiKeys/1");
@@ -83,7 +86,7 @@ TEST_F(AccessControlTest, CreatedKeyAuthenticatesWithItsRoleAndIsStoredOnlyAsAHa
     EXPECT_EQ(rows[0][0].as<int>(), 0) << "the secret is stored in clear";
     return absl::OkStatus();
   });
-  ASSERT_TRUE(search.ok()) << search;
+  ASSERT_THAT(search, IsOk()) << search;
 }
 
 TEST_F(AccessControlTest, MissingMalformedWrongRevokedAndExpiredKeysAreRefused) {
@@ -104,7 +107,7 @@ TEST_F(AccessControlTest, MissingMalformedWrongRevokedAndExpiredKeysAreRefused) 
   revoke.set_name("apiKeys/1");
   revoke.set_reason("clé divulguée");
   absl::StatusOr<v1::ApiKey> revoked = keys_.Revoke(Soon(), revoke);
-  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  ASSERT_THAT(revoked, IsOk()) << revoked.status();
   EXPECT_EQ(revoked->state(), v1::API_KEY_STATE_REVOKED);
   EXPECT_EQ(revoked->revoke_reason(), "clé divulguée");
   EXPECT_EQ(Reason(access.Admit(key, kGetActor, Soon()).status()), "API_KEY_REVOKED");
@@ -113,9 +116,9 @@ TEST_F(AccessControlTest, MissingMalformedWrongRevokedAndExpiredKeysAreRefused) 
     txn.exec("UPDATE api_keys SET expire_time = now() - interval '1 second' WHERE id = 2");
     return absl::OkStatus();
   });
-  ASSERT_TRUE(expire.ok());
+  ASSERT_THAT(expire, IsOk());
   absl::StatusOr<v1::ApiKey> second = keys_.Get(Soon(), "apiKeys/2");
-  ASSERT_TRUE(second.ok());
+  ASSERT_THAT(second, IsOk());
   EXPECT_EQ(second->state(), v1::API_KEY_STATE_EXPIRED);
 }
 
@@ -125,12 +128,12 @@ TEST_F(AccessControlTest, RevocationThroughThisGatewayAppliesAtOnceDespiteTheCac
   AccessControl access(keys_, audit_, options);
   NewKey(v1::ROLE_ADMIN);
   const std::string key = NewKey(v1::ROLE_PARTNER);
-  ASSERT_TRUE(access.Admit(key, kGetActor, Soon()).ok());
+  ASSERT_THAT(access.Admit(key, kGetActor, Soon()), IsOk());
   v1::RevokeApiKeyRequest revoke;
   revoke.set_name("apiKeys/2");
   absl::StatusOr<v1::ApiKey> revoked = keys_.Revoke(Soon(), revoke);
-  ASSERT_TRUE(revoked.ok());
-  EXPECT_TRUE(access.Admit(key, kGetActor, Soon()).ok()) << "cached: the cache TTL applies";
+  ASSERT_THAT(revoked, IsOk());
+  EXPECT_THAT(access.Admit(key, kGetActor, Soon()), IsOk()) << "cached: the cache TTL applies";
   access.Forget(revoked->prefix());
   EXPECT_EQ(Reason(access.Admit(key, kGetActor, Soon()).status()), "API_KEY_REVOKED");
 }
@@ -144,14 +147,14 @@ TEST_F(AccessControlTest, TheLastAdminKeyCannotBeRevoked) {
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Reason(refused.status()), "LAST_ADMIN_KEY");
   revoke.set_name("apiKeys/2");
-  EXPECT_TRUE(keys_.Revoke(Soon(), revoke).ok());
-  EXPECT_TRUE(keys_.Revoke(Soon(), revoke).ok()) << "revoking twice returns the key";
+  EXPECT_THAT(keys_.Revoke(Soon(), revoke), IsOk());
+  EXPECT_THAT(keys_.Revoke(Soon(), revoke), IsOk()) << "revoking twice returns the key";
 }
 
 TEST_F(AccessControlTest, PermissionTableRefusalsAreForbiddenAndAudited) {
   AccessControl access(keys_, audit_, Fast());
   const std::string partner = NewKey(v1::ROLE_PARTNER);
-  EXPECT_TRUE(access.Admit(partner, kGetActor, Soon()).ok());
+  EXPECT_THAT(access.Admit(partner, kGetActor, Soon()), IsOk());
   CallRecord context;
   context.request_id = "req-denied";
   context.http_method = "GET";
@@ -176,7 +179,7 @@ TEST_F(AccessControlTest, PermissionTableRefusalsAreForbiddenAndAudited) {
 TEST_F(AccessControlTest, RateLimitRefusesBeyondTheBurstWithARetryDelay) {
   AccessControl access(keys_, audit_, Fast());
   const std::string key = NewKey(v1::ROLE_STAFF, /*rps=*/1, /*burst=*/3);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(access.Admit(key, kGetActor, Soon()).ok()) << i;
+  for (int i = 0; i < 3; ++i) ASSERT_THAT(access.Admit(key, kGetActor, Soon()), IsOk()) << i;
   absl::StatusOr<Caller> limited = access.Admit(key, kGetActor, Soon());
   ASSERT_EQ(limited.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_EQ(Reason(limited.status()), "RATE_LIMITED");
@@ -185,7 +188,7 @@ TEST_F(AccessControlTest, RateLimitRefusesBeyondTheBurstWithARetryDelay) {
   EXPECT_GT(retry->retry_delay().seconds() * 1000 + retry->retry_delay().nanos() / 1000000, 0);
   EXPECT_LE(retry->retry_delay().seconds(), 1);
   const std::string other = NewKey(v1::ROLE_STAFF, 1, 3);
-  EXPECT_TRUE(access.Admit(other, kGetActor, Soon()).ok()) << "each key has its own bucket";
+  EXPECT_THAT(access.Admit(other, kGetActor, Soon()), IsOk()) << "each key has its own bucket";
 }
 
 TEST(RateLimiterTest, RefillsAtTheRate) {
@@ -231,7 +234,7 @@ TEST_F(AccessControlTest, WritesAndPersonalDataReadsAreAuditedOtherReadsAreNot) 
   v1::ListAuditEntriesRequest filtered;
   filtered.set_filter("resource = \"actors/12\" AND outcome = OK AND reason = WRITE");
   absl::StatusOr<v1::ListAuditEntriesResponse> page = audit_.List(Soon(), filtered);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(page, IsOk()) << page.status();
   EXPECT_EQ(page->audit_entries_size(), 1);
   filtered.set_filter("outcome != OK");
   EXPECT_EQ(audit_.List(Soon(), filtered)->audit_entries_size(), 0);
@@ -253,10 +256,10 @@ TEST_F(AccessControlTest, CreateValidatesEveryFieldAndReplaysWithoutTheSecret) {
   request.mutable_api_key()->set_role(v1::ROLE_PARTNER);
   request.set_request_id("6f1c7d5e-8a0b-4c2d-9e3f-1a2b3c4d5e6f");
   absl::StatusOr<v1::CreateApiKeyResponse> first = keys_.Create(Soon(), request, "t");
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_THAT(first, IsOk()) << first.status();
   EXPECT_FALSE(first->key().empty());
   absl::StatusOr<v1::CreateApiKeyResponse> replay = keys_.Create(Soon(), request, "t");
-  ASSERT_TRUE(replay.ok()) << replay.status();
+  ASSERT_THAT(replay, IsOk()) << replay.status();
   EXPECT_EQ(replay->api_key().name(), first->api_key().name());
   EXPECT_EQ(replay->key(), "") << "the secret is shown once";
   v1::ListApiKeysRequest list;
@@ -266,10 +269,10 @@ TEST_F(AccessControlTest, CreateValidatesEveryFieldAndReplaysWithoutTheSecret) {
 TEST_F(AccessControlTest, EnsureKeyMakesTheFirstAdminKeyOnce) {
   AccessControl access(keys_, audit_, Fast());
   const ApiKeyText key = NewApiKeyText();
-  ASSERT_TRUE(keys_.EnsureKey(Soon(), key, v1::ROLE_ADMIN, "first admin key").ok());
-  ASSERT_TRUE(keys_.EnsureKey(Soon(), key, v1::ROLE_ADMIN, "first admin key").ok());
+  ASSERT_THAT(keys_.EnsureKey(Soon(), key, v1::ROLE_ADMIN, "first admin key"), IsOk());
+  ASSERT_THAT(keys_.EnsureKey(Soon(), key, v1::ROLE_ADMIN, "first admin key"), IsOk());
   absl::StatusOr<Caller> caller = access.Admit(key.text(), kCreateKey, Soon());
-  ASSERT_TRUE(caller.ok()) << caller.status();
+  ASSERT_THAT(caller, IsOk()) << caller.status();
   EXPECT_EQ(caller->role, v1::ROLE_ADMIN);
   ApiKeyText clash = NewApiKeyText();
   clash.prefix = key.prefix;

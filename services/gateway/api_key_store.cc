@@ -5,9 +5,9 @@
 #include "common/api/list_query.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
-#include "common/db/idempotency.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/http_errors.h"
@@ -101,8 +101,7 @@ absl::Status CheckNewKey(const v1::ApiKey& key) {
   if (key.display_name().empty()) {
     violations.Add("api_key.display_name", "required");
   } else if (key.display_name().size() > kMaxDisplayName) {
-    violations.Add("api_key.display_name",
-                   absl::StrCat("at most ", kMaxDisplayName, " bytes"));
+    violations.Add("api_key.display_name", absl::StrCat("at most ", kMaxDisplayName, " bytes"));
   }
   if (key.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(key.role())) {
     violations.Add("api_key.role", "required: ROLE_ADMIN, ROLE_STAFF, ROLE_FUNDER or ROLE_PARTNER");
@@ -128,8 +127,9 @@ absl::Status CheckNewKey(const v1::ApiKey& key) {
 
 }  // namespace
 
-absl::StatusOr<v1::CreateApiKeyResponse> ApiKeyStore::Create(
-    db::Deadline deadline, const v1::CreateApiKeyRequest& request, const std::string& creator) {
+absl::StatusOr<v1::CreateApiKeyResponse> ApiKeyStore::Create(db::Deadline deadline,
+                                                             const v1::CreateApiKeyRequest& request,
+                                                             const std::string& creator) {
   MAILLAGE_RETURN_IF_ERROR(CheckNewKey(request.api_key()));
   const v1::ApiKey& spec = request.api_key();
   std::optional<int64_t> expire_micros;
@@ -155,9 +155,8 @@ absl::StatusOr<v1::CreateApiKeyResponse> ApiKeyStore::Create(
                   v1::Role_Name(spec.role()), expire_micros, creator, rps, burst);
               const int64_t id = rows[0][0].as<int64_t>();
               v1::CreateApiKeyResponse response;
-              MAILLAGE_ASSIGN_OR_RETURN(
-                  *response.mutable_api_key(),
-                  GetKey(txn, id, api::ResourceName("apiKeys", id)));
+              MAILLAGE_ASSIGN_OR_RETURN(*response.mutable_api_key(),
+                                        GetKey(txn, id, api::ResourceName("apiKeys", id)));
               text = key.text();  // never part of the recorded response
               return response;
             });
@@ -169,8 +168,8 @@ absl::StatusOr<v1::CreateApiKeyResponse> ApiKeyStore::Create(
 
 absl::StatusOr<v1::ApiKey> ApiKeyStore::Revoke(db::Deadline deadline,
                                                const v1::RevokeApiKeyRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.name(), "apiKeys", "name",
-                                                             kGatewayDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      int64_t id, api::ParseResourceId(request.name(), "apiKeys", "name", kGatewayDomain));
   return pool_.Transact<v1::ApiKey>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ApiKey> {
     // Serializes revocations, so that two admins revoking the last two admin keys at once
     // cannot both succeed.
@@ -248,11 +247,10 @@ absl::Status ApiKeyStore::EnsureKey(db::Deadline deadline, const ApiKeyText& key
       if (SameHash(rows[0][0].as<std::string>(), HashApiKeySecret(key.secret))) {
         return absl::OkStatus();
       }
-      return FailedPrecondition(
-          kGatewayDomain, "API_KEY_PREFIX_TAKEN",
-          absl::StrCat("another key already has the prefix ", key.prefix,
-                       ": choose another first admin key"),
-          {{"prefix", key.prefix}});
+      return FailedPrecondition(kGatewayDomain, "API_KEY_PREFIX_TAKEN",
+                                absl::StrCat("another key already has the prefix ", key.prefix,
+                                             ": choose another first admin key"),
+                                {{"prefix", key.prefix}});
     }
     txn.exec_params(
         "INSERT INTO api_keys (prefix, secret_hash, display_name, role, creator) "
@@ -265,8 +263,8 @@ absl::Status ApiKeyStore::EnsureKey(db::Deadline deadline, const ApiKeyText& key
 absl::StatusOr<v1::ApiKey> ApiKeyStore::Get(db::Deadline deadline, const std::string& name) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(name, "apiKeys", "name", kGatewayDomain));
-  return pool_.ReadOnly<v1::ApiKey>(
-      deadline, [&](pqxx::work& txn) { return GetKey(txn, id, name); });
+  return pool_.ReadOnly<v1::ApiKey>(deadline,
+                                    [&](pqxx::work& txn) { return GetKey(txn, id, name); });
 }
 
 absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
@@ -278,10 +276,10 @@ absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
                                              kSchema, kGatewayDomain));
   const std::vector<std::string> params = query.Params();
   const int page_size = query.page_size;
-  const std::string sql = absl::StrCat(
-      "SELECT ", Columns(), ", (", query.order.sort.sql, ")::text FROM api_keys WHERE ",
-      query.where.sql, " AND ", query.keyset.where, " ORDER BY ", query.keyset.order_by, " LIMIT ",
-      page_size + 1);
+  const std::string sql =
+      absl::StrCat("SELECT ", Columns(), ", (", query.order.sort.sql,
+                   ")::text FROM api_keys WHERE ", query.where.sql, " AND ", query.keyset.where,
+                   " ORDER BY ", query.keyset.order_by, " LIMIT ", page_size + 1);
   return pool_.ReadOnly<v1::ListApiKeysResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListApiKeysResponse> {
         pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));

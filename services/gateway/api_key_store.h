@@ -6,19 +6,18 @@
 #include <optional>
 #include <string>
 
-#include "absl/time/time.h"
-#include "services/gateway/api_key_text.h"
-
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/db/pool.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
+#include "services/gateway/api_key_text.h"
 
 namespace maillage::gateway {
 
 // What authentication needs of a key.
 struct ApiKeyRecord {
   int64_t id = 0;
-  std::string name;    // "apiKeys/{id}"
+  std::string name;  // "apiKeys/{id}"
   std::string prefix;
   std::string secret_hash;
   v1::Role role = v1::ROLE_UNSPECIFIED;

@@ -5,7 +5,10 @@
 #include "common/db/migrations.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 
@@ -16,20 +19,19 @@ namespace {
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
   ApiKeyStoreTest() : pool_(Options()), keys_(pool_) {
-    EXPECT_TRUE(db::Migrate(pool_, "gateway", Migrations()).ok());
-    EXPECT_TRUE(pool_
-                    .Transact(db::Deadline::max(),
-                              [](pqxx::work& txn) {
-                                txn.exec(
-                                    "INSERT INTO api_keys (prefix, secret_hash, display_name, "
-                                    "role, revoke_time, expire_time) SELECT 'mk_' || g, 'h', "
-                                    "'key ' || g, CASE WHEN g % 2 = 0 THEN 'ROLE_PARTNER' ELSE "
-                                    "'ROLE_STAFF' END, CASE WHEN g = 3 THEN now() END, CASE WHEN "
-                                    "g = 4 THEN now() - interval '1 day' END "
-                                    "FROM generate_series(1, 7) g");
-                                return absl::OkStatus();
-                              })
-                    .ok());
+    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
+    EXPECT_THAT(pool_.Transact(db::Deadline::max(),
+                               [](pqxx::work& txn) {
+                                 txn.exec(
+                                     "INSERT INTO api_keys (prefix, secret_hash, display_name, "
+                                     "role, revoke_time, expire_time) SELECT 'mk_' || g, 'h', "
+                                     "'key ' || g, CASE WHEN g % 2 = 0 THEN 'ROLE_PARTNER' ELSE "
+                                     "'ROLE_STAFF' END, CASE WHEN g = 3 THEN now() END, CASE WHEN "
+                                     "g = 4 THEN now() - interval '1 day' END "
+                                     "FROM generate_series(1, 7) g");
+                                 return absl::OkStatus();
+                               }),
+                IsOk());
   }
   db::PoolOptions Options() {
     db::PoolOptions options;
@@ -43,7 +45,7 @@ class ApiKeyStoreTest : public ::testing::Test {
 
 TEST_F(ApiKeyStoreTest, GetByNameWithComputedState) {
   auto revoked = keys_.Get(db::Deadline::max(), "apiKeys/3");
-  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  ASSERT_THAT(revoked, IsOk()) << revoked.status();
   EXPECT_EQ(revoked->state(), v1::API_KEY_STATE_REVOKED);
   EXPECT_EQ(keys_.Get(db::Deadline::max(), "apiKeys/4")->state(), v1::API_KEY_STATE_EXPIRED);
   auto active = keys_.Get(db::Deadline::max(), "apiKeys/1");
@@ -67,7 +69,7 @@ TEST_F(ApiKeyStoreTest, ListsEveryKeyOnceAcrossPages) {
   int pages = 0;
   do {
     auto page = keys_.List(db::Deadline::max(), request);
-    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_THAT(page, IsOk()) << page.status();
     for (const v1::ApiKey& key : page->api_keys()) EXPECT_TRUE(names.insert(key.name()).second);
     request.set_page_token(page->next_page_token());
     ++pages;
@@ -80,7 +82,7 @@ TEST_F(ApiKeyStoreTest, FiltersOnRoleAndState) {
   v1::ListApiKeysRequest request;
   request.set_filter("role = PARTNER AND state = ACTIVE");
   auto page = keys_.List(db::Deadline::max(), request);
-  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_THAT(page, IsOk()) << page.status();
   EXPECT_EQ(page->api_keys_size(), 2);  // 2 and 6 (4 expired)
   request.set_filter("colour = red");
   EXPECT_EQ(keys_.List(db::Deadline::max(), request).status().code(),
@@ -91,7 +93,7 @@ TEST_F(ApiKeyStoreTest, TokenOfAnotherQueryRefused) {
   v1::ListApiKeysRequest request;
   request.set_page_size(2);
   auto page = keys_.List(db::Deadline::max(), request);
-  ASSERT_TRUE(page.ok());
+  ASSERT_THAT(page, IsOk());
   request.set_page_token(page->next_page_token());
   request.set_filter("role = STAFF");
   EXPECT_EQ(keys_.List(db::Deadline::max(), request).status().code(),

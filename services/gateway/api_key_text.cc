@@ -18,8 +18,7 @@ namespace maillage::gateway {
 namespace {
 
 constexpr char kPrefixAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-constexpr char kSecretAlphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr char kSecretAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 // `length` characters drawn uniformly from `alphabet` (rejection sampling, no modulo bias).
 std::string RandomString(absl::string_view alphabet, size_t length) {
@@ -60,12 +59,11 @@ ApiKeyText NewApiKeyText() {
 
 absl::StatusOr<ApiKeyText> ParseApiKeyText(absl::string_view text) {
   absl::string_view rest = text;
-  const bool shaped =
-      absl::ConsumePrefix(&rest, kApiKeyTag) &&
-      rest.size() == kApiKeyPrefixLength + 1 + kApiKeySecretLength &&
-      rest[kApiKeyPrefixLength] == '_' &&
-      AllOf(rest.substr(0, kApiKeyPrefixLength), IsPrefixChar) &&
-      AllOf(rest.substr(kApiKeyPrefixLength + 1), IsSecretChar);
+  const bool shaped = absl::ConsumePrefix(&rest, kApiKeyTag) &&
+                      rest.size() == kApiKeyPrefixLength + 1 + kApiKeySecretLength &&
+                      rest[kApiKeyPrefixLength] == '_' &&
+                      AllOf(rest.substr(0, kApiKeyPrefixLength), IsPrefixChar) &&
+                      AllOf(rest.substr(kApiKeyPrefixLength + 1), IsSecretChar);
   if (!shaped) {
     return MakeError(absl::StatusCode::kUnauthenticated, kGatewayDomain, "API_KEY_INVALID",
                      "the API key is not valid: expected x-api-key: mlg_<prefix>_<secret>");
@@ -78,8 +76,7 @@ std::string HashApiKeySecret(absl::string_view secret) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_Digest(secret.data(), secret.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 bool SameHash(absl::string_view a, absl::string_view b) {

@@ -3,7 +3,10 @@
 #include <set>
 
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -15,7 +18,7 @@ TEST(ApiKeyTextTest, NewKeysParseBackAndDiffer) {
     EXPECT_EQ(key.prefix.size(), kApiKeyPrefixLength);
     EXPECT_EQ(key.secret.size(), kApiKeySecretLength);
     absl::StatusOr<ApiKeyText> parsed = ParseApiKeyText(key.text());
-    ASSERT_TRUE(parsed.ok()) << key.text();
+    ASSERT_THAT(parsed, IsOk()) << key.text();
     EXPECT_EQ(parsed->prefix, key.prefix);
     EXPECT_EQ(parsed->secret, key.secret);
     EXPECT_TRUE(seen.insert(key.text()).second);

@@ -70,17 +70,23 @@ const api::FilterSchema& AuditFilterSchema() {
   static const auto* const schema = new api::FilterSchema{
       {"api_key", {"'apiKeys/' || a.key_id::text", T::kString}},
       {"api_key_prefix", {"COALESCE(a.key_prefix, '')", T::kString}},
-      {"role", {"COALESCE(a.role, 'ROLE_UNSPECIFIED')", T::kEnum, "ROLE_",
-                {"UNSPECIFIED", "ADMIN", "STAFF", "FUNDER", "PARTNER"}}},
+      {"role",
+       {"COALESCE(a.role, 'ROLE_UNSPECIFIED')",
+        T::kEnum,
+        "ROLE_",
+        {"UNSPECIFIED", "ADMIN", "STAFF", "FUNDER", "PARTNER"}}},
       {"method", {"a.grpc_method", T::kString}},
-      {"transport", {"CASE a.transport WHEN 'grpc' THEN 'TRANSPORT_GRPC' ELSE 'TRANSPORT_HTTP' END",
-                     T::kEnum, "TRANSPORT_", {"HTTP", "GRPC"}}},
+      {"transport",
+       {"CASE a.transport WHEN 'grpc' THEN 'TRANSPORT_GRPC' ELSE 'TRANSPORT_HTTP' END",
+        T::kEnum,
+        "TRANSPORT_",
+        {"HTTP", "GRPC"}}},
       {"http_method", {"COALESCE(a.http_method, '')", T::kString}},
       {"resource", {"COALESCE(a.resource, '')", T::kString}},
       {"request_id", {"a.request_id", T::kString}},
       {"outcome", {OutcomeNameSql(), T::kEnum, "", OutcomeNames()}},
-      {"reason", {"a.reason", T::kEnum, "AUDIT_REASON_",
-                  {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED"}}},
+      {"reason",
+       {"a.reason", T::kEnum, "AUDIT_REASON_", {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED"}}},
       {"personal_data_read", {"a.personal_data", T::kBool}},
       {"time", {"a.time", T::kTimestamp}},
   };
@@ -156,16 +162,17 @@ absl::StatusOr<v1::AuditEntry> AuditStore::Get(db::Deadline deadline, const std:
 absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
     db::Deadline deadline, const v1::ListAuditEntriesRequest& request) {
   static const api::ListSchema kSchema{AuditFilterSchema(), AuditSortSchema(), "time", "a.id"};
-  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
-                            api::PrepareList({request.page_size(), request.page_token(),
-                                              request.filter(), request.order_by().empty() ? "time desc" : request.order_by(), ""},
-                                             kSchema, kGatewayDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::ListQuery query,
+      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
+                        request.order_by().empty() ? "time desc" : request.order_by(), ""},
+                       kSchema, kGatewayDomain));
   const std::vector<std::string> params = query.Params();
   const int page_size = query.page_size;
-  const std::string sql = absl::StrCat(
-      "SELECT ", kColumns, ", (", query.order.sort.sql, ")::text FROM audit_log a WHERE ",
-      query.where.sql, " AND ", query.keyset.where, " ORDER BY ", query.keyset.order_by, " LIMIT ",
-      page_size + 1);
+  const std::string sql =
+      absl::StrCat("SELECT ", kColumns, ", (", query.order.sort.sql,
+                   ")::text FROM audit_log a WHERE ", query.where.sql, " AND ", query.keyset.where,
+                   " ORDER BY ", query.keyset.order_by, " LIMIT ", page_size + 1);
   return pool_.ReadOnly<v1::ListAuditEntriesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListAuditEntriesResponse> {
         pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));

@@ -44,8 +44,9 @@ std::string GrpcPath(const MethodDescriptor& method) {
 }
 
 // The unary call itself, once.
-grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::string& path, Deadline deadline,
-                      const grpc::ByteBuffer& request, grpc::ByteBuffer& response) {
+grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::string& path,
+                      Deadline deadline, const grpc::ByteBuffer& request,
+                      grpc::ByteBuffer& response) {
   grpc::ClientContext context;
   server::PrepareClientContext(context, deadline);
   grpc::Status status;

@@ -82,8 +82,8 @@ class BackendCaller {
   // Calls the unary `method` with `request` and parses the answer into `response` (a message
   // of the method's output type). Returns the call's status (DEADLINE_EXCEEDED at `deadline`,
   // UNAVAILABLE when the backend cannot be reached after the retries the policy allows, the
-  // backend's own errors with their details); UNIMPLEMENTED when no channel serves the method's service; INTERNAL when the
-  // answer does not parse.
+  // backend's own errors with their details); UNIMPLEMENTED when no channel serves the method's
+  // service; INTERNAL when the answer does not parse.
   grpc::Status Call(const google::protobuf::MethodDescriptor& method, Deadline deadline,
                     const google::protobuf::Message& request,
                     google::protobuf::Message& response) const;

@@ -3,8 +3,8 @@
 // which kills a directory replica under load.)
 #include "services/gateway/backend_caller.h"
 
-#include "gtest/gtest.h"
 #include "google/protobuf/descriptor.h"
+#include "gtest/gtest.h"
 #include "maillage/directory/v1/directory_service.pb.h"
 
 namespace maillage::gateway {

@@ -15,25 +15,25 @@ constexpr char kService[] = "/maillage.gateway.v1.GatewayAdminService/";
 }  // namespace
 
 // Admits the call as `Method` or returns its refusal.
-#define MAILLAGE_ADMIT(Method)                                        \
-  OwnCall call(*context, access_, absl::StrCat(kService, #Method));   \
+#define MAILLAGE_ADMIT(Method)                                      \
+  OwnCall call(*context, access_, absl::StrCat(kService, #Method)); \
   if (!call.ok()) return ToGrpcStatus(call.status(), kGatewayDomain)
 
 grpc::Status GatewayAdminServiceImpl::CreateApiKey(grpc::ServerContext* context,
                                                    const v1::CreateApiKeyRequest* request,
                                                    v1::CreateApiKeyResponse* response) {
   MAILLAGE_ADMIT(CreateApiKey);
-  return call.Finish(
-      Reply(keys_.Create(context->deadline(), *request, call.principal().key_name), response,
-            kGatewayDomain),
-      request, &response->api_key());
+  return call.Finish(Reply(keys_.Create(context->deadline(), *request, call.principal().key_name),
+                           response, kGatewayDomain),
+                     request, &response->api_key());
 }
 
 grpc::Status GatewayAdminServiceImpl::GetApiKey(grpc::ServerContext* context,
                                                 const v1::GetApiKeyRequest* request,
                                                 v1::ApiKey* response) {
   MAILLAGE_ADMIT(GetApiKey);
-  return call.Finish(Reply(keys_.Get(context->deadline(), request->name()), response, kGatewayDomain));
+  return call.Finish(
+      Reply(keys_.Get(context->deadline(), request->name()), response, kGatewayDomain));
 }
 
 grpc::Status GatewayAdminServiceImpl::ListApiKeys(grpc::ServerContext* context,
@@ -56,7 +56,8 @@ grpc::Status GatewayAdminServiceImpl::GetAuditEntry(grpc::ServerContext* context
                                                     const v1::GetAuditEntryRequest* request,
                                                     v1::AuditEntry* response) {
   MAILLAGE_ADMIT(GetAuditEntry);
-  return call.Finish(Reply(audit_.Get(context->deadline(), request->name()), response, kGatewayDomain));
+  return call.Finish(
+      Reply(audit_.Get(context->deadline(), request->name()), response, kGatewayDomain));
 }
 
 grpc::Status GatewayAdminServiceImpl::ListAuditEntries(grpc::ServerContext* context,

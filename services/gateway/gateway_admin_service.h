@@ -24,8 +24,7 @@ class GatewayAdminServiceImpl final : public v1::GatewayAdminService::Service {
                            v1::ListApiKeysResponse* response) override;
   grpc::Status RevokeApiKey(grpc::ServerContext* context, const v1::RevokeApiKeyRequest* request,
                             v1::ApiKey* response) override;
-  grpc::Status GetAuditEntry(grpc::ServerContext* context,
-                             const v1::GetAuditEntryRequest* request,
+  grpc::Status GetAuditEntry(grpc::ServerContext* context, const v1::GetAuditEntryRequest* request,
                              v1::AuditEntry* response) override;
   grpc::Status ListAuditEntries(grpc::ServerContext* context,
                                 const v1::ListAuditEntriesRequest* request,

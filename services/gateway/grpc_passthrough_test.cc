@@ -19,11 +19,14 @@
 #include "common/server/test_echo_service.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
 #include "maillage/testing/v1/transcoding.grpc.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -66,11 +69,11 @@ class Gateway {
       : server_(LocalOptions("gateway"), {}) {
     absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
         GrpcPassthrough::Create(channel_of_service, std::move(admit));
-    EXPECT_TRUE(passthrough.ok()) << passthrough.status();
+    EXPECT_THAT(passthrough, IsOk()) << passthrough.status();
     passthrough_ = *std::move(passthrough);
     server_.SetGenericService(passthrough_.get());
     absl::Status started = server_.Start();
-    EXPECT_TRUE(started.ok()) << started;
+    EXPECT_THAT(started, IsOk()) << started;
     server_.SetServing(true);
     channel_ = server::MakeChannel(absl::StrCat("127.0.0.1:", server_.port()));
   }
@@ -90,7 +93,7 @@ class GrpcPassthroughTest : public ::testing::Test {
   void SetUp() override {
     backend_ = std::make_unique<server::Server>(LocalOptions("backend"),
                                                 std::vector<grpc::Service*>{&echo_});
-    ASSERT_TRUE(backend_->Start().ok());
+    ASSERT_THAT(backend_->Start(), IsOk());
     backend_->SetServing(true);
     gateway_ = std::make_unique<Gateway>(
         std::map<std::string, std::shared_ptr<grpc::Channel>>{
@@ -157,7 +160,7 @@ TEST_F(GrpcPassthroughTest, UnaryCallReachesTheBackendWithItsInitialMetadataBack
   request.set_message("bonjour");
   echo::EchoResponse response;
   grpc::Status status = stub_->Echo(&context, request, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.message(), "bonjour");
   EXPECT_EQ(response.served_by(), "backend-1");
   // The backend's own initial metadata reaches the client.
@@ -179,7 +182,7 @@ TEST_F(GrpcPassthroughTest, OwnServicesOfTheGatewayServerStillAnswer) {
   Prepare(context);
   grpc::health::v1::HealthCheckRequest request;
   grpc::health::v1::HealthCheckResponse response;
-  ASSERT_TRUE(health->Check(&context, request, &response).ok());
+  ASSERT_THAT(health->Check(&context, request, &response), IsOk());
   EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
   std::lock_guard<std::mutex> lock(mu_);
   EXPECT_TRUE(admitted_methods_.empty());  // not a pass-through call
@@ -195,7 +198,7 @@ TEST_F(GrpcPassthroughTest, RequestIdAndTraceparentAreForwardedAndNothingElseThe
   context.AddMetadata("x-custom", "not-forwarded");
   echo::EchoRequest request;
   echo::EchoResponse response;
-  ASSERT_TRUE(stub_->Echo(&context, request, &response).ok());
+  ASSERT_THAT(stub_->Echo(&context, request, &response), IsOk());
   EXPECT_EQ(response.request_id(), "req-passthrough-1");
 
   server::TestEchoService::Seen seen = echo_.last_seen();
@@ -217,7 +220,7 @@ TEST_F(GrpcPassthroughTest, RequestIdIsGeneratedWhenAbsentAndIsTheSameOnBothSide
   Prepare(context);
   echo::EchoRequest request;
   echo::EchoResponse response;
-  ASSERT_TRUE(stub_->Echo(&context, request, &response).ok());
+  ASSERT_THAT(stub_->Echo(&context, request, &response), IsOk());
   ASSERT_EQ(response.request_id().size(), 36u) << response.request_id();
   auto id = context.GetServerInitialMetadata().equal_range("x-request-id");
   ASSERT_EQ(std::distance(id.first, id.second), 1);  // the gateway's, not also the backend's
@@ -238,7 +241,7 @@ TEST_F(GrpcPassthroughTest, ServerStreamingDeliversEveryMessageInOrder) {
     ++received;
   }
   grpc::Status status = reader->Finish();
-  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(received, kManyMessages);
 }
 
@@ -273,7 +276,7 @@ TEST_F(GrpcPassthroughTest, ClientStreamingDeliversEveryMessageInOrder) {
   }
   ASSERT_TRUE(writer->WritesDone());
   grpc::Status status = writer->Finish();
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.count(), kManyMessages);
   EXPECT_EQ(response.messages(), expected);
 }
@@ -302,7 +305,7 @@ TEST_F(GrpcPassthroughTest, BidiStreamingInLockstepAndInABurst) {
   }
   EXPECT_EQ(received, kManyMessages / 2);
   grpc::Status status = stream->Finish();
-  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(status, IsOk()) << status.error_message();
 }
 
 TEST_F(GrpcPassthroughTest, ASlowClientHoldsBackTheBackendInsteadOfFillingTheGateway) {
@@ -332,7 +335,7 @@ TEST_F(GrpcPassthroughTest, ASlowClientHoldsBackTheBackendInsteadOfFillingTheGat
   EXPECT_LT(sent_while_stalled, kCount / 2) << "the backend was not held back";
   int received = 1;
   while (reader->Read(&response)) ++received;
-  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_THAT(reader->Finish(), IsOk());
   EXPECT_EQ(received, kCount);
   std::printf("backend messages of 256 KiB sent while the client was stalled: %d of %d\n",
               sent_while_stalled, kCount);
@@ -451,7 +454,7 @@ TEST(GrpcPassthroughDownTest, BackendDownIsUnavailable) {
   {
     server::TestEchoService echo;
     server::Server probe(LocalOptions("probe"), {&echo});
-    ASSERT_TRUE(probe.Start().ok());
+    ASSERT_THAT(probe.Start(), IsOk());
     port = probe.port();
   }
   Gateway gateway({{kEchoService, server::MakeChannel(absl::StrCat("127.0.0.1:", port))}}, nullptr);

@@ -3,10 +3,13 @@
 
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -15,7 +18,7 @@ using ::testing::HasSubstr;
 
 google::protobuf::Struct ErrorOf(const std::string& envelope) {
   google::protobuf::Struct body;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(envelope, &body).ok()) << envelope;
+  EXPECT_THAT(google::protobuf::util::JsonStringToMessage(envelope, &body), IsOk()) << envelope;
   return body.fields().at("error").struct_value();
 }
 

@@ -18,6 +18,7 @@
 #include "common/server/test_echo_service.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
@@ -30,6 +31,8 @@
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
 #include "services/gateway/route_table.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -204,7 +207,7 @@ int UnusedPort() {
 
 google::protobuf::Struct ParseJson(const std::string& json) {
   google::protobuf::Struct out;
-  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &out).ok()) << json;
+  EXPECT_THAT(google::protobuf::util::JsonStringToMessage(json, &out), IsOk()) << json;
   return out;
 }
 
@@ -241,7 +244,7 @@ class HttpGatewayTest : public ::testing::Test {
     options.host = "127.0.0.1";
     backend_ =
         std::make_unique<server::Server>(options, std::vector<grpc::Service*>{&bookshelf_, &echo_});
-    ASSERT_TRUE(backend_->Start().ok());
+    ASSERT_THAT(backend_->Start(), IsOk());
     backend_->SetServing(true);
     channel_ = server::MakeChannel("127.0.0.1:" + std::to_string(backend_->port()));
     http_port_ = StartGateway(channel_);
@@ -256,7 +259,7 @@ class HttpGatewayTest : public ::testing::Test {
   int StartGateway(std::shared_ptr<grpc::Channel> channel) {
     absl::StatusOr<RouteTable> routes = RouteTable::Build(
         {"maillage.testing.v1.BookshelfService", "maillage.testing.v1.EchoService"});
-    EXPECT_TRUE(routes.ok()) << routes.status();
+    EXPECT_THAT(routes, IsOk()) << routes.status();
     routes_.push_back(std::make_unique<RouteTable>(*std::move(routes)));
     callers_.push_back(
         std::make_unique<BackendCaller>(std::map<std::string, std::shared_ptr<grpc::Channel>>{
@@ -270,7 +273,7 @@ class HttpGatewayTest : public ::testing::Test {
     gateways_.push_back(
         std::make_unique<GatewayHttpServer>(*routes_.back(), *callers_.back(), metrics_, options));
     absl::StatusOr<int> port = gateways_.back()->Start("127.0.0.1", 0);
-    EXPECT_TRUE(port.ok()) << port.status();
+    EXPECT_THAT(port, IsOk()) << port.status();
     return port.ok() ? *port : 0;
   }
 
@@ -313,7 +316,7 @@ TEST_F(HttpGatewayTest, ListCarriesQueryParameters) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   ListBooksResponse response;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &response).ok()) << r->body;
+  ASSERT_THAT(google::protobuf::util::JsonStringToMessage(r->body, &response), IsOk()) << r->body;
   EXPECT_EQ(response.request().parent(), "shelves/s1");
   EXPECT_EQ(response.request().page_size(), 5);
   EXPECT_THAT(response.request().tags(), ::testing::ElementsAre("a", "b c"));
@@ -336,7 +339,7 @@ TEST_F(HttpGatewayTest, QueryComesFromTheUrlOnlyWhateverTheContentType) {
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   ListBooksResponse response;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r->body, &response).ok()) << r->body;
+  ASSERT_THAT(google::protobuf::util::JsonStringToMessage(r->body, &response), IsOk()) << r->body;
   EXPECT_EQ(response.request().filter(), "a b+c&d");
   EXPECT_EQ(response.request().author().name(), "\xC3\x89mile");
 }
@@ -595,7 +598,7 @@ TEST_F(HttpGatewayTest, MetricsCountRequestsByRoute) {
   ASSERT_TRUE(client.Get("/v1/nothing"));
   AdminHttpServer admin({{"testing", channel_}}, registry_);
   absl::StatusOr<int> port = admin.Start("127.0.0.1", 0);
-  ASSERT_TRUE(port.ok()) << port.status();
+  ASSERT_THAT(port, IsOk()) << port.status();
   httplib::Client admin_client("127.0.0.1", *port);
   httplib::Result r = admin_client.Get("/metrics");
   ASSERT_TRUE(r);
@@ -617,7 +620,7 @@ TEST_F(HttpGatewayTest, AdminReportsHealthAndReadiness) {
   AdminHttpServer ready_admin({{"testing", channel_}}, registry_);
   absl::StatusOr<int> port = admin.Start("127.0.0.1", 0);
   absl::StatusOr<int> ready_port = ready_admin.Start("127.0.0.1", 0);
-  ASSERT_TRUE(port.ok() && ready_port.ok());
+  ASSERT_THAT(port.ok() && ready_port, IsOk());
   httplib::Client client("127.0.0.1", *port);
   httplib::Client ready_client("127.0.0.1", *ready_port);
 

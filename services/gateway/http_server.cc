@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -289,9 +289,9 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   std::optional<Caller> caller;
   std::optional<auth::CallerScope> caller_scope;
   if (options_.access != nullptr) {
-    absl::StatusOr<Caller> admitted = options_.access->Admit(
-        request.get_header_value(kApiKeyHeader), route.grpc_method,
-        std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
+    absl::StatusOr<Caller> admitted =
+        options_.access->Admit(request.get_header_value(kApiKeyHeader), route.grpc_method,
+                               std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
     if (!admitted.ok()) {
       if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
         SetRetryAfter(admitted.status(), response);
@@ -329,8 +329,8 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   parts.content_type = content_type;
   if (route.method->client_streaming() || route.method->server_streaming()) {
     HandleStreaming(route, parts, deadline, response);
-    audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown,
-               nullptr, nullptr);
+    audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown, nullptr,
+               nullptr);
     return;
   }
   absl::StatusOr<std::unique_ptr<Message>> call = TranscodeRequest(route, parts);
@@ -358,11 +358,11 @@ bool GatewayHttpServer::HandleCors(const httplib::Request& request, httplib::Res
                   [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
   if (!allowed) {
     if (!preflight) return false;  // no CORS headers: the browser keeps the answer from the page
-    WriteGatewayError(response,
-                      PermissionDenied(kGatewayDomain, "CORS_ORIGIN_NOT_ALLOWED",
-                                       absl::StrCat("the origin ", origin,
-                                                    " may not call this API from a browser"),
-                                       {{"origin", origin}}));
+    WriteGatewayError(
+        response, PermissionDenied(
+                      kGatewayDomain, "CORS_ORIGIN_NOT_ALLOWED",
+                      absl::StrCat("the origin ", origin, " may not call this API from a browser"),
+                      {{"origin", origin}}));
     return true;
   }
   response.set_header("Access-Control-Allow-Origin", origin);

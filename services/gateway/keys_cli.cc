@@ -156,9 +156,8 @@ int RunKeysCli(int argc, char** argv) {
     std::printf("%s\n", NewApiKeyText().text().c_str());
     return 0;
   }
-  absl::StatusOr<Args> args = ParseArgs(argc, argv, 3, {"name", "role", "expires", "rps", "burst",
-                                                        "reason"},
-                                        {"all"});
+  absl::StatusOr<Args> args =
+      ParseArgs(argc, argv, 3, {"name", "role", "expires", "rps", "burst", "reason"}, {"all"});
   if (!args.ok()) return Usage(std::string(args.status().message()));
   log::Init("gateway-keys", "warn");  // the migration notes stay out of the command's output
   config::Env env;
@@ -192,7 +191,8 @@ int RunKeysCli(int argc, char** argv) {
     return 0;
   }
   if (command == "revoke") {
-    if (args->positional.size() != 1) return Usage("revoke takes one key: apiKeys/ID or its prefix");
+    if (args->positional.size() != 1)
+      return Usage("revoke takes one key: apiKeys/ID or its prefix");
     absl::StatusOr<v1::ApiKey> key = FindKey(store, args->positional[0]);
     if (!key.ok()) return Fail(key.status());
     v1::RevokeApiKeyRequest request;
@@ -202,8 +202,8 @@ int RunKeysCli(int argc, char** argv) {
     if (!revoked.ok()) return Fail(revoked.status());
     PrintHeader();
     PrintKey(*revoked);
-    std::fprintf(stderr,
-                 "Revoked. Gateways that cached the key refuse it within MAILLAGE_KEY_CACHE_TTL.\n");
+    std::fprintf(
+        stderr, "Revoked. Gateways that cached the key refuse it within MAILLAGE_KEY_CACHE_TTL.\n");
     return 0;
   }
   return Usage(absl::StrCat("unknown command ", command));

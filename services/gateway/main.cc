@@ -29,37 +29,37 @@
 #include <cstdlib>
 #include <future>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/caller.h"
 #include "common/config/env.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/log/log.h"
 #include "common/server/client.h"
+#include "common/server/server.h"
 #include "prometheus/registry.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_split.h"
-#include "common/auth/caller.h"
 #include "services/gateway/access_control.h"
 #include "services/gateway/admin_server.h"
-#include "services/gateway/audit_store.h"
-#include "services/gateway/keys_cli.h"
-#include "common/server/server.h"
 #include "services/gateway/api_key_store.h"
+#include "services/gateway/audit_store.h"
 #include "services/gateway/backend_caller.h"
 #include "services/gateway/docs_page.h"
 #include "services/gateway/gateway_admin_service.h"
 #include "services/gateway/grpc_passthrough.h"
-#include "services/gateway/report_service.h"
-#include "services/gateway/report_sources.h"
 #include "services/gateway/http_errors.h"
 #include "services/gateway/http_metrics.h"
 #include "services/gateway/http_server.h"
+#include "services/gateway/keys_cli.h"
 #include "services/gateway/openapi.h"
+#include "services/gateway/report_service.h"
+#include "services/gateway/report_sources.h"
 #include "services/gateway/route_table.h"
 
 namespace maillage::gateway {
@@ -129,7 +129,8 @@ bool EnsureAdminKey(ApiKeyStore& keys, const std::optional<ApiKeyText>& key,
       return true;
     }
     if (status.code() == absl::StatusCode::kFailedPrecondition) {
-      log::Error("MAILLAGE_ADMIN_API_KEY cannot be used", {{"error", std::string(status.message())}});
+      log::Error("MAILLAGE_ADMIN_API_KEY cannot be used",
+                 {{"error", std::string(status.message())}});
       unusable = true;
       return false;
     }

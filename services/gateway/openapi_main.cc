@@ -17,9 +17,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: maillage-openapi [--docs]\n");
     return 2;
   }
-  absl::StatusOr<maillage::gateway::RouteTable> routes =
-      maillage::gateway::RouteTable::Build(maillage::gateway::GeneratedServicesInPackages(
-          maillage::gateway::PublicPackages()));
+  absl::StatusOr<maillage::gateway::RouteTable> routes = maillage::gateway::RouteTable::Build(
+      maillage::gateway::GeneratedServicesInPackages(maillage::gateway::PublicPackages()));
   if (!routes.ok()) {
     std::fprintf(stderr, "cannot build the HTTP routes: %s\n",
                  std::string(routes.status().message()).c_str());

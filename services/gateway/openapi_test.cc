@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -19,6 +20,8 @@
 #include "services/gateway/http_server.h"
 #include "services/gateway/route_table.h"
 
+using maillage::testing::IsOk;
+
 namespace maillage::gateway {
 namespace {
 
@@ -27,9 +30,9 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 RouteTable PublicRoutes() {
-  absl::StatusOr<RouteTable> routes = RouteTable::Build(
-      GeneratedServicesInPackages(PublicPackages()));
-  EXPECT_TRUE(routes.ok()) << routes.status();
+  absl::StatusOr<RouteTable> routes =
+      RouteTable::Build(GeneratedServicesInPackages(PublicPackages()));
+  EXPECT_THAT(routes, IsOk()) << routes.status();
   return *std::move(routes);
 }
 
@@ -144,7 +147,7 @@ TEST_F(OpenApiTest, PathParametersMatchThePathTemplate) {
 TEST(OpenApiPathTest, MultiSegmentVariablesBecomeOneParameterPerWildcard) {
   auto converted = [](const char* text) {
     absl::StatusOr<PathTemplate> t = PathTemplate::Parse(text);
-    EXPECT_TRUE(t.ok()) << t.status();
+    EXPECT_THAT(t, IsOk()) << t.status();
     return OpenApiPath(*t);
   };
   EXPECT_EQ(converted("/v1/{name=actors/*/contacts/*}"),
@@ -244,7 +247,7 @@ TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
   options.docs_html = RenderDocsPage(text_);
   GatewayHttpServer server(routes_, backends, metrics, options);
   absl::StatusOr<int> port = server.Start("127.0.0.1", 0);
-  ASSERT_TRUE(port.ok()) << port.status();
+  ASSERT_THAT(port, IsOk()) << port.status();
   httplib::Client client("127.0.0.1", *port);
 
   httplib::Result document = client.Get("/openapi.json");

@@ -47,7 +47,8 @@ grpc::Status OwnCall::Finish(grpc::Status status, const google::protobuf::Messag
                              const google::protobuf::Message* response) {
   if (with_key_) {
     record_.outcome = static_cast<absl::StatusCode>(status.error_code());
-    if (request != nullptr) record_.resource = ResourceOf(*request, status.ok() ? response : nullptr);
+    if (request != nullptr)
+      record_.resource = ResourceOf(*request, status.ok() ? response : nullptr);
     access_.Audit(record_);
   }
   return status;

@@ -5,8 +5,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -18,7 +21,7 @@ using ::testing::HasSubstr;
 std::optional<std::vector<std::pair<std::string, std::string>>> MatchOf(const std::string& text,
                                                                         const std::string& path) {
   absl::StatusOr<PathTemplate> t = PathTemplate::Parse(text);
-  EXPECT_TRUE(t.ok()) << text << ": " << t.status();
+  EXPECT_THAT(t, IsOk()) << text << ": " << t.status();
   if (!t.ok()) return std::nullopt;
   std::optional<std::vector<VariableBinding>> bindings = t->Match(SplitPath(path));
   if (!bindings.has_value()) return std::nullopt;
@@ -31,7 +34,7 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 TEST(PathTemplateTest, ParsesSegmentsVariablesAndVerb) {
   absl::StatusOr<PathTemplate> t = PathTemplate::Parse("/v1/{book.name=shelves/*/books/*}:archive");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_THAT(t, IsOk()) << t.status();
   EXPECT_EQ(t->verb(), "archive");
   ASSERT_EQ(t->segments().size(), 5u);
   EXPECT_EQ(t->segments()[0].kind, PathTemplate::SegmentKind::kLiteral);

@@ -2,7 +2,10 @@
 #include "services/gateway/request_timeout.h"
 
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -13,7 +16,7 @@ const TimeoutPolicy kPolicy{milliseconds(10000), milliseconds(60000)};
 
 milliseconds TimeoutOf(const char* x_request_timeout, const char* grpc_timeout) {
   absl::StatusOr<milliseconds> t = RequestTimeout(x_request_timeout, grpc_timeout, kPolicy);
-  EXPECT_TRUE(t.ok()) << x_request_timeout << " / " << grpc_timeout << ": " << t.status();
+  EXPECT_THAT(t, IsOk()) << x_request_timeout << " / " << grpc_timeout << ": " << t.status();
   return t.ok() ? *t : milliseconds(-1);
 }
 

@@ -75,8 +75,7 @@ std::vector<std::string> GeneratedServicesInPackages(const std::vector<std::stri
 // backend): the three services and the gateway's own.
 inline const std::vector<std::string>& PublicPackages() {
   static const auto* const packages = new std::vector<std::string>{
-      "maillage.directory.v1", "maillage.meetings.v1", "maillage.budget.v1",
-      "maillage.gateway.v1"};
+      "maillage.directory.v1", "maillage.meetings.v1", "maillage.budget.v1", "maillage.gateway.v1"};
   return *packages;
 }
 

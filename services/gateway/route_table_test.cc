@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/api/annotations.pb.h"
 #include "google/protobuf/descriptor.pb.h"
@@ -12,6 +13,8 @@
 #include "gtest/gtest.h"
 #include "maillage/testing/v1/echo.pb.h"
 #include "maillage/testing/v1/transcoding.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -30,7 +33,7 @@ class TestServicesTest : public ::testing::Test {
     ASSERT_NE(maillage::testing::v1::Book::descriptor(), nullptr);
     ASSERT_NE(maillage::testing::v1::EchoRequest::descriptor(), nullptr);
     absl::StatusOr<RouteTable> table = RouteTable::Build({kBookshelf, kEcho});
-    ASSERT_TRUE(table.ok()) << table.status();
+    ASSERT_THAT(table, IsOk()) << table.status();
     table_ = std::make_unique<RouteTable>(*std::move(table));
   }
 
@@ -179,7 +182,7 @@ TEST_F(TextServicesTest, LiteralSegmentsBeatWildcardsWhateverTheOrder) {
   absl::StatusOr<RouteTable> table = Build(
       Method("Any", R"(get: "/v1/{name=**}")") + Method("One", R"(get: "/v1/{name}")") +
       Method("Featured", R"(get: "/v1/featured")") + Method("Nested", R"(get: "/v1/{name=*/*}")"));
-  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_THAT(table, IsOk()) << table.status();
   EXPECT_EQ(table->Lookup("GET", "/v1/featured").route->method->name(), "Featured");
   EXPECT_EQ(table->Lookup("GET", "/v1/other").route->method->name(), "One");
   EXPECT_EQ(table->Lookup("GET", "/v1/a/b").route->method->name(), "Nested");
@@ -191,7 +194,7 @@ TEST_F(TextServicesTest, LiteralSegmentsBeatWildcardsWhateverTheOrder) {
 TEST_F(TextServicesTest, CustomMethodsUseTheirKind) {
   absl::StatusOr<RouteTable> table =
       Build(Method("Head", R"(custom { kind: "HEAD" path: "/v1/{name}" })"));
-  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_THAT(table, IsOk()) << table.status();
   EXPECT_EQ(table->Lookup("HEAD", "/v1/x").outcome, RouteMatch::kMatched);
   EXPECT_THAT(table->Lookup("GET", "/v1/x").allowed_methods, ElementsAre("HEAD"));
 }
@@ -201,7 +204,7 @@ TEST_F(TextServicesTest, MethodsWithoutRuleHaveNoRoute) {
       "method { name: \"Plain\" input_type: \".routes.test.Req\" output_type: "
       "\".routes.test.Req\" }" +
       Method("Get", R"(get: "/v1/{name}")"));
-  ASSERT_TRUE(table.ok()) << table.status();
+  ASSERT_THAT(table, IsOk()) << table.status();
   ASSERT_EQ(table->routes().size(), 1u);
 }
 
@@ -233,7 +236,7 @@ TEST_F(TextServicesTest, RefusesRulesThatCannotBeServed) {
 }
 
 TEST_F(TextServicesTest, UnknownServiceIsNotFound) {
-  ASSERT_TRUE(Build("").ok());
+  ASSERT_THAT(Build(""), IsOk());
   absl::StatusOr<RouteTable> table = RouteTable::Build({"routes.test.Missing"}, *pool_);
   EXPECT_EQ(table.status().code(), absl::StatusCode::kNotFound);
 }

@@ -8,10 +8,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "maillage/testing/v1/transcoding.pb.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 namespace {
@@ -33,7 +36,7 @@ class TranscoderTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NE(Book::descriptor(), nullptr);  // links the test service's descriptors
     absl::StatusOr<RouteTable> table = RouteTable::Build({"maillage.testing.v1.BookshelfService"});
-    ASSERT_TRUE(table.ok()) << table.status();
+    ASSERT_THAT(table, IsOk()) << table.status();
     table_ = std::make_unique<RouteTable>(*std::move(table));
   }
 
@@ -79,7 +82,7 @@ void ExpectBadField(const absl::Status& status, const std::string& reason,
 TEST_F(TranscoderTest, PathVariablesFillNestedFields) {
   absl::StatusOr<UpdateBookRequest> r =
       Transcode<UpdateBookRequest>("PATCH", "/v1/shelves/s%201/books/b2", {}, R"({"title":"T"})");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->book().name(), "shelves/s 1/books/b2");
   EXPECT_EQ(r->book().title(), "T");
 }
@@ -110,7 +113,7 @@ TEST_F(TranscoderTest, QueryParametersOfEveryKind) {
   };
   absl::StatusOr<ListBooksRequest> r =
       Transcode<ListBooksRequest>("GET", "/v1/shelves/s1/books", query);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->parent(), "shelves/s1");
   EXPECT_EQ(r->page_size(), 25);
   EXPECT_EQ(r->filter(), "genre = ESSAY");
@@ -137,7 +140,7 @@ TEST_F(TranscoderTest, QueryParametersOfEveryKind) {
 TEST_F(TranscoderTest, AdditionalBindingLeavesUnboundFieldsToTheQuery) {
   absl::StatusOr<ListBooksRequest> r =
       Transcode<ListBooksRequest>("GET", "/v1/books", {{"parent", "shelves/q"}});
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->parent(), "shelves/q");
 }
 
@@ -202,11 +205,11 @@ TEST_F(TranscoderTest, WholeBodyFillsTheRequestAndThePathWins) {
   absl::StatusOr<ArchiveBookRequest> r =
       Transcode<ArchiveBookRequest>("POST", "/v1/shelves/1/books/2:archive", {},
                                     R"({"name":"shelves/9/books/9","reason":"old"})");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->name(), "shelves/1/books/2");
   EXPECT_EQ(r->reason(), "old");
   r = Transcode<ArchiveBookRequest>("POST", "/v1/shelves/1/books/2:archive", {}, "");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->name(), "shelves/1/books/2");
 }
 
@@ -215,7 +218,7 @@ TEST_F(TranscoderTest, NamedBodyFillsItsFieldAndTheQueryTheRest) {
       "POST", "/v1/shelves/s1/books", {{"requestId", "7c9e6679-7425-40de-944b-e07fc1f90ae7"}},
       R"({"title":"Germinal","pageCount":"591","author":{"name":"Zola"},"genre":"GENRE_NOVEL",
           "tags":["mine"],"publishTime":"1885-03-01T00:00:00Z","available":true})");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->parent(), "shelves/s1");
   EXPECT_EQ(r->request_id(), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
   EXPECT_EQ(r->book().title(), "Germinal");
@@ -230,7 +233,7 @@ TEST_F(TranscoderTest, NamedBodyFillsItsFieldAndTheQueryTheRest) {
 TEST_F(TranscoderTest, RepeatedBodyFieldTakesOneJsonValue) {
   absl::StatusOr<TagBookRequest> r =
       Transcode<TagBookRequest>("POST", "/v1/shelves/1/books/2:tag", {}, R"(["a","b"])");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_THAT(r->tags(), ElementsAre("a", "b"));
   EXPECT_EQ(r->name(), "shelves/1/books/2");
   // A body cannot reach the other fields of the request.
@@ -269,7 +272,7 @@ TEST_F(TranscoderTest, PatchDerivesTheMaskFromTheBodyKeys) {
       "PATCH", "/v1/shelves/1/books/2", {},
       R"({"publish_time":null,"available":false,"pageCount":"3","author":{"name":"x"},
           "title":"T"})");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_THAT(r->update_mask().paths(),
               ElementsAre("title", "author", "page_count", "available", "publish_time"));
 }
@@ -278,7 +281,7 @@ TEST_F(TranscoderTest, PatchKeepsAnExplicitMask) {
   for (const char* name : {"updateMask", "update_mask"}) {
     absl::StatusOr<UpdateBookRequest> r = Transcode<UpdateBookRequest>(
         "PATCH", "/v1/shelves/1/books/2", {{name, "title"}}, R"({"title":"T","available":true})");
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_THAT(r, IsOk()) << r.status();
     EXPECT_THAT(r->update_mask().paths(), ElementsAre("title")) << name;
   }
 }
@@ -286,7 +289,7 @@ TEST_F(TranscoderTest, PatchKeepsAnExplicitMask) {
 TEST_F(TranscoderTest, DeleteTakesItsOptionsFromTheQuery) {
   absl::StatusOr<DeleteBookRequest> r = Transcode<DeleteBookRequest>(
       "DELETE", "/v1/shelves/1/books/2", {{"etag", "\"r7\""}, {"force", "1"}});
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->name(), "shelves/1/books/2");
   EXPECT_EQ(r->etag(), "\"r7\"");
   EXPECT_TRUE(r->force());
@@ -296,7 +299,7 @@ TEST_F(TranscoderTest, HttpBodyFieldTakesTheRawBody) {
   const std::string png("\x89PNG\r\n\x1a\n\0\0", 10);
   absl::StatusOr<UploadBookCoverRequest> r =
       Transcode<UploadBookCoverRequest>("PUT", "/v1/shelves/1/books/2/cover", {}, png, "image/png");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->name(), "shelves/1/books/2");
   EXPECT_EQ(r->cover().content_type(), "image/png");
   EXPECT_EQ(r->cover().data(), png);
@@ -329,7 +332,7 @@ TEST_F(TranscoderTest, InvalidUtf8InAJsonStringIsRefusedNamingTheField) {
   EXPECT_EQ(bad->field_violations(0).field(), "book.tags[1]") << r.status();
   // Valid accents pass.
   r = Transcode<CreateBookRequest>("POST", "/v1/shelves/s1/books", {}, R"({"title":"Café"})");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_EQ(r->book().title(), "Café");
 }
 
@@ -341,7 +344,7 @@ TEST_F(TranscoderTest, StreamingRequestTakesOneMessagePerJsonObject) {
   parts.body = "{\"book\":{\"title\":\"a}{\\\"\"}}\n  {\"book\":{\"title\":\"b\"}}{}\n";
   absl::StatusOr<std::vector<std::unique_ptr<google::protobuf::Message>>> messages =
       TranscodeRequestStream(*match.route, parts);
-  ASSERT_TRUE(messages.ok()) << messages.status();
+  ASSERT_THAT(messages, IsOk()) << messages.status();
   ASSERT_EQ(messages->size(), 3u);
   maillage::testing::v1::ImportBooksRequest first;
   first.CopyFrom(*(*messages)[0]);
@@ -351,7 +354,7 @@ TEST_F(TranscoderTest, StreamingRequestTakesOneMessagePerJsonObject) {
 
   parts.body = "  ";
   messages = TranscodeRequestStream(*match.route, parts);
-  ASSERT_TRUE(messages.ok()) << messages.status();
+  ASSERT_THAT(messages, IsOk()) << messages.status();
   EXPECT_TRUE(messages->empty());
 
   parts.body = R"({"book":{}} {"book":{"titel":"x"}})";
@@ -374,7 +377,7 @@ TEST_F(TranscoderTest, ResponseJsonEmitsDefaultsAndInt64AsStrings) {
   Book book;
   book.set_name("shelves/1/books/2");
   absl::StatusOr<std::string> json = MessageToJson(book);
-  ASSERT_TRUE(json.ok()) << json.status();
+  ASSERT_THAT(json, IsOk()) << json.status();
   for (const char* expected :
        {R"("name":"shelves/1/books/2")", R"("title":"")", R"("available":false)",
         R"("pageCount":"0")", R"("rating":0)", R"("tags":[])", R"("genre":"GENRE_UNSPECIFIED")"}) {
@@ -383,7 +386,7 @@ TEST_F(TranscoderTest, ResponseJsonEmitsDefaultsAndInt64AsStrings) {
   book.set_page_count(9007199254740993);
   book.mutable_author()->set_birth_year(1840);
   json = MessageToJson(book);
-  ASSERT_TRUE(json.ok()) << json.status();
+  ASSERT_THAT(json, IsOk()) << json.status();
   EXPECT_THAT(*json, HasSubstr(R"("pageCount":"9007199254740993")"));
   EXPECT_THAT(*json, HasSubstr(R"("author":{"name":"","birthYear":1840})"));
 }

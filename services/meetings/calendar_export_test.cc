@@ -5,7 +5,10 @@
 
 #include <string>
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::meetings {
 namespace {
@@ -39,7 +42,7 @@ TEST(CalendarExportTest, ParsesBackWithTimeZoneUidSequenceAndStatus) {
       RenderCalendar({Meeting("meeting-a@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0),
                       Meeting("meeting-b@maillage", 1700150400, v1::MEETING_STATE_CANCELLED, 3)},
                      1700000000000000);
-  ASSERT_TRUE(text.ok()) << text.status();
+  ASSERT_THAT(text, IsOk()) << text.status();
   Parsed parsed{icalparser_parse_string(text->c_str())};
   ASSERT_NE(parsed.calendar, nullptr);
   EXPECT_EQ(icalcomponent_isa(parsed.calendar), ICAL_VCALENDAR_COMPONENT);
@@ -87,7 +90,7 @@ TEST(CalendarExportTest, ParsesBackWithTimeZoneUidSequenceAndStatus) {
 
 TEST(CalendarExportTest, NoMeetingsGivesAnEmptyCalendar) {
   auto text = RenderCalendar({}, 1700000000000000);
-  ASSERT_TRUE(text.ok());
+  ASSERT_THAT(text, IsOk());
   Parsed parsed{icalparser_parse_string(text->c_str())};
   ASSERT_NE(parsed.calendar, nullptr);
   EXPECT_EQ(icalcomponent_count_components(parsed.calendar, ICAL_VEVENT_COMPONENT), 0);

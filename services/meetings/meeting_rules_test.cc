@@ -4,7 +4,10 @@
 #include <set>
 #include <string>
 
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::meetings {
 namespace {
@@ -98,12 +101,12 @@ TEST(MeetingTransitionTest, OnlyTheDocumentedMovesAreLegal) {
 }
 
 TEST(ProposalTransitionTest, FollowsTheLifeCycle) {
-  EXPECT_TRUE(
-      CheckProposalTransition(v1::PROPOSAL_STATE_SUBMITTED, v1::PROPOSAL_STATE_UNDER_STUDY).ok());
-  EXPECT_TRUE(
-      CheckProposalTransition(v1::PROPOSAL_STATE_RETAINED, v1::PROPOSAL_STATE_INTEGRATED).ok());
-  EXPECT_TRUE(
-      CheckProposalTransition(v1::PROPOSAL_STATE_UNDER_STUDY, v1::PROPOSAL_STATE_REJECTED).ok());
+  EXPECT_THAT(CheckProposalTransition(v1::PROPOSAL_STATE_SUBMITTED, v1::PROPOSAL_STATE_UNDER_STUDY),
+              IsOk());
+  EXPECT_THAT(CheckProposalTransition(v1::PROPOSAL_STATE_RETAINED, v1::PROPOSAL_STATE_INTEGRATED),
+              IsOk());
+  EXPECT_THAT(CheckProposalTransition(v1::PROPOSAL_STATE_UNDER_STUDY, v1::PROPOSAL_STATE_REJECTED),
+              IsOk());
   EXPECT_FALSE(
       CheckProposalTransition(v1::PROPOSAL_STATE_SUBMITTED, v1::PROPOSAL_STATE_INTEGRATED).ok());
   EXPECT_FALSE(
@@ -113,13 +116,14 @@ TEST(ProposalTransitionTest, FollowsTheLifeCycle) {
 }
 
 TEST(RoadmapTransitionTest, FollowsTheLifeCycle) {
-  EXPECT_TRUE(
-      CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_PLANNED, v1::ROADMAP_ITEM_STATE_DONE).ok());
-  EXPECT_TRUE(
-      CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_DONE, v1::ROADMAP_ITEM_STATE_IN_PROGRESS).ok());
-  EXPECT_TRUE(
-      CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_IN_PROGRESS, v1::ROADMAP_ITEM_STATE_IN_PROGRESS)
-          .ok());
+  EXPECT_THAT(CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_PLANNED, v1::ROADMAP_ITEM_STATE_DONE),
+              IsOk());
+  EXPECT_THAT(
+      CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_DONE, v1::ROADMAP_ITEM_STATE_IN_PROGRESS),
+      IsOk());
+  EXPECT_THAT(CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_IN_PROGRESS,
+                                     v1::ROADMAP_ITEM_STATE_IN_PROGRESS),
+              IsOk());
   EXPECT_FALSE(
       CheckRoadmapTransition(v1::ROADMAP_ITEM_STATE_DONE, v1::ROADMAP_ITEM_STATE_ABANDONED).ok());
   EXPECT_FALSE(

@@ -78,7 +78,8 @@ grpc::Status MeetingsServiceImpl::CancelMeeting(grpc::ServerContext* context,
 grpc::Status MeetingsServiceImpl::GetMeetingCalendar(grpc::ServerContext* context,
                                                      const v1::GetMeetingCalendarRequest* request,
                                                      google::api::HttpBody* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "GetMeetingCalendar", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "GetMeetingCalendar",
+                     kDomain);
   return Reply(planner_.Calendar(*request, context->deadline()), response, kDomain);
 }
 
@@ -127,7 +128,8 @@ grpc::Status MeetingsServiceImpl::DeleteParticipant(grpc::ServerContext* context
 grpc::Status MeetingsServiceImpl::BatchInviteParticipants(
     grpc::ServerContext* context, const v1::BatchInviteParticipantsRequest* request,
     v1::BatchInviteParticipantsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "BatchInviteParticipants", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "BatchInviteParticipants",
+                     kDomain);
   return Reply(roster_.BatchInvite(*request, context->deadline()), response, kDomain);
 }
 
@@ -141,14 +143,16 @@ grpc::Status MeetingsServiceImpl::CheckIn(grpc::ServerContext* context,
 grpc::Status MeetingsServiceImpl::SetParticipantStatus(
     grpc::ServerContext* context, const v1::SetParticipantStatusRequest* request,
     v1::Participant* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "SetParticipantStatus", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "SetParticipantStatus",
+                     kDomain);
   return Reply(roster_.SetStatus(*request, context->deadline()), response, kDomain);
 }
 
 grpc::Status MeetingsServiceImpl::AnonymizeParticipant(
     grpc::ServerContext* context, const v1::AnonymizeParticipantRequest* request,
     v1::Participant* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "AnonymizeParticipant", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "AnonymizeParticipant",
+                     kDomain);
   return Reply(roster_.Anonymize(*request, context->deadline()), response, kDomain);
 }
 
@@ -190,7 +194,8 @@ grpc::Status MeetingsServiceImpl::DeleteOutput(grpc::ServerContext* context,
 grpc::Status MeetingsServiceImpl::TransitionProposal(grpc::ServerContext* context,
                                                      const v1::TransitionProposalRequest* request,
                                                      v1::Output* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "TransitionProposal", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "TransitionProposal",
+                     kDomain);
   return Reply(outputs_.TransitionProposal(*request, context->deadline()), response, kDomain);
 }
 
@@ -232,7 +237,8 @@ grpc::Status MeetingsServiceImpl::DeleteRoadmapItem(grpc::ServerContext* context
 grpc::Status MeetingsServiceImpl::RecordRoadmapProgress(
     grpc::ServerContext* context, const v1::RecordRoadmapProgressRequest* request,
     v1::RoadmapItem* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "RecordRoadmapProgress", kDomain);
+  MAILLAGE_AUTHORIZE(context, "maillage.meetings.v1.MeetingsService", "RecordRoadmapProgress",
+                     kDomain);
   return Reply(roadmap_.RecordProgress(*request, context->deadline()), response, kDomain);
 }
 

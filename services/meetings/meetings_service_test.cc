@@ -20,11 +20,14 @@
 #include "common/status/grpc_status.h"
 #include "common/testing/postgres.h"
 #include "common/testing/principal.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/indicator_store.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/test_peers.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::meetings {
 const std::vector<db::Migration>& Migrations();
@@ -69,13 +72,13 @@ class MeetingsServiceTest : public ::testing::Test {
     options.size = 24;
     options.error_domain = std::string(kDomain);
     pool_ = std::make_unique<db::Pool>(options);
-    ASSERT_TRUE(db::Migrate(*pool_, "meetings", Migrations()).ok());
+    ASSERT_THAT(db::Migrate(*pool_, "meetings", Migrations()), IsOk());
 
     budget_.AddAction("actions/fa3");
     budget_.AddAction("actions/fa4");
     peers_ = std::make_unique<server::Server>(server::ServerOptions{},
                                               std::vector<grpc::Service*>{&directory_, &budget_});
-    ASSERT_TRUE(peers_->Start().ok());
+    ASSERT_THAT(peers_->Start(), IsOk());
     peers_->SetServing(true);
     std::string peer_address = absl::StrCat("127.0.0.1:", peers_->port());
     directory_client_ = std::make_unique<DirectoryClient>(server::MakeChannel(peer_address));
@@ -91,7 +94,7 @@ class MeetingsServiceTest : public ::testing::Test {
     server_options.threads = 32;
     server_ = std::make_unique<server::Server>(server_options,
                                                std::vector<grpc::Service*>{service_.get()});
-    ASSERT_TRUE(server_->Start().ok());
+    ASSERT_THAT(server_->Start(), IsOk());
     server_->SetServing(true);
     stub_ = v1::MeetingsService::NewStub(
         server::MakeChannel(absl::StrCat("127.0.0.1:", server_->port())));
@@ -128,7 +131,7 @@ class MeetingsServiceTest : public ::testing::Test {
     *request.mutable_meeting() = meeting;
     v1::Meeting created;
     grpc::Status status = stub_->CreateMeeting(Context().get(), request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_THAT(status, IsOk()) << status.error_message();
     return created;
   }
 
@@ -220,7 +223,7 @@ TEST_F(MeetingsServiceTest, CreatesAPlannedMeetingAndReadsItBack) {
   v1::GetMeetingRequest get;
   get.set_name(created.name());
   v1::Meeting read;
-  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.title(), "Atelier");
   EXPECT_EQ(read.start_time().seconds(), created.start_time().seconds());
   EXPECT_EQ(read.place().commune_insee_code(), "21231");
@@ -262,8 +265,8 @@ TEST_F(MeetingsServiceTest, RequestIdReplaysTheFirstResult) {
   *request.mutable_meeting() = NewMeeting(kHour);
   request.set_request_id("6f1c2a3e-1d2b-4c5d-9e8f-0a1b2c3d4e5f");
   v1::Meeting first, second;
-  ASSERT_TRUE(stub_->CreateMeeting(Context().get(), request, &first).ok());
-  ASSERT_TRUE(stub_->CreateMeeting(Context().get(), request, &second).ok());
+  ASSERT_THAT(stub_->CreateMeeting(Context().get(), request, &first), IsOk());
+  ASSERT_THAT(stub_->CreateMeeting(Context().get(), request, &second), IsOk());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(CountRows("meetings"), 1);
 
@@ -283,7 +286,7 @@ TEST_F(MeetingsServiceTest, UpdateFollowsTheMaskTheEtagAndTheCalendarSequence) {
   request.mutable_update_mask()->add_paths("title");
   request.mutable_update_mask()->add_paths("state");  // output-only: ignored
   v1::Meeting updated;
-  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), request, &updated).ok());
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), request, &updated), IsOk());
   EXPECT_EQ(updated.title(), "Atelier mobilité");
   EXPECT_EQ(updated.agenda(), "");
   EXPECT_EQ(updated.etag(), "2");
@@ -299,7 +302,7 @@ TEST_F(MeetingsServiceTest, UpdateFollowsTheMaskTheEtagAndTheCalendarSequence) {
   capacity.mutable_meeting()->set_name(created.name());
   capacity.mutable_meeting()->set_capacity(12);
   capacity.mutable_update_mask()->add_paths("capacity");
-  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), capacity, &updated).ok());
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), capacity, &updated), IsOk());
   EXPECT_EQ(updated.capacity(), 12);
   EXPECT_EQ(updated.calendar_sequence(), 1);
   EXPECT_EQ(updated.title(), "Atelier mobilité");
@@ -329,7 +332,7 @@ TEST_F(MeetingsServiceTest, StateMachineRefusesIllegalTransitions) {
   EXPECT_EQ(Reason(close_planned), "ILLEGAL_STATE_TRANSITION");
 
   v1::Meeting past = Create(NewMeeting(-3 * kHour));
-  ASSERT_TRUE(MarkHeld(past.name(), &out).ok());
+  ASSERT_THAT(MarkHeld(past.name(), &out), IsOk());
   EXPECT_EQ(out.state(), v1::MEETING_STATE_HELD);
   EXPECT_TRUE(out.has_held_time());
   grpc::Status twice = MarkHeld(past.name(), &out);
@@ -345,7 +348,7 @@ TEST_F(MeetingsServiceTest, StateMachineRefusesIllegalTransitions) {
   EXPECT_EQ(Reason(stub_->CancelMeeting(Context().get(), cancel, &out)),
             "ILLEGAL_STATE_TRANSITION");
 
-  ASSERT_TRUE(Close(past.name(), "Compte rendu: 3 propositions.", &out).ok());
+  ASSERT_THAT(Close(past.name(), "Compte rendu: 3 propositions.", &out), IsOk());
   EXPECT_EQ(out.state(), v1::MEETING_STATE_CLOSED);
   EXPECT_EQ(out.minutes(), "Compte rendu: 3 propositions.");
   EXPECT_EQ(Reason(MarkHeld(past.name(), &out)), "ILLEGAL_STATE_TRANSITION");
@@ -356,7 +359,7 @@ TEST_F(MeetingsServiceTest, StateMachineRefusesIllegalTransitions) {
   update.mutable_meeting()->set_minutes("Compte rendu corrigé.");
   update.mutable_meeting()->set_agenda("trop tard");
   update.mutable_update_mask()->add_paths("minutes");
-  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), update, &out).ok());
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), update, &out), IsOk());
   EXPECT_EQ(out.minutes(), "Compte rendu corrigé.");
   update.mutable_update_mask()->add_paths("agenda");
   grpc::Status frozen = stub_->UpdateMeeting(Context().get(), update, &out);
@@ -365,7 +368,7 @@ TEST_F(MeetingsServiceTest, StateMachineRefusesIllegalTransitions) {
 
   // Cancelling a planned meeting announces it to calendars.
   cancel.set_name(future.name());
-  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &out).ok());
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &out), IsOk());
   EXPECT_EQ(out.state(), v1::MEETING_STATE_CANCELLED);
   EXPECT_EQ(out.cancellation_reason(), "salle indisponible");
   EXPECT_EQ(out.calendar_sequence(), future.calendar_sequence() + 1);
@@ -378,10 +381,10 @@ TEST_F(MeetingsServiceTest, DeleteKeepsTheFundersEvidence) {
   v1::Meeting planned = Create(NewMeeting(2 * 24 * kHour));
   v1::Meeting held = Create(NewMeeting(-2 * kHour));
   v1::Meeting out;
-  ASSERT_TRUE(MarkHeld(held.name(), &out).ok());
+  ASSERT_THAT(MarkHeld(held.name(), &out), IsOk());
   directory_.AddActor(1, {"culture"}, "21231");
   v1::Participant p;
-  ASSERT_TRUE(AddParticipant(planned.name(), ActorParticipant("actors/1"), &p).ok());
+  ASSERT_THAT(AddParticipant(planned.name(), ActorParticipant("actors/1"), &p), IsOk());
 
   v1::DeleteMeetingRequest request;
   Empty empty;
@@ -398,7 +401,7 @@ TEST_F(MeetingsServiceTest, DeleteKeepsTheFundersEvidence) {
   EXPECT_EQ(stub_->DeleteMeeting(Context().get(), request, &empty).error_code(),
             StatusCode::ABORTED);
   request.set_etag("");
-  ASSERT_TRUE(stub_->DeleteMeeting(Context().get(), request, &empty).ok());
+  ASSERT_THAT(stub_->DeleteMeeting(Context().get(), request, &empty), IsOk());
   EXPECT_EQ(CountRows("participants"), 0);
   v1::GetMeetingRequest get;
   get.set_name(planned.name());
@@ -422,7 +425,7 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
   int pages = 0;
   do {
     v1::ListMeetingsResponse response;
-    ASSERT_TRUE(stub_->ListMeetings(Context().get(), request, &response).ok());
+    ASSERT_THAT(stub_->ListMeetings(Context().get(), request, &response), IsOk());
     for (const auto& m : response.meetings()) {
       seen.push_back(m.name());
       EXPECT_GE(m.start_time().seconds(), last_start);
@@ -439,7 +442,7 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
   filtered.set_filter("action = \"actions/fa3\" AND state = PLANNED");
   filtered.set_order_by("start_time desc");
   v1::ListMeetingsResponse response;
-  ASSERT_TRUE(stub_->ListMeetings(Context().get(), filtered, &response).ok());
+  ASSERT_THAT(stub_->ListMeetings(Context().get(), filtered, &response), IsOk());
   std::vector<std::string> names;
   for (const auto& m : response.meetings()) names.push_back(m.name());
   std::reverse(fa3.begin(), fa3.end());
@@ -448,7 +451,7 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
   filtered.set_filter(
       "kind = ELECTED_OFFICIALS_MEETING AND start_time >= \"2020-01-01T00:00:00Z\"");
   filtered.set_page_size(1);
-  ASSERT_TRUE(stub_->ListMeetings(Context().get(), filtered, &response).ok());
+  ASSERT_THAT(stub_->ListMeetings(Context().get(), filtered, &response), IsOk());
   ASSERT_FALSE(response.next_page_token().empty());
   filtered.set_page_token(response.next_page_token());
   filtered.set_filter("kind = ACTORS_WORKSHOP");
@@ -468,9 +471,9 @@ TEST_F(MeetingsServiceTest, ListPagesNeverSkipNorRepeatAndFilter) {
 TEST_F(MeetingsServiceTest, ChildListsCheckTheirParentMeeting) {
   v1::Meeting meeting = Create(NewMeeting(kHour));
   v1::Participant participant;
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             Person("p@example.org", v1::PARTICIPANT_STATUS_INVITED), &participant)
-                  .ok());
+  ASSERT_THAT(AddParticipant(meeting.name(),
+                             Person("p@example.org", v1::PARTICIPANT_STATUS_INVITED), &participant),
+              IsOk());
   Create(NewMeeting(2 * kHour));  // another meeting, no children
   for (const char* parent : {"meetings/-", "", "meetings/999999", "actors/1"}) {
     v1::ListParticipantsRequest participants;
@@ -491,8 +494,8 @@ TEST_F(MeetingsServiceTest, ChildListsCheckTheirParentMeeting) {
       EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
       EXPECT_EQ(outputs_status.error_code(), StatusCode::INVALID_ARGUMENT);
     } else {
-      ASSERT_TRUE(status.ok()) << which << ": " << status.error_message();
-      ASSERT_TRUE(outputs_status.ok()) << which << ": " << outputs_status.error_message();
+      ASSERT_THAT(status, IsOk()) << which << ": " << status.error_message();
+      ASSERT_THAT(outputs_status, IsOk()) << which << ": " << outputs_status.error_message();
       ASSERT_EQ(listed.participants_size(), 1) << which;
       EXPECT_EQ(listed.participants(0).name(), participant.name());
       EXPECT_EQ(listed_outputs.outputs_size(), 0) << which;
@@ -516,7 +519,7 @@ TEST_F(MeetingsServiceTest, ParticipantReferencesAreCheckedWithTheDirectory) {
   v1::Participant by_contact;
   by_contact.set_contact(contact);
   by_contact.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
-  ASSERT_TRUE(AddParticipant(meeting.name(), by_contact, &out).ok());
+  ASSERT_THAT(AddParticipant(meeting.name(), by_contact, &out), IsOk());
   EXPECT_EQ(out.actor(), "actors/4");  // filled in from the contact
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_INVITED);
   ASSERT_EQ(out.status_history_size(), 1);
@@ -558,11 +561,11 @@ TEST_F(MeetingsServiceTest, WaitingListIsPromotedInOrderWhenASeatFrees) {
   v1::Meeting meeting = Create(m);
   std::vector<v1::Participant> people(4);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_TRUE(AddParticipant(
+    ASSERT_THAT(AddParticipant(
                     meeting.name(),
                     Person(absl::StrCat("p", i, "@example.org"), v1::PARTICIPANT_STATUS_REGISTERED),
-                    &people[i])
-                    .ok());
+                    &people[i]),
+                IsOk());
   }
   EXPECT_EQ(people[0].status(), v1::PARTICIPANT_STATUS_REGISTERED);
   EXPECT_EQ(people[1].status(), v1::PARTICIPANT_STATUS_REGISTERED);
@@ -571,25 +574,25 @@ TEST_F(MeetingsServiceTest, WaitingListIsPromotedInOrderWhenASeatFrees) {
   EXPECT_EQ(people[3].waiting_list_position(), 2);
 
   v1::Participant out;
-  ASSERT_TRUE(SetStatus(people[0].name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  ASSERT_THAT(SetStatus(people[0].name(), v1::PARTICIPANT_STATUS_EXCUSED, &out), IsOk());
   v1::GetParticipantRequest get;
   get.set_name(people[2].name());
-  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_REGISTERED);
   EXPECT_EQ(out.waiting_list_position(), 0);
   ASSERT_EQ(out.status_history_size(), 2);
   EXPECT_EQ(out.status_history(1).note(), "promoted from waiting list");
   EXPECT_EQ(out.status_history(1).changed_by(), "system");
   get.set_name(people[3].name());
-  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.waiting_list_position(), 1);
 
   // Deleting a registered participant promotes the next one; raising capacity too.
   v1::DeleteParticipantRequest remove;
   remove.set_name(people[1].name());
   Empty empty;
-  ASSERT_TRUE(stub_->DeleteParticipant(Context().get(), remove, &empty).ok());
-  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(stub_->DeleteParticipant(Context().get(), remove, &empty), IsOk());
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_REGISTERED);
 
   // Asking WAITING_LIST or ATTENDED directly is refused.
@@ -623,7 +626,7 @@ TEST_F(MeetingsServiceTest, ConcurrentRegistrationsNeverOversellSeats) {
   v1::GetMeetingRequest get;
   get.set_name(meeting.name());
   v1::Meeting read;
-  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.attendance().registered(), 5);
   EXPECT_EQ(read.attendance().waiting_list(), kPeople - 5);
 
@@ -633,7 +636,7 @@ TEST_F(MeetingsServiceTest, ConcurrentRegistrationsNeverOversellSeats) {
   list.set_order_by("waiting_list_position");
   list.set_page_size(100);
   v1::ListParticipantsResponse response;
-  ASSERT_TRUE(stub_->ListParticipants(Context().get(), list, &response).ok());
+  ASSERT_THAT(stub_->ListParticipants(Context().get(), list, &response), IsOk());
   ASSERT_EQ(response.participants_size(), kPeople - 5);
   for (int i = 0; i < response.participants_size(); ++i) {
     EXPECT_EQ(response.participants(i).waiting_list_position(), i + 1);
@@ -648,11 +651,11 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
   std::vector<std::string> names;
   for (int i = 0; i < kPeople; ++i) {
     v1::Participant out;
-    ASSERT_TRUE(
+    ASSERT_THAT(
         AddParticipant(meeting.name(),
                        Person(absl::StrCat("k", i, "@example.org"), v1::PARTICIPANT_STATUS_INVITED),
-                       &out)
-            .ok());
+                       &out),
+        IsOk());
     names.push_back(out.name());
   }
   std::vector<std::thread> threads;
@@ -675,13 +678,13 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
   list.set_parent(meeting.name());
   list.set_page_size(kPeople);
   v1::ListParticipantsResponse listed;
-  ASSERT_TRUE(stub_->ListParticipants(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListParticipants(Context().get(), list, &listed), IsOk());
   ASSERT_EQ(listed.participants_size(), kPeople);
   for (const v1::Participant& from_list : listed.participants()) {
     v1::GetParticipantRequest get;
     get.set_name(from_list.name());
     v1::Participant read;
-    ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &read).ok());
+    ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &read), IsOk());
     EXPECT_EQ(read.status(), v1::PARTICIPANT_STATUS_ATTENDED);
     ASSERT_EQ(read.status_history_size(), 2) << read.name();  // invited, then checked in once
     EXPECT_EQ(read.status_history(1).note(), "checked in");
@@ -697,8 +700,8 @@ TEST_F(MeetingsServiceTest, ConcurrentCheckInsAreEachRecordedOnce) {
     }
   }
   v1::Meeting m;
-  ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());
-  ASSERT_TRUE(Close(meeting.name(), "", &m).ok());
+  ASSERT_THAT(MarkHeld(meeting.name(), &m), IsOk());
+  ASSERT_THAT(Close(meeting.name(), "", &m), IsOk());
   EXPECT_EQ(m.attendance().attended(), kPeople);
 }
 
@@ -708,37 +711,37 @@ TEST_F(MeetingsServiceTest, AttendanceIsComputedFromParticipantsAndFrozenOnClose
   v1::Meeting future = Create(NewMeeting(3 * 24 * kHour));
   v1::Meeting meeting = Create(NewMeeting(-kHour));
   v1::Participant a1, a2, walk_in, registered, excused, early;
-  ASSERT_TRUE(AddParticipant(future.name(), ActorParticipant("actors/1"), &early).ok());
+  ASSERT_THAT(AddParticipant(future.name(), ActorParticipant("actors/1"), &early), IsOk());
   v1::CheckInRequest check_in;
   check_in.set_name(early.name());
   v1::Participant out;
   EXPECT_EQ(Reason(stub_->CheckIn(Context().get(), check_in, &out)), "MEETING_NOT_TODAY");
 
-  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/1"), &a1).ok());
-  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &a2).ok());
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             Person("w@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &walk_in)
-                  .ok());
+  ASSERT_THAT(AddParticipant(meeting.name(), ActorParticipant("actors/1"), &a1), IsOk());
+  ASSERT_THAT(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &a2), IsOk());
+  ASSERT_THAT(AddParticipant(meeting.name(),
+                             Person("w@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &walk_in),
+              IsOk());
   EXPECT_TRUE(walk_in.has_check_in_time());
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED),
-                             &registered)
-                  .ok());
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             Person("e@example.org", v1::PARTICIPANT_STATUS_INVITED), &excused)
-                  .ok());
-  ASSERT_TRUE(SetStatus(excused.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  ASSERT_THAT(
+      AddParticipant(meeting.name(), Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED),
+                     &registered),
+      IsOk());
+  ASSERT_THAT(AddParticipant(meeting.name(),
+                             Person("e@example.org", v1::PARTICIPANT_STATUS_INVITED), &excused),
+              IsOk());
+  ASSERT_THAT(SetStatus(excused.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out), IsOk());
   check_in.set_name(a1.name());
-  ASSERT_TRUE(stub_->CheckIn(Context().get(), check_in, &out).ok());
+  ASSERT_THAT(stub_->CheckIn(Context().get(), check_in, &out), IsOk());
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
   v1::Participant again;
-  ASSERT_TRUE(stub_->CheckIn(Context().get(), check_in, &again).ok());  // idempotent
+  ASSERT_THAT(stub_->CheckIn(Context().get(), check_in, &again), IsOk());  // idempotent
   EXPECT_EQ(again.etag(), out.etag());
 
   v1::Meeting held;
-  ASSERT_TRUE(MarkHeld(meeting.name(), &held).ok());
+  ASSERT_THAT(MarkHeld(meeting.name(), &held), IsOk());
   v1::Meeting closed;
-  ASSERT_TRUE(Close(meeting.name(), "", &closed).ok());
+  ASSERT_THAT(Close(meeting.name(), "", &closed), IsOk());
   const v1::AttendanceSummary& a = closed.attendance();
   EXPECT_EQ(a.participants(), 5);
   EXPECT_EQ(a.invited(), 1);     // actors/2
@@ -759,14 +762,14 @@ TEST_F(MeetingsServiceTest, AttendanceIsComputedFromParticipantsAndFrozenOnClose
   // Erasure of an outside person keeps the counts.
   v1::AnonymizeParticipantRequest anonymize;
   anonymize.set_name(walk_in.name());
-  ASSERT_TRUE(stub_->AnonymizeParticipant(Context().get(), anonymize, &out).ok());
+  ASSERT_THAT(stub_->AnonymizeParticipant(Context().get(), anonymize, &out), IsOk());
   EXPECT_TRUE(out.anonymized());
   EXPECT_FALSE(out.has_person());
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
   v1::GetMeetingRequest get;
   get.set_name(meeting.name());
   v1::Meeting read;
-  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get, &read).ok());
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get, &read), IsOk());
   EXPECT_EQ(read.attendance().attended(), 2);
 }
 
@@ -778,14 +781,14 @@ TEST_F(MeetingsServiceTest, BatchInviteReadsTheSelectionFromTheDirectory) {
   directory_.ArchiveActor("actors/4");
   v1::Meeting meeting = Create(NewMeeting(24 * kHour));
   v1::Participant existing;
-  ASSERT_TRUE(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &existing).ok());
+  ASSERT_THAT(AddParticipant(meeting.name(), ActorParticipant("actors/2"), &existing), IsOk());
 
   v1::BatchInviteParticipantsRequest request;
   request.set_parent(meeting.name());
   request.set_network_category("culture");
   request.set_role(v1::PARTICIPANT_ROLE_ESS_ACTOR);
   v1::BatchInviteParticipantsResponse response;
-  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->BatchInviteParticipants(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.participants_size(), 1);
   EXPECT_EQ(response.participants(0).actor(), "actors/1");
   EXPECT_EQ(response.participants(0).status(), v1::PARTICIPANT_STATUS_INVITED);
@@ -794,13 +797,13 @@ TEST_F(MeetingsServiceTest, BatchInviteReadsTheSelectionFromTheDirectory) {
   EXPECT_EQ(response.skipped(0).existing_participant(), existing.name());
 
   request.set_commune("21231");
-  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->BatchInviteParticipants(Context().get(), request, &response), IsOk());
   ASSERT_EQ(response.participants_size(), 1);
   EXPECT_EQ(response.participants(0).actor(), "actors/3");
 
   request.mutable_actor_list()->add_actors("actors/4");
   request.mutable_actor_list()->add_actors("actors/4");
-  ASSERT_TRUE(stub_->BatchInviteParticipants(Context().get(), request, &response).ok());
+  ASSERT_THAT(stub_->BatchInviteParticipants(Context().get(), request, &response), IsOk());
   EXPECT_EQ(response.participants_size(), 0);
   ASSERT_EQ(response.skipped_size(), 1);
   EXPECT_EQ(response.skipped(0).reason(),
@@ -826,16 +829,16 @@ TEST_F(MeetingsServiceTest, BatchInviteReadsTheSelectionFromTheDirectory) {
 TEST_F(MeetingsServiceTest, UpdateParticipantTakesRoleAndPersonOnly) {
   v1::Meeting meeting = Create(NewMeeting(24 * kHour));
   v1::Participant p;
-  ASSERT_TRUE(
-      AddParticipant(meeting.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_INVITED), &p)
-          .ok());
+  ASSERT_THAT(
+      AddParticipant(meeting.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_INVITED), &p),
+      IsOk());
   v1::UpdateParticipantRequest request;
   request.mutable_participant()->set_name(p.name());
   request.mutable_participant()->set_role(v1::PARTICIPANT_ROLE_EXPERT);
   request.mutable_participant()->set_etag(p.etag());
   request.mutable_update_mask()->add_paths("role");
   v1::Participant out;
-  ASSERT_TRUE(stub_->UpdateParticipant(Context().get(), request, &out).ok());
+  ASSERT_THAT(stub_->UpdateParticipant(Context().get(), request, &out), IsOk());
   EXPECT_EQ(out.role(), v1::PARTICIPANT_ROLE_EXPERT);
   EXPECT_EQ(out.person().email(), "x@example.org");
   EXPECT_EQ(stub_->UpdateParticipant(Context().get(), request, &out).error_code(),
@@ -857,7 +860,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   create.mutable_output()->mutable_document()->set_kind(v1::DOCUMENT_KIND_SYNTHESIS);
   create.mutable_output()->mutable_document()->set_title("Synthèse de l'atelier");
   v1::Output document;
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), create, &document).ok());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), create, &document), IsOk());
   EXPECT_EQ(document.document().title(), "Synthèse de l'atelier");
 
   create.mutable_output()->mutable_proposal()->set_text("Créer un tiers-lieu de l'ESS");
@@ -865,7 +868,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   v1::Output proposal;
   EXPECT_EQ(Reason(stub_->CreateOutput(Context().get(), create, &proposal)), "ACTOR_NOT_FOUND");
   create.mutable_output()->mutable_proposal()->set_authors(0, "actors/1");
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), create, &proposal).ok());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), create, &proposal), IsOk());
   EXPECT_EQ(proposal.proposal().state(), v1::PROPOSAL_STATE_SUBMITTED);
   ASSERT_EQ(proposal.proposal().state_history_size(), 1);
 
@@ -874,9 +877,9 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   item_request.mutable_roadmap_item()->set_axis("Tiers-lieux");
   item_request.mutable_roadmap_item()->set_title("Un tiers-lieu métropolitain de l'ESS");
   v1::RoadmapItem item, other;
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item_request, &item).ok());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), item_request, &item), IsOk());
   item_request.mutable_roadmap_item()->set_action("actions/fa4");
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item_request, &other).ok());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), item_request, &other), IsOk());
 
   v1::TransitionProposalRequest move;
   move.set_name(proposal.name());
@@ -889,16 +892,16 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   EXPECT_EQ(stub_->TransitionProposal(Context().get(), move, &out).error_code(),
             StatusCode::INVALID_ARGUMENT);
   move.set_state(v1::PROPOSAL_STATE_UNDER_STUDY);
-  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  ASSERT_THAT(stub_->TransitionProposal(Context().get(), move, &out), IsOk());
   move.set_state(v1::PROPOSAL_STATE_RETAINED);
   move.set_note("retenue par le comité");
-  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  ASSERT_THAT(stub_->TransitionProposal(Context().get(), move, &out), IsOk());
   move.set_state(v1::PROPOSAL_STATE_INTEGRATED);
   move.set_roadmap_item(other.name());
   EXPECT_EQ(Reason(stub_->TransitionProposal(Context().get(), move, &out)),
             "ROADMAP_ITEM_OF_ANOTHER_ACTION");
   move.set_roadmap_item(item.name());
-  ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &out).ok());
+  ASSERT_THAT(stub_->TransitionProposal(Context().get(), move, &out), IsOk());
   EXPECT_EQ(out.proposal().state(), v1::PROPOSAL_STATE_INTEGRATED);
   EXPECT_EQ(out.proposal().roadmap_item(), item.name());
   ASSERT_EQ(out.proposal().state_history_size(), 4);
@@ -906,7 +909,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
 
   v1::GetRoadmapItemRequest get_item;
   get_item.set_name(item.name());
-  ASSERT_TRUE(stub_->GetRoadmapItem(Context().get(), get_item, &item).ok());
+  ASSERT_THAT(stub_->GetRoadmapItem(Context().get(), get_item, &item), IsOk());
   ASSERT_EQ(item.source_proposals_size(), 1);
   EXPECT_EQ(item.source_proposals(0), proposal.name());
   ASSERT_EQ(item.source_meetings_size(), 1);
@@ -935,7 +938,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   update.mutable_output()->mutable_document()->set_title("Synthèse corrigée");
   update.mutable_update_mask()->Clear();
   update.mutable_update_mask()->add_paths("document.title");
-  ASSERT_TRUE(stub_->UpdateOutput(Context().get(), update, &out).ok());
+  ASSERT_THAT(stub_->UpdateOutput(Context().get(), update, &out), IsOk());
   EXPECT_EQ(out.document().title(), "Synthèse corrigée");
   EXPECT_EQ(out.document().kind(), v1::DOCUMENT_KIND_SYNTHESIS);
 
@@ -943,7 +946,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   list.set_parent("meetings/-");
   list.set_filter("action = \"actions/fa3\" AND proposal.state = INTEGRATED");
   v1::ListOutputsResponse listed;
-  ASSERT_TRUE(stub_->ListOutputs(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListOutputs(Context().get(), list, &listed), IsOk());
   ASSERT_EQ(listed.outputs_size(), 1);
   EXPECT_EQ(listed.outputs(0).name(), proposal.name());
 
@@ -953,7 +956,7 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   cancel.set_name(cancelled.name());
   cancel.set_reason("annulé");
   v1::Meeting m;
-  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &m), IsOk());
   create.set_parent(cancelled.name());
   EXPECT_EQ(Reason(stub_->CreateOutput(Context().get(), create, &out)), "MEETING_CANCELLED");
 }
@@ -963,7 +966,7 @@ TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
   create.mutable_roadmap_item()->set_action("actions/fa3");
   create.mutable_roadmap_item()->set_title("Achats responsables de la Métropole");
   v1::RoadmapItem item;
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), create, &item).ok());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), create, &item), IsOk());
   EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_PLANNED);
   EXPECT_EQ(item.progress(), 0);
   EXPECT_EQ(item.progress_history_size(), 1);
@@ -976,7 +979,7 @@ TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
   progress.set_name(item.name());
   progress.set_progress(40);
   progress.set_note("premier marché réservé");
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &item), IsOk());
   EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_IN_PROGRESS);
   EXPECT_EQ(item.progress(), 40);
   progress.set_progress(120);
@@ -987,16 +990,16 @@ TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
   EXPECT_EQ(stub_->RecordRoadmapProgress(Context().get(), progress, &item).error_code(),
             StatusCode::INVALID_ARGUMENT);
   progress.set_progress(100);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &item), IsOk());
   EXPECT_EQ(item.state(), v1::ROADMAP_ITEM_STATE_DONE);
   progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
   EXPECT_EQ(Reason(stub_->RecordRoadmapProgress(Context().get(), progress, &item)),
             "ILLEGAL_STATE_TRANSITION");
   progress.set_state(v1::ROADMAP_ITEM_STATE_IN_PROGRESS);
   progress.set_progress(80);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &item), IsOk());
   progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &item).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &item), IsOk());
   EXPECT_EQ(item.progress_history_size(), 5);
   EXPECT_EQ(item.progress_history(1).note(), "premier marché réservé");
   progress.set_state(v1::ROADMAP_ITEM_STATE_UNSPECIFIED);
@@ -1012,7 +1015,7 @@ TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
   v1::ListRoadmapItemsRequest list;
   list.set_filter("action = \"actions/fa3\" AND state = ABANDONED");
   v1::ListRoadmapItemsResponse listed;
-  ASSERT_TRUE(stub_->ListRoadmapItems(Context().get(), list, &listed).ok());
+  ASSERT_THAT(stub_->ListRoadmapItems(Context().get(), list, &listed), IsOk());
   EXPECT_EQ(listed.roadmap_items_size(), 1);
 }
 
@@ -1028,36 +1031,36 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   auto check_in = [&](const std::string& name) {
     v1::CheckInRequest request;
     request.set_name(name);
-    ASSERT_TRUE(stub_->CheckIn(Context().get(), request, &out).ok());
+    ASSERT_THAT(stub_->CheckIn(Context().get(), request, &out), IsOk());
   };
   auto hold_and_close = [&](const std::string& name) {
-    ASSERT_TRUE(MarkHeld(name, &m).ok());
-    ASSERT_TRUE(Close(name, "", &m).ok());
+    ASSERT_THAT(MarkHeld(name, &m), IsOk());
+    ASSERT_THAT(Close(name, "", &m), IsOk());
   };
   // M1, workshop, closed: actor 1 attended, actor 2 invited, an inhabitant walked in, a person
   // registered who did not come (NO_SHOW at closing).
   v1::Meeting m1 = Create(NewMeeting(-3 * kHour));
   v1::Participant a1;
-  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/1"), &a1).ok());
+  ASSERT_THAT(AddParticipant(m1.name(), ActorParticipant("actors/1"), &a1), IsOk());
   check_in(a1.name());
-  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out).ok());
-  ASSERT_TRUE(
-      AddParticipant(m1.name(), Person("h@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
-  ASSERT_TRUE(
-      AddParticipant(m1.name(), Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out)
-          .ok());
+  ASSERT_THAT(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out), IsOk());
+  ASSERT_THAT(
+      AddParticipant(m1.name(), Person("h@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+      IsOk());
+  ASSERT_THAT(
+      AddParticipant(m1.name(), Person("r@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out),
+      IsOk());
   // Outputs of M1: a synthesis, an integrated proposal, a submitted one.
   v1::CreateOutputRequest output;
   output.set_parent(m1.name());
   output.mutable_output()->mutable_document()->set_kind(v1::DOCUMENT_KIND_SYNTHESIS);
   output.mutable_output()->mutable_document()->set_title("Synthèse");
   v1::Output o;
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), output, &o), IsOk());
   output.mutable_output()->mutable_proposal()->set_text("Proposition A");
   v1::Output integrated;
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &integrated).ok());
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), output, &integrated), IsOk());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), output, &o), IsOk());
   hold_and_close(m1.name());
 
   // M2, elected officials' meeting, closed: actor 1 attended as an elected official, actor 3
@@ -1067,33 +1070,33 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   v1::Meeting m2 = Create(m2_spec);
   v1::Participant elected = ActorParticipant("actors/1");
   elected.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
-  ASSERT_TRUE(AddParticipant(m2.name(), elected, &out).ok());
+  ASSERT_THAT(AddParticipant(m2.name(), elected, &out), IsOk());
   check_in(out.name());
-  ASSERT_TRUE(AddParticipant(m2.name(), ActorParticipant("actors/3"), &out).ok());
-  ASSERT_TRUE(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  ASSERT_THAT(AddParticipant(m2.name(), ActorParticipant("actors/3"), &out), IsOk());
+  ASSERT_THAT(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out), IsOk());
   hold_and_close(m2.name());
 
   // M3 planned; M4 held but not closed (its attendance counts nowhere); M5 cancelled; M6 closed
   // but of another action.
   Create(NewMeeting(5 * 24 * kHour));
   v1::Meeting m4 = Create(NewMeeting(-2 * kHour));
-  ASSERT_TRUE(
-      AddParticipant(m4.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
+  ASSERT_THAT(
+      AddParticipant(m4.name(), Person("x@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+      IsOk());
   output.set_parent(m4.name());
-  ASSERT_TRUE(stub_->CreateOutput(Context().get(), output, &o).ok());
-  ASSERT_TRUE(MarkHeld(m4.name(), &m).ok());
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), output, &o), IsOk());
+  ASSERT_THAT(MarkHeld(m4.name(), &m), IsOk());
   v1::Meeting m5 = Create(NewMeeting(6 * 24 * kHour));
   v1::CancelMeetingRequest cancel;
   cancel.set_name(m5.name());
   cancel.set_reason("reporté");
-  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &m), IsOk());
   v1::Meeting m6_spec = NewMeeting(-4 * kHour);
   m6_spec.set_action("actions/fa4");
   v1::Meeting m6 = Create(m6_spec);
-  ASSERT_TRUE(
-      AddParticipant(m6.name(), ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
+  ASSERT_THAT(AddParticipant(m6.name(),
+                             ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+              IsOk());
   hold_and_close(m6.name());
 
   // Roadmap of actions/fa3: 40 % in progress (with the integrated proposal), done, abandoned.
@@ -1101,34 +1104,34 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   item.mutable_roadmap_item()->set_action("actions/fa3");
   item.mutable_roadmap_item()->set_title("Item");
   v1::RoadmapItem a, b, c;
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &a).ok());
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &b).ok());
-  ASSERT_TRUE(stub_->CreateRoadmapItem(Context().get(), item, &c).ok());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), item, &a), IsOk());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), item, &b), IsOk());
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), item, &c), IsOk());
   v1::RecordRoadmapProgressRequest progress;
   progress.set_name(a.name());
   progress.set_progress(40);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &a).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &a), IsOk());
   progress.set_name(b.name());
   progress.set_progress(100);
   progress.set_state(v1::ROADMAP_ITEM_STATE_DONE);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &b).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &b), IsOk());
   progress.set_name(c.name());
   progress.set_progress(10);
   progress.set_state(v1::ROADMAP_ITEM_STATE_ABANDONED);
-  ASSERT_TRUE(stub_->RecordRoadmapProgress(Context().get(), progress, &c).ok());
+  ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &c), IsOk());
   for (auto state : {v1::PROPOSAL_STATE_UNDER_STUDY, v1::PROPOSAL_STATE_RETAINED,
                      v1::PROPOSAL_STATE_INTEGRATED}) {
     v1::TransitionProposalRequest move;
     move.set_name(integrated.name());
     move.set_state(state);
     if (state == v1::PROPOSAL_STATE_INTEGRATED) move.set_roadmap_item(a.name());
-    ASSERT_TRUE(stub_->TransitionProposal(Context().get(), move, &o).ok());
+    ASSERT_THAT(stub_->TransitionProposal(Context().get(), move, &o), IsOk());
   }
 
   v1::GetIndicatorsRequest request;
   request.set_action("actions/fa3");
   v1::Indicators ind;
-  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
   EXPECT_EQ(ind.meetings_planned(), 1);
   EXPECT_EQ(ind.meetings_awaiting_closure(), 1);
   EXPECT_EQ(ind.meetings_held(), 2);
@@ -1174,7 +1177,7 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   request.mutable_period_end()->set_year(2000);
   request.mutable_period_end()->set_month(12);
   request.mutable_period_end()->set_day(31);
-  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
   EXPECT_EQ(ind.meetings_held(), 0);
   EXPECT_EQ(ind.invitations(), 0);
   EXPECT_EQ(ind.roadmap_items(), 3);
@@ -1187,7 +1190,7 @@ TEST_F(MeetingsServiceTest, IndicatorsOnAHandComputedFixture) {
   request.clear_period_start();
   request.clear_period_end();
   peers_->Shutdown();
-  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
   EXPECT_EQ(ind.attended(), 3);
   EXPECT_FALSE(ind.has_directory_data_time());
   EXPECT_EQ(ind.coverage_by_commune_size(), 0);
@@ -1216,39 +1219,39 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   // M1: actor 1 attended, actor 2 invited, a person attended, a person registered (NO_SHOW
   // when closed), actor 3 excused.
   v1::Meeting m1 = Create(NewMeeting(-3 * kHour));
-  ASSERT_TRUE(
-      AddParticipant(m1.name(), ActorParticipant("actors/1", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
-  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out).ok());
-  ASSERT_TRUE(
-      AddParticipant(m1.name(), Person("a@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
-  ASSERT_TRUE(
-      AddParticipant(m1.name(), Person("b@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out)
-          .ok());
-  ASSERT_TRUE(AddParticipant(m1.name(), ActorParticipant("actors/3"), &out).ok());
-  ASSERT_TRUE(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out).ok());
+  ASSERT_THAT(AddParticipant(m1.name(),
+                             ActorParticipant("actors/1", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+              IsOk());
+  ASSERT_THAT(AddParticipant(m1.name(), ActorParticipant("actors/2"), &out), IsOk());
+  ASSERT_THAT(
+      AddParticipant(m1.name(), Person("a@example.org", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+      IsOk());
+  ASSERT_THAT(
+      AddParticipant(m1.name(), Person("b@example.org", v1::PARTICIPANT_STATUS_REGISTERED), &out),
+      IsOk());
+  ASSERT_THAT(AddParticipant(m1.name(), ActorParticipant("actors/3"), &out), IsOk());
+  ASSERT_THAT(SetStatus(out.name(), v1::PARTICIPANT_STATUS_EXCUSED, &out), IsOk());
   // M2: actor 2 attended twice over (as an ESS actor and as an elected official), actor 1
   // attended as an elected official.
   v1::Meeting m2 = Create(NewMeeting(-2 * kHour));
-  ASSERT_TRUE(
-      AddParticipant(m2.name(), ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out)
-          .ok());
+  ASSERT_THAT(AddParticipant(m2.name(),
+                             ActorParticipant("actors/2", v1::PARTICIPANT_STATUS_ATTENDED), &out),
+              IsOk());
   for (const char* actor : {"actors/1", "actors/2"}) {
     v1::Participant elected = ActorParticipant(actor, v1::PARTICIPANT_STATUS_ATTENDED);
     elected.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
     elected.mutable_person()->set_display_name(absl::StrCat("Élu de ", actor));
-    ASSERT_TRUE(AddParticipant(m2.name(), elected, &out).ok());
+    ASSERT_THAT(AddParticipant(m2.name(), elected, &out), IsOk());
   }
 
   EXPECT_EQ(compare("", "").participants.size(), 0u);  // nothing closed yet
-  ASSERT_TRUE(MarkHeld(m1.name(), &m).ok());
-  ASSERT_TRUE(Close(m1.name(), "", &m).ok());
+  ASSERT_THAT(MarkHeld(m1.name(), &m), IsOk());
+  ASSERT_THAT(Close(m1.name(), "", &m), IsOk());
   IndicatorInputs after_m1 = compare("", "");
   EXPECT_EQ(after_m1.attended_outside_directory, 1);
   EXPECT_EQ(after_m1.mobilized_actors, (std::set<std::string>{"actors/1"}));
-  ASSERT_TRUE(MarkHeld(m2.name(), &m).ok());
-  ASSERT_TRUE(Close(m2.name(), "", &m).ok());
+  ASSERT_THAT(MarkHeld(m2.name(), &m), IsOk());
+  ASSERT_THAT(Close(m2.name(), "", &m), IsOk());
   IndicatorInputs both = compare("", "");
   EXPECT_EQ(both.mobilized_actors, (std::set<std::string>{"actors/1", "actors/2"}));
   EXPECT_EQ(both.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 2);
@@ -1277,7 +1280,8 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   merged.set_merged_into("actors/2");
   directory_.AddChange(merged);
   DirectoryFeedFollower follower(*pool_, *directory_client_, std::chrono::milliseconds(50));
-  ASSERT_TRUE(follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(10)).ok());
+  ASSERT_THAT(follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(10)),
+              IsOk());
   IndicatorInputs merged_inputs = compare("", "");
   EXPECT_EQ(merged_inputs.mobilized_actors, (std::set<std::string>{"actors/2"}));
   EXPECT_EQ(merged_inputs.mobilized_actors_by_role[v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL], 1);
@@ -1285,7 +1289,7 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   v1::GetIndicatorsRequest request;
   request.set_action("actions/fa3");
   v1::Indicators ind;
-  ASSERT_TRUE(stub_->GetIndicators(Context().get(), request, &ind).ok());
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
   EXPECT_EQ(ind.distinct_actors_mobilized(), 1);
   EXPECT_EQ(ind.attended(), 5);
   EXPECT_EQ(ind.invitations(), 8);
@@ -1302,16 +1306,16 @@ TEST_F(MeetingsServiceTest, CalendarsCarryStableUidsAndGrowingSequences) {
   update.mutable_meeting()->set_title("Rencontre élus et techniciens");
   update.mutable_update_mask()->add_paths("title");
   v1::Meeting m;
-  ASSERT_TRUE(stub_->UpdateMeeting(Context().get(), update, &m).ok());
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), update, &m), IsOk());
   v1::CancelMeetingRequest cancel;
   cancel.set_name(second.name());
   cancel.set_reason("reporté");
-  ASSERT_TRUE(stub_->CancelMeeting(Context().get(), cancel, &m).ok());
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &m), IsOk());
 
   v1::GetMeetingCalendarRequest one;
   one.set_name(first.name());
   google::api::HttpBody body;
-  ASSERT_TRUE(stub_->GetMeetingCalendar(Context().get(), one, &body).ok());
+  ASSERT_THAT(stub_->GetMeetingCalendar(Context().get(), one, &body), IsOk());
   EXPECT_EQ(body.content_type(), "text/calendar; charset=utf-8");
   icalcomponent* calendar = icalparser_parse_string(body.data().c_str());
   ASSERT_NE(calendar, nullptr);
@@ -1324,7 +1328,7 @@ TEST_F(MeetingsServiceTest, CalendarsCarryStableUidsAndGrowingSequences) {
 
   v1::GetActionCalendarRequest feed;
   feed.set_action("actions/fa3");
-  ASSERT_TRUE(stub_->GetActionCalendar(Context().get(), feed, &body).ok());
+  ASSERT_THAT(stub_->GetActionCalendar(Context().get(), feed, &body), IsOk());
   calendar = icalparser_parse_string(body.data().c_str());
   ASSERT_NE(calendar, nullptr);
   EXPECT_EQ(icalcomponent_count_components(calendar, ICAL_VEVENT_COMPONENT), 2);
@@ -1337,7 +1341,7 @@ TEST_F(MeetingsServiceTest, CalendarsCarryStableUidsAndGrowingSequences) {
   icalcomponent_free(calendar);
 
   feed.set_action("actions/none");
-  ASSERT_TRUE(stub_->GetActionCalendar(Context().get(), feed, &body).ok());
+  ASSERT_THAT(stub_->GetActionCalendar(Context().get(), feed, &body), IsOk());
   calendar = icalparser_parse_string(body.data().c_str());
   ASSERT_NE(calendar, nullptr);
   EXPECT_EQ(icalcomponent_count_components(calendar, ICAL_VEVENT_COMPONENT), 0);
@@ -1353,20 +1357,20 @@ TEST_F(MeetingsServiceTest, ChangeFeedRepointsMergedActorsAndAnonymisesErasedPer
   std::string contact = directory_.AddContact("actors/6", 1);
   v1::Meeting meeting = Create(NewMeeting(-kHour));
   v1::Participant p5, p6, pc;
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             ActorParticipant("actors/5", v1::PARTICIPANT_STATUS_ATTENDED), &p5)
-                  .ok());
-  ASSERT_TRUE(AddParticipant(meeting.name(),
-                             ActorParticipant("actors/6", v1::PARTICIPANT_STATUS_ATTENDED), &p6)
-                  .ok());
+  ASSERT_THAT(AddParticipant(meeting.name(),
+                             ActorParticipant("actors/5", v1::PARTICIPANT_STATUS_ATTENDED), &p5),
+              IsOk());
+  ASSERT_THAT(AddParticipant(meeting.name(),
+                             ActorParticipant("actors/6", v1::PARTICIPANT_STATUS_ATTENDED), &p6),
+              IsOk());
   v1::Participant by_contact;
   by_contact.set_contact(contact);
   by_contact.set_role(v1::PARTICIPANT_ROLE_ELECTED_OFFICIAL);
   by_contact.set_status(v1::PARTICIPANT_STATUS_ATTENDED);
-  ASSERT_TRUE(AddParticipant(meeting.name(), by_contact, &pc).ok());
+  ASSERT_THAT(AddParticipant(meeting.name(), by_contact, &pc), IsOk());
   v1::Meeting m;
-  ASSERT_TRUE(MarkHeld(meeting.name(), &m).ok());
-  ASSERT_TRUE(Close(meeting.name(), "", &m).ok());
+  ASSERT_THAT(MarkHeld(meeting.name(), &m), IsOk());
+  ASSERT_THAT(Close(meeting.name(), "", &m), IsOk());
   EXPECT_EQ(m.attendance().distinct_actors_attended(), 2);
 
   directory::v1::Change merged;
@@ -1384,23 +1388,23 @@ TEST_F(MeetingsServiceTest, ChangeFeedRepointsMergedActorsAndAnonymisesErasedPer
   DirectoryFeedFollower follower(*pool_, *directory_client_, std::chrono::milliseconds(50));
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
   absl::StatusOr<int> read = follower.CatchUp(deadline);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(read, IsOk()) << read.status();
   EXPECT_EQ(*read, 2);
 
   v1::GetParticipantRequest get;
   v1::Participant out;
   get.set_name(p5.name());
-  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.actor(), "actors/6");
   get.set_name(pc.name());
-  ASSERT_TRUE(stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_TRUE(out.anonymized());
   EXPECT_EQ(out.contact(), "");
   EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_ATTENDED);
 
   v1::GetMeetingRequest get_meeting;
   get_meeting.set_name(meeting.name());
-  ASSERT_TRUE(stub_->GetMeeting(Context().get(), get_meeting, &m).ok());
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get_meeting, &m), IsOk());
   EXPECT_EQ(m.attendance().attended(), 3);
   EXPECT_EQ(m.attendance().distinct_actors_attended(), 1);  // merged actors count once
 

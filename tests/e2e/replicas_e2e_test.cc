@@ -71,8 +71,7 @@ TEST(ReplicasE2eTest, KillingOneDirectoryReplicaFailsNoRequestAndLosesNoWrite) {
   suite.Restart("directory-2");
   httplib::Client client = GatewayClient(suite);
   for (int i = 0; i < 4; ++i) {
-    Outcome o = CreateActor(client, NewUuid(), absl::StrCat("replica-kill after ", i),
-                            seconds(5));
+    Outcome o = CreateActor(client, NewUuid(), absl::StrCat("replica-kill after ", i), seconds(5));
     EXPECT_EQ(o.http_status, 200) << o.error_status;
   }
 }

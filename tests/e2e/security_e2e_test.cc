@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "common/auth/permissions.h"
 #include "common/auth/principal.h"
+#include "common/testing/status_matchers.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -26,6 +27,8 @@
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "services/gateway/route_table.h"
 #include "tests/e2e/suite.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage::testing {
 namespace {
@@ -54,15 +57,14 @@ class SecurityE2eTest : public ::testing::Test {
   static std::string CreateKey(const std::string& name, gw::Role role,
                                const std::string& extra = "") {
     httplib::Client admin = Http(Suite::kAdminKey);
-    const std::string body =
-        absl::StrCat(R"({"displayName":")", name, R"(","role":")", gw::Role_Name(role), "\"",
-                     extra, "}");
+    const std::string body = absl::StrCat(R"({"displayName":")", name, R"(","role":")",
+                                          gw::Role_Name(role), "\"", extra, "}");
     auto response = admin.Post("/v1/apiKeys", body, "application/json");
     EXPECT_TRUE(response) << "no answer";
     if (!response) return "";
     EXPECT_EQ(response->status, 200) << response->body;
     gw::CreateApiKeyResponse created;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(response->body, &created).ok())
+    EXPECT_THAT(google::protobuf::util::JsonStringToMessage(response->body, &created), IsOk())
         << response->body;
     return created.key();
   }
@@ -118,7 +120,7 @@ bool RoleAllowed(const auth::MethodRule& rule, gw::Role role) {
 TEST_F(SecurityE2eTest, EveryRoleAgainstEveryRouteFollowsThePermissionTable) {
   absl::StatusOr<gateway::RouteTable> routes =
       gateway::RouteTable::Build(gateway::GeneratedServicesInPackages(gateway::PublicPackages()));
-  ASSERT_TRUE(routes.ok()) << routes.status();
+  ASSERT_THAT(routes, IsOk()) << routes.status();
   std::set<std::string> covered;
   int allowed_calls = 0, denied_calls = 0;
   for (const gateway::Route& route : routes->routes()) {
@@ -140,9 +142,9 @@ TEST_F(SecurityE2eTest, EveryRoleAgainstEveryRouteFollowsThePermissionTable) {
       httplib::Response response;
       httplib::Error error = httplib::Error::Success;
       ASSERT_TRUE(http.send(request, response, error)) << route.http_method << " " << path;
-      const std::string where = absl::StrCat(gw::Role_Name(role), " ", route.http_method, " ",
-                                             path, " (", route.grpc_method, "): ", response.status,
-                                             " ", response.body.substr(0, 300));
+      const std::string where = absl::StrCat(gw::Role_Name(role), " ", route.http_method, " ", path,
+                                             " (", route.grpc_method, "): ", response.status, " ",
+                                             response.body.substr(0, 300));
       EXPECT_NE(response.status, 401) << where;
       if (RoleAllowed(rule, role)) {
         ++allowed_calls;
@@ -182,13 +184,12 @@ grpc::Status CallDirect(const std::string& address, const std::string& method,
   std::condition_variable cv;
   bool done = false;
   grpc::Status status;
-  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    status = std::move(s);
+    done = true;
+    cv.notify_one();
+  });
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
   return status;
@@ -271,7 +272,7 @@ TEST_F(SecurityE2eTest, MissingMalformedUnknownRevokedAndExpiredKeysAre401) {
   ASSERT_TRUE(list);
   ASSERT_EQ(list->status, 200) << list->body;
   gw::ListApiKeysResponse keys;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(list->body, &keys).ok());
+  ASSERT_THAT(google::protobuf::util::JsonStringToMessage(list->body, &keys), IsOk());
   ASSERT_EQ(keys.api_keys_size(), 1);
   EXPECT_EQ(list->body.find(revoked.substr(13)), std::string::npos) << "secret listed";
   auto revoke = admin.Post(absl::StrCat("/v1/", keys.api_keys(0).name(), ":revoke"),
@@ -283,12 +284,12 @@ TEST_F(SecurityE2eTest, MissingMalformedUnknownRevokedAndExpiredKeysAre401) {
   EXPECT_EQ(ReasonOf(refused->body), "API_KEY_REVOKED");
 
   // Expired: a key created with an expiry one second ahead.
-  const std::string expiring = CreateKey(
-      "expiring", gw::ROLE_STAFF,
-      absl::StrCat(R"(,"expireTime":")",
-                   absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(2),
-                                    absl::UTCTimeZone()),
-                   "\""));
+  const std::string expiring =
+      CreateKey("expiring", gw::ROLE_STAFF,
+                absl::StrCat(R"(,"expireTime":")",
+                             absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now() + absl::Seconds(2),
+                                              absl::UTCTimeZone()),
+                             "\""));
   EXPECT_EQ(Http(expiring).Get("/v1/actors")->status, 200);
   absl::SleepFor(absl::Seconds(7));  // past the expiry and the key cache
   auto expired = Http(expiring).Get("/v1/actors");
@@ -297,19 +298,19 @@ TEST_F(SecurityE2eTest, MissingMalformedUnknownRevokedAndExpiredKeysAre401) {
 }
 
 TEST_F(SecurityE2eTest, PartnersCannotManageKeysAndTheLastAdminKeyStays) {
-  auto response = Http(keys_[gw::ROLE_PARTNER])
-                      .Post("/v1/apiKeys", R"({"displayName":"x","role":"ROLE_ADMIN"})",
-                            "application/json");
+  auto response =
+      Http(keys_[gw::ROLE_PARTNER])
+          .Post("/v1/apiKeys", R"({"displayName":"x","role":"ROLE_ADMIN"})", "application/json");
   EXPECT_EQ(response->status, 403) << response->body;
-  auto bad = Http(Suite::kAdminKey).Post("/v1/apiKeys", R"({"displayName":""})",
-                                         "application/json");
+  auto bad =
+      Http(Suite::kAdminKey).Post("/v1/apiKeys", R"({"displayName":""})", "application/json");
   EXPECT_EQ(bad->status, 400) << bad->body;
   EXPECT_NE(bad->body.find("api_key.role"), std::string::npos) << bad->body;
 }
 
 TEST_F(SecurityE2eTest, RateLimitAnswers429WithRetryAfter) {
-  const std::string key =
-      CreateKey("slow partner", gw::ROLE_PARTNER, R"(,"rateLimit":{"requestsPerSecond":1,"burst":2})");
+  const std::string key = CreateKey("slow partner", gw::ROLE_PARTNER,
+                                    R"(,"rateLimit":{"requestsPerSecond":1,"burst":2})");
   httplib::Client http = Http(key);
   EXPECT_EQ(http.Get("/v1/actors")->status, 200);
   EXPECT_EQ(http.Get("/v1/actors")->status, 200);
@@ -325,26 +326,28 @@ TEST_F(SecurityE2eTest, RateLimitAnswers429WithRetryAfter) {
 TEST_F(SecurityE2eTest, WritesAndPersonalDataReadsAreAuditedPlainReadsAreNot) {
   httplib::Client staff = Http(keys_[gw::ROLE_STAFF]);
   httplib::Headers write_id = {{"X-Request-Id", "audit-write-1"}};
-  auto created = staff.Post("/v1/actors", write_id,
-                            R"({"displayName":"Recyclerie du Suzon","essFamily":"ESS_FAMILY_ASSOCIATION"})",
-                            "application/json");
+  auto created =
+      staff.Post("/v1/actors", write_id,
+                 R"({"displayName":"Recyclerie du Suzon","essFamily":"ESS_FAMILY_ASSOCIATION"})",
+                 "application/json");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 200) << created->body;
   directory::v1::Actor created_actor;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(created->body, &created_actor).ok());
+  ASSERT_THAT(google::protobuf::util::JsonStringToMessage(created->body, &created_actor), IsOk());
   const std::string actor = created_actor.name();
   ASSERT_EQ(actor.rfind("actors/", 0), 0u) << created->body;
   staff.Get("/v1/actors?pageSize=1", {{"X-Request-Id", "audit-read-1"}});
-  auto contacts = staff.Get(absl::StrCat("/v1/", actor, "/contacts"), {{"X-Request-Id", "audit-pd-1"}});
+  auto contacts =
+      staff.Get(absl::StrCat("/v1/", actor, "/contacts"), {{"X-Request-Id", "audit-pd-1"}});
   ASSERT_EQ(contacts->status, 200) << contacts->body;
 
   httplib::Client admin = Http(Suite::kAdminKey);
   auto entries = [&](const std::string& request_id) {
-    auto response = admin.Get(absl::StrCat(
-        "/v1/auditEntries?filter=request_id%20%3D%20%22", request_id, "%22"));
+    auto response = admin.Get(
+        absl::StrCat("/v1/auditEntries?filter=request_id%20%3D%20%22", request_id, "%22"));
     EXPECT_EQ(response->status, 200) << response->body;
     gw::ListAuditEntriesResponse page;
-    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(response->body, &page).ok());
+    EXPECT_THAT(google::protobuf::util::JsonStringToMessage(response->body, &page), IsOk());
     return page;
   };
   gw::ListAuditEntriesResponse write = entries("audit-write-1");
@@ -375,8 +378,8 @@ TEST_F(SecurityE2eTest, CorsFollowsTheAllowList) {
   EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://app.example.org");
   EXPECT_NE(preflight->get_header_value("Access-Control-Allow-Headers").find("X-Api-Key"),
             std::string::npos);
-  auto other = http.Options("/v1/actors", {{"Origin", "https://evil.example"},
-                                           {"Access-Control-Request-Method", "GET"}});
+  auto other = http.Options(
+      "/v1/actors", {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}});
   EXPECT_EQ(other->status, 403);
   EXPECT_EQ(other->get_header_value("Access-Control-Allow-Origin"), "");
   auto get = Http(Suite::kAdminKey).Get("/v1/actors", {{"Origin", "https://app.example.org"}});
@@ -384,10 +387,10 @@ TEST_F(SecurityE2eTest, CorsFollowsTheAllowList) {
 }
 
 TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) {
-  auto stub = directory::v1::DirectoryService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", suite_->ports().gateway_grpc), grpc::InsecureChannelCredentials()));
-  auto call = [&](const std::vector<std::pair<std::string, std::string>>& metadata,
-                  bool contacts) {
+  auto stub = directory::v1::DirectoryService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", suite_->ports().gateway_grpc),
+                          grpc::InsecureChannelCredentials()));
+  auto call = [&](const std::vector<std::pair<std::string, std::string>>& metadata, bool contacts) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
@@ -403,19 +406,18 @@ TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) 
     grpc::Status status = stub->ListActors(&context, request, &response);
     return status;
   };
-  EXPECT_TRUE(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, false).ok());
+  EXPECT_THAT(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, false), IsOk());
   EXPECT_EQ(call({}, false).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(call({{"x-api-key", "mlg_aaaaaaaa_" + std::string(40, 'b')}}, false).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   // A principal forged by the client is never passed on: without a key, refused.
-  EXPECT_EQ(call({{auth::kPrincipalMetadataKey,
-                   Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000")}},
-                 false)
-                .error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(
+      call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000")}},
+           false)
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
   // Not even a correctly signed one: the pass-through keeps only its own.
-  EXPECT_EQ(call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, kTestPrincipalSecret)}},
-                 false)
+  EXPECT_EQ(call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, kTestPrincipalSecret)}}, false)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, true).error_code(),

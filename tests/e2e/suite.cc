@@ -33,7 +33,7 @@ std::string HealthOf(const std::string& address, const std::string& service) {
   grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) return "UNREACHABLE";
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? "SERVING"
-                                                                               : "NOT_SERVING";
+                                                                             : "NOT_SERVING";
 }
 
 std::string WaitForHealth(const std::string& address, const std::string& want,
@@ -155,8 +155,7 @@ void Suite::Launch(Child& child) {
 void Suite::WaitServing(const std::string& name) {
   Child& child = At(name);
   if (name != "gateway") {
-    std::string health =
-        WaitForHealth(Local(child.grpc_port), "SERVING", std::chrono::seconds(60));
+    std::string health = WaitForHealth(Local(child.grpc_port), "SERVING", std::chrono::seconds(60));
     if (health != "SERVING") {
       throw std::runtime_error(
           absl::StrCat(name, " is ", health, " after 60 s; log:\n", child.process->Log()));
@@ -223,12 +222,10 @@ int Suite::Pid(const std::string& name) const {
 }
 
 CommandResult Suite::Seed() {
-  return RunCommand(absl::StrCat("MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ",
-                                 BinaryPath("maillage-seed"),
-                                 " --directory=127.0.0.1:", ports_.directory,
-                                 " --meetings=127.0.0.1:", ports_.meetings,
-                                 " --budget=127.0.0.1:", ports_.budget, " --data=",
-                                 MAILLAGE_SOURCE_DIR, "/deploy/seed"));
+  return RunCommand(absl::StrCat(
+      "MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ", BinaryPath("maillage-seed"),
+      " --directory=127.0.0.1:", ports_.directory, " --meetings=127.0.0.1:", ports_.meetings,
+      " --budget=127.0.0.1:", ports_.budget, " --data=", MAILLAGE_SOURCE_DIR, "/deploy/seed"));
 }
 
 }  // namespace maillage::testing

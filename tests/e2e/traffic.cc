@@ -56,8 +56,8 @@ Outcome CreateActor(httplib::Client& client, const std::string& request_id,
   outcome.started = std::chrono::steady_clock::now();
   httplib::Headers headers = {{"X-Request-Timeout", TimeoutHeader(timeout)}};
   json body = {{"displayName", display_name}};
-  auto response = client.Post(absl::StrCat("/v1/actors?requestId=", request_id).c_str(),
-                              headers, body.dump(), "application/json");
+  auto response = client.Post(absl::StrCat("/v1/actors?requestId=", request_id).c_str(), headers,
+                              body.dump(), "application/json");
   outcome.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - outcome.started);
   if (!response) return outcome;
@@ -108,7 +108,7 @@ void Traffic::Write(int thread) {
   // A client timeout well past the call's deadline: a hang shows up as latency, not as a cut.
   httplib::Client client =
       GatewayClient(suite_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
-                                    std::chrono::seconds(20));
+                                std::chrono::seconds(20));
   for (int i = 0; !stop_; ++i) {
     Outcome outcome =
         CreateActor(client, NewUuid(), absl::StrCat(prefix_, " ", thread, "-", i), timeout_);
@@ -122,7 +122,7 @@ void Traffic::Write(int thread) {
 void Traffic::Read() {
   httplib::Client client =
       GatewayClient(suite_, std::chrono::duration_cast<std::chrono::seconds>(timeout_) +
-                                    std::chrono::seconds(20));
+                                std::chrono::seconds(20));
   httplib::Headers headers = {{"X-Request-Timeout", TimeoutHeader(timeout_)}};
   while (!stop_) {
     Outcome outcome;
@@ -140,7 +140,7 @@ void Traffic::Read() {
 }
 
 std::map<std::string, std::vector<std::string>> ActorsByDisplayName(const Suite& suite,
-                                                                   const std::string& prefix) {
+                                                                    const std::string& prefix) {
   httplib::Client client = GatewayClient(suite);
   std::map<std::string, std::vector<std::string>> found;
   std::string token;
@@ -149,8 +149,8 @@ std::map<std::string, std::vector<std::string>> ActorsByDisplayName(const Suite&
     if (!token.empty()) path += "&pageToken=" + token;
     auto response = client.Get(path.c_str());
     if (!response || response->status != 200) {
-      throw std::runtime_error(absl::StrCat("listing actors failed: ",
-                                            response ? response->body : "no answer"));
+      throw std::runtime_error(
+          absl::StrCat("listing actors failed: ", response ? response->body : "no answer"));
     }
     json page = json::parse(response->body);
     for (const json& actor : page["actors"]) {

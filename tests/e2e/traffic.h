@@ -34,11 +34,11 @@ std::string NewUuid();
 
 struct Outcome {
   bool write = false;
-  std::string request_id;     // writes
-  std::string display_name;   // writes
-  int http_status = 0;        // 0: no HTTP answer (connection error, client timeout)
-  std::string error_status;   // the envelope's error.status ("UNAVAILABLE"...), "" when 2xx
-  std::string actor_name;     // writes answered 200: "actors/123"
+  std::string request_id;    // writes
+  std::string display_name;  // writes
+  int http_status = 0;       // 0: no HTTP answer (connection error, client timeout)
+  std::string error_status;  // the envelope's error.status ("UNAVAILABLE"...), "" when 2xx
+  std::string actor_name;    // writes answered 200: "actors/123"
   std::chrono::milliseconds latency{0};
   std::chrono::steady_clock::time_point started;
 };
@@ -79,6 +79,6 @@ class Traffic {
 // Every actor of the directory whose display name starts with `prefix`, display name → actor
 // names (more than one: a duplicate), listed through the gateway page by page.
 std::map<std::string, std::vector<std::string>> ActorsByDisplayName(const Suite& suite,
-                                                                   const std::string& prefix);
+                                                                    const std::string& prefix);
 
 }  // namespace maillage::testing

@@ -10,7 +10,6 @@
 #include <sys/types.h>
 
 #include <algorithm>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -62,9 +61,8 @@ Tally CheckOutcomes(const std::vector<Outcome>& outcomes, milliseconds timeout) 
       ++tally.clean_failures;
     } else {
       ++tally.bad;
-      ADD_FAILURE() << (o.write ? "write " : "read ") << o.request_id << ": HTTP "
-                    << o.http_status << " " << o.error_status << " after " << o.latency.count()
-                    << " ms";
+      ADD_FAILURE() << (o.write ? "write " : "read ") << o.request_id << ": HTTP " << o.http_status
+                    << " " << o.error_status << " after " << o.latency.count() << " ms";
     }
   }
   return tally;
@@ -82,8 +80,9 @@ int64_t Count(const std::string& url, const std::string& sql) {
 void ExpectNothingHalfApplied(const std::string& url, bool every_write_had_a_request_id) {
   int64_t actors = Count(url, "SELECT count(*) FROM actors");
   int64_t without_change =
-      Count(url, "SELECT count(*) FROM actors a WHERE NOT EXISTS (SELECT 1 FROM changes c "
-                 "WHERE c.resource_name = 'actors/' || a.id)");
+      Count(url,
+            "SELECT count(*) FROM actors a WHERE NOT EXISTS (SELECT 1 FROM changes c "
+            "WHERE c.resource_name = 'actors/' || a.id)");
   EXPECT_GT(actors, 0);
   EXPECT_EQ(without_change, 0) << "actors without their change-feed entry";
   if (every_write_had_a_request_id) {
@@ -214,10 +213,11 @@ TEST(FaultsTest, PostgresRestartedUnderWrites) {
 
   std::vector<Outcome> outcomes = traffic.Outcomes();
   Tally tally = CheckOutcomes(outcomes, kCallTimeout);
-  std::printf("postgres restart: %zu calls, %d ok, %d failed cleanly, %d bad; writes again "
-              "%lld ms after the start\n",
-              outcomes.size(), tally.ok, tally.clean_failures, tally.bad,
-              static_cast<long long>(recovery.count()));
+  std::printf(
+      "postgres restart: %zu calls, %d ok, %d failed cleanly, %d bad; writes again "
+      "%lld ms after the start\n",
+      outcomes.size(), tally.ok, tally.clean_failures, tally.bad,
+      static_cast<long long>(recovery.count()));
   std::vector<std::string> states = health.states();
   std::string sequence;
   for (const std::string& state : states) sequence += state + " ";
@@ -252,8 +252,8 @@ TEST(FaultsTest, ServiceKilledUnderWritesLosesNoAcknowledgedWrite) {
 
   std::vector<Outcome> outcomes = traffic.Outcomes();
   Tally tally = CheckOutcomes(outcomes, kCallTimeout);
-  std::printf("sigkill: %zu calls, %d ok, %d failed cleanly, %d bad\n", outcomes.size(),
-              tally.ok, tally.clean_failures, tally.bad);
+  std::printf("sigkill: %zu calls, %d ok, %d failed cleanly, %d bad\n", outcomes.size(), tally.ok,
+              tally.clean_failures, tally.bad);
   EXPECT_GT(tally.clean_failures, 0) << "the directory was down: some calls must have failed";
   EXPECT_TRUE(suite.Process("gateway").running());
   ExpectAcknowledgedPresentAndReplaysCreateNothingTwice(suite, outcomes, "sigkill ");
@@ -372,8 +372,8 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   for (int i = 0; i < 3; ++i) {
     writers.emplace_back([&, i] {
       httplib::Client client = GatewayClient(suite, seconds(30));
-      in_flight[i] = CreateActor(client, NewUuid(), absl::StrCat("sigterm in flight ", i),
-                                 seconds(8));
+      in_flight[i] =
+          CreateActor(client, NewUuid(), absl::StrCat("sigterm in flight ", i), seconds(8));
     });
   }
   milliseconds waited = TimeUntil(
@@ -391,8 +391,8 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   httplib::Client client = GatewayClient(suite, seconds(30));
   std::vector<Outcome> refused;
   for (int i = 0; i < 3; ++i) {
-    refused.push_back(CreateActor(client, NewUuid(), absl::StrCat("sigterm refused ", i),
-                                  seconds(5)));
+    refused.push_back(
+        CreateActor(client, NewUuid(), absl::StrCat("sigterm refused ", i), seconds(5)));
   }
   EXPECT_TRUE(suite.Process("directory").running()) << "exited before its calls finished";
   lock.commit();  // the in-flight inserts go on
@@ -410,8 +410,8 @@ TEST(FaultsTest, SigtermDrainsInFlightCallsRefusesNewOnesAndExitsZero) {
   EXPECT_EQ(exit_code, 0) << suite.Process("directory").Log();
   suite.Restart("directory");
   // The gateway reconnects within its reconnection backoff (at most 2 s, common/server/client.h).
-  milliseconds recovery = TimeUntil([&] { return WriteSucceeds(suite, "sigterm after"); },
-                                    seconds(10));
+  milliseconds recovery =
+      TimeUntil([&] { return WriteSucceeds(suite, "sigterm after"); }, seconds(10));
   EXPECT_GE(recovery.count(), 0);
   EXPECT_LE(recovery, seconds(3));
   auto actors = ActorsByDisplayName(suite, "sigterm ");
@@ -477,16 +477,18 @@ TEST(FaultsTest, SlowDirectoryGivesPromptDeadlinesAndNoThreadPileUp) {
           << o.request_id << ": HTTP " << o.http_status << " " << o.error_status;
     }
   }
-  std::printf("slow directory: %d of %d callers got 504; threads gateway %d -> peak %d, "
-              "meetings %d -> peak %d\n",
-              deadlines, kCallers, gateway_threads, peak_gateway.load(), meetings_threads,
-              peak_meetings.load());
+  std::printf(
+      "slow directory: %d of %d callers got 504; threads gateway %d -> peak %d, "
+      "meetings %d -> peak %d\n",
+      deadlines, kCallers, gateway_threads, peak_gateway.load(), meetings_threads,
+      peak_meetings.load());
   EXPECT_GE(deadlines, kCallers / 2);
   // Bounded: the servers' fixed pools (gateway HTTP workers, 16 gRPC threads), not one per call.
   EXPECT_LE(peak_meetings.load(), meetings_threads + 16);
   EXPECT_LE(peak_gateway.load(), gateway_threads + 16);
 
-  milliseconds recovery = TimeUntil([&] { return WriteSucceeds(suite, "slow after"); }, seconds(10));
+  milliseconds recovery =
+      TimeUntil([&] { return WriteSucceeds(suite, "slow after"); }, seconds(10));
   EXPECT_GE(recovery.count(), 0);
   EXPECT_LE(recovery, seconds(3));
 }

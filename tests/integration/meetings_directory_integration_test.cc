@@ -14,6 +14,7 @@
 #include "common/status/grpc_status.h"
 #include "common/testing/postgres.h"
 #include "common/testing/principal.h"
+#include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "maillage/meetings/v1/meetings_service.grpc.pb.h"
@@ -22,6 +23,8 @@
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/meetings_service.h"
 #include "services/meetings/test_peers.h"
+
+using maillage::testing::IsOk;
 
 namespace maillage {
 namespace directory {
@@ -65,11 +68,11 @@ class MeetingsDirectoryTest : public ::testing::Test {
   void SetUp() override {
     maillage::testing::TrustTestCalls();
     directory_pool_ = MigratedPool(directory_db_.url(), "directory", directory::Migrations());
-    ASSERT_TRUE(directory::SyncReferenceData(*directory_pool_, "").ok());
+    ASSERT_THAT(directory::SyncReferenceData(*directory_pool_, ""), IsOk());
     directory_service_ = std::make_unique<directory::DirectoryServiceImpl>(*directory_pool_);
     directory_server_ = std::make_unique<server::Server>(
         server::ServerOptions{}, std::vector<grpc::Service*>{directory_service_.get(), &budget_});
-    ASSERT_TRUE(directory_server_->Start().ok());
+    ASSERT_THAT(directory_server_->Start(), IsOk());
     directory_server_->SetServing(true);
     auto channel = server::MakeChannel(absl::StrCat("127.0.0.1:", directory_server_->port()));
     directory_stub_ = dir::DirectoryService::NewStub(channel);
@@ -88,7 +91,7 @@ class MeetingsDirectoryTest : public ::testing::Test {
         *planner_, *roster_, *outputs_, *roadmap_, *indicators_);
     meetings_server_ = std::make_unique<server::Server>(
         server::ServerOptions{}, std::vector<grpc::Service*>{meetings_service_.get()});
-    ASSERT_TRUE(meetings_server_->Start().ok());
+    ASSERT_THAT(meetings_server_->Start(), IsOk());
     meetings_server_->SetServing(true);
     meetings_stub_ = mtg::MeetingsService::NewStub(
         server::MakeChannel(absl::StrCat("127.0.0.1:", meetings_server_->port())));
@@ -109,7 +112,7 @@ class MeetingsDirectoryTest : public ::testing::Test {
       request.mutable_actor()->mutable_address()->set_commune_insee_code(commune);
     dir::Actor actor;
     grpc::Status status = directory_stub_->CreateActor(Context().get(), request, &actor);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_THAT(status, IsOk()) << status.error_message();
     return actor;
   }
 
@@ -128,7 +131,7 @@ class MeetingsDirectoryTest : public ::testing::Test {
     m->mutable_place()->set_commune_insee_code("21231");  // Dijon, from the directory
     mtg::Meeting created;
     grpc::Status status = meetings_stub_->CreateMeeting(Context().get(), request, &created);
-    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_THAT(status, IsOk()) << status.error_message();
     return created;
   }
 
@@ -177,7 +180,8 @@ TEST_F(MeetingsDirectoryTest, UnknownActorIsRefusedAndKnownOneAccepted) {
       AddActor(meeting.name(), "actors/999999", mtg::PARTICIPANT_STATUS_INVITED, &out);
   EXPECT_EQ(unknown.error_code(), StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(Reason(unknown), "ACTOR_NOT_FOUND");
-  ASSERT_TRUE(AddActor(meeting.name(), actor.name(), mtg::PARTICIPANT_STATUS_INVITED, &out).ok());
+  ASSERT_THAT(AddActor(meeting.name(), actor.name(), mtg::PARTICIPANT_STATUS_INVITED, &out),
+              IsOk());
   EXPECT_EQ(out.actor(), actor.name());
   EXPECT_EQ(CountParticipants(), 1);
 
@@ -219,13 +223,13 @@ TEST_F(MeetingsDirectoryTest, BatchInviteByNetworkCategoryAndCommune) {
   batch.set_role(mtg::PARTICIPANT_ROLE_ESS_ACTOR);
   mtg::BatchInviteParticipantsResponse response;
   grpc::Status status = meetings_stub_->BatchInviteParticipants(Context().get(), batch, &response);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   std::set<std::string> invited;
   for (const auto& p : response.participants()) invited.insert(p.actor());
   EXPECT_EQ(invited, (std::set<std::string>{a.name(), b.name()}));
 
   batch.set_commune("21231");
-  ASSERT_TRUE(meetings_stub_->BatchInviteParticipants(Context().get(), batch, &response).ok());
+  ASSERT_THAT(meetings_stub_->BatchInviteParticipants(Context().get(), batch, &response), IsOk());
   ASSERT_EQ(response.participants_size(), 1);
   EXPECT_EQ(response.participants(0).actor(), c.name());
   ASSERT_EQ(response.skipped_size(), 1);
@@ -241,49 +245,50 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedMergeRepointsParticipantsAndCountsStayRi
   dir::Actor duplicate = CreateActor("Envie 21", {"iae"}, "21231");
   mtg::Meeting meeting = CreateMeeting(-3600);
   mtg::Participant p1, p2;
-  ASSERT_TRUE(
-      AddActor(meeting.name(), survivor.name(), mtg::PARTICIPANT_STATUS_ATTENDED, &p1).ok());
-  ASSERT_TRUE(
-      AddActor(meeting.name(), duplicate.name(), mtg::PARTICIPANT_STATUS_ATTENDED, &p2).ok());
+  ASSERT_THAT(AddActor(meeting.name(), survivor.name(), mtg::PARTICIPANT_STATUS_ATTENDED, &p1),
+              IsOk());
+  ASSERT_THAT(AddActor(meeting.name(), duplicate.name(), mtg::PARTICIPANT_STATUS_ATTENDED, &p2),
+              IsOk());
 
   meetings::DirectoryFeedFollower follower(*meetings_pool_, *directory_client_,
                                            std::chrono::milliseconds(50));
   auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(20);
-  ASSERT_TRUE(follower.CatchUp(deadline).ok());  // the two creations
+  ASSERT_THAT(follower.CatchUp(deadline), IsOk());  // the two creations
 
   dir::MergeActorsRequest merge;
   merge.set_name(survivor.name());
   merge.set_other_actor(duplicate.name());
   dir::Actor merged;
   grpc::Status status = directory_stub_->MergeActors(Context().get(), merge, &merged);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
   absl::StatusOr<int> read = follower.CatchUp(deadline);
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(read, IsOk()) << read.status();
   EXPECT_GE(*read, 1);
 
   mtg::GetParticipantRequest get;
   get.set_name(p2.name());
   mtg::Participant out;
-  ASSERT_TRUE(meetings_stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(meetings_stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.actor(), survivor.name());
   mtg::GetMeetingRequest get_meeting;
   get_meeting.set_name(meeting.name());
   mtg::Meeting m;
-  ASSERT_TRUE(meetings_stub_->GetMeeting(Context().get(), get_meeting, &m).ok());
+  ASSERT_THAT(meetings_stub_->GetMeeting(Context().get(), get_meeting, &m), IsOk());
   EXPECT_EQ(m.attendance().attended(), 2);
   EXPECT_EQ(m.attendance().distinct_actors_attended(), 1);
 
   // Indicators see one mobilised actor, active in the directory, among the 1 active actor.
   mtg::MarkMeetingHeldRequest held;
   held.set_name(meeting.name());
-  ASSERT_TRUE(meetings_stub_->MarkMeetingHeld(Context().get(), held, &m).ok());
+  ASSERT_THAT(meetings_stub_->MarkMeetingHeld(Context().get(), held, &m), IsOk());
   mtg::CloseMeetingRequest close;
   close.set_name(meeting.name());
-  ASSERT_TRUE(meetings_stub_->CloseMeeting(Context().get(), close, &m).ok());
+  ASSERT_THAT(meetings_stub_->CloseMeeting(Context().get(), close, &m), IsOk());
   mtg::GetIndicatorsRequest indicators_request;
   indicators_request.set_action("actions/fa3");
   mtg::Indicators indicators;
-  ASSERT_TRUE(meetings_stub_->GetIndicators(Context().get(), indicators_request, &indicators).ok());
+  ASSERT_THAT(meetings_stub_->GetIndicators(Context().get(), indicators_request, &indicators),
+              IsOk());
   EXPECT_EQ(indicators.attended(), 2);
   EXPECT_EQ(indicators.distinct_actors_mobilized(), 1);
   EXPECT_EQ(indicators.directory_coverage().numerator(), 1);
@@ -300,7 +305,7 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsC
   create_contact.mutable_contact()->set_legal_basis(dir::LEGAL_BASIS_LEGITIMATE_INTEREST);
   dir::Contact contact;
   grpc::Status created = directory_stub_->CreateContact(Context().get(), create_contact, &contact);
-  ASSERT_TRUE(created.ok()) << created.error_message();
+  ASSERT_THAT(created, IsOk()) << created.error_message();
 
   mtg::Meeting meeting = CreateMeeting(-3600);
   mtg::CreateParticipantRequest request;
@@ -309,7 +314,7 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsC
   request.mutable_participant()->set_role(mtg::PARTICIPANT_ROLE_ESS_ACTOR);
   request.mutable_participant()->set_status(mtg::PARTICIPANT_STATUS_ATTENDED);
   mtg::Participant participant;
-  ASSERT_TRUE(meetings_stub_->CreateParticipant(Context().get(), request, &participant).ok());
+  ASSERT_THAT(meetings_stub_->CreateParticipant(Context().get(), request, &participant), IsOk());
   EXPECT_EQ(participant.actor(), actor.name());
 
   dir::ErasePersonRequest erase;
@@ -317,18 +322,18 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsC
   erase.set_reason("demande d'effacement");
   dir::ErasePersonResponse erased;
   grpc::Status status = directory_stub_->ErasePerson(Context().get(), erase, &erased);
-  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
 
   meetings::DirectoryFeedFollower follower(*meetings_pool_, *directory_client_,
                                            std::chrono::milliseconds(50));
   absl::StatusOr<int> read =
       follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_THAT(read, IsOk()) << read.status();
 
   mtg::GetParticipantRequest get;
   get.set_name(participant.name());
   mtg::Participant out;
-  ASSERT_TRUE(meetings_stub_->GetParticipant(Context().get(), get, &out).ok());
+  ASSERT_THAT(meetings_stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_TRUE(out.anonymized());
   EXPECT_EQ(out.contact(), "");
   EXPECT_EQ(out.status(), mtg::PARTICIPANT_STATUS_ATTENDED);
@@ -336,7 +341,7 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsC
   mtg::GetMeetingRequest get_meeting;
   get_meeting.set_name(meeting.name());
   mtg::Meeting m;
-  ASSERT_TRUE(meetings_stub_->GetMeeting(Context().get(), get_meeting, &m).ok());
+  ASSERT_THAT(meetings_stub_->GetMeeting(Context().get(), get_meeting, &m), IsOk());
   EXPECT_EQ(m.attendance().attended(), 1);
   EXPECT_EQ(m.attendance().distinct_actors_attended(), 1);
 }

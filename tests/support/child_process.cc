@@ -18,8 +18,7 @@ extern char** environ;
 
 namespace maillage::testing {
 
-ChildProcess::ChildProcess(const std::string& binary,
-                           const std::map<std::string, std::string>& env,
+ChildProcess::ChildProcess(const std::string& binary, const std::map<std::string, std::string>& env,
                            const std::string& log_path, const std::vector<std::string>& args)
     : log_path_(log_path) {
   std::map<std::string, std::string> all;
