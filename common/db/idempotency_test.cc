@@ -69,7 +69,8 @@ TEST_F(IdempotencyTest, ReplayReturnsTheOriginalResult) {
   request.set_domain("a");
   auto first = Write(kId, request);
   auto again = Write(kId, request);
-  ASSERT_THAT(first.ok() && again, IsOk());
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ(first->reason(), again->reason());
   EXPECT_EQ(Rows(), 1);
   // Upper case is the same UUID.

@@ -4,9 +4,10 @@
 //   EXPECT_THAT(registry.Get("actors/9"), StatusIs(absl::StatusCode::kNotFound));
 //   EXPECT_THAT(stub->GetActor(&context, request, &actor), StatusIs(grpc::StatusCode::NOT_FOUND));
 //
-// Both take an absl::Status, an absl::StatusOr<T>, a grpc::Status or protobuf's util::Status, and StatusIs takes either
-// code enum (their values are the same, google/rpc/code.proto). On failure the message reads
-// "whose status is NOT_FOUND: actor 9 does not exist" instead of "Value of: s.ok() Actual: false".
+// Both take an absl::Status, an absl::StatusOr<T>, a grpc::Status or protobuf's util::Status, and
+// StatusIs takes either code enum (their values are the same, google/rpc/code.proto). On failure
+// the message reads "whose status is NOT_FOUND: actor 9 does not exist" instead of "Value of:
+// s.ok() Actual: false".
 #pragma once
 
 #include <gmock/gmock.h>
@@ -30,8 +31,7 @@ inline absl::Status ToStatus(const grpc::Status& status) {
 
 // protobuf 3.21's own status (google::protobuf::util::JsonStringToMessage and friends).
 inline absl::Status ToStatus(const google::protobuf::util::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.code()),
-                      std::string(status.message()));
+  return absl::Status(static_cast<absl::StatusCode>(status.code()), std::string(status.message()));
 }
 
 }  // namespace status_matchers_internal

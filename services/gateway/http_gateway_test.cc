@@ -620,7 +620,8 @@ TEST_F(HttpGatewayTest, AdminReportsHealthAndReadiness) {
   AdminHttpServer ready_admin({{"testing", channel_}}, registry_);
   absl::StatusOr<int> port = admin.Start("127.0.0.1", 0);
   absl::StatusOr<int> ready_port = ready_admin.Start("127.0.0.1", 0);
-  ASSERT_THAT(port.ok() && ready_port, IsOk());
+  ASSERT_THAT(port, IsOk());
+  ASSERT_THAT(ready_port, IsOk());
   httplib::Client client("127.0.0.1", *port);
   httplib::Client ready_client("127.0.0.1", *ready_port);
 
