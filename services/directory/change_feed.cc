@@ -23,12 +23,19 @@ constexpr char kInsertChange[] =
     "FROM changes "
     "RETURNING sequence";
 // One statement (one snapshot): the changes after $1 and, on every row, how far the feed was
-// pruned; a single row of NULLs with the pruning point when there is no change.
+// pruned; a single row of NULLs with the pruning point when there is no change. At most $2
+// changes, and none after the first whose snapshots, with those before it, pass $3 bytes (the
+// page's byte budget: the caller keeps what fits, and the memory read stays near the budget);
+// the last column is the snapshot bytes up to and including the row.
 constexpr char kSelectChangesAfter[] =
     "SELECT c.sequence, c.kind, c.resource_type, c.resource_name, c.merged_into, "
-    MAILLAGE_SQL_MICROS("c.commit_time") ", c.snapshot, s.pruned_through "
-    "FROM change_feed_state s LEFT JOIN LATERAL (SELECT * FROM changes "
-    "WHERE sequence > $1 ORDER BY sequence LIMIT $2) c ON true ORDER BY c.sequence";
+    MAILLAGE_SQL_MICROS("c.commit_time") ", c.snapshot, s.pruned_through, "
+    "c.bytes_before + COALESCE(octet_length(c.snapshot), 0) "
+    "FROM change_feed_state s LEFT JOIN LATERAL (SELECT * FROM (SELECT *, "
+    "sum(COALESCE(octet_length(snapshot), 0)) OVER (ORDER BY sequence) "
+    "- COALESCE(octet_length(snapshot), 0) AS bytes_before "
+    "FROM changes WHERE sequence > $1 ORDER BY sequence LIMIT $2) w "
+    "WHERE w.bytes_before <= $3) c ON true ORDER BY c.sequence";
 // Deletes the oldest changes, up to the last one committed before the retention cut-off (a
 // prefix of the feed, so that the pruning point says exactly what a cursor missed).
 constexpr char kPrune[] =
@@ -123,7 +130,8 @@ void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
 }
 
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
-                                                    const v1::ListChangesRequest& request) {
+                                                    const v1::ListChangesRequest& request,
+                                                    size_t max_page_bytes) {
   MAILLAGE_ASSIGN_OR_RETURN(int size, api::EffectivePageSize(request.page_size(), kDomain, 100));
   int64_t since = 0;
   if (!request.since().empty()) {
@@ -134,7 +142,8 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
       return InvalidField(kDomain, "since", "not a cursor returned by ListChanges");
     }
   }
-  pqxx::result rows = txn.exec_params(kSelectChangesAfter, since, size + 1);
+  pqxx::result rows =
+      txn.exec_params(kSelectChangesAfter, since, size + 1, static_cast<int64_t>(max_page_bytes));
   int64_t pruned_through = rows.empty() ? 0 : rows[0][7].as<int64_t>();
   if (!request.since().empty() && since < pruned_through) {
     return FailedPrecondition(
@@ -147,11 +156,25 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
   if (rows.size() == 1 && rows[0][0].is_null()) rows = pqxx::result();
   v1::ListChangesResponse response;
   int64_t last = std::max(since, pruned_through);
+  size_t page_bytes = 0;
+  bool cut = false;
   for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) {
-    *response.add_changes() = ChangeFromRow(rows[i]);
-    last = response.changes().rbegin()->sequence();
+    v1::Change change = ChangeFromRow(rows[i]);
+    // Each repeated message costs its size plus a tag and a length prefix (at most 6 bytes).
+    size_t bytes = change.ByteSizeLong() + 6;
+    if (i > 0 && page_bytes + bytes > max_page_bytes) {
+      cut = true;
+      break;
+    }
+    page_bytes += bytes;
+    last = change.sequence();
+    *response.add_changes() = std::move(change);
   }
-  response.set_caught_up(static_cast<int>(rows.size()) <= size);
+  // The statement leaves out the changes past the budget: when the snapshots it returned pass
+  // it, more may follow.
+  bool over_budget = !rows.empty() &&
+                     rows[rows.size() - 1][8].as<int64_t>() > static_cast<int64_t>(max_page_bytes);
+  response.set_caught_up(!cut && !over_budget && static_cast<int>(rows.size()) <= size);
   response.set_next_cursor(CursorFor(last));
   return response;
 }

@@ -55,11 +55,20 @@ struct PendingChange {
 // (imports collect their changes and append them last, holding the feed's lock briefly).
 void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes);
 
-// The changes after the request's cursor. INVALID_ARGUMENT for a malformed cursor or a negative
-// page size; FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a cursor older than the pruning
-// point.
+// The serialized size a page of ListChanges stays under (half the 8 MiB message limit of
+// common/server/client.h, which leaves room for the envelope and the gateway's JSON): a page
+// holds at most page_size changes and stops before the change that would cross this budget,
+// with at least one change, so that 1,000 snapshots of 10,000-character descriptions never
+// make a page that no client can receive.
+inline constexpr size_t kMaxChangePageBytes = 4 << 20;
+
+// The changes after the request's cursor, at most `max_page_bytes` of them serialized (see
+// kMaxChangePageBytes; caught_up is false when the budget cut the page). INVALID_ARGUMENT for a
+// malformed cursor or a negative page size; FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a
+// cursor older than the pruning point.
 absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
-                                                    const v1::ListChangesRequest& request);
+                                                    const v1::ListChangesRequest& request,
+                                                    size_t max_page_bytes = kMaxChangePageBytes);
 
 // The changes of one resource, oldest first (for ExportPersonData).
 std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name);

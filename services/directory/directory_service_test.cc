@@ -689,6 +689,48 @@ TEST_F(ActorsTest, ChangeFeedInCommitOrderWithCursor) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+TEST_F(ActorsTest, ChangeFeedPagesStayUnderTheByteBudget) {
+  // 500 snapshots of 10,000-character descriptions (2 bytes each): 10 MB, more than the 8 MiB
+  // a message may carry, asked for in pages of 1,000.
+  std::string description;
+  for (int i = 0; i < 10000; ++i) description += "é";
+  for (int i = 0; i < 500; ++i) {
+    CreateActor(absl::StrCat("Structure ", i), [&](Actor& a) { a.set_description(description); });
+  }
+  v1::ListChangesRequest request;
+  request.set_page_size(1000);
+  int64_t last = 0;
+  int pages = 0;
+  for (; pages < 20; ++pages) {  // bounded: 3 pages expected
+    v1::ListChangesResponse page;
+    grpc::Status status = stub_->ListChanges(Context().get(), request, &page);
+    ASSERT_THAT(status, IsOk()) << status.error_message();
+    EXPECT_LE(page.ByteSizeLong(), kMaxChangePageBytes);
+    for (const v1::Change& change : page.changes()) {
+      EXPECT_EQ(change.sequence(), last + 1);  // no gap, no repeat across pages
+      last = change.sequence();
+    }
+    request.set_since(page.next_cursor());
+    if (page.caught_up()) break;
+    EXPECT_GT(page.changes_size(), 0);
+  }
+  EXPECT_EQ(last, 500);
+  EXPECT_GE(pages, 2);
+
+  // A budget smaller than one change still moves: one change per page.
+  request.set_since("");
+  for (int64_t expected = 1; expected <= 3; ++expected) {
+    absl::StatusOr<v1::ListChangesResponse> page = pool_->ReadOnly<v1::ListChangesResponse>(
+        db::Deadline::max(),
+        [&](pqxx::work& txn) { return ListChanges(txn, request, /*max_page_bytes=*/100); });
+    ASSERT_THAT(page, IsOk());
+    ASSERT_EQ(page->changes_size(), 1);
+    EXPECT_EQ(page->changes(0).sequence(), expected);
+    EXPECT_FALSE(page->caught_up());
+    request.set_since(page->next_cursor());
+  }
+}
+
 TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
   CreateActor("A");
   CreateActor("B");

@@ -296,6 +296,44 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedMergeRepointsParticipantsAndCountsStayRi
   EXPECT_EQ(indicators.coverage_by_commune_size(), 23);  // the communes of Dijon Métropole
 }
 
+TEST_F(MeetingsDirectoryTest, ChangeFeedOfLargeChangesPagesUnderTheMessageLimit) {
+  dir::Actor survivor = CreateActor("ENVIE Dijon", {"iae"}, "21231");
+  dir::Actor duplicate = CreateActor("Envie 21", {"iae"}, "21231");
+  mtg::Meeting meeting = CreateMeeting(-3600);
+  mtg::Participant participant;
+  ASSERT_THAT(
+      AddActor(meeting.name(), duplicate.name(), mtg::PARTICIPANT_STATUS_ATTENDED, &participant),
+      IsOk());
+  // 500 changes of 10,000-character descriptions (2 bytes each): 10 MB of snapshots, more than
+  // the 8 MiB a message may carry, which the follower asks for in one page of 500.
+  std::string description;
+  for (int i = 0; i < 10000; ++i) description += "é";
+  for (int i = 0; i < 500; ++i) {
+    dir::CreateActorRequest request;
+    request.mutable_actor()->set_display_name(absl::StrCat("Structure ", i));
+    request.mutable_actor()->set_description(description);
+    dir::Actor created;
+    ASSERT_THAT(directory_stub_->CreateActor(Context().get(), request, &created), IsOk());
+  }
+  dir::MergeActorsRequest merge;
+  merge.set_name(survivor.name());
+  merge.set_other_actor(duplicate.name());
+  dir::Actor merged;
+  ASSERT_THAT(directory_stub_->MergeActors(Context().get(), merge, &merged), IsOk());
+
+  meetings::DirectoryFeedFollower follower(*meetings_pool_, *directory_client_,
+                                           std::chrono::milliseconds(50));
+  absl::StatusOr<int> read =
+      follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  ASSERT_THAT(read, IsOk()) << read.status();
+  EXPECT_EQ(*read, 2 + 500 + 2);  // creations, then the merge (redirect and survivor)
+  mtg::GetParticipantRequest get;
+  get.set_name(participant.name());
+  mtg::Participant out;
+  ASSERT_THAT(meetings_stub_->GetParticipant(Context().get(), get, &out), IsOk());
+  EXPECT_EQ(out.actor(), survivor.name());
+}
+
 TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsCounts) {
   dir::Actor actor = CreateActor("Mail'Up", {"structures-ess"}, "21231");
   dir::CreateContactRequest create_contact;
