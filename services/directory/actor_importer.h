@@ -1,6 +1,10 @@
 // ActorImporter: ImportActors — a CSV file (comma or semicolon, the columns of ExportActors or
 // mapped headers) applied as an idempotent upsert, all or nothing, or checked only
-// (validate_only) with a report per row.
+// (validate_only) with a report per row. The file is parsed without the database
+// (actor_csv.h), then applied in one transaction by an ImportRun (actor_importer.cc), one
+// method per step: read the candidates once (ActorStore::MatchCandidates into an ActorIndex,
+// actor_index.h), apply each row against the index (match, create or update), insert the new
+// actors together, append the changes last.
 #pragma once
 
 #include "absl/status/statusor.h"

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -19,6 +18,7 @@
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
 #include "services/directory/contact_registry.h"
+#include "services/directory/merge_store.h"
 
 namespace maillage::directory {
 namespace {
@@ -27,55 +27,20 @@ using v1::Actor;
 
 constexpr double kDefaultMinScore = 0.5;
 
-// Candidate pairs (first_id < second_id) with their strongest rule and score. $1 is the
-// minimum score; the filter's parameters follow; the keyset's come last.
-constexpr char kPairs[] =
-    "WITH pairs AS ("
-    " SELECT x.id AS first_id, y.id AS second_id,"
-    "  similarity(directory_fold(x.display_name), directory_fold(y.display_name))::float8"
-    "   AS name_score,"
-    "  (x.siren <> '' AND x.siren = y.siren) AS same_siren,"
-    "  (x.website <> '' AND lower(x.website) = lower(y.website)) AS same_website,"
-    "  (x.email <> '' AND lower(x.email) = lower(y.email)) AS same_email,"
-    "  (x.insee_code <> '' AND x.insee_code = y.insee_code) AS same_commune,"
-    "  (x.insee_code = '' OR y.insee_code = '') AS missing_commune,"
-    "  x.insee_code AS commune, x.siren AS siren, x.website AS website, x.email AS email"
-    " FROM actors x JOIN actors y ON x.id < y.id"
-    " WHERE x.state <> 'ACTOR_STATE_MERGED' AND y.state <> 'ACTOR_STATE_MERGED'"
-    "  AND ((x.siren <> '' AND x.siren = y.siren)"
-    "   OR directory_fold(x.display_name) % directory_fold(y.display_name)"
-    "   OR (x.website <> '' AND lower(x.website) = lower(y.website))"
-    "   OR (x.email <> '' AND lower(x.email) = lower(y.email)))"
-    "), scored AS ("
-    " SELECT p.*, r.rule, r.score FROM pairs p CROSS JOIN LATERAL ("
-    "  SELECT rule, score FROM (VALUES"
-    "   ('DUPLICATE_RULE_SAME_SIREN', CASE WHEN p.same_siren THEN 0.95::float8 END),"
-    "   ('DUPLICATE_RULE_SIMILAR_NAME_SAME_COMMUNE',"
-    "    CASE WHEN p.same_commune THEN p.name_score END),"
-    "   ('DUPLICATE_RULE_SIMILAR_NAME',"
-    "    CASE WHEN p.missing_commune THEN p.name_score * 0.9 END),"
-    "   ('DUPLICATE_RULE_SAME_WEBSITE', CASE WHEN p.same_website THEN 0.85::float8 END),"
-    "   ('DUPLICATE_RULE_SAME_EMAIL', CASE WHEN p.same_email THEN 0.8::float8 END)"
-    "  ) v(rule, score) WHERE score IS NOT NULL ORDER BY score DESC LIMIT 1) r"
-    ") SELECT first_id, second_id, rule, score, score::text, name_score, commune, siren, "
-    "website, email FROM scored s WHERE s.score >= $1::float8 AND EXISTS (SELECT 1 FROM actors "
-    "a WHERE a.id IN (s.first_id, s.second_id) AND ";
-
-std::string Explanation(v1::DuplicateRule rule, const pqxx::row& row) {
-  double name_score = row[5].as<double>();
+std::string Explanation(v1::DuplicateRule rule, const DuplicatePair& pair) {
   switch (rule) {
     case v1::DUPLICATE_RULE_SIMILAR_NAME_SAME_COMMUNE:
-      return absl::StrFormat("noms proches (%.2f) dans la même commune %s", name_score,
-                             row[6].as<std::string>());
+      return absl::StrFormat("noms proches (%.2f) dans la même commune %s", pair.name_score,
+                             pair.commune);
     case v1::DUPLICATE_RULE_SIMILAR_NAME:
       return absl::StrFormat("noms proches (%.2f), commune inconnue pour l'un des deux",
-                             name_score);
+                             pair.name_score);
     case v1::DUPLICATE_RULE_SAME_SIREN:
-      return absl::StrCat("même SIREN ", row[7].as<std::string>());
+      return absl::StrCat("même SIREN ", pair.siren);
     case v1::DUPLICATE_RULE_SAME_WEBSITE:
-      return absl::StrCat("même site web ", row[8].as<std::string>());
+      return absl::StrCat("même site web ", pair.website);
     case v1::DUPLICATE_RULE_SAME_EMAIL:
-      return absl::StrCat("même adresse e-mail ", row[9].as<std::string>());
+      return absl::StrCat("même adresse e-mail ", pair.email);
     default:
       return "";
   }
@@ -136,24 +101,6 @@ void FillFrom(Actor& survivor, const Actor& other) {
   }
 }
 
-constexpr char kMergeOther[] =
-    "UPDATE actors SET state = 'ACTOR_STATE_MERGED', merged_into = $2, archive_time = now(), "
-    "update_time = now(), revision = revision + 1 WHERE id = $1";
-constexpr char kContactsOf[] = "SELECT id FROM contacts WHERE actor_id = $1 ORDER BY id";
-constexpr char kMoveContact[] =
-    "UPDATE contacts SET actor_id = $2, update_time = now(), revision = revision + 1 "
-    "WHERE id = $1";
-constexpr char kRelationshipsOf[] =
-    "SELECT id, actor_id, other_actor_id, type, start_date::text, end_date::text "
-    "FROM relationships WHERE actor_id = $1 OR other_actor_id = $1 ORDER BY id";
-constexpr char kSameRelationship[] =
-    "SELECT id, actor_id FROM relationships WHERE actor_id = $1 AND other_actor_id = $2 AND "
-    "type = $3 AND start_date IS NOT DISTINCT FROM NULLIF($4, '')::date AND "
-    "end_date IS NOT DISTINCT FROM NULLIF($5, '')::date AND id <> $6 LIMIT 1";
-constexpr char kMoveRelationship[] =
-    "UPDATE relationships SET actor_id = $2, other_actor_id = $3, update_time = now(), "
-    "revision = revision + 1 WHERE id = $1";
-
 std::string RelationshipName(int64_t actor_id, int64_t id) {
   return absl::StrCat("actors/", actor_id, "/relationships/", id);
 }
@@ -174,53 +121,34 @@ absl::StatusOr<v1::FindDuplicatesResponse> ActorMerger::FindDuplicates(
     return InvalidField(kDomain, "page_token", "not a page token returned by FindDuplicates");
   }
   // The filter is compiled with parameters from $2 ($1 is the minimum score).
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where, CompileActorFilter(request.filter(), ""));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
+                            CompileActorFilter(request.filter(), "", /*first_param=*/2));
   std::vector<std::string> params = {absl::StrFormat("%.17g", min_score)};
-  std::string filter_sql = where.sql;
-  for (int i = static_cast<int>(where.params.size()); i >= 1; --i) {
-    // Renumber $i → $(i + 1), highest first so that $1 and $10 do not collide.
-    std::string from = absl::StrCat("$", i), to = absl::StrCat("$", i + 1);
-    for (size_t at = filter_sql.find(from); at != std::string::npos;
-         at = filter_sql.find(from, at + to.size())) {
-      size_t end = at + from.size();
-      if (end < filter_sql.size() && absl::ascii_isdigit(filter_sql[end])) continue;
-      filter_sql.replace(at, from.size(), to);
-    }
-  }
   params.insert(params.end(), where.params.begin(), where.params.end());
-  std::string keyset = "TRUE";
-  if (!page.cursor.empty()) {
-    params.insert(params.end(), page.cursor.keys.begin(), page.cursor.keys.end());
-    int n = static_cast<int>(params.size());
-    keyset = absl::StrCat("(s.score < $", n - 2, "::float8 OR (s.score = $", n - 2,
-                          "::float8 AND (s.first_id, s.second_id) > ($", n - 1, "::bigint, $", n,
-                          "::bigint)))");
-  }
-  std::string sql =
-      absl::StrCat(kPairs, filter_sql, ") AND ", keyset,
-                   " ORDER BY s.score DESC, s.first_id, s.second_id LIMIT ", page.size + 1);
+  params.insert(params.end(), page.cursor.keys.begin(), page.cursor.keys.end());
   return pool_.ReadOnly<v1::FindDuplicatesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::FindDuplicatesResponse> {
-        pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+        std::vector<DuplicatePair> pairs =
+            MergeStore::FindPairs(txn, where.sql, params, !page.cursor.empty(), page.size + 1);
         v1::FindDuplicatesResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
-          const pqxx::row& row = rows[i];
+        for (int i = 0; i < static_cast<int>(pairs.size()) && i < page.size; ++i) {
+          const DuplicatePair& pair = pairs[i];
           v1::DuplicateCandidate* candidate = response.add_candidates();
           MAILLAGE_ASSIGN_OR_RETURN(*candidate->mutable_actor(),
-                                    ActorStore::Get(txn, row[0].as<int64_t>()));
+                                    ActorStore::Get(txn, pair.first_id));
           MAILLAGE_ASSIGN_OR_RETURN(*candidate->mutable_other_actor(),
-                                    ActorStore::Get(txn, row[1].as<int64_t>()));
+                                    ActorStore::Get(txn, pair.second_id));
           v1::DuplicateRule rule = v1::DUPLICATE_RULE_UNSPECIFIED;
-          v1::DuplicateRule_Parse(row[2].as<std::string>(), &rule);
+          v1::DuplicateRule_Parse(pair.rule, &rule);
           candidate->set_rule(rule);
-          candidate->set_score(std::min(1.0, row[3].as<double>()));
-          candidate->set_explanation(Explanation(rule, row));
+          candidate->set_score(std::min(1.0, pair.score));
+          candidate->set_explanation(Explanation(rule, pair));
         }
-        if (static_cast<int>(rows.size()) > page.size) {
-          const pqxx::row& last = rows[page.size - 1];
+        if (static_cast<int>(pairs.size()) > page.size) {
+          const DuplicatePair& last = pairs[page.size - 1];
           response.set_next_page_token(api::EncodePageToken(
               page.fingerprint,
-              {{last[4].as<std::string>(), last[0].as<std::string>(), last[1].as<std::string>()}}));
+              {{last.score_text, absl::StrCat(last.first_id), absl::StrCat(last.second_id)}}));
         }
         return response;
       });
@@ -239,8 +167,7 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
     return db::RunIdempotent<Actor>(
         txn, request.request_id(), "MergeActors", request, kDomain, [&]() -> absl::StatusOr<Actor> {
           // Lock both rows in id order, so that two opposite merges cannot deadlock.
-          txn.exec_params("SELECT id FROM actors WHERE id IN ($1, $2) ORDER BY id FOR UPDATE",
-                          survivor_id, other_id);
+          MergeStore::LockPair(txn, survivor_id, other_id);
           MAILLAGE_ASSIGN_OR_RETURN(Actor survivor, ActorStore::Get(txn, survivor_id));
           MAILLAGE_ASSIGN_OR_RETURN(Actor other, ActorStore::Get(txn, other_id));
           for (const Actor* actor : {&survivor, &other}) {
@@ -259,7 +186,7 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("rna", survivor.rna(), other.rna()));
 
           // The other actor becomes a redirect first, so that its identifiers are free.
-          txn.exec_params(kMergeOther, other_id, survivor_id);
+          MergeStore::MarkMerged(txn, other_id, survivor_id);
           MAILLAGE_ASSIGN_OR_RETURN(Actor redirect, ActorStore::Get(txn, other_id));
           Actor filled = survivor;
           FillFrom(filled, other);
@@ -274,37 +201,31 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
             int64_t id;
           };
           std::vector<Moved> moved;
-          for (const auto& row : txn.exec_params(kContactsOf, other_id)) {
-            int64_t id = row[0].as<int64_t>();
-            txn.exec_params(kMoveContact, id, survivor_id);
+          for (int64_t id : MergeStore::ContactIdsOf(txn, other_id)) {
+            MergeStore::MoveContact(txn, id, survivor_id);
             moved.push_back({v1::CHANGE_KIND_MERGED, v1::CHANGED_RESOURCE_TYPE_CONTACT,
                              absl::StrCat(other.name(), "/contacts/", id),
                              absl::StrCat(survivor.name(), "/contacts/", id), id});
           }
-          for (const auto& row : txn.exec_params(kRelationshipsOf, other_id)) {
-            int64_t id = row[0].as<int64_t>(), from = row[1].as<int64_t>(),
-                    to = row[2].as<int64_t>();
-            std::string old_name = RelationshipName(from, id);
-            int64_t new_from = from == other_id ? survivor_id : from;
-            int64_t new_to = to == other_id ? survivor_id : to;
+          for (const MergedRelationship& r : MergeStore::RelationshipsOf(txn, other_id)) {
+            std::string old_name = RelationshipName(r.actor_id, r.id);
+            int64_t new_from = r.actor_id == other_id ? survivor_id : r.actor_id;
+            int64_t new_to = r.other_actor_id == other_id ? survivor_id : r.other_actor_id;
             if (new_from == new_to) {  // a link between the two merged actors: dropped
-              txn.exec_params("DELETE FROM relationships WHERE id = $1", id);
+              MergeStore::DeleteRelationship(txn, r.id);
               moved.push_back({v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_RELATIONSHIP,
                                old_name, "", 0});
               continue;
             }
-            pqxx::result same =
-                txn.exec_params(kSameRelationship, new_from, new_to, row[3].as<std::string>(),
-                                row[4].is_null() ? std::string() : row[4].as<std::string>(),
-                                row[5].is_null() ? std::string() : row[5].as<std::string>(), id);
-            std::string new_name = RelationshipName(new_from, id);
-            int64_t holder = id;
-            if (!same.empty()) {  // identical to one the survivor has: kept once
-              txn.exec_params("DELETE FROM relationships WHERE id = $1", id);
-              holder = same[0][0].as<int64_t>();
-              new_name = RelationshipName(same[0][1].as<int64_t>(), holder);
+            std::string new_name = RelationshipName(new_from, r.id);
+            int64_t holder = r.id;
+            if (auto same = MergeStore::SameRelationship(txn, r, new_from, new_to)) {
+              // Identical to one the survivor has: kept once.
+              MergeStore::DeleteRelationship(txn, r.id);
+              holder = same->first;
+              new_name = RelationshipName(same->second, holder);
             } else {
-              txn.exec_params(kMoveRelationship, id, new_from, new_to);
+              MergeStore::MoveRelationship(txn, r.id, new_from, new_to);
             }
             moved.push_back(
                 {new_name == old_name ? v1::CHANGE_KIND_UPDATED : v1::CHANGE_KIND_MERGED,

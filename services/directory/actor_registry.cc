@@ -20,6 +20,7 @@
 #include "services/directory/actor_search.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
+#include "services/directory/reference_store.h"
 
 namespace maillage::directory {
 namespace {
@@ -59,15 +60,6 @@ absl::Status InspectFilter(const api::FilterNode& node, bool& has_state) {
   return absl::OkStatus();
 }
 
-const api::SortSchema& ActorSortSchema() {
-  static const auto* const kSchema = new api::SortSchema{
-      {"display_name", {"a.display_name COLLATE \"fr-FR-x-icu\"", "text"}},
-      {"create_time", {"a.create_time", "timestamptz"}},
-      {"update_time", {"a.update_time", "timestamptz"}},
-  };
-  return *kSchema;
-}
-
 absl::StatusOr<int64_t> ActorId(const std::string& name, absl::string_view field) {
   return api::ParseResourceId(name, "actors", field, kDomain);
 }
@@ -81,58 +73,22 @@ absl::Status MergedError(const Actor& actor) {
 
 }  // namespace
 
-const api::FilterSchema& ActorFilterSchema() {
-  using Type = api::FilterField::Type;
-  static const auto* const kSchema = new api::FilterSchema{
-      {"network_category", {"a.network_categories", Type::kStringList}},
-      {"theme", {"a.themes", Type::kStringList}},
-      {"commune", {"a.insee_code", Type::kString}},
-      {"ess_family",
-       {"a.ess_family",
-        Type::kEnum,
-        "ESS_FAMILY_",
-        {"UNSPECIFIED", "ASSOCIATION", "COOPERATIVE", "MUTUAL", "FOUNDATION",
-         "ESS_COMMERCIAL_COMPANY", "OUTSIDE_ESS"}}},
-      {"state", {"a.state", Type::kEnum, "ACTOR_STATE_", {"ACTIVE", "ARCHIVED", "MERGED"}}},
-      {"kind", {"a.kind", Type::kEnum, "ACTOR_KIND_", {"ORGANISATION", "STRUCTURE_TYPE"}}},
-      {"label",
-       {"(CASE WHEN a.esus_start_date <= current_date AND (a.esus_end_date IS NULL OR "
-        "a.esus_end_date >= current_date) THEN ARRAY['ESUS'] ELSE ARRAY[]::text[] END || "
-        "CASE WHEN cardinality(a.siae_types) > 0 THEN ARRAY['SIAE'] ELSE ARRAY[]::text[] END || "
-        "ARRAY(SELECT replace(t, 'SIAE_TYPE_', 'SIAE_') FROM unnest(a.siae_types) t))",
-        Type::kStringList}},
-      {"has_siret", {"(a.siret <> '')", Type::kBool}},
-      {"has_siren", {"(a.siren <> '')", Type::kBool}},
-      {"has_rna", {"(a.rna <> '')", Type::kBool}},
-      {"has_coordinates", {"(a.latitude IS NOT NULL)", Type::kBool}},
-      {"siret", {"a.siret", Type::kString}},
-      {"siren", {"a.siren", Type::kString}},
-      {"rna", {"a.rna", Type::kString}},
-      {"legal_category_code", {"a.legal_category_code", Type::kString}},
-      {"naf_code", {"a.naf_code", Type::kString}},
-      {"member_of",
-       {"ARRAY(SELECT 'actors/' || r.other_actor_id FROM relationships r WHERE r.actor_id = a.id "
-        "AND r.type = 'RELATIONSHIP_TYPE_MEMBER_OF' AND (r.start_date IS NULL OR r.start_date <= "
-        "current_date) AND (r.end_date IS NULL OR r.end_date >= current_date))",
-        Type::kStringList}},
-  };
-  return *kSchema;
-}
-
 absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
-                                                     absl::string_view implied_state) {
+                                                     absl::string_view implied_state,
+                                                     int first_param) {
   if (filter.size() > kMaxFilterBytes) {
     return InvalidField(kDomain, "filter", "at most 2000 characters");
   }
   MAILLAGE_ASSIGN_OR_RETURN(api::FilterNode tree, api::ParseFilter(filter, kDomain));
   bool has_state = false;
   MAILLAGE_RETURN_IF_ERROR(InspectFilter(tree, has_state));
-  MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition condition,
-                            api::CompileFilter(filter, ActorFilterSchema(), 1, kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      api::SqlCondition condition,
+      api::CompileFilter(filter, ActorStore::FilterSchema(), first_param, kDomain));
   if (!has_state && !implied_state.empty()) {
     condition.params.push_back(std::string(implied_state));
-    condition.sql =
-        absl::StrCat("(", condition.sql, " AND a.state = $", condition.params.size(), ")");
+    condition.sql = absl::StrCat("(", condition.sql, " AND a.state = $",
+                                 first_param - 1 + condition.params.size(), ")");
   }
   return condition;
 }
@@ -144,25 +100,6 @@ absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
                  absl::StrCat(name, " changed since it was read (etag ", etag, ", now ",
                               current_etag, "); read it again and retry"),
                  {{"name", std::string(name)}, {"current_etag", std::string(current_etag)}});
-}
-
-ReferenceSnapshot ReferenceSnapshot::Read(pqxx::work& txn) {
-  ReferenceSnapshot snapshot;
-  // Former codes first: a code that is current wins over a former code of another commune.
-  for (const auto& row :
-       txn.exec("SELECT f, insee_code FROM communes, unnest(former_insee_codes) f")) {
-    snapshot.current_commune[row[0].as<std::string>()] = row[1].as<std::string>();
-  }
-  for (const auto& row : txn.exec("SELECT insee_code FROM communes")) {
-    snapshot.current_commune[row[0].as<std::string>()] = row[0].as<std::string>();
-  }
-  for (const auto& row : txn.exec("SELECT code FROM network_categories")) {
-    snapshot.network_categories.insert(row[0].as<std::string>());
-  }
-  for (const auto& row : txn.exec("SELECT code FROM themes")) {
-    snapshot.themes.insert(row[0].as<std::string>());
-  }
-  return snapshot;
 }
 
 namespace {
@@ -258,16 +195,7 @@ absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
   }
   return pool_.ReadOnly<v1::BatchGetActorsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::BatchGetActorsResponse> {
-        pqxx::result rows =
-            txn.exec_params(absl::StrCat("SELECT ", ActorStore::Columns(),
-                                         " FROM actors a WHERE a.id = ANY($1::bigint[])"),
-                            db::PgArray([&] {
-                              std::vector<std::string> texts;
-                              for (int64_t id : ids) texts.push_back(absl::StrCat(id));
-                              return texts;
-                            }()));
-        std::map<int64_t, Actor> found;
-        for (const auto& row : rows) found[row[0].as<int64_t>()] = ActorStore::ActorFromRow(row);
+        std::map<int64_t, Actor> found = ActorStore::GetMany(txn, ids);
         v1::BatchGetActorsResponse response;
         for (int64_t id : ids) {
           auto it = found.find(id);
@@ -293,7 +221,7 @@ absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline
                             CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
   MAILLAGE_ASSIGN_OR_RETURN(
       api::OrderBy order,
-      api::ParseOrderBy(request.order_by(), ActorSortSchema(), "display_name", kDomain));
+      api::ParseOrderBy(request.order_by(), ActorStore::SortSchema(), "display_name", kDomain));
   api::KeysetClause keyset =
       api::MakeKeysetClause(order, "a.id", page.cursor, static_cast<int>(where.params.size()) + 1);
   std::vector<std::string> params = where.params;
@@ -474,24 +402,23 @@ absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCate
   MAILLAGE_ASSIGN_OR_RETURN(
       api::ListPage page,
       api::ReadListPage(request.page_size(), request.page_token(), {"categories"}, kDomain));
-  std::string after = page.cursor.empty() ? "0" : page.cursor.keys[0];
+  int64_t after = 0;
+  if (!page.cursor.empty() &&
+      (page.cursor.keys.size() != 1 || !absl::SimpleAtoi(page.cursor.keys[0], &after))) {
+    return InvalidField(kDomain, "page_token",
+                        "not a page token returned by ListNetworkCategories");
+  }
   return pool_.ReadOnly<v1::ListNetworkCategoriesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListNetworkCategoriesResponse> {
-        pqxx::result rows = txn.exec_params(
-            "SELECT code, display_name, description, position FROM network_categories "
-            "WHERE position > $1::integer ORDER BY position LIMIT $2",
-            after, page.size + 1);
+        ReferencePage<v1::NetworkCategory> rows =
+            ReferenceStore::NetworkCategories(txn, after, page.size + 1);
         v1::ListNetworkCategoriesResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
-          v1::NetworkCategory* c = response.add_network_categories();
-          c->set_code(rows[i][0].as<std::string>());
-          c->set_name(absl::StrCat("networkCategories/", c->code()));
-          c->set_display_name(rows[i][1].as<std::string>());
-          c->set_description(rows[i][2].as<std::string>());
+        for (int i = 0; i < static_cast<int>(rows.entries.size()) && i < page.size; ++i) {
+          *response.add_network_categories() = rows.entries[i];
         }
-        if (static_cast<int>(rows.size()) > page.size) {
+        if (static_cast<int>(rows.entries.size()) > page.size) {
           response.set_next_page_token(
-              api::EncodePageToken(page.fingerprint, {{rows[page.size - 1][3].as<std::string>()}}));
+              api::EncodePageToken(page.fingerprint, {rows.keys[page.size - 1]}));
         }
         return response;
       });
@@ -505,31 +432,17 @@ absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
   if (!page.cursor.empty() && page.cursor.keys.size() != 2) {
     return InvalidField(kDomain, "page_token", "not a page token returned by ListThemes");
   }
-  std::vector<std::string> params;
-  std::string keyset = "TRUE";
-  if (!page.cursor.empty()) {
-    keyset = "(display_name COLLATE \"fr-FR-x-icu\", code) > ($1::text, $2::text)";
-    params = page.cursor.keys;
-  }
   return pool_.ReadOnly<v1::ListThemesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListThemesResponse> {
-        pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT code, display_name, description FROM themes WHERE ", keyset,
-                         " ORDER BY display_name COLLATE \"fr-FR-x-icu\", code LIMIT ",
-                         page.size + 1),
-            pqxx::prepare::make_dynamic_params(params));
+        ReferencePage<v1::Theme> rows =
+            ReferenceStore::Themes(txn, page.cursor.keys, page.size + 1);
         v1::ListThemesResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
-          v1::Theme* t = response.add_themes();
-          t->set_code(rows[i][0].as<std::string>());
-          t->set_name(absl::StrCat("themes/", t->code()));
-          t->set_display_name(rows[i][1].as<std::string>());
-          t->set_description(rows[i][2].as<std::string>());
+        for (int i = 0; i < static_cast<int>(rows.entries.size()) && i < page.size; ++i) {
+          *response.add_themes() = rows.entries[i];
         }
-        if (static_cast<int>(rows.size()) > page.size) {
-          const auto& last = response.themes(page.size - 1);
+        if (static_cast<int>(rows.entries.size()) > page.size) {
           response.set_next_page_token(
-              api::EncodePageToken(page.fingerprint, {{last.display_name(), last.code()}}));
+              api::EncodePageToken(page.fingerprint, {rows.keys[page.size - 1]}));
         }
         return response;
       });
@@ -543,23 +456,14 @@ absl::StatusOr<v1::ListCommunesResponse> ActorRegistry::ListCommunes(
   std::string after = page.cursor.empty() ? "" : page.cursor.keys[0];
   return pool_.ReadOnly<v1::ListCommunesResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListCommunesResponse> {
-        pqxx::result rows = txn.exec_params(
-            "SELECT insee_code, display_name, postal_codes, former_insee_codes FROM communes "
-            "WHERE insee_code > $1 ORDER BY insee_code LIMIT $2",
-            after, page.size + 1);
+        ReferencePage<v1::Commune> rows = ReferenceStore::Communes(txn, after, page.size + 1);
         v1::ListCommunesResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
-          v1::Commune* c = response.add_communes();
-          c->set_insee_code(rows[i][0].as<std::string>());
-          c->set_name(absl::StrCat("communes/", c->insee_code()));
-          c->set_display_name(rows[i][1].as<std::string>());
-          for (std::string& p : db::ReadTextArray(rows[i][2])) c->add_postal_codes(std::move(p));
-          for (std::string& f : db::ReadTextArray(rows[i][3]))
-            c->add_former_insee_codes(std::move(f));
+        for (int i = 0; i < static_cast<int>(rows.entries.size()) && i < page.size; ++i) {
+          *response.add_communes() = rows.entries[i];
         }
-        if (static_cast<int>(rows.size()) > page.size) {
+        if (static_cast<int>(rows.entries.size()) > page.size) {
           response.set_next_page_token(
-              api::EncodePageToken(page.fingerprint, {{rows[page.size - 1][0].as<std::string>()}}));
+              api::EncodePageToken(page.fingerprint, {rows.keys[page.size - 1]}));
         }
         return response;
       });

@@ -1,7 +1,8 @@
 // ActorRegistry: the rules of the Actor aggregate — validation against the territory and the
 // reference lists, duplicates, etags, lifecycle (archive, delete, unarchive), lists with
 // filters and keyset pages — each write in one transaction with its change-feed row and its
-// request_id record. Also the reference lists and the change feed reads.
+// request_id record. Also the reference lists and the change feed reads. The SQL is the
+// stores' (actor_store.h, reference_store.h, change_feed.h); this class holds the rules.
 #pragma once
 
 #include <cstdint>
@@ -16,17 +17,17 @@
 #include "google/api/httpbody.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
 #include "services/directory/actor_store.h"
+#include "services/directory/reference_store.h"
 
 namespace maillage::directory {
 
-// The filter fields of ListActors (documented in directory_service.proto).
-const api::FilterSchema& ActorFilterSchema();
-
-// A compiled actor filter: SQL over alias `a` with parameters $1..$n. `implied_state` is the
-// state added when the filter has no state term (ACTIVE for lists), "" for none.
-// INVALID_ARGUMENT (field "filter") for a bad filter, an unknown label or member_of name.
+// A compiled actor filter (fields of ActorStore::FilterSchema): SQL over alias `a` with
+// parameters $first_param.. in order. `implied_state` is the state added when the filter has
+// no state term (ACTIVE for lists), "" for none. INVALID_ARGUMENT (field "filter") for a bad
+// filter, an unknown label or member_of name.
 absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
-                                                     absl::string_view implied_state);
+                                                     absl::string_view implied_state,
+                                                     int first_param = 1);
 
 class ActorRegistry {
  public:
@@ -41,9 +42,10 @@ class ActorRegistry {
   // INVALID_ARGUMENT for a bad filter, order_by, page size or page token.
   absl::StatusOr<v1::ListActorsResponse> List(db::Deadline deadline,
                                               const v1::ListActorsRequest& request);
-  // French full text (accents and case folded) plus trigram similarity of the names for typos,
-  // ranked best first, narrowed by the list filter. INVALID_ARGUMENT for an empty or too long
-  // query, a bad filter, page size or token.
+  // SearchActors (actor_search.h): French full text, accents and case folded, each unknown word
+  // replaced by the closest words the actors use; two tiers (every word in the display name,
+  // then the rest), newest first within a tier; narrowed by the list filter. INVALID_ARGUMENT
+  // for an empty or too long query, a bad filter, page size or token.
   absl::StatusOr<v1::SearchActorsResponse> Search(db::Deadline deadline,
                                                   const v1::SearchActorsRequest& request);
   // INVALID_ARGUMENT naming every bad field; ALREADY_EXISTS (ACTOR_ALREADY_EXISTS with
@@ -83,14 +85,6 @@ class ActorRegistry {
                                         const std::string& etag, v1::ActorState target);
 
   db::Pool& pool_;
-};
-
-// The reference lists an actor is checked against, read once for a batch of checks (an import
-// checks thousands of rows against the same lists).
-struct ReferenceSnapshot {
-  std::map<std::string, std::string> current_commune;  // current or former code → current code
-  std::set<std::string> network_categories, themes;
-  static ReferenceSnapshot Read(pqxx::work& txn);
 };
 
 // Validates a normalised actor against the database (commune of the territory, mapped to its

@@ -19,6 +19,8 @@
 namespace maillage::directory {
 namespace {
 
+using v1::Actor;
+
 constexpr int kMaxSearchQuery = 200;
 // Above any real position; keeps a forged token's rank + page size within int.
 constexpr int kMaxRank = 1'000'000'000;
@@ -75,12 +77,11 @@ absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadli
   return pool.ReadOnly<v1::SearchActorsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::SearchActorsResponse> {
         v1::SearchActorsResponse response;
-        const std::string tsquery =
-            txn.exec_params1("SELECT directory_search_query($1)::text", query)[0].as<std::string>();
+        const std::string tsquery = ActorStore::SearchQuery(txn, query);
         if (tsquery.empty()) return response;  // only stop words
 
-        const int wanted = page.size + 1;             // one more tells whether a next page exists
-        std::vector<std::pair<int, pqxx::row>> rows;  // score, row (a row keeps its result)
+        const int wanted = page.size + 1;         // one more tells whether a next page exists
+        std::vector<std::pair<int, Actor>> rows;  // score, actor
         for (const Tier& tier : kTiers) {
           if (tier.score > cursor.score) continue;  // before the page
           if (static_cast<int>(rows.size()) >= wanted) break;
@@ -94,33 +95,30 @@ absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadli
             after = absl::StrCat("a.id < $", params.size(), "::bigint");
           }
           const int limit = wanted - static_cast<int>(rows.size());
-          auto read = [&](const std::string& actors) {
-            return txn.exec_params(absl::StrCat("SELECT ", ActorStore::Columns(), " FROM ", actors,
-                                                " a WHERE ", where.sql, " AND ", condition, " AND ",
-                                                after, " ORDER BY a.id DESC LIMIT ", limit),
-                                   pqxx::prepare::make_dynamic_params(params));
-          };
           // First among the newest rows: a common word fills its page there, even when the
           // planner misjudges words that always come together ("atelier vélo"). Otherwise
           // every row, the planner's way: the GIN index for a rare word.
-          pqxx::result tier_rows =
-              read(absl::StrCat("(SELECT * FROM actors a WHERE ", after,
-                                " ORDER BY a.id DESC LIMIT ", kNewestRows, ")"));
-          if (static_cast<int>(tier_rows.size()) < limit) tier_rows = read("actors");
-          for (const pqxx::row& row : tier_rows) rows.emplace_back(tier.score, row);
+          std::vector<Actor> tier_rows = ActorStore::ReadNewestFirst(
+              txn, where.sql, condition, after, params, limit, kNewestRows);
+          if (static_cast<int>(tier_rows.size()) < limit) {
+            tier_rows = ActorStore::ReadNewestFirst(txn, where.sql, condition, after, params, limit,
+                                                    /*newest=*/0);
+          }
+          for (Actor& actor : tier_rows) rows.emplace_back(tier.score, std::move(actor));
         }
 
         for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {
           v1::ActorSearchResult* result = response.add_results();
-          *result->mutable_actor() = ActorStore::ActorFromRow(rows[i].second);
+          *result->mutable_actor() = rows[i].second;
           result->set_score(rows[i].first);
           result->set_rank(cursor.rank + i + 1);
         }
         if (static_cast<int>(rows.size()) > page.size) {
           const auto& [score, last] = rows[page.size - 1];
           response.set_next_page_token(api::EncodePageToken(
-              page.fingerprint, {{absl::StrCat(score), last[0].as<std::string>(),
-                                  absl::StrCat(cursor.rank + page.size)}}));
+              page.fingerprint,
+              {{absl::StrCat(score), last.name().substr(std::string("actors/").size()),
+                absl::StrCat(cursor.rank + page.size)}}));
         }
         return response;
       });

@@ -49,6 +49,31 @@ constexpr char kSetState[] =
     "archive_time = CASE WHEN $2 = 'ACTOR_STATE_ACTIVE' THEN NULL ELSE now() END "
     "WHERE id = $1";
 constexpr char kDeleteActor[] = "DELETE FROM actors WHERE id = $1";
+constexpr char kFold[] =
+    "SELECT directory_fold(n) FROM unnest($1::text[]) WITH ORDINALITY AS t(n, o) ORDER BY o";
+// directory_fold(display_name) is indexed (migration 0002) for the last term.
+constexpr char kMatchCandidates[] =
+    "SELECT a.id, a.siret, a.rna, a.siren, directory_fold(a.display_name), a.insee_code "
+    "FROM actors a WHERE a.state <> 'ACTOR_STATE_MERGED' AND (a.siret = ANY($1::text[]) OR "
+    "a.rna = ANY($2::text[]) OR a.siren = ANY($3::text[]) OR "
+    "directory_fold(a.display_name) = ANY($4::text[]))";
+constexpr char kSetExtractDate[] = "UPDATE actors SET sirene_extract_date = $2::date WHERE id = $1";
+constexpr char kMatchSiret[] =
+    "SELECT id FROM actors WHERE siret = $1 AND state <> 'ACTOR_STATE_MERGED' LIMIT 1";
+constexpr char kMatchSiren[] =
+    "SELECT id FROM actors WHERE siren = $1 AND siret = '' AND state <> 'ACTOR_STATE_MERGED' "
+    "ORDER BY id LIMIT 1";
+constexpr char kMatchRna[] =
+    "SELECT id FROM actors WHERE rna = $1 AND state <> 'ACTOR_STATE_MERGED' LIMIT 1";
+constexpr char kSearchQuery[] = "SELECT directory_search_query($1)::text";
+
+int64_t FirstId(const pqxx::result& rows) { return rows.empty() ? 0 : rows[0][0].as<int64_t>(); }
+
+std::vector<std::string> IdTexts(const std::vector<int64_t>& ids) {
+  std::vector<std::string> texts;
+  for (int64_t id : ids) texts.push_back(absl::StrCat(id));
+  return texts;
+}
 
 std::vector<std::string> WriteParams(const Actor& a) {
   std::vector<std::string> siae;
@@ -86,6 +111,53 @@ std::vector<std::string> WriteParams(const Actor& a) {
 }
 
 }  // namespace
+
+const api::FilterSchema& ActorStore::FilterSchema() {
+  using Type = api::FilterField::Type;
+  static const auto* const kSchema = new api::FilterSchema{
+      {"network_category", {"a.network_categories", Type::kStringList}},
+      {"theme", {"a.themes", Type::kStringList}},
+      {"commune", {"a.insee_code", Type::kString}},
+      {"ess_family",
+       {"a.ess_family",
+        Type::kEnum,
+        "ESS_FAMILY_",
+        {"UNSPECIFIED", "ASSOCIATION", "COOPERATIVE", "MUTUAL", "FOUNDATION",
+         "ESS_COMMERCIAL_COMPANY", "OUTSIDE_ESS"}}},
+      {"state", {"a.state", Type::kEnum, "ACTOR_STATE_", {"ACTIVE", "ARCHIVED", "MERGED"}}},
+      {"kind", {"a.kind", Type::kEnum, "ACTOR_KIND_", {"ORGANISATION", "STRUCTURE_TYPE"}}},
+      {"label",
+       {"(CASE WHEN a.esus_start_date <= current_date AND (a.esus_end_date IS NULL OR "
+        "a.esus_end_date >= current_date) THEN ARRAY['ESUS'] ELSE ARRAY[]::text[] END || "
+        "CASE WHEN cardinality(a.siae_types) > 0 THEN ARRAY['SIAE'] ELSE ARRAY[]::text[] END || "
+        "ARRAY(SELECT replace(t, 'SIAE_TYPE_', 'SIAE_') FROM unnest(a.siae_types) t))",
+        Type::kStringList}},
+      {"has_siret", {"(a.siret <> '')", Type::kBool}},
+      {"has_siren", {"(a.siren <> '')", Type::kBool}},
+      {"has_rna", {"(a.rna <> '')", Type::kBool}},
+      {"has_coordinates", {"(a.latitude IS NOT NULL)", Type::kBool}},
+      {"siret", {"a.siret", Type::kString}},
+      {"siren", {"a.siren", Type::kString}},
+      {"rna", {"a.rna", Type::kString}},
+      {"legal_category_code", {"a.legal_category_code", Type::kString}},
+      {"naf_code", {"a.naf_code", Type::kString}},
+      {"member_of",
+       {"ARRAY(SELECT 'actors/' || r.other_actor_id FROM relationships r WHERE r.actor_id = a.id "
+        "AND r.type = 'RELATIONSHIP_TYPE_MEMBER_OF' AND (r.start_date IS NULL OR r.start_date <= "
+        "current_date) AND (r.end_date IS NULL OR r.end_date >= current_date))",
+        Type::kStringList}},
+  };
+  return *kSchema;
+}
+
+const api::SortSchema& ActorStore::SortSchema() {
+  static const auto* const kSchema = new api::SortSchema{
+      {"display_name", {"a.display_name COLLATE \"fr-FR-x-icu\"", "text"}},
+      {"create_time", {"a.create_time", "timestamptz"}},
+      {"update_time", {"a.update_time", "timestamptz"}},
+  };
+  return *kSchema;
+}
 
 const std::string& ActorStore::Columns() {
   static const auto* const kColumns = new std::string(absl::StrCat(
@@ -185,6 +257,18 @@ absl::StatusOr<Actor> ActorStore::Read(db::Pool& pool, db::Deadline deadline, in
   return ActorFromRow(rows[0]);
 }
 
+std::map<int64_t, Actor> ActorStore::GetMany(pqxx::work& txn, const std::vector<int64_t>& ids,
+                                             bool for_update) {
+  std::map<int64_t, Actor> found;
+  if (ids.empty()) return found;
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = ANY($1::bigint[])",
+                   for_update ? " ORDER BY a.id FOR UPDATE" : ""),
+      db::PgArray(IdTexts(ids)));
+  for (const auto& row : rows) found[row[0].as<int64_t>()] = ActorFromRow(row);
+  return found;
+}
+
 Actor ActorStore::Insert(pqxx::work& txn, const Actor& actor) {
   pqxx::result rows =
       txn.exec_params(absl::StrCat("INSERT INTO actors AS a (", kWritableColumns, ") VALUES (",
@@ -281,6 +365,63 @@ absl::optional<IdentifierOwner> ActorStore::FindIdentifierOwner(pqxx::work& txn,
                                       actor.display_name(), self_id);
   if (rows.empty()) return absl::nullopt;
   return IdentifierOwner{rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+}
+
+std::vector<std::string> ActorStore::FoldNames(pqxx::work& txn,
+                                               const std::vector<std::string>& texts) {
+  std::vector<std::string> folded;
+  if (texts.empty()) return folded;
+  for (const auto& row : txn.exec_params(kFold, db::PgArray(texts))) {
+    folded.push_back(row[0].as<std::string>());
+  }
+  return folded;
+}
+
+std::vector<std::pair<int64_t, ActorKeys>> ActorStore::MatchCandidates(
+    pqxx::work& txn, const std::vector<std::string>& sirets, const std::vector<std::string>& rnas,
+    const std::vector<std::string>& sirens, const std::vector<std::string>& folded_names) {
+  std::vector<std::pair<int64_t, ActorKeys>> candidates;
+  for (const auto& row : txn.exec_params(kMatchCandidates, db::PgArray(sirets), db::PgArray(rnas),
+                                         db::PgArray(sirens), db::PgArray(folded_names))) {
+    candidates.emplace_back(
+        row[0].as<int64_t>(),
+        ActorKeys{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                  row[4].as<std::string>(), row[5].as<std::string>()});
+  }
+  return candidates;
+}
+
+int64_t ActorStore::MatchEstablishment(pqxx::work& txn, const std::string& siret,
+                                       const std::string& siren, const std::string& rna) {
+  int64_t id = FirstId(txn.exec_params(kMatchSiret, siret));
+  if (id == 0) id = FirstId(txn.exec_params(kMatchSiren, siren));
+  if (id == 0 && !rna.empty()) id = FirstId(txn.exec_params(kMatchRna, rna));
+  return id;
+}
+
+void ActorStore::SetSireneExtractDate(pqxx::work& txn, int64_t id, const std::string& date) {
+  txn.exec_params(kSetExtractDate, id, date);
+}
+
+std::string ActorStore::SearchQuery(pqxx::work& txn, const std::string& text) {
+  return txn.exec_params1(kSearchQuery, text)[0].as<std::string>();
+}
+
+std::vector<Actor> ActorStore::ReadNewestFirst(pqxx::work& txn, const std::string& where,
+                                               const std::string& condition,
+                                               const std::string& after,
+                                               const std::vector<std::string>& params, int limit,
+                                               int newest) {
+  std::string actors = newest > 0 ? absl::StrCat("(SELECT * FROM actors a WHERE ", after,
+                                                 " ORDER BY a.id DESC LIMIT ", newest, ")")
+                                  : std::string("actors");
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", Columns(), " FROM ", actors, " a WHERE ", where, " AND ", condition,
+                   " AND ", after, " ORDER BY a.id DESC LIMIT ", limit),
+      pqxx::prepare::make_dynamic_params(params));
+  std::vector<Actor> found;
+  for (const auto& row : rows) found.push_back(ActorFromRow(row));
+  return found;
 }
 
 ActorPage ActorStore::List(pqxx::work& txn, const std::string& where,

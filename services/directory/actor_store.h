@@ -4,13 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/optional.h"
+#include "common/api/filter.h"
 #include "common/db/pool.h"
 #include "maillage/directory/v1/actor.pb.h"
 
@@ -28,8 +31,20 @@ struct ActorPage {
   std::vector<std::string> sort_keys;  // one per actor
 };
 
+// What the import's match and duplicate rules read of an actor (ActorIndex): the display name
+// folded (directory_fold), the commune as its current INSEE code.
+struct ActorKeys {
+  std::string siret, rna, siren, folded_name, commune;
+};
+
 class ActorStore {
  public:
+  // The filter fields of ListActors, SearchActors, FindDuplicates and ExportActors
+  // (documented in directory_service.proto), as SQL over the alias `a`.
+  static const api::FilterSchema& FilterSchema();
+  // The order_by keys of ListActors, as SQL over the alias `a`.
+  static const api::SortSchema& SortSchema();
+
   // The SELECT list that ActorFromRow reads, over the alias `a`.
   static const std::string& Columns();
   // An actor from a row whose first columns are Columns().
@@ -41,6 +56,10 @@ class ActorStore {
   // The same read as Get outside any transaction, in one round trip (db::Pool::Query): for the
   // GetActor calls, the hottest read of the suite.
   static absl::StatusOr<v1::Actor> Read(db::Pool& pool, db::Deadline deadline, int64_t id);
+
+  // The actors of `ids` that exist, by id. `for_update` locks their rows.
+  static std::map<int64_t, v1::Actor> GetMany(pqxx::work& txn, const std::vector<int64_t>& ids,
+                                              bool for_update = false);
 
   // Inserts a validated, normalised actor (state ACTIVE) and returns it as stored.
   static v1::Actor Insert(pqxx::work& txn, const v1::Actor& actor);
@@ -66,6 +85,35 @@ class ActorStore {
   static absl::optional<IdentifierOwner> FindIdentifierOwner(pqxx::work& txn,
                                                              const v1::Actor& actor,
                                                              int64_t self_id);
+
+  // directory_fold (case and accents folded, as the duplicate rules compare names) of each
+  // text, in order.
+  static std::vector<std::string> FoldNames(pqxx::work& txn, const std::vector<std::string>& texts);
+  // The keys of the non-merged actors holding one of `sirets`, `rnas` or `sirens`, or whose
+  // folded display name is one of `folded_names` (index actors_folded_name): every actor an
+  // import of those rows may match or collide with.
+  static std::vector<std::pair<int64_t, ActorKeys>> MatchCandidates(
+      pqxx::work& txn, const std::vector<std::string>& sirets, const std::vector<std::string>& rnas,
+      const std::vector<std::string>& sirens, const std::vector<std::string>& folded_names);
+
+  // The non-merged actor a SIRENE establishment designates: same SIRET, else the lowest id with
+  // the same SIREN and no SIRET, else the same RNA (when `rna` is set); 0 when none.
+  static int64_t MatchEstablishment(pqxx::work& txn, const std::string& siret,
+                                    const std::string& siren, const std::string& rna);
+  // Records the day of the SIRENE extract (`date` as YYYY-MM-DD) that last changed the actor.
+  static void SetSireneExtractDate(pqxx::work& txn, int64_t id, const std::string& date);
+
+  // The tsquery of a search text (directory_search_query: words folded and stemmed, unknown
+  // words replaced by the closest words the actors use), as text; empty for stop words only.
+  static std::string SearchQuery(pqxx::work& txn, const std::string& text);
+  // Up to `limit` actors matching `where` and `condition` (SQL over alias `a`, with $n
+  // parameters in `params`), newest first, among the `newest` newest actors that satisfy
+  // `after` when `newest` > 0, else among all of them.
+  static std::vector<v1::Actor> ReadNewestFirst(pqxx::work& txn, const std::string& where,
+                                                const std::string& condition,
+                                                const std::string& after,
+                                                const std::vector<std::string>& params, int limit,
+                                                int newest);
 
   // Actors matching `where` (SQL over alias `a` with parameters $1..$n in `params`), ordered by
   // `order_by` after `keyset_where`, at most `limit` rows; `sort_key_sql` gives the cursor key.
