@@ -1,9 +1,16 @@
-// Integration tests of ImportSireneExtract (client streaming, chunks of any size).
+// Integration tests of ImportSireneExtract (client streaming, chunks of any size), and of its
+// batches (SireneImporter on the test's database).
+#include <pqxx/pqxx>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/ids/french_ids.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+#include "services/directory/sirene_importer.h"
 
 using maillage::testing::IsOk;
 
@@ -98,6 +105,172 @@ TEST_F(SireneTest, BadStreamsAreRefused) {
   EXPECT_EQ(Import("siren,siret\n1,2\n", 100, false, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(CountRows("actors"), 0);
+}
+
+const char kHeader[] =
+    "siren,siret,denominationUniteLegale,categorieJuridiqueUniteLegale,"
+    "activitePrincipaleUniteLegale,economieSocialeSolidaireUniteLegale,"
+    "identifiantAssociationUniteLegale,codeCommuneEtablissement,etatAdministratifEtablissement\n";
+
+// A valid SIRET (and its SIREN) of number `n`: 8 digits and a Luhn key, then NIC 0001 and a key.
+std::string Siret(int n) {
+  std::string siren;
+  for (int key = 0; key < 10 && !ids::IsValidSiren(siren); ++key) {
+    siren = absl::StrFormat("7%07d%d", n, key);
+  }
+  std::string siret;
+  for (int key = 0; key < 10 && !ids::IsValidSiret(siret); ++key) {
+    siret = absl::StrCat(siren, "0001", key);
+  }
+  return siret;
+}
+
+// An extract row of an active association of Dijon in the ESS.
+std::string Row(int n) {
+  std::string siret = Siret(n);
+  return absl::StrCat(siret.substr(0, 9), ",", siret, ",ASSOCIATION ", n,
+                      ",9220,88.99B,O,,21231,A\n");
+}
+
+// Drives SireneImporter directly, with small batches.
+class SireneBatchTest : public SireneTest {
+ protected:
+  absl::StatusOr<v1::ImportSireneExtractResponse> ImportInBatches(const std::string& data,
+                                                                  size_t batch_size) {
+    SireneImporter importer(*pool_, batch_size);
+    v1::SireneImportOptions options;
+    options.mutable_extract_date()->set_year(2024);
+    options.mutable_extract_date()->set_month(5);
+    options.mutable_extract_date()->set_day(1);
+    options.set_create_missing(true);
+    bool sent = false;
+    return importer.Import(std::chrono::system_clock::now() + std::chrono::seconds(30), options,
+                           [&](std::string* chunk) {
+                             if (sent) return false;
+                             *chunk = data;
+                             sent = true;
+                             return true;
+                           });
+  }
+
+  void Exec(const std::string& sql) {
+    pqxx::connection connection(database_.url());
+    pqxx::work txn(connection);
+    txn.exec(sql);
+    txn.commit();
+  }
+};
+
+TEST_F(SireneBatchTest, AFailedBatchLeavesEarlierBatchesCommittedAndReported) {
+  std::string data = kHeader;
+  for (int n = 1; n <= 5; ++n) data += Row(n);
+  // The fourth establishment cannot be inserted: the second batch (rows 3 and 4) fails.
+  Exec(absl::StrCat(
+      "CREATE FUNCTION refuse_actor() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; "
+      "CREATE TRIGGER refuse_actor BEFORE INSERT ON actors FOR EACH ROW WHEN (NEW.siret = '",
+      Siret(4), "') EXECUTE FUNCTION refuse_actor()"));
+  absl::StatusOr<v1::ImportSireneExtractResponse> failed = ImportInBatches(data, 2);
+  ASSERT_FALSE(failed.ok());
+  auto info = GetErrorInfo(failed.status());
+  ASSERT_TRUE(info.has_value()) << failed.status();
+  EXPECT_EQ(info->metadata().at("applied_rows"), "2");
+  EXPECT_EQ(info->metadata().at("kept_rows"), "5");
+  EXPECT_EQ(info->metadata().at("created_count"), "2");
+  EXPECT_THAT(std::string(failed.status().message()), ::testing::HasSubstr("2 of 5 kept rows"));
+  // The first batch is committed with its changes; the second is not.
+  EXPECT_EQ(CountRows("actors"), 2);
+  EXPECT_EQ(CountRows("changes"), 2);
+
+  // Once the cause is gone, the same extract again completes the import and repeats nothing.
+  Exec("DROP TRIGGER refuse_actor ON actors");
+  absl::StatusOr<v1::ImportSireneExtractResponse> again = ImportInBatches(data, 2);
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->kept_count(), 5);
+  EXPECT_EQ(again->unchanged_count(), 2);
+  EXPECT_EQ(again->created_count(), 3);
+  EXPECT_EQ(CountRows("actors"), 5);
+  EXPECT_EQ(CountRows("changes"), 5);
+}
+
+TEST_F(SireneBatchTest, TheReportCountsEveryBatch) {
+  Actor known = CreateActor("Association 2", [](Actor& a) { a.set_siret(Siret(2)); });
+  std::string data = kHeader;
+  for (int n = 1; n <= 7; ++n) data += Row(n);
+  data += "242100410,24210041000024,SARL GAMMA,5499,47.11A,N,,21231,A\n";  // not in the ESS
+  absl::StatusOr<v1::ImportSireneExtractResponse> report = ImportInBatches(data, 3);
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->rows_read(), 8);
+  EXPECT_EQ(report->kept_count(), 8);
+  EXPECT_EQ(report->enriched_count(), 1);
+  EXPECT_EQ(report->created_count(), 6);
+  ASSERT_EQ(report->skipped_size(), 1);
+  EXPECT_EQ(report->skipped(0).reason(), v1::SIRENE_SKIP_REASON_NOT_ESS);
+  EXPECT_EQ(report->skipped(0).count(), 1);
+  EXPECT_EQ(CountRows("actors"), 7);
+}
+
+TEST_F(SireneBatchTest, OtherDirectoryWritesGoOnDuringAnImport) {
+  std::vector<Actor> actors;
+  for (int n = 1; n <= 6; ++n) {
+    actors.push_back(
+        CreateActor(absl::StrCat("Structure ", n), [&](Actor& a) { a.set_siret(Siret(n)); }));
+  }
+  v1::CreateContactRequest contact_request;
+  contact_request.set_parent(actors[0].name());
+  contact_request.mutable_contact()->set_given_name("Camille");
+  contact_request.mutable_contact()->set_family_name("Durand");
+  contact_request.mutable_contact()->set_legal_basis(v1::LEGAL_BASIS_LEGITIMATE_INTEREST);
+  v1::Contact contact;
+  ASSERT_THAT(stub_->CreateContact(Context().get(), contact_request, &contact), IsOk());
+
+  // Another client holds the fifth actor: the import commits its first two batches (rows 1-4)
+  // and waits in the third.
+  pqxx::connection holder_connection(database_.url());
+  pqxx::work holder(holder_connection);
+  holder.exec(absl::StrCat("SELECT id FROM actors WHERE id = ",
+                           actors[4].name().substr(std::string("actors/").size()), " FOR UPDATE"));
+  std::string data = kHeader;
+  for (int n = 1; n <= 6; ++n) data += Row(n);
+  absl::StatusOr<v1::ImportSireneExtractResponse> report;
+  std::thread import([&] { report = ImportInBatches(data, 2); });
+  bool waiting = false;
+  for (int i = 0; i < 200 && !waiting; ++i) {  // at most 10 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pqxx::connection probe(database_.url());
+    pqxx::work txn(probe);
+    waiting = txn.exec(
+                     "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                     "AND datname = current_database()")[0][0]
+                  .as<int>() > 0;
+  }
+  EXPECT_TRUE(waiting) << "the import never reached the held actor";
+
+  // Meanwhile, writes that append to the change feed complete at once.
+  auto soon = [] {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    return context;
+  };
+  v1::CreateActorRequest create;
+  create.mutable_actor()->set_display_name("Créée pendant l'import");
+  Actor created;
+  EXPECT_THAT(stub_->CreateActor(soon().get(), create, &created), IsOk());
+  v1::ErasePersonRequest erase;
+  erase.set_name(contact.name());
+  erase.set_reason("demande d'effacement");
+  v1::ErasePersonResponse erased;
+  EXPECT_THAT(stub_->ErasePerson(soon().get(), erase, &erased), IsOk());
+  v1::GetActorRequest get;
+  get.set_name(actors[3].name());
+  Actor fourth;
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &fourth), IsOk());
+  EXPECT_EQ(fourth.legal_category_code(), "9220") << "the second batch is committed";
+
+  holder.commit();
+  import.join();
+  ASSERT_THAT(report, IsOk());
+  EXPECT_EQ(report->enriched_count(), 6);
 }
 
 }  // namespace

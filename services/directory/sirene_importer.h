@@ -1,9 +1,17 @@
 // SireneImporter: ImportSireneExtract — an INSEE SIRENE establishments extract read chunk by
 // chunk (memory grows with the rows kept, the territory's active establishments, never with
-// the file), then applied in one transaction: enrich the actors matched by SIRET, SIREN or
-// RNA, optionally create the missing ESS establishments, record the extract in provenance.
+// the file), then applied in batches of kept rows, each batch one transaction that commits:
+// enrich the actors matched by SIRET, SIREN or RNA, optionally create the missing ESS
+// establishments, record the extract in provenance. A batch appends its changes last, so the
+// change feed's lock (change_feed.h) is held for a moment per batch, and every other directory
+// write goes on during a department-sized import.
+//
+// A failure stops the import after the batches already committed; the error says how far it
+// went. Importing the same extract again is safe: the rows already applied match their actors
+// and change nothing, the others are applied.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -15,17 +23,26 @@ namespace maillage::directory {
 
 class SireneImporter {
  public:
-  explicit SireneImporter(db::Pool& pool) : pool_(pool) {}
+  // Kept rows per transaction: a few hundred milliseconds of work.
+  static constexpr size_t kDefaultBatchSize = 500;
+
+  explicit SireneImporter(db::Pool& pool, size_t batch_size = kDefaultBatchSize)
+      : pool_(pool), batch_size_(batch_size > 0 ? batch_size : 1) {}
 
   // `next_chunk` fills the next bytes of the file and returns true, or returns false at the
   // end. INVALID_ARGUMENT for missing options or extract date, a missing column, a malformed
-  // CSV or invalid UTF-8; nothing is written then.
+  // CSV or invalid UTF-8; nothing is written then. The report counts every kept row. When a
+  // batch fails, its error (the pool's code and reason) with, in its ErrorInfo metadata,
+  // `applied_rows` (kept rows of the batches committed before it), `kept_rows`,
+  // `enriched_count`, `created_count` and `unchanged_count` of those batches. With a
+  // request_id, the report is recorded with the last batch: a replay returns it.
   absl::StatusOr<v1::ImportSireneExtractResponse> Import(
       db::Deadline deadline, const v1::SireneImportOptions& options,
       const std::function<bool(std::string*)>& next_chunk);
 
  private:
   db::Pool& pool_;
+  const size_t batch_size_;
 };
 
 }  // namespace maillage::directory
