@@ -11,6 +11,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "common/api/resource_name.h"
+#include "common/auth/caller.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace maillage::meetings {
@@ -40,6 +41,11 @@ absl::Status Illegal(absl::string_view what, const std::string& from, const std:
 }
 
 }  // namespace
+
+std::string CallerPrincipal() {
+  const auth::Principal* caller = auth::CurrentCaller();
+  return caller != nullptr && !caller->key_name.empty() ? caller->key_name : "system";
+}
 
 bool IsActionName(absl::string_view name) {
   if (!absl::ConsumePrefix(&name, "actions/")) return false;

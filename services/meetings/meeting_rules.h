@@ -21,9 +21,10 @@ inline constexpr absl::string_view kDomain = "meetings.maillage";
 // Local time of every meeting.
 inline constexpr absl::string_view kTimeZone = "Europe/Paris";
 
-// Author recorded in histories for changes asked through the API, until the gateway's signed
-// principal reaches the services.
-inline constexpr const char* kCallerPrincipal = "api";
+// Author recorded in histories for a change asked through the API: the caller's principal, the
+// API key name the gateway signed ("apiKeys/7"), as the handler's AuthorizedCall
+// (common/auth/caller.h) put it in scope on this thread; "system" outside any call.
+std::string CallerPrincipal();
 
 // True for "actions/{id}" with id 1 to 63 characters of [a-z0-9-] (the budget service's ids).
 bool IsActionName(absl::string_view name);

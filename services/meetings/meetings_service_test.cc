@@ -583,6 +583,8 @@ TEST_F(MeetingsServiceTest, WaitingListIsPromotedInOrderWhenASeatFrees) {
   ASSERT_EQ(out.status_history_size(), 2);
   EXPECT_EQ(out.status_history(1).note(), "promoted from waiting list");
   EXPECT_EQ(out.status_history(1).changed_by(), "system");
+  // The caller's change is recorded under its principal (the key the gateway signed for).
+  EXPECT_EQ(out.status_history(0).changed_by(), "tests/role_admin");
   get.set_name(people[3].name());
   ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.waiting_list_position(), 1);

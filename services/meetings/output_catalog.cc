@@ -102,7 +102,7 @@ absl::StatusOr<v1::Output> OutputCatalog::Create(const v1::CreateOutputRequest& 
         [&]() -> absl::StatusOr<v1::Output> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
           MAILLAGE_RETURN_IF_ERROR(CheckNotCancelled(meeting));
-          int64_t id = InsertOutput(txn, meeting_id, request.output(), kCallerPrincipal);
+          int64_t id = InsertOutput(txn, meeting_id, request.output(), CallerPrincipal());
           return LoadOutput(txn, meeting_id, id, false);
         });
   });
@@ -245,7 +245,7 @@ absl::StatusOr<v1::Output> OutputCatalog::TransitionProposal(
             AddRoadmapSources(txn, item_id, output.name(),
                               api::ResourceName("meetings", id.meeting));
           }
-          WriteProposalState(txn, id.output, request.state(), item_id, kCallerPrincipal,
+          WriteProposalState(txn, id.output, request.state(), item_id, CallerPrincipal(),
                              request.note());
           return LoadOutput(txn, id.meeting, id.output, false);
         });

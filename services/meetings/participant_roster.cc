@@ -150,8 +150,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
                      SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
             status = v1::PARTICIPANT_STATUS_WAITING_LIST;
           }
-          int64_t id = InsertParticipant(txn, meeting_id, participant, status, kCallerPrincipal, "",
-                                         check_in);
+          int64_t id = InsertParticipant(txn, meeting_id, participant, status, CallerPrincipal(),
+                                         "", check_in);
           return LoadParticipant(txn, meeting_id, id);
         });
   });
@@ -246,9 +246,9 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
         StatusWritten written = WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
-                                            kCallerPrincipal, "checked in", when);
+                                            CallerPrincipal(), "checked in", when);
         // The row is locked since it was read: the answer is built, not read back.
-        ApplyCheckIn(current, kCallerPrincipal, "checked in", when, written);
+        ApplyCheckIn(current, CallerPrincipal(), "checked in", when, written);
         return current;
       });
 }
@@ -292,7 +292,7 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
           status = v1::PARTICIPANT_STATUS_WAITING_LIST;
           if (current.status() == status) return current;  // keeps its place in line
         }
-        WriteStatus(txn, id.participant, status, kCallerPrincipal, request.note(), std::nullopt);
+        WriteStatus(txn, id.participant, status, CallerPrincipal(), request.note(), std::nullopt);
         PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(), status);
         return LoadParticipant(txn, id.meeting, id.participant);
       });
@@ -421,7 +421,7 @@ absl::StatusOr<v1::BatchInviteParticipantsResponse> ParticipantRoster::BatchInvi
             }
             int64_t id =
                 InsertParticipant(txn, meeting_id, participant, v1::PARTICIPANT_STATUS_INVITED,
-                                  kCallerPrincipal, "batch invitation", std::nullopt);
+                                  CallerPrincipal(), "batch invitation", std::nullopt);
             MAILLAGE_ASSIGN_OR_RETURN(*response.add_participants(),
                                       LoadParticipant(txn, meeting_id, id));
           }

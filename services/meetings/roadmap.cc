@@ -134,7 +134,7 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::Create(const v1::CreateRoadmapItemReque
         txn, request.request_id(), "CreateRoadmapItem", request, kDomain,
         [&]() -> absl::StatusOr<v1::RoadmapItem> {
           MAILLAGE_RETURN_IF_ERROR(CheckSources(txn, request.roadmap_item()));
-          int64_t id = InsertRoadmapItem(txn, request.roadmap_item(), kCallerPrincipal);
+          int64_t id = InsertRoadmapItem(txn, request.roadmap_item(), CallerPrincipal());
           return LoadRoadmapItem(txn, id, false);
         });
   });
@@ -232,7 +232,7 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::RecordProgress(
             return InvalidField(kDomain, "progress", "a DONE item has progress 100");
           }
           MAILLAGE_RETURN_IF_ERROR(CheckRoadmapTransition(item.state(), state));
-          WriteRoadmapProgress(txn, id, request.progress(), state, kCallerPrincipal,
+          WriteRoadmapProgress(txn, id, request.progress(), state, CallerPrincipal(),
                                request.note());
           return LoadRoadmapItem(txn, id, false);
         });
