@@ -1,6 +1,8 @@
-// The gRPC adapter of the directory: request → ActorRegistry / ContactRegistry → response.
-// Thin on purpose: validation and rules live in the registries, so that the permission check
-// that comes with the gateway issue can be added here in one place.
+// The gRPC adapter of the directory: request → ActorRegistry / ContactRegistry / importers →
+// response. Each handler first checks the caller (MAILLAGE_AUTHORIZE, common/auth/caller.h: the
+// principal the gateway signed, against the permission table) and hides contact snapshots
+// from roles without personal-data access; validation and rules live in the registries, SQL in
+// the stores.
 #pragma once
 
 #include "common/db/pool.h"
