@@ -353,24 +353,21 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
   char separator = request.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';' : ',';
   MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
                             CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
-  if (geojson) where.sql = absl::StrCat("(", where.sql, " AND a.latitude IS NOT NULL)");
   google::api::HttpBody chunk;
   chunk.set_content_type(geojson ? "application/geo+json" : "text/csv; charset=utf-8");
   std::string* data = chunk.mutable_data();
   *data = geojson ? "{\"type\":\"FeatureCollection\",\"features\":["
                   : CsvLine(ActorCsvColumns(), separator);
-  std::string after = "0";
+  int64_t after = 0;
   bool first_feature = true;
   for (;;) {
-    std::vector<std::string> params = where.params;
-    params.push_back(after);
-    std::string keyset = absl::StrCat("a.id > $", params.size(), "::bigint");
     MAILLAGE_ASSIGN_OR_RETURN(
-        ActorPage page, pool_.ReadOnly<ActorPage>(deadline, [&](pqxx::work& txn) {
-          return absl::StatusOr<ActorPage>(
-              ActorStore::List(txn, where.sql, keyset, "a.id", "a.id", params, kRowsPerChunk));
+        std::vector<Actor> actors,
+        pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
+          return absl::StatusOr<std::vector<Actor>>(ActorStore::ListAfterId(
+              txn, where.sql, where.params, after, kRowsPerChunk, /*with_coordinates=*/geojson));
         }));
-    for (const Actor& actor : page.actors) {
+    for (const Actor& actor : actors) {
       if (geojson) {
         if (!first_feature) *data += ',';
         first_feature = false;
@@ -379,7 +376,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
         *data += CsvLine(ActorCsvCells(actor), separator);
       }
     }
-    bool last = static_cast<int>(page.actors.size()) < kRowsPerChunk;
+    bool last = static_cast<int>(actors.size()) < kRowsPerChunk;
     if (last && geojson) *data += "]}";
     if (!data->empty() || !chunk.content_type().empty()) {
       if (!write(chunk)) return absl::CancelledError("the client went away");
@@ -387,7 +384,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
     chunk.Clear();
     data = chunk.mutable_data();
     if (last) return absl::OkStatus();
-    after = page.sort_keys.back();
+    after = *api::ParseResourceId(actors.back().name(), "actors", "name", kDomain);
   }
 }
 

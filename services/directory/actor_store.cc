@@ -440,6 +440,21 @@ ActorPage ActorStore::List(pqxx::work& txn, const std::string& where,
   return page;
 }
 
+std::vector<Actor> ActorStore::ListAfterId(pqxx::work& txn, const std::string& where,
+                                           const std::vector<std::string>& params, int64_t after_id,
+                                           int limit, bool with_coordinates) {
+  std::vector<std::string> all = params;
+  all.push_back(absl::StrCat(after_id));
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE ", where, " AND a.id > $",
+                   all.size(), "::bigint", with_coordinates ? " AND a.latitude IS NOT NULL" : "",
+                   " ORDER BY a.id LIMIT ", limit),
+      pqxx::prepare::make_dynamic_params(all));
+  std::vector<Actor> actors;
+  for (const auto& row : rows) actors.push_back(ActorFromRow(row));
+  return actors;
+}
+
 int64_t ActorStore::Count(pqxx::work& txn, const std::string& where,
                           const std::vector<std::string>& params) {
   return txn

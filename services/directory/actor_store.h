@@ -120,6 +120,11 @@ class ActorStore {
   static ActorPage List(pqxx::work& txn, const std::string& where, const std::string& keyset_where,
                         const std::string& order_by, const std::string& sort_key_sql,
                         const std::vector<std::string>& params, int limit);
+  // Up to `limit` actors matching `where` (parameters `params`) with an id above `after_id`, in
+  // id order; with `with_coordinates`, only those that have coordinates.
+  static std::vector<v1::Actor> ListAfterId(pqxx::work& txn, const std::string& where,
+                                            const std::vector<std::string>& params,
+                                            int64_t after_id, int limit, bool with_coordinates);
   // How many actors match `where`.
   static int64_t Count(pqxx::work& txn, const std::string& where,
                        const std::vector<std::string>& params);
