@@ -6,7 +6,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "common/api/list_query.h"
 #include "common/api/pagination.h"
@@ -27,21 +26,10 @@ constexpr int kMaxRank = 1'000'000'000;
 // How many of the newest actors a tier reads first (see SearchActors).
 constexpr int kNewestRows = 2000;
 
-// The tiers in rank order: their score and the condition of their rows over alias `a`, where
-// $Q stands for the search's tsquery.
-struct Tier {
-  int score;
-  const char* condition;
-};
-constexpr Tier kTiers[] = {
-    {2, "a.name_vector @@ $Q"},
-    {1, "a.search_vector @@ $Q AND NOT a.name_vector @@ $Q"},
-};
-
 // Where a page starts: the tier and the id of the last row of the previous page, and that
 // row's rank. A token carries the three as text.
 struct SearchCursor {
-  int score = kTiers[0].score + 1;  // above every tier: from the start
+  int score = ActorStore::SearchTiers().front() + 1;  // above every tier: from the start
   int64_t after_id = 0;
   int rank = 0;
 };
@@ -82,29 +70,21 @@ absl::StatusOr<v1::SearchActorsResponse> SearchActors(db::Pool& pool, db::Deadli
 
         const int wanted = page.size + 1;         // one more tells whether a next page exists
         std::vector<std::pair<int, Actor>> rows;  // score, actor
-        for (const Tier& tier : kTiers) {
-          if (tier.score > cursor.score) continue;  // before the page
+        for (int score : ActorStore::SearchTiers()) {
+          if (score > cursor.score) continue;  // before the page
           if (static_cast<int>(rows.size()) >= wanted) break;
-          std::vector<std::string> params = where.params;
-          params.push_back(tsquery);
-          std::string condition = absl::StrReplaceAll(
-              tier.condition, {{"$Q", absl::StrCat("$", params.size(), "::tsquery")}});
-          std::string after = "TRUE";
-          if (tier.score == cursor.score) {
-            params.push_back(absl::StrCat(cursor.after_id));
-            after = absl::StrCat("a.id < $", params.size(), "::bigint");
-          }
+          const int64_t before_id = score == cursor.score ? cursor.after_id : 0;
           const int limit = wanted - static_cast<int>(rows.size());
           // First among the newest rows: a common word fills its page there, even when the
           // planner misjudges words that always come together ("atelier vélo"). Otherwise
           // every row, the planner's way: the GIN index for a rare word.
-          std::vector<Actor> tier_rows = ActorStore::ReadNewestFirst(
-              txn, where.sql, condition, after, params, limit, kNewestRows);
+          std::vector<Actor> tier_rows = ActorStore::ReadSearchTier(
+              txn, score, tsquery, where.sql, where.params, before_id, limit, kNewestRows);
           if (static_cast<int>(tier_rows.size()) < limit) {
-            tier_rows = ActorStore::ReadNewestFirst(txn, where.sql, condition, after, params, limit,
-                                                    /*newest=*/0);
+            tier_rows = ActorStore::ReadSearchTier(txn, score, tsquery, where.sql, where.params,
+                                                   before_id, limit, /*newest=*/0);
           }
-          for (Actor& actor : tier_rows) rows.emplace_back(tier.score, std::move(actor));
+          for (Actor& actor : tier_rows) rows.emplace_back(score, std::move(actor));
         }
 
         for (int i = 0; i < static_cast<int>(rows.size()) && i < page.size; ++i) {

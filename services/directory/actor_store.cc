@@ -407,18 +407,33 @@ std::string ActorStore::SearchQuery(pqxx::work& txn, const std::string& text) {
   return txn.exec_params1(kSearchQuery, text)[0].as<std::string>();
 }
 
-std::vector<Actor> ActorStore::ReadNewestFirst(pqxx::work& txn, const std::string& where,
-                                               const std::string& condition,
-                                               const std::string& after,
-                                               const std::vector<std::string>& params, int limit,
-                                               int newest) {
-  std::string actors = newest > 0 ? absl::StrCat("(SELECT * FROM actors a WHERE ", after,
+const std::vector<int>& ActorStore::SearchTiers() {
+  static const auto* const kTiers = new std::vector<int>{2, 1};
+  return *kTiers;
+}
+
+std::vector<Actor> ActorStore::ReadSearchTier(pqxx::work& txn, int score,
+                                              const std::string& tsquery, const std::string& where,
+                                              const std::vector<std::string>& params,
+                                              int64_t before_id, int limit, int newest) {
+  std::vector<std::string> all = params;
+  all.push_back(tsquery);
+  std::string q = absl::StrCat("$", all.size(), "::tsquery");
+  std::string condition =
+      score == 2 ? absl::StrCat("a.name_vector @@ ", q)
+                 : absl::StrCat("a.search_vector @@ ", q, " AND NOT a.name_vector @@ ", q);
+  std::string before = "TRUE";
+  if (before_id != 0) {
+    all.push_back(absl::StrCat(before_id));
+    before = absl::StrCat("a.id < $", all.size(), "::bigint");
+  }
+  std::string actors = newest > 0 ? absl::StrCat("(SELECT * FROM actors a WHERE ", before,
                                                  " ORDER BY a.id DESC LIMIT ", newest, ")")
                                   : std::string("actors");
   pqxx::result rows = txn.exec_params(
       absl::StrCat("SELECT ", Columns(), " FROM ", actors, " a WHERE ", where, " AND ", condition,
-                   " AND ", after, " ORDER BY a.id DESC LIMIT ", limit),
-      pqxx::prepare::make_dynamic_params(params));
+                   " AND ", before, " ORDER BY a.id DESC LIMIT ", limit),
+      pqxx::prepare::make_dynamic_params(all));
   std::vector<Actor> found;
   for (const auto& row : rows) found.push_back(ActorFromRow(row));
   return found;

@@ -106,14 +106,17 @@ class ActorStore {
   // The tsquery of a search text (directory_search_query: words folded and stemmed, unknown
   // words replaced by the closest words the actors use), as text; empty for stop words only.
   static std::string SearchQuery(pqxx::work& txn, const std::string& text);
-  // Up to `limit` actors matching `where` and `condition` (SQL over alias `a`, with $n
-  // parameters in `params`), newest first, among the `newest` newest actors that satisfy
-  // `after` when `newest` > 0, else among all of them.
-  static std::vector<v1::Actor> ReadNewestFirst(pqxx::work& txn, const std::string& where,
-                                                const std::string& condition,
-                                                const std::string& after,
-                                                const std::vector<std::string>& params, int limit,
-                                                int newest);
+  // The search tiers, best first (actor_search.h): 2, every word in the display name
+  // (name_vector); 1, the words in the names and description (search_vector), not all in the
+  // display name.
+  static const std::vector<int>& SearchTiers();
+  // Up to `limit` actors of tier `score` for `tsquery` that match `where` (SQL over alias `a`
+  // with parameters $1..$n in `params`), newest first, with an id below `before_id` when it is
+  // not 0: among the `newest` newest such actors when `newest` > 0, else among all of them.
+  static std::vector<v1::Actor> ReadSearchTier(pqxx::work& txn, int score,
+                                               const std::string& tsquery, const std::string& where,
+                                               const std::vector<std::string>& params,
+                                               int64_t before_id, int limit, int newest);
 
   // Actors matching `where` (SQL over alias `a` with parameters $1..$n in `params`), ordered by
   // `order_by` after `keyset_where`, at most `limit` rows; `sort_key_sql` gives the cursor key.
