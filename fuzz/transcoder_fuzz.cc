@@ -1,5 +1,5 @@
-// Fuzzes the gateway's HTTP/JSON → request transcoding (services/gateway/transcoder.h) over the
-// real public routes. An input is an HTTP request in short form:
+// Fuzzes the gateway's HTTP/JSON → request transcoding (services/gateway/routing/transcoder.h) over
+// the real public routes. An input is an HTTP request in short form:
 //
 //   POST /v1/actors?validate_only=true
 //   {"displayName": "x"}
@@ -16,9 +16,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "fuzz/fuzz_check.h"
-#include "services/gateway/path_template.h"
-#include "services/gateway/route_table.h"
-#include "services/gateway/transcoder.h"
+#include "services/gateway/routing/path_template.h"
+#include "services/gateway/routing/route_table.h"
+#include "services/gateway/routing/transcoder.h"
 
 namespace {
 

@@ -541,13 +541,14 @@ def check_migrate_script(root, k8s_dir, check):
         return
     with open(script, encoding="utf-8") as f:
         text = f.read()
-    admin = os.path.join(root, "services", "gateway", "admin_server.cc")
+    admin = os.path.join(root, "services", "gateway", "http", "admin_server.cc")
     if os.path.isfile(admin):
         with open(admin, encoding="utf-8") as f:
             source = f.read()
         if '\\"gateway\\":' not in source or '\\"SERVING\\"' not in source:
-            check.fail("services/gateway/admin_server.cc no longer writes \"gateway\":\"SERVING\" "
-                       "in /readyz, which deploy/k8s/migrate/migrate.sh waits for")
+            check.fail("services/gateway/http/admin_server.cc no longer writes "
+                       "\"gateway\":\"SERVING\" in /readyz, which deploy/k8s/migrate/migrate.sh "
+                       "waits for")
     if '\\"gateway\\":\\"SERVING\\"' not in text:
         check.fail("deploy/k8s/migrate/migrate.sh does not wait for \"gateway\":\"SERVING\"")
 

@@ -1,8 +1,8 @@
 // Two replicas of each service behind the gateway: one directory replica is killed with SIGKILL
 // in the middle of steady traffic (writes with request_ids, reads). The gateway's channels
 // balance over both replicas and retry UNAVAILABLE on reads and on writes that carry a
-// request_id (services/gateway/backend_caller.h), so no request fails, and every acknowledged
-// write is there afterwards, once.
+// request_id (services/gateway/routing/backend_caller.h), so no request fails, and every
+// acknowledged write is there afterwards, once.
 #include <signal.h>
 
 #include <set>

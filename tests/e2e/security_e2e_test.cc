@@ -25,7 +25,7 @@
 #include "maillage/directory/v1/actor.pb.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
-#include "services/gateway/route_table.h"
+#include "services/gateway/routing/route_table.h"
 #include "tests/e2e/suite.h"
 
 using maillage::testing::IsOk;

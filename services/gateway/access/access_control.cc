@@ -1,0 +1,218 @@
+#include "services/gateway/access/access_control.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
+#include "common/auth/permissions.h"
+#include "common/log/log.h"
+#include "common/status/errors.h"
+#include "google/protobuf/duration.pb.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/gateway/errors/http_errors.h"
+
+namespace maillage::gateway {
+namespace {
+
+absl::Status Unauthenticated(absl::string_view reason, absl::string_view message) {
+  return MakeError(absl::StatusCode::kUnauthenticated, kGatewayDomain, reason, message);
+}
+
+}  // namespace
+
+auth::Principal Caller::principal(const std::string& request_id) const {
+  return {key_name, role, 0, request_id};
+}
+
+std::optional<absl::Duration> RateLimiter::Take(int64_t key_id, double rps, int burst,
+                                                absl::Time now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = buckets_.try_emplace(key_id, Bucket{static_cast<double>(burst), now});
+  Bucket& bucket = it->second;
+  if (!inserted) {
+    const double elapsed = std::max(0.0, absl::ToDoubleSeconds(now - bucket.updated));
+    bucket.tokens = std::min<double>(burst, bucket.tokens + elapsed * rps);
+    bucket.updated = now;
+  }
+  if (bucket.tokens >= 1) {
+    bucket.tokens -= 1;
+    return std::nullopt;
+  }
+  return absl::Seconds((1 - bucket.tokens) / rps);
+}
+
+AccessControl::AccessControl(ApiKeyStore& keys, AuditStore& audit, AccessOptions options)
+    : keys_(keys), audit_(audit), options_(options) {}
+
+absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
+    absl::string_view api_key, std::chrono::system_clock::time_point deadline) {
+  if (api_key.empty()) {
+    return Unauthenticated("API_KEY_MISSING",
+                           absl::StrCat("this API needs a key: send it in the ", kApiKeyHeader,
+                                        " header (HTTP) or metadata (gRPC)"));
+  }
+  absl::StatusOr<ApiKeyText> text = ParseApiKeyText(api_key);
+  if (!text.ok()) return text.status();
+  const absl::Time now = absl::Now();
+
+  std::optional<ApiKeyRecord> record;
+  bool cached = false, touch = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(text->prefix);
+    if (it != cache_.end() && now - it->second.fetched < options_.cache_ttl) {
+      record = it->second.record;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    absl::StatusOr<std::optional<ApiKeyRecord>> found = keys_.FindByPrefix(deadline, text->prefix);
+    if (!found.ok()) {
+      return Unavailable(
+          kGatewayDomain, "API_KEY_LOOKUP_FAILED",
+          absl::StrCat("the API key cannot be checked now: ", found.status().message()));
+    }
+    record = *std::move(found);
+    if (record.has_value()) {  // unknown prefixes are not kept: random keys cannot grow the map
+      std::lock_guard<std::mutex> lock(mu_);
+      CacheEntry& entry = cache_[text->prefix];
+      entry.record = record;
+      entry.fetched = now;
+    }
+  }
+  if (!record.has_value() || !SameHash(record->secret_hash, HashApiKeySecret(text->secret))) {
+    return Unauthenticated("API_KEY_INVALID", "the API key is not valid");
+  }
+  if (record->revoke_time.has_value()) {
+    return Unauthenticated("API_KEY_REVOKED",
+                           absl::StrCat("the API key ", record->prefix, " has been revoked"));
+  }
+  if (record->expire_time.has_value() && *record->expire_time <= now) {
+    return Unauthenticated("API_KEY_EXPIRED",
+                           absl::StrCat("the API key ", record->prefix, " has expired"));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    CacheEntry& entry = cache_[text->prefix];
+    if (now - entry.last_use_written >= options_.last_use_resolution) {
+      entry.last_use_written = now;
+      touch = true;
+    }
+  }
+  if (touch) {
+    absl::Status touched = keys_.TouchLastUse(deadline, record->id);
+    if (!touched.ok()) {
+      log::Warn("cannot record the last use of an API key",
+                {{"key", record->name}, {"error", std::string(touched.message())}});
+    }
+  }
+  return *std::move(record);
+}
+
+absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::string_view method,
+                                            std::chrono::system_clock::time_point deadline,
+                                            const CallRecord& context) {
+  absl::StatusOr<ApiKeyRecord> key = Authenticate(api_key, deadline);
+  if (!key.ok()) return key.status();
+  Caller caller{key->id, key->name, key->prefix, key->role};
+  if (!auth::Allowed(key->role, method)) {
+    const std::string role = v1::Role_Name(key->role);
+    absl::Status denied = PermissionDenied(
+        kGatewayDomain, "PERMISSION_DENIED",
+        absl::StrCat("the API key ", key->prefix, " (role ", role, ") may not call ", method),
+        {{"role", role}, {"method", std::string(method)}});
+    CallRecord record = context;
+    record.key_id = key->id;
+    record.key_prefix = key->prefix;
+    record.role = key->role;
+    record.method = std::string(method);
+    record.outcome = absl::StatusCode::kPermissionDenied;
+    if (record.transport == v1::TRANSPORT_HTTP && record.http_status == 0) record.http_status = 403;
+    Audit(record);
+    return denied;
+  }
+  const double rps = key->rate_limit_rps > 0 ? key->rate_limit_rps : options_.default_rps;
+  const int burst = key->rate_limit_burst > 0 ? key->rate_limit_burst : options_.default_burst;
+  if (std::optional<absl::Duration> wait = limiter_.Take(key->id, rps, burst, absl::Now())) {
+    absl::Status limited =
+        MakeError(absl::StatusCode::kResourceExhausted, kGatewayDomain, "RATE_LIMITED",
+                  absl::StrCat("the API key ", key->prefix, " is over its rate limit (", rps,
+                               " requests/s, burst ", burst, "); retry later"),
+                  {{"requests_per_second", absl::StrCat(rps)}, {"burst", absl::StrCat(burst)}});
+    google::rpc::RetryInfo retry;
+    const int64_t millis = std::max<int64_t>(1, absl::ToInt64Milliseconds(*wait) + 1);
+    retry.mutable_retry_delay()->set_seconds(millis / 1000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
+    SetRetryInfo(limited, retry);
+    return limited;
+  }
+  return caller;
+}
+
+void AccessControl::Forget(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.erase(prefix);
+}
+
+bool AccessControl::ShouldAudit(absl::string_view method, absl::StatusCode outcome) {
+  const auth::MethodRule* rule = auth::FindRule(method);
+  if (rule == nullptr) return outcome == absl::StatusCode::kPermissionDenied;
+  if (!rule->read_only) return true;
+  if (outcome == absl::StatusCode::kPermissionDenied) return true;
+  return rule->personal_data && outcome == absl::StatusCode::kOk;
+}
+
+void AccessControl::Audit(const CallRecord& record) {
+  if (!ShouldAudit(record.method, record.outcome)) return;
+  const auth::MethodRule* rule = auth::FindRule(record.method);
+  v1::AuditReason reason = v1::AUDIT_REASON_WRITE;
+  if (record.outcome == absl::StatusCode::kPermissionDenied) {
+    reason = v1::AUDIT_REASON_ACCESS_DENIED;
+  } else if (rule != nullptr && rule->read_only) {
+    reason = v1::AUDIT_REASON_PERSONAL_DATA_READ;
+  }
+  absl::Status written =
+      audit_.Record(std::chrono::system_clock::now() + std::chrono::seconds(5), record, reason);
+  if (!written.ok()) {
+    log::Error("cannot write the audit line", {{"method", record.method},
+                                               {"request_id", record.request_id},
+                                               {"error", std::string(written.message())}});
+  }
+}
+
+Admit AdmitNativeGrpc(AccessControl& access) {
+  return [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                   const std::string& method) -> absl::StatusOr<AdmittedCall> {
+    auto value = [&](const char* key) {
+      auto it = metadata.find(key);
+      return it == metadata.end() ? std::string()
+                                  : std::string(it->second.data(), it->second.size());
+    };
+    CallRecord record;
+    record.transport = v1::TRANSPORT_GRPC;
+    record.method = method;
+    record.request_id = value("x-request-id");
+    absl::StatusOr<Caller> caller =
+        access.Admit(value(kApiKeyHeader), method,
+                     std::chrono::system_clock::now() + std::chrono::seconds(5), record);
+    if (!caller.ok()) return caller.status();
+    record.key_id = caller->key_id;
+    record.key_prefix = caller->prefix;
+    record.role = caller->role;
+    auth::Principal principal = caller->principal(record.request_id);
+    principal.expire_unix_ms = absl::ToUnixMillis(absl::Now() + auth::kOutgoingLifetime);
+    AdmittedCall admitted;
+    admitted.metadata.emplace_back(auth::kPrincipalMetadataKey,
+                                   auth::SignPrincipal(principal, auth::ProcessSecret()));
+    const absl::Time start = absl::Now();
+    admitted.done = [&access, record, start](const grpc::Status& status) mutable {
+      record.outcome = static_cast<absl::StatusCode>(status.error_code());
+      record.duration = absl::Now() - start;
+      access.Audit(record);
+    };
+    return admitted;
+  };
+}
+
+}  // namespace maillage::gateway

@@ -1,0 +1,104 @@
+#include "services/gateway/access/api_key_store.h"
+
+#include <set>
+
+#include "common/db/migrations.h"
+#include "common/status/errors.h"
+#include "common/testing/postgres.h"
+#include "common/testing/status_matchers.h"
+#include "gtest/gtest.h"
+
+using maillage::testing::IsOk;
+
+namespace maillage::gateway {
+
+const std::vector<db::Migration>& Migrations();
+
+namespace {
+
+class ApiKeyStoreTest : public ::testing::Test {
+ protected:
+  ApiKeyStoreTest() : pool_(Options()), keys_(pool_) {
+    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
+    EXPECT_THAT(pool_.Transact(db::Deadline::max(),
+                               [](pqxx::work& txn) {
+                                 txn.exec(
+                                     "INSERT INTO api_keys (prefix, secret_hash, display_name, "
+                                     "role, revoke_time, expire_time) SELECT 'mk_' || g, 'h', "
+                                     "'key ' || g, CASE WHEN g % 2 = 0 THEN 'ROLE_PARTNER' ELSE "
+                                     "'ROLE_STAFF' END, CASE WHEN g = 3 THEN now() END, CASE WHEN "
+                                     "g = 4 THEN now() - interval '1 day' END "
+                                     "FROM generate_series(1, 7) g");
+                                 return absl::OkStatus();
+                               }),
+                IsOk());
+  }
+  db::PoolOptions Options() {
+    db::PoolOptions options;
+    options.url = database_.url();
+    return options;
+  }
+  testing::TestDatabase database_{"gateway"};
+  db::Pool pool_;
+  ApiKeyStore keys_;
+};
+
+TEST_F(ApiKeyStoreTest, GetByNameWithComputedState) {
+  auto revoked = keys_.Get(db::Deadline::max(), "apiKeys/3");
+  ASSERT_THAT(revoked, IsOk()) << revoked.status();
+  EXPECT_EQ(revoked->state(), v1::API_KEY_STATE_REVOKED);
+  EXPECT_EQ(keys_.Get(db::Deadline::max(), "apiKeys/4")->state(), v1::API_KEY_STATE_EXPIRED);
+  auto active = keys_.Get(db::Deadline::max(), "apiKeys/1");
+  EXPECT_EQ(active->state(), v1::API_KEY_STATE_ACTIVE);
+  EXPECT_EQ(active->role(), v1::ROLE_STAFF);
+  EXPECT_EQ(active->prefix(), "mk_1");
+  EXPECT_TRUE(active->has_create_time());
+
+  auto missing = keys_.Get(db::Deadline::max(), "apiKeys/99");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(GetErrorInfo(missing.status())->reason(), "API_KEY_NOT_FOUND");
+  EXPECT_EQ(keys_.Get(db::Deadline::max(), "keys/1").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ApiKeyStoreTest, ListsEveryKeyOnceAcrossPages) {
+  std::set<std::string> names;
+  v1::ListApiKeysRequest request;
+  request.set_page_size(3);
+  request.set_order_by("display_name desc");
+  int pages = 0;
+  do {
+    auto page = keys_.List(db::Deadline::max(), request);
+    ASSERT_THAT(page, IsOk()) << page.status();
+    for (const v1::ApiKey& key : page->api_keys()) EXPECT_TRUE(names.insert(key.name()).second);
+    request.set_page_token(page->next_page_token());
+    ++pages;
+  } while (!request.page_token().empty());
+  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(pages, 3);
+}
+
+TEST_F(ApiKeyStoreTest, FiltersOnRoleAndState) {
+  v1::ListApiKeysRequest request;
+  request.set_filter("role = PARTNER AND state = ACTIVE");
+  auto page = keys_.List(db::Deadline::max(), request);
+  ASSERT_THAT(page, IsOk()) << page.status();
+  EXPECT_EQ(page->api_keys_size(), 2);  // 2 and 6 (4 expired)
+  request.set_filter("colour = red");
+  EXPECT_EQ(keys_.List(db::Deadline::max(), request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(ApiKeyStoreTest, TokenOfAnotherQueryRefused) {
+  v1::ListApiKeysRequest request;
+  request.set_page_size(2);
+  auto page = keys_.List(db::Deadline::max(), request);
+  ASSERT_THAT(page, IsOk());
+  request.set_page_token(page->next_page_token());
+  request.set_filter("role = STAFF");
+  EXPECT_EQ(keys_.List(db::Deadline::max(), request).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace maillage::gateway

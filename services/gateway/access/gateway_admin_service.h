@@ -1,0 +1,39 @@
+// maillage.gateway.v1.GatewayAdminService served by the gateway itself: API keys and the audit
+// log, from the gateway's own database. Every method is for ADMIN keys (the permission table);
+// calls come from the HTTP side with a signed principal or from gRPC clients with their key
+// (own_call.h).
+#pragma once
+
+#include "maillage/gateway/v1/gateway_admin_service.grpc.pb.h"
+#include "services/gateway/access/access_control.h"
+#include "services/gateway/access/api_key_store.h"
+#include "services/gateway/access/audit_store.h"
+
+namespace maillage::gateway {
+
+class GatewayAdminServiceImpl final : public v1::GatewayAdminService::Service {
+ public:
+  GatewayAdminServiceImpl(ApiKeyStore& keys, AuditStore& audit, AccessControl& access)
+      : keys_(keys), audit_(audit), access_(access) {}
+
+  grpc::Status CreateApiKey(grpc::ServerContext* context, const v1::CreateApiKeyRequest* request,
+                            v1::CreateApiKeyResponse* response) override;
+  grpc::Status GetApiKey(grpc::ServerContext* context, const v1::GetApiKeyRequest* request,
+                         v1::ApiKey* response) override;
+  grpc::Status ListApiKeys(grpc::ServerContext* context, const v1::ListApiKeysRequest* request,
+                           v1::ListApiKeysResponse* response) override;
+  grpc::Status RevokeApiKey(grpc::ServerContext* context, const v1::RevokeApiKeyRequest* request,
+                            v1::ApiKey* response) override;
+  grpc::Status GetAuditEntry(grpc::ServerContext* context, const v1::GetAuditEntryRequest* request,
+                             v1::AuditEntry* response) override;
+  grpc::Status ListAuditEntries(grpc::ServerContext* context,
+                                const v1::ListAuditEntriesRequest* request,
+                                v1::ListAuditEntriesResponse* response) override;
+
+ private:
+  ApiKeyStore& keys_;
+  AuditStore& audit_;
+  AccessControl& access_;
+};
+
+}  // namespace maillage::gateway

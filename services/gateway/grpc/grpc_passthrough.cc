@@ -1,0 +1,289 @@
+// The generic gRPC pass-through (see grpc_passthrough.h).
+//
+// A forwarded call is two reactors sharing one ForwardedCall: `caller_` (the server side, the
+// partner's call) and `backend_` (the client side, the call to the backend). Two pumps move
+// the messages, each with one buffer:
+//   request pump:  caller Read → backend Write → caller Read ... → backend WritesDone
+//   response pump: backend Read → caller Write → backend Read ... → end of the backend stream
+// The backend call holds one hold per pump (ClientBidiReactor::AddHold) so that it cannot
+// finish while a pump may still start an operation on it; each pump removes its hold when it
+// stops. The backend's OnDone (its status) finishes the caller's call; the object is deleted
+// when both sides are done.
+//
+// All state is under one mutex, held while operations are started: a reaction may then run
+// inline on the same thread (hence a recursive mutex), and every handler updates the state
+// fully before starting any operation so that such a nested reaction sees it consistent.
+#include "services/gateway/grpc/grpc_passthrough.h"
+
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/server/interceptors.h"
+#include "common/status/errors.h"
+#include "common/status/grpc_status.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/client_callback.h"
+#include "grpcpp/support/server_callback.h"
+#include "services/gateway/errors/http_errors.h"
+
+namespace maillage::gateway {
+namespace {
+
+using ServerMetadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+// Metadata of the backend's response that the caller does not get: gRPC's own (status,
+// details, encodings, ...), the transport's, and the request id (the gateway's interceptor
+// sends the call's own).
+bool IsPassedBack(grpc::string_ref key) {
+  absl::string_view name(key.data(), key.size());
+  return !(absl::StartsWith(name, "grpc-") || absl::StartsWith(name, ":") ||
+           name == "content-type" || name == "te" || name == "user-agent" ||
+           name == server::kRequestIdHeader);
+}
+
+std::string ToString(grpc::string_ref value) { return std::string(value.data(), value.size()); }
+
+// A call that ends before reaching a backend.
+class Rejection final : public grpc::ServerGenericBidiReactor {
+ public:
+  explicit Rejection(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+class ForwardedCall {
+ public:
+  ForwardedCall(grpc::GenericCallbackServerContext* context, grpc::GenericStub& stub,
+                AdmittedCall admitted, std::atomic<int64_t>& in_flight)
+      : context_(context),
+        method_(context->method()),
+        done_(std::move(admitted.done)),
+        in_flight_(in_flight),
+        // The backend call is a child of the caller's in gRPC core: same deadline, and
+        // cancelled by core as soon as the caller's call is, before any reaction runs.
+        backend_context_(grpc::ClientContext::FromCallbackServerContext(*context)),
+        caller_(*this),
+        backend_(*this) {
+    in_flight_.fetch_add(1);
+    std::string request_id = server::RequestId(*context);
+    backend_context_->AddMetadata(server::kRequestIdHeader,
+                                  request_id.empty() ? server::NewRequestId() : request_id);
+    std::string traceparent = server::Traceparent(*context);
+    if (!traceparent.empty())
+      backend_context_->AddMetadata(server::kTraceparentHeader, traceparent);
+    for (const auto& [key, value] : admitted.metadata) backend_context_->AddMetadata(key, value);
+
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    stub.PrepareBidiStreamingCall(backend_context_.get(), method_, grpc::StubOptions(), &backend_);
+    backend_.AddMultipleHolds(2);  // one per pump
+    backend_.StartRead(&response_);
+    caller_.StartRead(&request_);
+    backend_.StartCall();
+  }
+  ~ForwardedCall() { in_flight_.fetch_sub(1); }
+  ForwardedCall(const ForwardedCall&) = delete;
+  ForwardedCall& operator=(const ForwardedCall&) = delete;
+
+  grpc::ServerGenericBidiReactor* caller_reactor() { return &caller_; }
+
+ private:
+  enum class Pump { kReading, kWriting, kClosed };
+
+  class CallerSide final : public grpc::ServerGenericBidiReactor {
+   public:
+    explicit CallerSide(ForwardedCall& call) : call_(call) {}
+    void OnReadDone(bool ok) override { call_.OnCallerRead(ok); }
+    void OnWriteDone(bool ok) override { call_.OnCallerWritten(ok); }
+    void OnCancel() override { call_.OnCallerCancelled(); }
+    void OnDone() override { call_.OnCallerDone(); }
+
+   private:
+    ForwardedCall& call_;
+  };
+
+  class BackendSide final : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit BackendSide(ForwardedCall& call) : call_(call) {}
+    void OnReadInitialMetadataDone(bool ok) override { call_.OnBackendInitialMetadata(ok); }
+    void OnReadDone(bool ok) override { call_.OnBackendRead(ok); }
+    void OnWriteDone(bool ok) override { call_.OnBackendWritten(ok); }
+    void OnDone(const grpc::Status& status) override { call_.OnBackendDone(status); }
+
+   private:
+    ForwardedCall& call_;
+  };
+
+  // Request pump.
+
+  void OnCallerRead(bool ok) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (request_pump_ != Pump::kReading) return;  // closed when the backend ended
+    if (ok) {
+      request_pump_ = Pump::kWriting;
+      backend_.StartWrite(&request_);
+    } else {
+      request_pump_ = Pump::kClosed;
+      // A half-close is passed on; a cancellation must not look like one to the backend (a
+      // client-streaming upload cut short would be taken as complete).
+      if (context_->IsCancelled()) {
+        backend_context_->TryCancel();
+      } else {
+        backend_.StartWritesDone();
+      }
+      backend_.RemoveHold();
+    }
+  }
+
+  void OnBackendWritten(bool ok) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (ok && !backend_ended_) {
+      request_pump_ = Pump::kReading;
+      caller_.StartRead(&request_);
+    } else {
+      request_pump_ = Pump::kClosed;
+      backend_.RemoveHold();
+    }
+  }
+
+  // Response pump.
+
+  void OnBackendInitialMetadata(bool ok) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (!ok || initial_metadata_sent_) return;
+    CopyInitialMetadata();
+    caller_.StartSendInitialMetadata();
+  }
+
+  void OnBackendRead(bool ok) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (ok) {
+      if (!initial_metadata_sent_) CopyInitialMetadata();  // sent with the write
+      response_pump_ = Pump::kWriting;
+      caller_.StartWrite(&response_);
+      return;
+    }
+    // The backend's stream is over (its status is in): nothing more is worth writing to it.
+    backend_ended_ = true;
+    response_pump_ = Pump::kClosed;
+    bool close_request_pump = request_pump_ == Pump::kReading;
+    if (close_request_pump) request_pump_ = Pump::kClosed;  // a pending caller read is ignored
+    backend_.RemoveHold();
+    if (close_request_pump) backend_.RemoveHold();
+  }
+
+  void OnCallerWritten(bool ok) {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    if (ok) {
+      response_pump_ = Pump::kReading;
+      backend_.StartRead(&response_);
+    } else {  // the caller is gone
+      response_pump_ = Pump::kClosed;
+      backend_context_->TryCancel();
+      backend_.RemoveHold();
+    }
+  }
+
+  // Ends.
+
+  void OnCallerCancelled() {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    backend_context_->TryCancel();
+  }
+
+  void OnBackendDone(const grpc::Status& status) {
+    std::unique_lock<std::recursive_mutex> lock(mu_);
+    if (!initial_metadata_sent_) CopyInitialMetadata();
+    for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
+      if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
+    }
+    if (done_) done_(status);
+    caller_.Finish(status);
+    // Last: the caller's OnDone may run inside Finish on this thread.
+    backend_done_ = true;
+    bool last = caller_done_;
+    lock.unlock();
+    if (last) delete this;
+  }
+
+  void OnCallerDone() {
+    std::unique_lock<std::recursive_mutex> lock(mu_);
+    caller_done_ = true;
+    bool last = backend_done_;
+    lock.unlock();
+    if (last) delete this;
+  }
+
+  // Passes the backend's initial metadata on, before the caller's initial metadata is sent.
+  void CopyInitialMetadata() {
+    initial_metadata_sent_ = true;
+    for (const auto& [key, value] : backend_context_->GetServerInitialMetadata()) {
+      if (IsPassedBack(key)) context_->AddInitialMetadata(ToString(key), ToString(value));
+    }
+  }
+
+  grpc::GenericCallbackServerContext* const context_;
+  const std::string method_;  // outlives the backend call, which refers to it
+  const std::function<void(const grpc::Status&)> done_;
+  std::atomic<int64_t>& in_flight_;
+  const std::unique_ptr<grpc::ClientContext> backend_context_;
+  CallerSide caller_;
+  BackendSide backend_;
+
+  std::recursive_mutex mu_;
+  grpc::ByteBuffer request_;   // the caller's message on its way to the backend
+  grpc::ByteBuffer response_;  // the backend's message on its way to the caller
+  Pump request_pump_ = Pump::kReading;
+  Pump response_pump_ = Pump::kReading;
+  bool backend_ended_ = false;
+  bool initial_metadata_sent_ = false;
+  bool backend_done_ = false;
+  bool caller_done_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GrpcPassthrough>> GrpcPassthrough::Create(
+    const std::map<std::string, std::shared_ptr<grpc::Channel>>& channel_of_service, Admit admit,
+    const google::protobuf::DescriptorPool& pool) {
+  std::unique_ptr<GrpcPassthrough> passthrough(new GrpcPassthrough());
+  passthrough->admit_ = std::move(admit);
+  std::map<grpc::Channel*, grpc::GenericStub*> stub_of_channel;
+  for (const auto& [service_name, channel] : channel_of_service) {
+    const google::protobuf::ServiceDescriptor* service = pool.FindServiceByName(service_name);
+    if (service == nullptr) {
+      return NotFound(kGatewayDomain, "SERVICE_NOT_FOUND",
+                      absl::StrCat("gRPC pass-through: no compiled contract declares the service ",
+                                   service_name));
+    }
+    grpc::GenericStub*& stub = stub_of_channel[channel.get()];
+    if (stub == nullptr) {
+      passthrough->stubs_.push_back(std::make_unique<grpc::GenericStub>(channel));
+      stub = passthrough->stubs_.back().get();
+    }
+    for (int i = 0; i < service->method_count(); ++i) {
+      passthrough->stub_of_method_[absl::StrCat("/", service->full_name(), "/",
+                                                service->method(i)->name())] = stub;
+    }
+  }
+  return passthrough;
+}
+
+grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  auto target = stub_of_method_.find(context->method());
+  if (target == stub_of_method_.end()) {
+    return new Rejection(
+        ToGrpcStatus(MakeError(absl::StatusCode::kUnimplemented, kGatewayDomain, "METHOD_NOT_FOUND",
+                               absl::StrCat("the gateway serves no method ", context->method())),
+                     kGatewayDomain));
+  }
+  absl::StatusOr<AdmittedCall> admitted =
+      admit_ ? admit_(context->client_metadata(), context->method()) : AdmittedCall{};
+  if (!admitted.ok()) return new Rejection(ToGrpcStatus(admitted.status(), kGatewayDomain));
+  auto* call = new ForwardedCall(context, *target->second, std::move(*admitted), calls_in_flight_);
+  return call->caller_reactor();
+}
+
+}  // namespace maillage::gateway

@@ -1,0 +1,448 @@
+// HTTP request handling of the gateway on cpp-httplib.
+#include "services/gateway/http/http_server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "common/auth/caller.h"
+#include "common/log/log.h"
+#include "common/server/interceptors.h"
+#include "common/status/errors.h"
+#include "httplib.h"
+#include "services/gateway/errors/http_errors.h"
+#include "services/gateway/routing/transcoder.h"
+
+namespace maillage::gateway {
+namespace {
+
+using google::protobuf::Message;
+
+constexpr size_t kMaxRequestIdLength = 128;
+constexpr size_t kMaxTraceparentLength = 256;
+constexpr char kJson[] = "application/json";
+
+// What the access log and the metrics need about the request this thread is answering: set
+// before routing, completed by the handler, written out by the logger after the response (all
+// on the connection's thread).
+struct RequestRecord {
+  bool active = false;
+  std::chrono::steady_clock::time_point start;
+  std::string request_id;
+  std::string traceparent;
+  std::string route;
+  std::string grpc_method;
+  size_t streamed_bytes = 0;
+  std::string stream_error;
+};
+thread_local RequestRecord tls_record;
+
+// Fits in gRPC metadata: printable ASCII, bounded.
+bool IsUsableHeader(absl::string_view value, size_t max_length) {
+  if (value.empty() || value.size() > max_length) return false;
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+absl::string_view PathOf(const httplib::Request& request) {
+  absl::string_view target = request.target;
+  return target.substr(0, target.find('?'));
+}
+
+// The parameters of the URL's query string, decoded ('+' is a space). Not httplib's
+// Request::params, which also holds the fields of a form-encoded body.
+std::multimap<std::string, std::string> QueryOf(const httplib::Request& request) {
+  std::multimap<std::string, std::string> query;
+  absl::string_view target = request.target;
+  const size_t mark = target.find('?');
+  if (mark == absl::string_view::npos) return query;
+  for (absl::string_view pair : absl::StrSplit(target.substr(mark + 1), '&', absl::SkipEmpty())) {
+    const size_t equals = pair.find('=');
+    std::string key = absl::StrReplaceAll(pair.substr(0, equals), {{"+", " "}});
+    std::string value = equals == absl::string_view::npos
+                            ? ""
+                            : absl::StrReplaceAll(pair.substr(equals + 1), {{"+", " "}});
+    query.emplace(PercentDecode(key), PercentDecode(value));
+  }
+  return query;
+}
+
+void WriteError(httplib::Response& response, const google::rpc::Status& status, int http_status) {
+  response.status = http_status;
+  response.set_content(ErrorEnvelope(status, http_status), kJson);
+}
+
+void WriteGatewayError(httplib::Response& response, const absl::Status& status, int http_status) {
+  WriteError(response, GatewayRpcStatus(status), http_status);
+}
+
+void WriteGatewayError(httplib::Response& response, const absl::Status& status) {
+  WriteGatewayError(response, status, HttpStatusOf(static_cast<int>(status.code())));
+}
+
+void WriteBackendError(httplib::Response& response, const grpc::Status& status) {
+  google::rpc::Status rpc = BackendRpcStatus(status);
+  WriteError(response, rpc, HttpStatusOf(rpc.code()));
+}
+
+std::unique_ptr<Message> NewMessage(const google::protobuf::Descriptor* type) {
+  return std::unique_ptr<Message>(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(type)->New());
+}
+
+std::string HttpBodyContentType(const Message& http_body) {
+  const auto* field = http_body.GetDescriptor()->FindFieldByName("content_type");
+  std::string type = http_body.GetReflection()->GetString(http_body, field);
+  return type.empty() ? "application/octet-stream" : type;
+}
+
+std::string HttpBodyData(const Message& http_body) {
+  const auto* field = http_body.GetDescriptor()->FindFieldByName("data");
+  return http_body.GetReflection()->GetString(http_body, field);
+}
+
+// A unary answer: raw for google.api.HttpBody, JSON otherwise.
+void WriteAnswer(const Message& answer, httplib::Response& response) {
+  if (IsHttpBody(answer.GetDescriptor())) {
+    response.set_content(HttpBodyData(answer), HttpBodyContentType(answer));
+    return;
+  }
+  absl::StatusOr<std::string> json = MessageToJson(answer);
+  if (!json.ok()) return WriteGatewayError(response, json.status());
+  response.set_content(*std::move(json), kJson);
+}
+
+// The body of one response, or the status when it cannot be printed.
+absl::StatusOr<std::string> RenderChunk(const Message& message, bool raw) {
+  if (raw) return HttpBodyData(message);
+  absl::StatusOr<std::string> json = MessageToJson(message);
+  if (json.ok()) json->push_back('\n');
+  return json;
+}
+
+// An error httplib produced itself (before any handler ran) in the gateway's envelope.
+absl::Status HttpLayerError(int http_status, size_t max_body_bytes) {
+  if (http_status == 413) {
+    return MakeError(absl::StatusCode::kInvalidArgument, kGatewayDomain, "BODY_TOO_LARGE",
+                     absl::StrCat("the request body is larger than ", max_body_bytes, " bytes"),
+                     {{"max_bytes", std::to_string(max_body_bytes)}});
+  }
+  const absl::StatusCode code = http_status == 404  ? absl::StatusCode::kNotFound
+                                : http_status < 500 ? absl::StatusCode::kInvalidArgument
+                                                    : absl::StatusCode::kInternal;
+  return MakeError(code, kGatewayDomain, "BAD_HTTP_REQUEST",
+                   absl::StrCat("the HTTP request cannot be served (HTTP ", http_status, ")"));
+}
+
+// Retry-After (whole seconds, at least 1) from the RetryInfo of a RESOURCE_EXHAUSTED status.
+void SetRetryAfter(const absl::Status& status, httplib::Response& response) {
+  std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
+  if (!retry.has_value()) return;
+  int64_t seconds = retry->retry_delay().seconds() + (retry->retry_delay().nanos() > 0 ? 1 : 0);
+  response.set_header("Retry-After", std::to_string(std::max<int64_t>(1, seconds)));
+}
+
+constexpr char kCorsAllowHeaders[] =
+    "Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent";
+constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After";
+
+}  // namespace
+
+GatewayHttpServer::GatewayHttpServer(const RouteTable& routes, const BackendCaller& backends,
+                                     HttpMetrics& metrics, HttpServerOptions options)
+    : routes_(routes),
+      backends_(backends),
+      metrics_(metrics),
+      options_(std::move(options)),
+      server_(std::make_unique<httplib::Server>()) {
+  httplib::Server& s = *server_;
+  const int threads = options_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.set_tcp_nodelay(true);
+  s.set_keep_alive_max_count(1000);
+  s.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
+  s.set_payload_max_length(options_.max_body_bytes);
+
+  s.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
+    RequestRecord& record = tls_record;
+    record = RequestRecord();
+    record.active = true;
+    record.start = std::chrono::steady_clock::now();
+    std::string id = request.get_header_value("X-Request-Id");
+    record.request_id = IsUsableHeader(id, kMaxRequestIdLength) ? id : server::NewRequestId();
+    std::string traceparent = request.get_header_value("traceparent");
+    if (IsUsableHeader(traceparent, kMaxTraceparentLength)) record.traceparent = traceparent;
+    response.set_header("X-Request-Id", record.request_id);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  auto handler = [this](const httplib::Request& request, httplib::Response& response) {
+    Handle(request, response);
+  };
+  // Every path, newlines included (httplib matches the decoded path).
+  const std::string any = "[\\s\\S]*";
+  s.Get(any, handler).Post(any, handler).Put(any, handler).Patch(any, handler);
+  s.Delete(any, handler).Options(any, handler);
+
+  const size_t max_body_bytes = options_.max_body_bytes;
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [max_body_bytes](const httplib::Request&, httplib::Response& response) {
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        WriteGatewayError(response, HttpLayerError(response.status, max_body_bytes),
+                          response.status);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+
+  s.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
+    RequestRecord& record = tls_record;
+    const double seconds =
+        record.active
+            ? std::chrono::duration<double>(std::chrono::steady_clock::now() - record.start).count()
+            : 0.0;
+    log::Fields fields = {
+        {"method", request.method},
+        {"path", std::string(PathOf(request))},
+        {"status", std::to_string(response.status)},
+        {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},
+        {"request_id", record.request_id},
+        {"grpc_method", record.grpc_method},
+        {"bytes", std::to_string(response.body.size() + record.streamed_bytes)},
+    };
+    if (!record.traceparent.empty()) fields.emplace_back("traceparent", record.traceparent);
+    if (!record.stream_error.empty()) fields.emplace_back("stream_error", record.stream_error);
+    // A stream cut after its first chunk answered 200 but failed: worth a warning.
+    if (record.stream_error.empty()) {
+      log::Info("http request", fields);
+    } else {
+      log::Warn("http request", fields);
+    }
+    metrics_.Record(request.method, record.route.empty() ? "unmatched" : record.route,
+                    response.status, seconds);
+    record = RequestRecord();
+  });
+}
+
+GatewayHttpServer::~GatewayHttpServer() { Stop(); }
+
+absl::StatusOr<int> GatewayHttpServer::Start(const std::string& host, int port) {
+  listener_ = std::make_unique<HttpListener>(*server_);
+  return listener_->Start(host, port);
+}
+
+void GatewayHttpServer::Stop() {
+  if (listener_ != nullptr) listener_->Stop();
+}
+
+void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Response& response) {
+  RequestRecord& record = tls_record;
+  log::ScopedRequestContext context(record.request_id, record.traceparent);
+  const std::string method = request.method == "HEAD" ? "GET" : request.method;
+  const absl::string_view path = PathOf(request);
+  if (HandleCors(request, response)) return;
+
+  if (method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {
+    record.route = "/openapi.json";
+    return response.set_content(options_.openapi_json, kJson);
+  }
+  if (method == "GET" && path == "/docs" && !options_.docs_html.empty()) {
+    record.route = "/docs";
+    return response.set_content(options_.docs_html, "text/html; charset=utf-8");
+  }
+
+  RouteMatch match = routes_.Lookup(method, path);
+  if (match.outcome == RouteMatch::kNotFound) {
+    WriteGatewayError(response, NotFound(kGatewayDomain, "ROUTE_NOT_FOUND",
+                                         absl::StrCat("no API method at ", method, " ", path),
+                                         {{"method", method}, {"path", std::string(path)}}));
+    return;
+  }
+  if (match.outcome == RouteMatch::kMethodNotAllowed) {
+    const std::string allow = absl::StrJoin(match.allowed_methods, ", ");
+    response.set_header("Allow", allow);
+    WriteGatewayError(
+        response,
+        MakeError(absl::StatusCode::kUnimplemented, kGatewayDomain, "METHOD_NOT_ALLOWED",
+                  absl::StrCat(method, " is not allowed on ", path, "; allowed: ", allow),
+                  {{"method", method}, {"allow", allow}}),
+        405);
+    return;
+  }
+  const Route& route = *match.route;
+  record.route = route.path.text();
+  record.grpc_method = route.grpc_method;
+
+  CallRecord audit;
+  audit.transport = v1::TRANSPORT_HTTP;
+  audit.method = route.grpc_method;
+  audit.http_method = request.method;
+  audit.http_path = std::string(path);
+  audit.request_id = record.request_id;
+  std::optional<Caller> caller;
+  std::optional<auth::CallerScope> caller_scope;
+  if (options_.access != nullptr) {
+    absl::StatusOr<Caller> admitted =
+        options_.access->Admit(request.get_header_value(kApiKeyHeader), route.grpc_method,
+                               std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
+    if (!admitted.ok()) {
+      if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
+        SetRetryAfter(admitted.status(), response);
+      }
+      return WriteGatewayError(response, admitted.status());
+    }
+    caller = *std::move(admitted);
+    caller_scope.emplace(caller->principal(record.request_id));
+    audit.key_id = caller->key_id;
+    audit.key_prefix = caller->prefix;
+    audit.role = caller->role;
+  }
+  // Writes the audit line (when the call needs one) once the answer is known.
+  auto audit_call = [&](absl::StatusCode outcome, const Message* call, const Message* answer) {
+    if (options_.access == nullptr) return;
+    audit.outcome = outcome;
+    audit.http_status = response.status == -1 ? 200 : response.status;
+    if (call != nullptr) audit.resource = ResourceOf(*call, answer);
+    audit.duration = absl::FromChrono(std::chrono::steady_clock::now() - record.start);
+    options_.access->Audit(audit);
+  };
+
+  absl::StatusOr<std::chrono::milliseconds> timeout =
+      RequestTimeout(request.get_header_value("X-Request-Timeout"),
+                     request.get_header_value("grpc-timeout"), options_.timeouts);
+  if (!timeout.ok()) return WriteGatewayError(response, timeout.status());
+  const Deadline deadline = std::chrono::system_clock::now() + *timeout;
+
+  HttpRequestParts parts;
+  parts.path_bindings = &match.bindings;
+  const std::multimap<std::string, std::string> query = QueryOf(request);
+  parts.query = &query;
+  parts.body = request.body;
+  const std::string content_type = request.get_header_value("Content-Type");
+  parts.content_type = content_type;
+  if (route.method->client_streaming() || route.method->server_streaming()) {
+    HandleStreaming(route, parts, deadline, response);
+    audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown, nullptr,
+               nullptr);
+    return;
+  }
+  absl::StatusOr<std::unique_ptr<Message>> call = TranscodeRequest(route, parts);
+  if (!call.ok()) {
+    WriteGatewayError(response, call.status());
+    return audit_call(call.status().code(), nullptr, nullptr);
+  }
+  std::unique_ptr<Message> answer = NewMessage(route.method->output_type());
+  grpc::Status status = backends_.Call(*route.method, deadline, **call, *answer);
+  if (!status.ok()) {
+    WriteBackendError(response, status);
+    return audit_call(static_cast<absl::StatusCode>(status.error_code()), call->get(), nullptr);
+  }
+  WriteAnswer(*answer, response);
+  audit_call(absl::StatusCode::kOk, call->get(), answer.get());
+}
+
+bool GatewayHttpServer::HandleCors(const httplib::Request& request, httplib::Response& response) {
+  const std::string origin = request.get_header_value("Origin");
+  const bool preflight =
+      request.method == "OPTIONS" && request.has_header("Access-Control-Request-Method");
+  if (origin.empty()) return false;
+  const bool allowed =
+      std::any_of(options_.cors_origins.begin(), options_.cors_origins.end(),
+                  [&](const std::string& allowed) { return allowed == "*" || allowed == origin; });
+  if (!allowed) {
+    if (!preflight) return false;  // no CORS headers: the browser keeps the answer from the page
+    WriteGatewayError(
+        response, PermissionDenied(
+                      kGatewayDomain, "CORS_ORIGIN_NOT_ALLOWED",
+                      absl::StrCat("the origin ", origin, " may not call this API from a browser"),
+                      {{"origin", origin}}));
+    return true;
+  }
+  response.set_header("Access-Control-Allow-Origin", origin);
+  response.set_header("Vary", "Origin");
+  response.set_header("Access-Control-Expose-Headers", kCorsExposeHeaders);
+  if (!preflight) return false;
+  tls_record.route = "CORS preflight";
+  response.status = 204;
+  response.set_header("Access-Control-Allow-Methods", "GET, POST, PATCH, PUT, DELETE");
+  response.set_header("Access-Control-Allow-Headers", kCorsAllowHeaders);
+  response.set_header("Access-Control-Max-Age", "600");
+  return true;
+}
+
+void GatewayHttpServer::HandleStreaming(const Route& route, const HttpRequestParts& parts,
+                                        Deadline deadline, httplib::Response& response) {
+  std::vector<std::unique_ptr<Message>> calls;
+  if (route.method->client_streaming()) {
+    absl::StatusOr<std::vector<std::unique_ptr<Message>>> stream =
+        TranscodeRequestStream(route, parts);
+    if (!stream.ok()) return WriteGatewayError(response, stream.status());
+    calls = *std::move(stream);
+  } else {
+    absl::StatusOr<std::unique_ptr<Message>> call = TranscodeRequest(route, parts);
+    if (!call.ok()) return WriteGatewayError(response, call.status());
+    calls.push_back(*std::move(call));
+  }
+  std::vector<const Message*> requests;
+  for (const auto& call : calls) requests.push_back(call.get());
+
+  // The status line waits for the first response, so that an immediate failure is reported
+  // with its HTTP code; a failure after that can only cut the chunked body short.
+  struct StreamState {
+    std::unique_ptr<ResponseStream> stream;
+    std::unique_ptr<Message> message;
+    bool raw;
+  };
+  auto state = std::make_shared<StreamState>();
+  const google::protobuf::Descriptor* output = route.method->output_type();
+  state->raw = IsHttpBody(output);
+  state->stream = backends_.Stream(*route.method, deadline, requests);
+  state->message = NewMessage(output);
+  const bool first = state->stream->Read(*state->message);
+  if (!route.method->server_streaming()) {
+    grpc::Status status = state->stream->Finish();
+    if (!status.ok()) return WriteBackendError(response, status);
+    if (!first) {
+      return WriteGatewayError(response, absl::InternalError("the backend sent no response"));
+    }
+    return WriteAnswer(*state->message, response);
+  }
+  if (!first) {
+    grpc::Status status = state->stream->Finish();
+    if (!status.ok()) return WriteBackendError(response, status);
+    response.set_content("", state->raw ? "application/octet-stream" : "application/x-ndjson");
+    return;
+  }
+  const std::string content_type =
+      state->raw ? HttpBodyContentType(*state->message) : "application/x-ndjson";
+  RequestRecord* record = &tls_record;
+  response.set_chunked_content_provider(
+      content_type, [state, record](size_t, httplib::DataSink& sink) {
+        absl::StatusOr<std::string> chunk = RenderChunk(*state->message, state->raw);
+        if (!chunk.ok()) {
+          record->stream_error = std::string(chunk.status().message());
+          return false;
+        }
+        if (!chunk->empty() && !sink.write(chunk->data(), chunk->size())) return false;
+        record->streamed_bytes += chunk->size();
+        if (state->stream->Read(*state->message)) return true;
+        grpc::Status status = state->stream->Finish();
+        if (!status.ok()) {
+          record->stream_error =
+              absl::StrCat(StatusCodeName(static_cast<absl::StatusCode>(status.error_code())), ": ",
+                           status.error_message());
+          return false;  // httplib closes the connection: the client sees a cut body
+        }
+        sink.done();
+        return true;
+      });
+}
+
+}  // namespace maillage::gateway

@@ -1,0 +1,200 @@
+// gRPC calls to the backends through a generic stub.
+#include "services/gateway/routing/backend_caller.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/server/client.h"
+#include "google/api/annotations.pb.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/support/byte_buffer.h"
+
+namespace maillage::gateway {
+namespace {
+
+using google::protobuf::Message;
+using google::protobuf::MethodDescriptor;
+using MessageTraits = grpc::SerializationTraits<Message>;
+
+grpc::Status Serialize(const Message& message, grpc::ByteBuffer& out) {
+  bool own_buffer;
+  return MessageTraits::Serialize(message, &out, &own_buffer);
+}
+
+grpc::Status Parse(grpc::ByteBuffer& buffer, Message& message) {
+  grpc::Status status = MessageTraits::Deserialize(&buffer, &message);
+  if (status.ok()) return status;
+  return grpc::Status(grpc::StatusCode::INTERNAL,
+                      absl::StrCat("backend answer is not a ", message.GetDescriptor()->full_name(),
+                                   ": ", status.error_message()));
+}
+
+grpc::Status NoBackend(const MethodDescriptor& method) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      absl::StrCat("no backend serves ", method.service()->full_name()));
+}
+
+// "/package.Service/Method".
+std::string GrpcPath(const MethodDescriptor& method) {
+  return absl::StrCat("/", method.service()->full_name(), "/", method.name());
+}
+
+// The unary call itself, once.
+grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::string& path,
+                      Deadline deadline, const grpc::ByteBuffer& request,
+                      grpc::ByteBuffer& response) {
+  grpc::ClientContext context;
+  server::PrepareClientContext(context, deadline);
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable done_cv;
+  bool done = false;
+  grpc::GenericStub stub(channel);
+  stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status call_status) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   status = std::move(call_status);
+                   done = true;
+                   done_cv.notify_one();
+                 });
+  std::unique_lock<std::mutex> lock(mu);
+  done_cv.wait(lock, [&] { return done; });
+  return status;
+}
+
+}  // namespace
+
+bool IsRetryable(const MethodDescriptor& method, const Message& request) {
+  if (method.client_streaming() || method.server_streaming()) return false;
+  if (method.options().HasExtension(google::api::http) &&
+      method.options().GetExtension(google::api::http).pattern_case() ==
+          google::api::HttpRule::kGet) {
+    return true;
+  }
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("request_id");
+  return field != nullptr && !field->is_repeated() &&
+         field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+         !request.GetReflection()->GetString(request, field).empty();
+}
+
+BackendCaller::BackendCaller(std::map<std::string, std::shared_ptr<grpc::Channel>> channels)
+    : channels_(std::move(channels)) {}
+
+std::shared_ptr<grpc::Channel> BackendCaller::ChannelFor(const MethodDescriptor& method) const {
+  auto it = channels_.find(method.service()->full_name());
+  return it == channels_.end() ? nullptr : it->second;
+}
+
+grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadline,
+                                 const Message& request, Message& response) const {
+  std::shared_ptr<grpc::Channel> channel = ChannelFor(method);
+  if (channel == nullptr) return NoBackend(method);
+  grpc::ByteBuffer request_buffer;
+  grpc::Status status = Serialize(request, request_buffer);
+  if (!status.ok()) return status;
+
+  const std::string path = GrpcPath(method);
+  const bool retryable = IsRetryable(method, request);
+  grpc::ByteBuffer response_buffer;
+  std::chrono::milliseconds backoff = kFirstRetryBackoff;
+  for (int attempt = 1;; ++attempt) {
+    response_buffer.Clear();
+    status = CallOnce(channel, path, deadline, request_buffer, response_buffer);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !retryable ||
+        attempt >= kMaxAttempts || std::chrono::system_clock::now() + backoff >= deadline) {
+      break;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff *= 2;
+  }
+  if (!status.ok()) return status;
+  return Parse(response_buffer, response);
+}
+
+std::unique_ptr<ResponseStream> BackendCaller::Stream(
+    const MethodDescriptor& method, Deadline deadline,
+    const std::vector<const Message*>& requests) const {
+  std::unique_ptr<ResponseStream> stream(new ResponseStream());
+  std::shared_ptr<grpc::Channel> channel = ChannelFor(method);
+  std::vector<grpc::ByteBuffer> buffers(requests.size());
+  grpc::Status status = channel == nullptr ? NoBackend(method) : grpc::Status::OK;
+  for (size_t i = 0; i < requests.size() && status.ok(); ++i) {
+    status = Serialize(*requests[i], buffers[i]);
+  }
+  if (!status.ok()) {
+    stream->finished_ = true;
+    stream->status_ = std::move(status);
+    return stream;
+  }
+  server::PrepareClientContext(stream->context_, deadline);
+  grpc::GenericStub stub(channel);
+  stream->call_ = stub.PrepareCall(&stream->context_, GrpcPath(method), &stream->queue_);
+  stream->call_->StartCall(stream.get());
+  stream->started_ = true;
+  // A failed start or write shows up in the first Read.
+  bool ok = stream->Await();
+  for (size_t i = 0; ok && i < buffers.size(); ++i) {
+    if (i + 1 == buffers.size()) {
+      stream->call_->WriteLast(buffers[i], grpc::WriteOptions(), stream.get());
+    } else {
+      stream->call_->Write(buffers[i], stream.get());
+    }
+    ok = stream->Await();
+  }
+  if (ok && buffers.empty()) {
+    stream->call_->WritesDone(stream.get());
+    stream->Await();
+  }
+  return stream;
+}
+
+bool ResponseStream::Await() {
+  void* tag;
+  bool ok = false;
+  return queue_.Next(&tag, &ok) && ok;
+}
+
+bool ResponseStream::Read(Message& message) {
+  if (finished_ || ended_) return false;
+  grpc::ByteBuffer buffer;
+  call_->Read(&buffer, this);
+  if (!Await()) {
+    ended_ = true;
+    return false;
+  }
+  grpc::Status parsed = Parse(buffer, message);
+  if (parsed.ok()) return true;
+  parse_error_ = std::move(parsed);
+  context_.TryCancel();
+  ended_ = true;
+  return false;
+}
+
+grpc::Status ResponseStream::Finish() {
+  if (!finished_) {
+    call_->Finish(&status_, this);
+    Await();
+    finished_ = true;
+  }
+  return parse_error_.ok() ? status_ : parse_error_;
+}
+
+ResponseStream::~ResponseStream() {
+  if (!started_) return;
+  if (!finished_) {
+    context_.TryCancel();
+    Finish();
+  }
+  queue_.Shutdown();
+  void* tag;
+  bool ok;
+  while (queue_.Next(&tag, &ok)) {
+  }
+}
+
+}  // namespace maillage::gateway
