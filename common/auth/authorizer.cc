@@ -24,7 +24,8 @@ absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
                      absl::StrCat("the call carries more than one ", kPrincipalMetadataKey));
   }
   absl::StatusOr<Principal> principal =
-      VerifyPrincipal(absl::string_view(it->second.data(), it->second.size()), secret, absl::Now());
+      VerifyPrincipal(absl::string_view(it->second.data(), it->second.size()), secret,
+                      absl::Now(), method);
   if (!principal.ok()) return principal.status();
   if (!Allowed(principal->role, method)) {
     const std::string role = ::maillage::gateway::v1::Role_Name(principal->role);

@@ -25,6 +25,8 @@ namespace gw = ::maillage::gateway::v1;
 constexpr char kSecret[] = "test-principal-secret";
 constexpr char kListActors[] = "/maillage.directory.v1.DirectoryService/ListActors";
 constexpr char kListContacts[] = "/maillage.directory.v1.DirectoryService/ListContacts";
+constexpr char kListBudgets[] = "/maillage.budget.v1.BudgetService/ListBudgets";
+constexpr char kEcho[] = "/maillage.testing.v1.EchoService/Echo";
 
 // Echo authorizes request.message as the method name and answers "<key_name> <role>".
 class AuthorizingEcho final : public echo::EchoService::Service {
@@ -66,9 +68,12 @@ class AuthorizerTest : public ::testing::Test {
     return response.message();
   }
 
-  static std::string Token(Role role, absl::Duration lifetime = absl::Seconds(30),
+  // A principal of `role` signed for `audience`.
+  static std::string Token(Role role, absl::string_view audience,
+                           absl::Duration lifetime = absl::Seconds(30),
                            absl::string_view secret = kSecret) {
-    return SignPrincipal({"apiKeys/3", role, absl::ToUnixMillis(absl::Now() + lifetime), "req-1"},
+    return SignPrincipal({"apiKeys/3", role, absl::ToUnixMillis(absl::Now() + lifetime), "req-1",
+                          std::string(audience)},
                          secret);
   }
 
@@ -83,16 +88,18 @@ std::string Reason(const absl::Status& status) {
 }
 
 TEST_F(AuthorizerTest, AllowedRoleReachesTheHandlerWithItsPrincipal) {
-  absl::StatusOr<std::string> answer = Call(kListActors, {Token(gw::ROLE_PARTNER)});
+  absl::StatusOr<std::string> answer =
+      Call(kListActors, {Token(gw::ROLE_PARTNER, kListActors)});
   ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/3 ROLE_PARTNER");
-  answer = Call(kListContacts, {Token(gw::ROLE_STAFF)});
+  answer = Call(kListContacts, {Token(gw::ROLE_STAFF, kListContacts)});
   ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/3 ROLE_STAFF");
 }
 
 TEST_F(AuthorizerTest, RoleOutsideTheTableIsPermissionDeniedWithRoleAndMethod) {
-  absl::StatusOr<std::string> answer = Call(kListContacts, {Token(gw::ROLE_PARTNER)});
+  absl::StatusOr<std::string> answer =
+      Call(kListContacts, {Token(gw::ROLE_PARTNER, kListContacts)});
   ASSERT_EQ(answer.status().code(), absl::StatusCode::kPermissionDenied) << answer.status();
   EXPECT_EQ(Reason(answer.status()), "auth.maillage/PERMISSION_DENIED");
   auto info = GetErrorInfo(answer.status());
@@ -100,7 +107,7 @@ TEST_F(AuthorizerTest, RoleOutsideTheTableIsPermissionDeniedWithRoleAndMethod) {
   EXPECT_EQ(info->metadata().at("role"), "ROLE_PARTNER");
   EXPECT_EQ(info->metadata().at("method"), kListContacts);
 
-  answer = Call("/maillage.testing.v1.EchoService/Echo", {Token(gw::ROLE_ADMIN)});
+  answer = Call(kEcho, {Token(gw::ROLE_ADMIN, kEcho)});
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kPermissionDenied) << "unknown method";
 }
 
@@ -110,24 +117,45 @@ TEST_F(AuthorizerTest, MissingForgedExpiredOrDoubledPrincipalIsUnauthenticated) 
     std::vector<std::string> tokens;
     const char* reason;
   };
-  const Case kCases[] = {
-      {"missing", {}, "auth.maillage/PRINCIPAL_MISSING"},
-      {"wrong secret",
-       {Token(gw::ROLE_ADMIN, absl::Seconds(30), "guess")},
-       "auth.maillage/PRINCIPAL_INVALID"},
-      {"garbage", {"not-a-token"}, "auth.maillage/PRINCIPAL_INVALID"},
-      {"expired", {Token(gw::ROLE_ADMIN, absl::Seconds(-1))}, "auth.maillage/PRINCIPAL_EXPIRED"},
-      {"two principals",
-       {Token(gw::ROLE_PARTNER), Token(gw::ROLE_ADMIN)},
-       "auth.maillage/PRINCIPAL_INVALID"},
-  };
-  for (const Case& c : kCases) {
+  for (const char* method : {kListActors, "/no.Such/Method"}) {
+    const Case kCases[] = {
+        {"missing", {}, "auth.maillage/PRINCIPAL_MISSING"},
+        {"wrong secret",
+         {Token(gw::ROLE_ADMIN, method, absl::Seconds(30), "guess")},
+         "auth.maillage/PRINCIPAL_INVALID"},
+        {"garbage", {"not-a-token"}, "auth.maillage/PRINCIPAL_INVALID"},
+        {"expired",
+         {Token(gw::ROLE_ADMIN, method, absl::Seconds(-1))},
+         "auth.maillage/PRINCIPAL_EXPIRED"},
+        {"two principals",
+         {Token(gw::ROLE_PARTNER, method), Token(gw::ROLE_ADMIN, method)},
+         "auth.maillage/PRINCIPAL_INVALID"},
+        {"signed for another method",
+         {Token(gw::ROLE_ADMIN, kListContacts)},
+         "auth.maillage/PRINCIPAL_WRONG_AUDIENCE"},
+    };
     // Unauthenticated comes first, even for a method nobody may call.
-    for (const char* method : {kListActors, "/no.Such/Method"}) {
+    for (const Case& c : kCases) {
       absl::StatusOr<std::string> answer = Call(method, c.tokens);
       EXPECT_EQ(answer.status().code(), absl::StatusCode::kUnauthenticated) << c.name;
-      EXPECT_EQ(Reason(answer.status()), c.reason) << c.name;
+      EXPECT_EQ(Reason(answer.status()), c.reason) << c.name << " at " << method;
     }
+  }
+}
+
+TEST_F(AuthorizerTest, PrincipalSignedForOneMethodOpensNoOther) {
+  // Method A's token on method B of the same service, and a directory token at the budget
+  // service: both refused, naming what the token was signed for.
+  const std::string for_list_actors = Token(gw::ROLE_ADMIN, kListActors);
+  ASSERT_THAT(Call(kListActors, {for_list_actors}), IsOk());
+  for (const char* other : {kListContacts, kListBudgets}) {
+    absl::StatusOr<std::string> answer = Call(other, {for_list_actors});
+    ASSERT_EQ(answer.status().code(), absl::StatusCode::kUnauthenticated) << other;
+    EXPECT_EQ(Reason(answer.status()), "auth.maillage/PRINCIPAL_WRONG_AUDIENCE") << other;
+    auto info = GetErrorInfo(answer.status());
+    ASSERT_TRUE(info.has_value());
+    EXPECT_EQ(info->metadata().at("audience"), kListActors);
+    EXPECT_EQ(info->metadata().at("method"), other);
   }
 }
 

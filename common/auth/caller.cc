@@ -1,6 +1,7 @@
 // The caller of the current thread's work and its signed form for outgoing calls.
 #include "common/auth/caller.h"
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -43,7 +44,7 @@ void SetDefaultCaller(std::optional<Principal> principal) {
 
 const Principal* CurrentCaller() { return tls_caller; }
 
-std::string OutgoingPrincipalToken() {
+std::string OutgoingPrincipalToken(absl::string_view method, absl::Time deadline) {
   const std::string& secret = ProcessSecret();
   if (secret.empty()) return "";
   Principal outgoing;
@@ -54,7 +55,9 @@ std::string OutgoingPrincipalToken() {
     if (!default_caller.has_value()) return "";
     outgoing = *default_caller;
   }
-  outgoing.expire_unix_ms = absl::ToUnixMillis(absl::Now() + kOutgoingLifetime);
+  outgoing.audience = std::string(method);
+  outgoing.expire_unix_ms = absl::ToUnixMillis(
+      std::min(absl::Now() + kOutgoingLifetime, deadline + kClockSkewAllowance));
   if (outgoing.request_id.empty()) outgoing.request_id = log::CurrentRequestId();
   return SignPrincipal(outgoing, secret);
 }

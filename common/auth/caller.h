@@ -3,9 +3,10 @@
 //
 // The gateway authenticates an API key and opens a CallerScope for the request; a service opens
 // one when Authorize succeeds (AuthorizedCall below does both). Every gRPC call made from that
-// thread through a channel of server::MakeChannel then carries the caller as a freshly signed
-// principal (x-maillage-principal, kOutgoingLifetime), so a service calling another acts for
-// the same key with the same role. Work that no caller asked for (a change-feed follower, the
+// thread through a channel of server::MakeChannel then carries the caller as a principal signed
+// anew for that call's method (its audience), expiring with the call's deadline and at most
+// kOutgoingLifetime ahead, so a service calling another acts for the same key with the same
+// role, and the token it received opens nothing else. Work that no caller asked for (a change-feed follower, the
 // seed loader) opens a CallerScope of its own with a service principal.
 //
 //   auth::SetProcessSecret(secret);  // once, at start-up, from MAILLAGE_PRINCIPAL_SECRET
@@ -29,8 +30,12 @@
 
 namespace maillage::auth {
 
-// The lifetime of the principals signed for outgoing calls.
+// The longest lifetime of the principals signed for outgoing calls; a call with a nearer
+// deadline gets a principal expiring kClockSkewAllowance after its deadline.
 inline constexpr absl::Duration kOutgoingLifetime = absl::Seconds(30);
+// Added to a call's deadline for the principal's expiry, for hosts whose clocks disagree a bit
+// (gRPC sends deadlines as durations; the principal's expiry is an instant).
+inline constexpr absl::Duration kClockSkewAllowance = absl::Seconds(1);
 
 // The signing secret of this process (MAILLAGE_PRINCIPAL_SECRET): set once at start-up, before
 // any call is served or made. Empty until then: nothing is signed and every principal is refused.
@@ -59,10 +64,13 @@ void SetDefaultCaller(std::optional<Principal> principal);
 // The innermost CallerScope's principal on this thread, or nullptr.
 const Principal* CurrentCaller();
 
-// The x-maillage-principal value for a call made now on this thread: the current caller (else
-// the default caller) signed with the process secret, expiring kOutgoingLifetime from now;
-// empty when there is neither or no secret.
-std::string OutgoingPrincipalToken();
+// The x-maillage-principal value for a call to `method` ("/<package>.<Service>/<Method>") made
+// now on this thread with `deadline`: the current caller (else the default caller) with
+// audience `method`, signed with the process secret, expiring at the earlier of now +
+// kOutgoingLifetime and deadline + kClockSkewAllowance; empty when there is no caller or no
+// secret.
+std::string OutgoingPrincipalToken(absl::string_view method,
+                                   absl::Time deadline = absl::InfiniteFuture());
 
 // A principal for work a service does on its own ("services/meetings"), with `role`.
 Principal ServicePrincipal(absl::string_view service_name, Role role);

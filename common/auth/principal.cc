@@ -16,7 +16,7 @@
 namespace maillage::auth {
 namespace {
 
-constexpr absl::string_view kPayloadVersion = "1";
+constexpr absl::string_view kPayloadVersion = "2";
 
 std::string Base64Url(absl::string_view bytes) {
   std::string out;
@@ -55,13 +55,15 @@ bool IsKnownRole(int64_t number) {
 std::string SignPrincipal(const Principal& principal, absl::string_view secret) {
   std::string payload = Base64Url(absl::StrCat(
       kPayloadVersion, ".", static_cast<int>(principal.role), ".", principal.expire_unix_ms, ".",
-      Base64Url(principal.key_name), ".", Base64Url(principal.request_id)));
+      Base64Url(principal.key_name), ".", Base64Url(principal.request_id), ".",
+      Base64Url(principal.audience)));
   return absl::StrCat(payload, ".", Mac(secret, payload));
 }
 
 absl::StatusOr<Principal> VerifyPrincipal(absl::string_view token, absl::string_view secret,
-                                          absl::Time now) {
+                                          absl::Time now, absl::string_view audience) {
   if (secret.empty()) return Invalid("this server has no signing secret");
+  if (audience.empty()) return Invalid("no method to check the audience against");
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 2) return Invalid("not <payload>.<signature>");
   const std::string expected = Mac(secret, parts[0]);
@@ -75,10 +77,11 @@ absl::StatusOr<Principal> VerifyPrincipal(absl::string_view token, absl::string_
   std::vector<absl::string_view> fields = absl::StrSplit(payload, '.');
   int64_t role = 0;
   Principal principal;
-  if (fields.size() != 5 || fields[0] != kPayloadVersion || !absl::SimpleAtoi(fields[1], &role) ||
+  if (fields.size() != 6 || fields[0] != kPayloadVersion || !absl::SimpleAtoi(fields[1], &role) ||
       !IsKnownRole(role) || !absl::SimpleAtoi(fields[2], &principal.expire_unix_ms) ||
       !DecodeCanonical(fields[3], &principal.key_name) ||
-      !DecodeCanonical(fields[4], &principal.request_id)) {
+      !DecodeCanonical(fields[4], &principal.request_id) ||
+      !DecodeCanonical(fields[5], &principal.audience)) {
     return Invalid("malformed payload");
   }
   principal.role = static_cast<Role>(role);
@@ -91,6 +94,12 @@ absl::StatusOr<Principal> VerifyPrincipal(absl::string_view token, absl::string_
   }
   if (principal.expire_unix_ms > now_ms + absl::ToInt64Milliseconds(kMaxPrincipalLifetime)) {
     return Invalid("expiry too far ahead");
+  }
+  if (principal.audience != audience) {
+    return MakeError(absl::StatusCode::kUnauthenticated, kAuthDomain, "PRINCIPAL_WRONG_AUDIENCE",
+                     absl::StrCat("the signed principal was signed for ", principal.audience,
+                                  ", not for ", audience),
+                     {{"audience", principal.audience}, {"method", std::string(audience)}});
   }
   return principal;
 }

@@ -1,10 +1,14 @@
 // Signing and verifying principals: round trip, tampering, wrong secret, expiry, garbage.
 #include "common/auth/principal.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <random>
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "common/status/errors.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
@@ -18,6 +22,7 @@ namespace gw = ::maillage::gateway::v1;
 
 constexpr char kSecret[] = "s3cret-shared-by-gateway-and-services";
 const absl::Time kNow = absl::FromUnixMillis(1'790'000'000'000);
+constexpr char kAudience[] = "/maillage.directory.v1.DirectoryService/GetActor";
 
 Principal Sample() {
   Principal p;
@@ -25,6 +30,7 @@ Principal Sample() {
   p.role = gw::ROLE_PARTNER;
   p.expire_unix_ms = absl::ToUnixMillis(kNow + absl::Seconds(30));
   p.request_id = "6ba7b810-9dad-41d1-80b4-00c04fd430c8";
+  p.audience = kAudience;
   return p;
 }
 
@@ -47,13 +53,48 @@ TEST(PrincipalTest, RoundTripKeepsEveryField) {
     Principal p = Sample();
     p.role = role;
     std::string token = SignPrincipal(p, kSecret);
-    absl::StatusOr<Principal> back = VerifyPrincipal(token, kSecret, kNow);
+    absl::StatusOr<Principal> back = VerifyPrincipal(token, kSecret, kNow, kAudience);
     ASSERT_THAT(back, IsOk()) << back.status();
     EXPECT_EQ(back->key_name, p.key_name);
     EXPECT_EQ(back->role, role);
     EXPECT_EQ(back->expire_unix_ms, p.expire_unix_ms);
     EXPECT_EQ(back->request_id, p.request_id);
+    EXPECT_EQ(back->audience, p.audience);
   }
+}
+
+TEST(PrincipalTest, PrincipalOpensOnlyTheMethodItWasSignedFor) {
+  const std::string token = SignPrincipal(Sample(), kSecret);
+  for (const char* other : {"/maillage.directory.v1.DirectoryService/ListActors",
+                            "/maillage.budget.v1.BudgetService/GetBudget",
+                            "/maillage.directory.v1.DirectoryService/GetActorX",
+                            "/maillage.directory.v1.DirectoryService/GetActo"}) {
+    absl::StatusOr<Principal> result = VerifyPrincipal(token, kSecret, kNow, other);
+    ExpectRefused(result, "PRINCIPAL_WRONG_AUDIENCE", other);
+    EXPECT_EQ(GetErrorInfo(result.status())->metadata().at("audience"), kAudience);
+  }
+  // No audience to check against: nothing is accepted.
+  ExpectRefused(VerifyPrincipal(token, kSecret, kNow, ""), "PRINCIPAL_INVALID", "no audience");
+  // A principal signed with no audience opens nothing.
+  Principal bare = Sample();
+  bare.audience = "";
+  ExpectRefused(VerifyPrincipal(SignPrincipal(bare, kSecret), kSecret, kNow, kAudience),
+                "PRINCIPAL_WRONG_AUDIENCE", "bare");
+}
+
+TEST(PrincipalTest, VersionOneTokensWithoutAudienceAreRefused) {
+  // The layout of the tokens signed before audiences existed, correctly signed.
+  std::string payload;
+  absl::WebSafeBase64Escape("1.3.1790000030000.YXBpS2V5cy83.cmVx", &payload);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), kSecret, static_cast<int>(sizeof kSecret - 1),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &mac_size);
+  std::string signature;
+  absl::WebSafeBase64Escape(
+      absl::string_view(reinterpret_cast<const char*>(mac), mac_size), &signature);
+  ExpectRefused(VerifyPrincipal(payload + "." + signature, kSecret, kNow, kAudience),
+                "PRINCIPAL_INVALID", "version 1");
 }
 
 TEST(PrincipalTest, TokenIsMetadataSafe) {
@@ -64,7 +105,7 @@ TEST(PrincipalTest, TokenIsMetadataSafe) {
       EXPECT_TRUE(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.') << token;
     }
   }
-  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), IsOk());
+  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), IsOk());
 }
 
 TEST(PrincipalTest, EveryAlteredCharacterIsRefused) {
@@ -74,7 +115,7 @@ TEST(PrincipalTest, EveryAlteredCharacterIsRefused) {
       if (token[i] == replacement) continue;
       std::string altered = token;
       altered[i] = replacement;
-      ExpectRefused(VerifyPrincipal(altered, kSecret, kNow), "PRINCIPAL_INVALID", altered);
+      ExpectRefused(VerifyPrincipal(altered, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", altered);
     }
   }
 }
@@ -86,14 +127,14 @@ TEST(PrincipalTest, ForgedPayloadWithAnotherRoleIsRefused) {
   std::string forged = SignPrincipal(admin, "guess");
   std::string genuine = SignPrincipal(Sample(), kSecret);
   std::string spliced = forged.substr(0, forged.find('.')) + genuine.substr(genuine.find('.'));
-  ExpectRefused(VerifyPrincipal(spliced, kSecret, kNow), "PRINCIPAL_INVALID", spliced);
+  ExpectRefused(VerifyPrincipal(spliced, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", spliced);
 }
 
 TEST(PrincipalTest, WrongOrEmptySecretIsRefused) {
   std::string token = SignPrincipal(Sample(), kSecret);
-  ExpectRefused(VerifyPrincipal(token, "another secret", kNow), "PRINCIPAL_INVALID", "wrong");
-  ExpectRefused(VerifyPrincipal(token, "", kNow), "PRINCIPAL_INVALID", "empty verify secret");
-  ExpectRefused(VerifyPrincipal(SignPrincipal(Sample(), ""), "", kNow), "PRINCIPAL_INVALID",
+  ExpectRefused(VerifyPrincipal(token, "another secret", kNow, kAudience), "PRINCIPAL_INVALID", "wrong");
+  ExpectRefused(VerifyPrincipal(token, "", kNow, kAudience), "PRINCIPAL_INVALID", "empty verify secret");
+  ExpectRefused(VerifyPrincipal(SignPrincipal(Sample(), ""), "", kNow, kAudience), "PRINCIPAL_INVALID",
                 "empty secrets on both sides");
 }
 
@@ -101,33 +142,33 @@ TEST(PrincipalTest, ExpiryIsEnforcedToTheMillisecond) {
   Principal p = Sample();
   std::string token = SignPrincipal(p, kSecret);
   const absl::Time expiry = absl::FromUnixMillis(p.expire_unix_ms);
-  EXPECT_THAT(VerifyPrincipal(token, kSecret, expiry - absl::Milliseconds(1)), IsOk());
-  ExpectRefused(VerifyPrincipal(token, kSecret, expiry), "PRINCIPAL_EXPIRED", "at expiry");
-  ExpectRefused(VerifyPrincipal(token, kSecret, expiry + absl::Hours(1)), "PRINCIPAL_EXPIRED",
+  EXPECT_THAT(VerifyPrincipal(token, kSecret, expiry - absl::Milliseconds(1), kAudience), IsOk());
+  ExpectRefused(VerifyPrincipal(token, kSecret, expiry, kAudience), "PRINCIPAL_EXPIRED", "at expiry");
+  ExpectRefused(VerifyPrincipal(token, kSecret, expiry + absl::Hours(1), kAudience), "PRINCIPAL_EXPIRED",
                 "after");
 }
 
 TEST(PrincipalTest, LongLivedPrincipalIsRefused) {
   Principal p = Sample();
   p.expire_unix_ms = absl::ToUnixMillis(kNow + kMaxPrincipalLifetime + absl::Seconds(1));
-  ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), "PRINCIPAL_INVALID",
+  ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), "PRINCIPAL_INVALID",
                 "too long");
   p.expire_unix_ms = absl::ToUnixMillis(kNow + kMaxPrincipalLifetime);
-  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), IsOk());
+  EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), IsOk());
 }
 
 TEST(PrincipalTest, UnknownRoleIsRefusedEvenWhenSigned) {
   for (int role : {0, 5, -1, 1000}) {
     Principal p = Sample();
     p.role = static_cast<Role>(role);
-    ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow), "PRINCIPAL_INVALID",
+    ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), "PRINCIPAL_INVALID",
                   std::to_string(role));
   }
 }
 
 TEST(PrincipalTest, GarbageIsRefusedWithoutCrashing) {
   for (const char* token : {"", ".", "..", "abc", "abc.def", "abc.def.ghi", "=.=", "\n.\n"}) {
-    ExpectRefused(VerifyPrincipal(token, kSecret, kNow), "PRINCIPAL_INVALID", token);
+    ExpectRefused(VerifyPrincipal(token, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", token);
   }
   std::mt19937 random(20261129);
   const std::string alphabet =
@@ -145,7 +186,7 @@ TEST(PrincipalTest, GarbageIsRefusedWithoutCrashing) {
       token += alphabet.substr(std::uniform_int_distribution<size_t>(0, 8)(random), 3);
     }
     if (token == genuine) continue;
-    ExpectRefused(VerifyPrincipal(token, kSecret, kNow), "PRINCIPAL_INVALID", token);
+    ExpectRefused(VerifyPrincipal(token, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", token);
   }
 }
 

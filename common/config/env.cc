@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -24,7 +25,25 @@ Env::Env(std::map<std::string, std::string> vars)
         return it->second;
       }) {}
 
-std::optional<std::string> Env::Get(absl::string_view name) const { return lookup_(name); }
+bool IsPublishedSecret(absl::string_view value) {
+  // deploy/k8s/secrets.example.yaml writes every placeholder with CHANGE-ME (config_test reads
+  // that file and checks each one is refused).
+  const std::string lower = absl::AsciiStrToLower(value);
+  return absl::StrContains(lower, "change-me") || absl::StrContains(lower, "changeme") ||
+         absl::StrContains(lower, "change_me");
+}
+
+std::optional<std::string> Env::Get(absl::string_view name) {
+  std::optional<std::string> value = lookup_(name);
+  if (value.has_value() && IsPublishedSecret(*value)) {
+    Fail(name, ": holds an example placeholder published in this repository (CHANGE-ME..., "
+               "deploy/k8s/secrets.example.yaml): set a secret of your own, e.g. openssl rand "
+               "-hex 32");
+  }
+  return value;  // unusable when refused: Finish() fails
+}
+
+void Env::RefusePublishedSecret(absl::string_view name) { Get(name); }
 
 void Env::Fail(absl::string_view name, absl::string_view problem) {
   errors_.push_back(absl::StrCat(name, problem));

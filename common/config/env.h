@@ -7,6 +7,11 @@
 //
 // Finish() returns INVALID_ARGUMENT with one line naming every bad or missing variable, its
 // value and what was expected; it never throws and never prints a stack trace.
+//
+// Every value read is also checked against the secrets this repository publishes (the
+// placeholders of deploy/k8s/secrets.example.yaml, IsPublishedSecret): a binary started with
+// one, as a secret or inside another value (a database URL's password), refuses to start,
+// naming the variable and never showing the value.
 #pragma once
 
 #include <chrono>
@@ -20,6 +25,11 @@
 #include "absl/strings/string_view.h"
 
 namespace maillage::config {
+
+// True when `value` holds a secret that anyone can read in this repository: an example
+// placeholder ("CHANGE-ME-example-only"..., any text containing "CHANGE-ME" or "CHANGEME" in
+// any case), so that an installation copied from the examples does not run with it.
+bool IsPublishedSecret(absl::string_view value);
 
 class Env {
  public:
@@ -47,11 +57,16 @@ class Env {
   std::string OneOf(absl::string_view name, absl::string_view fallback,
                     const std::vector<std::string>& allowed);
 
+  // Records an error when `name` is set to a published secret (IsPublishedSecret): for secrets
+  // that the binary does not read itself but a library does (PGPASSWORD for libpq).
+  void RefusePublishedSecret(absl::string_view name);
+
   // OK, or INVALID_ARGUMENT "configuration: NAME=value: expected ...; OTHER: required".
   absl::Status Finish() const;
 
  private:
-  std::optional<std::string> Get(absl::string_view name) const;
+  // The value of `name`; records an error when it holds a published secret.
+  std::optional<std::string> Get(absl::string_view name);
   void Fail(absl::string_view name, absl::string_view problem);
 
   std::function<std::optional<std::string>(absl::string_view)> lookup_;

@@ -11,6 +11,7 @@
 #include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "common/server/interceptors.h"
+#include "common/server/tls.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
@@ -30,9 +31,10 @@ constexpr int kKeepaliveTimeoutMs = 10'000;
 constexpr int kInitialReconnectBackoffMs = 250;
 constexpr int kMaxReconnectBackoffMs = 2'000;
 
-// Adds the caller of the calling thread (auth::CurrentCaller), signed, as x-maillage-principal.
-// The token is made when the call is created, which happens on the calling thread for every
-// kind of stub (sync, async and callback), so the thread's CallerScope is the right one.
+// Adds the caller of the calling thread (auth::CurrentCaller), signed for the method called and
+// expiring with the call's deadline, as x-maillage-principal. The token is made when the call
+// is created, which happens on the calling thread for every kind of stub (sync, async and
+// callback), so the thread's CallerScope is the right one; the deadline is already set then.
 class PrincipalInterceptor final : public grpc::experimental::Interceptor {
  public:
   explicit PrincipalInterceptor(std::string token) : token_(std::move(token)) {}
@@ -53,8 +55,14 @@ class PrincipalInterceptorFactory final
     : public grpc::experimental::ClientInterceptorFactoryInterface {
  public:
   grpc::experimental::Interceptor* CreateClientInterceptor(
-      grpc::experimental::ClientRpcInfo*) override {
-    std::string token = auth::OutgoingPrincipalToken();
+      grpc::experimental::ClientRpcInfo* info) override {
+    absl::Time deadline = absl::InfiniteFuture();
+    if (info->client_context() != nullptr) {
+      const auto when = info->client_context()->deadline();
+      if (when != std::chrono::system_clock::time_point::max()) deadline = absl::FromChrono(when);
+    }
+    std::string token =
+        auth::OutgoingPrincipalToken(info->method() != nullptr ? info->method() : "", deadline);
     return token.empty() ? nullptr : new PrincipalInterceptor(std::move(token));
   }
 };
@@ -91,7 +99,8 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_m
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<PrincipalInterceptorFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      ChannelTarget(address), grpc::InsecureChannelCredentials(), args, std::move(interceptors));
+      ChannelTarget(address), ChannelCredentialsFor(InternalTls()), args,
+      std::move(interceptors));
 }
 
 void PrepareClientContext(grpc::ClientContext& context,

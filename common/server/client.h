@@ -11,7 +11,8 @@
 // reconnect to a peer that went away within 2 s of its return (reconnection backoff 250 ms up to
 // 2 s), and allow messages up to kMaxMessageBytes both ways. Every call made on a thread inside
 // an auth::CallerScope carries that caller as a signed x-maillage-principal
-// (common/auth/caller.h).
+// (common/auth/caller.h). Channels use the internal TLS set with SetInternalTls (tls.h; mutual
+// TLS with the installation's private CA), plaintext when none was set.
 #pragma once
 
 #include <chrono>

@@ -16,6 +16,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
 #include "common/server/interceptors.h"
+#include "common/server/tls.h"
 #include "common/status/errors.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -191,11 +192,17 @@ absl::Status Server::Start() {
     metrics_port_ = ports.empty() ? options_.metrics_port : ports.front();
   }
 
+  if (!options_.tls.empty()) {
+    if (absl::Status usable = CheckTlsFiles(options_.tls, /*for_server=*/true); !usable.ok()) {
+      return FailedPrecondition(options_.error_domain, "TLS_FILES_UNUSABLE",
+                                absl::StrCat("cannot serve gRPC over TLS: ", usable.message()));
+    }
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
   std::string address = HostPort(options_.host, options_.grpc_port);
   int bound_port = 0;
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(address, ServerCredentialsFor(options_.tls), &bound_port);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   if (generic_service_ != nullptr) builder.RegisterCallbackGenericService(generic_service_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
@@ -241,7 +248,10 @@ absl::Status Server::Start() {
   log::Info("server started", {{"server", options_.service_name},
                                {"grpc_address", HostPort(options_.host, bound_port)},
                                {"metrics_port", std::to_string(metrics_port_.load())},
-                               {"threads", std::to_string(options_.threads)}});
+                               {"threads", std::to_string(options_.threads)},
+                               {"tls", options_.tls.empty()            ? "off"
+                                       : options_.tls.ca_file.empty() ? "on"
+                                                                       : "mutual"}});
   return absl::OkStatus();
 }
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "common/server/tls.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "prometheus/exposer.h"
@@ -49,6 +50,10 @@ struct ServerOptions {
   int max_message_bytes = 8 << 20;  // largest message received or sent
   std::chrono::milliseconds drain_timeout{10000};  // in-flight calls get this long on Shutdown
   bool reflection = true;                          // grpc.reflection.v1alpha.ServerReflection
+  // TLS of the gRPC port (tls.h): none (plaintext, the default), a certificate and key (TLS),
+  // or with a CA too (mutual TLS: only clients with a certificate of that CA get in). Start
+  // fails FAILED_PRECONDITION when the files cannot be read.
+  TlsFiles tls;
 };
 
 class Server {

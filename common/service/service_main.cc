@@ -36,6 +36,9 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
   out.pool.application_name = absl::StrCat("maillage-", service_name);
   out.log_level = env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
   out.principal_secret = env.Secret("MAILLAGE_PRINCIPAL_SECRET", auth::kMinSecretLength);
+  // libpq reads the database password from PGPASSWORD (the containers' entrypoint sets it).
+  env.RefusePublishedSecret("PGPASSWORD");
+  out.server.tls = server::ReadInternalTls(env);
   return out;
 }
 
@@ -49,6 +52,8 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                std::function<absl::Status()> after_migrate) {
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
+  // Calls to other services (meetings → directory, budget) use the same mutual TLS.
+  server::SetInternalTls(environment.server.tls);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
                          {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
   server::Server server(environment.server, std::move(services));

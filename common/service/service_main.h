@@ -39,7 +39,11 @@ struct ServiceEnvironment {
 //   MAILLAGE_DATABASE_URL (required), MAILLAGE_GRPC_PORT, MAILLAGE_METRICS_PORT,
 //   MAILLAGE_GRPC_THREADS, MAILLAGE_DB_POOL_SIZE, MAILLAGE_DB_ACQUIRE_TIMEOUT,
 //   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION, MAILLAGE_PRINCIPAL_SECRET
-//   (required, at least auth::kMinSecretLength bytes).
+//   (required, at least auth::kMinSecretLength bytes), MAILLAGE_INTERNAL_TLS_CA_FILE,
+//   MAILLAGE_INTERNAL_TLS_CERT_FILE, MAILLAGE_INTERNAL_TLS_KEY_FILE (all or none: mutual TLS
+//   on the gRPC port and on the calls to other services, server/tls.h).
+// A secret published in the repository (config::IsPublishedSecret) in any of them, or in
+// PGPASSWORD, is an error.
 // Problems are recorded in `env`; call env.Finish() afterwards.
 ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
                                           int default_grpc_port, int default_metrics_port);

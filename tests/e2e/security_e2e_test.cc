@@ -87,6 +87,9 @@ class SecurityE2eTest : public ::testing::Test {
   static std::map<gw::Role, std::string> keys_;
 };
 
+constexpr char kDirectoryListActors[] = "/maillage.directory.v1.DirectoryService/ListActors";
+constexpr char kBudgetListActions[] = "/maillage.budget.v1.BudgetService/ListActions";
+
 Suite* SecurityE2eTest::suite_ = nullptr;
 std::map<gw::Role, std::string> SecurityE2eTest::keys_;
 
@@ -195,10 +198,13 @@ grpc::Status CallDirect(const std::string& address, const std::string& method,
   return status;
 }
 
-std::string Sign(gw::Role role, const std::string& secret,
+// A principal of `role` for `audience` (the method it may be presented to), as a gateway
+// knowing `secret` would sign it.
+std::string Sign(gw::Role role, const std::string& secret, const std::string& audience,
                  absl::Duration lifetime = absl::Seconds(30)) {
   return auth::SignPrincipal(
-      {"tests/direct", role, absl::ToUnixMillis(absl::Now() + lifetime), "direct"}, secret);
+      {"tests/direct", role, absl::ToUnixMillis(absl::Now() + lifetime), "direct", audience},
+      secret);
 }
 
 TEST_F(SecurityE2eTest, ServicesRefuseCallsWithoutAValidPrincipalAndApplyTheTableThemselves) {
@@ -224,14 +230,26 @@ TEST_F(SecurityE2eTest, ServicesRefuseCallsWithoutAValidPrincipalAndApplyTheTabl
     grpc::Status none = CallDirect(address, rule.method, {});
     EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED)
         << rule.method << ": a handler without the check? " << none.error_message();
-    grpc::Status forged =
-        CallDirect(address, rule.method, {Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000")});
+    grpc::Status forged = CallDirect(
+        address, rule.method,
+        {Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", rule.method)});
     EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED) << rule.method;
-    grpc::Status expired = CallDirect(
-        address, rule.method, {Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, absl::Seconds(-1))});
+    grpc::Status expired =
+        CallDirect(address, rule.method,
+                   {Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, rule.method, absl::Seconds(-1))});
     EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED) << rule.method;
+    // A genuine admin principal signed for another method (of this service or another) is a
+    // sniffed token replayed elsewhere: refused.
+    for (const std::string& other : {kDirectoryListActors, kBudgetListActions}) {
+      if (other == rule.method) continue;
+      grpc::Status replayed =
+          CallDirect(address, rule.method, {Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, other)});
+      EXPECT_EQ(replayed.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+          << rule.method << " accepted a principal signed for " << other;
+    }
     for (gw::Role role : auth::AllRoles()) {
-      grpc::Status status = CallDirect(address, rule.method, {Sign(role, kTestPrincipalSecret)});
+      grpc::Status status =
+          CallDirect(address, rule.method, {Sign(role, kTestPrincipalSecret, rule.method)});
       if (RoleAllowed(rule, role)) {
         EXPECT_NE(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
             << gw::Role_Name(role) << " " << rule.method << ": " << status.error_message();
@@ -412,12 +430,15 @@ TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) 
             grpc::StatusCode::UNAUTHENTICATED);
   // A principal forged by the client is never passed on: without a key, refused.
   EXPECT_EQ(
-      call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000")}},
+      call({{auth::kPrincipalMetadataKey,
+              Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", kDirectoryListActors)}},
            false)
           .error_code(),
       grpc::StatusCode::UNAUTHENTICATED);
   // Not even a correctly signed one: the pass-through keeps only its own.
-  EXPECT_EQ(call({{auth::kPrincipalMetadataKey, Sign(gw::ROLE_ADMIN, kTestPrincipalSecret)}}, false)
+  EXPECT_EQ(call({{auth::kPrincipalMetadataKey,
+                   Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, kDirectoryListActors)}},
+                 false)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(call({{"x-api-key", keys_[gw::ROLE_PARTNER]}}, true).error_code(),
