@@ -10,15 +10,22 @@ common/testing excluded). Variables read with Required or Secret, and the addres
 docker-compose.yml and in `deploy/maillage env <service>`; the others are defaulted by design.
 Both files must set the same variables with matching ports, none that the binary does not read.
 Compose must carry no secret inline, publish ports for the gateway only, probe each binary's
-health, and `docker-compose config -q` must accept it (when docker-compose is installed).
+health, run every container as a non-root user on a read-only root filesystem with every
+capability dropped and no-new-privileges, name sslmode in every database URL, and
+`docker-compose config -q` must accept it (when docker-compose is installed).
+`deploy/maillage compose-secrets`, run on a temporary state folder, must write every secret file
+mode 600 (as root: owned by the user of each container that mounts it), and deploy/maillage must
+never put a secret on a command line.
 
 Prints one line per problem and exits 1 when there is any.
 """
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 from urllib.parse import urlsplit
 
 import yaml
@@ -171,6 +178,17 @@ def check_service(root, compose, name, runner):
     check_health_and_ports(name, service_def, env)
 
 
+def attached(service_def):
+    """{file name under /run/secrets/: secret} of the secrets a service mounts."""
+    out = {}
+    for item in service_def.get("secrets") or []:
+        if isinstance(item, dict):
+            out[item.get("target") or item.get("source")] = item.get("source")
+        else:
+            out[item] = item
+    return out
+
+
 def check_database(compose, name, service_def, env, runner):
     url = env.get("MAILLAGE_DATABASE_URL")
     if not url:
@@ -187,14 +205,19 @@ def check_database(compose, name, service_def, env, runner):
     secret = f"{role}_password"
     if env.get("MAILLAGE_DATABASE_PASSWORD_FILE") != f"/run/secrets/{secret}":
         fail(f"{name}: MAILLAGE_DATABASE_PASSWORD_FILE must be /run/secrets/{secret}")
-    if secret not in (service_def.get("secrets") or []):
+    if secret not in attached(service_def):
         fail(f"{name}: secret {secret} is not attached to the service")
     postgres_env = compose_env(compose["services"].get("postgres", {}))
     if postgres_env.get(f"{role.upper()}_PASSWORD_FILE") != f"/run/secrets/{secret}":
         fail(f"postgres: {role.upper()}_PASSWORD_FILE=/run/secrets/{secret} missing "
              "(deploy/postgres/init.sh creates the role with it)")
-    if secret not in (compose["services"].get("postgres", {}).get("secrets") or []):
+    if secret not in attached(compose["services"].get("postgres", {})):
         fail(f"postgres: secret {secret} is not attached")
+    for where, value in (("docker-compose.yml", url), ("deploy/maillage",
+                                                     runner.get("MAILLAGE_DATABASE_URL", ""))):
+        if not re.search(r"[?&]sslmode=(disable|allow|prefer|require|verify-ca|verify-full)(&|$)",
+                         value):
+            fail(f"{name}: MAILLAGE_DATABASE_URL in {where} must set sslmode explicitly")
     if not depends_on_healthy(compose, name, "postgres"):
         fail(f"{name}: does not wait for postgres (depends_on ... condition: service_healthy)")
 
@@ -314,6 +337,94 @@ def check_dockerfile(root):
         fail("deploy/Dockerfile: a secret in ENV/ARG ends up in the image")
 
 
+def maillage_uid(root):
+    with open(os.path.join(root, "deploy", "Dockerfile"), encoding="utf-8") as f:
+        runtime = f.read().split("FROM debian:bookworm-slim")[-1]
+    user = re.findall(r"^USER\s+(\d+)", runtime, re.M)
+    return int(user[-1]) if user else None
+
+
+def service_uid(root, service_def):
+    """The uid a container runs as: its `user:`, else the maillage image's USER."""
+    user = service_def.get("user")
+    if user is not None:
+        first = str(user).split(":")[0]
+        return int(first) if first.isdigit() else None
+    return maillage_uid(root) if service_def.get("image") == "maillage:local" else None
+
+
+def check_hardening(root, compose):
+    for name, service_def in compose["services"].items():
+        if service_def.get("read_only") is not True:
+            fail(f"{name}: read_only: true missing (a read-only root filesystem, tmpfs to write)")
+        if [str(c).upper() for c in service_def.get("cap_drop") or []] != ["ALL"]:
+            fail(f"{name}: cap_drop: [ALL] missing")
+        if service_def.get("cap_add"):
+            fail(f"{name}: cap_add gives capabilities back: {service_def.get('cap_add')}")
+        if "no-new-privileges:true" not in (service_def.get("security_opt") or []):
+            fail(f"{name}: security_opt: [no-new-privileges:true] missing")
+        uid = service_uid(root, service_def)
+        if uid is None or uid == 0:
+            fail(f"{name}: must run as a known non-root uid (user: or the image's USER), is {uid}")
+
+
+def check_secret_files(root, compose):
+    """compose-secrets writes private files, each owned by the container user that reads it."""
+    with tempfile.TemporaryDirectory() as state:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+               "MAILLAGE_STATE_DIR": state}
+        out = subprocess.run(["bash", os.path.join(root, "deploy", "maillage"), "compose-secrets"],
+                             env=env, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            fail(f"deploy/maillage compose-secrets exited {out.returncode}: {out.stderr.strip()}")
+            return
+        folder = os.path.join(state, "compose-secrets")
+        if stat.S_IMODE(os.stat(folder).st_mode) != 0o700:
+            fail(f"compose-secrets folder is mode {oct(stat.S_IMODE(os.stat(folder).st_mode))}, "
+                 "expected 0o700")
+        local = os.path.join(state, "secrets.env")
+        if stat.S_IMODE(os.stat(local).st_mode) != 0o600:
+            fail(f"secrets.env is mode {oct(stat.S_IMODE(os.stat(local).st_mode))}, expected 0o600")
+        readers = {}
+        for name, service_def in compose["services"].items():
+            for source in attached(service_def).values():
+                readers.setdefault(source, set()).add(service_uid(root, service_def))
+        for secret, definition in (compose.get("secrets") or {}).items():
+            path = os.path.join(folder, os.path.basename((definition or {}).get("file", "")))
+            if not os.path.isfile(path):
+                fail(f"secret {secret}: compose-secrets did not write {os.path.basename(path)}")
+                continue
+            info = os.stat(path)
+            if stat.S_IMODE(info.st_mode) != 0o600:
+                fail(f"secret {secret}: mode {oct(stat.S_IMODE(info.st_mode))}, expected 0o600")
+            uids = readers.get(secret, set())
+            if len(uids) > 1:
+                fail(f"secret {secret}: mounted by containers of different users {sorted(uids, key=str)}: "
+                     "a mode-600 file can have one reader only (give each user its copy)")
+            if os.geteuid() == 0 and len(uids) == 1 and info.st_uid not in uids:
+                fail(f"secret {secret}: owned by uid {info.st_uid}, read by uid {next(iter(uids))}")
+
+
+# A command line that carries a secret: `env NAME=value` (ps shows every argument), a password
+# option, or a database URL (it holds the password) given as an argument.
+ARGV_SECRET = re.compile(
+    r"(^|[;&|(]\s*|\s)(env|setsid|sudo|nohup)\s+(-i\s+)?[^#]*(\$\(secret|\$\{?vars|\$\{?envs|"
+    r"PASSWORD=|SECRET=|db_url)"
+    r"|--password[= ]|--secret[= ]|\s'?\$\(db_url")
+
+
+def check_runner_argv(root):
+    with open(os.path.join(root, "deploy", "maillage"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    for number, line in enumerate(lines, 1):
+        code = line.split(" #")[0]
+        if code.lstrip().startswith("#"):
+            continue
+        if ARGV_SECRET.search(code):
+            fail(f"deploy/maillage:{number}: a secret on a command line (use the environment of "
+                 f"a subshell): {line.strip()}")
+
+
 def check_compose_config(root):
     tool = shutil.which("docker-compose")
     if tool is None:
@@ -338,6 +449,9 @@ def main():
             check_service(root, compose, name, runner_env(root, name))
         check_no_inline_secret(compose, root)
         check_topology(compose)
+        check_hardening(root, compose)
+        check_secret_files(root, compose)
+    check_runner_argv(root)
     check_dockerfile(root)
     check_compose_config(root)
     if failures:
