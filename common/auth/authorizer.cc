@@ -23,9 +23,8 @@ absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
     return MakeError(absl::StatusCode::kUnauthenticated, kAuthDomain, "PRINCIPAL_INVALID",
                      absl::StrCat("the call carries more than one ", kPrincipalMetadataKey));
   }
-  absl::StatusOr<Principal> principal =
-      VerifyPrincipal(absl::string_view(it->second.data(), it->second.size()), secret,
-                      absl::Now(), method);
+  absl::StatusOr<Principal> principal = VerifyPrincipal(
+      absl::string_view(it->second.data(), it->second.size()), secret, absl::Now(), method);
   if (!principal.ok()) return principal.status();
   if (!Allowed(principal->role, method)) {
     const std::string role = ::maillage::gateway::v1::Role_Name(principal->role);

@@ -88,8 +88,7 @@ std::string Reason(const absl::Status& status) {
 }
 
 TEST_F(AuthorizerTest, AllowedRoleReachesTheHandlerWithItsPrincipal) {
-  absl::StatusOr<std::string> answer =
-      Call(kListActors, {Token(gw::ROLE_PARTNER, kListActors)});
+  absl::StatusOr<std::string> answer = Call(kListActors, {Token(gw::ROLE_PARTNER, kListActors)});
   ASSERT_THAT(answer, IsOk()) << answer.status();
   EXPECT_EQ(*answer, "apiKeys/3 ROLE_PARTNER");
   answer = Call(kListContacts, {Token(gw::ROLE_STAFF, kListContacts)});

@@ -56,8 +56,8 @@ std::string OutgoingPrincipalToken(absl::string_view method, absl::Time deadline
     outgoing = *default_caller;
   }
   outgoing.audience = std::string(method);
-  outgoing.expire_unix_ms = absl::ToUnixMillis(
-      std::min(absl::Now() + kOutgoingLifetime, deadline + kClockSkewAllowance));
+  outgoing.expire_unix_ms =
+      absl::ToUnixMillis(std::min(absl::Now() + kOutgoingLifetime, deadline + kClockSkewAllowance));
   if (outgoing.request_id.empty()) outgoing.request_id = log::CurrentRequestId();
   return SignPrincipal(outgoing, secret);
 }

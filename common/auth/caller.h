@@ -6,8 +6,8 @@
 // thread through a channel of server::MakeChannel then carries the caller as a principal signed
 // anew for that call's method (its audience), expiring with the call's deadline and at most
 // kOutgoingLifetime ahead, so a service calling another acts for the same key with the same
-// role, and the token it received opens nothing else. Work that no caller asked for (a change-feed follower, the
-// seed loader) opens a CallerScope of its own with a service principal.
+// role, and the token it received opens nothing else. Work that no caller asked for (a change-feed
+// follower, the seed loader) opens a CallerScope of its own with a service principal.
 //
 //   auth::SetProcessSecret(secret);  // once, at start-up, from MAILLAGE_PRINCIPAL_SECRET
 //   ...

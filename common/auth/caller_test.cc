@@ -168,8 +168,7 @@ TEST_F(CallerTest, OutgoingTokenIsShortLivedBoundToItsMethodAndNeedsASecret) {
   EXPECT_EQ(principal->key_name, "apiKeys/2");
   EXPECT_EQ(principal->audience, kListActors);
   EXPECT_LE(principal->expire_unix_ms, absl::ToUnixMillis(absl::Now() + kOutgoingLifetime));
-  EXPECT_FALSE(
-      VerifyPrincipal(token, kSecret, absl::Now() + absl::Seconds(31), kListActors).ok());
+  EXPECT_FALSE(VerifyPrincipal(token, kSecret, absl::Now() + absl::Seconds(31), kListActors).ok());
   EXPECT_EQ(VerifyPrincipal(token, kSecret, absl::Now(), kCreateActor).status().code(),
             absl::StatusCode::kUnauthenticated);
   SetProcessSecret("");

@@ -53,10 +53,10 @@ bool IsKnownRole(int64_t number) {
 }  // namespace
 
 std::string SignPrincipal(const Principal& principal, absl::string_view secret) {
-  std::string payload = Base64Url(absl::StrCat(
-      kPayloadVersion, ".", static_cast<int>(principal.role), ".", principal.expire_unix_ms, ".",
-      Base64Url(principal.key_name), ".", Base64Url(principal.request_id), ".",
-      Base64Url(principal.audience)));
+  std::string payload =
+      Base64Url(absl::StrCat(kPayloadVersion, ".", static_cast<int>(principal.role), ".",
+                             principal.expire_unix_ms, ".", Base64Url(principal.key_name), ".",
+                             Base64Url(principal.request_id), ".", Base64Url(principal.audience)));
   return absl::StrCat(payload, ".", Mac(secret, payload));
 }
 

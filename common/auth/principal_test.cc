@@ -91,8 +91,8 @@ TEST(PrincipalTest, VersionOneTokensWithoutAudienceAreRefused) {
   HMAC(EVP_sha256(), kSecret, static_cast<int>(sizeof kSecret - 1),
        reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &mac_size);
   std::string signature;
-  absl::WebSafeBase64Escape(
-      absl::string_view(reinterpret_cast<const char*>(mac), mac_size), &signature);
+  absl::WebSafeBase64Escape(absl::string_view(reinterpret_cast<const char*>(mac), mac_size),
+                            &signature);
   ExpectRefused(VerifyPrincipal(payload + "." + signature, kSecret, kNow, kAudience),
                 "PRINCIPAL_INVALID", "version 1");
 }
@@ -115,7 +115,8 @@ TEST(PrincipalTest, EveryAlteredCharacterIsRefused) {
       if (token[i] == replacement) continue;
       std::string altered = token;
       altered[i] = replacement;
-      ExpectRefused(VerifyPrincipal(altered, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", altered);
+      ExpectRefused(VerifyPrincipal(altered, kSecret, kNow, kAudience), "PRINCIPAL_INVALID",
+                    altered);
     }
   }
 }
@@ -132,10 +133,12 @@ TEST(PrincipalTest, ForgedPayloadWithAnotherRoleIsRefused) {
 
 TEST(PrincipalTest, WrongOrEmptySecretIsRefused) {
   std::string token = SignPrincipal(Sample(), kSecret);
-  ExpectRefused(VerifyPrincipal(token, "another secret", kNow, kAudience), "PRINCIPAL_INVALID", "wrong");
-  ExpectRefused(VerifyPrincipal(token, "", kNow, kAudience), "PRINCIPAL_INVALID", "empty verify secret");
-  ExpectRefused(VerifyPrincipal(SignPrincipal(Sample(), ""), "", kNow, kAudience), "PRINCIPAL_INVALID",
-                "empty secrets on both sides");
+  ExpectRefused(VerifyPrincipal(token, "another secret", kNow, kAudience), "PRINCIPAL_INVALID",
+                "wrong");
+  ExpectRefused(VerifyPrincipal(token, "", kNow, kAudience), "PRINCIPAL_INVALID",
+                "empty verify secret");
+  ExpectRefused(VerifyPrincipal(SignPrincipal(Sample(), ""), "", kNow, kAudience),
+                "PRINCIPAL_INVALID", "empty secrets on both sides");
 }
 
 TEST(PrincipalTest, ExpiryIsEnforcedToTheMillisecond) {
@@ -143,16 +146,17 @@ TEST(PrincipalTest, ExpiryIsEnforcedToTheMillisecond) {
   std::string token = SignPrincipal(p, kSecret);
   const absl::Time expiry = absl::FromUnixMillis(p.expire_unix_ms);
   EXPECT_THAT(VerifyPrincipal(token, kSecret, expiry - absl::Milliseconds(1), kAudience), IsOk());
-  ExpectRefused(VerifyPrincipal(token, kSecret, expiry, kAudience), "PRINCIPAL_EXPIRED", "at expiry");
-  ExpectRefused(VerifyPrincipal(token, kSecret, expiry + absl::Hours(1), kAudience), "PRINCIPAL_EXPIRED",
-                "after");
+  ExpectRefused(VerifyPrincipal(token, kSecret, expiry, kAudience), "PRINCIPAL_EXPIRED",
+                "at expiry");
+  ExpectRefused(VerifyPrincipal(token, kSecret, expiry + absl::Hours(1), kAudience),
+                "PRINCIPAL_EXPIRED", "after");
 }
 
 TEST(PrincipalTest, LongLivedPrincipalIsRefused) {
   Principal p = Sample();
   p.expire_unix_ms = absl::ToUnixMillis(kNow + kMaxPrincipalLifetime + absl::Seconds(1));
-  ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), "PRINCIPAL_INVALID",
-                "too long");
+  ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience),
+                "PRINCIPAL_INVALID", "too long");
   p.expire_unix_ms = absl::ToUnixMillis(kNow + kMaxPrincipalLifetime);
   EXPECT_THAT(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), IsOk());
 }
@@ -161,8 +165,8 @@ TEST(PrincipalTest, UnknownRoleIsRefusedEvenWhenSigned) {
   for (int role : {0, 5, -1, 1000}) {
     Principal p = Sample();
     p.role = static_cast<Role>(role);
-    ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience), "PRINCIPAL_INVALID",
-                  std::to_string(role));
+    ExpectRefused(VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience),
+                  "PRINCIPAL_INVALID", std::to_string(role));
   }
 }
 

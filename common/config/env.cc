@@ -36,9 +36,10 @@ bool IsPublishedSecret(absl::string_view value) {
 std::optional<std::string> Env::Get(absl::string_view name) {
   std::optional<std::string> value = lookup_(name);
   if (value.has_value() && IsPublishedSecret(*value)) {
-    Fail(name, ": holds an example placeholder published in this repository (CHANGE-ME..., "
-               "deploy/k8s/secrets.example.yaml): set a secret of your own, e.g. openssl rand "
-               "-hex 32");
+    Fail(name,
+         ": holds an example placeholder published in this repository (CHANGE-ME..., "
+         "deploy/k8s/secrets.example.yaml): set a secret of your own, e.g. openssl rand "
+         "-hex 32");
   }
   return value;  // unusable when refused: Finish() fails
 }

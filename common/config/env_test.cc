@@ -4,10 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/strings/ascii.h"
-
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 

@@ -99,8 +99,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_m
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<PrincipalInterceptorFactory>());
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      ChannelTarget(address), ChannelCredentialsFor(InternalTls()), args,
-      std::move(interceptors));
+      ChannelTarget(address), ChannelCredentialsFor(InternalTls()), args, std::move(interceptors));
 }
 
 void PrepareClientContext(grpc::ClientContext& context,

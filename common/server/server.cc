@@ -249,9 +249,9 @@ absl::Status Server::Start() {
                                {"grpc_address", HostPort(options_.host, bound_port)},
                                {"metrics_port", std::to_string(metrics_port_.load())},
                                {"threads", std::to_string(options_.threads)},
-                               {"tls", options_.tls.empty()            ? "off"
+                               {"tls", options_.tls.empty()           ? "off"
                                        : options_.tls.ca_file.empty() ? "on"
-                                                                       : "mutual"}});
+                                                                      : "mutual"}});
   return absl::OkStatus();
 }
 

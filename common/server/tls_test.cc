@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -28,7 +29,9 @@ namespace echo = ::maillage::testing::v1;
 
 class TlsTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { certs_ = new testing::TestCertificates(testing::MakeTestCertificates()); }
+  static void SetUpTestSuite() {
+    certs_ = new testing::TestCertificates(testing::MakeTestCertificates());
+  }
   static void TearDownTestSuite() {
     std::filesystem::remove_all(certs_->dir);
     delete certs_;
@@ -58,7 +61,9 @@ class TlsTest : public ::testing::Test {
     request.set_message("over tls");
     echo::EchoResponse response;
     grpc::Status status = stub->Echo(&context, request, &response);
-    if (status.ok()) EXPECT_EQ(response.message(), "over tls");
+    if (status.ok()) {
+      EXPECT_EQ(response.message(), "over tls");
+    }
     return status;
   }
 
@@ -81,8 +86,8 @@ TEST_F(TlsTest, MutualTlsRefusesEveryOtherClient) {
   };
   const Case kCases[] = {
       {"plaintext", grpc::InsecureChannelCredentials()},
-      {"trusting another CA", ChannelCredentialsFor({certs_->client_cert, certs_->client_key,
-                                                     certs_->foreign_ca})},
+      {"trusting another CA",
+       ChannelCredentialsFor({certs_->client_cert, certs_->client_key, certs_->foreign_ca})},
       {"no client certificate", ChannelCredentialsFor({"", "", certs_->ca})},
       {"a certificate another CA issued",
        ChannelCredentialsFor({certs_->foreign_cert, certs_->foreign_key, certs_->ca})},
@@ -188,7 +193,8 @@ TEST(ReadInternalTlsTest, AllThreeOrNone) {
   EXPECT_EQ(files.key_file, "/tls/tls.key");
   EXPECT_THAT(all.Finish(), IsOk());
 
-  config::Env partial({{"MAILLAGE_INTERNAL_TLS_CERT_FILE", "/tls/tls.crt"}});
+  config::Env partial(
+      std::map<std::string, std::string>{{"MAILLAGE_INTERNAL_TLS_CERT_FILE", "/tls/tls.crt"}});
   ReadInternalTls(partial);
   absl::Status status = partial.Finish();
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));

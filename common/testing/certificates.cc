@@ -22,8 +22,8 @@ void Run(const std::string& command) {
 // A CA: key and self-signed certificate DIR/NAME.key, DIR/NAME.crt.
 void MakeCa(const std::string& dir, const std::string& name) {
   Run(absl::StrCat("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ",
-                   "-days 2 -subj /CN=", name, " -keyout ", dir, "/", name, ".key -out ", dir,
-                   "/", name, ".crt"));
+                   "-days 2 -subj /CN=", name, " -keyout ", dir, "/", name, ".key -out ", dir, "/",
+                   name, ".crt"));
 }
 
 // A leaf DIR/NAME.{key,crt} issued by the CA DIR/CA.{key,crt}, valid for localhost and

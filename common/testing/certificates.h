@@ -14,11 +14,11 @@ namespace maillage::testing {
 
 struct TestCertificates {
   std::string dir;
-  std::string ca;                          // the installation's CA certificate
-  std::string server_cert, server_key;     // issued by `ca`, for localhost and 127.0.0.1
-  std::string client_cert, client_key;     // issued by `ca`
-  std::string foreign_ca;                  // another CA
-  std::string foreign_cert, foreign_key;   // issued by `foreign_ca`, for localhost, 127.0.0.1
+  std::string ca;                         // the installation's CA certificate
+  std::string server_cert, server_key;    // issued by `ca`, for localhost and 127.0.0.1
+  std::string client_cert, client_key;    // issued by `ca`
+  std::string foreign_ca;                 // another CA
+  std::string foreign_cert, foreign_key;  // issued by `foreign_ca`, for localhost, 127.0.0.1
 
   // The files of a listener or channel of the installation (mutual TLS).
   server::TlsFiles Server() const { return {server_cert, server_key, ca}; }

@@ -230,9 +230,9 @@ TEST_F(SecurityE2eTest, ServicesRefuseCallsWithoutAValidPrincipalAndApplyTheTabl
     grpc::Status none = CallDirect(address, rule.method, {});
     EXPECT_EQ(none.error_code(), grpc::StatusCode::UNAUTHENTICATED)
         << rule.method << ": a handler without the check? " << none.error_message();
-    grpc::Status forged = CallDirect(
-        address, rule.method,
-        {Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", rule.method)});
+    grpc::Status forged =
+        CallDirect(address, rule.method,
+                   {Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", rule.method)});
     EXPECT_EQ(forged.error_code(), grpc::StatusCode::UNAUTHENTICATED) << rule.method;
     grpc::Status expired =
         CallDirect(address, rule.method,
@@ -429,12 +429,11 @@ TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) 
   EXPECT_EQ(call({{"x-api-key", "mlg_aaaaaaaa_" + std::string(40, 'b')}}, false).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   // A principal forged by the client is never passed on: without a key, refused.
-  EXPECT_EQ(
-      call({{auth::kPrincipalMetadataKey,
-              Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", kDirectoryListActors)}},
-           false)
-          .error_code(),
-      grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call({{auth::kPrincipalMetadataKey,
+                   Sign(gw::ROLE_ADMIN, "a-forged-secret-of-32-bytes-000", kDirectoryListActors)}},
+                 false)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   // Not even a correctly signed one: the pass-through keeps only its own.
   EXPECT_EQ(call({{auth::kPrincipalMetadataKey,
                    Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, kDirectoryListActors)}},
