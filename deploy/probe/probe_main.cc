@@ -6,6 +6,10 @@
 // service), or UNREACHABLE: <reason> (no connection or no answer in time). Exits 0 only for
 // SERVING, 1 otherwise, 2 on a usage error. Used by the local runner, Docker health checks and
 // Kubernetes probes.
+//
+// When the services use mutual TLS, the probe reads the same MAILLAGE_INTERNAL_TLS_CA_FILE,
+// MAILLAGE_INTERNAL_TLS_CERT_FILE and MAILLAGE_INTERNAL_TLS_KEY_FILE as the binary it probes
+// (common/server/tls.h): a health check in the container inherits them.
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -14,6 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "common/config/env.h"
+#include "common/server/tls.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -71,7 +77,15 @@ int main(int argc, char** argv) {
   }
   if (args.target.empty()) return UsageError("missing host:port");
 
-  auto channel = grpc::CreateChannel(args.target, grpc::InsecureChannelCredentials());
+  maillage::config::Env env;
+  const maillage::server::TlsFiles tls = maillage::server::ReadInternalTls(env);
+  if (absl::Status s = env.Finish(); !s.ok()) return UsageError(std::string(s.message()));
+  if (!tls.empty()) {
+    if (absl::Status s = maillage::server::CheckTlsFiles(tls, /*for_server=*/false); !s.ok()) {
+      return UsageError(std::string(s.message()));
+    }
+  }
+  auto channel = grpc::CreateChannel(args.target, maillage::server::ChannelCredentialsFor(tls));
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + args.timeout));

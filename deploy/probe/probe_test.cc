@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "common/server/server.h"
 #include "common/server/test_echo_service.h"
+#include "common/testing/certificates.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -23,9 +25,10 @@ struct ProbeResult {
   std::string output;  // stdout and stderr
 };
 
-ProbeResult RunProbe(const std::string& args) {
+// Runs the probe with `args`, its environment prefixed with `env` ("NAME=value ...").
+ProbeResult RunProbe(const std::string& args, const std::string& env = "") {
   ProbeResult result;
-  std::string command = std::string(MAILLAGE_PROBE_PATH) + " " + args + " 2>&1";
+  std::string command = env + std::string(MAILLAGE_PROBE_PATH) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return result;
   char buffer[512];
@@ -89,6 +92,37 @@ TEST(ProbeUsageTest, BadArgumentsExitTwo) {
   EXPECT_EQ(RunProbe("--colour=blue 127.0.0.1:1").exit_code, 2);
   EXPECT_EQ(RunProbe("127.0.0.1:1 127.0.0.1:2").exit_code, 2);
   EXPECT_EQ(RunProbe("--help").exit_code, 0);
+}
+
+TEST(ProbeTlsTest, SpeaksMutualTlsWithTheInternalTlsVariables) {
+  testing::TestCertificates certs = testing::MakeTestCertificates();
+  ServerOptions options;
+  options.service_name = "test";
+  options.error_domain = "test.maillage";
+  options.host = "127.0.0.1";
+  options.threads = 4;
+  options.tls = certs.Server();
+  TestEchoService service;
+  Server server(options, {&service});
+  ASSERT_THAT(server.Start(), IsOk());
+  server.SetServing(true);
+  const std::string address = "127.0.0.1:" + std::to_string(server.port());
+
+  ProbeResult plaintext = RunProbe(address);
+  EXPECT_EQ(plaintext.exit_code, 1);
+  EXPECT_THAT(plaintext.output, StartsWith("UNREACHABLE"));
+
+  const std::string tls_env = "MAILLAGE_INTERNAL_TLS_CA_FILE=" + certs.ca +
+                              " MAILLAGE_INTERNAL_TLS_CERT_FILE=" + certs.client_cert +
+                              " MAILLAGE_INTERNAL_TLS_KEY_FILE=" + certs.client_key + " ";
+  ProbeResult mutual = RunProbe(address, tls_env);
+  EXPECT_EQ(mutual.exit_code, 0) << mutual.output;
+  EXPECT_EQ(mutual.output, "SERVING\n");
+
+  ProbeResult partial = RunProbe(address, "MAILLAGE_INTERNAL_TLS_CA_FILE=" + certs.ca + " ");
+  EXPECT_EQ(partial.exit_code, 2);
+  EXPECT_THAT(partial.output, ::testing::HasSubstr("MAILLAGE_INTERNAL_TLS_CERT_FILE is required"));
+  std::filesystem::remove_all(certs.dir);
 }
 
 }  // namespace

@@ -4,7 +4,9 @@
 // Prints one line per part; exits 1 on the first failure, 2 on a usage error.
 //
 // It talks to the services directly, as the gateway does: MAILLAGE_PRINCIPAL_SECRET (the
-// services' secret) must be set; its calls are signed as an ADMIN principal "tools/seed".
+// services' secret) must be set; its calls are signed as an ADMIN principal "tools/seed". When
+// the services use mutual TLS, MAILLAGE_INTERNAL_TLS_{CA,CERT,KEY}_FILE give it the installation's
+// CA and a certificate of it (common/server/tls.h).
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,6 +16,7 @@
 #include "common/auth/caller.h"
 #include "common/config/env.h"
 #include "common/server/client.h"
+#include "common/server/tls.h"
 #include "deploy/seed/seed.h"
 
 namespace {
@@ -46,6 +49,7 @@ int main(int argc, char** argv) {
   if (directory.empty() || meetings.empty() || budget.empty() || data.empty()) return Usage();
   maillage::config::Env env;
   std::string secret = env.Secret("MAILLAGE_PRINCIPAL_SECRET", maillage::auth::kMinSecretLength);
+  maillage::server::SetInternalTls(maillage::server::ReadInternalTls(env));
   if (absl::Status s = env.Finish(); !s.ok()) {
     std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
     return 2;
