@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/server/tls.h"
 #include "common/testing/postgres.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -23,7 +24,8 @@ std::string BinaryPath(const std::string& name) {
 }
 
 std::string HealthOf(const std::string& address, const std::string& service) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  // The internal TLS of this process (server::SetInternalTls), as the services are started with.
+  auto channel = grpc::CreateChannel(address, server::ChannelCredentialsFor(server::InternalTls()));
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));

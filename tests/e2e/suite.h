@@ -104,7 +104,8 @@ class Suite {
 std::string BinaryPath(const std::string& name);
 
 // The grpc.health.v1 status of the server at `address` ("SERVING", "NOT_SERVING",
-// "UNREACHABLE"), for `service` ("" : the whole server).
+// "UNREACHABLE"), for `service` ("" : the whole server), over this process's internal TLS
+// (server::SetInternalTls: set it before starting a Suite whose services use mutual TLS).
 std::string HealthOf(const std::string& address, const std::string& service = "");
 
 // Polls HealthOf until it equals `want` or `timeout` passes; returns the last status.
