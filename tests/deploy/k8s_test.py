@@ -20,7 +20,8 @@ and a migrations Job. Deployments and Jobs must:
   - run as uid 10001, non-root, read-only root filesystem, no privilege escalation, ALL
     capabilities dropped, with resource requests and limits and an emptyDir on /tmp.
 No Secret may carry values except in secrets.example.yaml, which no kustomization lists; every
-Secret the manifests reference is in that example. NetworkPolicies must deny by default and let
+Secret the manifests reference is in that example, and deploy/README.md's first installation
+creates each of them (and says nothing is "not implemented yet"). NetworkPolicies must deny by default and let
 only the gateway (and meetings, for directory and budget) reach the services' gRPC ports. Each
 kustomization.yaml lists every manifest of its folder. When kubectl is installed,
 `kubectl kustomize` must render both kustomizations.
@@ -495,6 +496,39 @@ def check_secrets(manifests, check):
                         check.fail(f"{rel}: {name}: {var}={value} looks like an inline secret")
     for missing in sorted(referenced - example_names):
         check.fail(f"Secret {missing} is referenced but not described in {EXAMPLE}")
+    return referenced
+
+
+# Said of a feature in deploy/README.md, each once true and no longer.
+STALE_PHRASES = ("not implemented yet", "to come)", "not read by the binaries yet",
+                 "will come as")
+
+
+def check_readme(root, referenced, check):
+    """deploy/README.md's first installation creates every Secret the manifests reference."""
+    with open(os.path.join(root, "deploy", "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    block = re.search(r"\*\*First installation\*\*.*?```sh\n(.*?)```", readme, re.S)
+    if block is None:
+        check.fail("deploy/README.md: no **First installation** shell block")
+        return
+    steps = block.group(1)
+    created = set()
+    loops = dict(re.findall(r"for (\w+) in ([^;]+);", steps))
+    for name in re.findall(r"create secret generic (\S+)", steps):
+        variable = re.search(r"\$\{?(\w+)\}?", name)
+        if variable and variable.group(1) in loops:
+            for word in loops[variable.group(1)].split():
+                created.add(re.sub(r"\$\{?" + variable.group(1) + r"\}?", word, name))
+        else:
+            created.add(name)
+    for missing in sorted(referenced - created):
+        check.fail(f"deploy/README.md: the first installation does not create Secret {missing}, "
+                   "which the manifests mount")
+    lower = readme.lower()
+    for phrase in STALE_PHRASES:
+        if phrase in lower:
+            check.fail(f"deploy/README.md says \"{phrase}\": check it is still true")
 
 
 def check_kustomizations(k8s_dir, manifests, check):
@@ -641,7 +675,8 @@ def run_checks(root, k8s_dir, compose_envs, verbose):
             check.fail(f"{o['kind']} {o['metadata']['name']}: metadata.namespace must be maillage")
     check_workloads(root, objects, compose_envs, "maillage", check)
     check_network_policies(objects, check)
-    check_secrets(manifests, check)
+    referenced = check_secrets(manifests, check)
+    check_readme(root, referenced, check)
     check_kustomizations(k8s_dir, manifests, check)
     check_migrate_script(root, k8s_dir, check)
     check_liveness_name(root, check)
