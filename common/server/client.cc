@@ -96,10 +96,15 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address, int max_m
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, kInitialReconnectBackoffMs);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, kMaxReconnectBackoffMs);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      ChannelTarget(address), ChannelCredentialsFor(InternalTls()), args, ClientInterceptors());
+}
+
+std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+ClientInterceptors() {
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<PrincipalInterceptorFactory>());
-  return grpc::experimental::CreateCustomChannelWithInterceptors(
-      ChannelTarget(address), ChannelCredentialsFor(InternalTls()), args, std::move(interceptors));
+  return interceptors;
 }
 
 void PrepareClientContext(grpc::ClientContext& context,

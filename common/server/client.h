@@ -18,10 +18,12 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/support/client_interceptor.h"
 
 namespace maillage::server {
 
@@ -39,6 +41,11 @@ std::string ChannelTarget(absl::string_view address);
 // `max_message_bytes` raises the message size limit (tests of oversized input).
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& address,
                                            int max_message_bytes = kMaxMessageBytes);
+
+// The client interceptors of MakeChannel's channels (the caller's principal, caller.h), for a
+// channel made another way (Server::InProcessChannel).
+std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>>
+ClientInterceptors();
 
 // Sets `deadline` on `context` and passes on the request id and traceparent of the call this
 // thread is serving (log::CurrentRequestId / CurrentTraceparent) as x-request-id and

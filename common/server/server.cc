@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
+#include "common/server/client.h"
 #include "common/server/interceptors.h"
 #include "common/server/tls.h"
 #include "common/status/errors.h"
@@ -202,7 +203,8 @@ absl::Status Server::Start() {
   grpc::ServerBuilder builder;
   std::string address = HostPort(options_.host, options_.grpc_port);
   int bound_port = 0;
-  builder.AddListeningPort(address, ServerCredentialsFor(options_.tls), &bound_port);
+  const bool listens = options_.grpc_port >= 0;
+  if (listens) builder.AddListeningPort(address, ServerCredentialsFor(options_.tls), &bound_port);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   if (generic_service_ != nullptr) builder.RegisterCallbackGenericService(generic_service_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
@@ -233,7 +235,7 @@ absl::Status Server::Start() {
   builder.SetOption(std::make_unique<PluginsOption>(&health_names_, options_.reflection));
 
   server_ = builder.BuildAndStart();
-  if (server_ == nullptr || bound_port == 0) {
+  if (server_ == nullptr || (listens && bound_port == 0)) {
     server_.reset();
     exposer_.reset();
     metrics_port_ = -1;
@@ -244,15 +246,24 @@ absl::Status Server::Start() {
   SetServing(false);
   // Liveness for orchestrators: SERVING from here to Shutdown, whatever the database does.
   server_->GetHealthCheckService()->SetServingStatus(kLivenessService, true);
-  port_ = bound_port;
+  port_ = listens ? bound_port : -1;
   log::Info("server started", {{"server", options_.service_name},
-                               {"grpc_address", HostPort(options_.host, bound_port)},
+                               {"grpc_address", listens ? HostPort(options_.host, bound_port)
+                                                        : std::string("in-process only")},
                                {"metrics_port", std::to_string(metrics_port_.load())},
                                {"threads", std::to_string(options_.threads)},
                                {"tls", options_.tls.empty()           ? "off"
                                        : options_.tls.ca_file.empty() ? "on"
                                                                       : "mutual"}});
   return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::Channel> Server::InProcessChannel() {
+  if (server_ == nullptr) return nullptr;
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  args.SetMaxSendMessageSize(options_.max_message_bytes);
+  return server_->experimental().InProcessChannelWithInterceptors(args, ClientInterceptors());
 }
 
 void Server::SetServing(bool serving) {

@@ -30,6 +30,7 @@
 
 #include "absl/status/status.h"
 #include "common/server/tls.h"
+#include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "prometheus/exposer.h"
@@ -43,8 +44,10 @@ inline constexpr char kLivenessService[] = "liveness";
 struct ServerOptions {
   std::string service_name;  // "directory"...: start-up logs
   std::string error_domain;  // "directory.maillage": for the adapters' ToGrpcStatus, via options()
-  std::string host = "0.0.0.0";     // gRPC and metrics listen on this address
-  int grpc_port = 0;                // 0: the system picks one (tests); see Server::port()
+  std::string host = "0.0.0.0";  // gRPC and metrics listen on this address
+  // 0: the system picks one (tests), see Server::port(); -1: no port at all, the server is
+  // reached only from inside the process (Server::InProcessChannel).
+  int grpc_port = 0;
   int metrics_port = -1;            // HTTP /metrics; -1: none, 0: the system picks one
   int threads = 16;                 // server threads (gRPC resource quota), at least 2
   int max_message_bytes = 8 << 20;  // largest message received or sent
@@ -79,7 +82,13 @@ class Server {
 
   const ServerOptions& options() const { return options_; }
 
-  // The bound gRPC port and metrics port (after Start; metrics_port() is -1 without metrics).
+  // A channel to this server from inside the process: no socket, no TLS, nothing another process
+  // can reach. Its calls carry the caller of the calling thread as a signed principal, as the
+  // channels of client.h do. nullptr before Start.
+  std::shared_ptr<grpc::Channel> InProcessChannel();
+
+  // The bound gRPC port and metrics port (after Start; metrics_port() is -1 without metrics,
+  // port() -1 for a server without a port).
   int port() const { return port_.load(); }
   int metrics_port() const { return metrics_port_.load(); }
 

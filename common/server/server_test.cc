@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "common/auth/caller.h"
 #include "common/server/test_echo_service.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
@@ -131,6 +132,38 @@ TEST(ServerTest, LivenessIsServingFromStartToShutdown) {
   int port = server.port();
   server.Shutdown();
   EXPECT_NE(Health(port, kLivenessService), HealthCheckResponse::SERVING);
+}
+
+TEST(ServerTest, AServerWithoutAPortIsReachedOnlyInProcessWithTheCallersPrincipal) {
+  ServerOptions options = TestOptions();
+  options.grpc_port = -1;
+  TestEchoService service;
+  Server server(options, {&service});
+  ASSERT_EQ(server.InProcessChannel(), nullptr) << "before Start";
+  ASSERT_THAT(server.Start(), IsOk());
+  EXPECT_EQ(server.port(), -1);
+  auth::SetProcessSecret("server-test-secret-of-enough-length-0123");
+  auto stub = echo::EchoService::NewStub(server.InProcessChannel());
+  {
+    auth::CallerScope caller({"apiKeys/5", ::maillage::gateway::v1::ROLE_STAFF, 0, "req-5"});
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    echo::EchoRequest request;
+    request.set_message("inside");
+    echo::EchoResponse response;
+    ASSERT_THAT(stub->Echo(&context, request, &response), IsOk());
+    EXPECT_EQ(response.message(), "inside");
+  }
+  const TestEchoService::Seen seen = service.last_seen();
+  auto principal = seen.metadata.find(auth::kPrincipalMetadataKey);
+  ASSERT_NE(principal, seen.metadata.end());
+  absl::StatusOr<auth::Principal> verified =
+      auth::VerifyPrincipal(principal->second, "server-test-secret-of-enough-length-0123",
+                            absl::Now(), "/maillage.testing.v1.EchoService/Echo");
+  ASSERT_THAT(verified, IsOk());
+  EXPECT_EQ(verified->key_name, "apiKeys/5");
+  auth::SetProcessSecret("");
+  server.Shutdown();
 }
 
 TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
