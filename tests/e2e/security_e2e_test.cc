@@ -24,7 +24,8 @@
 #include "httplib.h"
 #include "maillage/directory/v1/actor.pb.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
-#include "maillage/gateway/v1/gateway_admin_service.pb.h"
+#include "maillage/gateway/v1/gateway_admin_service.grpc.pb.h"
+#include "maillage/gateway/v1/report_service.grpc.pb.h"
 #include "services/gateway/routing/route_table.h"
 #include "tests/e2e/suite.h"
 
@@ -445,6 +446,81 @@ TEST_F(SecurityE2eTest, NativeGrpcThroughTheGatewayNeedsAKeyAndFollowsTheTable) 
   grpc::Status staff = call({{"x-api-key", keys_[gw::ROLE_STAFF]}}, true);
   EXPECT_NE(staff.error_code(), grpc::StatusCode::PERMISSION_DENIED) << staff.error_message();
   EXPECT_NE(staff.error_code(), grpc::StatusCode::UNAUTHENTICATED) << staff.error_message();
+}
+
+// The gateway's public ports take an API key, never a principal: a principal signed exactly as
+// the gateway signs one for its own admin service (a token sniffed on the internal network, or
+// made with a leaked secret) opens nothing on the gRPC port 9090 nor over HTTP, and next to a
+// partner's key it raises nothing.
+TEST_F(SecurityE2eTest, ThePublicPortsNeverAcceptAPrincipal) {
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", suite_->ports().gateway_grpc),
+                                     grpc::InsecureChannelCredentials());
+  auto admin = gw::GatewayAdminService::NewStub(channel);
+  auto reports = gw::ReportService::NewStub(channel);
+  const std::string kService = "/maillage.gateway.v1.GatewayAdminService/";
+  auto with = [&](grpc::ClientContext& context, const std::string& method, const std::string& key) {
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    context.AddMetadata(auth::kPrincipalMetadataKey,
+                        Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, method));
+    if (!key.empty()) context.AddMetadata("x-api-key", key);
+  };
+  for (const std::string& key : {std::string(), keys_[gw::ROLE_PARTNER]}) {
+    const grpc::StatusCode expected =
+        key.empty() ? grpc::StatusCode::UNAUTHENTICATED : grpc::StatusCode::PERMISSION_DENIED;
+    const std::string who = key.empty() ? "no key" : "a partner's key";
+    {
+      grpc::ClientContext context;
+      with(context, kService + "ListApiKeys", key);
+      gw::ListApiKeysRequest request;
+      gw::ListApiKeysResponse response;
+      EXPECT_EQ(admin->ListApiKeys(&context, request, &response).error_code(), expected) << who;
+    }
+    {
+      grpc::ClientContext context;
+      with(context, kService + "CreateApiKey", key);
+      gw::CreateApiKeyRequest request;
+      request.mutable_api_key()->set_display_name("made with a sniffed principal");
+      request.mutable_api_key()->set_role(gw::ROLE_ADMIN);
+      gw::CreateApiKeyResponse response;
+      grpc::Status status = admin->CreateApiKey(&context, request, &response);
+      EXPECT_EQ(status.error_code(), expected) << who << ": " << status.error_message();
+      EXPECT_TRUE(response.key().empty()) << "an admin key was created";
+    }
+    {
+      grpc::ClientContext context;
+      with(context, kService + "ListAuditEntries", key);
+      gw::ListAuditEntriesRequest request;
+      gw::ListAuditEntriesResponse response;
+      EXPECT_EQ(admin->ListAuditEntries(&context, request, &response).error_code(), expected)
+          << who;
+    }
+    {
+      grpc::ClientContext context;
+      with(context, "/maillage.gateway.v1.ReportService/GetActionReport", key);
+      gw::GetActionReportRequest request;
+      request.set_action("actions/1");
+      request.set_year(2026);
+      gw::ActionReport response;
+      grpc::Status status = reports->GetActionReport(&context, request, &response);
+      EXPECT_TRUE(status.error_code() == grpc::StatusCode::UNAUTHENTICATED ||
+                  status.error_code() == grpc::StatusCode::PERMISSION_DENIED)
+          << who << ": " << status.error_code() << " " << status.error_message();
+    }
+  }
+  // Over HTTP: the header is not a key.
+  httplib::Client http("127.0.0.1", suite_->ports().http);
+  auto listed = http.Get("/v1/apiKeys",
+                         {{auth::kPrincipalMetadataKey,
+                           Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, kService + "ListApiKeys")}});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->status, 401) << listed->body;
+  // Nothing was created on the way.
+  auto keys = Http(Suite::kAdminKey)
+                  .Get(
+                      "/v1/apiKeys?filter=display_name%20%3D%20%22made%20with%20a%20sniffed%20"
+                      "principal%22");
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->body.find("apiKeys/"), std::string::npos) << keys->body;
 }
 
 }  // namespace
