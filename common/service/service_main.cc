@@ -39,6 +39,8 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
   // libpq reads the database password from PGPASSWORD (the containers' entrypoint sets it).
   env.RefusePublishedSecret("PGPASSWORD");
   out.server.tls = server::ReadInternalTls(env);
+  // The channels a service opens to others (made in main() before RunService) use it too.
+  server::SetInternalTls(out.server.tls);
   return out;
 }
 
@@ -52,8 +54,6 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                std::function<absl::Status()> after_migrate) {
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
-  // Calls to other services (meetings → directory, budget) use the same mutual TLS.
-  server::SetInternalTls(environment.server.tls);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
                          {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
   server::Server server(environment.server, std::move(services));

@@ -41,7 +41,8 @@ struct ServiceEnvironment {
 //   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION, MAILLAGE_PRINCIPAL_SECRET
 //   (required, at least auth::kMinSecretLength bytes), MAILLAGE_INTERNAL_TLS_CA_FILE,
 //   MAILLAGE_INTERNAL_TLS_CERT_FILE, MAILLAGE_INTERNAL_TLS_KEY_FILE (all or none: mutual TLS
-//   on the gRPC port and on the calls to other services, server/tls.h).
+//   on the gRPC port and on the calls to other services: installed for server::MakeChannel
+//   here, so read the environment before making channels; server/tls.h).
 // A secret published in the repository (config::IsPublishedSecret) in any of them, or in
 // PGPASSWORD, is an error.
 // Problems are recorded in `env`; call env.Finish() afterwards.

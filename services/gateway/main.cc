@@ -13,6 +13,8 @@
 //   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64),
 //   MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
 //   MAILLAGE_PRINCIPAL_SECRET (required, >= 32 bytes, the same as the services'),
+//   MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE (the public certificate: gRPC over TLS),
+//   MAILLAGE_INTERNAL_TLS_CA_FILE, _CERT_FILE, _KEY_FILE (mutual TLS to the services),
 //   MAILLAGE_ADMIN_API_KEY (optional: a key mlg_<prefix>_<secret> made an ADMIN key at start-up,
 //   the first admin key of a new installation), MAILLAGE_RATE_LIMIT_RPS (50),
 //   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
@@ -44,6 +46,7 @@
 #include "common/log/log.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
+#include "common/server/tls.h"
 #include "prometheus/registry.h"
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/access/api_key_store.h"
@@ -174,6 +177,12 @@ int Run() {
       env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
   const std::string principal_secret =
       env.Secret("MAILLAGE_PRINCIPAL_SECRET", auth::kMinSecretLength);
+  env.RefusePublishedSecret("PGPASSWORD");  // libpq's, set by the containers' entrypoint
+  // The public gRPC port over TLS with the gateway's public certificate (both or neither), and
+  // mutual TLS to the services with the installation's private CA (common/server/tls.h).
+  grpc_options.tls.cert_file = env.String("MAILLAGE_TLS_CERT_FILE", "");
+  grpc_options.tls.key_file = env.String("MAILLAGE_TLS_KEY_FILE", "");
+  const server::TlsFiles internal_tls = server::ReadInternalTls(env);
   const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
   AccessOptions access_options;
   access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
@@ -204,9 +213,23 @@ int Run() {
   for (std::string& origin : http_options.cors_origins) {
     origin = std::string(absl::StripAsciiWhitespace(origin));
   }
+  if (grpc_options.tls.cert_file.empty() != grpc_options.tls.key_file.empty()) {
+    std::fprintf(stderr,
+                 "configuration: MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE go together\n");
+    return 2;
+  }
+  for (const server::TlsFiles* tls :
+       std::initializer_list<const server::TlsFiles*>{&grpc_options.tls, &internal_tls}) {
+    if (tls->empty()) continue;
+    if (absl::Status usable = server::CheckTlsFiles(*tls, tls == &grpc_options.tls); !usable.ok()) {
+      std::fprintf(stderr, "configuration: %s\n", std::string(usable.message()).c_str());
+      return 2;
+    }
+  }
   log::Init("gateway", log_level);
   grpc_options.drain_timeout = drain_timeout;
   auth::SetProcessSecret(principal_secret);
+  server::SetInternalTls(internal_tls);
 
   db::Pool pool(pool_options);
   ApiKeyStore keys(pool);
@@ -217,15 +240,17 @@ int Run() {
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
   std::vector<std::string> services;
-  auto add_backend = [&](const Backend& backend) {
-    std::shared_ptr<grpc::Channel> channel = server::MakeChannel(backend.address);
-    channel_of_backend[backend.name] = channel;
-    for (const std::string& service : GeneratedServicesInPackages({backend.package})) {
+  auto add_backend = [&](const std::string& name, const std::string& package,
+                         std::shared_ptr<grpc::Channel> channel) {
+    channel_of_backend[name] = channel;
+    for (const std::string& service : GeneratedServicesInPackages({package})) {
       channel_of_service[service] = channel;
       services.push_back(service);
     }
   };
-  for (const Backend& backend : backends) add_backend(backend);
+  for (const Backend& backend : backends) {
+    add_backend(backend.name, backend.package, server::MakeChannel(backend.address));
+  }
 
   // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through,
   // admitted like the HTTP calls (key, permission table, rate limit, audit).
@@ -237,19 +262,30 @@ int Run() {
     return 1;
   }
 
-  // The gateway's own gRPC services, on MAILLAGE_GRPC_PORT.
-  GatewayAdminServiceImpl admin_service(keys, audit, access);
+  // The gateway's own gRPC services, twice (own_call.h): on MAILLAGE_GRPC_PORT for gRPC clients,
+  // admitted by their API key alone (a principal they send is ignored), and on a server without
+  // a port for the HTTP side, which reaches it in-process with the principal it signed.
   ReportSources report_sources(channel_of_backend["directory"], channel_of_backend["meetings"],
                                channel_of_backend["budget"]);
-  ReportServiceImpl report_service(report_sources, access);
+  GatewayAdminServiceImpl admin_service(keys, audit, access, OwnDoor::kPublic);
+  ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
+  GatewayAdminServiceImpl inner_admin_service(keys, audit, access, OwnDoor::kInProcess);
+  ReportServiceImpl inner_report_service(report_sources, access, OwnDoor::kInProcess);
   server::Server grpc_server(grpc_options, {&admin_service, &report_service});
   grpc_server.SetGenericService(passthrough->get());
-  if (absl::Status started = grpc_server.Start(); !started.ok()) {
-    log::Error("gateway failed to start", {{"error", std::string(started.message())}});
-    return 1;
+  server::ServerOptions inner_options = grpc_options;
+  inner_options.service_name = "gateway-in-process";
+  inner_options.grpc_port = -1;
+  inner_options.tls = {};
+  inner_options.reflection = false;
+  server::Server inner_server(inner_options, {&inner_admin_service, &inner_report_service});
+  for (server::Server* server : {&grpc_server, &inner_server}) {
+    if (absl::Status started = server->Start(); !started.ok()) {
+      log::Error("gateway failed to start", {{"error", std::string(started.message())}});
+      return 1;
+    }
   }
-  // Its own services are reached over HTTP through the gRPC port too.
-  add_backend({"gateway", "maillage.gateway.v1", absl::StrCat("127.0.0.1:", grpc_server.port())});
+  add_backend("gateway", "maillage.gateway.v1", inner_server.InProcessChannel());
   absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
   if (!routes.ok()) {
     log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});
@@ -281,6 +317,7 @@ int Run() {
   if (MigrateUntilDone(pool, signals) &&
       EnsureAdminKey(keys, admin_key, signals, admin_key_unusable)) {
     grpc_server.SetServing(true);
+    inner_server.SetServing(true);
     admin.SetServing(true);
     log::Info("serving");
     while (!signals.WaitFor(std::chrono::hours(1))) {
@@ -293,6 +330,7 @@ int Run() {
     http.Stop();
     admin.Stop();
     grpc_server.Shutdown();
+    inner_server.Shutdown();
   });
   if (stopped.wait_for(drain_timeout) == std::future_status::timeout) {
     log::Warn("requests still in progress at the end of the drain timeout; exiting");

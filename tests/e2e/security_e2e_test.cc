@@ -241,7 +241,7 @@ TEST_F(SecurityE2eTest, ServicesRefuseCallsWithoutAValidPrincipalAndApplyTheTabl
     EXPECT_EQ(expired.error_code(), grpc::StatusCode::UNAUTHENTICATED) << rule.method;
     // A genuine admin principal signed for another method (of this service or another) is a
     // sniffed token replayed elsewhere: refused.
-    for (const std::string& other : {kDirectoryListActors, kBudgetListActions}) {
+    for (const std::string other : {kDirectoryListActors, kBudgetListActions}) {
       if (other == rule.method) continue;
       grpc::Status replayed =
           CallDirect(address, rule.method, {Sign(gw::ROLE_ADMIN, kTestPrincipalSecret, other)});

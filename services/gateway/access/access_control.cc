@@ -200,7 +200,9 @@ Admit AdmitNativeGrpc(AccessControl& access) {
     record.key_id = caller->key_id;
     record.key_prefix = caller->prefix;
     record.role = caller->role;
+    // Signed for this one method, as server::MakeChannel's channels sign the others.
     auth::Principal principal = caller->principal(record.request_id);
+    principal.audience = method;
     principal.expire_unix_ms = absl::ToUnixMillis(absl::Now() + auth::kOutgoingLifetime);
     AdmittedCall admitted;
     admitted.metadata.emplace_back(auth::kPrincipalMetadataKey,

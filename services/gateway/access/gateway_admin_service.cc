@@ -15,8 +15,8 @@ constexpr char kService[] = "/maillage.gateway.v1.GatewayAdminService/";
 }  // namespace
 
 // Admits the call as `Method` or returns its refusal.
-#define MAILLAGE_ADMIT(Method)                                      \
-  OwnCall call(*context, access_, absl::StrCat(kService, #Method)); \
+#define MAILLAGE_ADMIT(Method)                                             \
+  OwnCall call(*context, access_, door_, absl::StrCat(kService, #Method)); \
   if (!call.ok()) return ToGrpcStatus(call.status(), kGatewayDomain)
 
 grpc::Status GatewayAdminServiceImpl::CreateApiKey(grpc::ServerContext* context,

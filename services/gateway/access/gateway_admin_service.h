@@ -8,13 +8,15 @@
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/access/api_key_store.h"
 #include "services/gateway/access/audit_store.h"
+#include "services/gateway/access/own_call.h"
 
 namespace maillage::gateway {
 
 class GatewayAdminServiceImpl final : public v1::GatewayAdminService::Service {
  public:
-  GatewayAdminServiceImpl(ApiKeyStore& keys, AuditStore& audit, AccessControl& access)
-      : keys_(keys), audit_(audit), access_(access) {}
+  // `door`: how calls to this instance are admitted (own_call.h).
+  GatewayAdminServiceImpl(ApiKeyStore& keys, AuditStore& audit, AccessControl& access, OwnDoor door)
+      : keys_(keys), audit_(audit), access_(access), door_(door) {}
 
   grpc::Status CreateApiKey(grpc::ServerContext* context, const v1::CreateApiKeyRequest* request,
                             v1::CreateApiKeyResponse* response) override;
@@ -34,6 +36,7 @@ class GatewayAdminServiceImpl final : public v1::GatewayAdminService::Service {
   ApiKeyStore& keys_;
   AuditStore& audit_;
   AccessControl& access_;
+  const OwnDoor door_;
 };
 
 }  // namespace maillage::gateway

@@ -18,10 +18,10 @@ std::string MetadataValue(const grpc::ServerContextBase& context, const char* ke
 
 }  // namespace
 
-OwnCall::OwnCall(const grpc::ServerContextBase& context, AccessControl& access,
+OwnCall::OwnCall(const grpc::ServerContextBase& context, AccessControl& access, OwnDoor door,
                  absl::string_view method)
     : access_(access), method_(method), principal_(absl::UnknownError("not admitted")) {
-  if (context.client_metadata().count(auth::kPrincipalMetadataKey) > 0) {
+  if (door == OwnDoor::kInProcess) {
     principal_ = auth::Authorize(context, method, auth::ProcessSecret());
   } else {
     with_key_ = true;

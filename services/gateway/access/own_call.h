@@ -1,11 +1,16 @@
-// Admission to the gateway's own services (GatewayAdminService, ReportService) on its gRPC port.
-// A call forwarded by the gateway's HTTP side carries the principal it signed (as any service
-// receives it); a call from a gRPC client carries its x-api-key, checked by AccessControl like
-// every other public call, and audited when it ends.
+// Admission to the gateway's own services (GatewayAdminService, ReportService). They are served
+// twice, by two servers of one process, each admitting one way (OwnDoor):
+//   - kPublic, on the public gRPC port: the caller's x-api-key, checked by AccessControl like
+//     every other public call and audited when it ends. A principal (x-maillage-principal) the
+//     client sends is ignored: the public ports never accept one, whoever signed it.
+//   - kInProcess, on a server without a port that only the gateway's HTTP side reaches
+//     (server::Server::InProcessChannel): the principal the HTTP side signed after checking the
+//     key, as any service receives it; nothing outside the process can send one there.
 //
 //   grpc::Status Admin::CreateApiKey(grpc::ServerContext* context, ...) {
-//     OwnCall call(*context, access_, "/maillage.gateway.v1.GatewayAdminService/CreateApiKey");
-//     if (!call.ok()) return call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
+//     OwnCall call(*context, access_, door_,
+//     "/maillage.gateway.v1.GatewayAdminService/CreateApiKey"); if (!call.ok()) return
+//     call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
 //     ...
 //     return call.Finish(Reply(keys_.Create(...), response), response);
 #pragma once
@@ -22,9 +27,13 @@
 
 namespace maillage::gateway {
 
+// Which server a call of the gateway's own services came through (see above).
+enum class OwnDoor { kPublic, kInProcess };
+
 class OwnCall {
  public:
-  OwnCall(const grpc::ServerContextBase& context, AccessControl& access, absl::string_view method);
+  OwnCall(const grpc::ServerContextBase& context, AccessControl& access, OwnDoor door,
+          absl::string_view method);
   OwnCall(const OwnCall&) = delete;
   OwnCall& operator=(const OwnCall&) = delete;
 

@@ -84,7 +84,7 @@ absl::StatusOr<v1::ActionReport> ReportServiceImpl::Build(grpc::ServerContext& c
 grpc::Status ReportServiceImpl::GetActionReport(grpc::ServerContext* context,
                                                 const v1::GetActionReportRequest* request,
                                                 v1::ActionReport* response) {
-  OwnCall call(*context, access_, "/maillage.gateway.v1.ReportService/GetActionReport");
+  OwnCall call(*context, access_, door_, "/maillage.gateway.v1.ReportService/GetActionReport");
   if (!call.ok()) return call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
   absl::StatusOr<v1::ActionReport> report = Build(*context, request->action(), request->year());
   if (!report.ok()) return call.Finish(ToGrpcStatus(report.status(), kGatewayDomain), request);
@@ -95,7 +95,7 @@ grpc::Status ReportServiceImpl::GetActionReport(grpc::ServerContext* context,
 grpc::Status ReportServiceImpl::GetActionReportPage(grpc::ServerContext* context,
                                                     const v1::GetActionReportPageRequest* request,
                                                     google::api::HttpBody* response) {
-  OwnCall call(*context, access_, "/maillage.gateway.v1.ReportService/GetActionReportPage");
+  OwnCall call(*context, access_, door_, "/maillage.gateway.v1.ReportService/GetActionReportPage");
   if (!call.ok()) return call.Finish(ToGrpcStatus(call.status(), kGatewayDomain));
   absl::StatusOr<v1::ActionReport> report = Build(*context, request->action(), request->year());
   if (!report.ok()) return call.Finish(ToGrpcStatus(report.status(), kGatewayDomain), request);

@@ -8,17 +8,19 @@
 
 #include "maillage/gateway/v1/report_service.grpc.pb.h"
 #include "services/gateway/access/access_control.h"
+#include "services/gateway/access/own_call.h"
 #include "services/gateway/reports/report_sources.h"
 
 namespace maillage::gateway {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // `sources` and `access` must outlive the service. `max_backend_time` bounds the backend
-  // calls of one report when the caller's deadline is later (or unset).
-  ReportServiceImpl(const ReportSources& sources, AccessControl& access,
+  // `sources` and `access` must outlive the service; `door`: how calls to this instance are
+  // admitted (own_call.h). `max_backend_time` bounds the backend calls of one report when the
+  // caller's deadline is later (or unset).
+  ReportServiceImpl(const ReportSources& sources, AccessControl& access, OwnDoor door,
                     std::chrono::milliseconds max_backend_time = std::chrono::seconds(8))
-      : sources_(sources), access_(access), max_backend_time_(max_backend_time) {}
+      : sources_(sources), access_(access), door_(door), max_backend_time_(max_backend_time) {}
 
   // UNAUTHENTICATED / PERMISSION_DENIED as every own call (own_call.h); INVALID_ARGUMENT naming
   // `action` or `year` when malformed; NOT_FOUND when the budget service does not know the action;
@@ -38,6 +40,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
 
   const ReportSources& sources_;
   AccessControl& access_;
+  const OwnDoor door_;
   const std::chrono::milliseconds max_backend_time_;
 };
 
