@@ -121,6 +121,31 @@ TEST(StartupTest, BadEnvironmentIsOneClearLine) {
   }
 }
 
+// The placeholders of deploy/k8s/secrets.example.yaml, copied as they are, stop every binary at
+// start-up with one line naming the variables, never the value.
+TEST(StartupTest, ExamplePlaceholderSecretsAreRefused) {
+  char folder[] = "/tmp/maillage-env-XXXXXX";
+  std::string dir = mkdtemp(folder);
+  const std::string placeholder = "CHANGE-ME-example-only-at-least-32-bytes";
+  for (const char* binary :
+       {"maillage-directory", "maillage-meetings", "maillage-budget", "maillage-gateway"}) {
+    ChildProcess process(
+        BinaryPath(binary),
+        {{"MAILLAGE_PRINCIPAL_SECRET", placeholder},
+         {"PGPASSWORD", "CHANGE-ME-example-only"},
+         {"MAILLAGE_DATABASE_URL", "postgresql://ess_x@127.0.0.1:1/ess_x?sslmode=disable"}},
+        absl::StrCat(dir, "/", binary, ".placeholder.log"));
+    EXPECT_EQ(process.Wait(std::chrono::seconds(10)), 2) << binary;
+    std::string log = process.Log();
+    EXPECT_NE(log.find("MAILLAGE_PRINCIPAL_SECRET: holds an example placeholder"),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("PGPASSWORD: holds an example placeholder"), std::string::npos) << log;
+    EXPECT_EQ(log.find("CHANGE-ME-example-only"), std::string::npos) << "value shown: " << log;
+    EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+  }
+}
+
 // A service started while its database is down keeps retrying, reports NOT_SERVING, turns
 // SERVING once the database is back, and exits 0 on SIGTERM.
 TEST(StartupTest, WaitsForTheDatabaseThenServes) {
