@@ -9,9 +9,13 @@
 #include "common/db/pool.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
-#include "common/server/test_echo_service.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
 #include "httplib.h"
 #include "maillage/testing/v1/echo.grpc.pb.h"
+#include "valgrind/callgrind.h"
 
 namespace maillage::bench {
 namespace {
@@ -19,6 +23,46 @@ namespace {
 constexpr int kRows = 10000;
 
 db::Deadline Soon() { return std::chrono::system_clock::now() + std::chrono::seconds(5); }
+
+// The echo of the gRPC ceilings: the message back, nothing else, so that what is measured is
+// the server around the handler (server::TestEchoService records what each call saw).
+class MinimalEcho final : public maillage::testing::v1::EchoService::Service {
+ public:
+  grpc::Status Echo(grpc::ServerContext*, const maillage::testing::v1::EchoRequest* request,
+                    maillage::testing::v1::EchoResponse* response) override {
+    response->set_message(request->message());
+    return grpc::Status::OK;
+  }
+};
+
+// Echo calls from `in_flight` workers over one channel; under valgrind --tool=callgrind
+// (--instr-atstart=no) only the calls are counted, not the start of the server.
+LoadResult RunEchoCalls(const std::shared_ptr<grpc::Channel>& channel, bool maillage_context,
+                        int in_flight, std::chrono::milliseconds duration) {
+  auto stub = maillage::testing::v1::EchoService::NewStub(channel);
+  {  // The connection is made before measuring.
+    grpc::ClientContext context;
+    context.set_deadline(Soon());
+    maillage::testing::v1::EchoRequest request;
+    maillage::testing::v1::EchoResponse response;
+    stub->Echo(&context, request, &response);
+  }
+  CALLGRIND_START_INSTRUMENTATION;
+  LoadResult result = RunClosedLoop(in_flight, duration, [&](int) {
+    grpc::ClientContext context;
+    if (maillage_context) {
+      server::PrepareClientContext(context, Soon());
+    } else {
+      context.set_deadline(Soon());
+    }
+    maillage::testing::v1::EchoRequest request;
+    request.set_message("ping");
+    maillage::testing::v1::EchoResponse response;
+    return stub->Echo(&context, request, &response).ok();
+  });
+  CALLGRIND_STOP_INSTRUMENTATION;
+  return result;
+}
 
 }  // namespace
 
@@ -48,8 +92,9 @@ LoadResult MeasurePgSelect(const std::string& pool_url, int in_flight,
   });
 }
 
-LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration) {
-  server::TestEchoService echo("ceiling");
+LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration,
+                           bool maillage_client) {
+  MinimalEcho echo;
   server::ServerOptions options;
   options.service_name = "bench";
   options.error_domain = "bench.maillage";
@@ -58,18 +103,33 @@ LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration) {
   server::Server server(options, {&echo});
   if (!server.Start().ok()) return {};
   server.SetServing(true);
-  auto channel = server::MakeChannel(absl::StrCat("127.0.0.1:", server.port()));
-  auto stub = maillage::testing::v1::EchoService::NewStub(channel);
-  LoadResult result = RunClosedLoop(in_flight, duration, [&](int) {
-    grpc::ClientContext context;
-    server::PrepareClientContext(context, Soon());
-    maillage::testing::v1::EchoRequest request;
-    request.set_message("ping");
-    maillage::testing::v1::EchoResponse response;
-    return stub->Echo(&context, request, &response).ok();
-  });
+  const std::string target = absl::StrCat("127.0.0.1:", server.port());
+  LoadResult result = RunEchoCalls(
+      maillage_client ? server::MakeChannel(target)
+                      : grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
+      maillage_client, in_flight, duration);
   server.Shutdown();
   return result;
+}
+
+LoadResult MeasureBareGrpcEcho(int in_flight, std::chrono::milliseconds duration) {
+  MinimalEcho echo;
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&echo);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) return {};
+  LoadResult result = RunEchoCalls(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()),
+      false, in_flight, duration);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return result;
+}
+
+double OverheadMicros(const LoadResult& result, const LoadResult& ceiling) {
+  if (result.qps() <= 0 || ceiling.qps() <= 0) return 0;
+  return (result.in_flight / result.qps() - ceiling.in_flight / ceiling.qps()) * 1e6;
 }
 
 LoadResult MeasureHttpEcho(int connections, std::chrono::milliseconds duration) {
