@@ -22,6 +22,12 @@ LoadResult MeasurePgSelect(const std::string& pool_url, int in_flight,
 // `maillage_client`: the client channel of server::MakeChannel and PrepareClientContext (as
 // services call each other); false: a bare channel, so that only the server differs from
 // MeasureBareGrpcEcho.
+// One-row write transactions through db::Pool on a table of their own, as the services write:
+// an INSERT of a new row, or an UPDATE of an existing row (a different row per call).
+LoadResult MeasurePgInsert(const std::string& pool_url, int in_flight,
+                           std::chrono::milliseconds duration);
+LoadResult MeasurePgUpdate(const std::string& pool_url, int in_flight,
+                           std::chrono::milliseconds duration);
 LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration,
                            bool maillage_client = true);
 LoadResult MeasureBareGrpcEcho(int in_flight, std::chrono::milliseconds duration);
