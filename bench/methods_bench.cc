@@ -152,8 +152,8 @@ struct Method {
   Kind kind;
   // One call; `i` counts the calls of this method from 0. True on success.
   std::function<bool(int worker, int64_t i)> call;
-  // How many calls at most (0: no limit): a supply of names to consume.
-  std::function<int64_t()> max_calls = [] { return int64_t{0}; };
+  // How many calls at most, for a method that consumes a supply of names (null: no limit).
+  std::function<int64_t()> max_calls;
 };
 
 struct Ceilings {
@@ -1168,10 +1168,14 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   for (Method& method : methods) {
     if (!only.empty() && !absl::StrContains(method.name, only)) continue;
+    const int64_t max_calls = method.max_calls ? method.max_calls() : 0;
+    if (method.max_calls && max_calls <= 0) {  // what it consumes was not made (see --only)
+      std::fprintf(stderr, "  %s skipped: nothing to act on\n", method.name.c_str());
+      continue;
+    }
     std::atomic<int64_t> next{0};
     bench::LoadResult r = bench::RunClosedLoop(
-        in_flight, duration, [&](int worker) { return method.call(worker, next++); },
-        method.max_calls());
+        in_flight, duration, [&](int worker) { return method.call(worker, next++); }, max_calls);
     rows.push_back({method.name, method.kind, r});
     std::fprintf(stderr, "  %s done (%lld calls)\n", method.name.c_str(),
                  static_cast<long long>(r.calls));
