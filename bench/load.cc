@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <mutex>
@@ -16,11 +17,13 @@ double LoadResult::percentile_ms(double q) const {
 }
 
 LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
-                         const std::function<bool(int worker)>& call) {
+                         const std::function<bool(int worker)>& call, int64_t max_calls) {
   constexpr size_t kMaxSamplesPerWorker = 200000;
   std::atomic<bool> stop{false};
   std::atomic<int64_t> calls{0}, errors{0};
   std::mutex mu;
+  std::condition_variable done;
+  std::atomic<int64_t> started{0};
   std::vector<double> all;
   auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
@@ -29,6 +32,12 @@ LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
       std::vector<double> mine;
       mine.reserve(4096);
       while (!stop.load(std::memory_order_relaxed)) {
+        if (max_calls > 0 && started.fetch_add(1) >= max_calls) {
+          std::lock_guard<std::mutex> lock(mu);
+          stop = true;
+          done.notify_all();
+          break;
+        }
         auto t0 = std::chrono::steady_clock::now();
         bool ok = call(w);
         auto t1 = std::chrono::steady_clock::now();
@@ -42,7 +51,10 @@ LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
       all.insert(all.end(), mine.begin(), mine.end());
     });
   }
-  std::this_thread::sleep_for(duration);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    done.wait_for(lock, duration, [&] { return stop.load(); });
+  }
   stop = true;
   for (auto& t : workers) t.join();
   LoadResult result;

@@ -24,9 +24,11 @@ struct LoadResult {
   double percentile_ms(double q) const;
 };
 
-// Runs `call(worker)` from `in_flight` threads for `duration`. `call` returns true on success.
+// Runs `call(worker)` from `in_flight` threads for `duration`, or until `max_calls` calls have
+// been made when it is positive (for calls that consume a prepared supply: deletes...). `call`
+// returns true on success.
 LoadResult RunClosedLoop(int in_flight, std::chrono::milliseconds duration,
-                         const std::function<bool(int worker)>& call);
+                         const std::function<bool(int worker)>& call, int64_t max_calls = 0);
 
 // Prints "name  qps  p50  p99  p99.9  errors  [ratio to ceiling]" on one line.
 void PrintResult(const std::string& name, const LoadResult& result,

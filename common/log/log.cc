@@ -48,6 +48,16 @@ absl::string_view LevelName(Level level) {
   return "info";
 }
 
+// Writes `value` as `width` decimal digits at `out` (zero-padded).
+void PutDigits(char* out, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// "2026-12-07T16:29:52.894078Z", written by hand: absl::StrFormat took a fifth of the cost of
+// an access-log line.
 std::string NowRfc3339() {
   auto now = std::chrono::system_clock::now();
   std::time_t secs = std::chrono::system_clock::to_time_t(now);
@@ -56,9 +66,19 @@ std::string NowRfc3339() {
       1000000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return absl::StrFormat("%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros);
+  std::string out = "0000-00-00T00:00:00.000000Z";
+  PutDigits(&out[0], tm.tm_year + 1900, 4);
+  PutDigits(&out[5], tm.tm_mon + 1, 2);
+  PutDigits(&out[8], tm.tm_mday, 2);
+  PutDigits(&out[11], tm.tm_hour, 2);
+  PutDigits(&out[14], tm.tm_min, 2);
+  PutDigits(&out[17], tm.tm_sec, 2);
+  PutDigits(&out[20], micros, 6);
+  return out;
 }
+
+// Whether the byte is copied as is into a JSON string: printable ASCII but '"' and '\\'.
+bool IsPlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is invalid.
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
@@ -107,6 +127,16 @@ void Init(absl::string_view service, absl::string_view level) {
 void AppendJsonString(std::string& out, absl::string_view value) {
   out.push_back('"');
   for (size_t i = 0; i < value.size();) {
+    // Runs of plain bytes (nearly every byte of a log line) are copied at once.
+    size_t plain = i;
+    while (plain < value.size() && IsPlainJsonByte(static_cast<unsigned char>(value[plain]))) {
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(value.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     auto c = static_cast<unsigned char>(value[i]);
     size_t len = Utf8SequenceLength(value, i);
     if (len == 0) {
@@ -127,7 +157,9 @@ void AppendJsonString(std::string& out, absl::string_view value) {
     } else if (c == '\t') {
       out.append("\\t");
     } else if (c < 0x20 || c == 0x7F) {
-      out.append(absl::StrFormat("\\u%04x", c));
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char escaped[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(escaped, sizeof escaped);
     } else {
       out.push_back(static_cast<char>(c));
     }
@@ -136,10 +168,14 @@ void AppendJsonString(std::string& out, absl::string_view value) {
   out.push_back('"');
 }
 
-std::string FormatLine(absl::string_view ts, Level level, absl::string_view service,
-                       absl::string_view msg, const Fields& fields) {
+namespace {
+
+// FormatLine with the request id and traceparent fields after `fields` when not empty.
+std::string FormatLineWithIds(absl::string_view ts, Level level, absl::string_view service,
+                              absl::string_view msg, const Fields& fields,
+                              absl::string_view request_id, absl::string_view traceparent) {
   std::string out;
-  out.reserve(128 + msg.size());
+  out.reserve(256 + msg.size());
   auto add = [&out](absl::string_view key, absl::string_view value) {
     if (out.size() > 1) out.push_back(',');
     AppendJsonString(out, key);
@@ -152,8 +188,21 @@ std::string FormatLine(absl::string_view ts, Level level, absl::string_view serv
   add("service", service);
   add("msg", msg);
   for (const auto& [key, value] : fields) add(key, value);
+  if (!request_id.empty()) add("request_id", request_id);
+  if (!traceparent.empty()) add("traceparent", traceparent);
   out.push_back('}');
   return out;
+}
+
+}  // namespace
+
+std::string FormatLine(absl::string_view ts, Level level, absl::string_view service,
+                       absl::string_view msg, const Fields& fields) {
+  return FormatLineWithIds(ts, level, service, msg, fields, "", "");
+}
+
+bool Enabled(Level level) {
+  return static_cast<int>(level) >= GetState().min_level.load(std::memory_order_relaxed);
 }
 
 void Write(Level level, absl::string_view msg, const Fields& fields) {
@@ -164,10 +213,8 @@ void Write(Level level, absl::string_view msg, const Fields& fields) {
     std::lock_guard<std::mutex> lock(state.mu);
     service = state.service;
   }
-  Fields all = fields;
-  if (!tls_request_id.empty()) all.emplace_back("request_id", tls_request_id);
-  if (!tls_traceparent.empty()) all.emplace_back("traceparent", tls_traceparent);
-  state.logger->info(FormatLine(NowRfc3339(), level, service, msg, all));
+  state.logger->info(FormatLineWithIds(NowRfc3339(), level, service, msg, fields, tls_request_id,
+                                       tls_traceparent));
 }
 
 ScopedRequestContext::ScopedRequestContext(std::string request_id, std::string traceparent)

@@ -25,6 +25,8 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 void Init(absl::string_view service, absl::string_view level);
 
 void Write(Level level, absl::string_view msg, const Fields& fields = {});
+// Whether a line of `level` would be written (to skip building the fields of one that would not).
+bool Enabled(Level level);
 inline void Debug(absl::string_view msg, const Fields& fields = {}) {
   Write(Level::kDebug, msg, fields);
 }

@@ -33,5 +33,28 @@ TEST(LogTest, RequestContextIsScoped) {
   EXPECT_EQ(CurrentRequestId(), "");
 }
 
+TEST(LogTest, CopiesPlainRunsAndEscapesBetweenThem) {
+  std::string out;
+  AppendJsonString(out,
+                   "GET /v1/actors/42\t\x7F"
+                   "caf\xC3\xA9 \xF0\x9F\x8E\x89 \x80 fin");
+  EXPECT_EQ(out, "\"GET /v1/actors/42\\t\\u007fcaf\xC3\xA9 \xF0\x9F\x8E\x89 \xEF\xBF\xBD fin\"");
+  out.clear();
+  AppendJsonString(out, "");
+  EXPECT_EQ(out, "\"\"");
+}
+
+TEST(LogTest, EnabledFollowsTheMinimumLevel) {
+  Init("log_test", "warn");
+  EXPECT_FALSE(Enabled(Level::kInfo));
+  EXPECT_TRUE(Enabled(Level::kWarn));
+  EXPECT_TRUE(Enabled(Level::kError));
+  Init("log_test", "debug");
+  EXPECT_TRUE(Enabled(Level::kDebug));
+  Init("log_test", "info");
+  EXPECT_FALSE(Enabled(Level::kDebug));
+  EXPECT_TRUE(Enabled(Level::kInfo));
+}
+
 }  // namespace
 }  // namespace maillage::log

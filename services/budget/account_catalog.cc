@@ -69,17 +69,17 @@ absl::StatusOr<v1::Account> AccountCatalog::Get(const v1::GetAccountRequest& req
   if (!absl::ConsumePrefix(&code, "accounts/") || code.empty() || code.size() > 6) {
     return InvalidField(kDomain, "name", "expected a name like \"accounts/641\"");
   }
-  return pool_.ReadOnly<v1::Account>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Account> {
-    pqxx::result rows = txn.exec_params(
-        absl::StrCat("SELECT ", kAccountColumns, " FROM accounts x WHERE x.code = $1"),
-        std::string(code));
-    if (rows.empty()) {
-      return NotFound(kDomain, "ACCOUNT_NOT_FOUND",
-                      absl::StrCat("account ", code, " is not in the chart"),
-                      {{"name", request.name()}});
-    }
-    return AccountFromRow(rows[0]);
-  });
+  static const auto* const kStatement = new db::Statement{
+      "budget_read_account",
+      absl::StrCat("SELECT ", kAccountColumns, " FROM accounts x WHERE x.code = $1")};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows,
+                            pool_.Query(deadline, *kStatement, {std::string(code)}));
+  if (rows.empty()) {
+    return NotFound(kDomain, "ACCOUNT_NOT_FOUND",
+                    absl::StrCat("account ", code, " is not in the chart"),
+                    {{"name", request.name()}});
+  }
+  return AccountFromRow(rows[0]);
 }
 
 absl::StatusOr<v1::ListAccountsResponse> AccountCatalog::List(

@@ -162,10 +162,8 @@ absl::Status ValidateAction(const v1::Action& action, absl::string_view prefix) 
 absl::StatusOr<v1::Action> ActionRegistry::Get(const v1::GetActionRequest& request,
                                                db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(std::string key, ParseActionName(request.name(), "name"));
-  return pool_.ReadOnly<v1::Action>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Action> {
-    MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, FindAction(txn, key, false));
-    return stored.action;
-  });
+  MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, ReadAction(pool_, deadline, key));
+  return std::move(stored.action);
 }
 
 absl::StatusOr<v1::ListActionsResponse> ActionRegistry::List(const v1::ListActionsRequest& request,

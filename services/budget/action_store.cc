@@ -107,16 +107,33 @@ absl::StatusOr<StoredAction> InsertAction(pqxx::work& txn, const std::string& ke
   return FindAction(txn, key, false);
 }
 
-absl::StatusOr<StoredAction> FindAction(pqxx::work& txn, const std::string& key, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", kActionColumns, " ", kSelectActionByKey, lock ? " FOR UPDATE" : ""),
-      key);
+namespace {
+
+absl::StatusOr<StoredAction> ActionOrNotFound(const pqxx::result& rows, const std::string& key) {
   if (rows.empty()) {
     return NotFound(kDomain, "ACTION_NOT_FOUND",
                     absl::StrCat("action ", ActionName(key), " does not exist"),
                     {{"name", ActionName(key)}});
   }
   return ActionFromRow(rows[0]);
+}
+
+}  // namespace
+
+absl::StatusOr<StoredAction> FindAction(pqxx::work& txn, const std::string& key, bool lock) {
+  return ActionOrNotFound(
+      txn.exec_params(absl::StrCat("SELECT ", kActionColumns, " ", kSelectActionByKey,
+                                   lock ? " FOR UPDATE" : ""),
+                      key),
+      key);
+}
+
+absl::StatusOr<StoredAction> ReadAction(db::Pool& pool, db::Deadline deadline,
+                                        const std::string& key) {
+  static const auto* const kStatement = new db::Statement{
+      "budget_read_action", absl::StrCat("SELECT ", kActionColumns, " ", kSelectActionByKey)};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows, pool.Query(deadline, *kStatement, {key}));
+  return ActionOrNotFound(rows, key);
 }
 
 absl::StatusOr<StoredAction> SaveAction(pqxx::work& txn, int64_t id, const v1::Action& action) {

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/db/pool.h"
 #include "maillage/budget/v1/action.pb.h"
 #include "maillage/budget/v1/budget_service.pb.h"
 
@@ -23,6 +24,9 @@ absl::StatusOr<StoredAction> InsertAction(pqxx::work& txn, const std::string& ke
                                           const v1::Action& action);
 // NOT_FOUND (ACTION_NOT_FOUND) when there is no such action; `lock` takes FOR UPDATE.
 absl::StatusOr<StoredAction> FindAction(pqxx::work& txn, const std::string& key, bool lock);
+// The same read in one round trip outside any transaction (db::Pool::Query), for GetAction.
+absl::StatusOr<StoredAction> ReadAction(db::Pool& pool, db::Deadline deadline,
+                                        const std::string& key);
 // Writes every field of `action` over row `id`, revision + 1. ALREADY_EXISTS when the new code
 // is another action's.
 absl::StatusOr<StoredAction> SaveAction(pqxx::work& txn, int64_t id, const v1::Action& action);

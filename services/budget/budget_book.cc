@@ -105,10 +105,8 @@ absl::StatusOr<std::vector<v1::Finding>> ValidateStored(pqxx::work& txn,
 absl::StatusOr<v1::Budget> BudgetBook::GetBudget(const v1::GetBudgetRequest& request,
                                                  db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(BudgetRef ref, ParseBudgetName(request.name(), "name"));
-  return pool_.ReadOnly<v1::Budget>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Budget> {
-    MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, false));
-    return stored.budget;
-  });
+  MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, ReadBudget(pool_, deadline, ref));
+  return std::move(stored.budget);
 }
 
 absl::StatusOr<v1::ListBudgetsResponse> BudgetBook::ListBudgets(

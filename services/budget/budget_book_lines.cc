@@ -1,5 +1,6 @@
 // BudgetBook: the lines of a budget. Each write locks the budget row first, then writes the
-// line and the recomputed totals in the same transaction.
+// line and the totals in the same transaction: the totals read under the lock, changed by what
+// the line write adds and takes away (ApplyLineChange), never re-summed from every line.
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +12,7 @@
 #include "services/budget/budget_access.h"
 #include "services/budget/budget_book.h"
 #include "services/budget/budget_names.h"
+#include "services/budget/budget_totals.h"
 #include "services/budget/money.h"
 
 namespace maillage::budget {
@@ -71,11 +73,7 @@ absl::StatusOr<int64_t> ResolveChapter(pqxx::work& txn, const StoredBudget& budg
 absl::StatusOr<v1::BudgetLine> BudgetBook::GetLine(const v1::GetBudgetLineRequest& request,
                                                    db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ChildRef ref, ParseLineName(request.name(), "name"));
-  return pool_.ReadOnly<v1::BudgetLine>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::BudgetLine> {
-        MAILLAGE_RETURN_IF_ERROR(FindBudget(txn, {ref.action, ref.budget}, false).status());
-        return FindLine(txn, ref, false);
-      });
+  return ReadLine(pool_, deadline, ref);
 }
 
 absl::StatusOr<v1::ListBudgetLinesResponse> BudgetBook::ListLines(
@@ -105,8 +103,10 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::CreateLine(const v1::CreateBudgetLine
           v1::BudgetLine line = request.budget_line();
           line.set_source_row(0);
           line.set_source_text("");
+          v1::ComputedTotals totals = budget.budget.computed_totals();
+          MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(nullptr, &line, 0, totals));
           int64_t id = InsertLine(txn, budget.id, line, chapter, "");
-          MAILLAGE_RETURN_IF_ERROR(RefreshTotals(txn, budget.id));
+          SaveTotals(txn, budget.id, totals);
           return FindLine(txn, {ref->action, ref->budget, id}, false);
         });
   });
@@ -159,8 +159,10 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::UpdateLine(const v1::UpdateBudgetLine
       return InvalidField(kDomain, "budget_line.chapter_line", "a line cannot be its own chapter");
     }
     MAILLAGE_ASSIGN_OR_RETURN(int64_t chapter, ResolveChapter(txn, budget, updated));
+    v1::ComputedTotals totals = budget.budget.computed_totals();
+    MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(&stored, &updated, 0, totals));
     SaveLine(txn, ref.line, updated, chapter);
-    MAILLAGE_RETURN_IF_ERROR(RefreshTotals(txn, budget.id));
+    SaveTotals(txn, budget.id, totals);
     return FindLine(txn, ref, false);
   });
 }
@@ -181,8 +183,10 @@ absl::StatusOr<google::protobuf::Empty> BudgetBook::DeleteLine(
                                              "set force to delete them with it"),
                                 {{"name", stored.name()}});
     }
-    DeleteLineRow(txn, ref.line);  // detail lines go with it (ON DELETE CASCADE)
-    MAILLAGE_RETURN_IF_ERROR(RefreshTotals(txn, budget.id));
+    int deleted = DeleteLineRow(txn, ref.line);  // with its detail lines
+    v1::ComputedTotals totals = budget.budget.computed_totals();
+    MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(&stored, nullptr, deleted - 1, totals));
+    SaveTotals(txn, budget.id, totals);
     return google::protobuf::Empty();
   });
 }

@@ -277,6 +277,38 @@ TEST_F(BudgetsTest, LinesKeepTheTotalsAndEtagsInStep) {
   EXPECT_EQ(after.computed_totals().line_count(), 2);
 }
 
+TEST_F(BudgetsTest, GetsALineByItsFullNameAndSaysWhatIsMissing) {
+  v1::Budget budget = CleanBudget();
+  v1::ListBudgetLinesRequest list;
+  list.set_parent(budget.name());
+  v1::ListBudgetLinesResponse lines;
+  ASSERT_THAT(Call(&Stub::ListBudgetLines, list, &lines), IsOk());
+  ASSERT_GE(lines.budget_lines_size(), 4);
+  v1::GetBudgetLineRequest get;
+  v1::BudgetLine line;
+  for (const v1::BudgetLine& listed : lines.budget_lines()) {
+    get.set_name(listed.name());
+    ASSERT_THAT(Call(&Stub::GetBudgetLine, get, &line), IsOk());
+    EXPECT_EQ(line.SerializeAsString(), listed.SerializeAsString());
+  }
+  // A detail line reads its chapter's account as its effective one, as listed.
+  EXPECT_EQ(lines.budget_lines(3).effective_account_code(), "74");
+
+  const std::string& name = lines.budget_lines(0).name();  // actions/fa3/budgets/B/lines/L
+  const std::string budget_prefix = budget.name() + "/lines/";
+  get.set_name(budget_prefix + "999999");
+  EXPECT_EQ(Reason(Call(&Stub::GetBudgetLine, get, &line)), "LINE_NOT_FOUND");
+  get.set_name("actions/fa3/budgets/999999/lines/" + name.substr(budget_prefix.size()));
+  EXPECT_EQ(Reason(Call(&Stub::GetBudgetLine, get, &line)), "BUDGET_NOT_FOUND");
+  get.set_name("actions/other/" + name.substr(std::string("actions/fa3/").size()));
+  EXPECT_EQ(Reason(Call(&Stub::GetBudgetLine, get, &line)), "BUDGET_NOT_FOUND");
+
+  v1::GetBudgetRequest get_budget;
+  get_budget.set_name("actions/other/" + budget.name().substr(std::string("actions/fa3/").size()));
+  v1::Budget ignored;
+  EXPECT_EQ(Reason(Call(&Stub::GetBudget, get_budget, &ignored)), "BUDGET_NOT_FOUND");
+}
+
 TEST_F(BudgetsTest, RefusesBadLines) {
   v1::Budget budget = CleanBudget();
   v1::CreateBudgetLineRequest request;

@@ -97,7 +97,9 @@ constexpr char kSaveLine[] =
     "chapter_line = NULLIF($5::bigint, 0), funder_id = $6, note = $7, position = $8, "
     "revision = revision + 1, update_time = now() WHERE id = $1";
 
-constexpr char kDeleteLine[] = "DELETE FROM budget_lines WHERE id = $1";
+// The detail lines of a chapter are named, not left to ON DELETE CASCADE, so that the count of
+// deleted rows includes them (a detail line has no details of its own).
+constexpr char kDeleteLine[] = "DELETE FROM budget_lines WHERE id = $1 OR chapter_line = $1";
 
 constexpr char kIsChapterOf[] =
     "SELECT 1 FROM budget_lines WHERE id = $1 AND budget_id = $2 AND side = $3 AND is_chapter";
@@ -182,15 +184,37 @@ absl::Status Overflow() {
 
 }  // namespace
 
+namespace {
+
+absl::Status BudgetNotFound(const BudgetRef& ref) {
+  std::string name = BudgetName(ref.action, ref.budget);
+  return NotFound(kDomain, "BUDGET_NOT_FOUND", absl::StrCat("budget ", name, " does not exist"),
+                  {{"name", name}});
+}
+
+absl::Status LineNotFound(const ChildRef& ref) {
+  std::string name = LineName(ref.action, ref.budget, ref.line);
+  return NotFound(kDomain, "LINE_NOT_FOUND", absl::StrCat("line ", name, " does not exist"),
+                  {{"name", name}});
+}
+
+}  // namespace
+
 absl::StatusOr<StoredBudget> FindBudget(pqxx::work& txn, const BudgetRef& ref, bool lock) {
   pqxx::result rows = txn.exec_params(
       absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget, lock ? " FOR UPDATE OF b" : ""),
       ref.budget, ref.action);
-  if (rows.empty()) {
-    std::string name = BudgetName(ref.action, ref.budget);
-    return NotFound(kDomain, "BUDGET_NOT_FOUND", absl::StrCat("budget ", name, " does not exist"),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return BudgetNotFound(ref);
+  return BudgetFromRow(rows[0]);
+}
+
+absl::StatusOr<StoredBudget> ReadBudget(db::Pool& pool, db::Deadline deadline,
+                                        const BudgetRef& ref) {
+  static const auto* const kStatement = new db::Statement{
+      "budget_read_budget", absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget)};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows, pool.Query(deadline, *kStatement, {absl::StrCat(ref.budget), ref.action}));
+  if (rows.empty()) return BudgetNotFound(ref);
   return BudgetFromRow(rows[0]);
 }
 
@@ -240,6 +264,12 @@ absl::Status RefreshTotals(pqxx::work& txn, int64_t budget_id) {
   return absl::OkStatus();
 }
 
+void SaveTotals(pqxx::work& txn, int64_t budget_id, const v1::ComputedTotals& totals) {
+  txn.exec_params(kSaveTotals, budget_id, totals.charges_cents(), totals.income_cents(),
+                  totals.contributions_used_cents(), totals.contributions_received_cents(),
+                  totals.subsidies_cents(), totals.line_count());
+}
+
 absl::optional<int64_t> LatestBudgetId(pqxx::work& txn, int64_t action_id, int year,
                                        v1::BudgetKind kind, v1::BudgetState state) {
   pqxx::result rows = txn.exec_params(
@@ -266,11 +296,26 @@ absl::StatusOr<v1::BudgetLine> FindLine(pqxx::work& txn, const ChildRef& ref, bo
       absl::StrCat("SELECT ", kLineColumns, " FROM ", kLinesFrom,
                    "WHERE l.id = $1 AND l.budget_id = $2", lock ? " FOR UPDATE OF l" : ""),
       ref.line, ref.budget);
-  if (rows.empty()) {
-    std::string name = LineName(ref.action, ref.budget, ref.line);
-    return NotFound(kDomain, "LINE_NOT_FOUND", absl::StrCat("line ", name, " does not exist"),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return LineNotFound(ref);
+  return LineFromRow(rows[0], ref.action);
+}
+
+absl::StatusOr<v1::BudgetLine> ReadLine(db::Pool& pool, db::Deadline deadline,
+                                        const ChildRef& ref) {
+  // The budget under its action, and the line of it when there is one (l.id NULL when not),
+  // so that the error names what is missing.
+  static const auto* const kStatement =
+      new db::Statement{"budget_read_line",
+                        absl::StrCat("SELECT ", kLineColumns,
+                                     " FROM budgets b JOIN actions a ON a.id = b.action_id "
+                                     "LEFT JOIN budget_lines l ON l.id = $1 AND l.budget_id = b.id "
+                                     "LEFT JOIN budget_lines c ON c.id = l.chapter_line "
+                                     "WHERE b.id = $2 AND a.action_key = $3")};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows, pool.Query(deadline, *kStatement,
+                                                          {absl::StrCat(ref.line),
+                                                           absl::StrCat(ref.budget), ref.action}));
+  if (rows.empty()) return BudgetNotFound({ref.action, ref.budget});
+  if (rows[0][0].is_null()) return LineNotFound(ref);
   return LineFromRow(rows[0], ref.action);
 }
 
@@ -291,7 +336,9 @@ void SaveLine(pqxx::work& txn, int64_t line_id, const v1::BudgetLine& line,
                   line.funder_id(), line.note(), line.position());
 }
 
-void DeleteLineRow(pqxx::work& txn, int64_t line_id) { txn.exec_params(kDeleteLine, line_id); }
+int DeleteLineRow(pqxx::work& txn, int64_t line_id) {
+  return static_cast<int>(txn.exec_params(kDeleteLine, line_id).affected_rows());
+}
 
 bool IsChapterOf(pqxx::work& txn, int64_t budget_id, int64_t chapter_line_id, v1::Side side) {
   return !txn.exec_params(kIsChapterOf, chapter_line_id, budget_id, v1::Side_Name(side)).empty();

@@ -169,8 +169,7 @@ absl::Status ValidateGrant(const v1::Grant& g, absl::string_view prefix) {
 absl::StatusOr<v1::Grant> GrantLedger::Get(const v1::GetGrantRequest& request,
                                            db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(GrantRef ref, ParseGrantName(request.name(), "name"));
-  return pool_.ReadOnly<v1::Grant>(deadline,
-                                   [&](pqxx::work& txn) { return FindGrant(txn, ref, false); });
+  return ReadGrant(pool_, deadline, ref);
 }
 
 absl::StatusOr<v1::ListGrantsResponse> GrantLedger::List(const v1::ListGrantsRequest& request,

@@ -99,17 +99,35 @@ std::vector<v1::Grant> SelectGrantsOfYear(pqxx::work& txn, const std::string& ac
   return grants;
 }
 
-absl::StatusOr<v1::Grant> FindGrant(pqxx::work& txn, const GrantRef& ref, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", kGrantColumns, " FROM ", kGrantsFrom,
-                   "WHERE g.id = $1 AND a.action_key = $2", lock ? " FOR UPDATE OF g" : ""),
-      ref.grant, ref.action);
+namespace {
+
+absl::StatusOr<v1::Grant> GrantOrNotFound(const pqxx::result& rows, const GrantRef& ref) {
   if (rows.empty()) {
     std::string name = GrantName(ref.action, ref.grant);
     return NotFound(kDomain, "GRANT_NOT_FOUND", absl::StrCat("grant ", name, " does not exist"),
                     {{"name", name}});
   }
   return GrantFromRow(rows[0]);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Grant> FindGrant(pqxx::work& txn, const GrantRef& ref, bool lock) {
+  return GrantOrNotFound(
+      txn.exec_params(
+          absl::StrCat("SELECT ", kGrantColumns, " FROM ", kGrantsFrom,
+                       "WHERE g.id = $1 AND a.action_key = $2", lock ? " FOR UPDATE OF g" : ""),
+          ref.grant, ref.action),
+      ref);
+}
+
+absl::StatusOr<v1::Grant> ReadGrant(db::Pool& pool, db::Deadline deadline, const GrantRef& ref) {
+  static const auto* const kStatement = new db::Statement{
+      "budget_read_grant", absl::StrCat("SELECT ", kGrantColumns, " FROM ", kGrantsFrom,
+                                        "WHERE g.id = $1 AND a.action_key = $2")};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows, pool.Query(deadline, *kStatement, {absl::StrCat(ref.grant), ref.action}));
+  return GrantOrNotFound(rows, ref);
 }
 
 absl::StatusOr<v1::Grant> InsertGrant(pqxx::work& txn, int64_t action_id,

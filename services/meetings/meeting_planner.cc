@@ -158,8 +158,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Get(const v1::GetMeetingRequest& req
                                                 db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(request.name(), "meetings", "name", kDomain));
-  return pool_.ReadOnly<v1::Meeting>(deadline,
-                                     [&](pqxx::work& txn) { return LoadMeeting(txn, id, false); });
+  return ReadMeeting(pool_, deadline, id);
 }
 
 absl::StatusOr<v1::ListMeetingsResponse> MeetingPlanner::List(

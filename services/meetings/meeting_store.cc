@@ -7,6 +7,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
+#include "services/meetings/participant_store.h"
 
 namespace maillage::meetings {
 namespace {
@@ -45,9 +46,17 @@ constexpr const char* kMeetingSelectForWrite =
 #define MAILLAGE_DAY_REACHED \
   "(now() AT TIME ZONE 'Europe/Paris')::date >= (m.start_time AT TIME ZONE 'Europe/Paris')::date"
 
-// The same with a shared lock, and whether check-ins are open, for CheckIn.
-constexpr const char* kMeetingSelectForCheckIn = MAILLAGE_MEETING_COLUMNS
-    "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1 FOR SHARE";
+// The same with a shared lock, whether check-ins are open, and the participant $2 of the
+// meeting under its row lock (its columns from kColumns + 1), for CheckIn.
+const std::string& MeetingSelectForCheckIn() {
+  static const auto* const kSql = new std::string(
+      absl::StrCat(MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED ", ",
+                   ParticipantColumns(),
+                   " FROM meetings m JOIN participants p ON p.meeting_id = m.id "
+                   "WHERE m.id = $1 AND p.id = $2 FOR SHARE OF m FOR UPDATE OF p"));
+  return *kSql;
+}
+constexpr const char* kMeetingExists = "SELECT 1 FROM meetings WHERE id = $1";
 constexpr const char* kDayReached =
     "SELECT " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1";
 
@@ -138,15 +147,31 @@ constexpr const char* kAnyMeeting = "SELECT EXISTS (SELECT 1 FROM meetings)";
 
 }  // namespace
 
-absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update) {
-  if (for_update) txn.exec_params("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE", id);
-  pqxx::result rows = txn.exec_params(absl::StrCat(kMeetingSelect, "WHERE m.id = $1"), id);
+namespace {
+
+absl::StatusOr<v1::Meeting> MeetingOrNotFound(const pqxx::result& rows, int64_t id) {
   if (rows.empty()) {
     std::string name = api::ResourceName("meetings", id);
     return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
                     {{"name", name}});
   }
   return MeetingFromRow(rows[0]);
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update) {
+  if (for_update) txn.exec_params("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE", id);
+  return MeetingOrNotFound(txn.exec_params(absl::StrCat(kMeetingSelect, "WHERE m.id = $1"), id),
+                           id);
+}
+
+absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_read_meeting", absl::StrCat(kMeetingSelect, "WHERE m.id = $1")};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows,
+                            pool.Query(deadline, *kStatement, {absl::StrCat(id)}));
+  return MeetingOrNotFound(rows, id);
 }
 
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
@@ -159,14 +184,20 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
   return MeetingFromRow(rows[0]);
 }
 
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id) {
-  pqxx::result rows = txn.exec_params(kMeetingSelectForCheckIn, id);
+absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
+                                                        int64_t participant_id) {
+  pqxx::result rows = txn.exec_params(MeetingSelectForCheckIn(), id, participant_id);
   if (rows.empty()) {
-    std::string name = api::ResourceName("meetings", id);
-    return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
-                    {{"name", name}});
+    if (txn.exec_params(kMeetingExists, id).empty()) {
+      std::string name = api::ResourceName("meetings", id);
+      return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
+                      {{"name", name}});
+    }
+    return ParticipantNotFound(id, participant_id);
   }
-  return MeetingForCheckIn{MeetingFromRow(rows[0]), rows[0][kColumns].as<bool>()};
+  const pqxx::row& row = rows[0];
+  return MeetingForCheckIn{MeetingFromRow(row), row[kColumns].as<bool>(),
+                           ParticipantFromRow(row.slice(kColumns + 1, row.size()))};
 }
 
 bool MeetingDayReached(pqxx::work& txn, int64_t id) {

@@ -9,7 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
+#include "common/db/pool.h"
 #include "maillage/meetings/v1/meeting.pb.h"
+#include "maillage/meetings/v1/participant.pb.h"
 
 namespace maillage::meetings {
 
@@ -17,20 +19,27 @@ namespace maillage::meetings {
 // lock (every write to a meeting or its participants does, so they queue per meeting).
 // NOT_FOUND MEETING_NOT_FOUND.
 absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update);
+// LoadMeeting without lock in one round trip outside any transaction (db::Pool::Query), for
+// GetMeeting.
+absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id);
 
 // Same with a row lock but without computing the attendance (left at zero): for the writes
 // of participants and outputs, which need the meeting's state, capacity and times only.
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id);
 
-// LockMeeting with a shared lock instead, and whether the meeting's day has come (Europe/Paris):
-// for CheckIn, so that the check-ins of one meeting run side by side while every other write
-// of the meeting or of its participants (exclusive lock) still waits for them. The caller
-// locks the participant row it changes. NOT_FOUND MEETING_NOT_FOUND.
+// LockMeeting with a shared lock instead, and whether the meeting's day has come (Europe/Paris),
+// with participant `participant_id` of the meeting under its row lock (without its history),
+// in one statement (meeting locked first, as every write of the meeting does): for CheckIn, so
+// that the check-ins of one meeting run side by side while every other write of the meeting or
+// of its participants (exclusive lock) still waits for them. NOT_FOUND MEETING_NOT_FOUND or
+// PARTICIPANT_NOT_FOUND.
 struct MeetingForCheckIn {
   v1::Meeting meeting;
   bool day_reached = false;
+  v1::Participant participant;
 };
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id);
+absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
+                                                        int64_t participant_id);
 
 // Whether the day of meeting `id` has come (Europe/Paris); false when there is no such meeting.
 bool MeetingDayReached(pqxx::work& txn, int64_t id);

@@ -739,6 +739,12 @@ TEST_F(MeetingsServiceTest, AttendanceIsComputedFromParticipantsAndFrozenOnClose
   v1::Participant again;
   ASSERT_THAT(stub_->CheckIn(Context().get(), check_in, &again), IsOk());  // idempotent
   EXPECT_EQ(again.etag(), out.etag());
+  EXPECT_EQ(again.DebugString(), out.DebugString());
+  v1::CheckInRequest missing;
+  missing.set_name(meeting.name() + "/participants/999999");
+  EXPECT_EQ(Reason(stub_->CheckIn(Context().get(), missing, &again)), "PARTICIPANT_NOT_FOUND");
+  missing.set_name("meetings/999999/participants/1");
+  EXPECT_EQ(Reason(stub_->CheckIn(Context().get(), missing, &again)), "MEETING_NOT_FOUND");
 
   v1::Meeting held;
   ASSERT_THAT(MarkHeld(meeting.name(), &held), IsOk());
@@ -908,6 +914,12 @@ TEST_F(MeetingsServiceTest, ProposalsMoveThroughTheirLifeCycleIntoTheRoadmap) {
   EXPECT_EQ(out.proposal().roadmap_item(), item.name());
   ASSERT_EQ(out.proposal().state_history_size(), 4);
   EXPECT_EQ(out.proposal().state_history(2).note(), "retenue par le comité");
+  // GetOutput (one statement, history aggregated) reads what the write answered.
+  v1::GetOutputRequest get_output;
+  get_output.set_name(proposal.name());
+  v1::Output read_output;
+  ASSERT_THAT(stub_->GetOutput(Context().get(), get_output, &read_output), IsOk());
+  EXPECT_EQ(read_output.DebugString(), out.DebugString());
 
   v1::GetRoadmapItemRequest get_item;
   get_item.set_name(item.name());
@@ -1004,6 +1016,12 @@ TEST_F(MeetingsServiceTest, RoadmapProgressFollowsTheItemStates) {
   ASSERT_THAT(stub_->RecordRoadmapProgress(Context().get(), progress, &item), IsOk());
   EXPECT_EQ(item.progress_history_size(), 5);
   EXPECT_EQ(item.progress_history(1).note(), "premier marché réservé");
+  // GetRoadmapItem (one statement, history aggregated) reads what the write answered.
+  v1::GetRoadmapItemRequest get_item;
+  get_item.set_name(item.name());
+  v1::RoadmapItem read_item;
+  ASSERT_THAT(stub_->GetRoadmapItem(Context().get(), get_item, &read_item), IsOk());
+  EXPECT_EQ(read_item.DebugString(), item.DebugString());
   progress.set_state(v1::ROADMAP_ITEM_STATE_UNSPECIFIED);
   EXPECT_EQ(Reason(stub_->RecordRoadmapProgress(Context().get(), progress, &item)),
             "ROADMAP_ITEM_ABANDONED");

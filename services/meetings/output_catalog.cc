@@ -52,8 +52,7 @@ OutputCatalog::OutputCatalog(db::Pool& pool, DirectoryClient& directory)
 absl::StatusOr<v1::Output> OutputCatalog::Get(const v1::GetOutputRequest& request,
                                               db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.name(), "name"));
-  return pool_.ReadOnly<v1::Output>(
-      deadline, [&](pqxx::work& txn) { return LoadOutput(txn, id.meeting, id.output, false); });
+  return ReadOutput(pool_, deadline, id.meeting, id.output);
 }
 
 absl::StatusOr<v1::ListOutputsResponse> OutputCatalog::List(const v1::ListOutputsRequest& request,

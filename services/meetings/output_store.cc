@@ -3,11 +3,13 @@
 
 #include <map>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
 
 namespace maillage::meetings {
@@ -162,21 +164,84 @@ void AttachRoadmapHistories(pqxx::work& txn, std::map<int64_t, v1::RoadmapItem*>
 
 }  // namespace
 
+namespace {
+
+absl::Status OutputNotFound(int64_t meeting_id, int64_t output_id) {
+  std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                                  api::ResourceName("outputs", output_id));
+  return NotFound(kDomain, "OUTPUT_NOT_FOUND", absl::StrCat("no output ", name), {{"name", name}});
+}
+
+absl::Status RoadmapItemNotFound(int64_t id) {
+  std::string name = api::ResourceName("roadmapItems", id);
+  return NotFound(kDomain, "ROADMAP_ITEM_NOT_FOUND", absl::StrCat("no roadmap item ", name),
+                  {{"name", name}});
+}
+
+// The arrays of a history aggregated in position order (the columns after `columns` of a
+// row), one entry per element.
+struct HistoryArrays {
+  std::vector<std::vector<std::string>> columns;
+  HistoryArrays(const pqxx::row& row, int first, int count) {
+    for (int i = 0; i < count; ++i) columns.push_back(db::ReadTextArray(row[first + i]));
+  }
+  size_t size() const { return columns.empty() ? 0 : columns[0].size(); }
+  const std::string& at(int column, size_t i) const {
+    static const auto* const kEmpty = new std::string;
+    return i < columns[column].size() ? columns[column][i] : *kEmpty;
+  }
+};
+
+google::protobuf::Timestamp TimeOf(const std::string& micros_text) {
+  int64_t micros = 0;
+  absl::SimpleAtoi(micros_text, &micros);
+  return db::TimestampOf(micros);
+}
+
+}  // namespace
+
 absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64_t output_id,
                                       bool for_update) {
   pqxx::result rows = txn.exec_params(
       absl::StrCat(kOutputSelect, " FROM outputs o WHERE o.id = $1 AND o.meeting_id = $2",
                    for_update ? " FOR UPDATE" : ""),
       output_id, meeting_id);
-  if (rows.empty()) {
-    std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
-                                    api::ResourceName("outputs", output_id));
-    return NotFound(kDomain, "OUTPUT_NOT_FOUND", absl::StrCat("no output ", name),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return OutputNotFound(meeting_id, output_id);
   v1::Output output = OutputFromRow(rows[0]);
   std::map<int64_t, v1::Output*> by_id = {{output_id, &output}};
   AttachProposalHistories(txn, by_id);
+  return output;
+}
+
+absl::StatusOr<v1::Output> ReadOutput(db::Pool& pool, db::Deadline deadline, int64_t meeting_id,
+                                      int64_t output_id) {
+  // The output and its proposal history (arrays in position order) in one statement.
+  static const auto* const kStatement = new db::Statement{
+      "meetings_read_output",
+      absl::StrCat(kOutputSelect,
+                   ", h.states, h.times, h.authors, h.notes FROM outputs o CROSS JOIN LATERAL "
+                   "(SELECT array_agg(c.state ORDER BY c.position) AS states, "
+                   "array_agg(" MAILLAGE_SQL_MICROS(
+                       "c.change_time") " ORDER BY c.position) AS times, "
+                                        "array_agg(c.changed_by ORDER BY c.position) AS authors, "
+                                        "array_agg(c.note ORDER BY c.position) AS notes "
+                                        "FROM proposal_state_changes c WHERE c.output_id = o.id) h "
+                                        "WHERE o.id = $1 AND o.meeting_id = $2")};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows,
+      pool.Query(deadline, *kStatement, {absl::StrCat(output_id), absl::StrCat(meeting_id)}));
+  if (rows.empty()) return OutputNotFound(meeting_id, output_id);
+  v1::Output output = OutputFromRow(rows[0]);
+  if (!output.has_proposal()) return output;
+  HistoryArrays history(rows[0], kOutputColumns, 4);
+  for (size_t i = 0; i < history.size(); ++i) {
+    v1::ProposalStateChange* change = output.mutable_proposal()->add_state_history();
+    v1::ProposalState state;
+    if (v1::ProposalState_Parse(history.at(0, i), &state)) change->set_state(state);
+    *change->mutable_time() = TimeOf(history.at(1, i));
+    change->set_changed_by(history.at(2, i));
+    change->set_note(history.at(3, i));
+  }
   return output;
 }
 
@@ -253,14 +318,43 @@ absl::StatusOr<v1::RoadmapItem> LoadRoadmapItem(pqxx::work& txn, int64_t id, boo
       txn.exec_params(absl::StrCat(kRoadmapSelect, " FROM roadmap_items r WHERE r.id = $1",
                                    for_update ? " FOR UPDATE" : ""),
                       id);
-  if (rows.empty()) {
-    std::string name = api::ResourceName("roadmapItems", id);
-    return NotFound(kDomain, "ROADMAP_ITEM_NOT_FOUND", absl::StrCat("no roadmap item ", name),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return RoadmapItemNotFound(id);
   v1::RoadmapItem item = RoadmapItemFromRow(rows[0]);
   std::map<int64_t, v1::RoadmapItem*> by_id = {{id, &item}};
   AttachRoadmapHistories(txn, by_id);
+  return item;
+}
+
+absl::StatusOr<v1::RoadmapItem> ReadRoadmapItem(db::Pool& pool, db::Deadline deadline, int64_t id) {
+  // The item and its progress history (arrays in position order) in one statement.
+  static const auto* const kStatement = new db::Statement{
+      "meetings_read_roadmap_item",
+      absl::StrCat(kRoadmapSelect,
+                   ", h.progress, h.states, h.times, h.authors, h.notes FROM roadmap_items r "
+                   "CROSS JOIN LATERAL (SELECT array_agg(c.progress ORDER BY c.position) AS "
+                   "progress, array_agg(c.state ORDER BY c.position) AS states, "
+                   "array_agg(" MAILLAGE_SQL_MICROS(
+                       "c.change_time") " ORDER BY c.position) AS times, "
+                                        "array_agg(c.changed_by ORDER BY c.position) AS authors, "
+                                        "array_agg(c.note ORDER BY c.position) AS notes "
+                                        "FROM roadmap_progress c WHERE c.roadmap_item_id = r.id) h "
+                                        "WHERE r.id = $1")};
+  MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows,
+                            pool.Query(deadline, *kStatement, {absl::StrCat(id)}));
+  if (rows.empty()) return RoadmapItemNotFound(id);
+  v1::RoadmapItem item = RoadmapItemFromRow(rows[0]);
+  HistoryArrays history(rows[0], kRoadmapColumns, 5);
+  for (size_t i = 0; i < history.size(); ++i) {
+    v1::RoadmapProgressEntry* entry = item.add_progress_history();
+    int progress = 0;
+    absl::SimpleAtoi(history.at(0, i), &progress);
+    entry->set_progress(progress);
+    v1::RoadmapItemState state;
+    if (v1::RoadmapItemState_Parse(history.at(1, i), &state)) entry->set_state(state);
+    *entry->mutable_time() = TimeOf(history.at(2, i));
+    entry->set_changed_by(history.at(3, i));
+    entry->set_note(history.at(4, i));
+  }
   return item;
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
+#include "common/db/pool.h"
 #include "maillage/meetings/v1/output.pb.h"
 #include "maillage/meetings/v1/roadmap.pb.h"
 
@@ -19,6 +20,10 @@ namespace maillage::meetings {
 // NOT_FOUND OUTPUT_NOT_FOUND.
 absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64_t output_id,
                                       bool for_update);
+// LoadOutput without lock in one round trip outside any transaction (db::Pool::Query), for
+// GetOutput.
+absl::StatusOr<v1::Output> ReadOutput(db::Pool& pool, db::Deadline deadline, int64_t meeting_id,
+                                      int64_t output_id);
 // Inserts an output (a proposal starts SUBMITTED with one history entry); returns its id.
 int64_t InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& output,
                      const std::string& changed_by);
@@ -48,6 +53,9 @@ std::string ActionOfMeeting(pqxx::work& txn, int64_t meeting_id);
 // The roadmap item `id` with its history; `for_update` locks it. NOT_FOUND
 // ROADMAP_ITEM_NOT_FOUND.
 absl::StatusOr<v1::RoadmapItem> LoadRoadmapItem(pqxx::work& txn, int64_t id, bool for_update);
+// LoadRoadmapItem without lock in one round trip outside any transaction (db::Pool::Query),
+// for GetRoadmapItem.
+absl::StatusOr<v1::RoadmapItem> ReadRoadmapItem(db::Pool& pool, db::Deadline deadline, int64_t id);
 // Inserts a PLANNED item with progress 0 and its first history entry; returns its id.
 int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
                           const std::string& changed_by);

@@ -78,8 +78,7 @@ ParticipantRoster::ParticipantRoster(db::Pool& pool, DirectoryClient& directory)
 absl::StatusOr<v1::Participant> ParticipantRoster::Get(const v1::GetParticipantRequest& request,
                                                        db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
-  return pool_.ReadOnly<v1::Participant>(
-      deadline, [&](pqxx::work& txn) { return LoadParticipant(txn, id.meeting, id.participant); });
+  return ReadParticipant(pool_, deadline, id.meeting, id.participant);
 }
 
 absl::StatusOr<v1::ListParticipantsResponse> ParticipantRoster::List(
@@ -235,21 +234,26 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
   }
   int64_t when = request.has_check_in_time() ? db::MicrosOf(request.check_in_time()) : now;
   // The check-ins of one meeting run side by side: a shared lock on the meeting (its state and
-  // day cannot change meanwhile), the participant's own row locked.
+  // day cannot change meanwhile), the participant's own row locked, both by one statement; the
+  // write then reads the history beside it: two statements in all.
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
-        MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked, LockMeetingForCheckIn(txn, id.meeting));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
-                                  LoadParticipant(txn, id.meeting, id.participant, true));
+        MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked,
+                                  LockMeetingForCheckIn(txn, id.meeting, id.participant));
+        v1::Participant& current = locked.participant;
         MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
-        if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
+        if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) {
+          ReadHistory(txn, id.participant, current);
+          return current;
+        }
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
-        StatusWritten written = WriteStatus(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
-                                            CallerPrincipal(), "checked in", when);
+        StatusWritten written =
+            WriteStatusReadingHistory(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
+                                      CallerPrincipal(), "checked in", when, current);
         // The row is locked since it was read: the answer is built, not read back.
         ApplyCheckIn(current, CallerPrincipal(), "checked in", when, written);
-        return current;
+        return std::move(current);
       });
 }
 

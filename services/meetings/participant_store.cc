@@ -1,6 +1,7 @@
 // SQL of participants (see participant_store.h).
 #include "services/meetings/participant_store.h"
 
+#include <cstring>
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -9,6 +10,7 @@
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
 
 namespace maillage::meetings {
@@ -87,6 +89,8 @@ constexpr const char* kAnonymize =
 
 constexpr const char* kDelete = "DELETE FROM participants WHERE id = $1";
 
+}  // namespace
+
 v1::Participant ParticipantFromRow(const pqxx::row& row) {
   v1::Participant p;
   p.set_name(absl::StrCat(api::ResourceName("meetings", row[1].as<int64_t>()), "/",
@@ -113,6 +117,8 @@ v1::Participant ParticipantFromRow(const pqxx::row& row) {
   return p;
 }
 
+namespace {
+
 // Fills the status histories of `participants` (ids in `ids`, same order).
 void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
                      std::vector<v1::Participant*>& participants) {
@@ -133,35 +139,28 @@ void AttachHistories(pqxx::work& txn, const std::vector<int64_t>& ids,
 
 }  // namespace
 
-absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
-                                                int64_t participant_id, bool lock) {
-  // Unlocked, the participant and its history in one statement. Locked, the history is read
-  // by a second statement once the row lock is held: a statement that waited for the lock
-  // sees the row the other transaction committed but not that transaction's history entries.
-  static const auto* const kSelect = new std::string(absl::StrCat(
-      kParticipantSelect, kFromParticipantWithHistory, " WHERE p.id = $1 AND p.meeting_id = $2"));
-  static const auto* const kSelectForUpdate = new std::string(absl::StrCat(
-      kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2 ",
-      "FOR UPDATE OF p"));
-  pqxx::result rows =
-      txn.exec_params(lock ? *kSelectForUpdate : *kSelect, participant_id, meeting_id);
-  if (rows.empty()) {
-    std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
-                                    api::ResourceName("participants", participant_id));
-    return NotFound(kDomain, "PARTICIPANT_NOT_FOUND", absl::StrCat("no participant ", name),
-                    {{"name", name}});
-  }
-  const pqxx::row& row = rows[0];
-  v1::Participant participant = ParticipantFromRow(row);
-  if (lock) {
-    std::vector<v1::Participant*> list = {&participant};
-    AttachHistories(txn, {participant_id}, list);
-    return participant;
-  }
-  std::vector<std::string> statuses = db::ReadTextArray(row[kColumns]);
-  std::vector<std::string> times = db::ReadTextArray(row[kColumns + 1]);
-  std::vector<std::string> authors = db::ReadTextArray(row[kColumns + 2]);
-  std::vector<std::string> notes = db::ReadTextArray(row[kColumns + 3]);
+const std::string& ParticipantColumns() {
+  static const auto* const kColumnsSql =
+      new std::string(absl::string_view(kParticipantSelect).substr(std::strlen("SELECT ")));
+  return *kColumnsSql;
+}
+
+absl::Status ParticipantNotFound(int64_t meeting_id, int64_t participant_id) {
+  std::string name = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                                  api::ResourceName("participants", participant_id));
+  return NotFound(kDomain, "PARTICIPANT_NOT_FOUND", absl::StrCat("no participant ", name),
+                  {{"name", name}});
+}
+
+namespace {
+
+// The history in the arrays of `row` from column `first` (statuses, times, authors, notes),
+// appended to `participant`.
+void AppendHistoryArrays(const pqxx::row& row, int first, v1::Participant& participant) {
+  std::vector<std::string> statuses = db::ReadTextArray(row[first]);
+  std::vector<std::string> times = db::ReadTextArray(row[first + 1]);
+  std::vector<std::string> authors = db::ReadTextArray(row[first + 2]);
+  std::vector<std::string> notes = db::ReadTextArray(row[first + 3]);
   for (size_t i = 0; i < statuses.size(); ++i) {
     v1::ParticipantStatusChange* change = participant.add_status_history();
     v1::ParticipantStatus status;
@@ -173,7 +172,55 @@ absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting
     if (i < authors.size()) change->set_changed_by(authors[i]);
     if (i < notes.size()) change->set_note(notes[i]);
   }
+}
+
+// The participant of a row of kSelectWithHistory, its history from the arrays that follow
+// its columns.
+v1::Participant ParticipantWithHistoryFromRow(const pqxx::row& row) {
+  v1::Participant participant = ParticipantFromRow(row);
+  AppendHistoryArrays(row, kColumns, participant);
   return participant;
+}
+
+// Unlocked, the participant and its history in one statement.
+const std::string& SelectWithHistorySql() {
+  static const auto* const kSql = new std::string(absl::StrCat(
+      kParticipantSelect, kFromParticipantWithHistory, " WHERE p.id = $1 AND p.meeting_id = $2"));
+  return *kSql;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
+                                                int64_t participant_id, bool lock) {
+  if (!lock) {
+    pqxx::result rows = txn.exec_params(SelectWithHistorySql(), participant_id, meeting_id);
+    if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
+    return ParticipantWithHistoryFromRow(rows[0]);
+  }
+  // Locked, the history is read by a second statement once the row lock is held: a statement
+  // that waited for the lock sees the row the other transaction committed but not that
+  // transaction's history entries.
+  static const auto* const kSelectForUpdate = new std::string(absl::StrCat(
+      kParticipantSelect, " FROM participants p WHERE p.id = $1 AND p.meeting_id = $2 ",
+      "FOR UPDATE OF p"));
+  pqxx::result rows = txn.exec_params(*kSelectForUpdate, participant_id, meeting_id);
+  if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
+  v1::Participant participant = ParticipantFromRow(rows[0]);
+  std::vector<v1::Participant*> list = {&participant};
+  AttachHistories(txn, {participant_id}, list);
+  return participant;
+}
+
+absl::StatusOr<v1::Participant> ReadParticipant(db::Pool& pool, db::Deadline deadline,
+                                                int64_t meeting_id, int64_t participant_id) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_read_participant", SelectWithHistorySql()};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows,
+      pool.Query(deadline, *kStatement, {absl::StrCat(participant_id), absl::StrCat(meeting_id)}));
+  if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
+  return ParticipantWithHistoryFromRow(rows[0]);
 }
 
 int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& p,
@@ -200,6 +247,40 @@ StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::Participa
                       check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+}
+
+StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
+                                        v1::ParticipantStatus status, const std::string& changed_by,
+                                        const std::string& note,
+                                        std::optional<int64_t> check_in_micros,
+                                        v1::Participant& participant) {
+  // WriteStatusSql with the history beside the answer: the entry the statement inserts is not
+  // visible to it, so the arrays hold the history before this change.
+  static const auto* const kSql = [] {
+    std::string sql = WriteStatusSql();
+    const std::string tail = "SELECT revision, " MAILLAGE_SQL_MICROS("update_time") " FROM changed";
+    sql.replace(sql.rfind(tail), tail.size(),
+                absl::StrCat("SELECT c.revision, ", MAILLAGE_SQL_MICROS("c.update_time"),
+                             ", h.statuses, h.times, h.authors, h.notes FROM changed c "
+                             "CROSS JOIN LATERAL (SELECT "
+                             "array_agg(x.status ORDER BY x.position) AS statuses, array_agg(",
+                             MAILLAGE_SQL_MICROS("x.change_time"),
+                             " ORDER BY x.position) AS times, "
+                             "array_agg(x.changed_by ORDER BY x.position) AS authors, "
+                             "array_agg(x.note ORDER BY x.position) AS notes "
+                             "FROM participant_status_changes x WHERE x.participant_id = c.id) h"));
+    return new std::string(std::move(sql));
+  }();
+  pqxx::result rows = txn.exec_params(*kSql, participant_id, v1::ParticipantStatus_Name(status),
+                                      check_in_micros.value_or(0), changed_by, note);
+  if (rows.empty()) return {};
+  AppendHistoryArrays(rows[0], 2, participant);
+  return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
+}
+
+void ReadHistory(pqxx::work& txn, int64_t participant_id, v1::Participant& participant) {
+  std::vector<v1::Participant*> list = {&participant};
+  AttachHistories(txn, {participant_id}, list);
 }
 
 void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
+#include "common/db/pool.h"
 #include "maillage/meetings/v1/participant.pb.h"
 
 namespace maillage::meetings {
@@ -22,6 +23,16 @@ inline constexpr const char* kSystemPrincipal = "system";
 // row lock. NOT_FOUND PARTICIPANT_NOT_FOUND.
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
                                                 int64_t participant_id, bool lock = false);
+// LoadParticipant without lock in one round trip outside any transaction (db::Pool::Query),
+// for GetParticipant.
+absl::StatusOr<v1::Participant> ReadParticipant(db::Pool& pool, db::Deadline deadline,
+                                                int64_t meeting_id, int64_t participant_id);
+
+// The columns of a participant (FROM participants p) and the participant of a row made of them
+// (history left empty), for the statements of other stores that join a participant.
+const std::string& ParticipantColumns();
+v1::Participant ParticipantFromRow(const pqxx::row& row);
+absl::Status ParticipantNotFound(int64_t meeting_id, int64_t participant_id);
 
 // Inserts a participant with `status` (first history entry by `changed_by`); returns its id.
 int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& participant,
@@ -40,6 +51,19 @@ struct StatusWritten {
 StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
                           const std::string& changed_by, const std::string& note,
                           std::optional<int64_t> check_in_micros);
+
+// WriteStatus that also reads, in the same statement, the participant's status history as it
+// was before this change into `participant` (whose history must be empty): for CheckIn, which
+// holds the participant's row lock since an earlier statement, so that the history read is
+// the whole history.
+StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
+                                        v1::ParticipantStatus status, const std::string& changed_by,
+                                        const std::string& note,
+                                        std::optional<int64_t> check_in_micros,
+                                        v1::Participant& participant);
+
+// Reads the status history of `participant` (read under its row lock, history empty).
+void ReadHistory(pqxx::work& txn, int64_t participant_id, v1::Participant& participant);
 
 // `participant`, as LoadParticipant read it under its row lock, made what LoadParticipant would
 // read after WriteStatus(ATTENDED, changed_by, note, check_in_micros) returned `written`

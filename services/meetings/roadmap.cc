@@ -82,8 +82,7 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::Get(const v1::GetRoadmapItemRequest& re
                                              db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(request.name(), "roadmapItems", "name", kDomain));
-  return pool_.ReadOnly<v1::RoadmapItem>(
-      deadline, [&](pqxx::work& txn) { return LoadRoadmapItem(txn, id, false); });
+  return ReadRoadmapItem(pool_, deadline, id);
 }
 
 absl::StatusOr<v1::ListRoadmapItemsResponse> Roadmap::List(
