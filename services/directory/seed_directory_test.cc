@@ -1,13 +1,13 @@
-// Tests of the directory seed (deploy/seed/seed_directory.cc) against an in-process server:
+// Tests of the directory seed (tools/seed/seed_directory.cc) against an in-process server:
 // the 77 partners in their categories, structure types marked, a second run loads nothing.
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "common/testing/status_matchers.h"
-#include "deploy/seed/seed.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
+#include "tools/seed/seed.h"
 
 using maillage::testing::IsOk;
 

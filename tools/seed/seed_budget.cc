@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "common/status/grpc_status.h"
-#include "deploy/seed/seed.h"
 #include "maillage/budget/v1/budget_service.grpc.pb.h"
+#include "tools/seed/seed.h"
 
 namespace maillage::seed {
 namespace {

@@ -17,7 +17,7 @@
 #include "common/config/env.h"
 #include "common/server/client.h"
 #include "common/server/tls.h"
-#include "deploy/seed/seed.h"
+#include "tools/seed/seed.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 namespace maillage::seed {
 
 struct SeedContext {
-  std::string data_dir;  // deploy/seed
+  std::string data_dir;  // deploy/seed: the data files
   std::shared_ptr<grpc::Channel> directory;
   std::shared_ptr<grpc::Channel> meetings;
   std::shared_ptr<grpc::Channel> budget;

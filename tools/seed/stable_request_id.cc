@@ -1,5 +1,5 @@
 #include "absl/strings/str_format.h"
-#include "deploy/seed/seed.h"
+#include "tools/seed/seed.h"
 
 namespace maillage::seed {
 

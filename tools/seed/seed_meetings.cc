@@ -12,9 +12,9 @@
 #include "absl/time/time.h"
 #include "common/csv/csv_reader.h"
 #include "common/server/client.h"
-#include "deploy/seed/seed.h"
 #include "maillage/budget/v1/budget_service.grpc.pb.h"
 #include "maillage/meetings/v1/meetings_service.grpc.pb.h"
+#include "tools/seed/seed.h"
 
 namespace maillage::seed {
 namespace {

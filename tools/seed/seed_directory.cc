@@ -12,8 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/csv/csv_reader.h"
 #include "common/server/client.h"
-#include "deploy/seed/seed.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
+#include "tools/seed/seed.h"
 
 namespace maillage::seed {
 namespace {
