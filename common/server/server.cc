@@ -11,8 +11,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <exception>
+#include <future>
 #include <utility>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -294,8 +296,21 @@ void Server::Wait() {
   if (server_ != nullptr) server_->Wait();
 }
 
+constexpr char kPermanentPayload[] = "maillage.permanent_startup_error";
+
+absl::Status PermanentStartupError(absl::Status status) {
+  status.SetPayload(kPermanentPayload, absl::Cord("1"));
+  return status;
+}
+
 int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
                    std::function<absl::Status()> check, std::chrono::milliseconds check_interval) {
+  return RunUntilSignal(server, std::move(startup), std::move(check), check_interval, Listeners{});
+}
+
+int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
+                   std::function<absl::Status()> check, std::chrono::milliseconds check_interval,
+                   const Listeners& listeners) {
   TerminationSignals signals;
   if (!signals.installed()) {
     log::Error("cannot install the SIGTERM/SIGINT handlers", {{"errno", std::to_string(errno)}});
@@ -305,13 +320,30 @@ int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
     log::Error("server failed to start", {{"error", std::string(started.message())}});
     return 1;
   }
+  if (listeners.start) {
+    if (absl::Status started = listeners.start(); !started.ok()) {
+      log::Error("server failed to start", {{"error", std::string(started.message())}});
+      return 1;
+    }
+  }
+  auto set_serving = [&](bool serving) {
+    server.SetServing(serving);
+    if (listeners.set_serving) listeners.set_serving(serving);
+  };
 
   bool stop = false;
+  int exit_code = 0;
   std::chrono::milliseconds backoff(500);
   std::string last_failure;
   while (!stop) {
     absl::Status status = startup ? startup() : absl::OkStatus();
     if (status.ok()) break;
+    if (status.GetPayload(kPermanentPayload).has_value()) {
+      log::Error("startup failed", {{"error", Describe(status)}});
+      stop = true;
+      exit_code = 1;
+      break;
+    }
     std::string failure = Describe(status);
     if (failure != last_failure) {
       log::Warn("startup failed; retrying", {{"error", failure}});
@@ -322,7 +354,7 @@ int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
   }
 
   if (!stop) {
-    server.SetServing(true);
+    set_serving(true);
     log::Info("serving");
   }
   bool serving = true;
@@ -332,7 +364,7 @@ int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
     absl::Status status = check ? check() : absl::OkStatus();
     if (status.ok() == serving) continue;
     serving = status.ok();
-    server.SetServing(serving);
+    set_serving(serving);
     if (serving) {
       log::Info("health check passed; SERVING");
     } else {
@@ -340,11 +372,22 @@ int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
     }
   }
 
-  log::Info("termination signal received; shutting down");
-  server.SetServing(false);
-  server.Shutdown();
+  if (exit_code == 0) log::Info("termination signal received; shutting down");
+  set_serving(false);
+  if (listeners.stop) {
+    auto stopped = std::async(std::launch::async, [&] {
+      listeners.stop();
+      server.Shutdown();
+    });
+    if (stopped.wait_for(server.options().drain_timeout) == std::future_status::timeout) {
+      log::Warn("requests still in progress at the end of the drain timeout; exiting");
+      std::_Exit(exit_code);
+    }
+  } else {
+    server.Shutdown();
+  }
   server.Wait();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace maillage::server

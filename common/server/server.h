@@ -129,8 +129,30 @@ class Server {
 // An empty `startup` or `check` counts as OK. Signals are caught with a handler that only writes
 // to a pipe, installed for the duration of the call (one RunUntilSignal per process at a time),
 // whichever thread receives them: a binary must not block SIGTERM/SIGINT itself.
+// A `startup` error marked by PermanentStartupError is not retried: the binary drains as on a
+// signal and returns 1.
+struct Listeners;
 int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
                    std::function<absl::Status()> check,
                    std::chrono::milliseconds check_interval = std::chrono::seconds(2));
+int RunUntilSignal(Server& server, std::function<absl::Status()> startup,
+                   std::function<absl::Status()> check, std::chrono::milliseconds check_interval,
+                   const Listeners& listeners);
+
+// What a binary serving more than its gRPC server (the gateway's HTTP ports) adds to
+// RunUntilSignal. Every member may be empty.
+struct Listeners {
+  // After Start() (the gRPC port is bound), before `startup`: starts the other listeners. An
+  // error is logged and RunUntilSignal returns 1.
+  std::function<absl::Status()> start;
+  // Each change of the gRPC health (SERVING, then NOT_SERVING on termination), repeated.
+  std::function<void(bool serving)> set_serving;
+  // On termination, while the gRPC server drains: stops the other listeners. When the whole
+  // stop takes longer than the drain timeout, the process exits at once (std::_Exit).
+  std::function<void()> stop;
+};
+
+// `status` marked so that RunUntilSignal does not retry it (a configuration the database refuses).
+absl::Status PermanentStartupError(absl::Status status);
 
 }  // namespace maillage::server

@@ -390,5 +390,66 @@ TEST(RunUntilSignalTest, ReturnsNonZeroWhenThePortIsTaken) {
   EXPECT_NE(RunUntilSignal(second, nullptr, nullptr), 0);
 }
 
+// The gateway's extra listeners: started once the gRPC port is bound, told each health change,
+// stopped on SIGTERM.
+TEST(RunUntilSignalTest, ListenersStartFollowTheHealthAndStopWithTheServer) {
+  TestEchoService service;
+  Server server(TestOptions(), {&service});
+  std::atomic<int> port_at_start{0};
+  std::atomic<int> serving_changes{0};
+  std::atomic<bool> serving{false};
+  std::atomic<bool> stopped{false};
+  Listeners listeners;
+  listeners.start = [&] {
+    port_at_start = server.port();
+    return absl::OkStatus();
+  };
+  listeners.set_serving = [&](bool now) {
+    ++serving_changes;
+    serving = now;
+  };
+  listeners.stop = [&] { stopped = true; };
+  std::future<int> run = std::async(std::launch::async, [&] {
+    return RunUntilSignal(server, nullptr, nullptr, std::chrono::milliseconds(50), listeners);
+  });
+  ASSERT_TRUE(WaitUntil([&] { return serving.load(); }));
+  EXPECT_GT(port_at_start.load(), 0);
+  EXPECT_EQ(port_at_start.load(), server.port());
+  EXPECT_FALSE(stopped.load());
+  ASSERT_EQ(raise(SIGTERM), 0);
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(run.get(), 0);
+  EXPECT_TRUE(stopped.load());
+  EXPECT_FALSE(serving.load()) << "NOT_SERVING while draining";
+  EXPECT_EQ(serving_changes.load(), 2);
+}
+
+TEST(RunUntilSignalTest, AListenerThatCannotStartExitsOne) {
+  TestEchoService service;
+  Server server(TestOptions(), {&service});
+  Listeners listeners;
+  listeners.start = [] { return absl::UnavailableError("port 8080 taken"); };
+  EXPECT_EQ(RunUntilSignal(server, nullptr, nullptr, std::chrono::seconds(2), listeners), 1);
+}
+
+TEST(RunUntilSignalTest, APermanentStartupErrorIsNotRetriedAndExitsOne) {
+  TestEchoService service;
+  Server server(TestOptions(), {&service});
+  std::atomic<int> startup_calls{0};
+  std::future<int> run = std::async(std::launch::async, [&] {
+    return RunUntilSignal(
+        server,
+        [&] {
+          ++startup_calls;
+          return PermanentStartupError(absl::FailedPreconditionError("key taken"));
+        },
+        nullptr);
+  });
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(run.get(), 1);
+  EXPECT_EQ(startup_calls.load(), 1);
+  EXPECT_EQ(Echo(Connect(server.port()), "after").error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 }  // namespace
 }  // namespace maillage::server

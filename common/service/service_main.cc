@@ -18,20 +18,16 @@ db::Deadline In(std::chrono::milliseconds delay) {
 
 }  // namespace
 
-ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
-                                          int default_grpc_port, int default_metrics_port) {
+ServiceEnvironment ReadCommonEnvironment(config::Env& env, absl::string_view service_name,
+                                         int default_grpc_port) {
   ServiceEnvironment out;
   out.server.service_name = std::string(service_name);
   out.server.error_domain = absl::StrCat(service_name, ".maillage");
   out.server.grpc_port = env.Port("MAILLAGE_GRPC_PORT", default_grpc_port);
-  out.server.metrics_port = env.Int("MAILLAGE_METRICS_PORT", default_metrics_port, -1, 65535);
-  out.server.threads = env.Int("MAILLAGE_GRPC_THREADS", 64, 2, 1024);
+  out.server.threads = 64;
   out.server.drain_timeout = env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
-  out.server.reflection = env.Bool("MAILLAGE_REFLECTION", true);
   out.pool.url = env.Required("MAILLAGE_DATABASE_URL");
   out.pool.size = env.Int("MAILLAGE_DB_POOL_SIZE", 8, 1, 256);
-  out.pool.acquire_timeout =
-      env.Duration("MAILLAGE_DB_ACQUIRE_TIMEOUT", std::chrono::milliseconds(2000));
   out.pool.error_domain = out.server.error_domain;
   out.pool.application_name = absl::StrCat("maillage-", service_name);
   out.log_level = env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
@@ -44,18 +40,43 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
   return out;
 }
 
+ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
+                                          int default_grpc_port, int default_metrics_port) {
+  ServiceEnvironment out = ReadCommonEnvironment(env, service_name, default_grpc_port);
+  out.server.metrics_port = env.Int("MAILLAGE_METRICS_PORT", default_metrics_port, -1, 65535);
+  out.server.threads = env.Int("MAILLAGE_GRPC_THREADS", 64, 2, 1024);
+  out.server.reflection = env.Bool("MAILLAGE_REFLECTION", true);
+  out.pool.acquire_timeout =
+      env.Duration("MAILLAGE_DB_ACQUIRE_TIMEOUT", std::chrono::milliseconds(2000));
+  return out;
+}
+
 int ConfigError(const absl::Status& status) {
   std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
   return 2;
 }
 
-int RunService(const ServiceEnvironment& environment, db::Pool& pool,
-               const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
-               std::function<absl::Status()> after_migrate) {
+void InitProcess(const ServiceEnvironment& environment) {
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
                          {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
+}
+
+std::function<absl::Status()> MigrateThen(db::Pool& pool, const std::string& service_name,
+                                          const std::vector<db::Migration>& migrations,
+                                          std::function<absl::Status()> after_migrate) {
+  return [&pool, service_name, &migrations, after_migrate = std::move(after_migrate)] {
+    absl::Status migrated = db::Migrate(pool, service_name, migrations);
+    if (!migrated.ok()) return migrated;
+    return after_migrate ? after_migrate() : absl::OkStatus();
+  };
+}
+
+int RunService(const ServiceEnvironment& environment, db::Pool& pool,
+               const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
+               std::function<absl::Status()> after_migrate) {
+  InitProcess(environment);
   server::Server server(environment.server, std::move(services));
 
   auto& connections = prometheus::BuildGauge()
@@ -71,11 +92,8 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
   connections.Add({{"state", "max"}}).Set(environment.pool.size);
   prometheus::Gauge& waiting_now = waiting.Add({});
 
-  auto startup = [&]() -> absl::Status {
-    absl::Status migrated = db::Migrate(pool, environment.server.service_name, migrations);
-    if (!migrated.ok()) return migrated;
-    return after_migrate ? after_migrate() : absl::OkStatus();
-  };
+  auto startup =
+      MigrateThen(pool, environment.server.service_name, migrations, std::move(after_migrate));
   auto check = [&]() -> absl::Status {
     db::PoolStats stats = pool.Stats();
     open.Set(stats.open);

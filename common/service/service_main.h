@@ -1,5 +1,7 @@
-// The shared main() of the three domain services: the standard environment variables, the
-// database pool, migrations, the gRPC server, health following the database, pool gauges.
+// The shared main() of the three domain services (and the gateway's bootstrap:
+// ReadCommonEnvironment, InitProcess, MigrateThen with server::Listeners): the standard environment
+// variables, the database pool, migrations, the gRPC server, health following the database, pool
+// gauges.
 //
 //   int main() {
 //     maillage::config::Env env;
@@ -35,16 +37,22 @@ struct ServiceEnvironment {
   std::string principal_secret;
 };
 
-// Reads the variables every service binary takes (see the service READMEs):
-//   MAILLAGE_DATABASE_URL (required), MAILLAGE_GRPC_PORT, MAILLAGE_METRICS_PORT,
-//   MAILLAGE_GRPC_THREADS, MAILLAGE_DB_POOL_SIZE, MAILLAGE_DB_ACQUIRE_TIMEOUT,
-//   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_REFLECTION, MAILLAGE_PRINCIPAL_SECRET
-//   (required, at least auth::kMinSecretLength bytes), MAILLAGE_INTERNAL_TLS_CA_FILE,
+// Reads the variables every binary with a database takes, the gateway included:
+//   MAILLAGE_DATABASE_URL (required), MAILLAGE_GRPC_PORT, MAILLAGE_DB_POOL_SIZE,
+//   MAILLAGE_DRAIN_TIMEOUT, MAILLAGE_LOG_LEVEL, MAILLAGE_PRINCIPAL_SECRET (required, at least
+//   auth::kMinSecretLength bytes), MAILLAGE_INTERNAL_TLS_CA_FILE,
 //   MAILLAGE_INTERNAL_TLS_CERT_FILE, MAILLAGE_INTERNAL_TLS_KEY_FILE (all or none: mutual TLS
 //   on the gRPC port and on the calls to other services: installed for server::MakeChannel
 //   here, so read the environment before making channels; server/tls.h).
 // A secret published in the repository (config::IsPublishedSecret) in any of them, or in
-// PGPASSWORD, is an error.
+// PGPASSWORD, is an error. 64 gRPC threads, no metrics port (server::ServerOptions).
+// Problems are recorded in `env`; call env.Finish() afterwards.
+ServiceEnvironment ReadCommonEnvironment(config::Env& env, absl::string_view service_name,
+                                         int default_grpc_port);
+
+// Reads the variables every domain service takes (see the service READMEs): the common ones,
+// and MAILLAGE_METRICS_PORT, MAILLAGE_GRPC_THREADS, MAILLAGE_DB_ACQUIRE_TIMEOUT,
+// MAILLAGE_REFLECTION.
 // Problems are recorded in `env`; call env.Finish() afterwards.
 ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view service_name,
                                           int default_grpc_port, int default_metrics_port);
@@ -52,9 +60,17 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
 // Prints the configuration error on one line of stderr and returns the exit code 2.
 int ConfigError(const absl::Status& status);
 
-// Initialises the logs, then runs the server until SIGTERM/SIGINT (server::RunUntilSignal):
-// start-up applies `migrations` then runs `after_migrate` (e.g. syncing reference data),
-// retried until the database answers; health follows a database ping every 2 s. Exports the
+// Initialises the logs, installs the principal secret and logs "starting".
+void InitProcess(const ServiceEnvironment& environment);
+
+// The start-up step of server::RunUntilSignal: applies `migrations`, then runs `after_migrate`
+// (e.g. syncing reference data); retried by RunUntilSignal until the database answers.
+std::function<absl::Status()> MigrateThen(db::Pool& pool, const std::string& service_name,
+                                          const std::vector<db::Migration>& migrations,
+                                          std::function<absl::Status()> after_migrate);
+
+// InitProcess, then runs the server until SIGTERM/SIGINT (server::RunUntilSignal): start-up is
+// MigrateThen(migrations, after_migrate); health follows a database ping every 2 s. Exports the
 // pool gauges db_pool_connections{state="open|in_use|max"} and db_pool_waiting. Returns the
 // process exit code.
 int RunService(const ServiceEnvironment& environment, db::Pool& pool,

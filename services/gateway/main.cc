@@ -22,14 +22,10 @@
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
 // instead of serving (keys_cli.h); it needs only MAILLAGE_DATABASE_URL.
-#include <signal.h>
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,14 +35,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/auth/caller.h"
 #include "common/config/env.h"
-#include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/log/log.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
 #include "common/server/tls.h"
+#include "common/service/service_main.h"
 #include "prometheus/registry.h"
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/access/api_key_store.h"
@@ -80,86 +75,35 @@ struct Backend {
   std::string address;
 };
 
-// SIGTERM and SIGINT, blocked in every thread and taken synchronously by the main thread.
-class TerminationSignals {
- public:
-  // Call before any thread starts, so that every thread inherits the mask.
-  TerminationSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+// Makes MAILLAGE_ADMIN_API_KEY an admin key (a start-up step, retried while the database is
+// unreachable); a key that conflicts with another is a permanent start-up error.
+absl::Status EnsureAdminKey(ApiKeyStore& keys, const std::optional<ApiKeyText>& key) {
+  if (!key.has_value()) return absl::OkStatus();
+  absl::Status status = keys.EnsureKey(std::chrono::system_clock::now() + std::chrono::seconds(5),
+                                       *key, v1::ROLE_ADMIN, "first admin key");
+  if (status.ok()) {
+    log::Info("first admin key ready", {{"prefix", key->prefix}});
+  } else if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    log::Error("MAILLAGE_ADMIN_API_KEY cannot be used", {{"error", std::string(status.message())}});
+    return server::PermanentStartupError(status);
   }
-  // true when a signal arrived within `timeout`.
-  bool WaitFor(std::chrono::milliseconds timeout) const {
-    timespec ts{static_cast<time_t>(timeout.count() / 1000),
-                static_cast<long>(timeout.count() % 1000) * 1000000};
-    return sigtimedwait(&set_, nullptr, &ts) > 0;
-  }
-
- private:
-  sigset_t set_;
-};
-
-// Applies the migrations, retrying with backoff while the database is unreachable; false when
-// a termination signal came first.
-bool MigrateUntilDone(db::Pool& pool, const TerminationSignals& signals) {
-  std::chrono::milliseconds backoff(500);
-  std::string last_failure;
-  while (true) {
-    absl::Status status = db::Migrate(pool, "gateway", Migrations());
-    if (status.ok()) return true;
-    std::string failure = std::string(status.message());
-    if (failure != last_failure) {
-      log::Warn("database migration failed; retrying", {{"error", failure}});
-      last_failure = failure;
-    }
-    if (signals.WaitFor(backoff)) return false;
-    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::seconds(5));
-  }
-}
-
-// Makes MAILLAGE_ADMIN_API_KEY an admin key, retrying while the database is unreachable; false
-// when a termination signal came first or the key conflicts with another (logged).
-bool EnsureAdminKey(ApiKeyStore& keys, const std::optional<ApiKeyText>& key,
-                    const TerminationSignals& signals, bool& unusable) {
-  if (!key.has_value()) return true;
-  while (true) {
-    absl::Status status = keys.EnsureKey(std::chrono::system_clock::now() + std::chrono::seconds(5),
-                                         *key, v1::ROLE_ADMIN, "first admin key");
-    if (status.ok()) {
-      log::Info("first admin key ready", {{"prefix", key->prefix}});
-      return true;
-    }
-    if (status.code() == absl::StatusCode::kFailedPrecondition) {
-      log::Error("MAILLAGE_ADMIN_API_KEY cannot be used",
-                 {{"error", std::string(status.message())}});
-      unusable = true;
-      return false;
-    }
-    log::Warn("cannot record the first admin key; retrying",
-              {{"error", std::string(status.message())}});
-    if (signals.WaitFor(std::chrono::seconds(1))) return false;
-  }
+  return status;
 }
 
 int Run() {
-  const TerminationSignals signals;
   config::Env env;
-  const std::string log_level =
-      env.OneOf("MAILLAGE_LOG_LEVEL", "info", {"debug", "info", "warn", "error"});
-  db::PoolOptions pool_options;
-  pool_options.url = env.Required("MAILLAGE_DATABASE_URL");
-  pool_options.size = env.Int("MAILLAGE_DB_POOL_SIZE", 8, 1, 1000);
-  pool_options.error_domain = std::string(kGatewayDomain);
-  pool_options.application_name = "maillage-gateway";
+  // MAILLAGE_DATABASE_URL, MAILLAGE_GRPC_PORT, MAILLAGE_DB_POOL_SIZE, MAILLAGE_DRAIN_TIMEOUT,
+  // MAILLAGE_LOG_LEVEL, MAILLAGE_PRINCIPAL_SECRET, MAILLAGE_INTERNAL_TLS_*: as the services.
+  service::ServiceEnvironment environment = service::ReadCommonEnvironment(env, "gateway", 9090);
+  // The public gRPC port over TLS with the gateway's public certificate (both or neither), and
+  // mutual TLS to the services with the installation's private CA (common/server/tls.h).
+  const server::TlsFiles internal_tls = environment.server.tls;
+  environment.server.tls = {};
+  environment.server.tls.cert_file = env.String("MAILLAGE_TLS_CERT_FILE", "");
+  environment.server.tls.key_file = env.String("MAILLAGE_TLS_KEY_FILE", "");
+  const server::TlsFiles& public_tls = environment.server.tls;
   const int http_port = env.Port("MAILLAGE_HTTP_PORT", 8080);
   const int admin_port = env.Port("MAILLAGE_ADMIN_PORT", 8081);
-  server::ServerOptions grpc_options;
-  grpc_options.service_name = "gateway";
-  grpc_options.error_domain = std::string(kGatewayDomain);
-  grpc_options.grpc_port = env.Port("MAILLAGE_GRPC_PORT", 9090);
-  grpc_options.threads = 64;
   const std::vector<Backend> backends = {
       {"directory", "maillage.directory.v1",
        env.String("MAILLAGE_DIRECTORY_ADDR", "localhost:9101")},
@@ -173,16 +117,6 @@ int Run() {
       env.Duration("MAILLAGE_REQUEST_TIMEOUT", std::chrono::seconds(10));
   http_options.timeouts.max_timeout =
       std::max(kMaxRequestTimeout, http_options.timeouts.default_timeout);
-  const std::chrono::milliseconds drain_timeout =
-      env.Duration("MAILLAGE_DRAIN_TIMEOUT", std::chrono::seconds(10));
-  const std::string principal_secret =
-      env.Secret("MAILLAGE_PRINCIPAL_SECRET", auth::kMinSecretLength);
-  env.RefusePublishedSecret("PGPASSWORD");  // libpq's, set by the containers' entrypoint
-  // The public gRPC port over TLS with the gateway's public certificate (both or neither), and
-  // mutual TLS to the services with the installation's private CA (common/server/tls.h).
-  grpc_options.tls.cert_file = env.String("MAILLAGE_TLS_CERT_FILE", "");
-  grpc_options.tls.key_file = env.String("MAILLAGE_TLS_KEY_FILE", "");
-  const server::TlsFiles internal_tls = server::ReadInternalTls(env);
   const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
   AccessOptions access_options;
   access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
@@ -191,10 +125,7 @@ int Run() {
       absl::FromChrono(env.Duration("MAILLAGE_KEY_CACHE_TTL", std::chrono::seconds(5)));
   http_options.cors_origins =
       absl::StrSplit(env.String("MAILLAGE_CORS_ORIGINS", ""), ',', absl::SkipWhitespace());
-  if (absl::Status s = env.Finish(); !s.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
-    return 2;
-  }
+  if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
   if (http_options.timeouts.default_timeout.count() <= 0) {
     std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
     return 2;
@@ -213,25 +144,22 @@ int Run() {
   for (std::string& origin : http_options.cors_origins) {
     origin = std::string(absl::StripAsciiWhitespace(origin));
   }
-  if (grpc_options.tls.cert_file.empty() != grpc_options.tls.key_file.empty()) {
+  if (public_tls.cert_file.empty() != public_tls.key_file.empty()) {
     std::fprintf(stderr,
                  "configuration: MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE go together\n");
     return 2;
   }
   for (const server::TlsFiles* tls :
-       std::initializer_list<const server::TlsFiles*>{&grpc_options.tls, &internal_tls}) {
+       std::initializer_list<const server::TlsFiles*>{&public_tls, &internal_tls}) {
     if (tls->empty()) continue;
-    if (absl::Status usable = server::CheckTlsFiles(*tls, tls == &grpc_options.tls); !usable.ok()) {
+    if (absl::Status usable = server::CheckTlsFiles(*tls, tls == &public_tls); !usable.ok()) {
       std::fprintf(stderr, "configuration: %s\n", std::string(usable.message()).c_str());
       return 2;
     }
   }
-  log::Init("gateway", log_level);
-  grpc_options.drain_timeout = drain_timeout;
-  auth::SetProcessSecret(principal_secret);
-  server::SetInternalTls(internal_tls);
+  service::InitProcess(environment);
 
-  db::Pool pool(pool_options);
+  db::Pool pool(environment.pool);
   ApiKeyStore keys(pool);
   AuditStore audit(pool);
   AccessControl access(keys, audit, access_options);
@@ -271,73 +199,62 @@ int Run() {
   ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
   GatewayAdminServiceImpl inner_admin_service(keys, audit, access, OwnDoor::kInProcess);
   ReportServiceImpl inner_report_service(report_sources, access, OwnDoor::kInProcess);
-  server::Server grpc_server(grpc_options, {&admin_service, &report_service});
+  server::Server grpc_server(environment.server, {&admin_service, &report_service});
   grpc_server.SetGenericService(passthrough->get());
-  server::ServerOptions inner_options = grpc_options;
+  server::ServerOptions inner_options = environment.server;
   inner_options.service_name = "gateway-in-process";
   inner_options.grpc_port = -1;
   inner_options.tls = {};
   inner_options.reflection = false;
   server::Server inner_server(inner_options, {&inner_admin_service, &inner_report_service});
-  for (server::Server* server : {&grpc_server, &inner_server}) {
-    if (absl::Status started = server->Start(); !started.ok()) {
-      log::Error("gateway failed to start", {{"error", std::string(started.message())}});
-      return 1;
-    }
-  }
-  add_backend("gateway", "maillage.gateway.v1", inner_server.InProcessChannel());
-  absl::StatusOr<RouteTable> routes = RouteTable::Build(services);
-  if (!routes.ok()) {
-    log::Error("cannot build the HTTP routes", {{"error", std::string(routes.status().message())}});
-    return 1;
-  }
 
-  http_options.openapi_json = BuildOpenApiDocument(*routes);
-  http_options.docs_html = RenderDocsPage(http_options.openapi_json);
-
+  // Beside the gRPC server (run by RunUntilSignal): the in-process server, the HTTP and admin
+  // HTTP ports.
+  std::optional<RouteTable> routes;
   prometheus::Registry registry;
   HttpMetrics metrics(registry);
-  BackendCaller caller(channel_of_service);
-  GatewayHttpServer http(*routes, caller, metrics, http_options);
-  AdminHttpServer admin(channel_of_backend, registry);
-  absl::StatusOr<int> bound_admin = admin.Start("0.0.0.0", admin_port);
-  absl::StatusOr<int> bound_http =
-      bound_admin.ok() ? http.Start("0.0.0.0", http_port) : bound_admin.status();
-  if (!bound_http.ok()) {
-    log::Error("gateway failed to start", {{"error", std::string(bound_http.status().message())}});
-    return 1;
-  }
-  log::Info("gateway listening", {{"http_port", std::to_string(*bound_http)},
-                                  {"grpc_port", std::to_string(grpc_server.port())},
-                                  {"admin_port", std::to_string(*bound_admin)},
-                                  {"services", std::to_string(services.size())},
-                                  {"routes", std::to_string(routes->routes().size())}});
-
-  bool admin_key_unusable = false;
-  if (MigrateUntilDone(pool, signals) &&
-      EnsureAdminKey(keys, admin_key, signals, admin_key_unusable)) {
-    grpc_server.SetServing(true);
-    inner_server.SetServing(true);
-    admin.SetServing(true);
-    log::Info("serving");
-    while (!signals.WaitFor(std::chrono::hours(1))) {
-    }
-  }
-
-  if (!admin_key_unusable) log::Info("termination signal received; draining");
-  admin.SetServing(false);
-  auto stopped = std::async(std::launch::async, [&] {
-    http.Stop();
-    admin.Stop();
-    grpc_server.Shutdown();
+  std::unique_ptr<BackendCaller> caller;
+  std::unique_ptr<GatewayHttpServer> http;
+  std::unique_ptr<AdminHttpServer> admin;
+  server::Listeners listeners;
+  listeners.start = [&]() -> absl::Status {
+    if (absl::Status started = inner_server.Start(); !started.ok()) return started;
+    add_backend("gateway", "maillage.gateway.v1", inner_server.InProcessChannel());
+    absl::StatusOr<RouteTable> built = RouteTable::Build(services);
+    if (!built.ok()) return built.status();
+    routes.emplace(*std::move(built));
+    http_options.openapi_json = BuildOpenApiDocument(*routes);
+    http_options.docs_html = RenderDocsPage(http_options.openapi_json);
+    caller = std::make_unique<BackendCaller>(channel_of_service);
+    http = std::make_unique<GatewayHttpServer>(*routes, *caller, metrics, http_options);
+    admin = std::make_unique<AdminHttpServer>(channel_of_backend, registry);
+    absl::StatusOr<int> bound_admin = admin->Start("0.0.0.0", admin_port);
+    if (!bound_admin.ok()) return bound_admin.status();
+    absl::StatusOr<int> bound_http = http->Start("0.0.0.0", http_port);
+    if (!bound_http.ok()) return bound_http.status();
+    log::Info("gateway listening", {{"http_port", std::to_string(*bound_http)},
+                                    {"grpc_port", std::to_string(grpc_server.port())},
+                                    {"admin_port", std::to_string(*bound_admin)},
+                                    {"services", std::to_string(services.size())},
+                                    {"routes", std::to_string(routes->routes().size())}});
+    return absl::OkStatus();
+  };
+  listeners.set_serving = [&](bool serving) {
+    inner_server.SetServing(serving);
+    admin->SetServing(serving);
+  };
+  listeners.stop = [&] {
+    http->Stop();
+    admin->Stop();
     inner_server.Shutdown();
-  });
-  if (stopped.wait_for(drain_timeout) == std::future_status::timeout) {
-    log::Warn("requests still in progress at the end of the drain timeout; exiting");
-    std::_Exit(0);
-  }
+  };
+  int exit_code =
+      server::RunUntilSignal(grpc_server,
+                             service::MigrateThen(pool, "gateway", Migrations(),
+                                                  [&] { return EnsureAdminKey(keys, admin_key); }),
+                             /*check=*/{}, std::chrono::seconds(2), listeners);
   log::Info("gateway stopped");
-  return admin_key_unusable ? 1 : 0;
+  return exit_code;
 }
 
 }  // namespace
