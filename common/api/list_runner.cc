@@ -14,8 +14,8 @@ absl::StatusOr<SqlListPage> RunSqlList(pqxx::work& txn, const SqlListSpec& spec,
       ListQuery query,
       PrepareList({spec.page_size, spec.page_token, spec.filter, spec.order_by,
                    absl::StrJoin(spec.scope_params, "\x1f")},
-                  {*spec.filter_schema, *spec.sort_schema, spec.default_order, spec.id_sql},
-                  domain, static_cast<int>(spec.scope_params.size()) + 1));
+                  {*spec.filter_schema, *spec.sort_schema, spec.default_order, spec.id_sql}, domain,
+                  static_cast<int>(spec.scope_params.size()) + 1));
   std::vector<std::string> params = spec.scope_params;
   for (std::string& param : query.Params()) params.push_back(std::move(param));
   std::string sql = absl::StrCat("SELECT ", spec.columns, ", (", query.order.sort.sql, ")::text, ",

@@ -5,8 +5,8 @@
 //   EXPECT_TRUE(IsRefusedMaskPath(Call(&Stub::UpdateBudget, immutable, &out), "year"));
 #pragma once
 
-#include <gtest/gtest.h>
 #include <grpcpp/support/status.h>
+#include <gtest/gtest.h>
 
 #include <string>
 
@@ -61,8 +61,8 @@ inline ::testing::AssertionResult IsRefusedMaskPath(const absl::Status& status,
       }
     }
   }
-  return ::testing::AssertionFailure() << "no update_mask violation naming \"" << path
-                                       << "\": " << status;
+  return ::testing::AssertionFailure()
+         << "no update_mask violation naming \"" << path << "\": " << status;
 }
 inline ::testing::AssertionResult IsRefusedMaskPath(const grpc::Status& status,
                                                     const std::string& path) {

@@ -5,10 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/api/list_runner.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/budget_names.h"
-#include "common/api/list_runner.h"
 
 namespace maillage::budget {
 namespace {

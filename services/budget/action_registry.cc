@@ -176,8 +176,8 @@ absl::StatusOr<v1::Action> ActionRegistry::Update(const v1::UpdateActionRequest&
       api::EffectiveUpdateMask(request.update_mask(), request.action(), kDomain));
   return pool_.Transact<v1::Action>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Action> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, FindAction(txn, key, true));
-    MAILLAGE_RETURN_IF_ERROR(
-        api::CheckEtag(request.action().etag(), stored.action.etag(), stored.action.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.action().etag(), stored.action.etag(),
+                                            stored.action.name(), kDomain));
     v1::Action updated = stored.action;
     api::MergeUpdate(request.action(), mask, &updated);
     if (updated.state() == v1::ACTION_STATE_UNSPECIFIED) updated.set_state(v1::ACTION_STATE_ACTIVE);
@@ -193,7 +193,8 @@ absl::StatusOr<google::protobuf::Empty> ActionRegistry::Delete(
   return pool_.Transact<google::protobuf::Empty>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<google::protobuf::Empty> {
         MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, FindAction(txn, key, true));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), stored.action.etag(), request.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), stored.action.etag(), request.name(), kDomain));
         if (ActionHasChildren(txn, stored.id)) {
           return FailedPrecondition(kDomain, "ACTION_NOT_EMPTY",
                                     absl::StrCat(request.name(),

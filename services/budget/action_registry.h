@@ -39,5 +39,4 @@ class ActionRegistry {
   db::Pool& pool_;
 };
 
-
 }  // namespace maillage::budget

@@ -2,11 +2,11 @@
 #include "services/budget/action_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/budget_names.h"
-#include "common/api/list_runner.h"
 
 namespace maillage::budget {
 namespace {

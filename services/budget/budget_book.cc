@@ -55,7 +55,8 @@ absl::Status InvalidTransition(const StoredBudget& stored, absl::string_view wan
 absl::StatusOr<StoredBudget> LockDraft(pqxx::work& txn, const BudgetRef& ref,
                                        const std::string& etag) {
   MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-  MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(etag, stored.budget.etag(), stored.budget.name(), kDomain));
+  MAILLAGE_RETURN_IF_ERROR(
+      api::CheckEtag(etag, stored.budget.etag(), stored.budget.name(), kDomain));
   if (stored.budget.state() != v1::BUDGET_STATE_DRAFT) {
     return FailedPrecondition(
         kDomain, "BUDGET_NOT_EDITABLE",
@@ -187,7 +188,8 @@ absl::StatusOr<v1::Budget> BudgetBook::SubmitBudget(const v1::SubmitBudgetReques
         txn, request.request_id(), "SubmitBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
           if (stored.budget.state() != v1::BUDGET_STATE_DRAFT) {
             return InvalidTransition(stored, "submit (only a DRAFT can be submitted)");
           }
@@ -229,7 +231,8 @@ absl::StatusOr<v1::Budget> BudgetBook::ApproveBudget(const v1::ApproveBudgetRequ
         txn, request.request_id(), "ApproveBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
           if (stored.budget.state() != v1::BUDGET_STATE_SUBMITTED) {
             return InvalidTransition(stored, "approve (only a SUBMITTED budget can be approved)");
           }
@@ -249,7 +252,8 @@ absl::StatusOr<v1::Budget> BudgetBook::ReviseBudget(const v1::ReviseBudgetReques
         txn, request.request_id(), "ReviseBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget source, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), source.budget.etag(), request.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), source.budget.etag(), request.name(), kDomain));
           if (source.budget.state() == v1::BUDGET_STATE_DRAFT) {
             return InvalidTransition(source, "revise a DRAFT (edit it instead)");
           }

@@ -125,7 +125,8 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::UpdateLine(const v1::UpdateBudgetLine
       v1::BudgetLine>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::BudgetLine> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget budget, LockDraft(txn, {ref.action, ref.budget}, ""));
     MAILLAGE_ASSIGN_OR_RETURN(v1::BudgetLine stored, FindLine(txn, ref, true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.budget_line().etag(), stored.etag(), stored.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.budget_line().etag(), stored.etag(), stored.name(), kDomain));
     v1::BudgetLine updated = stored;
     api::MergeUpdate(request.budget_line(), mask, &updated);
     FieldViolations v;

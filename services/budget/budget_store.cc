@@ -3,11 +3,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/chart_of_accounts.h"
-#include "common/api/list_runner.h"
 
 namespace maillage::budget {
 namespace {

@@ -127,8 +127,8 @@ TEST_F(UpdateConventionsTest, StaleEtagNamesRequestedAndCurrent) {
   update.mutable_budget()->set_etag(budget.etag());
   v1::Budget updated;
   ASSERT_THAT(Call(&Stub::UpdateBudget, update, &updated), IsOk());
-  EXPECT_TRUE(IsStaleEtagError(Call(&Stub::UpdateBudget, update, &updated), budget.etag(),
-                               updated.etag()));
+  EXPECT_TRUE(
+      IsStaleEtagError(Call(&Stub::UpdateBudget, update, &updated), budget.etag(), updated.etag()));
 
   v1::UpdateActionRequest action;
   action.mutable_action()->set_name("actions/fa3");

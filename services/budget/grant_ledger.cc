@@ -162,7 +162,8 @@ absl::StatusOr<v1::Grant> GrantLedger::Update(const v1::UpdateGrantRequest& requ
       api::EffectiveUpdateMask(request.update_mask(), request.grant(), kDomain));
   return pool_.Transact<v1::Grant>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Grant> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Grant stored, FindGrant(txn, ref, true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.grant().etag(), stored.etag(), stored.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.grant().etag(), stored.etag(), stored.name(), kDomain));
     v1::Grant updated = stored;
     api::MergeUpdate(request.grant(), mask, &updated);
     if (updated.state() < stored.state()) {
@@ -192,7 +193,8 @@ absl::StatusOr<google::protobuf::Empty> GrantLedger::Delete(const v1::DeleteGran
   return pool_.Transact<google::protobuf::Empty>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<google::protobuf::Empty> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Grant stored, FindGrant(txn, ref, true));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), stored.etag(), stored.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), stored.etag(), stored.name(), kDomain));
         DeleteGrantRow(txn, ref.grant);
         return google::protobuf::Empty();
       });

@@ -3,10 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/api/list_runner.h"
 
 namespace maillage::budget {
 namespace {

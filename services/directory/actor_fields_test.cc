@@ -213,7 +213,8 @@ TEST(ActorFieldsTest, UnknownPathsAreRefusedAndOutputOnlyOnesIgnored) {
   patch.set_state(v1::ACTOR_STATE_ACTIVE);
   patch.mutable_provenance()->set_source("saisie");
   google::protobuf::FieldMask mask;
-  for (const char* path : {"state", "create_time", "provenance", "provenance.sirene_extract_date"}) {
+  for (const char* path :
+       {"state", "create_time", "provenance", "provenance.sirene_extract_date"}) {
     mask.add_paths(path);
   }
   absl::StatusOr<Actor> result = api::ApplyUpdateMask(current, patch, mask, kDomain);

@@ -180,8 +180,10 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
                   {{"name", actor->name()}});
             }
           }
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), survivor.etag(), survivor.name(), kDomain));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.other_etag(), other.etag(), other.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), survivor.etag(), survivor.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.other_etag(), other.etag(), other.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("siret", survivor.siret(), other.siret()));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("siren", survivor.siren(), other.siren()));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("rna", survivor.rna(), other.rna()));

@@ -102,5 +102,4 @@ absl::Status CheckActorAgainstReference(v1::Actor& actor, absl::string_view pref
 // The ALREADY_EXISTS (ACTOR_ALREADY_EXISTS) that names the actor holding an identifier.
 absl::Status DuplicateActorError(const IdentifierOwner& owner);
 
-
 }  // namespace maillage::directory

@@ -4,11 +4,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "common/api/update_mask.h"
 #include "common/api/etag.h"
 #include "common/api/filter.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -360,7 +360,8 @@ absl::StatusOr<Contact> ContactRegistry::Update(db::Deadline deadline,
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.contact().name(), "contact.name"));
   return pool_.Transact<Contact>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Contact> {
     MAILLAGE_ASSIGN_OR_RETURN(Contact current, LoadContact(txn, ids[0], ids[1], true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.contact().etag(), current.etag(), current.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.contact().etag(), current.etag(), current.name(), kDomain));
     MAILLAGE_ASSIGN_OR_RETURN(
         Contact updated,
         api::ApplyUpdateMask(current, request.contact(), request.update_mask(), kDomain));
@@ -388,7 +389,8 @@ absl::StatusOr<v1::DeleteContactResponse> ContactRegistry::Delete(
   return pool_.Transact<v1::DeleteContactResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteContactResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(Contact current, LoadContact(txn, ids[0], ids[1], true));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         txn.exec_params("DELETE FROM contacts WHERE id = $1", ids[1]);
         AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_CONTACT,
                      current.name(), nullptr);
@@ -586,8 +588,9 @@ absl::StatusOr<Relationship> ContactRegistry::UpdateRelationship(
                                   LoadRelationship(txn, ids[0], ids[1], true));
         MAILLAGE_RETURN_IF_ERROR(
             api::CheckEtag(request.relationship().etag(), current.etag(), current.name(), kDomain));
-        MAILLAGE_ASSIGN_OR_RETURN(Relationship updated,
-                                  api::ApplyUpdateMask(current, request.relationship(), request.update_mask(), kDomain));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            Relationship updated,
+            api::ApplyUpdateMask(current, request.relationship(), request.update_mask(), kDomain));
         FieldViolations v;
         CheckRelationshipDates(updated, "relationship.", v);
         MAILLAGE_RETURN_IF_ERROR(v.ToStatus(kDomain));
@@ -613,7 +616,8 @@ absl::StatusOr<v1::DeleteRelationshipResponse> ContactRegistry::DeleteRelationsh
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteRelationshipResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(Relationship current,
                                   LoadRelationship(txn, ids[0], ids[1], true));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         txn.exec_params("DELETE FROM relationships WHERE id = $1", ids[1]);
         AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_RELATIONSHIP,
                      current.name(), nullptr);

@@ -55,7 +55,8 @@ absl::StatusOr<Response> ListMeetingChildren(
     std::vector<PageRow> rows = select_page(txn, list.query, list.query.page_size + 1);
     Response response;
     int count = api::CutPage(
-        list.query, rows.size(), [&](int i) { return std::make_pair(rows[i].sort_key, rows[i].id); },
+        list.query, rows.size(),
+        [&](int i) { return std::make_pair(rows[i].sort_key, rows[i].id); },
         response.mutable_next_page_token());
     for (int i = 0; i < count; ++i) add(rows[i], response);
     return response;

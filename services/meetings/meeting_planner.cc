@@ -145,8 +145,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
                                                    db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.meeting().name(), "meetings",
                                                              "meeting.name", kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(FieldMask mask, api::EffectiveUpdateMask(request.update_mask(),
-                                                                      request.meeting(), kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      FieldMask mask, api::EffectiveUpdateMask(request.update_mask(), request.meeting(), kDomain));
   auto merge = [&](const v1::Meeting& current) -> absl::StatusOr<v1::Meeting> {
     v1::Meeting merged = current;
     api::MergeUpdate(request.meeting(), mask, &merged);
@@ -161,7 +161,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
                             pool_.ReadOnly<v1::Meeting>(deadline, [&](pqxx::work& txn) {
                               return LoadMeeting(txn, id, false);
                             }));
-  MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.meeting().etag(), current.etag(), current.name(), kDomain));
+  MAILLAGE_RETURN_IF_ERROR(
+      api::CheckEtag(request.meeting().etag(), current.etag(), current.name(), kDomain));
   MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting planned, merge(current));
   if (planned.action() != current.action()) {
     MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(planned.action(), deadline));
@@ -172,7 +173,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
   }
   return pool_.Transact<v1::Meeting>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Meeting> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting fresh, LoadMeeting(txn, id, true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.meeting().etag(), fresh.etag(), fresh.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.meeting().etag(), fresh.etag(), fresh.name(), kDomain));
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting merged, merge(fresh));
     if (merged.action() != planned.action() || merged.place().commune_insee_code() != commune) {
       return Aborted(kDomain, "CONCURRENT_CHANGE",
@@ -194,7 +196,8 @@ absl::Status MeetingPlanner::Delete(const v1::DeleteMeetingRequest& request,
                             api::ParseResourceId(request.name(), "meetings", "name", kDomain));
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
     if (meeting.state() == v1::MEETING_STATE_HELD || meeting.state() == v1::MEETING_STATE_CLOSED) {
       return FailedPrecondition(
           kDomain, "MEETING_IS_EVIDENCE",
@@ -221,7 +224,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::MarkHeld(const v1::MarkMeetingHeldRe
         txn, request.request_id(), "MarkMeetingHeld", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_HELD));
           if (db::MicrosOf(meeting.start_time()) > db::NowMicros()) {
             return FailedPrecondition(kDomain, "MEETING_NOT_STARTED",
@@ -243,7 +247,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
         txn, request.request_id(), "CloseMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
           MarkRegisteredAsNoShow(txn, id);
@@ -265,7 +270,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Cancel(const v1::CancelMeetingReques
         txn, request.request_id(), "CancelMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CANCELLED));
           CancelRow(txn, id, request.reason());

@@ -62,5 +62,4 @@ class MeetingPlanner {
   DirectoryClient& directory_;
 };
 
-
 }  // namespace maillage::meetings

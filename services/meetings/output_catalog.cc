@@ -10,10 +10,10 @@
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/api/update_mask.h"
 #include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
@@ -145,7 +145,8 @@ absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& 
   }
   return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Output> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Output fresh, LoadOutput(txn, id.meeting, id.output, true));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.output().etag(), fresh.etag(), fresh.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.output().etag(), fresh.etag(), fresh.name(), kDomain));
     if (IsFinal(fresh)) {
       return FailedPrecondition(
           kDomain, "PROPOSAL_FINAL",
@@ -203,7 +204,8 @@ absl::StatusOr<v1::Output> OutputCatalog::TransitionProposal(
         [&]() -> absl::StatusOr<v1::Output> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Output output,
                                     LoadOutput(txn, id.meeting, id.output, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), output.etag(), output.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), output.etag(), output.name(), kDomain));
           if (!output.has_proposal()) {
             return FailedPrecondition(kDomain, "NOT_A_PROPOSAL",
                                       absl::StrCat(output.name(), " is a document"),

@@ -10,11 +10,11 @@
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/api/update_mask.h"
 #include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
@@ -195,7 +195,8 @@ absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& reque
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
     MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                               LoadParticipant(txn, id.meeting, id.participant));
-    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
     MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
     DeleteParticipantRow(txn, id.participant);
     PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(),
@@ -219,7 +220,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
         MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked, LockMeetingForCheckIn(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant, true));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) return current;
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         MAILLAGE_RETURN_IF_ERROR(CheckMeetingDayReached(locked.meeting, locked.day_reached));
@@ -245,7 +247,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
         MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
         if (asked == v1::PARTICIPANT_STATUS_ATTENDED ||
             asked == v1::PARTICIPANT_STATUS_WAITING_LIST) {
@@ -284,7 +287,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Anonymize(
         MAILLAGE_RETURN_IF_ERROR(LockMeeting(txn, id.meeting).status());
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant));
-        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         if (current.anonymized()) return current;
         AnonymizeRow(txn, id.participant);
         return LoadParticipant(txn, id.meeting, id.participant);

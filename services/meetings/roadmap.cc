@@ -10,10 +10,10 @@
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "common/api/update_mask.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/output_store.h"
@@ -199,7 +199,8 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::RecordProgress(
         txn, request.request_id(), "RecordRoadmapProgress", request, kDomain,
         [&]() -> absl::StatusOr<v1::RoadmapItem> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::RoadmapItem item, LoadRoadmapItem(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), item.etag(), item.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), item.etag(), item.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(CheckNotAbandoned(item));
           v1::RoadmapItemState state = request.state();
           if (state == v1::ROADMAP_ITEM_STATE_UNSPECIFIED) {
