@@ -21,7 +21,7 @@ class UpdateConventionsTest : public DirectoryTest {
     return CreateActor("Ancien nom", [](v1::Actor& a) {
       a.set_description("gardée");
       a.set_email("contact@pes21.fr");
-      a.add_themes("alimentation");
+      a.add_themes("circuits-courts");
     });
   }
 };
@@ -36,7 +36,7 @@ TEST_F(UpdateConventionsTest, EmptyMaskWritesOnlyTheFieldsInTheRequest) {
   EXPECT_EQ(updated.display_name(), "Nouveau nom");
   EXPECT_EQ(updated.description(), "gardée");
   EXPECT_EQ(updated.email(), "contact@pes21.fr");
-  EXPECT_THAT(updated.themes(), ::testing::ElementsAre("alimentation"));
+  EXPECT_THAT(updated.themes(), ::testing::ElementsAre("circuits-courts"));
 }
 
 TEST_F(UpdateConventionsTest, StarReplacesEveryWritableField) {

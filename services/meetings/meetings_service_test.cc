@@ -1495,7 +1495,10 @@ TEST_F(MeetingsServiceTest, UpdateConventionsOutputOnlyIgnoredImmutableRefused) 
 
   v1::Meeting meeting = Create(NewMeeting(5 * 24 * kHour));
   v1::Participant participant;
-  ASSERT_THAT(AddParticipant(meeting.name(), ActorParticipant("actors/1"), &participant), IsOk());
+  ASSERT_THAT(
+      AddParticipant(meeting.name(), Person("habitant@example.org", v1::PARTICIPANT_STATUS_INVITED),
+                     &participant),
+      IsOk());
   v1::UpdateParticipantRequest request;
   request.mutable_participant()->set_name(participant.name());
   for (const char* path : {"actor", "status"}) {
