@@ -10,6 +10,7 @@
 //   if (more rows) next_page_token = api::NextPageToken(query, last sort key, last id);
 //
 // Lists that are not a filter over a table (categories, search results...) use ReadListPage.
+// The whole read of such a page in one call, SQL included: RunSqlList (list_runner.h).
 #pragma once
 
 #include <cstdint>
@@ -80,6 +81,20 @@ absl::StatusOr<ListQuery> PrepareList(const ListRequest& request, const ListSche
 // The next page token after a page that ended with the row (`sort_key`, `id`).
 std::string NextPageToken(const ListQuery& query, absl::string_view sort_key, absl::string_view id);
 std::string NextPageToken(const ListQuery& query, absl::string_view sort_key, int64_t id);
+
+// After reading up to query.page_size + 1 rows (`rows_read` of them): how many belong to the
+// page, setting `next_page_token` to the token after the page's last row when a row follows
+// it (left as is otherwise). `key_of(i)` gives row i's sort key and id, as a pair.
+//
+//   int count = api::CutPage(query, rows.size(), [&](int i) {
+//     return std::make_pair(rows[i].sort_key, rows[i].id); }, response.mutable_next_page_token());
+template <typename KeyOf>
+int CutPage(const ListQuery& query, size_t rows_read, KeyOf key_of, std::string* next_page_token) {
+  if (rows_read <= static_cast<size_t>(query.page_size)) return static_cast<int>(rows_read);
+  auto [sort_key, id] = key_of(query.page_size - 1);
+  *next_page_token = NextPageToken(query, sort_key, id);
+  return query.page_size;
+}
 
 // A kEnum filter field on `sql` accepting every value of `descriptor` but *_UNSPECIFIED, written
 // with or without `prefix` (the stored values are the full names).

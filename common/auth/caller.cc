@@ -69,6 +69,10 @@ Principal ServicePrincipal(absl::string_view service_name, Role role) {
   return principal;
 }
 
+std::string MethodPath(absl::string_view service_full_name, absl::string_view method) {
+  return absl::StrCat("/", service_full_name, "/", method);
+}
+
 AuthorizedCall::AuthorizedCall(const grpc::ServerContextBase& context, absl::string_view method)
     : principal_(Authorize(context, method, ProcessSecret())) {
   if (principal_.ok()) scope_.emplace(*principal_);

@@ -75,6 +75,9 @@ std::string OutgoingPrincipalToken(absl::string_view method,
 // A principal for work a service does on its own ("services/meetings"), with `role`.
 Principal ServicePrincipal(absl::string_view service_name, Role role);
 
+// "/<service>/<method>", the gRPC path of a method.
+std::string MethodPath(absl::string_view service_full_name, absl::string_view method);
+
 // Authorize (authorizer.h) with the process secret, and on success a CallerScope for the rest of
 // the handler: build it first thing in every handler.
 class AuthorizedCall {
@@ -100,8 +103,13 @@ class AuthorizedCall {
 
 // The first statement of every handler of a service: authorizes the call as
 // "/<service>/<method>" (AuthorizedCall, in scope for the rest of the handler as
-// `authorized_call`) or returns its refusal as a gRPC status of `domain`.
-//   MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", "GetBudget", kDomain);
-#define MAILLAGE_AUTHORIZE(context, service, method, domain)                            \
-  ::maillage::auth::AuthorizedCall authorized_call(*(context), "/" service "/" method); \
+// `authorized_call`) or returns its refusal as a gRPC status of `domain`. The names come from
+// the generated service class (its service_full_name(), and a method it must declare), never
+// typed by hand.
+//   MAILLAGE_AUTHORIZE(context, v1::BudgetService, GetBudget, kDomain);
+#define MAILLAGE_AUTHORIZE(context, GeneratedService, Method, domain)                 \
+  static_cast<void>(&GeneratedService::Service::Method);                              \
+  static const std::string maillage_method_path =                                     \
+      ::maillage::auth::MethodPath(GeneratedService::service_full_name(), #Method);   \
+  ::maillage::auth::AuthorizedCall authorized_call(*(context), maillage_method_path); \
   if (!authorized_call.ok()) return ::maillage::ToGrpcStatus(authorized_call.status(), domain)

@@ -5,10 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/api/list_runner.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/budget_names.h"
-#include "services/budget/list_query.h"
 
 namespace maillage::budget {
 namespace {
@@ -92,7 +92,7 @@ absl::StatusOr<v1::ListAccountsResponse> AccountCatalog::List(
       {"is_chapter", {"x.is_chapter", FilterField::Type::kBool}},
   };
   static const auto* const kSort = new api::SortSchema{{"code", {"x.code", "text"}}};
-  ListSpec spec;
+  api::SqlListSpec spec;
   spec.columns = kAccountColumns;
   spec.from_where = "accounts x WHERE TRUE";
   spec.filter_schema = kFilter;
@@ -105,7 +105,7 @@ absl::StatusOr<v1::ListAccountsResponse> AccountCatalog::List(
   spec.page_token = request.page_token();
   return pool_.ReadOnly<v1::ListAccountsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListAccountsResponse> {
-        MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+        MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page, api::RunSqlList(txn, spec, kDomain));
         v1::ListAccountsResponse response;
         for (int i = 0; i < page.count; ++i)
           *response.add_accounts() = AccountFromRow(page.rows[i]);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -39,37 +41,7 @@ std::string KeyFromCode(const std::string& code) {
   return key.substr(0, 63);
 }
 
-void ApplyMask(const v1::Action& from, const std::string& path, v1::Action& to) {
-  if (path == "code") to.set_code(from.code());
-  if (path == "title") to.set_title(from.title());
-  if (path == "description") to.set_description(from.description());
-  if (path == "objectives") *to.mutable_objectives() = from.objectives();
-  if (path == "start_year") to.set_start_year(from.start_year());
-  if (path == "end_year") to.set_end_year(from.end_year());
-  if (path == "years") *to.mutable_years() = from.years();
-  if (path == "funders") *to.mutable_funders() = from.funders();
-  if (path == "in_kind_resources") *to.mutable_in_kind_resources() = from.in_kind_resources();
-  if (path == "lead_actor") to.set_lead_actor(from.lead_actor());
-  if (path == "state") to.set_state(from.state());
-}
-
-const std::set<std::string>& MaskPaths() {
-  static const auto* const kPaths = new std::set<std::string>{
-      "code",  "title",   "description",       "objectives", "start_year", "end_year",
-      "years", "funders", "in_kind_resources", "lead_actor", "state"};
-  return *kPaths;
-}
-
 }  // namespace
-
-absl::Status CheckEtag(absl::string_view requested, absl::string_view stored,
-                       absl::string_view name) {
-  if (requested.empty() || requested == stored) return absl::OkStatus();
-  return Aborted(kDomain, "ETAG_MISMATCH",
-                 absl::StrCat(name, " changed since it was read (etag ", stored, ", request says ",
-                              requested, "): read it again, then retry"),
-                 {{"name", std::string(name)}, {"etag", std::string(stored)}});
-}
 
 void CollectActionViolations(const v1::Action& a, absl::string_view prefix, FieldViolations& v) {
   auto field = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
@@ -197,26 +169,15 @@ absl::StatusOr<v1::Action> ActionRegistry::Update(const v1::UpdateActionRequest&
                                                   db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(std::string key,
                             ParseActionName(request.action().name(), "action.name"));
-  std::vector<std::string> paths(request.update_mask().paths().begin(),
-                                 request.update_mask().paths().end());
-  bool all = paths.empty() || (paths.size() == 1 && paths[0] == "*");
-  FieldViolations mask;
-  for (const std::string& path : paths) {
-    if (path != "*" && MaskPaths().count(path) == 0) {
-      mask.Add("update_mask", absl::StrCat("unknown or read-only path \"", path, "\""));
-    }
-  }
-  MAILLAGE_RETURN_IF_ERROR(mask.ToStatus(kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.action(), kDomain));
   return pool_.Transact<v1::Action>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Action> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, FindAction(txn, key, true));
-    MAILLAGE_RETURN_IF_ERROR(
-        CheckEtag(request.action().etag(), stored.action.etag(), stored.action.name()));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.action().etag(), stored.action.etag(),
+                                            stored.action.name(), kDomain));
     v1::Action updated = stored.action;
-    if (all) {
-      for (const std::string& path : MaskPaths()) ApplyMask(request.action(), path, updated);
-    } else {
-      for (const std::string& path : paths) ApplyMask(request.action(), path, updated);
-    }
+    api::MergeUpdate(request.action(), mask, &updated);
     if (updated.state() == v1::ACTION_STATE_UNSPECIFIED) updated.set_state(v1::ACTION_STATE_ACTIVE);
     MAILLAGE_RETURN_IF_ERROR(ValidateAction(updated, "action."));
     MAILLAGE_ASSIGN_OR_RETURN(StoredAction saved, SaveAction(txn, stored.id, updated));
@@ -230,7 +191,8 @@ absl::StatusOr<google::protobuf::Empty> ActionRegistry::Delete(
   return pool_.Transact<google::protobuf::Empty>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<google::protobuf::Empty> {
         MAILLAGE_ASSIGN_OR_RETURN(StoredAction stored, FindAction(txn, key, true));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.action.etag(), request.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), stored.action.etag(), request.name(), kDomain));
         if (ActionHasChildren(txn, stored.id)) {
           return FailedPrecondition(kDomain, "ACTION_NOT_EMPTY",
                                     absl::StrCat(request.name(),

@@ -39,8 +39,4 @@ class ActionRegistry {
   db::Pool& pool_;
 };
 
-// ABORTED (ETAG_MISMATCH) when `requested` is set and differs from `stored`.
-absl::Status CheckEtag(absl::string_view requested, absl::string_view stored,
-                       absl::string_view name);
-
 }  // namespace maillage::budget

@@ -2,11 +2,11 @@
 #include "services/budget/action_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/budget_names.h"
-#include "services/budget/list_query.h"
 
 namespace maillage::budget {
 namespace {
@@ -174,7 +174,7 @@ absl::StatusOr<v1::ListActionsResponse> SelectActions(pqxx::work& txn,
       {"update_time", {"a.update_time", "timestamptz"}},
   };
   // "year = 2024" selects the actions whose period contains it: rewritten before compiling.
-  ListSpec spec;
+  api::SqlListSpec spec;
   spec.columns = kActionColumns;
   spec.from_where = "actions a WHERE TRUE";
   spec.filter_schema = kFilter;
@@ -192,7 +192,7 @@ absl::StatusOr<v1::ListActionsResponse> SelectActions(pqxx::work& txn,
     return schema;
   }();
   spec.filter_schema = kFilterWithYear;
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page, api::RunSqlList(txn, spec, kDomain));
   v1::ListActionsResponse response;
   for (int i = 0; i < page.count; ++i) *response.add_actions() = ActionFromRow(page.rows[i]).action;
   response.set_next_page_token(page.next_page_token);

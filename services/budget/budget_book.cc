@@ -5,6 +5,8 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -53,7 +55,8 @@ absl::Status InvalidTransition(const StoredBudget& stored, absl::string_view wan
 absl::StatusOr<StoredBudget> LockDraft(pqxx::work& txn, const BudgetRef& ref,
                                        const std::string& etag) {
   MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-  MAILLAGE_RETURN_IF_ERROR(CheckEtag(etag, stored.budget.etag(), stored.budget.name()));
+  MAILLAGE_RETURN_IF_ERROR(
+      api::CheckEtag(etag, stored.budget.etag(), stored.budget.name(), kDomain));
   if (stored.budget.state() != v1::BUDGET_STATE_DRAFT) {
     return FailedPrecondition(
         kDomain, "BUDGET_NOT_EDITABLE",
@@ -148,46 +151,16 @@ absl::StatusOr<v1::Budget> BudgetBook::CreateBudget(const v1::CreateBudgetReques
 absl::StatusOr<v1::Budget> BudgetBook::UpdateBudget(const v1::UpdateBudgetRequest& request,
                                                     db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(BudgetRef ref, ParseBudgetName(request.budget().name(), "budget.name"));
-  static const auto* const kPaths = new std::set<std::string>{"*",
-                                                              "title",
-                                                              "note",
-                                                              "stated_totals",
-                                                              "stated_totals.charges_cents",
-                                                              "stated_totals.income_cents"};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.budget(), kDomain));
   FieldViolations v;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (kPaths->count(path) == 0) {
-      v.Add("update_mask", absl::StrCat("unknown or read-only path \"", path, "\""));
-    }
-  }
   CheckBudgetFields(request.budget(), "budget.", v);
   MAILLAGE_RETURN_IF_ERROR(v.ToStatus(kDomain));
   return pool_.Transact<v1::Budget>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Budget> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, LockDraft(txn, ref, request.budget().etag()));
     v1::Budget updated = stored.budget;
-    const v1::Budget& in = request.budget();
-    std::set<std::string> paths(request.update_mask().paths().begin(),
-                                request.update_mask().paths().end());
-    bool all = paths.empty() || paths.count("*") > 0;
-    if (all || paths.count("title")) updated.set_title(in.title());
-    if (all || paths.count("note")) updated.set_note(in.note());
-    if (all || paths.count("stated_totals")) {
-      *updated.mutable_stated_totals() = in.stated_totals();
-    }
-    if (paths.count("stated_totals.charges_cents")) {
-      if (in.stated_totals().has_charges_cents()) {
-        updated.mutable_stated_totals()->set_charges_cents(in.stated_totals().charges_cents());
-      } else {
-        updated.mutable_stated_totals()->clear_charges_cents();
-      }
-    }
-    if (paths.count("stated_totals.income_cents")) {
-      if (in.stated_totals().has_income_cents()) {
-        updated.mutable_stated_totals()->set_income_cents(in.stated_totals().income_cents());
-      } else {
-        updated.mutable_stated_totals()->clear_income_cents();
-      }
-    }
+    api::MergeUpdate(request.budget(), mask, &updated);
     SaveBudgetFields(txn, stored.id, updated);
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
     return saved.budget;
@@ -213,7 +186,8 @@ absl::StatusOr<v1::Budget> BudgetBook::SubmitBudget(const v1::SubmitBudgetReques
         txn, request.request_id(), "SubmitBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.budget.etag(), request.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
           if (stored.budget.state() != v1::BUDGET_STATE_DRAFT) {
             return InvalidTransition(stored, "submit (only a DRAFT can be submitted)");
           }
@@ -255,7 +229,8 @@ absl::StatusOr<v1::Budget> BudgetBook::ApproveBudget(const v1::ApproveBudgetRequ
         txn, request.request_id(), "ApproveBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.budget.etag(), request.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), stored.budget.etag(), request.name(), kDomain));
           if (stored.budget.state() != v1::BUDGET_STATE_SUBMITTED) {
             return InvalidTransition(stored, "approve (only a SUBMITTED budget can be approved)");
           }
@@ -275,7 +250,8 @@ absl::StatusOr<v1::Budget> BudgetBook::ReviseBudget(const v1::ReviseBudgetReques
         txn, request.request_id(), "ReviseBudget", request, kDomain,
         [&]() -> absl::StatusOr<v1::Budget> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget source, FindBudget(txn, ref, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), source.budget.etag(), request.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), source.budget.etag(), request.name(), kDomain));
           if (source.budget.state() == v1::BUDGET_STATE_DRAFT) {
             return InvalidTransition(source, "revise a DRAFT (edit it instead)");
           }

@@ -5,6 +5,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -116,41 +118,17 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::UpdateLine(const v1::UpdateBudgetLine
                                                       db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ChildRef ref,
                             ParseLineName(request.budget_line().name(), "budget_line.name"));
-  static const auto* const kPaths = new std::set<std::string>{
-      "account_code", "label", "amount_cents", "chapter_line", "funder_id", "note", "position"};
-  std::set<std::string> paths;
-  FieldViolations mask;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (path == "*") {
-      paths.insert(kPaths->begin(), kPaths->end());
-    } else if (kPaths->count(path)) {
-      paths.insert(path);
-    } else {
-      mask.Add("update_mask", absl::StrCat("unknown or read-only path \"", path, "\""));
-    }
-  }
-  if (request.update_mask().paths().empty()) paths = *kPaths;
-  MAILLAGE_RETURN_IF_ERROR(mask.ToStatus(kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.budget_line(), kDomain));
   return pool_.Transact<
       v1::BudgetLine>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::BudgetLine> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget budget, LockDraft(txn, {ref.action, ref.budget}, ""));
     MAILLAGE_ASSIGN_OR_RETURN(v1::BudgetLine stored, FindLine(txn, ref, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.budget_line().etag(), stored.etag(), stored.name()));
-    const v1::BudgetLine& in = request.budget_line();
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.budget_line().etag(), stored.etag(), stored.name(), kDomain));
     v1::BudgetLine updated = stored;
-    if (paths.count("account_code")) updated.set_account_code(in.account_code());
-    if (paths.count("label")) updated.set_label(in.label());
-    if (paths.count("amount_cents")) {
-      if (in.has_amount_cents()) {
-        updated.set_amount_cents(in.amount_cents());
-      } else {
-        updated.clear_amount_cents();
-      }
-    }
-    if (paths.count("chapter_line")) updated.set_chapter_line(in.chapter_line());
-    if (paths.count("funder_id")) updated.set_funder_id(in.funder_id());
-    if (paths.count("note")) updated.set_note(in.note());
-    if (paths.count("position")) updated.set_position(in.position());
+    api::MergeUpdate(request.budget_line(), mask, &updated);
     FieldViolations v;
     CheckLine(updated, "budget_line.", v);
     if (updated.position() == 0) v.Add("budget_line.position", "a positive position");
@@ -175,7 +153,7 @@ absl::StatusOr<google::protobuf::Empty> BudgetBook::DeleteLine(
           Empty>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<google::protobuf::Empty> {
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget budget, LockDraft(txn, {ref.action, ref.budget}, ""));
     MAILLAGE_ASSIGN_OR_RETURN(v1::BudgetLine stored, FindLine(txn, ref, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), stored.name()));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), stored.etag(), stored.name(), kDomain));
     if (stored.is_chapter() && !request.force() && HasDetails(txn, ref.line)) {
       return FailedPrecondition(kDomain, "CHAPTER_NOT_EMPTY",
                                 absl::StrCat(stored.name(),

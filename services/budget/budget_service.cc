@@ -18,7 +18,7 @@ BudgetServiceImpl::BudgetServiceImpl(db::Pool& pool)
 #define MAILLAGE_BUDGET_ADAPT(Method, Request, Response, call)                                     \
   grpc::Status BudgetServiceImpl::Method(grpc::ServerContext* context, const v1::Request* request, \
                                          Response* response) {                                     \
-    MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", #Method, kDomain);             \
+    MAILLAGE_AUTHORIZE(context, v1::BudgetService, Method, kDomain);                               \
     return Reply(call(*request, context->deadline()), response, kDomain);                          \
   }
 

@@ -106,8 +106,12 @@ TEST_F(ActionsTest, UpdatesByMaskWithEtagsAndListsWithFiltersAndPages) {
   absl::Status stale = Call(&Stub::UpdateAction, update, &updated);
   EXPECT_EQ(stale.code(), absl::StatusCode::kAborted);
   EXPECT_EQ(Reason(stale), "ETAG_MISMATCH");
+  // An output-only path (the etag among them) is ignored; an unknown one is refused.
   update.mutable_update_mask()->set_paths(0, "etag");
   update.mutable_action()->set_etag("");
+  ASSERT_THAT(Call(&Stub::UpdateAction, update, &updated), IsOk());
+  EXPECT_EQ(updated.code(), "FA3");
+  update.mutable_update_mask()->set_paths(0, "colour");
   EXPECT_EQ(Call(&Stub::UpdateAction, update, &updated).code(), absl::StatusCode::kInvalidArgument);
 
   v1::ListActionsRequest list;
@@ -417,7 +421,13 @@ TEST_F(BudgetsTest, UpdatesStatedTotalsOfADraftByMask) {
   EXPECT_EQ(updated.stated_totals().charges_cents(), 999);
   EXPECT_FALSE(updated.stated_totals().has_income_cents());
   EXPECT_EQ(updated.title(), "Budget 2023");
+  // An output-only path is ignored; an immutable one is refused.
   update.mutable_update_mask()->set_paths(0, "version");
+  update.mutable_budget()->set_version(7);
+  update.mutable_budget()->set_etag(updated.etag());
+  ASSERT_THAT(Call(&Stub::UpdateBudget, update, &updated), IsOk());
+  EXPECT_EQ(updated.version(), budget.version());
+  update.mutable_update_mask()->set_paths(0, "year");
   EXPECT_EQ(Call(&Stub::UpdateBudget, update, &updated).code(), absl::StatusCode::kInvalidArgument);
 }
 

@@ -3,11 +3,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/budget/chart_of_accounts.h"
-#include "services/budget/list_query.h"
 
 namespace maillage::budget {
 namespace {
@@ -371,7 +371,7 @@ absl::StatusOr<v1::ListBudgetsResponse> SelectBudgets(pqxx::work& txn,
       {"create_time", {"b.create_time", "timestamptz"}},
       {"update_time", {"b.update_time", "timestamptz"}},
   };
-  ListSpec spec;
+  api::SqlListSpec spec;
   spec.columns = kBudgetColumns;
   spec.from_where =
       "budgets b JOIN actions a ON a.id = b.action_id WHERE ($1 = '-' OR a.action_key = $1)";
@@ -384,7 +384,7 @@ absl::StatusOr<v1::ListBudgetsResponse> SelectBudgets(pqxx::work& txn,
   spec.order_by = request.order_by();
   spec.page_size = request.page_size();
   spec.page_token = request.page_token();
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page, api::RunSqlList(txn, spec, kDomain));
   v1::ListBudgetsResponse response;
   for (int i = 0; i < page.count; ++i) *response.add_budgets() = BudgetFromRow(page.rows[i]).budget;
   response.set_next_page_token(page.next_page_token);
@@ -414,7 +414,7 @@ absl::StatusOr<v1::ListBudgetLinesResponse> SelectLinePage(
       {"account_code", {"l.account_code", "text"}},
       {"amount_cents", {"COALESCE(l.amount_cents, 0)", "bigint"}},
   };
-  ListSpec spec;
+  api::SqlListSpec spec;
   spec.columns = kLineColumns;
   spec.from_where = absl::StrCat(kLinesFrom, "WHERE $1::text <> '' AND l.budget_id = $2::bigint");
   spec.scope_params = {parent.action, std::to_string(parent.budget)};
@@ -426,7 +426,7 @@ absl::StatusOr<v1::ListBudgetLinesResponse> SelectLinePage(
   spec.order_by = request.order_by();
   spec.page_size = request.page_size();
   spec.page_token = request.page_token();
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page, api::RunSqlList(txn, spec, kDomain));
   v1::ListBudgetLinesResponse response;
   for (int i = 0; i < page.count; ++i) {
     *response.add_budget_lines() = LineFromRow(page.rows[i], parent.action);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/api/etag.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -43,60 +45,6 @@ absl::Status CheckFunder(const v1::Action& action, const std::string& funder_id)
                             absl::StrCat("\"", funder_id, "\" is not a funder of ", action.name(),
                                          ": add it to the action's funders first"),
                             {{"funder_id", funder_id}, {"action", action.name()}});
-}
-
-const std::set<std::string>& MaskPaths() {
-  static const auto* const kPaths = new std::set<std::string>{"funder_id",
-                                                              "year",
-                                                              "reference",
-                                                              "budget",
-                                                              "state",
-                                                              "requested_amount_cents",
-                                                              "request_date",
-                                                              "notified_amount_cents",
-                                                              "notify_date",
-                                                              "instalments",
-                                                              "justification_due_date",
-                                                              "justify_date",
-                                                              "note"};
-  return *kPaths;
-}
-
-void ApplyPath(const v1::Grant& from, const std::string& path, v1::Grant& to) {
-  const auto* descriptor = v1::Grant::descriptor();
-  const auto* field = descriptor->FindFieldByName(path);
-  const auto* reflection = v1::Grant::GetReflection();
-  if (field == nullptr) return;
-  if (field->is_repeated() || field->has_presence()) {
-    reflection->ClearField(&to, field);
-  }
-  if (field->is_repeated()) {
-    for (int i = 0; i < reflection->FieldSize(from, field); ++i) {
-      to.add_instalments()->CopyFrom(from.instalments(i));
-    }
-    return;
-  }
-  if (field->has_presence() && !reflection->HasField(from, field)) return;
-  if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-    reflection->MutableMessage(&to, field)->CopyFrom(reflection->GetMessage(from, field));
-    return;
-  }
-  switch (field->cpp_type()) {
-    case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
-      reflection->SetString(&to, field, reflection->GetString(from, field));
-      break;
-    case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
-      reflection->SetInt32(&to, field, reflection->GetInt32(from, field));
-      break;
-    case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
-      reflection->SetInt64(&to, field, reflection->GetInt64(from, field));
-      break;
-    case google::protobuf::FieldDescriptor::CPPTYPE_ENUM:
-      reflection->SetEnumValue(&to, field, reflection->GetEnumValue(from, field));
-      break;
-    default:
-      break;
-  }
 }
 
 }  // namespace
@@ -208,24 +156,15 @@ absl::StatusOr<v1::Grant> GrantLedger::Create(const v1::CreateGrantRequest& requ
 absl::StatusOr<v1::Grant> GrantLedger::Update(const v1::UpdateGrantRequest& request,
                                               db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(GrantRef ref, ParseGrantName(request.grant().name(), "grant.name"));
-  std::vector<std::string> paths;
-  FieldViolations mask;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (path == "*") {
-      paths.assign(MaskPaths().begin(), MaskPaths().end());
-    } else if (MaskPaths().count(path)) {
-      paths.push_back(path);
-    } else {
-      mask.Add("update_mask", absl::StrCat("unknown or read-only path \"", path, "\""));
-    }
-  }
-  if (request.update_mask().paths().empty()) paths.assign(MaskPaths().begin(), MaskPaths().end());
-  MAILLAGE_RETURN_IF_ERROR(mask.ToStatus(kDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.grant(), kDomain));
   return pool_.Transact<v1::Grant>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Grant> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Grant stored, FindGrant(txn, ref, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.grant().etag(), stored.etag(), stored.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.grant().etag(), stored.etag(), stored.name(), kDomain));
     v1::Grant updated = stored;
-    for (const std::string& path : paths) ApplyPath(request.grant(), path, updated);
+    api::MergeUpdate(request.grant(), mask, &updated);
     if (updated.state() < stored.state()) {
       return FailedPrecondition(
           kDomain, "INVALID_STATE_TRANSITION",
@@ -253,7 +192,8 @@ absl::StatusOr<google::protobuf::Empty> GrantLedger::Delete(const v1::DeleteGran
   return pool_.Transact<google::protobuf::Empty>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<google::protobuf::Empty> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Grant stored, FindGrant(txn, ref, true));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), stored.etag(), stored.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), stored.etag(), stored.name(), kDomain));
         DeleteGrantRow(txn, ref.grant);
         return google::protobuf::Empty();
       });

@@ -3,10 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/list_runner.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "services/budget/list_query.h"
 
 namespace maillage::budget {
 namespace {
@@ -173,7 +173,7 @@ absl::StatusOr<v1::ListGrantsResponse> SelectGrants(pqxx::work& txn,
       {"create_time", {"g.create_time", "timestamptz"}},
       {"update_time", {"g.update_time", "timestamptz"}},
   };
-  ListSpec spec;
+  api::SqlListSpec spec;
   spec.columns = kGrantColumns;
   spec.from_where = absl::StrCat(kGrantsFrom, "WHERE ($1 = '-' OR a.action_key = $1)");
   spec.scope_params = {action_key};
@@ -185,7 +185,7 @@ absl::StatusOr<v1::ListGrantsResponse> SelectGrants(pqxx::work& txn,
   spec.order_by = request.order_by();
   spec.page_size = request.page_size();
   spec.page_token = request.page_token();
-  MAILLAGE_ASSIGN_OR_RETURN(ListPage page, RunList(txn, spec));
+  MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page, api::RunSqlList(txn, spec, kDomain));
   v1::ListGrantsResponse response;
   for (int i = 0; i < page.count; ++i) *response.add_grants() = GrantFromRow(page.rows[i]);
   response.set_next_page_token(page.next_page_token);

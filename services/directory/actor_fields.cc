@@ -12,7 +12,6 @@
 #include "absl/strings/strip.h"
 #include "common/csv/csv_reader.h"
 #include "common/ids/french_ids.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace maillage::directory {
@@ -21,45 +20,6 @@ namespace {
 using v1::Actor;
 
 // Writable top-level fields and the nested paths accepted under them.
-const std::vector<std::string>& WritablePaths() {
-  static const auto* const kPaths = new std::vector<std::string>{"display_name",
-                                                                 "legal_name",
-                                                                 "description",
-                                                                 "kind",
-                                                                 "website",
-                                                                 "email",
-                                                                 "phone",
-                                                                 "address",
-                                                                 "coordinates",
-                                                                 "siren",
-                                                                 "siret",
-                                                                 "rna",
-                                                                 "legal_category_code",
-                                                                 "naf_code",
-                                                                 "ess_family",
-                                                                 "network_categories",
-                                                                 "themes",
-                                                                 "labels",
-                                                                 "provenance"};
-  return *kPaths;
-}
-
-const std::set<std::string>& WritableNestedPaths() {
-  static const auto* const kPaths = new std::set<std::string>{"address.lines",
-                                                              "address.postal_code",
-                                                              "address.city",
-                                                              "address.commune_insee_code",
-                                                              "coordinates.latitude",
-                                                              "coordinates.longitude",
-                                                              "labels.esus_agrement",
-                                                              "labels.esus_agrement.start_date",
-                                                              "labels.esus_agrement.end_date",
-                                                              "labels.siae_types",
-                                                              "provenance.source",
-                                                              "provenance.last_verified_date"};
-  return *kPaths;
-}
-
 void Trim(std::string* s) {
   absl::string_view stripped = absl::StripAsciiWhitespace(*s);
   if (stripped.size() != s->size()) *s = std::string(stripped);
@@ -321,43 +281,6 @@ bool SameWritableFields(v1::Actor a, v1::Actor b) {
     if (x->has_address() && x->address().ByteSizeLong() == 0) x->clear_address();
   }
   return google::protobuf::util::MessageDifferencer::Equals(a, b);
-}
-
-absl::StatusOr<Actor> ApplyActorMask(const Actor& current, const Actor& patch,
-                                     const google::protobuf::FieldMask& mask) {
-  google::protobuf::FieldMask effective;
-  if (mask.paths_size() == 1 && mask.paths(0) == "*") {
-    for (const std::string& p : WritablePaths()) effective.add_paths(p);
-  } else if (mask.paths_size() == 0) {
-    std::vector<const google::protobuf::FieldDescriptor*> set_fields;
-    patch.GetReflection()->ListFields(patch, &set_fields);
-    for (const auto* field : set_fields) {
-      const auto& paths = WritablePaths();
-      if (std::find(paths.begin(), paths.end(), field->name()) != paths.end()) {
-        effective.add_paths(field->name());
-      }
-    }
-  } else {
-    std::vector<std::string> bad;
-    for (const std::string& p : mask.paths()) {
-      const auto& top = WritablePaths();
-      if (std::find(top.begin(), top.end(), p) == top.end() && !WritableNestedPaths().count(p)) {
-        bad.push_back(p);
-      }
-      effective.add_paths(p);
-    }
-    if (!bad.empty()) {
-      return InvalidField(kDomain, "update_mask",
-                          absl::StrCat("unknown or output-only paths: ", absl::StrJoin(bad, ", "),
-                                       "; writable: ", absl::StrJoin(WritablePaths(), ", ")));
-    }
-  }
-  Actor result = current;
-  google::protobuf::util::FieldMaskUtil::MergeOptions options;
-  options.set_replace_message_fields(true);
-  options.set_replace_repeated_fields(true);
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, options, &result);
-  return result;
 }
 
 }  // namespace maillage::directory

@@ -10,7 +10,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/status/errors.h"
-#include "google/protobuf/field_mask.pb.h"
 #include "maillage/directory/v1/actor.pb.h"
 
 namespace maillage::directory {
@@ -53,11 +52,5 @@ void CheckActorFields(const v1::Actor& actor, absl::string_view prefix,
 // Whether the writable fields of two actors are equal (output-only fields and etags ignored;
 // an empty sub-message counts as unset): an update that changes nothing writes nothing.
 bool SameWritableFields(v1::Actor a, v1::Actor b);
-
-// Applies `patch` onto `current` for the paths of `mask`: "*" replaces every writable field; an
-// empty mask means every field set in `patch`. INVALID_ARGUMENT (field "update_mask") for an
-// unknown or output-only path.
-absl::StatusOr<v1::Actor> ApplyActorMask(const v1::Actor& current, const v1::Actor& patch,
-                                         const google::protobuf::FieldMask& mask);
 
 }  // namespace maillage::directory

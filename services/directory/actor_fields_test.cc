@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "common/api/update_mask.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -167,7 +168,7 @@ TEST(ActorFieldsTest, MaskReplacesOnlyItsPaths) {
   google::protobuf::FieldMask mask;
   mask.add_paths("display_name");
   mask.add_paths("address.city");
-  absl::StatusOr<Actor> result = ApplyActorMask(current, patch, mask);
+  absl::StatusOr<Actor> result = api::ApplyUpdateMask(current, patch, mask, kDomain);
   ASSERT_THAT(result, IsOk()) << result.status();
   EXPECT_EQ(result->display_name(), "Nouveau");
   EXPECT_EQ(result->description(), "garde");
@@ -180,7 +181,7 @@ TEST(ActorFieldsTest, StarReplacesEverything) {
   current.set_description("effacée");
   google::protobuf::FieldMask mask;
   mask.add_paths("*");
-  absl::StatusOr<Actor> result = ApplyActorMask(current, Named("Nouveau"), mask);
+  absl::StatusOr<Actor> result = api::ApplyUpdateMask(current, Named("Nouveau"), mask, kDomain);
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->description(), "");
 }
@@ -191,19 +192,37 @@ TEST(ActorFieldsTest, EmptyMaskTakesTheFieldsSet) {
   Actor patch;
   patch.set_email("contact@pes21.fr");
   patch.set_etag("3");
-  absl::StatusOr<Actor> result = ApplyActorMask(current, patch, {});
+  absl::StatusOr<Actor> result = api::ApplyUpdateMask(current, patch, {}, kDomain);
   ASSERT_THAT(result, IsOk());
   EXPECT_EQ(result->display_name(), "Ancien");
   EXPECT_EQ(result->email(), "contact@pes21.fr");
 }
 
-TEST(ActorFieldsTest, UnknownAndOutputOnlyPathsAreRefused) {
-  for (const char* path : {"state", "create_time", "colour", "provenance.sirene_extract_date"}) {
+TEST(ActorFieldsTest, UnknownPathsAreRefusedAndOutputOnlyOnesIgnored) {
+  for (const char* path : {"colour", "address.colour", "themes.x"}) {
     google::protobuf::FieldMask mask;
     mask.add_paths(path);
-    absl::StatusOr<Actor> result = ApplyActorMask(Named("A"), Named("B"), mask);
+    absl::StatusOr<Actor> result = api::ApplyUpdateMask(Named("A"), Named("B"), mask, kDomain);
     EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << path;
   }
+  Actor current = Named("A");
+  current.set_state(v1::ACTOR_STATE_ARCHIVED);
+  current.mutable_provenance()->set_source("sirene");
+  current.mutable_provenance()->mutable_sirene_extract_date()->set_year(2024);
+  Actor patch = Named("B");
+  patch.set_state(v1::ACTOR_STATE_ACTIVE);
+  patch.mutable_provenance()->set_source("saisie");
+  google::protobuf::FieldMask mask;
+  for (const char* path :
+       {"state", "create_time", "provenance", "provenance.sirene_extract_date"}) {
+    mask.add_paths(path);
+  }
+  absl::StatusOr<Actor> result = api::ApplyUpdateMask(current, patch, mask, kDomain);
+  ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(result->state(), v1::ACTOR_STATE_ARCHIVED);
+  EXPECT_EQ(result->provenance().source(), "saisie");
+  EXPECT_EQ(result->provenance().sirene_extract_date().year(), 2024);  // output-only part kept
+  EXPECT_EQ(result->display_name(), "A");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -177,7 +178,7 @@ class ImportRun {
   void Update(const ParsedActorRow& row, v1::ImportRowResult* result, const ImportMatch& match,
               const Actor& incoming, const google::protobuf::FieldMask& mask) {
     const Actor& current = current_of_[match.id];
-    absl::StatusOr<Actor> updated = ApplyActorMask(current, incoming, mask);
+    absl::StatusOr<Actor> updated = api::ApplyUpdateMask(current, incoming, mask, kDomain);
     if (!updated.ok()) return Reject(row, result, ProblemsOf(updated.status()));
     NormalizeActor(*updated);
     absl::Status checked = CheckActorAgainstReference(*updated, "", reference_);

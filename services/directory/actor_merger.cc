@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
@@ -179,8 +180,10 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
                   {{"name", actor->name()}});
             }
           }
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), survivor.etag(), survivor.name()));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.other_etag(), other.etag(), other.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), survivor.etag(), survivor.name(), kDomain));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.other_etag(), other.etag(), other.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("siret", survivor.siret(), other.siret()));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("siren", survivor.siren(), other.siren()));
           MAILLAGE_RETURN_IF_ERROR(ConflictOn("rna", survivor.rna(), other.rna()));

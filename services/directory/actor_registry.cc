@@ -7,9 +7,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -91,15 +93,6 @@ absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
                                  first_param - 1 + condition.params.size(), ")");
   }
   return condition;
-}
-
-absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
-                       absl::string_view name) {
-  if (etag.empty() || etag == current_etag) return absl::OkStatus();
-  return Aborted(kDomain, "ETAG_MISMATCH",
-                 absl::StrCat(name, " changed since it was read (etag ", etag, ", now ",
-                              current_etag, "); read it again and retry"),
-                 {{"name", std::string(name)}, {"current_etag", std::string(current_etag)}});
 }
 
 namespace {
@@ -274,9 +267,10 @@ absl::StatusOr<Actor> ActorRegistry::Update(db::Deadline deadline,
   return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
     MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, /*for_update=*/true));
     if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.actor().etag(), current.etag(), current.name()));
-    MAILLAGE_ASSIGN_OR_RETURN(Actor updated,
-                              ApplyActorMask(current, request.actor(), request.update_mask()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.actor().etag(), current.etag(), current.name(), kDomain));
+    MAILLAGE_ASSIGN_OR_RETURN(Actor updated, api::ApplyUpdateMask(current, request.actor(),
+                                                                  request.update_mask(), kDomain));
     NormalizeActor(updated);
     MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, updated, id, "actor."));
     if (SameWritableFields(updated, current)) return current;
@@ -294,7 +288,8 @@ absl::StatusOr<v1::DeleteActorResponse> ActorRegistry::Delete(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteActorResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, true));
         if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         v1::DeleteActorResponse response;
         if (ActorStore::IsReferenced(txn, id)) {
           response.set_outcome(v1::DELETE_ACTOR_OUTCOME_ARCHIVED);
@@ -322,7 +317,7 @@ absl::StatusOr<Actor> ActorRegistry::ChangeState(db::Deadline deadline, const st
   return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
     MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, true));
     if (current.state() == v1::ACTOR_STATE_MERGED) return MergedError(current);
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(etag, current.etag(), current.name()));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(etag, current.etag(), current.name(), kDomain));
     if (current.state() == target) return current;
     Actor changed = ActorStore::SetState(txn, id, target);
     AppendChange(

@@ -102,8 +102,4 @@ absl::Status CheckActorAgainstReference(v1::Actor& actor, absl::string_view pref
 // The ALREADY_EXISTS (ACTOR_ALREADY_EXISTS) that names the actor holding an identifier.
 absl::Status DuplicateActorError(const IdentifierOwner& owner);
 
-// ABORTED (ETAG_MISMATCH) when `etag` is set and differs from `current_etag`.
-absl::Status CheckEtag(absl::string_view etag, absl::string_view current_etag,
-                       absl::string_view name);
-
 }  // namespace maillage::directory

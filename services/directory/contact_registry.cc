@@ -4,14 +4,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/api/etag.h"
 #include "common/api/filter.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/actor_registry.h"
 #include "services/directory/actor_store.h"
@@ -162,47 +163,6 @@ absl::Status CheckContact(const Contact& c, absl::string_view prefix) {
     v.Add(path("retain_until"), "not a valid date");
   }
   return v.ToStatus(kDomain);
-}
-
-// Applies an update mask to a message for the allowed top-level `paths`.
-template <typename Message>
-absl::StatusOr<Message> ApplyMask(const Message& current, const Message& patch,
-                                  const google::protobuf::FieldMask& mask,
-                                  const std::vector<std::string>& paths,
-                                  const std::vector<std::string>& nested) {
-  google::protobuf::FieldMask effective;
-  if (mask.paths_size() == 1 && mask.paths(0) == "*") {
-    for (const std::string& p : paths) effective.add_paths(p);
-  } else if (mask.paths_size() == 0) {
-    std::vector<const google::protobuf::FieldDescriptor*> set_fields;
-    patch.GetReflection()->ListFields(patch, &set_fields);
-    for (const auto* field : set_fields) {
-      if (std::find(paths.begin(), paths.end(), field->name()) != paths.end()) {
-        effective.add_paths(field->name());
-      }
-    }
-  } else {
-    std::vector<std::string> bad;
-    for (const std::string& p : mask.paths()) {
-      if (std::find(paths.begin(), paths.end(), p) == paths.end() &&
-          std::find(nested.begin(), nested.end(), p) == nested.end()) {
-        bad.push_back(p);
-      }
-      effective.add_paths(p);
-    }
-    if (!bad.empty()) {
-      return InvalidField(
-          kDomain, "update_mask",
-          absl::StrCat("unknown, immutable or output-only paths: ", absl::StrJoin(bad, ", "),
-                       "; writable: ", absl::StrJoin(paths, ", ")));
-    }
-  }
-  Message result = current;
-  google::protobuf::util::FieldMaskUtil::MergeOptions options;
-  options.set_replace_message_fields(true);
-  options.set_replace_repeated_fields(true);
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(patch, effective, options, &result);
-  return result;
 }
 
 // The actor `id` for a write under it: NOT_FOUND, or FAILED_PRECONDITION when merged.
@@ -400,14 +360,11 @@ absl::StatusOr<Contact> ContactRegistry::Update(db::Deadline deadline,
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.contact().name(), "contact.name"));
   return pool_.Transact<Contact>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Contact> {
     MAILLAGE_ASSIGN_OR_RETURN(Contact current, LoadContact(txn, ids[0], ids[1], true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.contact().etag(), current.etag(), current.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.contact().etag(), current.etag(), current.name(), kDomain));
     MAILLAGE_ASSIGN_OR_RETURN(
         Contact updated,
-        ApplyMask(current, request.contact(), request.update_mask(),
-                  {"given_name", "family_name", "job_title", "email", "phone", "elected_official",
-                   "legal_basis", "consent", "source", "retain_until"},
-                  {"consent.grant_time", "consent.withdraw_time", "consent.purpose",
-                   "consent.evidence"}));
+        api::ApplyUpdateMask(current, request.contact(), request.update_mask(), kDomain));
     TrimContact(updated);
     MAILLAGE_RETURN_IF_ERROR(CheckContact(updated, "contact."));
     std::vector<std::string> params = ContactParams(updated);
@@ -432,7 +389,8 @@ absl::StatusOr<v1::DeleteContactResponse> ContactRegistry::Delete(
   return pool_.Transact<v1::DeleteContactResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteContactResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(Contact current, LoadContact(txn, ids[0], ids[1], true));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         txn.exec_params("DELETE FROM contacts WHERE id = $1", ids[1]);
         AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_CONTACT,
                      current.name(), nullptr);
@@ -629,10 +587,10 @@ absl::StatusOr<Relationship> ContactRegistry::UpdateRelationship(
         MAILLAGE_ASSIGN_OR_RETURN(Relationship current,
                                   LoadRelationship(txn, ids[0], ids[1], true));
         MAILLAGE_RETURN_IF_ERROR(
-            CheckEtag(request.relationship().etag(), current.etag(), current.name()));
-        MAILLAGE_ASSIGN_OR_RETURN(Relationship updated,
-                                  ApplyMask(current, request.relationship(), request.update_mask(),
-                                            {"start_date", "end_date", "description"}, {}));
+            api::CheckEtag(request.relationship().etag(), current.etag(), current.name(), kDomain));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            Relationship updated,
+            api::ApplyUpdateMask(current, request.relationship(), request.update_mask(), kDomain));
         FieldViolations v;
         CheckRelationshipDates(updated, "relationship.", v);
         MAILLAGE_RETURN_IF_ERROR(v.ToStatus(kDomain));
@@ -658,7 +616,8 @@ absl::StatusOr<v1::DeleteRelationshipResponse> ContactRegistry::DeleteRelationsh
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteRelationshipResponse> {
         MAILLAGE_ASSIGN_OR_RETURN(Relationship current,
                                   LoadRelationship(txn, ids[0], ids[1], true));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         txn.exec_params("DELETE FROM relationships WHERE id = $1", ids[1]);
         AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_RELATIONSHIP,
                      current.name(), nullptr);

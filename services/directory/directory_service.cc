@@ -13,78 +13,77 @@ namespace maillage::directory {
 grpc::Status DirectoryServiceImpl::GetActor(grpc::ServerContext* context,
                                             const v1::GetActorRequest* request,
                                             v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "GetActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, GetActor, kDomain);
   return Reply(actors_.Get(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::BatchGetActors(grpc::ServerContext* context,
                                                   const v1::BatchGetActorsRequest* request,
                                                   v1::BatchGetActorsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "BatchGetActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, BatchGetActors, kDomain);
   return Reply(actors_.BatchGet(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListActors(grpc::ServerContext* context,
                                               const v1::ListActorsRequest* request,
                                               v1::ListActorsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListActors, kDomain);
   return Reply(actors_.List(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::SearchActors(grpc::ServerContext* context,
                                                 const v1::SearchActorsRequest* request,
                                                 v1::SearchActorsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "SearchActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, SearchActors, kDomain);
   return Reply(actors_.Search(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::CreateActor(grpc::ServerContext* context,
                                                const v1::CreateActorRequest* request,
                                                v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "CreateActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, CreateActor, kDomain);
   return Reply(actors_.Create(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateActor(grpc::ServerContext* context,
                                                const v1::UpdateActorRequest* request,
                                                v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UpdateActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, UpdateActor, kDomain);
   return Reply(actors_.Update(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::DeleteActor(grpc::ServerContext* context,
                                                const v1::DeleteActorRequest* request,
                                                v1::DeleteActorResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "DeleteActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, DeleteActor, kDomain);
   return Reply(actors_.Delete(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ArchiveActor(grpc::ServerContext* context,
                                                 const v1::ArchiveActorRequest* request,
                                                 v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ArchiveActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ArchiveActor, kDomain);
   return Reply(actors_.Archive(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UnarchiveActor(grpc::ServerContext* context,
                                                   const v1::UnarchiveActorRequest* request,
                                                   v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "UnarchiveActor", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, UnarchiveActor, kDomain);
   return Reply(actors_.Unarchive(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ImportActors(grpc::ServerContext* context,
                                                 const v1::ImportActorsRequest* request,
                                                 v1::ImportActorsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ImportActors, kDomain);
   return Reply(importer_.Import(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ImportSireneExtract(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportSireneExtractRequest>* reader,
     v1::ImportSireneExtractResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ImportSireneExtract",
-                     kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ImportSireneExtract, kDomain);
   v1::ImportSireneExtractRequest message;
   if (!reader->Read(&message) || !message.has_options()) {
     return ToGrpcStatus(InvalidField(kDomain, "options", "the first message carries the options"),
@@ -113,7 +112,7 @@ grpc::Status DirectoryServiceImpl::ImportSireneExtract(
 grpc::Status DirectoryServiceImpl::ExportActors(grpc::ServerContext* context,
                                                 const v1::ExportActorsRequest* request,
                                                 grpc::ServerWriter<google::api::HttpBody>* writer) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ExportActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ExportActors, kDomain);
   absl::Status status =
       actors_.Export(context->deadline(), *request,
                      [&](const google::api::HttpBody& chunk) { return writer->Write(chunk); });
@@ -123,21 +122,21 @@ grpc::Status DirectoryServiceImpl::ExportActors(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::FindDuplicates(grpc::ServerContext* context,
                                                   const v1::FindDuplicatesRequest* request,
                                                   v1::FindDuplicatesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "FindDuplicates", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, FindDuplicates, kDomain);
   return Reply(merger_.FindDuplicates(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::MergeActors(grpc::ServerContext* context,
                                                const v1::MergeActorsRequest* request,
                                                v1::Actor* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "MergeActors", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, MergeActors, kDomain);
   return Reply(merger_.Merge(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
                                                const v1::ListChangesRequest* request,
                                                v1::ListChangesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListChanges", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListChanges, kDomain);
   grpc::Status status =
       Reply(actors_.ListChanges(context->deadline(), *request), response, kDomain);
   if (status.ok() && !authorized_call.may_read_personal_data()) {
@@ -153,22 +152,21 @@ grpc::Status DirectoryServiceImpl::ListChanges(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ListNetworkCategories(
     grpc::ServerContext* context, const v1::ListNetworkCategoriesRequest* request,
     v1::ListNetworkCategoriesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListNetworkCategories",
-                     kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListNetworkCategories, kDomain);
   return Reply(actors_.ListNetworkCategories(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListThemes(grpc::ServerContext* context,
                                               const v1::ListThemesRequest* request,
                                               v1::ListThemesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListThemes", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListThemes, kDomain);
   return Reply(actors_.ListThemes(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListEssFamilies(grpc::ServerContext* context,
                                                    const v1::ListEssFamiliesRequest* request,
                                                    v1::ListEssFamiliesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListEssFamilies", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListEssFamilies, kDomain);
   for (const v1::EssFamilyDescription& family : EssFamilies()) {
     *response->add_ess_families() = family;
   }
@@ -178,7 +176,7 @@ grpc::Status DirectoryServiceImpl::ListEssFamilies(grpc::ServerContext* context,
 grpc::Status DirectoryServiceImpl::ListCommunes(grpc::ServerContext* context,
                                                 const v1::ListCommunesRequest* request,
                                                 v1::ListCommunesResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.directory.v1.DirectoryService", "ListCommunes", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListCommunes, kDomain);
   return Reply(actors_.ListCommunes(context->deadline(), *request), response, kDomain);
 }
 

@@ -381,8 +381,14 @@ TEST_F(ActorsTest, UpdateWithMaskAndEtag) {
   EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(Reason(stale), "ETAG_MISMATCH");
 
+  // An output-only path is ignored; an unknown one is refused.
   request.mutable_update_mask()->set_paths(0, "state");
   request.mutable_actor()->clear_etag();
+  request.mutable_actor()->set_state(v1::ACTOR_STATE_ARCHIVED);
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), request, &updated), IsOk());
+  EXPECT_EQ(updated.state(), v1::ACTOR_STATE_ACTIVE);
+  request.mutable_actor()->clear_state();
+  request.mutable_update_mask()->set_paths(0, "colour");
   EXPECT_EQ(stub_->UpdateActor(Context().get(), request, &updated).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 

@@ -52,14 +52,13 @@ absl::StatusOr<Response> ListMeetingChildren(
                                  schema, meeting_column));
   return pool.ReadOnly<Response>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Response> {
     MAILLAGE_RETURN_IF_ERROR(CheckListedMeeting(txn, list));
-    const int size = list.query.page_size;
-    std::vector<PageRow> rows = select_page(txn, list.query, size + 1);
+    std::vector<PageRow> rows = select_page(txn, list.query, list.query.page_size + 1);
     Response response;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) add(rows[i], response);
-    if (static_cast<int>(rows.size()) > size) {
-      const PageRow& last = rows[size - 1];
-      response.set_next_page_token(api::NextPageToken(list.query, last.sort_key, last.id));
-    }
+    int count = api::CutPage(
+        list.query, rows.size(),
+        [&](int i) { return std::make_pair(rows[i].sort_key, rows[i].id); },
+        response.mutable_next_page_token());
+    for (int i = 0; i < count; ++i) add(rows[i], response);
     return response;
   });
 }

@@ -5,13 +5,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/meetings/calendar_export.h"
 #include "services/meetings/indicator_store.h"
@@ -23,76 +24,14 @@ namespace maillage::meetings {
 namespace {
 
 using google::protobuf::FieldMask;
-using google::protobuf::util::FieldMaskUtil;
 using google::protobuf::util::MessageDifferencer;
-
-const std::vector<std::string>& WritableMeetingFields() {
-  static const auto* const fields =
-      new std::vector<std::string>{"title",    "kind",  "format",   "action", "start_time",
-                                   "end_time", "place", "capacity", "agenda", "minutes"};
-  return *fields;
-}
-
-const std::set<std::string>& MeetingMaskPaths() {
-  static const auto* const paths = new std::set<std::string>{"title",
-                                                             "kind",
-                                                             "format",
-                                                             "action",
-                                                             "start_time",
-                                                             "end_time",
-                                                             "place",
-                                                             "place.venue",
-                                                             "place.address",
-                                                             "place.commune_insee_code",
-                                                             "place.online_url",
-                                                             "capacity",
-                                                             "agenda",
-                                                             "minutes"};
-  return *paths;
-}
-
-const std::set<std::string>& MeetingOutputOnlyPaths() {
-  static const auto* const paths = new std::set<std::string>{
-      "name",         "time_zone",         "state",     "cancellation_reason", "attendance",
-      "calendar_uid", "calendar_sequence", "held_time", "close_time",          "cancel_time",
-      "create_time",  "update_time",       "etag"};
-  return *paths;
-}
-
-// The mask to apply: "*" -> every writable field; empty -> the writable fields set in
-// `meeting`; otherwise the writable paths named (output-only ones dropped). INVALID_ARGUMENT
-// for an unknown path.
-absl::StatusOr<FieldMask> EffectiveMask(const FieldMask& mask, const v1::Meeting& meeting) {
-  FieldMask effective;
-  if (mask.paths().empty()) {
-    const auto* reflection = meeting.GetReflection();
-    for (const std::string& field : WritableMeetingFields()) {
-      const auto* descriptor = meeting.GetDescriptor()->FindFieldByName(field);
-      if (reflection->HasField(meeting, descriptor)) effective.add_paths(field);
-    }
-    return effective;
-  }
-  for (const std::string& path : mask.paths()) {
-    if (path == "*") {
-      for (const std::string& field : WritableMeetingFields()) effective.add_paths(field);
-    } else if (MeetingMaskPaths().count(path)) {
-      effective.add_paths(path);
-    } else if (!MeetingOutputOnlyPaths().count(path)) {
-      return InvalidField(kDomain, "update_mask",
-                          absl::StrCat("unknown or immutable field '", path, "'"));
-    }
-  }
-  return effective;
-}
 
 // The writable fields of `m` only.
 v1::Meeting WritablePart(const v1::Meeting& m) {
+  google::protobuf::FieldMask all;
+  all.add_paths("*");
   v1::Meeting part;
-  FieldMask all;
-  for (const std::string& field : WritableMeetingFields()) all.add_paths(field);
-  FieldMaskUtil::MergeOptions options;
-  options.set_replace_message_fields(true);
-  FieldMaskUtil::MergeMessageTo(m, all, options, &part);
+  api::MergeUpdate(m, *api::EffectiveUpdateMask(all, m, kDomain), &part);
   return part;
 }
 
@@ -130,15 +69,6 @@ absl::Status CheckChangeAllowed(const v1::Meeting& before, const v1::Meeting& af
 }
 
 }  // namespace
-
-absl::Status CheckEtag(const std::string& etag, const std::string& current,
-                       const std::string& name) {
-  if (etag.empty() || etag == current) return absl::OkStatus();
-  return Aborted(kDomain, "ETAG_MISMATCH",
-                 absl::StrCat(name, " changed since it was read (etag ", etag, ", now ", current,
-                              "): read it again"),
-                 {{"name", name}, {"etag", etag}, {"current_etag", current}});
-}
 
 MeetingPlanner::MeetingPlanner(db::Pool& pool, ActionRegistry& actions, DirectoryClient& directory)
     : pool_(pool), actions_(actions), directory_(directory) {}
@@ -186,13 +116,10 @@ absl::StatusOr<v1::ListMeetingsResponse> MeetingPlanner::List(
         std::vector<MeetingPageRow> rows = SelectMeetings(
             txn, query.where, query.keyset, query.order.sort.sql, query.page_size + 1);
         v1::ListMeetingsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
-          *response.add_meetings() = std::move(rows[i].meeting);
-        }
-        if (static_cast<int>(rows.size()) > query.page_size) {
-          const MeetingPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
-        }
+        int count = api::CutPage(
+            query, rows.size(), [&](int i) { return std::make_pair(rows[i].sort_key, rows[i].id); },
+            response.mutable_next_page_token());
+        for (int i = 0; i < count; ++i) *response.add_meetings() = std::move(rows[i].meeting);
         return response;
       });
 }
@@ -217,14 +144,11 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
                                                    db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, api::ParseResourceId(request.meeting().name(), "meetings",
                                                              "meeting.name", kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(FieldMask mask,
-                            EffectiveMask(request.update_mask(), request.meeting()));
-  FieldMaskUtil::MergeOptions options;
-  options.set_replace_message_fields(true);
-  options.set_replace_repeated_fields(true);
+  MAILLAGE_ASSIGN_OR_RETURN(
+      FieldMask mask, api::EffectiveUpdateMask(request.update_mask(), request.meeting(), kDomain));
   auto merge = [&](const v1::Meeting& current) -> absl::StatusOr<v1::Meeting> {
     v1::Meeting merged = current;
-    FieldMaskUtil::MergeMessageTo(request.meeting(), mask, options, &merged);
+    api::MergeUpdate(request.meeting(), mask, &merged);
     FieldViolations violations;
     ValidateMeeting(merged, "meeting", violations);
     MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
@@ -236,7 +160,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
                             pool_.ReadOnly<v1::Meeting>(deadline, [&](pqxx::work& txn) {
                               return LoadMeeting(txn, id, false);
                             }));
-  MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.meeting().etag(), current.etag(), current.name()));
+  MAILLAGE_RETURN_IF_ERROR(
+      api::CheckEtag(request.meeting().etag(), current.etag(), current.name(), kDomain));
   MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting planned, merge(current));
   if (planned.action() != current.action()) {
     MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(planned.action(), deadline));
@@ -247,7 +172,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
   }
   return pool_.Transact<v1::Meeting>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Meeting> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting fresh, LoadMeeting(txn, id, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.meeting().etag(), fresh.etag(), fresh.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.meeting().etag(), fresh.etag(), fresh.name(), kDomain));
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting merged, merge(fresh));
     if (merged.action() != planned.action() || merged.place().commune_insee_code() != commune) {
       return Aborted(kDomain, "CONCURRENT_CHANGE",
@@ -269,7 +195,8 @@ absl::Status MeetingPlanner::Delete(const v1::DeleteMeetingRequest& request,
                             api::ParseResourceId(request.name(), "meetings", "name", kDomain));
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), meeting.etag(), meeting.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
     if (meeting.state() == v1::MEETING_STATE_HELD || meeting.state() == v1::MEETING_STATE_CLOSED) {
       return FailedPrecondition(
           kDomain, "MEETING_IS_EVIDENCE",
@@ -296,7 +223,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::MarkHeld(const v1::MarkMeetingHeldRe
         txn, request.request_id(), "MarkMeetingHeld", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), meeting.etag(), meeting.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_HELD));
           if (db::MicrosOf(meeting.start_time()) > db::NowMicros()) {
             return FailedPrecondition(kDomain, "MEETING_NOT_STARTED",
@@ -318,7 +246,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
         txn, request.request_id(), "CloseMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), meeting.etag(), meeting.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
           MarkRegisteredAsNoShow(txn, id);
@@ -340,7 +269,8 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Cancel(const v1::CancelMeetingReques
         txn, request.request_id(), "CancelMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), meeting.etag(), meeting.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CANCELLED));
           CancelRow(txn, id, request.reason());

@@ -62,8 +62,4 @@ class MeetingPlanner {
   DirectoryClient& directory_;
 };
 
-// ABORTED ETAG_MISMATCH when `etag` is set and differs from `current`.
-absl::Status CheckEtag(const std::string& etag, const std::string& current,
-                       const std::string& name);
-
 }  // namespace maillage::meetings

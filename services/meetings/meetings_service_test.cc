@@ -18,6 +18,7 @@
 #include "common/server/server.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/testing/api_conventions.h"
 #include "common/testing/postgres.h"
 #include "common/testing/principal.h"
 #include "common/testing/status_matchers.h"
@@ -1443,6 +1444,101 @@ TEST_F(MeetingsServiceTest, ChangeFeedRepointsMergedActorsAndAnonymisesErasedPer
   }
   follower.Stop();
   EXPECT_EQ(*follower.CatchUp(deadline), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The update conventions (common/api/update_mask.h, etag.h), as every service applies them.
+
+TEST_F(MeetingsServiceTest, UpdateConventionsEmptyMaskWritesOnlyWhatTheRequestSets) {
+  v1::Meeting meeting = NewMeeting(5 * 24 * kHour);
+  meeting.set_agenda("Ordre du jour");
+  v1::Meeting created = Create(meeting);
+  v1::UpdateMeetingRequest request;
+  request.mutable_meeting()->set_name(created.name());
+  request.mutable_meeting()->set_capacity(30);
+  v1::Meeting updated;
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), request, &updated), IsOk());
+  EXPECT_EQ(updated.capacity(), 30);
+  EXPECT_EQ(updated.title(), created.title());
+  EXPECT_EQ(updated.agenda(), "Ordre du jour");
+  EXPECT_EQ(updated.place().venue(), created.place().venue());
+
+  // Roadmap items used to take an empty mask as "everything".
+  v1::CreateRoadmapItemRequest create;
+  create.mutable_roadmap_item()->set_action("actions/fa3");
+  create.mutable_roadmap_item()->set_title("Achats responsables");
+  create.mutable_roadmap_item()->set_description("Clauses sociales");
+  v1::RoadmapItem item;
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), create, &item), IsOk());
+  v1::UpdateRoadmapItemRequest update;
+  update.mutable_roadmap_item()->set_name(item.name());
+  update.mutable_roadmap_item()->set_axis("Commande publique");
+  ASSERT_THAT(stub_->UpdateRoadmapItem(Context().get(), update, &item), IsOk());
+  EXPECT_EQ(item.axis(), "Commande publique");
+  EXPECT_EQ(item.title(), "Achats responsables");
+  EXPECT_EQ(item.description(), "Clauses sociales");
+  EXPECT_EQ(item.action(), "actions/fa3");
+}
+
+TEST_F(MeetingsServiceTest, UpdateConventionsStarReplacesEveryWritableField) {
+  v1::Meeting meeting = NewMeeting(5 * 24 * kHour);
+  meeting.set_agenda("Ordre du jour");
+  v1::Meeting created = Create(meeting);
+  v1::UpdateMeetingRequest request;
+  *request.mutable_meeting() = NewMeeting(6 * 24 * kHour, "Atelier remplacé");
+  request.mutable_meeting()->set_name(created.name());
+  request.mutable_update_mask()->add_paths("*");
+  v1::Meeting updated;
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), request, &updated), IsOk());
+  EXPECT_EQ(updated.title(), "Atelier remplacé");
+  EXPECT_EQ(updated.agenda(), "");
+  EXPECT_EQ(updated.state(), created.state());
+}
+
+TEST_F(MeetingsServiceTest, UpdateConventionsOutputOnlyIgnoredImmutableRefused) {
+  v1::CreateRoadmapItemRequest create;
+  create.mutable_roadmap_item()->set_action("actions/fa3");
+  create.mutable_roadmap_item()->set_title("Achats responsables");
+  v1::RoadmapItem item;
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), create, &item), IsOk());
+  v1::UpdateRoadmapItemRequest update;
+  update.mutable_roadmap_item()->set_name(item.name());
+  update.mutable_roadmap_item()->set_progress(80);
+  update.mutable_roadmap_item()->set_axis("Commande publique");
+  update.mutable_update_mask()->add_paths("progress");
+  update.mutable_update_mask()->add_paths("axis");
+  ASSERT_THAT(stub_->UpdateRoadmapItem(Context().get(), update, &item), IsOk());
+  EXPECT_EQ(item.progress(), 0);
+  EXPECT_EQ(item.axis(), "Commande publique");
+
+  v1::Meeting meeting = Create(NewMeeting(5 * 24 * kHour));
+  v1::Participant participant;
+  ASSERT_THAT(
+      AddParticipant(meeting.name(), Person("habitant@example.org", v1::PARTICIPANT_STATUS_INVITED),
+                     &participant),
+      IsOk());
+  v1::UpdateParticipantRequest request;
+  request.mutable_participant()->set_name(participant.name());
+  for (const char* path : {"actor", "status"}) {
+    request.mutable_update_mask()->Clear();
+    request.mutable_update_mask()->add_paths("role");
+    request.mutable_update_mask()->add_paths(path);
+    v1::Participant out;
+    EXPECT_TRUE(maillage::testing::IsRefusedMaskPath(
+        stub_->UpdateParticipant(Context().get(), request, &out), path));
+  }
+}
+
+TEST_F(MeetingsServiceTest, UpdateConventionsStaleEtagNamesRequestedAndCurrent) {
+  v1::Meeting created = Create(NewMeeting(5 * 24 * kHour));
+  v1::UpdateMeetingRequest request;
+  request.mutable_meeting()->set_name(created.name());
+  request.mutable_meeting()->set_title("Atelier mobilité");
+  request.mutable_meeting()->set_etag(created.etag());
+  v1::Meeting updated;
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), request, &updated), IsOk());
+  EXPECT_TRUE(maillage::testing::IsStaleEtagError(
+      stub_->UpdateMeeting(Context().get(), request, &updated), created.etag(), updated.etag()));
 }
 
 }  // namespace

@@ -5,13 +5,15 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
@@ -110,42 +112,20 @@ absl::StatusOr<v1::Output> OutputCatalog::Create(const v1::CreateOutputRequest& 
 absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& request,
                                                  db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.output().name(), "output.name"));
-  static const auto* const kDocumentPaths =
-      new std::set<std::string>{"document", "document.kind", "document.title", "document.uri"};
-  static const auto* const kProposalPaths =
-      new std::set<std::string>{"proposal", "proposal.title", "proposal.text", "proposal.authors"};
-  static const auto* const kOutputOnly = new std::set<std::string>{
-      "name",           "create_time",           "update_time",           "etag",
-      "proposal.state", "proposal.roadmap_item", "proposal.state_history"};
-  google::protobuf::FieldMask mask;
-  std::vector<std::string> paths(request.update_mask().paths().begin(),
-                                 request.update_mask().paths().end());
-  if (paths.empty() || (paths.size() == 1 && paths[0] == "*")) {
-    if (request.output().has_document())
-      paths = {"document.kind", "document.title", "document.uri"};
-    if (request.output().has_proposal())
-      paths = {"proposal.title", "proposal.text", "proposal.authors"};
-  }
-  for (const std::string& path : paths) {
-    if (kDocumentPaths->count(path) || kProposalPaths->count(path)) {
-      mask.add_paths(path);
-    } else if (!kOutputOnly->count(path)) {
-      return InvalidField(kDomain, "update_mask", absl::StrCat("unknown field '", path, "'"));
-    }
-  }
+  // A oneof: the mask names the document's fields or the proposal's, never both kinds.
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.output(), kDomain));
   auto merge = [&](const v1::Output& current) -> absl::StatusOr<v1::Output> {
     for (const std::string& path : mask.paths()) {
-      bool document_path = kDocumentPaths->count(path) > 0;
+      bool document_path = path == "document" || absl::StartsWith(path, "document.");
       if (document_path != current.has_document()) {
         return InvalidField(kDomain, "update_mask",
                             "an output cannot change between document and proposal");
       }
     }
     v1::Output merged = current;
-    google::protobuf::util::FieldMaskUtil::MergeOptions options;
-    options.set_replace_repeated_fields(true);
-    options.set_replace_message_fields(false);
-    google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.output(), mask, options, &merged);
+    api::MergeUpdate(request.output(), mask, &merged);
     FieldViolations violations;
     ValidateOutput(merged, "output", violations);
     MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
@@ -164,7 +144,8 @@ absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& 
   }
   return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Output> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Output fresh, LoadOutput(txn, id.meeting, id.output, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.output().etag(), fresh.etag(), fresh.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.output().etag(), fresh.etag(), fresh.name(), kDomain));
     if (IsFinal(fresh)) {
       return FailedPrecondition(
           kDomain, "PROPOSAL_FINAL",
@@ -182,7 +163,7 @@ absl::Status OutputCatalog::Delete(const v1::DeleteOutputRequest& request, db::D
   MAILLAGE_ASSIGN_OR_RETURN(OutputId id, ParseOutputName(request.name(), "name"));
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Output output, LoadOutput(txn, id.meeting, id.output, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), output.etag(), output.name()));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), output.etag(), output.name(), kDomain));
     if (output.has_proposal() && output.proposal().state() == v1::PROPOSAL_STATE_INTEGRATED) {
       return FailedPrecondition(
           kDomain, "PROPOSAL_INTEGRATED",
@@ -222,7 +203,8 @@ absl::StatusOr<v1::Output> OutputCatalog::TransitionProposal(
         [&]() -> absl::StatusOr<v1::Output> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Output output,
                                     LoadOutput(txn, id.meeting, id.output, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), output.etag(), output.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), output.etag(), output.name(), kDomain));
           if (!output.has_proposal()) {
             return FailedPrecondition(kDomain, "NOT_A_PROPOSAL",
                                       absl::StrCat(output.name(), " is a document"),

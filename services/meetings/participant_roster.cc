@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/meetings/meeting_children.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
@@ -160,44 +161,21 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Update(
     const v1::UpdateParticipantRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id,
                             ParseParticipantName(request.participant().name(), "participant.name"));
-  static const auto* const kWritable = new std::set<std::string>{
-      "role", "person", "person.display_name", "person.organization", "person.email"};
-  static const auto* const kOutputOnly = new std::set<std::string>{
-      "name",       "status_history", "waiting_list_position", "check_in_time",
-      "anonymized", "create_time",    "update_time",           "etag"};
-  google::protobuf::FieldMask mask;
-  if (request.update_mask().paths().empty()) {
-    if (request.participant().role() != v1::PARTICIPANT_ROLE_UNSPECIFIED) mask.add_paths("role");
-    if (request.participant().has_person()) mask.add_paths("person");
-  }
-  for (const std::string& path : request.update_mask().paths()) {
-    if (path == "*") {
-      mask.add_paths("role");
-      mask.add_paths("person");
-    } else if (kWritable->count(path)) {
-      mask.add_paths(path);
-    } else if (path == "actor" || path == "contact" || path == "status") {
-      return InvalidField(kDomain, "update_mask",
-                          absl::StrCat("'", path, "' cannot be updated",
-                                       path == "status" ? ": use SetParticipantStatus or CheckIn"
-                                                        : ": it is immutable"));
-    } else if (!kOutputOnly->count(path)) {
-      return InvalidField(kDomain, "update_mask", absl::StrCat("unknown field '", path, "'"));
-    }
-  }
+  // actor, contact and status are immutable here (status moves with SetParticipantStatus and
+  // CheckIn).
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.participant(), kDomain));
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant));
         MAILLAGE_RETURN_IF_ERROR(
-            CheckEtag(request.participant().etag(), current.etag(), current.name()));
+            api::CheckEtag(request.participant().etag(), current.etag(), current.name(), kDomain));
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
         v1::Participant merged = current;
-        google::protobuf::util::FieldMaskUtil::MergeOptions options;
-        options.set_replace_message_fields(true);
-        google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.participant(), mask, options,
-                                                              &merged);
+        api::MergeUpdate(request.participant(), mask, &merged);
         merged.set_status(v1::PARTICIPANT_STATUS_UNSPECIFIED);  // not validated on update
         FieldViolations violations;
         ValidateNewParticipant(merged, "participant", violations);
@@ -216,7 +194,8 @@ absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& reque
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
     MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                               LoadParticipant(txn, id.meeting, id.participant));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
     MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
     DeleteParticipantRow(txn, id.participant);
     PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(),
@@ -241,7 +220,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
         MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked,
                                   LockMeetingForCheckIn(txn, id.meeting, id.participant));
         v1::Participant& current = locked.participant;
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         if (current.status() == v1::PARTICIPANT_STATUS_ATTENDED) {
           ReadHistory(txn, id.participant, current);
           return current;
@@ -271,7 +251,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
         MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
         if (asked == v1::PARTICIPANT_STATUS_ATTENDED ||
             asked == v1::PARTICIPANT_STATUS_WAITING_LIST) {
@@ -310,7 +291,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Anonymize(
         MAILLAGE_RETURN_IF_ERROR(LockMeeting(txn, id.meeting).status());
         MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
                                   LoadParticipant(txn, id.meeting, id.participant));
-        MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), current.etag(), current.name()));
+        MAILLAGE_RETURN_IF_ERROR(
+            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         if (current.anonymized()) return current;
         AnonymizeRow(txn, id.participant);
         return LoadParticipant(txn, id.meeting, id.participant);

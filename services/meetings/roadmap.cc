@@ -7,12 +7,13 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
+#include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
-#include "google/protobuf/util/field_mask_util.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/output_store.h"
@@ -111,13 +112,10 @@ absl::StatusOr<v1::ListRoadmapItemsResponse> Roadmap::List(
         std::vector<RoadmapPageRow> rows = SelectRoadmapItems(
             txn, query.where, query.keyset, query.order.sort.sql, query.page_size + 1);
         v1::ListRoadmapItemsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < query.page_size; ++i) {
-          *response.add_roadmap_items() = std::move(rows[i].item);
-        }
-        if (static_cast<int>(rows.size()) > query.page_size) {
-          const RoadmapPageRow& last = rows[query.page_size - 1];
-          response.set_next_page_token(api::NextPageToken(query, last.sort_key, last.id));
-        }
+        int count = api::CutPage(
+            query, rows.size(), [&](int i) { return std::make_pair(rows[i].sort_key, rows[i].id); },
+            response.mutable_next_page_token());
+        for (int i = 0; i < count; ++i) *response.add_roadmap_items() = std::move(rows[i].item);
         return response;
       });
 }
@@ -144,40 +142,21 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::Update(const v1::UpdateRoadmapItemReque
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(request.roadmap_item().name(), "roadmapItems",
                                                  "roadmap_item.name", kDomain));
-  static const auto* const kWritable = new std::vector<std::string>{
-      "action", "axis", "title", "description", "source_proposals", "source_meetings"};
-  static const auto* const kOutputOnly = new std::set<std::string>{
-      "name", "state", "progress", "progress_history", "create_time", "update_time", "etag"};
-  google::protobuf::FieldMask mask;
-  for (const std::string& path : request.update_mask().paths()) {
-    if (path == "*") {
-      for (const std::string& field : *kWritable) mask.add_paths(field);
-    } else if (std::find(kWritable->begin(), kWritable->end(), path) != kWritable->end()) {
-      mask.add_paths(path);
-    } else if (!kOutputOnly->count(path)) {
-      return InvalidField(kDomain, "update_mask", absl::StrCat("unknown field '", path, "'"));
-    }
-  }
-  if (request.update_mask().paths().empty()) {
-    for (const std::string& field : *kWritable) mask.add_paths(field);
-  }
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.roadmap_item(), kDomain));
   const std::string& new_action = request.roadmap_item().action();
-  bool action_in_mask = false;
-  for (const std::string& path : mask.paths()) action_in_mask = action_in_mask || path == "action";
-  if (action_in_mask && IsActionName(new_action)) {
+  if (api::MaskTouches(mask, "action") && IsActionName(new_action)) {
     MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(new_action, deadline));
   }
   return pool_.Transact<v1::RoadmapItem>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::RoadmapItem> {
         MAILLAGE_ASSIGN_OR_RETURN(v1::RoadmapItem current, LoadRoadmapItem(txn, id, true));
         MAILLAGE_RETURN_IF_ERROR(
-            CheckEtag(request.roadmap_item().etag(), current.etag(), current.name()));
+            api::CheckEtag(request.roadmap_item().etag(), current.etag(), current.name(), kDomain));
         MAILLAGE_RETURN_IF_ERROR(CheckNotAbandoned(current));
         v1::RoadmapItem merged = current;
-        google::protobuf::util::FieldMaskUtil::MergeOptions options;
-        options.set_replace_repeated_fields(true);
-        google::protobuf::util::FieldMaskUtil::MergeMessageTo(request.roadmap_item(), mask, options,
-                                                              &merged);
+        api::MergeUpdate(request.roadmap_item(), mask, &merged);
         FieldViolations violations;
         ValidateItem(merged, violations);
         MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
@@ -192,7 +171,7 @@ absl::Status Roadmap::Delete(const v1::DeleteRoadmapItemRequest& request, db::De
                             api::ParseResourceId(request.name(), "roadmapItems", "name", kDomain));
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::RoadmapItem item, LoadRoadmapItem(txn, id, true));
-    MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), item.etag(), item.name()));
+    MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), item.etag(), item.name(), kDomain));
     if (IntegratedProposals(txn, id) > 0) {
       return FailedPrecondition(
           kDomain, "ROADMAP_ITEM_HAS_INTEGRATED_PROPOSALS",
@@ -219,7 +198,8 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::RecordProgress(
         txn, request.request_id(), "RecordRoadmapProgress", request, kDomain,
         [&]() -> absl::StatusOr<v1::RoadmapItem> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::RoadmapItem item, LoadRoadmapItem(txn, id, true));
-          MAILLAGE_RETURN_IF_ERROR(CheckEtag(request.etag(), item.etag(), item.name()));
+          MAILLAGE_RETURN_IF_ERROR(
+              api::CheckEtag(request.etag(), item.etag(), item.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(CheckNotAbandoned(item));
           v1::RoadmapItemState state = request.state();
           if (state == v1::ROADMAP_ITEM_STATE_UNSPECIFIED) {

@@ -1,6 +1,7 @@
 #include "services/gateway/access/api_key_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/etag.h"
 #include "common/api/filter.h"
 #include "common/api/list_query.h"
 #include "common/api/pagination.h"
@@ -175,12 +176,8 @@ absl::StatusOr<v1::ApiKey> ApiKeyStore::Revoke(db::Deadline deadline,
     // cannot both succeed.
     txn.exec("LOCK TABLE api_keys IN SHARE ROW EXCLUSIVE MODE");
     MAILLAGE_ASSIGN_OR_RETURN(v1::ApiKey key, GetKey(txn, id, request.name()));
-    if (!request.etag().empty() && request.etag() != key.etag()) {
-      return Aborted(kGatewayDomain, "ETAG_MISMATCH",
-                     absl::StrCat("API key ", request.name(), " changed since etag ",
-                                  request.etag(), " (now ", key.etag(), ")"),
-                     {{"name", request.name()}, {"etag", key.etag()}});
-    }
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.etag(), key.etag(), request.name(), kGatewayDomain));
     if (key.state() == v1::API_KEY_STATE_REVOKED) return key;
     if (key.role() == v1::ROLE_ADMIN && key.state() == v1::API_KEY_STATE_ACTIVE) {
       pqxx::result others = txn.exec_params(

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/server/client.h"
@@ -92,14 +93,19 @@ class TestBookshelf final : public BookshelfService::Service {
     if (!violations.empty()) return ToGrpcStatus(violations.ToStatus(kDomain), kDomain);
     *book = request->book();
     book->set_name(request->parent() + "/books/new");
+    if (!request->request_id().empty()) book->set_etag("request-" + request->request_id());
     return grpc::Status::OK;
   }
 
-  // Returns the book with its etag set to the update mask it received.
+  // Returns the book with its etag set to the update mask it received, then "|" and the etag it
+  // received when there was one.
   grpc::Status UpdateBook(grpc::ServerContext*, const UpdateBookRequest* request,
                           Book* book) override {
     *book = request->book();
     book->set_etag(absl::StrJoin(request->update_mask().paths(), ","));
+    if (!request->book().etag().empty()) {
+      book->set_etag(absl::StrCat(book->etag(), "|", request->book().etag()));
+    }
     return grpc::Status::OK;
   }
 
@@ -342,6 +348,39 @@ TEST_F(HttpGatewayTest, QueryComesFromTheUrlOnlyWhateverTheContentType) {
   ASSERT_THAT(google::protobuf::util::JsonStringToMessage(r->body, &response), IsOk()) << r->body;
   EXPECT_EQ(response.request().filter(), "a b+c&d");
   EXPECT_EQ(response.request().author().name(), "\xC3\x89mile");
+}
+
+TEST_F(HttpGatewayTest, EtagTravelsInHeadersAndIdempotencyKeyAsRequestId) {
+  httplib::Client client = Client();
+  httplib::Result patched =
+      client.Patch("/v1/shelves/s1/books/b1", httplib::Headers{{"If-Match", "\"r7\""}},
+                   R"({"title":"Nana","updateTime":"2024-01-01T00:00:00Z"})", "application/json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200) << patched->body;
+  // The backend got etag r7 and a mask without the output-only field; its answer's etag
+  // comes back as the ETag header, quoted.
+  EXPECT_EQ(Field(ParseJson(patched->body), "etag").string_value(), "title|r7");
+  EXPECT_EQ(patched->get_header_value("ETag"), "\"title|r7\"");
+
+  // The JSON body field keeps working, and the etag is never part of the derived mask.
+  patched = client.Patch("/v1/shelves/s1/books/b1", R"({"title":"Nana","etag":"r7"})",
+                         "application/json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(Field(ParseJson(patched->body), "etag").string_value(), "title|r7");
+
+  httplib::Result conflicting =
+      client.Patch("/v1/shelves/s1/books/b1", httplib::Headers{{"If-Match", "\"r8\""}},
+                   R"({"title":"Nana","etag":"r7"})", "application/json");
+  ASSERT_TRUE(conflicting);
+  EXPECT_EQ(conflicting->status, 400) << conflicting->body;
+
+  httplib::Result created =
+      client.Post("/v1/shelves/s1/books", httplib::Headers{{"Idempotency-Key", "k-1"}},
+                  R"({"title":"Nana"})", "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(Field(ParseJson(created->body), "etag").string_value(), "request-k-1");
+  EXPECT_EQ(created->get_header_value("ETag"), "\"request-k-1\"");
 }
 
 TEST_F(HttpGatewayTest, PostPatchDeleteRoundTrips) {

@@ -152,8 +152,9 @@ void SetRetryAfter(const absl::Status& status, httplib::Response& response) {
 }
 
 constexpr char kCorsAllowHeaders[] =
-    "Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent";
-constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After";
+    "Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent, If-Match, "
+    "Idempotency-Key";
+constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After, ETag";
 
 }  // namespace
 
@@ -327,6 +328,10 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   parts.body = request.body;
   const std::string content_type = request.get_header_value("Content-Type");
   parts.content_type = content_type;
+  const std::string if_match = request.get_header_value("If-Match");
+  const std::string idempotency_key = request.get_header_value("Idempotency-Key");
+  parts.if_match = if_match;
+  parts.idempotency_key = idempotency_key;
   if (route.method->client_streaming() || route.method->server_streaming()) {
     HandleStreaming(route, parts, deadline, response);
     audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown, nullptr,
@@ -345,6 +350,7 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
     return audit_call(static_cast<absl::StatusCode>(status.error_code()), call->get(), nullptr);
   }
   WriteAnswer(*answer, response);
+  if (std::string etag = EtagHeaderOf(*answer); !etag.empty()) response.set_header("ETag", etag);
   audit_call(absl::StatusCode::kOk, call->get(), answer.get());
 }
 

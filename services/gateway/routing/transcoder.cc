@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "common/api/update_mask.h"
 #include "common/log/log.h"
 #include "common/server/utf8_fields.h"
 #include "google/protobuf/struct.pb.h"
@@ -436,7 +437,8 @@ absl::Status ApplyQuery(const Route& route, const HttpRequestParts& parts, Messa
   return absl::OkStatus();
 }
 
-// A PATCH without an explicit update_mask updates the top-level fields its body names.
+// A PATCH without an explicit update_mask updates the top-level fields its body names, less
+// the etag and the output-only ones (google.api.field_behavior, see common/api/update_mask.h).
 void DeriveUpdateMask(const Route& route, const HttpRequestParts& parts, Message& request) {
   if (route.http_method != "PATCH" || route.body.empty() || route.body == "*") return;
   const Descriptor* type = request.GetDescriptor();
@@ -460,7 +462,8 @@ void DeriveUpdateMask(const Route& route, const HttpRequestParts& parts, Message
   for (const auto& [key, unused] : keys.fields()) {
     const FieldDescriptor* f = resource->FindFieldByName(key);
     if (f == nullptr) f = FindFieldByJsonName(resource, key);
-    if (f != nullptr) fields.push_back(f);
+    // Never the etag nor what the server sets: a client may send back what it read.
+    if (f != nullptr && api::RoleOf(*f) != api::FieldRole::kOutputOnly) fields.push_back(f);
   }
   std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
     return a->number() < b->number();
@@ -518,7 +521,82 @@ absl::Status NotCompiledIn(const Descriptor* type) {
   return absl::InternalError(absl::StrCat(type->full_name(), " is not a compiled-in message"));
 }
 
+// The string field `name` of `request`, or else of the message its body field holds; null
+// (and `owner` untouched) when neither has one.
+const FieldDescriptor* HeaderTarget(const Route& route, Message& request, const std::string& name,
+                                    Message*& owner) {
+  owner = &request;
+  const FieldDescriptor* field = request.GetDescriptor()->FindFieldByName(name);
+  if (field == nullptr && !route.body.empty() && route.body != "*") {
+    const FieldDescriptor* body = request.GetDescriptor()->FindFieldByName(route.body);
+    if (body != nullptr && body->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+        !body->is_repeated() && !IsHttpBody(body->message_type())) {
+      owner = request.GetReflection()->MutableMessage(&request, body);
+      field = owner->GetDescriptor()->FindFieldByName(name);
+    }
+  }
+  if (field == nullptr || field->is_repeated() ||
+      field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return nullptr;
+  }
+  return field;
+}
+
+// Sets the field a header stands for; INVALID_HEADER when the body already says otherwise.
+absl::Status SetFromHeader(const Route& route, Message& request, const std::string& field_name,
+                           const std::string& value, absl::string_view header) {
+  Message* owner = nullptr;
+  const FieldDescriptor* field = HeaderTarget(route, request, field_name, owner);
+  if (field == nullptr) return absl::OkStatus();  // this method has no such field
+  const std::string current = owner->GetReflection()->GetString(*owner, field);
+  if (!current.empty() && current != value) {
+    return InvalidRequestField("INVALID_HEADER", header,
+                               absl::StrCat("says \"", value, "\" where the body's ", field_name,
+                                            " says \"", current, "\""));
+  }
+  owner->GetReflection()->SetString(owner, field, value);
+  return absl::OkStatus();
+}
+
+// If-Match (one entity-tag, strong or weak; "*" means any version) and Idempotency-Key.
+absl::Status ApplyHeaders(const Route& route, const HttpRequestParts& parts, Message& request) {
+  absl::string_view if_match = absl::StripAsciiWhitespace(parts.if_match);
+  if (!if_match.empty() && if_match != "*") {
+    absl::string_view tag = if_match;
+    absl::ConsumePrefix(&tag, "W/");
+    if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"' ||
+        tag.substr(1, tag.size() - 2).find('"') != absl::string_view::npos) {
+      return InvalidRequestField("INVALID_HEADER", "If-Match",
+                                 "one entity-tag in double quotes, as the ETag header gave it");
+    }
+    absl::Status set = SetFromHeader(route, request, "etag",
+                                     std::string(tag.substr(1, tag.size() - 2)), "If-Match");
+    if (!set.ok()) return set;
+  }
+  absl::string_view key = absl::StripAsciiWhitespace(parts.idempotency_key);
+  if (!key.empty()) {
+    absl::Status set =
+        SetFromHeader(route, request, "request_id", std::string(key), "Idempotency-Key");
+    if (!set.ok()) return set;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string EtagHeaderOf(const Message& answer) {
+  const FieldDescriptor* field = answer.GetDescriptor()->FindFieldByName("etag");
+  if (field == nullptr || field->is_repeated() ||
+      field->cpp_type() != FieldDescriptor::CPPTYPE_STRING) {
+    return "";
+  }
+  const std::string etag = answer.GetReflection()->GetString(answer, field);
+  if (etag.empty()) return "";
+  for (char c : etag) {  // etagc of RFC 9110: visible ASCII but the double quote
+    if (c == '"' || c < 0x21 || c > 0x7E) return "";
+  }
+  return absl::StrCat("\"", etag, "\"");
+}
 
 bool IsHttpBody(const Descriptor* type) {
   return type != nullptr && type->full_name() == "google.api.HttpBody";
@@ -550,6 +628,8 @@ absl::StatusOr<std::unique_ptr<Message>> TranscodeRequest(const Route& route,
     if (!status.ok()) return status;
   }
   if (!update_mask_given) DeriveUpdateMask(route, effective, *request);
+  status = ApplyHeaders(route, effective, *request);
+  if (!status.ok()) return status;
   // JSON strings may carry bytes that are not UTF-8 (raw, or lone \uD800 surrogates): refused
   // here, naming the field, rather than by the backend's parser.
   std::string bad_text = server::FindInvalidUtf8Field(*request);

@@ -31,7 +31,15 @@ struct HttpRequestParts {
   const std::multimap<std::string, std::string>* query = nullptr;  // decoded; may be null
   absl::string_view body;
   absl::string_view content_type;  // for a google.api.HttpBody body field
+  // Headers that stand for request fields (AIP-154, RFC 9110): If-Match fills the etag (of the
+  // request, else of its body's resource), Idempotency-Key fills request_id. Empty: absent.
+  absl::string_view if_match;
+  absl::string_view idempotency_key;
 };
+
+// The value of an ETag response header for `answer`: its top-level `etag` field quoted as an
+// RFC 9110 entity-tag ("\"7\""); empty when it has none (or one that cannot be quoted).
+std::string EtagHeaderOf(const google::protobuf::Message& answer);
 
 // A new request message of `route`'s method built from `parts`. INVALID_ARGUMENT with an
 // ErrorInfo in domain gateway.maillage and a BadRequest naming the field when: the body is not
@@ -40,7 +48,11 @@ struct HttpRequestParts {
 // query parameter names no field, a field set by the path or the body, a map or message field
 // (UNKNOWN_QUERY_PARAMETER), has a bad value or repeats a singular field
 // (INVALID_QUERY_PARAMETER); a string field of the message built holds invalid UTF-8, e.g. raw
-// bytes or a lone surrogate escape in a JSON string (INVALID_FIELD_VALUE, path in proto names).
+// bytes or a lone surrogate escape in a JSON string (INVALID_FIELD_VALUE, path in proto names);
+// an If-Match that is not one entity-tag, or that differs from the etag of the body, or an
+// Idempotency-Key that differs from the body's request_id (INVALID_HEADER, field naming the
+// header). A PATCH without update_mask gets the mask of the body's top-level keys, less `etag`
+// and the fields marked OUTPUT_ONLY or IDENTIFIER.
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> TranscodeRequest(
     const Route& route, const HttpRequestParts& parts);
 

@@ -44,7 +44,8 @@ class TranscoderTest : public ::testing::Test {
   template <typename T>
   absl::StatusOr<T> Transcode(const std::string& method, const std::string& path,
                               const Query& query = {}, const std::string& body = "",
-                              const std::string& content_type = "application/json") {
+                              const std::string& content_type = "application/json",
+                              const HttpRequestParts& headers = {}) {
     RouteMatch match = table_->Lookup(method, path);
     EXPECT_EQ(match.outcome, RouteMatch::kMatched) << method << " " << path;
     if (match.outcome != RouteMatch::kMatched) return absl::NotFoundError(path);
@@ -53,6 +54,8 @@ class TranscoderTest : public ::testing::Test {
     parts.query = &query;
     parts.body = body;
     parts.content_type = content_type;
+    parts.if_match = headers.if_match;
+    parts.idempotency_key = headers.idempotency_key;
     absl::StatusOr<std::unique_ptr<google::protobuf::Message>> message =
         TranscodeRequest(*match.route, parts);
     if (!message.ok()) return message.status();
@@ -275,6 +278,69 @@ TEST_F(TranscoderTest, PatchDerivesTheMaskFromTheBodyKeys) {
   ASSERT_THAT(r, IsOk()) << r.status();
   EXPECT_THAT(r->update_mask().paths(),
               ElementsAre("title", "author", "page_count", "available", "publish_time"));
+}
+
+TEST_F(TranscoderTest, PatchDerivedMaskLeavesOutTheEtagAndOutputOnlyFields) {
+  absl::StatusOr<UpdateBookRequest> r = Transcode<UpdateBookRequest>(
+      "PATCH", "/v1/shelves/1/books/2", {},
+      R"({"title":"T","etag":"r7","updateTime":"2024-01-01T00:00:00Z"})");
+  ASSERT_THAT(r, IsOk()) << r.status();
+  EXPECT_THAT(r->update_mask().paths(), ElementsAre("title"));
+  EXPECT_EQ(r->book().etag(), "r7");  // the body field keeps working
+}
+
+TEST_F(TranscoderTest, IfMatchFillsTheEtagAndIdempotencyKeyTheRequestId) {
+  HttpRequestParts headers;
+  headers.if_match = "\"r7\"";
+  absl::StatusOr<UpdateBookRequest> update = Transcode<UpdateBookRequest>(
+      "PATCH", "/v1/shelves/1/books/2", {}, R"({"title":"T"})", "application/json", headers);
+  ASSERT_THAT(update, IsOk()) << update.status();
+  EXPECT_EQ(update->book().etag(), "r7");
+  EXPECT_THAT(update->update_mask().paths(), ElementsAre("title"));
+
+  headers.if_match = "W/\"r8\"";
+  absl::StatusOr<DeleteBookRequest> del = Transcode<DeleteBookRequest>(
+      "DELETE", "/v1/shelves/1/books/2", {}, "", "application/json", headers);
+  ASSERT_THAT(del, IsOk()) << del.status();
+  EXPECT_EQ(del->etag(), "r8");
+
+  headers.if_match = "\"r7\"";  // the same etag in the body and the header is fine
+  update =
+      Transcode<UpdateBookRequest>("PATCH", "/v1/shelves/1/books/2", {},
+                                   R"({"title":"T","etag":"r7"})", "application/json", headers);
+  ASSERT_THAT(update, IsOk()) << update.status();
+  update =
+      Transcode<UpdateBookRequest>("PATCH", "/v1/shelves/1/books/2", {},
+                                   R"({"title":"T","etag":"r6"})", "application/json", headers);
+  ExpectBadField(update.status(), "INVALID_HEADER", "If-Match");
+  for (const char* bad : {"r7", "\"r7\", \"r8\""}) {
+    headers.if_match = bad;
+    update = Transcode<UpdateBookRequest>("PATCH", "/v1/shelves/1/books/2", {}, R"({"title":"T"})",
+                                          "application/json", headers);
+    ExpectBadField(update.status(), "INVALID_HEADER", "If-Match");
+  }
+  headers.if_match = "*";
+  update = Transcode<UpdateBookRequest>("PATCH", "/v1/shelves/1/books/2", {}, R"({"title":"T"})",
+                                        "application/json", headers);
+  ASSERT_THAT(update, IsOk()) << update.status();
+  EXPECT_EQ(update->book().etag(), "");
+
+  HttpRequestParts key;
+  key.idempotency_key = "6f1c2a8e-1b7d-4c1e-9a53-0f5a2c7d9e11";
+  absl::StatusOr<CreateBookRequest> create = Transcode<CreateBookRequest>(
+      "POST", "/v1/shelves/s1/books", {}, R"({"title":"T"})", "application/json", key);
+  ASSERT_THAT(create, IsOk()) << create.status();
+  EXPECT_EQ(create->request_id(), "6f1c2a8e-1b7d-4c1e-9a53-0f5a2c7d9e11");
+}
+
+TEST_F(TranscoderTest, EtagHeaderQuotesTheResourceEtag) {
+  Book book;
+  EXPECT_EQ(EtagHeaderOf(book), "");
+  book.set_etag("7");
+  EXPECT_EQ(EtagHeaderOf(book), "\"7\"");
+  book.set_etag("a\"b");
+  EXPECT_EQ(EtagHeaderOf(book), "");
+  EXPECT_EQ(EtagHeaderOf(maillage::testing::v1::DeleteBookResponse()), "");
 }
 
 TEST_F(TranscoderTest, PatchKeepsAnExplicitMask) {
