@@ -14,8 +14,8 @@
 //   MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64), MAILLAGE_HTTP_MAX_QUEUED (256),
 //   MAILLAGE_HTTP_HEADER_TIMEOUT (10s), MAILLAGE_HTTP_BODY_TIMEOUT (30s),
 //   MAILLAGE_HTTP_MAX_CONNECTIONS (10000), MAILLAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS (256),
-//   MAILLAGE_PRE_AUTH_RPS (20) / MAILLAGE_PRE_AUTH_BURST (100), MAILLAGE_REFUSAL_AUDIT_WINDOW
-//   (60s), MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
+//   MAILLAGE_PRE_AUTH_RPS (20) / MAILLAGE_PRE_AUTH_BURST (100), MAILLAGE_PRE_AUTH_DELAY (1s),
+//   MAILLAGE_REFUSAL_AUDIT_WINDOW (60s), MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
 //   MAILLAGE_PRINCIPAL_SECRET (required, >= 32 bytes, the same as the services'),
 //   MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE (the public certificate: HTTPS and gRPC
 //   over TLS), MAILLAGE_INTERNAL_TLS_CA_FILE, _CERT_FILE, _KEY_FILE (mutual TLS to the services),
@@ -204,6 +204,8 @@ int Run() {
       absl::FromChrono(env.Duration("MAILLAGE_KEY_CACHE_TTL", std::chrono::seconds(5)));
   access_options.pre_auth.rps = env.Int("MAILLAGE_PRE_AUTH_RPS", 20, 1, 1000000);
   access_options.pre_auth.burst = env.Int("MAILLAGE_PRE_AUTH_BURST", 100, 1, 1000000);
+  http_options.pre_auth_refusal_delay =
+      env.Duration("MAILLAGE_PRE_AUTH_DELAY", std::chrono::seconds(1));
   access_options.refusal_audit.window =
       absl::FromChrono(env.Duration("MAILLAGE_REFUSAL_AUDIT_WINDOW", std::chrono::seconds(60)));
   http_options.cors_origins =

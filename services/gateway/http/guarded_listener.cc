@@ -319,8 +319,14 @@ class GuardedListener::Impl::Session : public SessionBase,
     auto self = this->shared_from_this();
     if (!response.stream) {
       std::string out = Serialize(response, keep_alive_, head_);
-      asio::post(Lowest().get_executor(), [self, out = std::move(out)]() mutable {
-        self->Write(std::move(out), !self->keep_alive_);
+      const std::chrono::milliseconds delay = response.delay;
+      asio::post(Lowest().get_executor(), [self, out = std::move(out), delay]() mutable {
+        if (delay.count() <= 0) return self->Write(std::move(out), !self->keep_alive_);
+        // Held back on a timer: the connection waits, no worker does.
+        self->delay_.expires_after(delay);
+        self->delay_.async_wait([self, out = std::move(out)](beast::error_code) mutable {
+          self->Write(std::move(out), !self->keep_alive_);
+        });
       });
       if (impl_.options_.on_answered) impl_.options_.on_answered(request, response, 0);
       return;
@@ -426,6 +432,7 @@ class GuardedListener::Impl::Session : public SessionBase,
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string out_;
   std::string drained_;
+  asio::steady_timer delay_{stream_.get_executor()};
   size_t drained_bytes_ = 0;
   bool first_ = true;
   bool keep_alive_ = true;

@@ -2,6 +2,7 @@
 // fills in: plain values, so that handlers and their tests need nothing of the server library.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <string>
@@ -55,6 +56,9 @@ struct HttpResponse {
   // true when done, false when cut short (the connection is then closed: the client sees a cut
   // body).
   std::function<bool(ChunkSink&)> stream;
+  // A pause before the (unary) answer is sent, to slow down a client that is being refused for
+  // sending too much: the connection waits on a timer, no worker is held.
+  std::chrono::milliseconds delay{0};
 
   void set_header(std::string name, std::string value) {
     for (auto& header : headers) {

@@ -280,6 +280,10 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
     if (!admitted.ok()) {
       if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
         SetRetryAfter(admitted.status(), response);
+        std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(admitted.status());
+        if (info.has_value() && info->reason() == "TOO_MANY_AUTHENTICATION_ATTEMPTS") {
+          response.delay = options_.pre_auth_refusal_delay;
+        }
       }
       return WriteGatewayError(response, admitted.status());
     }

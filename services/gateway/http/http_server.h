@@ -40,6 +40,10 @@ struct HttpServerOptions {
   // and on_answered are the server's own.
   GuardedListenerOptions listener;
   TimeoutPolicy timeouts;
+  // The pause before a 429 TOO_MANY_AUTHENTICATION_ATTEMPTS is answered (the client address is
+  // over its pre-authentication limit): a flood of made-up keys on a connection gets one answer
+  // per pause, at the cost of a timer.
+  std::chrono::milliseconds pre_auth_refusal_delay{1000};
   // Served as they are at GET /openapi.json and GET /docs, before route lookup (see
   // openapi.h, docs_page.h); empty: those paths go through the route table like any other.
   std::string openapi_json;
