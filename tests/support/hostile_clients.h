@@ -20,6 +20,7 @@
 namespace maillage::testing {
 
 // A TCP connection to 127.0.0.1:`port` bound to the local address `source`; -1 on failure.
+// Closing it resets it (SO_LINGER 0): no TIME_WAIT left behind.
 int ConnectFrom(const std::string& source, int port);
 
 // Sends `request` on `fd` and reads one HTTP/1.1 response (Content-Length bodies) within
