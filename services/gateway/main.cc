@@ -10,11 +10,15 @@
 //   MAILLAGE_GRPC_PORT (9090),
 //   MAILLAGE_ADMIN_PORT (8081), MAILLAGE_DIRECTORY_ADDR (localhost:9101),
 //   MAILLAGE_MEETINGS_ADDR (localhost:9102), MAILLAGE_BUDGET_ADDR (localhost:9103),
-//   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64),
-//   MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
+//   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_REQUEST_TIMEOUT (60s: HTTP and native gRPC),
+//   MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64), MAILLAGE_HTTP_MAX_QUEUED (256),
+//   MAILLAGE_HTTP_HEADER_TIMEOUT (10s), MAILLAGE_HTTP_BODY_TIMEOUT (30s),
+//   MAILLAGE_HTTP_MAX_CONNECTIONS (10000), MAILLAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS (256),
+//   MAILLAGE_PRE_AUTH_RPS (20) / MAILLAGE_PRE_AUTH_BURST (100), MAILLAGE_PRE_AUTH_DELAY (1s),
+//   MAILLAGE_REFUSAL_AUDIT_WINDOW (60s), MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
 //   MAILLAGE_PRINCIPAL_SECRET (required, >= 32 bytes, the same as the services'),
-//   MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE (the public certificate: gRPC over TLS),
-//   MAILLAGE_INTERNAL_TLS_CA_FILE, _CERT_FILE, _KEY_FILE (mutual TLS to the services),
+//   MAILLAGE_TLS_CERT_FILE and MAILLAGE_TLS_KEY_FILE (the public certificate: HTTPS and gRPC
+//   over TLS), MAILLAGE_INTERNAL_TLS_CA_FILE, _CERT_FILE, _KEY_FILE (mutual TLS to the services),
 //   MAILLAGE_ADMIN_API_KEY (optional: a key mlg_<prefix>_<secret> made an ADMIN key at start-up,
 //   the first admin key of a new installation), MAILLAGE_RATE_LIMIT_RPS (50),
 //   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
@@ -66,9 +70,6 @@ const std::vector<db::Migration>& Migrations();
 
 namespace {
 
-// Header timeouts above this are cut to it (or to MAILLAGE_REQUEST_TIMEOUT if that is longer).
-constexpr std::chrono::milliseconds kMaxRequestTimeout = std::chrono::seconds(60);
-
 struct Backend {
   std::string name;     // "directory"
   std::string package;  // "maillage.directory.v1": every service of it is routed to this backend
@@ -111,24 +112,52 @@ int Run() {
       {"budget", "maillage.budget.v1", env.String("MAILLAGE_BUDGET_ADDR", "localhost:9103")},
   };
   HttpServerOptions http_options;
-  http_options.threads = env.Int("MAILLAGE_HTTP_THREADS", 64, 1, 4096);
-  http_options.max_body_bytes = env.Int("MAILLAGE_MAX_BODY_BYTES", 4 << 20, 1, 1 << 30);
+  GuardedListenerOptions& listener = http_options.listener;
+  listener.threads = env.Int("MAILLAGE_HTTP_THREADS", 64, 1, 4096);
+  listener.max_queued = env.Int("MAILLAGE_HTTP_MAX_QUEUED", 256, 0, 1000000);
+  listener.max_body_bytes = env.Int("MAILLAGE_MAX_BODY_BYTES", 4 << 20, 1, 1 << 30);
+  listener.header_timeout = env.Duration("MAILLAGE_HTTP_HEADER_TIMEOUT", std::chrono::seconds(10));
+  listener.body_timeout = env.Duration("MAILLAGE_HTTP_BODY_TIMEOUT", std::chrono::seconds(30));
+  listener.max_connections = env.Int("MAILLAGE_HTTP_MAX_CONNECTIONS", 10000, 1, 1000000);
+  listener.max_connections_per_address =
+      env.Int("MAILLAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 256, 1, 1000000);
+  listener.tls_cert_file = public_tls.cert_file;  // HTTPS with the same certificate
+  listener.tls_key_file = public_tls.key_file;
   http_options.timeouts.default_timeout =
       env.Duration("MAILLAGE_REQUEST_TIMEOUT", std::chrono::seconds(10));
+  // Header timeouts above this are cut to it (or to MAILLAGE_REQUEST_TIMEOUT if that is
+  // longer); native gRPC calls too, whatever deadline they carry.
   http_options.timeouts.max_timeout =
-      std::max(kMaxRequestTimeout, http_options.timeouts.default_timeout);
+      std::max(env.Duration("MAILLAGE_MAX_REQUEST_TIMEOUT", std::chrono::seconds(60)),
+               http_options.timeouts.default_timeout);
   const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
   AccessOptions access_options;
   access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
   access_options.default_burst = env.Int("MAILLAGE_RATE_LIMIT_BURST", 100, 1, 1000000);
   access_options.cache_ttl =
       absl::FromChrono(env.Duration("MAILLAGE_KEY_CACHE_TTL", std::chrono::seconds(5)));
+  access_options.pre_auth.rps = env.Int("MAILLAGE_PRE_AUTH_RPS", 20, 1, 1000000);
+  access_options.pre_auth.burst = env.Int("MAILLAGE_PRE_AUTH_BURST", 100, 1, 1000000);
+  http_options.pre_auth_refusal_delay =
+      env.Duration("MAILLAGE_PRE_AUTH_DELAY", std::chrono::seconds(1));
+  access_options.refusal_audit.window =
+      absl::FromChrono(env.Duration("MAILLAGE_REFUSAL_AUDIT_WINDOW", std::chrono::seconds(60)));
   http_options.cors_origins =
       absl::StrSplit(env.String("MAILLAGE_CORS_ORIGINS", ""), ',', absl::SkipWhitespace());
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
   if (http_options.timeouts.default_timeout.count() <= 0) {
     std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
     return 2;
+  }
+  const std::pair<const char*, std::chrono::milliseconds> durations[] = {
+      {"MAILLAGE_MAX_REQUEST_TIMEOUT", http_options.timeouts.max_timeout},
+      {"MAILLAGE_HTTP_HEADER_TIMEOUT", listener.header_timeout},
+      {"MAILLAGE_HTTP_BODY_TIMEOUT", listener.body_timeout}};
+  for (const auto& [name, value] : durations) {
+    if (value.count() <= 0) {
+      std::fprintf(stderr, "configuration: %s: expected a positive duration\n", name);
+      return 2;
+    }
   }
   std::optional<ApiKeyText> admin_key;
   if (!admin_key_text.empty()) {
@@ -159,6 +188,8 @@ int Run() {
   }
   service::InitProcess(environment);
 
+  prometheus::Registry registry;
+  access_options.metrics = &registry;
   db::Pool pool(environment.pool);
   ApiKeyStore keys(pool);
   AuditStore audit(pool);
@@ -183,7 +214,8 @@ int Run() {
   // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through,
   // admitted like the HTTP calls (key, permission table, rate limit, audit).
   absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
-      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access));
+      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access),
+                              {.max_deadline = http_options.timeouts.max_timeout});
   if (!passthrough.ok()) {
     log::Error("cannot pass gRPC through",
                {{"error", std::string(passthrough.status().message())}});
@@ -211,7 +243,6 @@ int Run() {
   // Beside the gRPC server (run by RunUntilSignal): the in-process server, the HTTP and admin
   // HTTP ports.
   std::optional<RouteTable> routes;
-  prometheus::Registry registry;
   HttpMetrics metrics(registry);
   std::unique_ptr<BackendCaller> caller;
   std::unique_ptr<GatewayHttpServer> http;

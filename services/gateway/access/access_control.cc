@@ -19,6 +19,15 @@ absl::Status Unauthenticated(absl::string_view reason, absl::string_view message
   return MakeError(absl::StatusCode::kUnauthenticated, kGatewayDomain, reason, message);
 }
 
+// Adds a RetryInfo of `wait` (rounded up to the millisecond) to `status`.
+void SetRetryDelay(absl::Status& status, absl::Duration wait) {
+  google::rpc::RetryInfo retry;
+  const int64_t millis = std::max<int64_t>(1, absl::ToInt64Milliseconds(wait) + 1);
+  retry.mutable_retry_delay()->set_seconds(millis / 1000);
+  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
+  SetRetryInfo(status, retry);
+}
+
 }  // namespace
 
 auth::Principal Caller::principal(const std::string& request_id) const {
@@ -43,30 +52,66 @@ std::optional<absl::Duration> RateLimiter::Take(int64_t key_id, double rps, int 
 }
 
 AccessControl::AccessControl(ApiKeyStore& keys, AuditStore& audit, AccessOptions options)
-    : keys_(keys), audit_(audit), options_(options) {}
+    : keys_(keys),
+      audit_(audit),
+      options_(options),
+      pre_auth_(options.pre_auth),
+      refusals_(audit, options.refusal_audit),
+      refused_family_(prometheus::BuildCounter()
+                          .Name("gateway_refused_calls_total")
+                          .Help("Calls refused by the gateway's access control, by gRPC code")
+                          .Register(options.metrics ? *options.metrics : own_metrics_)),
+      lookups_(prometheus::BuildCounter()
+                   .Name("gateway_api_key_lookups_total")
+                   .Help("API keys looked up in the gateway's database (cache misses)")
+                   .Register(options.metrics ? *options.metrics : own_metrics_)
+                   .Add({})) {}
 
 absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
-    absl::string_view api_key, std::chrono::system_clock::time_point deadline) {
-  if (api_key.empty()) {
-    return Unauthenticated("API_KEY_MISSING",
-                           absl::StrCat("this API needs a key: send it in the ", kApiKeyHeader,
-                                        " header (HTTP) or metadata (gRPC)"));
-  }
-  absl::StatusOr<ApiKeyText> text = ParseApiKeyText(api_key);
-  if (!text.ok()) return text.status();
+    absl::string_view api_key, absl::string_view client_address,
+    std::chrono::system_clock::time_point deadline) {
   const absl::Time now = absl::Now();
-
+  absl::StatusOr<ApiKeyText> text =
+      api_key.empty()
+          ? Unauthenticated("API_KEY_MISSING",
+                            absl::StrCat("this API needs a key: send it in the ", kApiKeyHeader,
+                                         " header (HTTP) or metadata (gRPC)"))
+          : ParseApiKeyText(api_key);
+  std::string secret_hash;
   std::optional<ApiKeyRecord> record;
-  bool cached = false, touch = false;
-  {
+  bool known = false;  // the cache answers for this prefix (a key, or none)
+  if (text.ok()) {
+    secret_hash = HashApiKeySecret(text->secret);
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(text->prefix);
     if (it != cache_.end() && now - it->second.fetched < options_.cache_ttl) {
       record = it->second.record;
-      cached = true;
+      known = true;
+    } else if (auto unknown = unknown_prefixes_.find(text->prefix);
+               unknown != unknown_prefixes_.end() && now - unknown->second < options_.cache_ttl) {
+      known = true;
     }
   }
-  if (!cached) {
+  // A valid key answered from the cache costs nothing: it is let through at once.
+  const bool valid_cached = known && record.has_value() && !record->revoke_time.has_value() &&
+                            (!record->expire_time.has_value() || *record->expire_time > now) &&
+                            SameHash(record->secret_hash, secret_hash);
+  if (valid_cached) {
+    Touch(*record, now, deadline);
+    return *std::move(record);
+  }
+  // Anything else (a lookup, or a refusal) is charged to the client's address first.
+  if (std::optional<absl::Duration> wait = pre_auth_.Take(client_address, now)) {
+    absl::Status limited = MakeError(
+        absl::StatusCode::kResourceExhausted, kGatewayDomain, "TOO_MANY_AUTHENTICATION_ATTEMPTS",
+        absl::StrCat("too many unknown or refused API keys from ", client_address, "; retry later"),
+        {{"client_address", std::string(client_address)}});
+    SetRetryDelay(limited, *wait);
+    return limited;
+  }
+  if (!text.ok()) return text.status();
+  if (!known) {
+    lookups_.Increment();
     absl::StatusOr<std::optional<ApiKeyRecord>> found = keys_.FindByPrefix(deadline, text->prefix);
     if (!found.ok()) {
       return Unavailable(
@@ -74,14 +119,25 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
           absl::StrCat("the API key cannot be checked now: ", found.status().message()));
     }
     record = *std::move(found);
-    if (record.has_value()) {  // unknown prefixes are not kept: random keys cannot grow the map
-      std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (record.has_value()) {
       CacheEntry& entry = cache_[text->prefix];
       entry.record = record;
       entry.fetched = now;
+    } else {
+      // Bounded: when full, the expired entries go; when none has, the prefix is not kept
+      // (its next try costs a lookup again, and a token of its address).
+      if (unknown_prefixes_.size() >= options_.max_unknown_prefixes) {
+        for (auto it = unknown_prefixes_.begin(); it != unknown_prefixes_.end();) {
+          it = now - it->second >= options_.cache_ttl ? unknown_prefixes_.erase(it) : std::next(it);
+        }
+      }
+      if (unknown_prefixes_.size() < options_.max_unknown_prefixes) {
+        unknown_prefixes_[text->prefix] = now;
+      }
     }
   }
-  if (!record.has_value() || !SameHash(record->secret_hash, HashApiKeySecret(text->secret))) {
+  if (!record.has_value() || !SameHash(record->secret_hash, secret_hash)) {
     return Unauthenticated("API_KEY_INVALID", "the API key is not valid");
   }
   if (record->revoke_time.has_value()) {
@@ -92,46 +148,46 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
     return Unauthenticated("API_KEY_EXPIRED",
                            absl::StrCat("the API key ", record->prefix, " has expired"));
   }
+  Touch(*record, now, deadline);
+  return *std::move(record);
+}
+
+void AccessControl::Touch(const ApiKeyRecord& key, absl::Time now,
+                          std::chrono::system_clock::time_point deadline) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    CacheEntry& entry = cache_[text->prefix];
-    if (now - entry.last_use_written >= options_.last_use_resolution) {
-      entry.last_use_written = now;
-      touch = true;
-    }
+    CacheEntry& entry = cache_[key.prefix];
+    if (now - entry.last_use_written < options_.last_use_resolution) return;
+    entry.last_use_written = now;
   }
-  if (touch) {
-    absl::Status touched = keys_.TouchLastUse(deadline, record->id);
-    if (!touched.ok()) {
-      log::Warn("cannot record the last use of an API key",
-                {{"key", record->name}, {"error", std::string(touched.message())}});
-    }
+  absl::Status touched = keys_.TouchLastUse(deadline, key.id);
+  if (!touched.ok()) {
+    log::Warn("cannot record the last use of an API key",
+              {{"key", key.name}, {"error", std::string(touched.message())}});
   }
-  return *std::move(record);
+}
+
+void AccessControl::Refused(CallRecord record, const absl::Status& status) {
+  record.outcome = status.code();
+  if (record.transport == v1::TRANSPORT_HTTP && record.http_status == 0) {
+    record.http_status = HttpStatusOf(static_cast<int>(status.code()));
+  }
+  refused_family_.Add({{"code", std::string(StatusCodeName(status.code()))}}).Increment();
+  refusals_.Record(record, v1::AUDIT_REASON_ACCESS_DENIED);
 }
 
 absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::string_view method,
                                             std::chrono::system_clock::time_point deadline,
                                             const CallRecord& context) {
-  absl::StatusOr<ApiKeyRecord> key = Authenticate(api_key, deadline);
-  if (!key.ok()) return key.status();
-  Caller caller{key->id, key->name, key->prefix, key->role};
-  if (!auth::Allowed(key->role, method)) {
-    const std::string role = v1::Role_Name(key->role);
-    absl::Status denied = PermissionDenied(
-        kGatewayDomain, "PERMISSION_DENIED",
-        absl::StrCat("the API key ", key->prefix, " (role ", role, ") may not call ", method),
-        {{"role", role}, {"method", std::string(method)}});
-    CallRecord record = context;
-    record.key_id = key->id;
-    record.key_prefix = key->prefix;
-    record.role = key->role;
-    record.method = std::string(method);
-    record.outcome = absl::StatusCode::kPermissionDenied;
-    if (record.transport == v1::TRANSPORT_HTTP && record.http_status == 0) record.http_status = 403;
-    Audit(record);
-    return denied;
+  CallRecord record = context;
+  record.method = std::string(method);
+  absl::StatusOr<ApiKeyRecord> key = Authenticate(api_key, context.client_address, deadline);
+  if (!key.ok()) {
+    if (key.status().code() != absl::StatusCode::kUnavailable) Refused(record, key.status());
+    return key.status();
   }
+  Caller caller{key->id, key->name, key->prefix, key->role};
+  // The key's bucket first: a key calling what it may not call is limited like any other.
   const double rps = key->rate_limit_rps > 0 ? key->rate_limit_rps : options_.default_rps;
   const int burst = key->rate_limit_burst > 0 ? key->rate_limit_burst : options_.default_burst;
   if (std::optional<absl::Duration> wait = limiter_.Take(key->id, rps, burst, absl::Now())) {
@@ -140,12 +196,20 @@ absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::str
                   absl::StrCat("the API key ", key->prefix, " is over its rate limit (", rps,
                                " requests/s, burst ", burst, "); retry later"),
                   {{"requests_per_second", absl::StrCat(rps)}, {"burst", absl::StrCat(burst)}});
-    google::rpc::RetryInfo retry;
-    const int64_t millis = std::max<int64_t>(1, absl::ToInt64Milliseconds(*wait) + 1);
-    retry.mutable_retry_delay()->set_seconds(millis / 1000);
-    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
-    SetRetryInfo(limited, retry);
+    SetRetryDelay(limited, *wait);
     return limited;
+  }
+  if (!auth::Allowed(key->role, method)) {
+    const std::string role = v1::Role_Name(key->role);
+    absl::Status denied = PermissionDenied(
+        kGatewayDomain, "PERMISSION_DENIED",
+        absl::StrCat("the API key ", key->prefix, " (role ", role, ") may not call ", method),
+        {{"role", role}, {"method", std::string(method)}});
+    record.key_id = key->id;
+    record.key_prefix = key->prefix;
+    record.role = key->role;
+    Refused(record, denied);
+    return denied;
   }
   return caller;
 }
@@ -183,7 +247,8 @@ void AccessControl::Audit(const CallRecord& record) {
 
 Admit AdmitNativeGrpc(AccessControl& access) {
   return [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
-                   const std::string& method) -> absl::StatusOr<AdmittedCall> {
+                   const std::string& method,
+                   const std::string& peer) -> absl::StatusOr<AdmittedCall> {
     auto value = [&](const char* key) {
       auto it = metadata.find(key);
       return it == metadata.end() ? std::string()
@@ -193,6 +258,7 @@ Admit AdmitNativeGrpc(AccessControl& access) {
     record.transport = v1::TRANSPORT_GRPC;
     record.method = method;
     record.request_id = value("x-request-id");
+    record.client_address = ClientAddressOfPeer(peer);
     absl::StatusOr<Caller> caller =
         access.Admit(value(kApiKeyHeader), method,
                      std::chrono::system_clock::now() + std::chrono::seconds(5), record);

@@ -10,9 +10,19 @@
 //
 // Admit: the key's text is parsed, its prefix looked up (cached for `cache_ttl`: a revocation
 // made through this gateway applies at once; one made elsewhere within cache_ttl), the secret's
-// hash compared in constant time; expired and revoked keys are refused; then the permission
-// table (common/auth/permissions.h) for the key's role and the method; then the key's token
-// bucket (its own rate limit or the gateway's default).
+// hash compared in constant time; expired and revoked keys are refused; then the key's token
+// bucket (its own rate limit or the gateway's default), which refused calls use up too; then
+// the permission table (common/auth/permissions.h) for the key's role and the method.
+//
+// Before any of that costs the database, the pre-authentication limit (pre_auth_limit.h): a
+// token per client address for every key that is not answered from the cache as valid (a key
+// looked up, or refused); an address out of tokens gets RESOURCE_EXHAUSTED
+// (TOO_MANY_AUTHENTICATION_ATTEMPTS) without a lookup. Unknown prefixes are cached too (at most
+// `max_unknown_prefixes`, for `cache_ttl`), so the same made-up key is looked up once.
+// Refusals (401, 403, and that 429) are audited through RefusalAudit, aggregated.
+//
+// Admit blocks while a key is looked up: native gRPC calls it off gRPC's callback threads
+// (grpc_passthrough.h).
 #pragma once
 
 #include <chrono>
@@ -29,9 +39,13 @@
 #include "common/db/pool.h"
 #include "maillage/gateway/v1/audit_entry.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
+#include "prometheus/counter.h"
+#include "prometheus/registry.h"
 #include "services/gateway/access/api_key_store.h"
 #include "services/gateway/access/audit_store.h"
 #include "services/gateway/access/call_admission.h"
+#include "services/gateway/access/pre_auth_limit.h"
+#include "services/gateway/access/refusal_audit.h"
 
 namespace maillage::gateway {
 
@@ -43,6 +57,12 @@ struct AccessOptions {
   int default_burst = 100;  // bucket size per key, when the key sets none
   absl::Duration cache_ttl = absl::Seconds(5);
   absl::Duration last_use_resolution = absl::Minutes(1);  // last_use_time is written this often
+  PreAuthLimitOptions pre_auth;                           // per client address, see above
+  size_t max_unknown_prefixes = 100000;                   // the cache of prefixes no key has
+  RefusalAuditOptions refusal_audit;
+  // Where the counters go (gateway_api_key_lookups_total, gateway_refused_calls_total{code});
+  // null: a registry of the object's own.
+  prometheus::Registry* metrics = nullptr;
 };
 
 // An authenticated key.
@@ -78,8 +98,10 @@ class AccessControl {
 
   // The caller, or the status to answer: UNAUTHENTICATED (API_KEY_MISSING, API_KEY_INVALID,
   // API_KEY_EXPIRED, API_KEY_REVOKED), PERMISSION_DENIED (PERMISSION_DENIED with role and
-  // method), RESOURCE_EXHAUSTED (RATE_LIMITED, with RetryInfo), or UNAVAILABLE when the key
-  // cannot be looked up. A refusal by the permission table is audited here.
+  // method), RESOURCE_EXHAUSTED (RATE_LIMITED, or TOO_MANY_AUTHENTICATION_ATTEMPTS for the
+  // client address, with RetryInfo), or UNAVAILABLE when the key cannot be looked up.
+  // `context.client_address` selects the pre-authentication bucket. Refusals are audited here
+  // (aggregated, see RefusalAudit).
   absl::StatusOr<Caller> Admit(absl::string_view api_key, absl::string_view method,
                                std::chrono::system_clock::time_point deadline,
                                const CallRecord& context = {});
@@ -96,6 +118,12 @@ class AccessControl {
   // returned: the call it describes has already been answered.
   void Audit(const CallRecord& record);
 
+  // Writes the pending aggregated lines of refused calls now (tests).
+  void FlushRefusals() { refusals_.Flush(); }
+
+  // Keys looked up in the database since start.
+  int64_t key_lookups() const { return static_cast<int64_t>(lookups_.Value()); }
+
  private:
   struct CacheEntry {
     std::optional<ApiKeyRecord> record;
@@ -103,14 +131,26 @@ class AccessControl {
     absl::Time last_use_written;
   };
   absl::StatusOr<ApiKeyRecord> Authenticate(absl::string_view api_key,
+                                            absl::string_view client_address,
                                             std::chrono::system_clock::time_point deadline);
+  // Records the last use of a key, at most once per last_use_resolution.
+  void Touch(const ApiKeyRecord& key, absl::Time now,
+             std::chrono::system_clock::time_point deadline);
+  // Audits a refusal and counts it.
+  void Refused(CallRecord record, const absl::Status& status);
 
   ApiKeyStore& keys_;
   AuditStore& audit_;
   const AccessOptions options_;
   RateLimiter limiter_;
+  PreAuthLimit pre_auth_;
+  RefusalAudit refusals_;
+  prometheus::Registry own_metrics_;
+  prometheus::Family<prometheus::Counter>& refused_family_;
+  prometheus::Counter& lookups_;
   std::mutex mu_;
-  std::map<std::string, CacheEntry> cache_;  // by prefix
+  std::map<std::string, CacheEntry> cache_;             // by prefix: keys that exist
+  std::map<std::string, absl::Time> unknown_prefixes_;  // prefixes of no key, when looked up
 };
 
 // The admission of native gRPC calls (grpc_passthrough.h) by `access`: the x-api-key metadata,

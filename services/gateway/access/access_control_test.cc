@@ -8,6 +8,7 @@
 #include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+#include "services/gateway/access/api_key_text.h"
 
 using maillage::testing::IsOk;
 
@@ -189,6 +190,117 @@ TEST_F(AccessControlTest, RateLimitRefusesBeyondTheBurstWithARetryDelay) {
   EXPECT_LE(retry->retry_delay().seconds(), 1);
   const std::string other = NewKey(v1::ROLE_STAFF, 1, 3);
   EXPECT_THAT(access.Admit(other, kGetActor, Soon()), IsOk()) << "each key has its own bucket";
+}
+
+// A flood of made-up keys from one address: each costs a lookup until the address's
+// pre-authentication bucket is empty, then 429 without any lookup. An unknown prefix is looked
+// up once (negative cache), and a valid key already checked is let in from that address too.
+TEST_F(AccessControlTest, UnknownKeysAreLimitedPerAddressBeforeAnyLookup) {
+  AccessOptions options;
+  options.pre_auth.rps = 1;
+  options.pre_auth.burst = 5;
+  AccessControl access(keys_, audit_, options);
+  const std::string valid = NewKey(v1::ROLE_STAFF);
+  CallRecord flooder;
+  flooder.client_address = "10.0.0.66";
+  int refused = 0, limited = 0;
+  for (int i = 0; i < 50; ++i) {
+    absl::Status status = access.Admit(NewApiKeyText().text(), kGetActor, Soon(), flooder).status();
+    if (status.code() == absl::StatusCode::kUnauthenticated) ++refused;
+    if (status.code() == absl::StatusCode::kResourceExhausted &&
+        Reason(status) == "TOO_MANY_AUTHENTICATION_ATTEMPTS") {
+      ++limited;
+      EXPECT_TRUE(GetRetryInfo(status).has_value());
+    }
+  }
+  EXPECT_EQ(refused, 5);
+  EXPECT_EQ(limited, 45);
+  EXPECT_EQ(access.key_lookups(), 5);
+
+  CallRecord other;
+  other.client_address = "10.0.0.7";
+  const std::string unknown = NewApiKeyText().text();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Reason(access.Admit(unknown, kGetActor, Soon(), other).status()), "API_KEY_INVALID");
+  }
+  EXPECT_EQ(access.key_lookups(), 6) << "an unknown prefix is looked up once";
+  ASSERT_THAT(access.Admit(valid, kGetActor, Soon(), other), IsOk());
+  EXPECT_EQ(access.key_lookups(), 7);
+  EXPECT_THAT(access.Admit(valid, kGetActor, Soon(), flooder), IsOk())
+      << "a valid key answered from the cache costs the flooded address nothing";
+  EXPECT_EQ(access.key_lookups(), 7);
+}
+
+// The negative cache is bounded: past max_unknown_prefixes, a new unknown prefix is not kept.
+TEST_F(AccessControlTest, TheCacheOfUnknownPrefixesIsBounded) {
+  AccessOptions options;
+  options.max_unknown_prefixes = 2;
+  AccessControl access(keys_, audit_, options);
+  std::vector<std::string> unknown;
+  for (int i = 0; i < 3; ++i) unknown.push_back(NewApiKeyText().text());
+  for (const std::string& key : unknown) access.Admit(key, kGetActor, Soon()).IgnoreError();
+  EXPECT_EQ(access.key_lookups(), 3);
+  access.Admit(unknown[0], kGetActor, Soon()).IgnoreError();
+  access.Admit(unknown[1], kGetActor, Soon()).IgnoreError();
+  EXPECT_EQ(access.key_lookups(), 3) << "the first two are cached";
+  access.Admit(unknown[2], kGetActor, Soon()).IgnoreError();
+  EXPECT_EQ(access.key_lookups(), 4) << "the third was not kept";
+}
+
+// Calls refused by the permission table use up the key's bucket like any other, and their
+// audit comes in runs: the first refusal of a window has its own line, the rest one line with
+// their count. Refused keys (401) likewise, per client address.
+TEST_F(AccessControlTest, DeniedCallsAreRateLimitedAndAuditedInRuns) {
+  AccessOptions options = Fast();
+  options.refusal_audit.window = absl::Hours(1);
+  AccessControl access(keys_, audit_, options);
+  const std::string partner = NewKey(v1::ROLE_PARTNER, /*rps=*/1, /*burst=*/5);
+  CallRecord context;
+  context.client_address = "10.0.0.9";
+  context.request_id = "req-denied";
+  int denied = 0, limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    absl::Status status = access.Admit(partner, kListContacts, Soon(), context).status();
+    if (status.code() == absl::StatusCode::kPermissionDenied) ++denied;
+    if (Reason(status) == "RATE_LIMITED") ++limited;
+  }
+  EXPECT_EQ(denied, 5);
+  EXPECT_EQ(limited, 15);
+  std::vector<v1::AuditEntry> lines = AuditLines();
+  ASSERT_EQ(lines.size(), 1u) << "the first refusal at once, the others counted";
+  EXPECT_EQ(lines[0].call_count(), 1);
+  EXPECT_EQ(lines[0].client_address(), "10.0.0.9");
+  EXPECT_EQ(lines[0].reason(), v1::AUDIT_REASON_ACCESS_DENIED);
+  access.FlushRefusals();
+  lines = AuditLines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].call_count(), 4);  // newest first
+  EXPECT_EQ(lines[0].method(), kListContacts);
+  EXPECT_EQ(lines[0].api_key_prefix(), lines[1].api_key_prefix());
+
+  CallRecord stranger;
+  stranger.client_address = "10.0.0.10";
+  for (int i = 0; i < 30; ++i) access.Admit("", kGetActor, Soon(), stranger).IgnoreError();
+  access.FlushRefusals();
+  lines = AuditLines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].call_count() + lines[1].call_count(), 30);
+  EXPECT_EQ(lines[0].outcome(), google::rpc::UNAUTHENTICATED);
+  EXPECT_EQ(lines[0].client_address(), "10.0.0.10");
+}
+
+// The count of a run is written when its window ends, without any further call.
+TEST_F(AccessControlTest, ARunOfRefusalsIsWrittenWhenItsWindowEnds) {
+  AccessOptions options;
+  options.refusal_audit.window = absl::Milliseconds(200);
+  AccessControl access(keys_, audit_, options);
+  CallRecord stranger;
+  stranger.client_address = "10.0.0.11";
+  for (int i = 0; i < 10; ++i) access.Admit("", kGetActor, Soon(), stranger).IgnoreError();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  std::vector<v1::AuditEntry> lines = AuditLines();
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].call_count(), 9);
 }
 
 TEST(RateLimiterTest, RefillsAtTheRate) {

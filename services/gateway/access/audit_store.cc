@@ -1,5 +1,6 @@
 #include "services/gateway/access/audit_store.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -37,7 +38,8 @@ std::vector<std::string> OutcomeNames() {
 constexpr char kColumns[] =
     "a.id, (extract(epoch FROM a.time) * 1000000)::bigint, a.key_id, a.key_prefix, a.role, "
     "a.grpc_method, a.transport, a.http_method, a.path, a.resource, a.request_id, "
-    "a.outcome_code, a.http_status, a.reason, a.personal_data, a.duration_ms";
+    "a.outcome_code, a.http_status, a.reason, a.personal_data, a.duration_ms, a.call_count, "
+    "a.client_address";
 
 v1::AuditEntry EntryFromRow(const pqxx::row& row) {
   v1::AuditEntry entry;
@@ -62,6 +64,8 @@ v1::AuditEntry EntryFromRow(const pqxx::row& row) {
   entry.set_reason(reason);
   entry.set_personal_data_read(row[14].as<bool>());
   entry.set_duration_ms(row[15].is_null() ? 0 : static_cast<int32_t>(row[15].as<double>()));
+  entry.set_call_count(row[16].as<int>());
+  entry.set_client_address(row[17].is_null() ? "" : row[17].as<std::string>());
   return entry;
 }
 
@@ -88,6 +92,8 @@ const api::FilterSchema& AuditFilterSchema() {
       {"reason",
        {"a.reason", T::kEnum, "AUDIT_REASON_", {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED"}}},
       {"personal_data_read", {"a.personal_data", T::kBool}},
+      {"client_address", {"COALESCE(a.client_address, '')", T::kString}},
+      {"call_count", {"a.call_count", T::kInt}},
       {"time", {"a.time", T::kTimestamp}},
   };
   return *schema;
@@ -128,18 +134,22 @@ absl::Status AuditStore::Record(db::Deadline deadline, const CallRecord& record,
   if (!record.http_path.empty()) path = record.http_path;
   if (!record.resource.empty()) resource = record.resource;
   if (!record.key_prefix.empty()) prefix = record.key_prefix;
+  std::optional<std::string> client_address;
+  if (!record.client_address.empty()) client_address = record.client_address;
   std::optional<int> http_status;
   if (record.http_status != 0) http_status = record.http_status;
   return pool_.Transact(deadline, [&](pqxx::work& txn) {
     txn.exec_params(
         "INSERT INTO audit_log (key_id, key_prefix, role, grpc_method, transport, http_method, "
         "path, resource, request_id, outcome_code, http_status, reason, personal_data, "
-        "duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "duration_ms, call_count, client_address) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         key_id, prefix, role, record.method,
         record.transport == v1::TRANSPORT_GRPC ? "grpc" : "http", http_method, path, resource,
         record.request_id, static_cast<int>(record.outcome), http_status,
         v1::AuditReason_Name(reason), reason == v1::AUDIT_REASON_PERSONAL_DATA_READ,
-        absl::ToDoubleMilliseconds(record.duration));
+        absl::ToDoubleMilliseconds(record.duration), std::max(1, record.call_count),
+        client_address);
     return absl::OkStatus();
   });
 }
@@ -183,7 +193,7 @@ absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
           response.set_next_page_token(
-              api::NextPageToken(query, last[16].c_str(), last[0].c_str()));
+              api::NextPageToken(query, last[18].c_str(), last[0].c_str()));
         }
         return response;
       });

@@ -1,5 +1,6 @@
-// The audit log in the gateway's database: one line per write, per read of personal data and
-// per refusal by the permission table (AccessControl::ShouldAudit), read back by admins.
+// The audit log in the gateway's database: one line per write, per read of personal data, and
+// for refused calls one line per refusal or per run of refusals (access/refusal_audit.h), read
+// back by admins.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +28,8 @@ struct CallRecord {
   absl::StatusCode outcome = absl::StatusCode::kOk;
   int http_status = 0;  // HTTP only
   absl::Duration duration;
+  std::string client_address;  // the caller's IP address, when known
+  int call_count = 1;          // refused calls aggregated into one line (refusal_audit.h)
 };
 
 // The resource a call was about, for the audit: the request's `name`, else its `parent`, else

@@ -24,19 +24,20 @@ struct AdmittedCall {
   // Added to the backend call's metadata (e.g. the signed principal). Keys in lower case;
   // binary values only under keys ending in "-bin".
   std::vector<std::pair<std::string, std::string>> metadata;
-  // Called once with the final status of the call (audit); may be empty. Runs on a gRPC
-  // callback thread: it must not block for long.
+  // Called once with the final status of the call (audit); may be empty. Runs on the
+  // admission workers (inline only when their queue is full).
   std::function<void(const grpc::Status&)> done;
 };
 
 // Called once per call, before anything reaches a backend, with the client's metadata (the
-// request id is already in it, generated when the client sent none) and the full method name
-// ("/maillage.directory.v1.ActorService/GetActor"), only for methods the pass-through serves.
-// An error ends the call at once with that status (details kept, see ToGrpcStatus). Runs on a
-// gRPC callback thread: keep it fast (cache what needs the database) and never block on
-// another call of the same server.
+// request id is already in it, generated when the client sent none), the full method name
+// ("/maillage.directory.v1.ActorService/GetActor"), only for methods the pass-through serves,
+// and the client's peer ("ipv4:10.0.0.7:5123"). An error ends the call at once with that
+// status (details kept, see ToGrpcStatus). Runs on the pass-through's admission workers, never
+// on a gRPC callback thread: it may block on the database, never on another call of the same
+// server.
 using Admit = std::function<absl::StatusOr<AdmittedCall>(
     const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata,
-    const std::string& method)>;
+    const std::string& method, const std::string& peer)>;
 
 }  // namespace maillage::gateway

@@ -28,6 +28,7 @@ OwnCall::OwnCall(const grpc::ServerContextBase& context, AccessControl& access, 
     record_.transport = v1::TRANSPORT_GRPC;
     record_.method = method_;
     record_.request_id = log::CurrentRequestId();
+    record_.client_address = ClientAddressOfPeer(context.peer());
     absl::StatusOr<Caller> caller =
         access.Admit(MetadataValue(context, kApiKeyHeader), method, context.deadline(), record_);
     if (caller.ok()) {

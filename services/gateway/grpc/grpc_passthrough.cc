@@ -56,27 +56,49 @@ class Rejection final : public grpc::ServerGenericBidiReactor {
 class ForwardedCall {
  public:
   ForwardedCall(grpc::GenericCallbackServerContext* context, grpc::GenericStub& stub,
-                AdmittedCall admitted, std::atomic<int64_t>& in_flight)
+                std::atomic<int64_t>& in_flight, server::BoundedWorkers& workers,
+                std::chrono::milliseconds max_deadline)
       : context_(context),
         method_(context->method()),
-        done_(std::move(admitted.done)),
+        stub_(stub),
         in_flight_(in_flight),
+        workers_(workers),
+        max_deadline_(max_deadline),
         // The backend call is a child of the caller's in gRPC core: same deadline, and
         // cancelled by core as soon as the caller's call is, before any reaction runs.
         backend_context_(grpc::ClientContext::FromCallbackServerContext(*context)),
         caller_(*this),
         backend_(*this) {
     in_flight_.fetch_add(1);
-    std::string request_id = server::RequestId(*context);
+  }
+
+  // The admission's answer (once, from an admission worker or, when none could take it,
+  // from CreateReactor): the backend call starts, or the caller's call ends with the refusal.
+  void Admitted(absl::StatusOr<AdmittedCall> admitted) {
+    std::unique_lock<std::recursive_mutex> lock(mu_);
+    if (!admitted.ok() || context_->IsCancelled()) {
+      caller_.Finish(admitted.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
+                                   : ToGrpcStatus(admitted.status(), kGatewayDomain));
+      // Last: the caller's OnDone may run inside Finish on this thread.
+      backend_done_ = true;  // there is no backend call
+      const bool last = caller_done_;
+      lock.unlock();
+      if (last) delete this;
+      return;
+    }
+    done_ = std::move(admitted->done);
+    std::string request_id = server::RequestId(*context_);
     backend_context_->AddMetadata(server::kRequestIdHeader,
                                   request_id.empty() ? server::NewRequestId() : request_id);
-    std::string traceparent = server::Traceparent(*context);
+    std::string traceparent = server::Traceparent(*context_);
     if (!traceparent.empty())
       backend_context_->AddMetadata(server::kTraceparentHeader, traceparent);
-    for (const auto& [key, value] : admitted.metadata) backend_context_->AddMetadata(key, value);
+    for (const auto& [key, value] : admitted->metadata) backend_context_->AddMetadata(key, value);
+    // At most max_deadline_ from now; the client's own deadline, when earlier, still applies
+    // (core takes the earlier of the two for a child call).
+    backend_context_->set_deadline(std::chrono::system_clock::now() + max_deadline_);
 
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    stub.PrepareBidiStreamingCall(backend_context_.get(), method_, grpc::StubOptions(), &backend_);
+    stub_.PrepareBidiStreamingCall(backend_context_.get(), method_, grpc::StubOptions(), &backend_);
     backend_.AddMultipleHolds(2);  // one per pump
     backend_.StartRead(&response_);
     caller_.StartRead(&request_);
@@ -198,7 +220,12 @@ class ForwardedCall {
     for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
       if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
     }
-    if (done_) done_(status);
+    if (done_) {  // the audit: it may write to the database, not on this thread
+      auto done = std::move(done_);
+      done_ = nullptr;
+      auto run = [done, status] { done(status); };
+      if (!workers_.Submit(run)) run();
+    }
     caller_.Finish(status);
     // Last: the caller's OnDone may run inside Finish on this thread.
     backend_done_ = true;
@@ -225,8 +252,11 @@ class ForwardedCall {
 
   grpc::GenericCallbackServerContext* const context_;
   const std::string method_;  // outlives the backend call, which refers to it
-  const std::function<void(const grpc::Status&)> done_;
+  grpc::GenericStub& stub_;
   std::atomic<int64_t>& in_flight_;
+  server::BoundedWorkers& workers_;
+  const std::chrono::milliseconds max_deadline_;
+  std::function<void(const grpc::Status&)> done_;  // set when admitted
   const std::unique_ptr<grpc::ClientContext> backend_context_;
   CallerSide caller_;
   BackendSide backend_;
@@ -244,10 +274,13 @@ class ForwardedCall {
 
 }  // namespace
 
+GrpcPassthrough::GrpcPassthrough(PassthroughOptions options)
+    : options_(options), workers_(options.admission) {}
+
 absl::StatusOr<std::unique_ptr<GrpcPassthrough>> GrpcPassthrough::Create(
     const std::map<std::string, std::shared_ptr<grpc::Channel>>& channel_of_service, Admit admit,
-    const google::protobuf::DescriptorPool& pool) {
-  std::unique_ptr<GrpcPassthrough> passthrough(new GrpcPassthrough());
+    PassthroughOptions options, const google::protobuf::DescriptorPool& pool) {
+  std::unique_ptr<GrpcPassthrough> passthrough(new GrpcPassthrough(options));
   passthrough->admit_ = std::move(admit);
   std::map<grpc::Channel*, grpc::GenericStub*> stub_of_channel;
   for (const auto& [service_name, channel] : channel_of_service) {
@@ -279,11 +312,18 @@ grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
                                absl::StrCat("the gateway serves no method ", context->method())),
                      kGatewayDomain));
   }
-  absl::StatusOr<AdmittedCall> admitted =
-      admit_ ? admit_(context->client_metadata(), context->method()) : AdmittedCall{};
-  if (!admitted.ok()) return new Rejection(ToGrpcStatus(admitted.status(), kGatewayDomain));
-  auto* call = new ForwardedCall(context, *target->second, std::move(*admitted), calls_in_flight_);
-  return call->caller_reactor();
+  auto* call = new ForwardedCall(context, *target->second, calls_in_flight_, workers_,
+                                 options_.max_deadline);
+  grpc::ServerGenericBidiReactor* reactor = call->caller_reactor();  // `call` may go once queued
+  const bool queued = workers_.Submit([this, call, context] {
+    call->Admitted(admit_ ? admit_(context->client_metadata(), context->method(), context->peer())
+                          : absl::StatusOr<AdmittedCall>(AdmittedCall{}));
+  });
+  if (!queued) {
+    call->Admitted(Unavailable(kGatewayDomain, "GATEWAY_SATURATED",
+                               "the gateway has too many calls waiting for admission; retry"));
+  }
+  return reactor;
 }
 
 }  // namespace maillage::gateway

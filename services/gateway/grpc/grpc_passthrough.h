@@ -8,10 +8,15 @@
 //
 // Each call to "/<service>/<method>" of a service of `channel_of_service` whose descriptor
 // declares that method:
-//   1. is admitted by `admit` (call_admission.h) with the client's metadata; a refusal ends the
-//      call at once with its status (details kept), the backend never called;
-//   2. is started on the backend's channel as a child of the client's call in gRPC core (same
-//      deadline; cancelled by core as soon as the client's call is, so that a cancelled
+//   1. is admitted by `admit` (call_admission.h) with the client's metadata, on the admission
+//      workers (common/server/bounded_workers.h: the admission may wait on the database, gRPC's
+//      callback threads never do); a refusal ends the call with its status (details kept), the
+//      backend never called; when the workers' queue is full, UNAVAILABLE (GATEWAY_SATURATED) at
+//      once;
+//   2. is started on the backend's channel as a child of the client's call in gRPC core (the
+//      client's deadline, cut to `max_deadline` from now: a call without a deadline, or with a
+//      longer one, ends DEADLINE_EXCEEDED then; cancelled by core as soon as the client's call
+//      is, so that a cancelled
 //      upload never looks like a half-close to the backend), with only this metadata: the
 //      request id (the client's x-request-id, or the one generated for the call), the client's
 //      traceparent, and what the admission added. Nothing else the client sent is forwarded
@@ -27,10 +32,11 @@
 // Any other method is UNIMPLEMENTED (ErrorInfo reason METHOD_NOT_FOUND), without admission.
 //
 // Calls run on gRPC's callback threads and never block one: a call costs two small objects
-// and the two messages in flight.
+// and the two messages in flight; its admission and its `done` run on the admission workers.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -39,6 +45,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/server/bounded_workers.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
@@ -46,6 +53,12 @@
 #include "services/gateway/access/call_admission.h"
 
 namespace maillage::gateway {
+
+struct PassthroughOptions {
+  // The longest a forwarded call may last, whatever deadline its client set (or none).
+  std::chrono::milliseconds max_deadline{60000};
+  server::BoundedWorkersOptions admission;
+};
 
 class GrpcPassthrough final : public grpc::CallbackGenericService {
  public:
@@ -55,6 +68,7 @@ class GrpcPassthrough final : public grpc::CallbackGenericService {
   // every call with no metadata added.
   static absl::StatusOr<std::unique_ptr<GrpcPassthrough>> Create(
       const std::map<std::string, std::shared_ptr<grpc::Channel>>& channel_of_service, Admit admit,
+      PassthroughOptions options = {},
       const google::protobuf::DescriptorPool& pool =
           *google::protobuf::DescriptorPool::generated_pool());
 
@@ -65,12 +79,14 @@ class GrpcPassthrough final : public grpc::CallbackGenericService {
   int64_t calls_in_flight() const { return calls_in_flight_.load(); }
 
  private:
-  GrpcPassthrough() = default;
+  explicit GrpcPassthrough(PassthroughOptions options);
 
+  const PassthroughOptions options_;
   Admit admit_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;               // one per channel
   std::unordered_map<std::string, grpc::GenericStub*> stub_of_method_;  // "/svc/Method"
   std::atomic<int64_t> calls_in_flight_{0};
+  server::BoundedWorkers workers_;  // last: joined first, while the rest is still there
 };
 
 }  // namespace maillage::gateway

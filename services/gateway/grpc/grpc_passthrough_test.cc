@@ -4,6 +4,7 @@
 #include "services/gateway/grpc/grpc_passthrough.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
@@ -65,10 +67,10 @@ bool Eventually(Condition condition) {
 class Gateway {
  public:
   Gateway(const std::map<std::string, std::shared_ptr<grpc::Channel>>& channel_of_service,
-          Admit admit)
+          Admit admit, PassthroughOptions options = {})
       : server_(LocalOptions("gateway"), {}) {
     absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
-        GrpcPassthrough::Create(channel_of_service, std::move(admit));
+        GrpcPassthrough::Create(channel_of_service, std::move(admit), options);
     EXPECT_THAT(passthrough, IsOk()) << passthrough.status();
     passthrough_ = *std::move(passthrough);
     server_.SetGenericService(passthrough_.get());
@@ -99,7 +101,8 @@ class GrpcPassthroughTest : public ::testing::Test {
         std::map<std::string, std::shared_ptr<grpc::Channel>>{
             {kEchoService, server::MakeChannel(absl::StrCat("127.0.0.1:", backend_->port()))}},
         [this](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
-               const std::string& method) { return AdmitForTest(metadata, method); });
+               const std::string& method,
+               const std::string& peer) { return AdmitForTest(metadata, method, peer); });
     stub_ = echo::EchoService::NewStub(gateway_->channel());
   }
 
@@ -114,10 +117,11 @@ class GrpcPassthroughTest : public ::testing::Test {
   // The admission of the tests: records what it saw, refuses when `refusal_` is set, adds a
   // principal and records the final statuses.
   absl::StatusOr<AdmittedCall> AdmitForTest(
-      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
-      const std::string& method) {
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const std::string& method,
+      const std::string& peer) {
     std::lock_guard<std::mutex> lock(mu_);
     admitted_methods_.push_back(method);
+    last_peer_ = peer;
     auto key = metadata.find("x-api-key");
     last_api_key_ =
         key == metadata.end() ? "" : std::string(key->second.data(), key->second.size());
@@ -149,6 +153,7 @@ class GrpcPassthroughTest : public ::testing::Test {
   std::mutex mu_;
   absl::Status refusal_;
   std::vector<std::string> admitted_methods_;
+  std::string last_peer_;
   std::string last_api_key_;
   std::vector<grpc::StatusCode> final_codes_;
 };
@@ -465,6 +470,101 @@ TEST(GrpcPassthroughDownTest, BackendDownIsUnavailable) {
   echo::EchoResponse response;
   grpc::Status status = stub->Echo(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_TRUE(Eventually([&] { return gateway.passthrough().calls_in_flight() == 0; }));
+}
+
+// A call without a deadline (or with a longer one) ends at the gateway's cap, its backend call
+// cancelled; a shorter client deadline still applies.
+TEST_F(GrpcPassthroughTest, DeadlineIsCappedAtTheGatewaysMaximum) {
+  PassthroughOptions options;
+  options.max_deadline = std::chrono::milliseconds(300);
+  Gateway capped(
+      {{kEchoService, server::MakeChannel(absl::StrCat("127.0.0.1:", backend_->port()))}}, nullptr,
+      options);
+  auto stub = echo::EchoService::NewStub(capped.channel());
+  for (bool client_deadline : {false, true}) {
+    grpc::ClientContext context;
+    if (client_deadline) context.set_deadline(Clock::now() + std::chrono::hours(1));
+    echo::EchoRequest request;
+    request.set_message("slow");
+    request.set_delay_ms(5000);
+    echo::EchoResponse response;
+    const auto start = Clock::now();
+    grpc::Status status = stub->Echo(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+    EXPECT_LT(Clock::now() - start, std::chrono::seconds(3)) << client_deadline;
+  }
+  grpc::ClientContext context;
+  context.set_deadline(Clock::now() + std::chrono::milliseconds(100));
+  echo::EchoRequest request;
+  request.set_delay_ms(5000);
+  echo::EchoResponse response;
+  const auto start = Clock::now();
+  EXPECT_EQ(stub->Echo(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(290));
+  EXPECT_TRUE(Eventually([&] { return capped.passthrough().calls_in_flight() == 0; }));
+}
+
+// The admission runs on the pass-through's own workers, with a bounded queue: an admission
+// that blocks (a key looked up in a slow database) holds a worker, not a gRPC thread, and
+// once the queue is full further calls get UNAVAILABLE at once instead of waiting.
+TEST_F(GrpcPassthroughTest, AdmissionRunsOnBoundedWorkersOffTheCallbackThreads) {
+  std::mutex mu;
+  std::condition_variable released_cv;
+  bool released = false;
+  int admissions = 0;
+  PassthroughOptions options;
+  options.admission.threads = 1;
+  options.admission.max_queued = 1;
+  Gateway gateway(
+      {{kEchoService, server::MakeChannel(absl::StrCat("127.0.0.1:", backend_->port()))}},
+      [&](const std::multimap<grpc::string_ref, grpc::string_ref>&, const std::string&,
+          const std::string& peer) -> absl::StatusOr<AdmittedCall> {
+        std::unique_lock<std::mutex> lock(mu);
+        ++admissions;
+        EXPECT_TRUE(absl::StartsWith(peer, "ipv4:127.0.0.1:") || absl::StartsWith(peer, "ipv6:"))
+            << peer;
+        released_cv.wait(lock, [&] { return released; });
+        return AdmittedCall{};
+      },
+      options);
+  auto stub = echo::EchoService::NewStub(gateway.channel());
+  // Two calls: one held by the worker, one queued.
+  std::vector<std::thread> held;
+  std::vector<grpc::StatusCode> held_codes(2, grpc::StatusCode::UNKNOWN);
+  for (int i = 0; i < 2; ++i) {
+    held.emplace_back([&, i] {
+      grpc::ClientContext context;
+      context.set_deadline(Clock::now() + std::chrono::seconds(20));
+      echo::EchoRequest request;
+      request.set_message("held");
+      echo::EchoResponse response;
+      held_codes[i] = stub->Echo(&context, request, &response).error_code();
+    });
+    ASSERT_TRUE(Eventually([&] {
+      std::lock_guard<std::mutex> lock(mu);
+      return admissions == 1;
+    }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the second one queued
+  }
+  // The third finds the queue full: refused at once.
+  grpc::ClientContext context;
+  context.set_deadline(Clock::now() + std::chrono::seconds(20));
+  echo::EchoRequest request;
+  echo::EchoResponse response;
+  const auto start = Clock::now();
+  grpc::Status refused = stub->Echo(&context, request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE) << refused.error_message();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+  }
+  released_cv.notify_all();
+  for (std::thread& t : held) t.join();
+  EXPECT_EQ(held_codes[0], grpc::StatusCode::OK);
+  EXPECT_EQ(held_codes[1], grpc::StatusCode::OK);
   EXPECT_TRUE(Eventually([&] { return gateway.passthrough().calls_in_flight() == 0; }));
 }
 

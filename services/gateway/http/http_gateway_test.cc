@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -32,6 +36,7 @@
 #include "services/gateway/http/http_server.h"
 #include "services/gateway/routing/backend_caller.h"
 #include "services/gateway/routing/route_table.h"
+#include "tests/support/hostile_clients.h"
 
 using maillage::testing::IsOk;
 
@@ -262,7 +267,8 @@ class HttpGatewayTest : public ::testing::Test {
   }
 
   // Starts a gateway whose backend for both test services is `channel`; returns its port.
-  int StartGateway(std::shared_ptr<grpc::Channel> channel) {
+  int StartGateway(std::shared_ptr<grpc::Channel> channel,
+                   const std::function<void(HttpServerOptions&)>& tune = nullptr) {
     absl::StatusOr<RouteTable> routes = RouteTable::Build(
         {"maillage.testing.v1.BookshelfService", "maillage.testing.v1.EchoService"});
     EXPECT_THAT(routes, IsOk()) << routes.status();
@@ -272,10 +278,11 @@ class HttpGatewayTest : public ::testing::Test {
             {"maillage.testing.v1.BookshelfService", channel},
             {"maillage.testing.v1.EchoService", channel}}));
     HttpServerOptions options;
-    options.threads = 8;
-    options.max_body_bytes = kMaxBody;
+    options.listener.threads = 8;
+    options.listener.max_body_bytes = kMaxBody;
     options.timeouts.default_timeout = std::chrono::seconds(5);
     options.timeouts.max_timeout = std::chrono::seconds(10);
+    if (tune) tune(options);
     gateways_.push_back(
         std::make_unique<GatewayHttpServer>(*routes_.back(), *callers_.back(), metrics_, options));
     absl::StatusOr<int> port = gateways_.back()->Start("127.0.0.1", 0);
@@ -691,6 +698,173 @@ TEST_F(HttpGatewayTest, AdminReportsHealthAndReadiness) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 503) << r->body;
   EXPECT_THAT(r->body, HasSubstr(R"("testing":"NOT_SERVING")"));
+}
+
+// Slow sockets (a header byte every 200 ms, never finished) hold no worker: with 2 workers and
+// 60 such sockets, other clients are answered at once, and each slow socket is closed at the
+// header timeout.
+TEST_F(HttpGatewayTest, SlowSocketsHoldNoWorkerAndAreClosedAtTheHeaderTimeout) {
+  GatewayHttpServer* gateway = nullptr;
+  const int port = StartGateway(channel_, [](HttpServerOptions& options) {
+    options.listener.threads = 2;
+    options.listener.header_timeout = std::chrono::milliseconds(1500);
+  });
+  gateway = gateways_.back().get();
+  maillage::testing::SlowLoris slow(port, 60, std::chrono::milliseconds(200), "127.0.0.2");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_GE(slow.open(), 50);
+  httplib::Client client = Client(port);
+  for (int i = 0; i < 10; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    httplib::Result r = client.Get("/v1/shelves/1/books/2");
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500)) << i;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  EXPECT_GE(slow.closed_by_server(), 50);
+  EXPECT_GE(gateway->listener_stats().timed_out.load(), 50);
+}
+
+// Past the connections allowed per address, a new connection gets 503 and is closed; another
+// address is still served.
+TEST_F(HttpGatewayTest, ConnectionsPerAddressAreBoundedWith503) {
+  const int port = StartGateway(channel_, [](HttpServerOptions& options) {
+    options.listener.max_connections_per_address = 4;
+  });
+  std::vector<int> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(maillage::testing::ConnectFrom("127.0.0.2", port));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int extra = maillage::testing::ConnectFrom("127.0.0.2", port);
+  ASSERT_GE(extra, 0);
+  std::string body;
+  EXPECT_EQ(
+      maillage::testing::RawExchange(extra, "GET /v1/shelves/1/books/2 HTTP/1.1\r\nHost: x\r\n\r\n",
+                                     std::chrono::seconds(5), &body),
+      503);
+  EXPECT_THAT(body, HasSubstr("GATEWAY_SATURATED"));
+  ::close(extra);
+  int other = maillage::testing::ConnectFrom("127.0.0.3", port);
+  EXPECT_EQ(
+      maillage::testing::RawExchange(other, "GET /v1/shelves/1/books/2 HTTP/1.1\r\nHost: x\r\n\r\n",
+                                     std::chrono::seconds(5)),
+      200);
+  ::close(other);
+  for (int fd : idle) ::close(fd);
+}
+
+// When every worker is busy and the queue is full, a request gets 503 at once instead of
+// waiting behind the others.
+TEST_F(HttpGatewayTest, SaturatedWorkersAnswer503AtOnce) {
+  const int port = StartGateway(channel_, [](HttpServerOptions& options) {
+    options.listener.threads = 1;
+    options.listener.max_queued = 0;
+  });
+  std::thread busy([&] {
+    httplib::Client client = Client(port);
+    httplib::Result r =
+        client.Post("/v1/echo", R"({"message":"slow","delayMs":1500})", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Result r = Client(port).Get("/v1/shelves/1/books/2");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503) << r->body;
+  EXPECT_THAT(r->body, HasSubstr("GATEWAY_SATURATED"));
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+  busy.join();
+}
+
+// Runs a shell command; its exit code and output (stdout and stderr).
+std::pair<int, std::string> Shell(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {-1, ""};
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof(buffer), pipe)) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// A private CA and a certificate for 127.0.0.1 signed by it, made with the openssl tool.
+struct TestCertificates {
+  explicit TestCertificates(const std::string& dir, const std::string& name = "server")
+      : ca(dir + "/ca.pem"), cert(dir + "/" + name + ".pem"), key(dir + "/" + name + ".key") {
+    std::filesystem::create_directories(dir);
+    const std::string ca_key = dir + "/ca.key";
+    if (!std::filesystem::exists(ca)) {
+      Run("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=maillage-test-ca -keyout " +
+          ca_key + " -out " + ca);
+    }
+    Run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + name + " -keyout " + key + " -out " +
+        dir + "/" + name + ".csr");
+    std::ofstream(dir + "/san.ext") << "subjectAltName=IP:127.0.0.1\n";
+    Run("openssl x509 -req -days 2 -in " + dir + "/" + name + ".csr -CA " + ca + " -CAkey " +
+        ca_key + " -CAcreateserial -extfile " + dir + "/san.ext -out " + cert);
+  }
+  static void Run(const std::string& command) {
+    auto [code, output] = Shell(command);
+    EXPECT_EQ(code, 0) << command << "\n" << output;
+  }
+  std::string ca, cert, key;
+};
+
+// GET over TLS with curl: its exit code and what it printed (status code, or the error).
+std::pair<int, std::string> CurlTls(int port, const std::string& ca) {
+  return Shell(absl::StrCat("curl -sS -o /dev/null -w '%{http_code}' --max-time 5 ",
+                            ca.empty() ? "" : "--cacert " + ca + " ", "https://127.0.0.1:", port,
+                            "/v1/shelves/1/books/2"));
+}
+
+// With a certificate and key, the door speaks HTTPS: a client that trusts the CA is served, a
+// client without it refuses the handshake, a plain-HTTP request gets nothing; a new certificate
+// written over the files is served to the connections that follow.
+TEST_F(HttpGatewayTest, ServesHttpsWithTheGivenCertificateAndReloadsIt) {
+  const std::string dir = ::testing::TempDir() + "/gateway-tls-" + std::to_string(::getpid());
+  TestCertificates first(dir);
+  const int port = StartGateway(channel_, [&](HttpServerOptions& options) {
+    options.listener.tls_cert_file = first.cert;
+    options.listener.tls_key_file = first.key;
+    options.listener.tls_reload_interval = std::chrono::milliseconds(100);
+  });
+  ASSERT_GT(port, 0);
+  auto [code, output] = CurlTls(port, first.ca);
+  EXPECT_EQ(code, 0) << output;
+  EXPECT_EQ(output, "200");
+  auto [refused, why] = CurlTls(port, "");
+  EXPECT_NE(refused, 0) << why;  // 60: the peer's certificate is not trusted
+  EXPECT_THAT(why, HasSubstr("certificate"));
+  EXPECT_FALSE(Client(port).Get("/v1/shelves/1/books/2")) << "plain HTTP on the HTTPS port";
+
+  // A new certificate (another subject) replaces the files.
+  TestCertificates second(dir, "renewed");
+  std::filesystem::copy_file(second.cert, first.cert,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(second.key, first.key,
+                             std::filesystem::copy_options::overwrite_existing);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CurlTls(port, first.ca);  // the connection whose accept notices the change
+  auto [shown, subject] = Shell(absl::StrCat("openssl s_client -connect 127.0.0.1:", port,
+                                             " -CAfile ", first.ca, " </dev/null"));
+  EXPECT_EQ(shown, 0) << subject;
+  EXPECT_THAT(subject, HasSubstr("CN = renewed"));
+  EXPECT_THAT(subject, HasSubstr("Verify return code: 0 (ok)"));
+}
+
+// A certificate that does not load stops the start with INVALID_ARGUMENT.
+TEST_F(HttpGatewayTest, UnloadableCertificateIsRefusedAtStart) {
+  HttpServerOptions options;
+  options.listener.tls_cert_file = "/nonexistent/cert.pem";
+  options.listener.tls_key_file = "/nonexistent/key.pem";
+  absl::StatusOr<RouteTable> routes = RouteTable::Build({"maillage.testing.v1.EchoService"});
+  ASSERT_THAT(routes, IsOk());
+  BackendCaller caller(std::map<std::string, std::shared_ptr<grpc::Channel>>{
+      {"maillage.testing.v1.EchoService", channel_}});
+  GatewayHttpServer gateway(*routes, caller, metrics_, options);
+  EXPECT_EQ(gateway.Start("127.0.0.1", 0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// HTTP request handling of the gateway on cpp-httplib.
+// HTTP request handling of the gateway, on the guarded listener (http/guarded_listener.h).
 #include "services/gateway/http/http_server.h"
 
 #include <algorithm>
@@ -16,7 +16,6 @@
 #include "common/log/log.h"
 #include "common/server/interceptors.h"
 #include "common/status/errors.h"
-#include "httplib.h"
 #include "services/gateway/errors/http_errors.h"
 #include "services/gateway/routing/transcoder.h"
 
@@ -30,8 +29,8 @@ constexpr size_t kMaxTraceparentLength = 256;
 constexpr char kJson[] = "application/json";
 
 // What the access log and the metrics need about the request this thread is answering: set
-// before routing, completed by the handler, written out by the logger after the response (all
-// on the connection's thread).
+// before routing, completed by the handler, written out by Log once answered (all on the
+// worker's thread).
 struct RequestRecord {
   bool active = false;
   std::chrono::steady_clock::time_point start;
@@ -39,7 +38,6 @@ struct RequestRecord {
   std::string traceparent;
   std::string route;
   std::string grpc_method;
-  size_t streamed_bytes = 0;
   std::string stream_error;
 };
 thread_local RequestRecord tls_record;
@@ -53,14 +51,13 @@ bool IsUsableHeader(absl::string_view value, size_t max_length) {
   return true;
 }
 
-absl::string_view PathOf(const httplib::Request& request) {
+absl::string_view PathOf(const HttpRequest& request) {
   absl::string_view target = request.target;
   return target.substr(0, target.find('?'));
 }
 
-// The parameters of the URL's query string, decoded ('+' is a space). Not httplib's
-// Request::params, which also holds the fields of a form-encoded body.
-std::multimap<std::string, std::string> QueryOf(const httplib::Request& request) {
+// The parameters of the URL's query string, decoded ('+' is a space).
+std::multimap<std::string, std::string> QueryOf(const HttpRequest& request) {
   std::multimap<std::string, std::string> query;
   absl::string_view target = request.target;
   const size_t mark = target.find('?');
@@ -76,20 +73,20 @@ std::multimap<std::string, std::string> QueryOf(const httplib::Request& request)
   return query;
 }
 
-void WriteError(httplib::Response& response, const google::rpc::Status& status, int http_status) {
+void WriteError(HttpResponse& response, const google::rpc::Status& status, int http_status) {
   response.status = http_status;
   response.set_content(ErrorEnvelope(status, http_status), kJson);
 }
 
-void WriteGatewayError(httplib::Response& response, const absl::Status& status, int http_status) {
+void WriteGatewayError(HttpResponse& response, const absl::Status& status, int http_status) {
   WriteError(response, GatewayRpcStatus(status), http_status);
 }
 
-void WriteGatewayError(httplib::Response& response, const absl::Status& status) {
+void WriteGatewayError(HttpResponse& response, const absl::Status& status) {
   WriteGatewayError(response, status, HttpStatusOf(static_cast<int>(status.code())));
 }
 
-void WriteBackendError(httplib::Response& response, const grpc::Status& status) {
+void WriteBackendError(HttpResponse& response, const grpc::Status& status) {
   google::rpc::Status rpc = BackendRpcStatus(status);
   WriteError(response, rpc, HttpStatusOf(rpc.code()));
 }
@@ -111,7 +108,7 @@ std::string HttpBodyData(const Message& http_body) {
 }
 
 // A unary answer: raw for google.api.HttpBody, JSON otherwise.
-void WriteAnswer(const Message& answer, httplib::Response& response) {
+void WriteAnswer(const Message& answer, HttpResponse& response) {
   if (IsHttpBody(answer.GetDescriptor())) {
     response.set_content(HttpBodyData(answer), HttpBodyContentType(answer));
     return;
@@ -129,12 +126,16 @@ absl::StatusOr<std::string> RenderChunk(const Message& message, bool raw) {
   return json;
 }
 
-// An error httplib produced itself (before any handler ran) in the gateway's envelope.
+// An error the listener answers itself (before any handler ran) in the gateway's envelope.
 absl::Status HttpLayerError(int http_status, size_t max_body_bytes) {
   if (http_status == 413) {
     return MakeError(absl::StatusCode::kInvalidArgument, kGatewayDomain, "BODY_TOO_LARGE",
                      absl::StrCat("the request body is larger than ", max_body_bytes, " bytes"),
                      {{"max_bytes", std::to_string(max_body_bytes)}});
+  }
+  if (http_status == 503) {
+    return MakeError(absl::StatusCode::kUnavailable, kGatewayDomain, "GATEWAY_SATURATED",
+                     "the gateway has too many requests or connections in progress; retry later");
   }
   const absl::StatusCode code = http_status == 404  ? absl::StatusCode::kNotFound
                                 : http_status < 500 ? absl::StatusCode::kInvalidArgument
@@ -144,7 +145,7 @@ absl::Status HttpLayerError(int http_status, size_t max_body_bytes) {
 }
 
 // Retry-After (whole seconds, at least 1) from the RetryInfo of a RESOURCE_EXHAUSTED status.
-void SetRetryAfter(const absl::Status& status, httplib::Response& response) {
+void SetRetryAfter(const absl::Status& status, HttpResponse& response) {
   std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
   if (!retry.has_value()) return;
   int64_t seconds = retry->retry_delay().seconds() + (retry->retry_delay().nanos() > 0 ? 1 : 0);
@@ -160,90 +161,73 @@ constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After, ETag";
 
 GatewayHttpServer::GatewayHttpServer(const RouteTable& routes, const BackendCaller& backends,
                                      HttpMetrics& metrics, HttpServerOptions options)
-    : routes_(routes),
-      backends_(backends),
-      metrics_(metrics),
-      options_(std::move(options)),
-      server_(std::make_unique<httplib::Server>()) {
-  httplib::Server& s = *server_;
-  const int threads = options_.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.set_tcp_nodelay(true);
-  s.set_keep_alive_max_count(1000);
-  s.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
-  s.set_payload_max_length(options_.max_body_bytes);
-
-  s.set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
-    RequestRecord& record = tls_record;
-    record = RequestRecord();
-    record.active = true;
-    record.start = std::chrono::steady_clock::now();
-    std::string id = request.get_header_value("X-Request-Id");
-    record.request_id = IsUsableHeader(id, kMaxRequestIdLength) ? id : server::NewRequestId();
-    std::string traceparent = request.get_header_value("traceparent");
-    if (IsUsableHeader(traceparent, kMaxTraceparentLength)) record.traceparent = traceparent;
-    response.set_header("X-Request-Id", record.request_id);
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-
-  auto handler = [this](const httplib::Request& request, httplib::Response& response) {
-    Handle(request, response);
+    : routes_(routes), backends_(backends), metrics_(metrics), options_(std::move(options)) {
+  GuardedListenerOptions listener = options_.listener;
+  const size_t max_body_bytes = listener.max_body_bytes;
+  listener.error_body = [max_body_bytes](int status) {
+    return std::make_pair(
+        ErrorEnvelope(GatewayRpcStatus(HttpLayerError(status, max_body_bytes)), status),
+        std::string(kJson));
   };
-  // Every path, newlines included (httplib matches the decoded path).
-  const std::string any = "[\\s\\S]*";
-  s.Get(any, handler).Post(any, handler).Put(any, handler).Patch(any, handler);
-  s.Delete(any, handler).Options(any, handler);
-
-  const size_t max_body_bytes = options_.max_body_bytes;
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [max_body_bytes](const httplib::Request&, httplib::Response& response) {
-        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        WriteGatewayError(response, HttpLayerError(response.status, max_body_bytes),
-                          response.status);
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-
-  s.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    RequestRecord& record = tls_record;
-    const double seconds =
-        record.active
-            ? std::chrono::duration<double>(std::chrono::steady_clock::now() - record.start).count()
-            : 0.0;
-    log::Fields fields = {
-        {"method", request.method},
-        {"path", std::string(PathOf(request))},
-        {"status", std::to_string(response.status)},
-        {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},
-        {"request_id", record.request_id},
-        {"grpc_method", record.grpc_method},
-        {"bytes", std::to_string(response.body.size() + record.streamed_bytes)},
-    };
-    if (!record.traceparent.empty()) fields.emplace_back("traceparent", record.traceparent);
-    if (!record.stream_error.empty()) fields.emplace_back("stream_error", record.stream_error);
-    // A stream cut after its first chunk answered 200 but failed: worth a warning.
-    if (record.stream_error.empty()) {
-      log::Info("http request", fields);
-    } else {
-      log::Warn("http request", fields);
-    }
-    metrics_.Record(request.method, record.route.empty() ? "unmatched" : record.route,
-                    response.status, seconds);
-    record = RequestRecord();
-  });
+  listener.on_answered = [this](const HttpRequest& request, const HttpResponse& response,
+                                size_t streamed_bytes) { Log(request, response, streamed_bytes); };
+  listener_ = std::make_unique<GuardedListener>(
+      [this](const HttpRequest& request, HttpResponse& response) { Serve(request, response); },
+      std::move(listener));
 }
 
 GatewayHttpServer::~GatewayHttpServer() { Stop(); }
 
 absl::StatusOr<int> GatewayHttpServer::Start(const std::string& host, int port) {
-  listener_ = std::make_unique<HttpListener>(*server_);
   return listener_->Start(host, port);
 }
 
-void GatewayHttpServer::Stop() {
-  if (listener_ != nullptr) listener_->Stop();
+void GatewayHttpServer::Stop() { listener_->Stop(); }
+
+void GatewayHttpServer::Serve(const HttpRequest& request, HttpResponse& response) {
+  RequestRecord& record = tls_record;
+  record = RequestRecord();
+  record.active = true;
+  record.start = std::chrono::steady_clock::now();
+  std::string id = request.header("X-Request-Id");
+  record.request_id = IsUsableHeader(id, kMaxRequestIdLength) ? id : server::NewRequestId();
+  std::string traceparent = request.header("traceparent");
+  if (IsUsableHeader(traceparent, kMaxTraceparentLength)) record.traceparent = traceparent;
+  response.set_header("X-Request-Id", record.request_id);
+  Handle(request, response);
 }
 
-void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Response& response) {
+void GatewayHttpServer::Log(const HttpRequest& request, const HttpResponse& response,
+                            size_t streamed_bytes) {
+  RequestRecord& record = tls_record;
+  const double seconds =
+      record.active
+          ? std::chrono::duration<double>(std::chrono::steady_clock::now() - record.start).count()
+          : 0.0;
+  log::Fields fields = {
+      {"method", request.method},
+      {"path", std::string(PathOf(request))},
+      {"status", std::to_string(response.status)},
+      {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},
+      {"request_id", record.request_id},
+      {"grpc_method", record.grpc_method},
+      {"bytes", std::to_string(response.body.size() + streamed_bytes)},
+      {"client_address", request.client_address},
+  };
+  if (!record.traceparent.empty()) fields.emplace_back("traceparent", record.traceparent);
+  if (!record.stream_error.empty()) fields.emplace_back("stream_error", record.stream_error);
+  // A stream cut after its first chunk answered 200 but failed: worth a warning.
+  if (record.stream_error.empty()) {
+    log::Info("http request", fields);
+  } else {
+    log::Warn("http request", fields);
+  }
+  metrics_.Record(request.method, record.route.empty() ? "unmatched" : record.route,
+                  response.status, seconds);
+  record = RequestRecord();
+}
+
+void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& response) {
   RequestRecord& record = tls_record;
   log::ScopedRequestContext context(record.request_id, record.traceparent);
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
@@ -287,15 +271,20 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   audit.http_method = request.method;
   audit.http_path = std::string(path);
   audit.request_id = record.request_id;
+  audit.client_address = request.client_address;
   std::optional<Caller> caller;
   std::optional<auth::CallerScope> caller_scope;
   if (options_.access != nullptr) {
     absl::StatusOr<Caller> admitted =
-        options_.access->Admit(request.get_header_value(kApiKeyHeader), route.grpc_method,
+        options_.access->Admit(request.header(kApiKeyHeader), route.grpc_method,
                                std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
     if (!admitted.ok()) {
       if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
         SetRetryAfter(admitted.status(), response);
+        std::optional<google::rpc::ErrorInfo> info = GetErrorInfo(admitted.status());
+        if (info.has_value() && info->reason() == "TOO_MANY_AUTHENTICATION_ATTEMPTS") {
+          response.delay = options_.pre_auth_refusal_delay;
+        }
       }
       return WriteGatewayError(response, admitted.status());
     }
@@ -309,15 +298,14 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   auto audit_call = [&](absl::StatusCode outcome, const Message* call, const Message* answer) {
     if (options_.access == nullptr) return;
     audit.outcome = outcome;
-    audit.http_status = response.status == -1 ? 200 : response.status;
+    audit.http_status = response.status;
     if (call != nullptr) audit.resource = ResourceOf(*call, answer);
     audit.duration = absl::FromChrono(std::chrono::steady_clock::now() - record.start);
     options_.access->Audit(audit);
   };
 
-  absl::StatusOr<std::chrono::milliseconds> timeout =
-      RequestTimeout(request.get_header_value("X-Request-Timeout"),
-                     request.get_header_value("grpc-timeout"), options_.timeouts);
+  absl::StatusOr<std::chrono::milliseconds> timeout = RequestTimeout(
+      request.header("X-Request-Timeout"), request.header("grpc-timeout"), options_.timeouts);
   if (!timeout.ok()) return WriteGatewayError(response, timeout.status());
   const Deadline deadline = std::chrono::system_clock::now() + *timeout;
 
@@ -326,7 +314,7 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   const std::multimap<std::string, std::string> query = QueryOf(request);
   parts.query = &query;
   parts.body = request.body;
-  const std::string content_type = request.get_header_value("Content-Type");
+  const std::string content_type = request.header("Content-Type");
   parts.content_type = content_type;
   const std::string if_match = request.get_header_value("If-Match");
   const std::string idempotency_key = request.get_header_value("Idempotency-Key");
@@ -354,8 +342,8 @@ void GatewayHttpServer::Handle(const httplib::Request& request, httplib::Respons
   audit_call(absl::StatusCode::kOk, call->get(), answer.get());
 }
 
-bool GatewayHttpServer::HandleCors(const httplib::Request& request, httplib::Response& response) {
-  const std::string origin = request.get_header_value("Origin");
+bool GatewayHttpServer::HandleCors(const HttpRequest& request, HttpResponse& response) {
+  const std::string origin = request.header("Origin");
   const bool preflight =
       request.method == "OPTIONS" && request.has_header("Access-Control-Request-Method");
   if (origin.empty()) return false;
@@ -384,7 +372,7 @@ bool GatewayHttpServer::HandleCors(const httplib::Request& request, httplib::Res
 }
 
 void GatewayHttpServer::HandleStreaming(const Route& route, const HttpRequestParts& parts,
-                                        Deadline deadline, httplib::Response& response) {
+                                        Deadline deadline, HttpResponse& response) {
   std::vector<std::unique_ptr<Message>> calls;
   if (route.method->client_streaming()) {
     absl::StatusOr<std::vector<std::unique_ptr<Message>>> stream =
@@ -428,27 +416,27 @@ void GatewayHttpServer::HandleStreaming(const Route& route, const HttpRequestPar
   }
   const std::string content_type =
       state->raw ? HttpBodyContentType(*state->message) : "application/x-ndjson";
-  RequestRecord* record = &tls_record;
-  response.set_chunked_content_provider(
-      content_type, [state, record](size_t, httplib::DataSink& sink) {
-        absl::StatusOr<std::string> chunk = RenderChunk(*state->message, state->raw);
-        if (!chunk.ok()) {
-          record->stream_error = std::string(chunk.status().message());
-          return false;
-        }
-        if (!chunk->empty() && !sink.write(chunk->data(), chunk->size())) return false;
-        record->streamed_bytes += chunk->size();
-        if (state->stream->Read(*state->message)) return true;
-        grpc::Status status = state->stream->Finish();
-        if (!status.ok()) {
-          record->stream_error =
-              absl::StrCat(StatusCodeName(static_cast<absl::StatusCode>(status.error_code())), ": ",
-                           status.error_message());
-          return false;  // httplib closes the connection: the client sees a cut body
-        }
-        sink.done();
-        return true;
-      });
+  RequestRecord* record = &tls_record;  // the stream runs on this thread
+  response.content_type = content_type;
+  response.stream = [state, record](ChunkSink& sink) {
+    while (true) {
+      absl::StatusOr<std::string> chunk = RenderChunk(*state->message, state->raw);
+      if (!chunk.ok()) {
+        record->stream_error = std::string(chunk.status().message());
+        return false;
+      }
+      if (!chunk->empty() && !sink.Write(*chunk)) return false;
+      if (state->stream->Read(*state->message)) continue;
+      grpc::Status status = state->stream->Finish();
+      if (!status.ok()) {
+        record->stream_error =
+            absl::StrCat(StatusCodeName(static_cast<absl::StatusCode>(status.error_code())), ": ",
+                         status.error_message());
+        return false;  // the connection is closed: the client sees a cut body
+      }
+      return true;
+    }
+  };
 }
 
 }  // namespace maillage::gateway

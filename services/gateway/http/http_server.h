@@ -1,7 +1,7 @@
 // The gateway's HTTP/JSON door: every request goes route table → transcoder → backend call →
 // JSON (or raw HttpBody) response, with errors in the AIP-193 envelope.
 //
-//   GatewayHttpServer http(routes, backends, metrics, {.threads = 64});
+//   GatewayHttpServer http(routes, backends, metrics, {.listener = {.threads = 64}});
 //   absl::StatusOr<int> port = http.Start("0.0.0.0", 8080);
 //   ...
 //   http.Stop();  // stops accepting, answers the requests in progress
@@ -15,6 +15,7 @@
 // Server-streaming methods are answered with chunked transfer: google.api.HttpBody chunks raw,
 // other messages as newline-delimited JSON (application/x-ndjson). Client-streaming methods
 // read their messages from a body of whitespace-separated JSON objects.
+// Connections, timeouts, limits and TLS are the listener's (http/guarded_listener.h).
 #pragma once
 
 #include <cstddef>
@@ -24,26 +25,25 @@
 
 #include "absl/status/statusor.h"
 #include "services/gateway/access/access_control.h"
-#include "services/gateway/http/http_listener.h"
+#include "services/gateway/http/guarded_listener.h"
+#include "services/gateway/http/http_message.h"
 #include "services/gateway/http/http_metrics.h"
 #include "services/gateway/http/request_timeout.h"
 #include "services/gateway/routing/backend_caller.h"
 #include "services/gateway/routing/route_table.h"
 #include "services/gateway/routing/transcoder.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
-
 namespace maillage::gateway {
 
 struct HttpServerOptions {
-  int threads = 64;                 // worker threads; one per open connection while it is busy
-  size_t max_body_bytes = 4 << 20;  // larger bodies are refused with 413
+  // Workers, connection limits, read and write timeouts, body limit (413), TLS. Its error_body
+  // and on_answered are the server's own.
+  GuardedListenerOptions listener;
   TimeoutPolicy timeouts;
-  int keep_alive_timeout_seconds = 5;  // idle keep-alive connections are closed after this
+  // The pause before a 429 TOO_MANY_AUTHENTICATION_ATTEMPTS is answered (the client address is
+  // over its pre-authentication limit): a flood of made-up keys on a connection gets one answer
+  // per pause, at the cost of a timer.
+  std::chrono::milliseconds pre_auth_refusal_delay{1000};
   // Served as they are at GET /openapi.json and GET /docs, before route lookup (see
   // openapi.h, docs_page.h); empty: those paths go through the route table like any other.
   std::string openapi_json;
@@ -65,25 +65,31 @@ class GatewayHttpServer {
   GatewayHttpServer(const GatewayHttpServer&) = delete;
   GatewayHttpServer& operator=(const GatewayHttpServer&) = delete;
 
-  // See HttpListener::Start: the bound port, or UNAVAILABLE.
+  // See GuardedListener::Start: the bound port, or UNAVAILABLE (INVALID_ARGUMENT for a TLS
+  // certificate that does not load).
   absl::StatusOr<int> Start(const std::string& host, int port);
   // Stops accepting and returns once the requests in progress are answered.
   void Stop();
 
+  const GuardedListenerStats& listener_stats() const { return listener_->stats(); }
+
  private:
-  void Handle(const httplib::Request& request, httplib::Response& response);
+  // Request id and access-log record, then Handle.
+  void Serve(const HttpRequest& request, HttpResponse& response);
+  void Handle(const HttpRequest& request, HttpResponse& response);
+  // The access-log line and the metrics of an answered request.
+  void Log(const HttpRequest& request, const HttpResponse& response, size_t streamed_bytes);
   // CORS headers for an allowed Origin; true when `request` was a preflight, answered here.
-  bool HandleCors(const httplib::Request& request, httplib::Response& response);
+  bool HandleCors(const HttpRequest& request, HttpResponse& response);
   // Client-, server- and bidirectional-streaming methods.
   void HandleStreaming(const Route& route, const HttpRequestParts& parts, Deadline deadline,
-                       httplib::Response& response);
+                       HttpResponse& response);
 
   const RouteTable& routes_;
   const BackendCaller& backends_;
   HttpMetrics& metrics_;
   const HttpServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::unique_ptr<HttpListener> listener_;
+  std::unique_ptr<GuardedListener> listener_;
 };
 
 }  // namespace maillage::gateway

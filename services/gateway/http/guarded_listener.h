@@ -1,0 +1,106 @@
+// The gateway's public HTTP/1.1 listener (HTTPS when given a certificate), built to stay open
+// for well-behaved clients while others are slow or many: Boost.Beast over Asio.
+//
+//   GuardedListener listener(handler, options);
+//   absl::StatusOr<int> port = listener.Start("0.0.0.0", 8080);
+//   ...
+//   listener.Stop();  // stops accepting, answers the requests in progress, closes the rest
+//
+// Why not cpp-httplib (0.11.4, Debian's): it gives each connection a worker thread from the
+// moment it is accepted until it closes, reads headers with a per-read timeout only (a byte
+// every few seconds keeps a worker forever), queues accepted connections without bound, and has
+// no hook to count or refuse connections per address. Here reading and writing are
+// asynchronous on one I/O thread: a slow or idle socket costs a socket and a timer, never a
+// thread.
+//
+// What a connection gets:
+//   - the TLS handshake and the request's header within `header_timeout` (after the first
+//     request of a keep-alive connection, the next header within `keep_alive_timeout`), its
+//     body within `body_timeout`: past that the connection is closed, without an answer;
+//   - at most `max_connections` connections open in all and `max_connections_per_address` per
+//     client address: past either, the new connection gets 503 (plain HTTP) and is closed;
+//   - a header of at most `max_header_bytes` (431), a target of at most `max_target_bytes`
+//     (414), a body of at most `max_body_bytes` (413); a malformed request gets 400;
+//   - a complete request is handed to one of `threads` workers (handlers block: backend calls,
+//     database); when `max_queued` requests already wait for one, 503 at once;
+//   - answers are written asynchronously within `write_timeout` (a client that does not read
+//     is closed); a streamed answer's chunks are written one at a time, its worker waiting for
+//     each (so a slow reader holds back its backend stream, within write_timeout per chunk).
+// Errors that the listener answers itself get their body from `error_body`.
+//
+// TLS: with `tls_cert_file` and `tls_key_file` (PEM), every connection is HTTPS. The files are
+// checked every `tls_reload_interval` and, when changed, loaded again for the connections that
+// follow (a pair that does not load is logged and the previous one kept).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "services/gateway/http/http_message.h"
+
+namespace maillage::gateway {
+
+struct GuardedListenerOptions {
+  int threads = 64;         // workers running handlers
+  size_t max_queued = 256;  // complete requests waiting for a worker; past it, 503
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::chrono::milliseconds write_timeout{30000};
+  size_t max_connections = 10000;
+  size_t max_connections_per_address = 256;
+  size_t max_header_bytes = 48 << 10;
+  size_t max_target_bytes = 8192;
+  size_t max_body_bytes = 4 << 20;
+  std::string tls_cert_file;  // both set: HTTPS
+  std::string tls_key_file;
+  std::chrono::milliseconds tls_reload_interval{10000};
+  // The body and content type of an answer the listener makes itself (400, 413, 414, 431, 503).
+  std::function<std::pair<std::string, std::string>(int status)> error_body;
+  // Called on the worker's thread once a request is answered (a streamed one: once its stream
+  // is over), and for the requests the listener answers itself (on the I/O thread): the access
+  // log and the metrics.
+  std::function<void(const HttpRequest&, const HttpResponse&, size_t streamed_bytes)> on_answered;
+};
+
+// Counters of what the listener refused or cut, for tests and metrics.
+struct GuardedListenerStats {
+  std::atomic<int64_t> connections_open{0};
+  std::atomic<int64_t> refused_connections{0};  // over a connection limit
+  std::atomic<int64_t> timed_out{0};            // handshake, header, body or write too slow
+  std::atomic<int64_t> saturated{0};            // 503: no worker free and the queue full
+};
+
+using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+class GuardedListener {
+ public:
+  GuardedListener(HttpHandler handler, GuardedListenerOptions options);
+  // Stops if still running.
+  ~GuardedListener();
+  GuardedListener(const GuardedListener&) = delete;
+  GuardedListener& operator=(const GuardedListener&) = delete;
+
+  // Binds `host`:`port` (0: a free port) and starts accepting. Returns the bound port;
+  // UNAVAILABLE naming the address when it cannot be bound; INVALID_ARGUMENT when the TLS
+  // certificate or key cannot be loaded; FAILED_PRECONDITION when started twice.
+  absl::StatusOr<int> Start(const std::string& host, int port);
+
+  // Stops accepting, returns once every request in progress has been answered (at most
+  // `drain` later), then closes every connection. Idempotent.
+  void Stop(std::chrono::milliseconds drain = std::chrono::seconds(30));
+
+  const GuardedListenerStats& stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace maillage::gateway
