@@ -10,6 +10,7 @@
 #include "common/api/list_query.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
+#include "common/csv/csv_writer.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -357,7 +358,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
   chunk.set_content_type(geojson ? "application/geo+json" : "text/csv; charset=utf-8");
   std::string* data = chunk.mutable_data();
   *data = geojson ? "{\"type\":\"FeatureCollection\",\"features\":["
-                  : CsvLine(ActorCsvColumns(), separator);
+                  : csv::CsvLine(ActorCsvColumns(), separator);
   int64_t after = 0;
   bool first_feature = true;
   for (;;) {
@@ -373,7 +374,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
         first_feature = false;
         *data += GeoJsonFeature(actor);
       } else {
-        *data += CsvLine(ActorCsvCells(actor), separator);
+        *data += csv::CsvLine(ActorCsvCells(actor), separator);
       }
     }
     bool last = static_cast<int>(actors.size()) < kRowsPerChunk;
