@@ -39,6 +39,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/api/pagination.h"
 #include "common/auth/caller.h"
 #include "common/config/env.h"
 #include "common/db/migrations.h"
@@ -229,6 +230,8 @@ int Run() {
   log::Init("gateway", log_level);
   grpc_options.drain_timeout = drain_timeout;
   auth::SetProcessSecret(principal_secret);
+  // The gateway's own lists (keys, audit) sign their page tokens like the services do.
+  api::SetPageTokenKeyFromSecret(principal_secret);
   server::SetInternalTls(internal_tls);
 
   db::Pool pool(pool_options);

@@ -22,7 +22,9 @@ absl::Status Unauthenticated(absl::string_view reason, absl::string_view message
 }  // namespace
 
 auth::Principal Caller::principal(const std::string& request_id) const {
-  return {key_name, role, 0, request_id};
+  auth::Principal principal{key_name, role, 0, request_id};
+  principal.funder_id = funder_id;
+  return principal;
 }
 
 std::optional<absl::Duration> RateLimiter::Take(int64_t key_id, double rps, int burst,
@@ -115,7 +117,7 @@ absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::str
                                             const CallRecord& context) {
   absl::StatusOr<ApiKeyRecord> key = Authenticate(api_key, deadline);
   if (!key.ok()) return key.status();
-  Caller caller{key->id, key->name, key->prefix, key->role};
+  Caller caller{key->id, key->name, key->prefix, key->role, key->funder_id};
   if (!auth::Allowed(key->role, method)) {
     const std::string role = v1::Role_Name(key->role);
     absl::Status denied = PermissionDenied(
