@@ -31,11 +31,6 @@ absl::Status FunderScope::Check(const auth::Principal& principal,
                                 const std::vector<std::string>& names,
                                 db::Deadline deadline) const {
   if (principal.role != ::maillage::gateway::v1::ROLE_FUNDER) return absl::OkStatus();
-  if (principal.funder_id.empty()) {
-    return MakeError(absl::StatusCode::kPermissionDenied, kDomain, "FUNDER_NOT_NAMED",
-                     "this funder key names no funder: ask for a key that names the funder "
-                     "(funder_id) it speaks for");
-  }
   std::set<std::string> keys;
   for (const std::string& name : names) {
     if (!absl::StartsWith(name, "actions/")) continue;
@@ -46,6 +41,11 @@ absl::Status FunderScope::Check(const auth::Principal& principal,
     keys.insert(key);
   }
   if (keys.empty()) return absl::OkStatus();
+  if (principal.funder_id.empty()) {
+    return MakeError(absl::StatusCode::kPermissionDenied, kDomain, "FUNDER_NOT_NAMED",
+                     "this funder key names no funder: ask for a key that names the funder "
+                     "(funder_id) it speaks for");
+  }
   std::vector<std::string> list(keys.begin(), keys.end());
   absl::StatusOr<int64_t> funded =
       pool_.ReadOnly<int64_t>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {

@@ -33,7 +33,8 @@ class FunderScope {
   // funders. PERMISSION_DENIED (domain budget.maillage, reason ACTION_NOT_FUNDED, metadata
   // funder_id and action) otherwise — for a missing action too — and for "actions/-" (every
   // action: a funder reads its actions one at a time); PERMISSION_DENIED (FUNDER_NOT_NAMED)
-  // for a FUNDER principal that names no funder. UNAVAILABLE and the like from the database.
+  // for a FUNDER principal that names no funder and a request that names an action.
+  // UNAVAILABLE and the like from the database.
   absl::Status Check(const auth::Principal& principal, const std::vector<std::string>& names,
                      db::Deadline deadline) const;
 
