@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   meetings::ParticipantRoster roster(pool, directory_client);
   meetings::OutputCatalog outputs(pool, directory_client);
   meetings::Roadmap roadmap(pool, actions);
-  meetings::IndicatorReport indicators(pool, directory_client);
+  meetings::IndicatorReport indicators(pool, directory_client, actions);
   meetings::MeetingsServiceImpl service(planner, roster, outputs, roadmap, indicators);
   server::ServerOptions server_options;
   server_options.service_name = "meetings";

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/csv/csv_reader.h"
+#include "common/csv/csv_writer.h"
 #include "fuzz/fuzz_check.h"
 #include "services/directory/actor_csv.h"
 #include "services/directory/actor_fields.h"
@@ -49,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     directory::NormalizeActor(*updated);
     if (violations.empty()) {
-      std::string line = directory::CsvLine(directory::ActorCsvCells(normalized), ';');
+      std::string line = maillage::csv::CsvLine(directory::ActorCsvCells(normalized), ';');
       MAILLAGE_FUZZ_CHECK(maillage::csv::IsValidUtf8(line), line);
     }
   }

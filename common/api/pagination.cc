@@ -1,5 +1,13 @@
 #include "common/api/pagination.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+#include <mutex>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -8,9 +16,46 @@
 namespace maillage::api {
 namespace {
 
-constexpr absl::string_view kTokenVersion = "p1";
+constexpr absl::string_view kTokenVersion = "p2";
+// What the deployment secret is signed with to derive the token key, so that the principal
+// secret itself never signs anything else.
+constexpr absl::string_view kKeyLabel = "maillage page tokens v1";
+constexpr size_t kMacSize = 32;  // HMAC-SHA256
 
-// FNV-1a, 64 bits: a checksum against accidents and casual edits, not a secret.
+std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_size);
+  return std::string(reinterpret_cast<const char*>(mac), mac_size);
+}
+
+std::mutex& KeyMutex() {
+  static auto* const kMutex = new std::mutex;
+  return *kMutex;
+}
+
+// The key tokens are signed with: installed by SetPageTokenKeyFromSecret, else 32 random bytes
+// drawn once per process.
+std::string& KeyStorage() {
+  static auto* const kKey = [] {
+    auto* key = new std::string(kMacSize, '\0');
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key->data()), static_cast<int>(kMacSize)) !=
+        1) {
+      std::abort();  // no randomness: nothing could be signed safely
+    }
+    return key;
+  }();
+  return *kKey;
+}
+
+std::string CurrentKey() {
+  std::lock_guard<std::mutex> lock(KeyMutex());
+  return KeyStorage();
+}
+
+// FNV-1a, 64 bits: the query fingerprint only tells queries apart; the token's integrity is
+// its HMAC.
 uint64_t Fnv1a(absl::string_view data, uint64_t hash = 1469598103934665603ULL) {
   for (unsigned char c : data) {
     hash ^= c;
@@ -59,13 +104,19 @@ std::string QueryFingerprint(std::initializer_list<absl::string_view> parts) {
   return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
 }
 
+void SetPageTokenKeyFromSecret(absl::string_view secret) {
+  std::string key = HmacSha256(secret, kKeyLabel);
+  std::lock_guard<std::mutex> lock(KeyMutex());
+  KeyStorage() = std::move(key);
+}
+
 std::string EncodePageToken(absl::string_view fingerprint, const PageCursor& cursor) {
   std::string body;
   AppendField(body, kTokenVersion);
   AppendField(body, fingerprint);
   for (const std::string& key : cursor.keys) AppendField(body, key);
   std::string framed = body;
-  AppendField(framed, absl::StrCat(absl::Hex(Fnv1a(body), absl::kZeroPad16)));
+  AppendField(framed, HmacSha256(CurrentKey(), body));
   std::string token;
   absl::WebSafeBase64Escape(framed, &token);
   return token;
@@ -90,8 +141,12 @@ absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token, absl::string
   }
   std::string body;
   for (size_t i = 0; i + 1 < fields.size(); ++i) AppendField(body, fields[i]);
-  if (fields.back() != absl::StrCat(absl::Hex(Fnv1a(body), absl::kZeroPad16))) {
-    return BadToken(domain, "page token was altered");
+  const std::string expected = HmacSha256(CurrentKey(), body);
+  if (fields.back().size() != expected.size() ||
+      CRYPTO_memcmp(fields.back().data(), expected.data(), expected.size()) != 0) {
+    return BadToken(domain,
+                    "page token was altered, or was issued by another deployment or before its "
+                    "key changed: start again from the first page");
   }
   if (fields[1] != fingerprint) {
     return BadToken(domain,

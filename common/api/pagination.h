@@ -41,11 +41,21 @@ struct PageCursor {
 // parent, search text...). A token only continues the query it came from.
 std::string QueryFingerprint(std::initializer_list<absl::string_view> parts);
 
-// An opaque URL-safe token for `cursor` under `fingerprint`.
+// Tokens are signed with HMAC-SHA256 under a key derived from a deployment secret, so a client
+// can neither forge a cursor nor alter one. Every process serving the same lists (replicas of a
+// service) must derive it from the same secret; the binaries pass MAILLAGE_PRINCIPAL_SECRET at
+// start-up (common/service, the gateway's main). The key is HMAC-SHA256(secret, "maillage page
+// tokens v1"). Until it is called the process signs with 32 random bytes of its own (tokens
+// then only work in this process: tests, tools). Changing the secret invalidates the tokens
+// already handed out (clients start again from the first page). Thread-safe.
+void SetPageTokenKeyFromSecret(absl::string_view secret);
+
+// An opaque URL-safe token for `cursor` under `fingerprint`, signed with the process's key.
 std::string EncodePageToken(absl::string_view fingerprint, const PageCursor& cursor);
 
 // The cursor of `token`. INVALID_ARGUMENT (field "page_token") when the token is malformed,
-// altered, or was issued for a different query (other filter or order).
+// altered, signed with another key (another deployment, or before the secret changed), or was
+// issued for a different query (other filter or order).
 absl::StatusOr<PageCursor> DecodePageToken(absl::string_view token, absl::string_view fingerprint,
                                            absl::string_view domain);
 

@@ -53,10 +53,10 @@ bool IsKnownRole(int64_t number) {
 }  // namespace
 
 std::string SignPrincipal(const Principal& principal, absl::string_view secret) {
-  std::string payload =
-      Base64Url(absl::StrCat(kPayloadVersion, ".", static_cast<int>(principal.role), ".",
-                             principal.expire_unix_ms, ".", Base64Url(principal.key_name), ".",
-                             Base64Url(principal.request_id), ".", Base64Url(principal.audience)));
+  std::string payload = Base64Url(absl::StrCat(
+      kPayloadVersion, ".", static_cast<int>(principal.role), ".", principal.expire_unix_ms, ".",
+      Base64Url(principal.key_name), ".", Base64Url(principal.request_id), ".",
+      Base64Url(principal.audience), ".", Base64Url(principal.funder_id)));
   return absl::StrCat(payload, ".", Mac(secret, payload));
 }
 
@@ -77,11 +77,12 @@ absl::StatusOr<Principal> VerifyPrincipal(absl::string_view token, absl::string_
   std::vector<absl::string_view> fields = absl::StrSplit(payload, '.');
   int64_t role = 0;
   Principal principal;
-  if (fields.size() != 6 || fields[0] != kPayloadVersion || !absl::SimpleAtoi(fields[1], &role) ||
+  if (fields.size() != 7 || fields[0] != kPayloadVersion || !absl::SimpleAtoi(fields[1], &role) ||
       !IsKnownRole(role) || !absl::SimpleAtoi(fields[2], &principal.expire_unix_ms) ||
       !DecodeCanonical(fields[3], &principal.key_name) ||
       !DecodeCanonical(fields[4], &principal.request_id) ||
-      !DecodeCanonical(fields[5], &principal.audience)) {
+      !DecodeCanonical(fields[5], &principal.audience) ||
+      !DecodeCanonical(fields[6], &principal.funder_id)) {
     return Invalid("malformed payload");
   }
   principal.role = static_cast<Role>(role);

@@ -17,8 +17,8 @@
 //
 // Token: base64url(payload) "." base64url(HMAC-SHA256(secret, base64url(payload))), no padding;
 // the payload is "2.<role number>.<expire_unix_ms>.<base64url key_name>.<base64url request_id>.
-// <base64url audience>". The whole token is metadata-safe ASCII. Version-1 tokens (no
-// audience) are refused.
+// <base64url audience>.<base64url funder_id>". The whole token is metadata-safe ASCII.
+// Version-1 tokens (no audience) are refused.
 #pragma once
 
 #include <cstdint>
@@ -51,6 +51,9 @@ struct Principal {
   std::string request_id;      // the call's x-request-id
   // The one method this principal may be presented to, "/<package>.<Service>/<Method>".
   std::string audience;
+  // For a ROLE_FUNDER key: the funder it speaks for, as the actions list it in their funders
+  // ("dijon-metropole"); the budget service lets it read only those actions. Empty otherwise.
+  std::string funder_id;
 };
 
 // The token for `principal`, signed with `secret`.

@@ -60,6 +60,7 @@ TEST(PrincipalTest, RoundTripKeepsEveryField) {
     EXPECT_EQ(back->expire_unix_ms, p.expire_unix_ms);
     EXPECT_EQ(back->request_id, p.request_id);
     EXPECT_EQ(back->audience, p.audience);
+    EXPECT_EQ(back->funder_id, "");
   }
 }
 
@@ -95,6 +96,23 @@ TEST(PrincipalTest, VersionOneTokensWithoutAudienceAreRefused) {
                             &signature);
   ExpectRefused(VerifyPrincipal(payload + "." + signature, kSecret, kNow, kAudience),
                 "PRINCIPAL_INVALID", "version 1");
+}
+
+// A funder key's principal names its funder; another funder cannot be spliced in.
+TEST(PrincipalTest, FunderTravelsSigned) {
+  Principal p = Sample();
+  p.role = gw::ROLE_FUNDER;
+  p.funder_id = "dijon-metropole";
+  absl::StatusOr<Principal> back =
+      VerifyPrincipal(SignPrincipal(p, kSecret), kSecret, kNow, kAudience);
+  ASSERT_THAT(back, IsOk()) << back.status();
+  EXPECT_EQ(back->funder_id, "dijon-metropole");
+  Principal other = p;
+  other.funder_id = "region-bfc";
+  std::string forged = SignPrincipal(other, "guess");
+  std::string genuine = SignPrincipal(p, kSecret);
+  std::string spliced = forged.substr(0, forged.find('.')) + genuine.substr(genuine.find('.'));
+  ExpectRefused(VerifyPrincipal(spliced, kSecret, kNow, kAudience), "PRINCIPAL_INVALID", spliced);
 }
 
 TEST(PrincipalTest, TokenIsMetadataSafe) {

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/pagination.h"
 #include "common/auth/caller.h"
 #include "common/log/log.h"
 #include "prometheus/gauge.h"
@@ -59,6 +60,8 @@ int ConfigError(const absl::Status& status) {
 void InitProcess(const ServiceEnvironment& environment) {
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
+  // Page tokens are signed with a key every replica derives from the same secret.
+  api::SetPageTokenKeyFromSecret(environment.principal_secret);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
                          {"grpc_port", absl::StrCat(environment.server.grpc_port)}});
 }

@@ -171,8 +171,9 @@ TEST_F(DocumentsTest, FinancialReportComparesForecastWithActualPerChapter) {
   EXPECT_THAT(csv, HasSubstr("64;Charges de personnel;5\xE2\x80\xAF"
                              "400\xE2\x80\xAF\xE2\x82\xAC;"
                              "4\xE2\x80\xAF"
-                             "860\xE2\x80\xAF\xE2\x82\xAC;-540\xE2\x80\xAF\xE2\x82\xAC;"
-                             "-10,00\xE2\x80\xAF%;Moins d'heures que prévu\r\n"));
+                             "860\xE2\x80\xAF\xE2\x82\xAC;'-540\xE2\x80\xAF\xE2\x82\xAC;"
+                             "'-10,00\xE2\x80\xAF%;Moins d'heures que prévu\r\n"))
+      << "negative gaps start with '-': neutralised like any cell a spreadsheet would run";
   std::string xlsx =
       Export(actual.name(), v1::EXPORT_FORMAT_XLSX, v1::EXPORT_LAYOUT_FINANCIAL_REPORT_15059);
   EXPECT_EQ(xlsx.substr(0, 2), "PK");

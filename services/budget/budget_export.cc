@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/csv/csv_writer.h"
 #include "common/status/errors.h"
 #include "services/budget/budget_names.h"
 #include "services/budget/money.h"
@@ -45,17 +46,6 @@ std::string Percent(int64_t basis_points) {
       basis_points < 0 ? -static_cast<uint64_t>(basis_points) : static_cast<uint64_t>(basis_points);
   return absl::StrFormat("%s%d,%02d\xE2\x80\xAF%%", basis_points < 0 ? "-" : "", magnitude / 100,
                          magnitude % 100);
-}
-
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(";\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
 }
 
 }  // namespace
@@ -137,16 +127,16 @@ FormGrid FinancialReportGrid(const v1::Action& action, const v1::FinancialReport
 std::string GridToCsv(const FormGrid& grid) {
   std::string out = "\xEF\xBB\xBF";
   for (const std::vector<FormCell>& row : grid) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) out.push_back(';');
-      const FormCell& cell = row[i];
+    std::vector<std::string> cells;
+    cells.reserve(row.size());
+    for (const FormCell& cell : row) {
       if (cell.is_amount) {
-        if (cell.has_amount) out += FormatWholeEuros(cell.cents);
+        cells.push_back(cell.has_amount ? FormatWholeEuros(cell.cents) : std::string());
       } else {
-        out += CsvField(cell.text);
+        cells.push_back(cell.text);
       }
     }
-    out += "\r\n";
+    out += maillage::csv::CsvLine(cells, ';');
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "services/budget/account_catalog.h"
 #include "services/budget/action_registry.h"
 #include "services/budget/budget_book.h"
+#include "services/budget/funder_scope.h"
 #include "services/budget/grant_ledger.h"
 
 namespace maillage::budget {
@@ -59,6 +60,7 @@ class BudgetServiceImpl final : public v1::BudgetService::Service {
   BudgetBook budgets_;
   GrantLedger grants_;
   AccountCatalog accounts_;
+  FunderScope funders_;
 };
 
 }  // namespace maillage::budget

@@ -6,8 +6,11 @@
 #include <set>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "services/budget/money.h"
 
 namespace maillage::budget {
@@ -194,10 +197,61 @@ class Run {
     }
     bool subsidy = ChapterOf(line.effective_account_code()) == "74";
     bool chapter_with_details = line.is_chapter() && details_.count(i) > 0;
-    if (subsidy && line.funder_id().empty() && !chapter_with_details) {
+    if (!subsidy || !line.funder_id().empty() || chapter_with_details) return;
+    if (const v1::ActionFunder* named = FunderNamedBy(line.label())) {
+      Finding& f = Add(
+          v1::FINDING_RULE_MISSING_FUNDER, v1::SEVERITY_ERROR, {i},
+          absl::StrCat("La ligne de subvention ", Describe(i), " nomme ", named->display_name(),
+                       ", financeur de l'action, mais n'y est pas rattachée (funder_id vide) : ",
+                       "ses montants ne comptent pas dans l'engagement de ce financeur."));
+      f.set_funder_id(named->funder_id());
+    } else if (NamesNoBody(line.label())) {
       Add(v1::FINDING_RULE_MISSING_FUNDER, v1::SEVERITY_ERROR, {i},
           absl::StrCat("La ligne de subvention ", Describe(i), " ne nomme pas son financeur."));
+    } else {
+      Add(v1::FINDING_RULE_FUNDER_NOT_LISTED, v1::SEVERITY_WARNING, {i},
+          absl::StrCat("La ligne de subvention ", Describe(i),
+                       " nomme un financeur que l'action ne compte pas parmi ses financeurs (",
+                       FunderNames(),
+                       ") : ajoutez-le à l'action pour que ses engagements et ses "
+                       "subventions soient vérifiés."));
     }
+  }
+
+  // The action's funder whose display name is `label` (accents and case ignored), or null.
+  const v1::ActionFunder* FunderNamedBy(const std::string& label) const {
+    const std::string folded(absl::StripAsciiWhitespace(FoldLabel(label)));
+    for (const v1::ActionFunder& funder : in_.action->funders()) {
+      if (FoldLabel(funder.display_name()) == folded) return &funder;
+    }
+    return nullptr;
+  }
+
+  // True when a subsidy line's label names no body: empty, an account's own label
+  // ("Subventions d'exploitation"), or only words of the kind "subvention(s) d'exploitation".
+  bool NamesNoBody(const std::string& label) const {
+    const std::string folded = FoldLabel(label);
+    for (const v1::Account& account : chart_.accounts()) {
+      if (FoldLabel(account.label()) == absl::StripAsciiWhitespace(folded)) return true;
+    }
+    static const std::set<std::string> kGeneric = {
+        "subvention",     "subventions", "d'exploitation", "exploitation", "de",     "d'",
+        "fonctionnement", "publique",    "publiques",      "autre",        "autres", "a",
+        "obtenir",        "demandee",    "demandees",      "demande",      "-",      ":"};
+    for (absl::string_view word : absl::StrSplit(folded, ' ', absl::SkipWhitespace())) {
+      if (kGeneric.count(std::string(word)) == 0) return false;
+    }
+    return true;
+  }
+
+  // The action's funders as forms print them, "Dijon Métropole, Ville de Dijon"; "aucun" when
+  // it lists none.
+  std::string FunderNames() const {
+    std::vector<std::string> names;
+    for (const v1::ActionFunder& funder : in_.action->funders()) {
+      names.push_back(funder.display_name());
+    }
+    return names.empty() ? std::string("aucun") : absl::StrJoin(names, ", ");
   }
 
   void CheckChapters() {
@@ -280,15 +334,21 @@ class Run {
       }
     }
     if (charges != income) {
-      Finding& f =
-          Add(v1::FINDING_RULE_UNBALANCED, forecast ? v1::SEVERITY_ERROR : v1::SEVERITY_WARNING, {},
-              absl::StrCat("Le total des charges (", FormatEuros(charges),
-                           ") diffère du total des produits (", FormatEuros(income), ")",
-                           charges > income ? absl::StrCat(" : ", FormatEuros(charges - income),
-                                                           " restent à financer.")
-                                            : "."));
-      SetAmounts(f, charges, income);
-      if (charges > income) f.set_left_to_finance_cents(charges - income);
+      // The difference splits into money (charges and income outside 86/87) and contributions
+      // in kind (86 - 87): only the first is left to finance.
+      int64_t charged_86 = 0, income_87 = 0, money_charges = 0, money_income = 0, money_gap = 0;
+      if (SumTopLevel(v1::SIDE_CHARGE, "86", charged_86) &&
+          SumTopLevel(v1::SIDE_INCOME, "87", income_87) &&
+          !__builtin_sub_overflow(charges, charged_86, &money_charges) &&
+          !__builtin_sub_overflow(income, income_87, &money_income) &&
+          !__builtin_sub_overflow(money_charges, money_income, &money_gap) &&
+          money_gap != INT64_MIN) {
+        Finding& f =
+            Add(v1::FINDING_RULE_UNBALANCED, forecast ? v1::SEVERITY_ERROR : v1::SEVERITY_WARNING,
+                {}, UnbalancedMessage(charges, income, money_gap, charged_86, income_87));
+        SetAmounts(f, charges, income);
+        if (money_gap > 0) f.set_left_to_finance_cents(money_gap);
+      }
     }
     if (used != received) {
       Finding& f = Add(
@@ -300,6 +360,33 @@ class Run {
     used_ = used;
     received_ = received;
     return true;
+  }
+
+  // What an UNBALANCED finding says: the totals, then what their difference is made of.
+  static std::string UnbalancedMessage(int64_t charges, int64_t income, int64_t money_gap,
+                                       int64_t used, int64_t received) {
+    std::string out = absl::StrCat("Le total des charges (", FormatEuros(charges),
+                                   ") diffère du total des produits (", FormatEuros(income), ")");
+    const std::string in_kind =
+        absl::StrCat("les contributions volontaires en nature (86 : ", FormatEuros(used),
+                     ", 87 : ", FormatEuros(received), ")");
+    if (money_gap == 0) {
+      absl::StrAppend(&out, " seulement parce que ", in_kind,
+                      " diffèrent : hors contributions en nature, le budget est équilibré et "
+                      "rien ne reste à financer.");
+      return out;
+    }
+    // Without any contribution in kind, there is nothing to set apart.
+    const char* outside = used == 0 && received == 0 ? " : " : " : hors contributions en nature, ";
+    if (money_gap > 0) {
+      absl::StrAppend(&out, outside, FormatEuros(money_gap), " de charges restent à financer");
+    } else {
+      absl::StrAppend(&out, outside, "les produits dépassent les charges de ",
+                      FormatEuros(-money_gap));
+    }
+    if (used != received) absl::StrAppend(&out, " ; ", in_kind, " diffèrent aussi");
+    absl::StrAppend(&out, ".");
+    return out;
   }
 
   // The sum of the lines carrying `funder_id`, a detail not counted when its chapter carries

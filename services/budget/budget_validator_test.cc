@@ -204,7 +204,8 @@ TEST_F(RuleTest, ContributionsMismatchAndInKindNotValued) {
   fx_.budget.clear_stated_totals();
   fx_.action.mutable_years(0)->clear_announced_amount_cents();
   std::vector<std::string> findings = Validate(fx_);
-  EXPECT_THAT(findings, ElementsAre("ERROR UNBALANCED expected=6500 actual=6400 left=100",
+  // Charges and income differ only because 86 != 87: nothing is left to finance.
+  EXPECT_THAT(findings, ElementsAre("ERROR UNBALANCED expected=6500 actual=6400",
                                     "ERROR CONTRIBUTIONS_MISMATCH expected=500 actual=400",
                                     "INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"));
   // Resources given in kind and nothing in 86/87.
@@ -215,6 +216,172 @@ TEST_F(RuleTest, ContributionsMismatchAndInKindNotValued) {
   // Given in other years only: nothing to value this year.
   fx_.action.mutable_in_kind_resources(0)->add_years(2024);
   EXPECT_THAT(Validate(fx_), ElementsAre("INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"));
+}
+
+// An amount as the messages write it: "6 500" -> "6 500 €" with narrow no-break spaces.
+std::string Euros(std::string figure) {
+  const std::string nnbsp = "\xE2\x80\xAF";
+  std::string out;
+  for (char c : figure) out += c == ' ' ? nnbsp : std::string(1, c);
+  return out + nnbsp + "\xE2\x82\xAC";
+}
+
+std::vector<std::string> Messages(const Fixture& fx, v1::FindingRule rule) {
+  ValidationInput input{&fx.action, &fx.budget, &fx.lines, {}, nullptr};
+  std::vector<std::string> messages;
+  for (const v1::Finding& f : BudgetValidator(ChartOfAccounts::Pca2018()).Validate(input)) {
+    if (f.rule() == rule) messages.push_back(f.message());
+  }
+  return messages;
+}
+
+TEST_F(RuleTest, UnbalancedSaysWhatTheDifferenceIsMadeOf) {
+  fx_.budget.clear_stated_totals();
+  fx_.action.mutable_years(0)->clear_announced_amount_cents();
+  // Only the contributions in kind differ (86: 500, 87: 400).
+  Add(v1::SIDE_CHARGE, "86", "Emplois des contributions volontaires en nature", 50000)
+      .set_is_chapter(true);
+  Add(v1::SIDE_INCOME, "87", "Contributions volontaires en nature", 40000).set_is_chapter(true);
+  const std::string in_kind = "les contributions volontaires en nature (86 : " + Euros("500") +
+                              ", 87 : " + Euros("400") + ")";
+  EXPECT_THAT(
+      Messages(fx_, v1::FINDING_RULE_UNBALANCED),
+      ElementsAre("Le total des charges (" + Euros("6 500") + ") diffère du total des produits (" +
+                  Euros("6 400") + ") seulement parce que " + in_kind +
+                  " diffèrent : hors contributions en nature, le budget est équilibré et "
+                  "rien ne reste à financer."));
+  EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_CONTRIBUTIONS_MISMATCH),
+              ElementsAre("Les emplois des contributions volontaires (86 : " + Euros("500") +
+                          ") diffèrent des contributions reçues (87 : " + Euros("400") + ")."));
+  // Money missing as well: 1 000 € left to finance, the in-kind difference said apart.
+  Line(3).set_amount_cents(500000);
+  Line(2).set_amount_cents(500000);
+  fx_.action.mutable_funders(0)->mutable_commitments(0)->set_amount_cents(500000);
+  EXPECT_THAT(Validate(fx_),
+              ::testing::Contains("ERROR UNBALANCED expected=6500 actual=5400 left=1000"));
+  EXPECT_THAT(
+      Messages(fx_, v1::FINDING_RULE_UNBALANCED),
+      ElementsAre("Le total des charges (" + Euros("6 500") + ") diffère du total des produits (" +
+                  Euros("5 400") + ") : hors contributions en nature, " + Euros("1 000") +
+                  " de charges restent à financer ; " + in_kind + " diffèrent aussi."));
+  // Income above charges, no contribution in kind: nothing left to finance, nothing set apart.
+  fx_.lines.resize(4);
+  Line(3).set_amount_cents(700000);
+  Line(2).set_amount_cents(700000);
+  fx_.action.mutable_funders(0)->mutable_commitments(0)->set_amount_cents(700000);
+  EXPECT_THAT(Validate(fx_), ElementsAre("ERROR UNBALANCED expected=6000 actual=7000",
+                                         "INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"));
+  EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_UNBALANCED),
+              ElementsAre("Le total des charges (" + Euros("6 000") +
+                          ") diffère du total des produits (" + Euros("7 000") +
+                          ") : les produits dépassent les charges de " + Euros("1 000") + "."));
+  // The seed's case: 10 000 of charges for 6 000 of income, no contribution in kind.
+  Line(0).set_amount_cents(1000000);
+  Line(1).set_amount_cents(1000000);
+  Line(2).set_amount_cents(600000);
+  Line(3).set_amount_cents(600000);
+  fx_.action.mutable_funders(0)->mutable_commitments(0)->set_amount_cents(600000);
+  EXPECT_THAT(
+      Messages(fx_, v1::FINDING_RULE_UNBALANCED),
+      ElementsAre("Le total des charges (" + Euros("10 000") + ") diffère du total des produits (" +
+                  Euros("6 000") + ") : " + Euros("4 000") + " de charges restent à financer."));
+}
+
+// Every account of classes 86 and 87 of the association chart, used with its own label, under
+// its chapter (with and without its own code): no MISCLASSIFIED_LABEL, no finding at all.
+TEST_F(RuleTest, EveryLabelOfTheContributionsInKindFitsItsAccount) {
+  fx_.budget.clear_stated_totals();
+  fx_.action.mutable_years(0)->clear_announced_amount_cents();
+  const std::vector<v1::BudgetLine> base = fx_.lines;
+  int checked = 0;
+  for (const v1::Account& account : ChartOfAccounts::Pca2018().accounts()) {
+    if (account.chapter() != "86" && account.chapter() != "87") continue;
+    for (bool own_code : {true, false}) {
+      if (account.is_chapter() && !own_code) continue;
+      fx_.lines = base;
+      const bool charge = account.side() == v1::SIDE_CHARGE;
+      // The side of the account, then the other side balancing it with 861/871.
+      Chapter(v1::SIDE_CHARGE, "86", "Emplois des contributions volontaires en nature", 30000);
+      if (charge && !account.is_chapter()) {
+        Detail(own_code ? account.code() : "", account.label(), 30000);
+      } else if (!charge) {
+        Detail("861", "Mises à disposition gratuites de biens", 30000);
+      }
+      Chapter(v1::SIDE_INCOME, "87", "Contributions volontaires en nature", 30000);
+      if (!charge && !account.is_chapter()) {
+        Detail(own_code ? account.code() : "", account.label(), 30000);
+      } else if (charge) {
+        Detail("871", "Prestations en nature", 30000);
+      }
+      if (account.is_chapter()) {
+        (charge ? Line(4) : Line(6)).set_label(account.label());
+      }
+      EXPECT_THAT(Validate(fx_),
+                  ElementsAre("INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"))
+          << account.code() << " " << account.label() << (own_code ? " coded" : " uncoded");
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 16);  // 86, 860, 861, 862, 864, 87, 870, 871, 875: 2 chapters + 7 x 2
+}
+
+TEST_F(RuleTest, PrestationsEnNatureUnder87IsNotAService) {
+  // The line of the issue: "Prestations en nature" under 87 without a code of its own.
+  fx_.budget.clear_stated_totals();
+  fx_.action.mutable_years(0)->clear_announced_amount_cents();
+  Chapter(v1::SIDE_CHARGE, "86", "Emplois des contributions volontaires en nature", 40000);
+  Detail("862", "Prestations", 40000);
+  Chapter(v1::SIDE_INCOME, "87", "Contributions volontaires en nature", 40000);
+  Detail("", "Prestations en nature", 40000);
+  EXPECT_THAT(Validate(fx_), ElementsAre("INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"));
+  // Under 70 a service is still a service.
+  Line(7).set_label("Prestations de services");
+  EXPECT_THAT(Validate(fx_), ::testing::Contains("WARNING MISCLASSIFIED_LABEL 87->706"));
+}
+
+TEST_F(RuleTest, SubsidyLinesWithoutFunderSayWhatIsTrue) {
+  fx_.budget.clear_stated_totals();
+  fx_.action.mutable_years(0)->clear_announced_amount_cents();
+  // 1 000 € more of staff, asked of the Région on a detail of chapter 74.
+  Line(0).set_amount_cents(700000);
+  Line(1).set_amount_cents(700000);
+  Line(2).set_amount_cents(700000);
+  Detail("", "Région Bourgogne-Franche-Comté", 100000);
+  // A body the action does not list: a warning that says so, no claim that it names no one.
+  std::vector<std::string> messages = Messages(fx_, v1::FINDING_RULE_FUNDER_NOT_LISTED);
+  EXPECT_THAT(messages,
+              ElementsAre("La ligne de subvention « Région Bourgogne-Franche-Comté » nomme un "
+                          "financeur que l'action ne compte pas parmi ses financeurs (Dijon "
+                          "Métropole) : ajoutez-le à l'action pour que ses engagements et ses "
+                          "subventions soient vérifiés."));
+  EXPECT_THAT(Validate(fx_), ElementsAre("WARNING FUNDER_NOT_LISTED", "INFO STATED_TOTAL_MISSING",
+                                         "INFO STATED_TOTAL_MISSING"));
+  EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_MISSING_FUNDER), IsEmpty());
+  // Once the action lists it (and the line carries it), nothing to say.
+  v1::ActionFunder* region = fx_.action.add_funders();
+  region->set_funder_id("region-bfc");
+  region->set_display_name("Région Bourgogne-Franche-Comté");
+  region->set_kind(v1::FUNDER_KIND_REGION);
+  // Listed but not carried by the line: an error naming the funder.
+  EXPECT_THAT(Validate(fx_), ElementsAre("ERROR MISSING_FUNDER", "INFO STATED_TOTAL_MISSING",
+                                         "INFO STATED_TOTAL_MISSING"));
+  EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_MISSING_FUNDER),
+              ElementsAre("La ligne de subvention « Région Bourgogne-Franche-Comté » nomme Région "
+                          "Bourgogne-Franche-Comté, financeur de l'action, mais n'y est pas "
+                          "rattachée (funder_id vide) : ses montants ne comptent pas dans "
+                          "l'engagement de ce financeur."));
+  Line(4).set_funder_id("region-bfc");
+  EXPECT_THAT(Validate(fx_), ElementsAre("INFO STATED_TOTAL_MISSING", "INFO STATED_TOTAL_MISSING"));
+  // A label naming no body at all: the error it always was.
+  for (const char* label :
+       {"", "Subventions d'exploitation", "Subvention de fonctionnement", "Autres subventions"}) {
+    Line(4).set_funder_id("");
+    Line(4).set_label(label);
+    EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_MISSING_FUNDER),
+                ElementsAre(::testing::EndsWith(" ne nomme pas son financeur.")))
+        << label;
+    EXPECT_THAT(Messages(fx_, v1::FINDING_RULE_FUNDER_NOT_LISTED), IsEmpty()) << label;
+  }
 }
 
 TEST_F(RuleTest, UnknownAccountWrongSideAndDetailOutsideChapter) {

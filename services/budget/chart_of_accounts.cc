@@ -144,7 +144,12 @@ const v1::Account* ChartOfAccounts::Find(absl::string_view code) const {
 
 std::vector<const v1::Account*> ChartOfAccounts::SuggestFor(absl::string_view label,
                                                             v1::Side side) const {
-  std::string folded = FoldLabel(label);
+  std::string folded(absl::StripAsciiWhitespace(FoldLabel(label)));
+  // A label that is an account's own label belongs to that account, whatever hints its words
+  // carry ("Prestations en nature" is 871, not 706).
+  for (const v1::Account& account : accounts_) {
+    if (account.side() == side && FoldLabel(account.label()) == folded) return {&account};
+  }
   std::vector<const v1::Account*> matches;
   for (const v1::Account& account : accounts_) {
     if (account.side() != side) continue;

@@ -26,8 +26,9 @@ class ChartOfAccounts {
   // Every account in code order.
   const std::vector<v1::Account>& accounts() const { return accounts_; }
 
-  // The accounts of `side` whose label hints occur in `label` (accents and case ignored, at
-  // the start of a word), in chart order.
+  // The account of `side` whose own label is `label` (accents, case and surrounding spaces
+  // ignored) when there is one; otherwise the accounts of `side` whose label hints occur in
+  // `label` (at the start of a word), in chart order.
   std::vector<const v1::Account*> SuggestFor(absl::string_view label, v1::Side side) const;
 
  private:

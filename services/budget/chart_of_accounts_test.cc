@@ -41,6 +41,20 @@ TEST(ChartOfAccountsTest, SuggestsTheAccountALabelBelongsTo) {
   EXPECT_EQ(first("Hôtel", v1::SIDE_CHARGE), "");  // "tel" only at the start of a word
 }
 
+// An account's own label belongs to it, whatever its words hint at: "Prestations en nature"
+// is 871 (ANC 2018-06), not 706 "Prestations de services".
+TEST(ChartOfAccountsTest, EveryLabelOfTheChartSuggestsItsOwnAccount) {
+  const ChartOfAccounts& chart = ChartOfAccounts::Pca2018();
+  for (const v1::Account& account : chart.accounts()) {
+    auto found = chart.SuggestFor(account.label(), account.side());
+    ASSERT_EQ(found.size(), 1u) << account.code() << " " << account.label();
+    EXPECT_EQ(found.front()->code(), account.code()) << account.label();
+  }
+  EXPECT_EQ(chart.SuggestFor(" PRESTATIONS EN NATURE ", v1::SIDE_INCOME).front()->code(), "871");
+  EXPECT_EQ(chart.SuggestFor("Prestations", v1::SIDE_CHARGE).front()->code(), "862");
+  EXPECT_EQ(chart.SuggestFor("Prestations d'animation", v1::SIDE_INCOME).front()->code(), "706");
+}
+
 TEST(FoldLabelTest, RemovesAccentsAndCase) {
   EXPECT_EQ(FoldLabel("DÉPENSES"), "depenses");
   EXPECT_EQ(FoldLabel("Électricité, chèque"), "electricite, cheque");

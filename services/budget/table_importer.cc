@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/csv/csv_reader.h"
+#include "common/csv/csv_writer.h"
 #include "services/budget/money.h"
 
 namespace maillage::budget {
@@ -291,7 +292,11 @@ ImportedTable ImportBudgetTable(absl::string_view text, v1::TableDelimiter delim
   csv.Feed(text);
   csv.Finish();
   std::vector<maillage::csv::CsvRecord> records;
-  while (auto record = csv.Next()) records.push_back(std::move(*record));
+  while (auto record = csv.Next()) {
+    // Forms this service exported have neutralised cells (csv::CsvLine): read them as written.
+    for (std::string& field : record->fields) field = maillage::csv::RestoreCell(field);
+    records.push_back(std::move(*record));
+  }
   size_t widest = 0;
   for (const auto& record : records) widest = std::max(widest, UsedColumns(record.fields));
   bool side_by_side = layout == v1::IMPORT_LAYOUT_SIDE_BY_SIDE ||

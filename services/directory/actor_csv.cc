@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/csv/csv_reader.h"
+#include "common/csv/csv_writer.h"
 #include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -107,25 +108,6 @@ std::vector<std::string> ActorCsvCells(const v1::Actor& a) {
       db::DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
 }
 
-std::string CsvLine(const std::vector<std::string>& cells, char separator) {
-  std::string line;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    if (i) line += separator;
-    const std::string& cell = cells[i];
-    if (cell.find_first_of(std::string("\"\r\n") + separator) == std::string::npos) {
-      line += cell;
-      continue;
-    }
-    line += '"';
-    for (char c : cell) {
-      if (c == '"') line += '"';
-      line += c;
-    }
-    line += '"';
-  }
-  return line + "\r\n";
-}
-
 std::string GeoJsonFeature(const v1::Actor& actor) {
   std::string out =
       absl::StrCat("{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[",
@@ -188,7 +170,8 @@ ParsedActorRow ParseRow(const csv::CsvRecord& record, const ColumnIndex& columns
   auto cell = [&](const std::string& column) -> std::string {
     auto it = columns.find(column);
     if (it == columns.end() || it->second >= record.fields.size()) return "";
-    return std::string(absl::StripAsciiWhitespace(record.fields[it->second]));
+    // Cells this service exported were neutralised (csv::CsvLine): read them back as they were.
+    return csv::RestoreCell(absl::StripAsciiWhitespace(record.fields[it->second]));
   };
   auto bad = [&](const std::string& field, const std::string& reason) {
     row.problems.emplace_back(field, reason);

@@ -22,9 +22,6 @@ const std::vector<std::string>& ActorCsvColumns();
 // without their prefix, empty cells for unset values.
 std::vector<std::string> ActorCsvCells(const v1::Actor& actor);
 
-// One CSV line (RFC 4180 quoting, CRLF) of `cells` separated by `separator`.
-std::string CsvLine(const std::vector<std::string>& cells, char separator);
-
 // A GeoJSON Feature: a Point [longitude, latitude] with the CSV cells as string properties.
 // The actor must have coordinates.
 std::string GeoJsonFeature(const v1::Actor& actor);

@@ -12,6 +12,7 @@
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
 #include "common/api/update_mask.h"
+#include "common/csv/csv_writer.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -352,7 +353,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
   chunk.set_content_type(geojson ? "application/geo+json" : "text/csv; charset=utf-8");
   std::string* data = chunk.mutable_data();
   *data = geojson ? "{\"type\":\"FeatureCollection\",\"features\":["
-                  : CsvLine(ActorCsvColumns(), separator);
+                  : csv::CsvLine(ActorCsvColumns(), separator);
   int64_t after = 0;
   bool first_feature = true;
   for (;;) {
@@ -368,7 +369,7 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
         first_feature = false;
         *data += GeoJsonFeature(actor);
       } else {
-        *data += CsvLine(ActorCsvCells(actor), separator);
+        *data += csv::CsvLine(ActorCsvCells(actor), separator);
       }
     }
     bool last = static_cast<int>(actors.size()) < kRowsPerChunk;

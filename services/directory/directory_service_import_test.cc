@@ -1,5 +1,6 @@
 // Integration tests of ImportActors (and its round trip with ExportActors).
 #include "absl/strings/str_cat.h"
+#include "common/csv/csv_reader.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -11,6 +12,7 @@ namespace maillage::directory {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using v1::Actor;
 
 class ImportTest : public DirectoryTest {
@@ -195,6 +197,50 @@ TEST_F(ImportTest, ExportImportedAgainChangesNothing) {
   ASSERT_THAT(status, IsOk()) << status.error_message();
   EXPECT_EQ(response.unchanged_count(), 2) << response.DebugString();
   EXPECT_EQ(response.rows(0).matched_by(), v1::IMPORT_MATCH_RULE_RESOURCE_NAME);
+  EXPECT_EQ(CountRows("changes"), changes);
+}
+
+// OWASP CSV injection: the export neutralises every cell a spreadsheet would run as a formula,
+// and ImportActors reads the file back to the same actors.
+TEST_F(ImportTest, ExportNeutralisesFormulasAndReadsThemBack) {
+  CreateActor("=HYPERLINK(\"http://attacker.example\";\"Cliquez\")", [](Actor& a) {
+    a.set_description("@SUM(1+1)*cmd|' /C calc'!A0");
+    a.mutable_address()->add_lines("+33 3 80 00 00 00");
+    a.mutable_address()->add_lines("-2+3");
+  });
+  CreateActor("'t Winkeltje", [](Actor& a) { a.set_description("-1 adhérent"); });
+  v1::ExportActorsRequest request;
+  request.set_format(v1::EXPORT_FORMAT_CSV);
+  request.set_separator(v1::CSV_SEPARATOR_SEMICOLON);
+  auto context = Context();
+  auto reader = stub_->ExportActors(context.get(), request);
+  std::string csv;
+  google::api::HttpBody chunk;
+  while (reader->Read(&chunk)) csv += chunk.data();
+  ASSERT_THAT(reader->Finish(), IsOk());
+  EXPECT_THAT(csv, HasSubstr("\"'=HYPERLINK(\"\"http://attacker.example\"\";"));
+  EXPECT_THAT(csv, HasSubstr(";'@SUM(1+1)*cmd|' /C calc'!A0"));
+  EXPECT_THAT(csv, HasSubstr("''t Winkeltje"));
+  EXPECT_THAT(csv, HasSubstr(";'-1 adhérent"));
+  // No cell of the file starts with a formula character.
+  csv::CsvReader cells(';');
+  cells.Feed(csv);
+  cells.Finish();
+  int read = 0;
+  while (auto record = cells.Next()) {
+    for (const std::string& cell : record->fields) {
+      ++read;
+      ASSERT_TRUE(cell.empty() || std::string("=+-@\t\r").find(cell[0]) == std::string::npos)
+          << cell;
+    }
+  }
+  EXPECT_GT(read, 20);
+  // Read back: the same two actors, nothing changed.
+  int64_t changes = CountRows("changes");
+  v1::ImportActorsResponse response;
+  grpc::Status status = Import(csv, &response);
+  ASSERT_THAT(status, IsOk()) << status.error_message();
+  EXPECT_EQ(response.unchanged_count(), 2) << response.DebugString();
   EXPECT_EQ(CountRows("changes"), changes);
 }
 

@@ -186,7 +186,7 @@ int Run() {
       return 2;
     }
   }
-  service::InitProcess(environment);
+  service::InitProcess(environment);  // also the page-token key: keys and audit lists sign theirs
 
   prometheus::Registry registry;
   access_options.metrics = &registry;

@@ -109,7 +109,16 @@ absl::StatusOr<int> DirectoryFeedFollower::CatchUp(db::Deadline deadline) {
         directory_.ListChanges(cursor, kPageSize, deadline);
     if (!page.ok()) {
       auto info = GetErrorInfo(page.status());
-      if (info && info->reason() == "CHANGE_CURSOR_EXPIRED") {
+      // A cursor the directory no longer accepts as its own (page tokens are signed: its key
+      // was derived from a secret since rotated, or by a version before signing) is followed
+      // from the start again, as an expired one.
+      auto bad_request = GetBadRequest(page.status());
+      bool refused_cursor = page.status().code() == absl::StatusCode::kInvalidArgument &&
+                            bad_request && bad_request->field_violations_size() > 0 &&
+                            bad_request->field_violations(0).field() == "since";
+      if ((info && info->reason() == "CHANGE_CURSOR_EXPIRED") || refused_cursor) {
+        log::Warn("directory change feed: cursor refused, following the feed from its start",
+                  {{"error", std::string(page.status().message())}});
         MAILLAGE_RETURN_IF_ERROR(pool_.Transact(deadline, [&](pqxx::work& txn) {
           txn.exec_params(kWriteCursor, "");
           return absl::OkStatus();

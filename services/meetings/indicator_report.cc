@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "common/auth/caller.h"
 #include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -13,8 +14,9 @@
 
 namespace maillage::meetings {
 
-IndicatorReport::IndicatorReport(db::Pool& pool, DirectoryClient& directory)
-    : pool_(pool), directory_(directory) {}
+IndicatorReport::IndicatorReport(db::Pool& pool, DirectoryClient& directory,
+                                 ActionRegistry& actions)
+    : pool_(pool), directory_(directory), actions_(actions) {}
 
 absl::StatusOr<v1::Indicators> IndicatorReport::Get(const v1::GetIndicatorsRequest& request,
                                                     db::Deadline deadline) {
@@ -24,6 +26,7 @@ absl::StatusOr<v1::Indicators> IndicatorReport::Get(const v1::GetIndicatorsReque
   MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
   std::optional<std::string> start = PeriodDate(request.period_start());
   std::optional<std::string> end = PeriodDate(request.period_end());
+  MAILLAGE_RETURN_IF_ERROR(actions_.CheckCallerFunds(request.action(), deadline));
 
   MAILLAGE_ASSIGN_OR_RETURN(IndicatorInputs inputs,
                             pool_.ReadOnly<IndicatorInputs>(
@@ -32,6 +35,8 @@ absl::StatusOr<v1::Indicators> IndicatorReport::Get(const v1::GetIndicatorsReque
                                 }));
 
   std::optional<DirectorySnapshot> directory;
+  // Counts only, in the service's own name: see the header.
+  auth::CallerScope reader(auth::ServicePrincipal("meetings", gateway::v1::ROLE_PARTNER));
   auto actors = directory_.ListActors("", deadline);
   auto categories = actors.ok()
                         ? directory_.ListNetworkCategories(deadline)

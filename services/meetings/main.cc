@@ -31,7 +31,7 @@ int main() {
   meetings::ParticipantRoster roster(pool, directory);
   meetings::OutputCatalog outputs(pool, directory);
   meetings::Roadmap roadmap(pool, actions);
-  meetings::IndicatorReport indicators(pool, directory);
+  meetings::IndicatorReport indicators(pool, directory, actions);
   meetings::MeetingsServiceImpl service(planner, roster, outputs, roadmap, indicators);
   meetings::DirectoryFeedFollower follower(pool, directory, std::chrono::seconds(5));
   return service::RunService(environment, pool, meetings::Migrations(), {&service}, [&] {

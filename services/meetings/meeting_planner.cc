@@ -9,6 +9,7 @@
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
 #include "common/api/update_mask.h"
+#include "common/auth/caller.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -283,8 +284,21 @@ absl::StatusOr<google::api::HttpBody> MeetingPlanner::Calendar(
     const v1::GetMeetingCalendarRequest& request, db::Deadline deadline) {
   v1::GetMeetingRequest get;
   get.set_name(request.name());
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, Get(get, deadline));
-  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar({meeting}, db::NowMicros()));
+  absl::StatusOr<v1::Meeting> meeting = Get(get, deadline);
+  // A funder reads the calendars of the actions it funds only; a missing meeting is refused to
+  // it the same way (permission before existence).
+  const auth::Principal* caller = auth::CurrentCaller();
+  if (caller != nullptr && caller->role == gateway::v1::ROLE_FUNDER) {
+    if (meeting.status().code() == absl::StatusCode::kNotFound) {
+      return MakeError(absl::StatusCode::kPermissionDenied, kDomain, "ACTION_NOT_FUNDED",
+                       "a funder's key reads the meetings of the actions it funds only",
+                       {{"name", request.name()}});
+    }
+    if (meeting.ok())
+      MAILLAGE_RETURN_IF_ERROR(actions_.CheckCallerFunds(meeting->action(), deadline));
+  }
+  if (!meeting.ok()) return meeting.status();
+  MAILLAGE_ASSIGN_OR_RETURN(std::string text, RenderCalendar({*meeting}, db::NowMicros()));
   google::api::HttpBody body;
   body.set_content_type(kCalendarContentType);
   body.set_data(std::move(text));
@@ -297,6 +311,7 @@ absl::StatusOr<google::api::HttpBody> MeetingPlanner::ActionCalendar(
   if (!IsActionName(request.action())) violations.Add("action", "must be \"actions/{action}\"");
   ValidatePeriod(request.period_start(), request.period_end(), violations);
   MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
+  MAILLAGE_RETURN_IF_ERROR(actions_.CheckCallerFunds(request.action(), deadline));
   std::string first_day = *PeriodDate(request.period_start());
   std::string last_day = *PeriodDate(request.period_end());
   MAILLAGE_ASSIGN_OR_RETURN(

@@ -88,7 +88,7 @@ class MeetingsServiceTest : public ::testing::Test {
     roster_ = std::make_unique<ParticipantRoster>(*pool_, *directory_client_);
     outputs_ = std::make_unique<OutputCatalog>(*pool_, *directory_client_);
     roadmap_ = std::make_unique<Roadmap>(*pool_, *actions_);
-    indicators_ = std::make_unique<IndicatorReport>(*pool_, *directory_client_);
+    indicators_ = std::make_unique<IndicatorReport>(*pool_, *directory_client_, *actions_);
     service_ = std::make_unique<MeetingsServiceImpl>(*planner_, *roster_, *outputs_, *roadmap_,
                                                      *indicators_);
     server::ServerOptions server_options;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
 #include "common/server/client.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -47,6 +48,7 @@ absl::Status PeerError(const grpc::Status& status, absl::string_view peer,
                          {{"peer", std::string(peer)}});
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::FAILED_PRECONDITION:
+    case grpc::StatusCode::PERMISSION_DENIED:  // the caller's principal travels with the call
       return FromGrpcStatus(status);
     default:
       return Internal(
@@ -62,6 +64,12 @@ absl::Status DirectoryError(const grpc::Status& status) {
 }
 
 }  // namespace
+
+absl::Status ActionRegistry::CheckCallerFunds(const std::string& action, Deadline deadline) {
+  const auth::Principal* caller = auth::CurrentCaller();
+  if (caller == nullptr || caller->role != gateway::v1::ROLE_FUNDER) return absl::OkStatus();
+  return CheckAction(action, deadline);
+}
 
 BudgetActionRegistry::BudgetActionRegistry(std::shared_ptr<grpc::Channel> channel)
     : stub_(budget::v1::BudgetService::NewStub(std::move(channel))) {}

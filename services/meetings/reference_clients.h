@@ -5,7 +5,8 @@
 // backoff, never past the deadline) only when the peer answers UNAVAILABLE. Errors come back
 // in the meetings domain: an unknown reference -> FAILED_PRECONDITION (ACTOR_NOT_FOUND,
 // CONTACT_NOT_FOUND, ACTION_NOT_FOUND); a peer that cannot be reached -> UNAVAILABLE
-// (DIRECTORY_UNAVAILABLE, BUDGET_UNAVAILABLE); anything else the peer says -> INTERNAL naming it.
+// (DIRECTORY_UNAVAILABLE, BUDGET_UNAVAILABLE); INVALID_ARGUMENT, FAILED_PRECONDITION and
+// PERMISSION_DENIED (the caller's own refusal) passed on; anything else -> INTERNAL naming it.
 #pragma once
 
 #include <chrono>
@@ -31,6 +32,12 @@ class ActionRegistry {
   // OK when `action` ("actions/{id}") exists; FAILED_PRECONDITION ACTION_NOT_FOUND when the
   // budget service does not know it; UNAVAILABLE BUDGET_UNAVAILABLE when it cannot be reached.
   virtual absl::Status CheckAction(const std::string& action, Deadline deadline) = 0;
+
+  // For a call made by a funder's key (auth::CurrentCaller() of role FUNDER): CheckAction in
+  // the caller's name, so that the budget service, which knows who funds what, answers
+  // PERMISSION_DENIED (ACTION_NOT_FUNDED) for an action the funder does not fund or that does
+  // not exist. OK at once for every other caller.
+  absl::Status CheckCallerFunds(const std::string& action, Deadline deadline);
 };
 
 // ActionRegistry backed by BudgetService.GetAction.

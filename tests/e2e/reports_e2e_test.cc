@@ -270,6 +270,82 @@ TEST_F(ReportsE2eTest, PrintablePageInChromium) {
 }
 
 // Last: stops the budget binary, then starts it again.
+// A funder's key names its funder: Dijon Métropole's reads FA3 (the action, its indicators,
+// its whole report with the directory figures) and is refused an action it does not fund,
+// through the real binaries.
+TEST_F(ReportsE2eTest, AFunderKeyReadsTheActionsItFundsWithTheirDirectoryFigures) {
+  httplib::Client admin = Http();
+  // FA7, funded by the Région alone.
+  auto created = admin.Post("/v1/actions?actionId=fa7",
+                            R"({"code":"FA7","title":"Tiers-lieux de l'ESS","startYear":2024,)"
+                            R"("endYear":2025,"funders":[{"funderId":"region-bfc",)"
+                            R"("displayName":"Région Bourgogne-Franche-Comté",)"
+                            R"("kind":"FUNDER_KIND_REGION"}]})",
+                            "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  // A funder key must name its funder.
+  auto nameless = admin.Post("/v1/apiKeys", R"({"displayName":"Métropole","role":"ROLE_FUNDER"})",
+                             "application/json");
+  ASSERT_TRUE(nameless);
+  EXPECT_EQ(nameless->status, 400) << nameless->body;
+  auto key = admin.Post("/v1/apiKeys",
+                        R"({"displayName":"Dijon Métropole - suivi FA3","role":"ROLE_FUNDER",)"
+                        R"("funderId":"dijon-metropole"})",
+                        "application/json");
+  ASSERT_TRUE(key);
+  ASSERT_EQ(key->status, 200) << key->body;
+  json created_key = json::parse(key->body);
+  EXPECT_EQ(created_key["apiKey"]["funderId"], "dijon-metropole");
+  httplib::Client funder("127.0.0.1", suite_->ports().http);
+  funder.set_read_timeout(20, 0);
+  funder.set_default_headers({{"x-api-key", created_key["key"].get<std::string>()}});
+  auto get = [&](const std::string& path) {
+    auto response = funder.Get(path.c_str());
+    EXPECT_TRUE(response) << path;
+    return response ? std::make_pair(response->status, json::parse(response->body, nullptr, false))
+                    : std::make_pair(0, json());
+  };
+  auto reason = [](const json& body) {
+    for (const json& detail : body["error"]["details"]) {
+      if (detail.contains("reason")) return detail["reason"].get<std::string>();
+    }
+    return std::string();
+  };
+
+  auto [fa3_status, fa3] = get("/v1/actions/fa3");
+  EXPECT_EQ(fa3_status, 200);
+  EXPECT_EQ(fa3["code"], "FA3");
+  auto [list_status, list] = get("/v1/actions");
+  EXPECT_EQ(list_status, 200);
+  ASSERT_EQ(list["actions"].size(), 1u) << list.dump();
+  EXPECT_EQ(list["actions"][0]["code"], "FA3");
+  for (const char* refused :
+       {"/v1/actions/fa7", "/v1/actions/fa7/budgets", "/v1/actions/fa7/indicators",
+        "/v1/actions/fa7/report?year=2024", "/v1/actions/absent"}) {
+    auto [status, body] = get(refused);
+    EXPECT_EQ(status, 403) << refused << ": " << body.dump();
+    EXPECT_EQ(reason(body), "ACTION_NOT_FUNDED") << refused << ": " << body.dump();
+  }
+
+  // Its indicators and its report have the directory's figures, though the key may not read
+  // the directory itself.
+  auto [actors_status, actors] = get("/v1/actors");
+  EXPECT_EQ(actors_status, 403);
+  auto [indicators_status, indicators] = get("/v1/actions/fa3/indicators");
+  EXPECT_EQ(indicators_status, 200);
+  EXPECT_TRUE(indicators.contains("directoryDataTime")) << indicators.dump();
+  EXPECT_EQ(indicators["coverageByCommune"].size(),
+            static_cast<size_t>(CountDataLines("communes.csv")));
+  auto [report_status, report] = get("/v1/actions/fa3/report?year=2023");
+  ASSERT_EQ(report_status, 200) << report.dump();
+  EXPECT_TRUE(report["partialSections"].empty()) << report["partialSections"].dump();
+  EXPECT_EQ(report["reach"]["actorsTotal"], std::to_string(CountDataLines("network_partners.csv")));
+  EXPECT_EQ(report["reach"]["communesTotal"], CountDataLines("communes.csv"));
+  EXPECT_EQ(report["meetings"]["meetingsPlanned"], CountDataLines("meetings_2023.csv"));
+  EXPECT_EQ(report["budget"]["forecastChargesCents"], std::to_string(kSeedForecastCharges2023));
+}
+
 TEST_F(ReportsE2eTest, BudgetStoppedGivesAPartialReport) {
   suite_->Kill("budget", SIGTERM);
   json report = GetJson("/v1/actions/fa3/report?year=2023");

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/db/migrations.h"
 #include "common/server/client.h"
@@ -25,6 +26,7 @@
 #include "services/meetings/test_peers.h"
 
 using maillage::testing::IsOk;
+using maillage::testing::StatusIs;
 
 namespace maillage {
 namespace directory {
@@ -86,7 +88,8 @@ class MeetingsDirectoryTest : public ::testing::Test {
     roster_ = std::make_unique<meetings::ParticipantRoster>(*meetings_pool_, *directory_client_);
     outputs_ = std::make_unique<meetings::OutputCatalog>(*meetings_pool_, *directory_client_);
     roadmap_ = std::make_unique<meetings::Roadmap>(*meetings_pool_, *actions_);
-    indicators_ = std::make_unique<meetings::IndicatorReport>(*meetings_pool_, *directory_client_);
+    indicators_ =
+        std::make_unique<meetings::IndicatorReport>(*meetings_pool_, *directory_client_, *actions_);
     meetings_service_ = std::make_unique<meetings::MeetingsServiceImpl>(
         *planner_, *roster_, *outputs_, *roadmap_, *indicators_);
     meetings_server_ = std::make_unique<server::Server>(
@@ -332,6 +335,66 @@ TEST_F(MeetingsDirectoryTest, ChangeFeedOfLargeChangesPagesUnderTheMessageLimit)
   mtg::Participant out;
   ASSERT_THAT(meetings_stub_->GetParticipant(Context().get(), get, &out), IsOk());
   EXPECT_EQ(out.actor(), survivor.name());
+}
+
+// A funder's key may not read the directory, yet its indicators carry the coverage figures:
+// meetings reads the directory's counts in its own name.
+TEST_F(MeetingsDirectoryTest, AFundersIndicatorsHaveTheDirectoryCoverage) {
+  CreateActor("Mail'Up", {"structures-ess"}, "21231");
+  CreateActor("La Recyclerie", {"structures-ess"}, "21231");
+  auth::Principal funder;
+  funder.key_name = "apiKeys/12";
+  funder.role = ::maillage::gateway::v1::ROLE_FUNDER;
+  funder.funder_id = "dijon-metropole";
+  auth::CallerScope as_funder(funder);
+  // The funder itself is refused by the directory.
+  dir::ListActorsRequest list;
+  dir::ListActorsResponse listed;
+  EXPECT_EQ(directory_stub_->ListActors(Context().get(), list, &listed).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  mtg::GetIndicatorsRequest request;
+  request.set_action("actions/fa3");
+  mtg::Indicators indicators;
+  ASSERT_THAT(meetings_stub_->GetIndicators(Context().get(), request, &indicators), IsOk());
+  EXPECT_TRUE(indicators.has_directory_data_time()) << indicators.DebugString();
+  EXPECT_EQ(indicators.directory_coverage().denominator(), 2);
+  EXPECT_EQ(indicators.coverage_by_commune_size(), 23);
+  EXPECT_GT(indicators.coverage_by_network_category_size(), 0);
+}
+
+// Change-feed cursors are signed page tokens: one the directory no longer accepts (signed with a
+// key derived from a secret since changed, or written before tokens were signed) sends the
+// follower back to the start of the feed instead of leaving it stuck.
+TEST_F(MeetingsDirectoryTest, ARefusedChangeFeedCursorIsFollowedAgainFromTheStart) {
+  CreateActor("ENVIE Dijon", {"iae"}, "21231");
+  meetings::DirectoryFeedFollower follower(*meetings_pool_, *directory_client_,
+                                           std::chrono::milliseconds(50));
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(20);
+  ASSERT_THAT(follower.CatchUp(deadline), IsOk());
+  auto cursor = [&] {
+    return *meetings_pool_->ReadOnly<std::string>(
+        db::Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          return txn.exec("SELECT cursor FROM directory_feed WHERE id = 1")[0][0].as<std::string>();
+        });
+  };
+  ASSERT_NE(cursor(), "");
+  // A cursor of the old checksum format, as a deployment before signed tokens stored it.
+  std::string old_cursor;
+  absl::WebSafeBase64Escape("2:p116:0123456789abcdef1:116:0123456789abcdef", &old_cursor);
+  ASSERT_THAT(meetings_pool_->Transact(db::Deadline::max(),
+                                       [&](pqxx::work& txn) {
+                                         txn.exec_params(
+                                             "UPDATE directory_feed SET cursor = $1 WHERE id = 1",
+                                             old_cursor);
+                                         return absl::OkStatus();
+                                       }),
+              IsOk());
+  EXPECT_THAT(follower.CatchUp(deadline), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(cursor(), "") << "the refused cursor is reset";
+  absl::StatusOr<int> read = follower.CatchUp(deadline);
+  ASSERT_THAT(read, IsOk()) << read.status();
+  EXPECT_GE(*read, 1) << "the feed is read again from its start";
+  EXPECT_NE(cursor(), "");
 }
 
 TEST_F(MeetingsDirectoryTest, ChangeFeedErasureAnonymisesTheParticipantAndKeepsCounts) {

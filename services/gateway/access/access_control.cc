@@ -31,7 +31,9 @@ void SetRetryDelay(absl::Status& status, absl::Duration wait) {
 }  // namespace
 
 auth::Principal Caller::principal(const std::string& request_id) const {
-  return {key_name, role, 0, request_id};
+  auth::Principal principal{key_name, role, 0, request_id};
+  principal.funder_id = funder_id;
+  return principal;
 }
 
 std::optional<absl::Duration> RateLimiter::Take(int64_t key_id, double rps, int burst,
@@ -186,7 +188,7 @@ absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::str
     if (key.status().code() != absl::StatusCode::kUnavailable) Refused(record, key.status());
     return key.status();
   }
-  Caller caller{key->id, key->name, key->prefix, key->role};
+  Caller caller{key->id, key->name, key->prefix, key->role, key->funder_id};
   // The key's bucket first: a key calling what it may not call is limited like any other.
   const double rps = key->rate_limit_rps > 0 ? key->rate_limit_rps : options_.default_rps;
   const int burst = key->rate_limit_burst > 0 ? key->rate_limit_burst : options_.default_burst;

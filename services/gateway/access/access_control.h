@@ -71,6 +71,7 @@ struct Caller {
   std::string key_name;  // "apiKeys/7"
   std::string prefix;
   v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string funder_id;  // ROLE_FUNDER: the funder the key speaks for (signed in the principal)
   // The principal the gateway signs for the backend call.
   auth::Principal principal(const std::string& request_id) const;
 };

@@ -28,7 +28,7 @@ std::string Columns() {
       " AS state, " MAILLAGE_SQL_MICROS("expire_time") ", " MAILLAGE_SQL_MICROS("revoke_time")
       ", revoke_reason, " MAILLAGE_SQL_MICROS("last_use_time") ", "
       MAILLAGE_SQL_MICROS("create_time") ", creator, rate_limit_rps, "
-      "rate_limit_burst, revision");
+      "rate_limit_burst, revision, funder_id");
 }
 
 v1::ApiKey KeyFromRow(const pqxx::row& row) {
@@ -53,6 +53,7 @@ v1::ApiKey KeyFromRow(const pqxx::row& row) {
     key.mutable_rate_limit()->set_burst(row[12].is_null() ? 0 : row[12].as<int>());
   }
   key.set_etag(row[13].as<std::string>());
+  key.set_funder_id(row[14].as<std::string>());
   return key;
 }
 
@@ -63,6 +64,7 @@ const api::FilterSchema& KeyFilterSchema() {
       {"state", {kStateSql, T::kEnum, "API_KEY_STATE_", {"ACTIVE", "EXPIRED", "REVOKED"}}},
       {"display_name", {"display_name", T::kString}},
       {"creator", {"creator", T::kString}},
+      {"funder_id", {"funder_id", T::kString}},
       {"create_time", {"create_time", T::kTimestamp}},
       {"expire_time", {"expire_time", T::kTimestamp}},
       {"last_use_time", {"last_use_time", T::kTimestamp}},
@@ -107,6 +109,21 @@ absl::Status CheckNewKey(const v1::ApiKey& key) {
   if (key.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(key.role())) {
     violations.Add("api_key.role", "required: ROLE_ADMIN, ROLE_STAFF, ROLE_FUNDER or ROLE_PARTNER");
   }
+  // The shape of the actions' funder ids (budget ValidateAction): [a-z][a-z0-9-]{0,62}.
+  const std::string& funder = key.funder_id();
+  bool funder_id_ok =
+      !funder.empty() && funder.size() <= 63 && funder[0] >= 'a' && funder[0] <= 'z';
+  for (char c : funder) {
+    funder_id_ok = funder_id_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  }
+  if (key.role() == v1::ROLE_FUNDER && !funder_id_ok) {
+    violations.Add("api_key.funder_id",
+                   "required for a ROLE_FUNDER key: the funder_id the actions list it under "
+                   "(1 to 63 characters [a-z0-9-] starting with a letter, e.g. "
+                   "\"dijon-metropole\")");
+  } else if (key.role() != v1::ROLE_FUNDER && !key.funder_id().empty()) {
+    violations.Add("api_key.funder_id", "only a ROLE_FUNDER key names a funder");
+  }
   if (key.has_expire_time()) {
     const int64_t micros =
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(key.expire_time());
@@ -150,10 +167,10 @@ absl::StatusOr<v1::CreateApiKeyResponse> ApiKeyStore::Create(db::Deadline deadli
               const ApiKeyText key = NewApiKeyText();
               pqxx::result rows = txn.exec_params(
                   "INSERT INTO api_keys (prefix, secret_hash, display_name, role, expire_time, "
-                  "creator, rate_limit_rps, rate_limit_burst) VALUES ($1, $2, $3, $4, "
-                  "to_timestamp($5::bigint / 1e6), $6, $7, $8) RETURNING id",
+                  "creator, rate_limit_rps, rate_limit_burst, funder_id) VALUES ($1, $2, $3, $4, "
+                  "to_timestamp($5::bigint / 1e6), $6, $7, $8, $9) RETURNING id",
                   key.prefix, HashApiKeySecret(key.secret), spec.display_name(),
-                  v1::Role_Name(spec.role()), expire_micros, creator, rps, burst);
+                  v1::Role_Name(spec.role()), expire_micros, creator, rps, burst, spec.funder_id());
               const int64_t id = rows[0][0].as<int64_t>();
               v1::CreateApiKeyResponse response;
               MAILLAGE_ASSIGN_OR_RETURN(*response.mutable_api_key(),
@@ -208,7 +225,7 @@ absl::StatusOr<std::optional<ApiKeyRecord>> ApiKeyStore::FindByPrefix(db::Deadli
             "SELECT id, prefix, secret_hash, role, "
             "(extract(epoch FROM expire_time) * 1000000)::bigint, "
             "(extract(epoch FROM revoke_time) * 1000000)::bigint, "
-            "COALESCE(rate_limit_rps, 0), COALESCE(rate_limit_burst, 0) "
+            "COALESCE(rate_limit_rps, 0), COALESCE(rate_limit_burst, 0), funder_id "
             "FROM api_keys WHERE prefix = $1",
             prefix);
         if (rows.empty()) return std::optional<ApiKeyRecord>();
@@ -223,6 +240,7 @@ absl::StatusOr<std::optional<ApiKeyRecord>> ApiKeyStore::FindByPrefix(db::Deadli
         record.revoke_time = TimeOf(row[5]);
         record.rate_limit_rps = row[6].as<int>();
         record.rate_limit_burst = row[7].as<int>();
+        record.funder_id = row[8].as<std::string>();
         return std::optional<ApiKeyRecord>(std::move(record));
       });
 }
@@ -287,7 +305,7 @@ absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
           response.set_next_page_token(
-              api::NextPageToken(query, last[14].c_str(), last[0].c_str()));
+              api::NextPageToken(query, last[15].c_str(), last[0].c_str()));
         }
         return response;
       });

@@ -21,6 +21,7 @@ struct ApiKeyRecord {
   std::string prefix;
   std::string secret_hash;
   v1::Role role = v1::ROLE_UNSPECIFIED;
+  std::string funder_id;  // ROLE_FUNDER keys: the funder they speak for
   std::optional<absl::Time> expire_time;
   std::optional<absl::Time> revoke_time;
   int rate_limit_rps = 0;    // 0: the gateway's default
@@ -41,7 +42,8 @@ class ApiKeyStore {
   absl::StatusOr<v1::ListApiKeysResponse> List(db::Deadline deadline,
                                                const v1::ListApiKeysRequest& request);
 
-  // Creates a key from request.api_key (display_name and role required; expire_time in the
+  // Creates a key from request.api_key (display_name and role required; funder_id required for
+  // ROLE_FUNDER, [a-z][a-z0-9-]{0,62}, and refused for other roles; expire_time in the
   // future and rate_limit >= 0 when set) and returns it with its full text, the only time the
   // text exists outside its holder. A replayed request_id returns the same key without text.
   // INVALID_ARGUMENT naming every bad field.

@@ -61,6 +61,36 @@ TEST_F(ApiKeyStoreTest, GetByNameWithComputedState) {
             absl::StatusCode::kInvalidArgument);
 }
 
+// A funder's key names its funder, and only a funder's key does; authentication reads it back
+// for the principal.
+TEST_F(ApiKeyStoreTest, AFunderKeyNamesItsFunder) {
+  v1::CreateApiKeyRequest request;
+  request.mutable_api_key()->set_display_name("Dijon Métropole");
+  request.mutable_api_key()->set_role(v1::ROLE_FUNDER);
+  auto missing = keys_.Create(db::Deadline::max(), request, "test");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetBadRequest(missing.status())->field_violations(0).field(), "api_key.funder_id");
+  request.mutable_api_key()->set_funder_id("Dijon Métropole");
+  EXPECT_EQ(keys_.Create(db::Deadline::max(), request, "test").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  request.mutable_api_key()->set_funder_id("dijon-metropole");
+  auto created = keys_.Create(db::Deadline::max(), request, "test");
+  ASSERT_THAT(created, IsOk()) << created.status();
+  EXPECT_EQ(created->api_key().funder_id(), "dijon-metropole");
+  auto record = keys_.FindByPrefix(db::Deadline::max(), created->api_key().prefix());
+  ASSERT_THAT(record, IsOk());
+  ASSERT_TRUE(record->has_value());
+  EXPECT_EQ((*record)->funder_id, "dijon-metropole");
+  v1::ListApiKeysRequest list;
+  list.set_filter("funder_id = \"dijon-metropole\"");
+  auto listed = keys_.List(db::Deadline::max(), list);
+  ASSERT_THAT(listed, IsOk()) << listed.status();
+  ASSERT_EQ(listed->api_keys_size(), 1);
+  request.mutable_api_key()->set_role(v1::ROLE_PARTNER);
+  EXPECT_EQ(keys_.Create(db::Deadline::max(), request, "test").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(ApiKeyStoreTest, ListsEveryKeyOnceAcrossPages) {
   std::set<std::string> names;
   v1::ListApiKeysRequest request;

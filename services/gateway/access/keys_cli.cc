@@ -27,6 +27,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: maillage-gateway keys generate\n"
     "       maillage-gateway keys create --name NAME --role admin|staff|funder|partner\n"
+    "                                    [--funder FUNDER_ID] (required with --role funder)\n"
     "                                    [--expires YYYY-MM-DD] [--rps N] [--burst N]\n"
     "       maillage-gateway keys list [--all]\n"
     "       maillage-gateway keys revoke apiKeys/ID|PREFIX [--reason TEXT]\n"
@@ -108,6 +109,7 @@ int Create(ApiKeyStore& store, const Args& args) {
     return Usage("--role: admin, staff, funder or partner");
   }
   key.set_role(role);
+  key.set_funder_id(flag("funder"));
   if (!flag("expires").empty()) {
     absl::Time expires;
     std::string error;
@@ -156,8 +158,8 @@ int RunKeysCli(int argc, char** argv) {
     std::printf("%s\n", NewApiKeyText().text().c_str());
     return 0;
   }
-  absl::StatusOr<Args> args =
-      ParseArgs(argc, argv, 3, {"name", "role", "expires", "rps", "burst", "reason"}, {"all"});
+  absl::StatusOr<Args> args = ParseArgs(
+      argc, argv, 3, {"name", "role", "funder", "expires", "rps", "burst", "reason"}, {"all"});
   if (!args.ok()) return Usage(std::string(args.status().message()));
   log::Init("gateway-keys", "warn");  // the migration notes stay out of the command's output
   config::Env env;

@@ -61,6 +61,12 @@ absl::StatusOr<v1::ActionReport> ReportServiceImpl::Build(grpc::ServerContext& c
   if (!inputs.budget.ok() && inputs.budget.status().code() == absl::StatusCode::kNotFound) {
     return inputs.budget.status();
   }
+  // A funder's report exists only for an action the budget service says it funds: without that
+  // answer (refused, or the budget service down), nothing of the report is given.
+  if (caller.principal.has_value() &&
+      caller.principal->role == ::maillage::gateway::v1::ROLE_FUNDER && !inputs.budget.ok()) {
+    return inputs.budget.status();
+  }
   if (!inputs.budget.ok() && !inputs.meetings.ok() && !inputs.directory.ok()) {
     return Unavailable(
         kGatewayDomain, "REPORT_BACKENDS_UNAVAILABLE",

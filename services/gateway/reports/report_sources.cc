@@ -113,6 +113,15 @@ absl::StatusOr<MeetingsInputs> FetchMeetings(mv1::MeetingsService::Stub& stub,
       CallOnce(stub, &S::GetIndicators, indicators, &in.indicators, deadline, caller);
   if (!status.ok()) return status;
 
+  // A funder may not list meetings; once the budget service has said it funds the action (the
+  // report service gives nothing otherwise), the gateway lists that action's meetings in its
+  // own name (no personal data: participants are not part of a meeting).
+  std::optional<auth::CallerScope> as_gateway;
+  if (caller.principal.has_value() &&
+      caller.principal->role == ::maillage::gateway::v1::ROLE_FUNDER) {
+    as_gateway.emplace(
+        auth::ServicePrincipal("gateway-reports", ::maillage::gateway::v1::ROLE_STAFF));
+  }
   // The calendar year in Europe/Paris: 1 January is always in winter time (UTC+1).
   mv1::ListMeetingsRequest meetings;
   meetings.set_filter(absl::StrCat("action = \"", action, "\" AND start_time >= \"", year,
@@ -192,6 +201,11 @@ ReportInputs ReportSources::Fetch(const std::string& action, int year, Deadline 
     return FetchMeetings(*stub, action, year, deadline, caller);
   });
   ReportCallScope scope(caller);
+  // The directory's figures (counts of actors, categories, communes; no personal data) are read
+  // in the gateway's own name with the PARTNER role, so that every caller of the report gets
+  // them — a funder's key may not read the directory itself.
+  auth::CallerScope as_gateway(
+      auth::ServicePrincipal("gateway-reports", ::maillage::gateway::v1::ROLE_PARTNER));
   auto stub = dv1::DirectoryService::NewStub(directory_);
   ReportInputs inputs;
   inputs.action = action;
