@@ -92,7 +92,7 @@ MAILLAGE_BUDGET_ADAPT(ListAccounts, ListAccountsRequest, v1::ListAccountsRespons
 grpc::Status BudgetServiceImpl::ListActions(grpc::ServerContext* context,
                                             const v1::ListActionsRequest* request,
                                             v1::ListActionsResponse* response) {
-  MAILLAGE_AUTHORIZE(context, "maillage.budget.v1.BudgetService", "ListActions", kDomain);
+  MAILLAGE_AUTHORIZE(context, v1::BudgetService, ListActions, kDomain);
   v1::ListActionsRequest scoped = *request;
   scoped.set_filter(
       FunderScope::ScopedActionFilter(authorized_call.principal(), request->filter()));

@@ -316,8 +316,8 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   parts.body = request.body;
   const std::string content_type = request.header("Content-Type");
   parts.content_type = content_type;
-  const std::string if_match = request.get_header_value("If-Match");
-  const std::string idempotency_key = request.get_header_value("Idempotency-Key");
+  const std::string if_match = request.header("If-Match");
+  const std::string idempotency_key = request.header("Idempotency-Key");
   parts.if_match = if_match;
   parts.idempotency_key = idempotency_key;
   if (route.method->client_streaming() || route.method->server_streaming()) {
