@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
+#include "common/db/idempotency.h"
 #include "common/log/log.h"
 #include "prometheus/gauge.h"
 
@@ -41,6 +42,8 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
   out.server.tls = server::ReadInternalTls(env);
   // The channels a service opens to others (made in main() before RunService) use it too.
   server::SetInternalTls(out.server.tls);
+  out.retention_interval =
+      absl::FromChrono(env.Duration("MAILLAGE_RETENTION_INTERVAL", std::chrono::hours(1)));
   return out;
 }
 
@@ -49,9 +52,18 @@ int ConfigError(const absl::Status& status) {
   return 2;
 }
 
+PeriodicJob RequestIdRetentionJob(db::Pool& pool, absl::Duration interval) {
+  return {"request_ids retention", interval, [&pool](absl::Time now) {
+            return pool.Transact<int64_t>(
+                In(std::chrono::minutes(5)), [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+                  return db::PurgeRequestIds(txn, now - db::kRequestIdRetention);
+                });
+          }};
+}
+
 int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
-               std::function<absl::Status()> after_migrate) {
+               std::function<absl::Status()> after_migrate, std::vector<PeriodicJob> jobs) {
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
   log::Info("starting", {{"database", db::RedactPassword(environment.pool.url)},
@@ -71,10 +83,15 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
   connections.Add({{"state", "max"}}).Set(environment.pool.size);
   prometheus::Gauge& waiting_now = waiting.Add({});
 
+  PeriodicJobs periodic;
+  periodic.Add(RequestIdRetentionJob(pool, environment.retention_interval));
+  for (PeriodicJob& job : jobs) periodic.Add(std::move(job));
   auto startup = [&]() -> absl::Status {
     absl::Status migrated = db::Migrate(pool, environment.server.service_name, migrations);
     if (!migrated.ok()) return migrated;
-    return after_migrate ? after_migrate() : absl::OkStatus();
+    absl::Status ready = after_migrate ? after_migrate() : absl::OkStatus();
+    if (ready.ok()) periodic.Start();  // once the schema is there (no-op when started)
+    return ready;
   };
   auto check = [&]() -> absl::Status {
     db::PoolStats stats = pool.Stats();
