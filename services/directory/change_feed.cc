@@ -56,9 +56,21 @@ constexpr char kInsertChanges[] =
 constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
     MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
-    "FROM changes WHERE resource_name = $1 ORDER BY sequence";
+    "FROM changes WHERE resource_name = ANY($1::text[]) ORDER BY sequence";
 constexpr char kForgetSnapshots[] =
-    "UPDATE changes SET snapshot = NULL WHERE resource_name = $1 AND snapshot IS NOT NULL";
+    "UPDATE changes SET snapshot = NULL "
+    "WHERE resource_name = ANY($1::text[]) AND snapshot IS NOT NULL";
+// The names linked to $2 by MERGED changes of type $1, either way (index changes_merged_into of
+// migration 0005 and changes_resource), with the first sequence that links each.
+constexpr char kNamesOf[] =
+    "WITH RECURSIVE names(name, sequence) AS ("
+    " SELECT $2::text, 0::bigint"
+    " UNION"
+    " SELECT CASE WHEN c.resource_name = n.name THEN c.merged_into ELSE c.resource_name END,"
+    "        c.sequence"
+    " FROM changes c JOIN names n ON c.resource_name = n.name OR c.merged_into = n.name"
+    " WHERE c.kind = 'CHANGE_KIND_MERGED' AND c.resource_type = $1 AND c.merged_into <> '')"
+    "SELECT name FROM names GROUP BY name ORDER BY min(sequence), name";
 
 // The cursor is opaque: a page token over the fingerprint "changes" holding the sequence.
 constexpr absl::string_view kCursorFingerprint = "changes";
@@ -179,9 +191,9 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
   return response;
 }
 
-std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name) {
+std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string>& resource_names) {
   std::vector<v1::Change> changes;
-  for (const auto& row : txn.exec_params(kSelectChangesOf, std::string(resource_name))) {
+  for (const auto& row : txn.exec_params(kSelectChangesOf, db::PgArray(resource_names))) {
     changes.push_back(ChangeFromRow(row));
   }
   return changes;
@@ -193,8 +205,18 @@ PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention) {
   return {row[0][0].as<int64_t>(), row[0][1].as<int64_t>()};
 }
 
-void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name) {
-  txn.exec_params(kForgetSnapshots, std::string(resource_name));
+std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
+                                 const std::string& resource_name) {
+  std::vector<std::string> names;
+  for (const auto& row :
+       txn.exec_params(kNamesOf, v1::ChangedResourceType_Name(type), resource_name)) {
+    names.push_back(row[0].as<std::string>());
+  }
+  return names;
+}
+
+void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names) {
+  txn.exec_params(kForgetSnapshots, db::PgArray(resource_names));
 }
 
 ChangeFeedPruner::ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,

@@ -22,6 +22,7 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -70,8 +71,15 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
                                                     const v1::ListChangesRequest& request,
                                                     size_t max_page_bytes = kMaxChangePageBytes);
 
-// The changes of one resource, oldest first (for ExportPersonData).
-std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name);
+// The changes of the resources named `resource_names`, oldest first (for ExportPersonData).
+std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string>& resource_names);
+
+// Every name the resource `resource_name` of type `type` had or has, following its MERGED
+// changes both ways (a contact moved by MergeActors from actors/A to actors/B is
+// actors/A/contacts/N then actors/B/contacts/N): `resource_name` first, then the others in
+// the order of the feed.
+std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
+                                 const std::string& resource_name);
 
 // Deletes the changes committed more than `retention` ago (a prefix of the feed, under the
 // feed's lock); returns how many went and the pruning point.
@@ -104,7 +112,7 @@ class ChangeFeedPruner {
   std::thread thread_;
 };
 
-// Removes the snapshots of every change of `resource_name` (ErasePerson).
-void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name);
+// Removes the snapshots of every change of the resources named `resource_names` (an erasure).
+void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 }  // namespace maillage::directory
