@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
 #include "common/db/values.h"
-#include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
@@ -36,11 +35,12 @@ constexpr char kSelectChangesAfter[] =
     "- COALESCE(octet_length(snapshot), 0) AS bytes_before "
     "FROM changes WHERE sequence > $1 ORDER BY sequence LIMIT $2) w "
     "WHERE w.bytes_before <= $3) c ON true ORDER BY c.sequence";
-// Deletes the oldest changes, up to the last one committed before the retention cut-off (a
-// prefix of the feed, so that the pruning point says exactly what a cursor missed).
+// Deletes the oldest changes, up to the last one committed before the cut-off $1 (Unix
+// microseconds; a prefix of the feed, so that the pruning point says exactly what a cursor
+// missed).
 constexpr char kPrune[] =
     "WITH cut AS (SELECT max(sequence) AS through FROM changes "
-    " WHERE commit_time < now() - make_interval(secs => $1)), "
+    " WHERE commit_time < 'epoch'::timestamptz + $1::bigint * interval '1 microsecond'), "
     "gone AS (DELETE FROM changes WHERE sequence <= (SELECT through FROM cut) RETURNING 1) "
     "UPDATE change_feed_state SET pruned_through = GREATEST(pruned_through, "
     " COALESCE((SELECT through FROM cut), 0)) "
@@ -199,9 +199,9 @@ std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string
   return changes;
 }
 
-PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention) {
+PruneResult PruneChanges(pqxx::work& txn, absl::Time cutoff) {
   txn.exec_params(kLockFeed, kChangeFeedLock);
-  pqxx::result row = txn.exec_params(kPrune, static_cast<double>(retention.count()));
+  pqxx::result row = txn.exec_params(kPrune, absl::ToUnixMicros(cutoff));
   return {row[0][0].as<int64_t>(), row[0][1].as<int64_t>()};
 }
 
@@ -219,41 +219,15 @@ void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_n
   txn.exec_params(kForgetSnapshots, db::PgArray(resource_names));
 }
 
-ChangeFeedPruner::ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,
-                                   std::chrono::milliseconds interval)
-    : pool_(pool), retention_(retention), interval_(interval) {
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      absl::StatusOr<PruneResult> pruned = PruneOnce();
-      if (!pruned.ok()) {
-        log::Warn("change feed pruning failed; retried later",
-                  {{"error", pruned.status().ToString()}});
-      } else if (pruned->deleted > 0) {
-        log::Info("change feed pruned", {{"deleted", absl::StrCat(pruned->deleted)},
-                                         {"pruned_through", absl::StrCat(pruned->pruned_through)}});
-      }
-      lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stop_; });
-    }
-  });
-}
-
-ChangeFeedPruner::~ChangeFeedPruner() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
-}
-
-absl::StatusOr<PruneResult> ChangeFeedPruner::PruneOnce() {
-  return pool_.Transact<PruneResult>(std::chrono::system_clock::now() + std::chrono::minutes(5),
-                                     [this](pqxx::work& txn) -> absl::StatusOr<PruneResult> {
-                                       return PruneChanges(txn, retention_);
-                                     });
+service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,
+                                            absl::Duration interval) {
+  return {"change feed retention", interval, [&pool, retention](absl::Time now) {
+            return pool.Transact<int64_t>(
+                std::chrono::system_clock::now() + std::chrono::minutes(5),
+                [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+                  return PruneChanges(txn, now - retention).deleted;
+                });
+          }};
 }
 
 }  // namespace maillage::directory

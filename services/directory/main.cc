@@ -5,7 +5,6 @@
 //                                              after a restore (deploy/README.md), then exits
 #include <cstdio>
 #include <fstream>
-#include <memory>
 #include <sstream>
 
 #include "common/config/env.h"
@@ -73,18 +72,11 @@ int main(int argc, char** argv) {
   maillage::db::Pool pool(environment.pool);
   maillage::directory::DirectoryServiceImpl directory(pool);
   maillage::directory::PersonalDataRequests personal_data(pool);
-  // Started once the migrations ran (the start-up hook may be retried).
-  std::unique_ptr<maillage::directory::ChangeFeedPruner> pruner;
   return maillage::service::RunService(
       environment, pool, maillage::directory::Migrations(), {&directory},
-      [&] {
-        absl::Status synced = maillage::directory::SyncReferenceData(pool, territory_file);
-        if (synced.ok() && pruner == nullptr) {
-          pruner = std::make_unique<maillage::directory::ChangeFeedPruner>(
-              pool, std::chrono::hours(24) * retention_days);
-        }
-        return synced;
-      },
-      {{"contacts retain_until", environment.retention_interval,
+      [&] { return maillage::directory::SyncReferenceData(pool, territory_file); },
+      {maillage::directory::ChangeFeedRetentionJob(pool, absl::Hours(24) * retention_days,
+                                                   environment.retention_interval),
+       {"contacts retain_until", environment.retention_interval,
         [&](absl::Time now) { return personal_data.EraseExpired(now); }}});
 }
