@@ -18,7 +18,9 @@
 //   MAILLAGE_ADMIN_API_KEY (optional: a key mlg_<prefix>_<secret> made an ADMIN key at start-up,
 //   the first admin key of a new installation), MAILLAGE_RATE_LIMIT_RPS (50),
 //   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
-//   comma-separated origins, or *).
+//   comma-separated origins, or *), MAILLAGE_AUDIT_RETENTION_DAYS (365: older audit lines are
+//   deleted), MAILLAGE_RETENTION_INTERVAL (1h: how often the retention jobs run, the audit's and
+//   the request_ids' 24 h).
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
 // instead of serving (keys_cli.h); it needs only MAILLAGE_DATABASE_URL.
@@ -47,6 +49,8 @@
 #include "common/server/client.h"
 #include "common/server/server.h"
 #include "common/server/tls.h"
+#include "common/service/periodic_jobs.h"
+#include "common/service/service_main.h"
 #include "prometheus/registry.h"
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/access/api_key_store.h"
@@ -184,6 +188,9 @@ int Run() {
   grpc_options.tls.key_file = env.String("MAILLAGE_TLS_KEY_FILE", "");
   const server::TlsFiles internal_tls = server::ReadInternalTls(env);
   const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
+  const int audit_retention_days = env.Int("MAILLAGE_AUDIT_RETENTION_DAYS", 365, 1, 36500);
+  const absl::Duration retention_interval =
+      absl::FromChrono(env.Duration("MAILLAGE_RETENTION_INTERVAL", std::chrono::hours(1)));
   AccessOptions access_options;
   access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
   access_options.default_burst = env.Int("MAILLAGE_RATE_LIMIT_BURST", 100, 1, 1000000);
@@ -314,16 +321,23 @@ int Run() {
                                   {"routes", std::to_string(routes->routes().size())}});
 
   bool admin_key_unusable = false;
+  service::PeriodicJobs retention;
   if (MigrateUntilDone(pool, signals) &&
       EnsureAdminKey(keys, admin_key, signals, admin_key_unusable)) {
     grpc_server.SetServing(true);
     inner_server.SetServing(true);
     admin.SetServing(true);
     log::Info("serving");
+    // Retentions (deploy/README.md, "Retention periods"), once the schema is there.
+    retention.Add(service::RequestIdRetentionJob(pool, retention_interval));
+    retention.Add(
+        AuditRetentionJob(audit, absl::Hours(24) * audit_retention_days, retention_interval));
+    retention.Start();
     while (!signals.WaitFor(std::chrono::hours(1))) {
     }
   }
 
+  retention.Stop();
   if (!admin_key_unusable) log::Info("termination signal received; draining");
   admin.SetServing(false);
   auto stopped = std::async(std::launch::async, [&] {

@@ -4,7 +4,8 @@
 // its name, e-mail address or phone number in any column of any table of the four databases
 // (every text and bytea column, found through information_schema) nor in the change feed. The
 // retention jobs run every second here (MAILLAGE_RETENTION_INTERVAL=1s); their clock is
-// controlled by ageing the rows (create_time, retain_until) rather than by waiting days.
+// controlled by ageing the rows (create_time, retain_until, the audit's time) rather than by
+// waiting days (the unit tests of each job drive a ManualClock).
 #include <chrono>
 #include <fstream>
 #include <pqxx/pqxx>
@@ -36,6 +37,7 @@ class ErasureE2eTest : public ::testing::Test {
   static void SetUpTestSuite() {
     SuiteOptions options;
     options.env["MAILLAGE_RETENTION_INTERVAL"] = "1s";
+    options.env["MAILLAGE_AUDIT_RETENTION_DAYS"] = "30";
     suite_ = new Suite(options);
     json action = {{"code", "ER1"},
                    {"title", "Action des tests d'effacement"},
@@ -205,7 +207,7 @@ TEST_F(ErasureE2eTest, DeleteAloneEndsErasedAndErasePersonStillAnswersAfterIt) {
   EXPECT_EQ(Traces(), std::vector<std::string>{});
 }
 
-TEST_F(ErasureE2eTest, RetentionJobsEraseExpiredContactsAndPurgeOldRequestIds) {
+TEST_F(ErasureE2eTest, RetentionJobsEraseExpiredContactsAndPurgeRequestIdsAndAuditLines) {
   std::string actor = CreateActor("Jardin partagé des Grésilles");
   // A retention period that ended yesterday (the date is accepted: it is the staff's choice).
   std::string contact =
@@ -221,23 +223,39 @@ TEST_F(ErasureE2eTest, RetentionJobsEraseExpiredContactsAndPurgeOldRequestIds) {
   EXPECT_EQ(Traces(), std::vector<std::string>{});
 
   // request_ids: a record 25 hours old goes at the next pass, a fresh one stays, in every
-  // service (the gateway's: with its audit retention, below).
+  // service and the gateway.
   std::string kept = CreateActor("Actrice récente");
   ASSERT_FALSE(kept.empty());
-  for (const char* service : {"directory", "meetings", "budget"}) {
+  for (const char* service : {"directory", "meetings", "budget", "gateway"}) {
     Sql(service,
         "INSERT INTO request_ids (caller, request_id, method, fingerprint, response, "
         "create_time) VALUES ('apiKeys/old', gen_random_uuid(), 'Old', '', '', "
         "now() - interval '25 hours'), ('apiKeys/new', gen_random_uuid(), 'New', '', '', now()) "
         "RETURNING 1");
   }
-  for (const char* service : {"directory", "meetings", "budget"}) {
+  for (const char* service : {"directory", "meetings", "budget", "gateway"}) {
     EXPECT_TRUE(Eventually([&] {
       return Sql(service, "SELECT count(*) FROM request_ids WHERE caller = 'apiKeys/old'") == "0";
     })) << service;
     EXPECT_EQ(Sql(service, "SELECT count(*) FROM request_ids WHERE caller = 'apiKeys/new'"), "1")
         << service;
   }
+
+  // The audit log keeps MAILLAGE_AUDIT_RETENTION_DAYS (30 here): a line 31 days old goes at the
+  // next pass, a recent one stays.
+  ASSERT_FALSE(Sql("gateway",
+                   "WITH aged AS (UPDATE audit_log SET time = now() - interval '31 days' WHERE "
+                   "id = (SELECT min(id) FROM audit_log) RETURNING id) SELECT id FROM aged")
+                   .empty());
+  std::string recent = Sql("gateway",
+                           "SELECT count(*) FROM audit_log WHERE time > now() - "
+                           "interval '1 day'");
+  EXPECT_TRUE(Eventually([&] {
+    return Sql("gateway",
+               "SELECT count(*) FROM audit_log WHERE time < now() - interval '30 "
+               "days'") == "0";
+  }));
+  EXPECT_GE(std::stoi(Sql("gateway", "SELECT count(*) FROM audit_log")), std::stoi(recent));
 }
 
 TEST_F(ErasureE2eTest, ReplayAfterRestoringAnOlderBackupErasesThePersonAgain) {
