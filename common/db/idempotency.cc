@@ -1,7 +1,14 @@
 #include "common/db/idempotency.h"
 
+#include <openssl/sha.h>
+
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -20,27 +27,58 @@ bool IsUuid(absl::string_view s) {
   return true;
 }
 
-uint64_t Fnv1a(absl::string_view data) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
+// The caller the records of this thread's call belong to.
+std::string CurrentCallerKey() {
+  const auth::Principal* caller = auth::CurrentCaller();
+  return caller == nullptr ? std::string() : caller->key_name;
+}
+
+void CollectNames(const google::protobuf::Message& message, int depth,
+                  std::vector<std::string>& names) {
+  if (depth > 8) return;
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING &&
+        field->name() == "name" && !field->is_repeated()) {
+      std::string value = reflection->GetString(message, field);
+      if (!value.empty() && std::find(names.begin(), names.end(), value) == names.end()) {
+        names.push_back(std::move(value));
+      }
+    } else if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+          CollectNames(reflection->GetRepeatedMessage(message, field, i), depth + 1, names);
+        }
+      } else {
+        CollectNames(reflection->GetMessage(message, field), depth + 1, names);
+      }
+    }
   }
-  return hash;
 }
 
 }  // namespace
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::string bytes;
+  std::string bytes = request.GetDescriptor()->full_name();
+  bytes.push_back('\0');
   {
     google::protobuf::io::StringOutputStream stream(&bytes);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
     request.SerializeToCodedStream(&coded);
   }
-  return absl::StrCat(request.GetDescriptor()->full_name(), ":",
-                      absl::Hex(Fnv1a(bytes), absl::kZeroPad16), ":", bytes.size());
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return absl::StrCat("sha256:", absl::BytesToHexString(absl::string_view(
+                                     reinterpret_cast<const char*>(digest), sizeof(digest))));
+}
+
+std::vector<std::string> ResourceNames(const google::protobuf::Message& message) {
+  std::vector<std::string> names;
+  CollectNames(message, 0, names);
+  return names;
 }
 
 absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
@@ -53,10 +91,20 @@ absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
                         "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
   }
   std::string id = absl::AsciiStrToLower(request_id);
-  txn.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", id);
+  std::string caller = CurrentCallerKey();
+  txn.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 7))", caller, id);
   pqxx::result rows = txn.exec_params(
-      "SELECT method, fingerprint, response FROM request_ids WHERE request_id = $1::uuid", id);
+      "SELECT method, fingerprint, response FROM request_ids "
+      "WHERE caller = $1 AND request_id = $2::uuid",
+      caller, id);
   if (rows.empty()) return absl::optional<std::string>();
+  if (rows[0][2].is_null()) {
+    return FailedPrecondition(
+        domain, "REQUEST_ID_ERASED",
+        "this request_id was used for a request whose result held personal data since erased; "
+        "use a new request_id to write again",
+        {{"request_id", id}});
+  }
   if (rows[0][0].as<std::string>() != method || rows[0][1].as<std::string>() != fingerprint) {
     return InvalidField(domain, "request_id",
                         "this request_id was already used for a different request");
@@ -66,12 +114,33 @@ absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
 }
 
 void RecordRequest(pqxx::work& txn, absl::string_view request_id, absl::string_view method,
-                   absl::string_view fingerprint, const std::string& response) {
-  pqxx::binarystring bytes(response.data(), response.size());
+                   absl::string_view fingerprint, const google::protobuf::Message& response) {
+  std::string serialized = response.SerializeAsString();
+  pqxx::binarystring bytes(serialized.data(), serialized.size());
   txn.exec_params(
-      "INSERT INTO request_ids (request_id, method, fingerprint, response) "
-      "VALUES ($1::uuid, $2, $3, $4)",
-      absl::AsciiStrToLower(request_id), std::string(method), std::string(fingerprint), bytes);
+      "INSERT INTO request_ids (caller, request_id, method, fingerprint, response, resources) "
+      "VALUES ($1, $2::uuid, $3, $4, $5, $6::text[])",
+      CurrentCallerKey(), absl::AsciiStrToLower(request_id), std::string(method),
+      std::string(fingerprint), bytes, PgArray(ResourceNames(response)));
+}
+
+int64_t ForgetRequestsAbout(pqxx::work& txn, const std::vector<std::string>& resource_names) {
+  if (resource_names.empty()) return 0;
+  return txn
+      .exec_params(
+          "UPDATE request_ids SET response = NULL, fingerprint = '', resources = '{}' "
+          "WHERE resources && $1::text[]",
+          PgArray(resource_names))
+      .affected_rows();
+}
+
+int64_t PurgeRequestIds(pqxx::work& txn, absl::Time cutoff) {
+  return txn
+      .exec_params(
+          "DELETE FROM request_ids "
+          "WHERE create_time < 'epoch'::timestamptz + $1::bigint * interval '1 microsecond'",
+          absl::ToUnixMicros(cutoff))
+      .affected_rows();
 }
 
 }  // namespace maillage::db

@@ -3,14 +3,17 @@
 #include <thread>
 #include <vector>
 
+#include "common/auth/caller.h"
 #include "common/db/pool.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
+#include "google/protobuf/api.pb.h"
 #include "google/rpc/error_details.pb.h"
 #include "gtest/gtest.h"
 
 using maillage::testing::IsOk;
+using maillage::testing::StatusIs;
 
 namespace maillage::db {
 namespace {
@@ -26,10 +29,11 @@ class IdempotencyTest : public ::testing::Test {
     EXPECT_THAT(pool_.Transact(Deadline::max(),
                                [](pqxx::work& txn) {
                                  txn.exec(
-                                     "CREATE TABLE request_ids (request_id uuid PRIMARY KEY, "
-                                     "method text NOT NULL, fingerprint text NOT NULL, response "
-                                     "bytea NOT NULL, create_time timestamptz NOT NULL DEFAULT "
-                                     "now());"
+                                     "CREATE TABLE request_ids (caller text NOT NULL DEFAULT "
+                                     "'', request_id uuid NOT NULL, method text NOT NULL, "
+                                     "fingerprint text NOT NULL, response bytea, resources "
+                                     "text[] NOT NULL DEFAULT '{}', create_time timestamptz NOT "
+                                     "NULL DEFAULT now(), PRIMARY KEY (caller, request_id));"
                                      "CREATE TABLE writes (n serial PRIMARY KEY)");
                                  return absl::OkStatus();
                                }),
@@ -53,6 +57,31 @@ class IdempotencyTest : public ::testing::Test {
             return response;
           });
     });
+  }
+  // A write whose response names resources (an Api and its methods stand for a resource and
+  // its children).
+  absl::StatusOr<google::protobuf::Api> WriteNamed(absl::string_view request_id,
+                                                   const ErrorInfo& request,
+                                                   const std::string& name) {
+    return pool_.Transact<google::protobuf::Api>(Deadline::max(), [&](pqxx::work& txn) {
+      return RunIdempotent<google::protobuf::Api>(
+          txn, request_id, "WriteNamed", request, kDomain,
+          [&]() -> absl::StatusOr<google::protobuf::Api> {
+            txn.exec("INSERT INTO writes DEFAULT VALUES");
+            google::protobuf::Api response;
+            response.set_name(name);
+            response.add_methods()->set_name(name + "/child");
+            response.set_version("personal data");
+            return response;
+          });
+    });
+  }
+  std::string Sql(const std::string& query) {
+    return *pool_.ReadOnly<std::string>(
+        Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          pqxx::result r = txn.exec(query);
+          return r[0][0].is_null() ? std::string("NULL") : r[0][0].as<std::string>();
+        });
   }
   int Rows() {
     return *pool_.ReadOnly<int>(Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<int> {
@@ -125,6 +154,111 @@ TEST_F(IdempotencyTest, ConcurrentReplaysWriteOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(Rows(), 1);
   for (const std::string& a : answers) EXPECT_EQ(a, answers[0]);
+}
+
+TEST_F(IdempotencyTest, RecordsAreKeyedByCaller) {
+  ErrorInfo request;
+  request.set_domain("a");
+  absl::StatusOr<ErrorInfo> first, other;
+  {
+    auth::CallerScope caller(auth::Principal{"apiKeys/1", gateway::v1::ROLE_STAFF, 0, ""});
+    first = Write(kId, request);
+  }
+  {
+    // Another caller with the same id: its own record, its own write, even for another request.
+    auth::CallerScope caller(auth::Principal{"apiKeys/2", gateway::v1::ROLE_STAFF, 0, ""});
+    request.set_domain("b");
+    other = Write(kId, request);
+  }
+  ASSERT_THAT(first, IsOk());
+  ASSERT_THAT(other, IsOk());
+  EXPECT_NE(first->reason(), other->reason());
+  EXPECT_EQ(Rows(), 2);
+  {
+    auth::CallerScope caller(auth::Principal{"apiKeys/1", gateway::v1::ROLE_STAFF, 0, ""});
+    request.set_domain("a");
+    auto replay = Write(kId, request);
+    ASSERT_THAT(replay, IsOk());
+    EXPECT_EQ(replay->reason(), first->reason());
+  }
+  EXPECT_EQ(Rows(), 2);
+  EXPECT_EQ(Sql("SELECT string_agg(caller, ',' ORDER BY caller) FROM request_ids"),
+            "apiKeys/1,apiKeys/2");
+}
+
+TEST_F(IdempotencyTest, FingerprintIsSha256OfTheRequest) {
+  ErrorInfo request;
+  request.set_domain("a");
+  std::string fingerprint = RequestFingerprint(request);
+  EXPECT_EQ(fingerprint.size(), std::string("sha256:").size() + 64) << fingerprint;
+  EXPECT_EQ(fingerprint.rfind("sha256:", 0), 0u);
+  EXPECT_EQ(RequestFingerprint(request), fingerprint);
+  request.set_domain("b");
+  EXPECT_NE(RequestFingerprint(request), fingerprint);
+  // The type is part of it: the same bytes as another message differ.
+  EXPECT_NE(RequestFingerprint(ErrorInfo()), RequestFingerprint(google::rpc::ResourceInfo()));
+  ASSERT_THAT(Write(kId, request), IsOk());
+  EXPECT_EQ(Sql("SELECT fingerprint FROM request_ids"), RequestFingerprint(request));
+}
+
+TEST_F(IdempotencyTest, ResourceNamesFindNestedNames) {
+  google::protobuf::Api api;
+  api.set_name("actors/1/contacts/2");
+  api.add_methods()->set_name("meetings/3/participants/4");
+  api.add_methods()->set_name("actors/1/contacts/2");
+  api.set_version("not a name");
+  EXPECT_EQ(ResourceNames(api),
+            (std::vector<std::string>{"actors/1/contacts/2", "meetings/3/participants/4"}));
+}
+
+TEST_F(IdempotencyTest, ForgottenRecordsHoldNothingAndRefuseReplay) {
+  ErrorInfo request;
+  request.set_domain("Camille Durand");
+  ASSERT_THAT(WriteNamed(kId, request, "actors/1/contacts/2"), IsOk());
+  constexpr absl::string_view kOther = "223e4567-e89b-42d3-a456-426614174000";
+  ASSERT_THAT(WriteNamed(kOther, request, "actors/1/contacts/3"), IsOk());
+  EXPECT_EQ(Sql("SELECT count(*) FROM request_ids WHERE position('personal data' in "
+                "encode(response, 'escape')) > 0"),
+            "2");
+
+  int64_t forgotten =
+      *pool_.Transact<int64_t>(Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+        return ForgetRequestsAbout(txn, {"actors/1/contacts/2/child"});
+      });
+  EXPECT_EQ(forgotten, 1);
+  EXPECT_EQ(Sql("SELECT response FROM request_ids WHERE request_id = "
+                "'123e4567-e89b-42d3-a456-426614174000'"),
+            "NULL");
+  EXPECT_EQ(Sql("SELECT fingerprint || cardinality(resources) FROM request_ids WHERE request_id "
+                "= '123e4567-e89b-42d3-a456-426614174000'"),
+            "0");
+  // A replay neither answers the forgotten response nor writes again.
+  EXPECT_THAT(WriteNamed(kId, request, "actors/1/contacts/2").status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Rows(), 2);
+  // The other record is intact.
+  auto replay = WriteNamed(kOther, request, "actors/1/contacts/3");
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_EQ(replay->version(), "personal data");
+}
+
+TEST_F(IdempotencyTest, PurgeDeletesRecordsOlderThanTheCutoff) {
+  ASSERT_THAT(Write(kId, ErrorInfo()), IsOk());
+  ASSERT_THAT(pool_.Transact(Deadline::max(),
+                             [](pqxx::work& txn) {
+                               txn.exec(
+                                   "UPDATE request_ids SET create_time = now() - "
+                                   "interval '25 hours'");
+                               return absl::OkStatus();
+                             }),
+              IsOk());
+  ASSERT_THAT(Write("223e4567-e89b-42d3-a456-426614174000", ErrorInfo()), IsOk());
+  int64_t purged =
+      *pool_.Transact<int64_t>(Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+        return PurgeRequestIds(txn, absl::Now() - kRequestIdRetention);
+      });
+  EXPECT_EQ(purged, 1);
+  EXPECT_EQ(Sql("SELECT count(*) FROM request_ids"), "1");
 }
 
 }  // namespace

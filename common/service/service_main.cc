@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
 #include "common/auth/caller.h"
+#include "common/db/idempotency.h"
 #include "common/log/log.h"
 #include "prometheus/gauge.h"
 
@@ -38,6 +39,8 @@ ServiceEnvironment ReadCommonEnvironment(config::Env& env, absl::string_view ser
   out.server.tls = server::ReadInternalTls(env);
   // The channels a service opens to others (made in main() before RunService) use it too.
   server::SetInternalTls(out.server.tls);
+  out.retention_interval =
+      absl::FromChrono(env.Duration("MAILLAGE_RETENTION_INTERVAL", std::chrono::hours(1)));
   return out;
 }
 
@@ -76,9 +79,18 @@ std::function<absl::Status()> MigrateThen(db::Pool& pool, const std::string& ser
   };
 }
 
+PeriodicJob RequestIdRetentionJob(db::Pool& pool, absl::Duration interval) {
+  return {"request_ids retention", interval, [&pool](absl::Time now) {
+            return pool.Transact<int64_t>(
+                In(std::chrono::minutes(5)), [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+                  return db::PurgeRequestIds(txn, now - db::kRequestIdRetention);
+                });
+          }};
+}
+
 int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
-               std::function<absl::Status()> after_migrate) {
+               std::function<absl::Status()> after_migrate, std::vector<PeriodicJob> jobs) {
   InitProcess(environment);
   server::Server server(environment.server, std::move(services));
 
@@ -95,8 +107,16 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
   connections.Add({{"state", "max"}}).Set(environment.pool.size);
   prometheus::Gauge& waiting_now = waiting.Add({});
 
-  auto startup =
+  PeriodicJobs periodic;
+  periodic.Add(RequestIdRetentionJob(pool, environment.retention_interval));
+  for (PeriodicJob& job : jobs) periodic.Add(std::move(job));
+  auto migrate =
       MigrateThen(pool, environment.server.service_name, migrations, std::move(after_migrate));
+  auto startup = [&periodic, migrate]() -> absl::Status {
+    absl::Status ready = migrate();
+    if (ready.ok()) periodic.Start();  // once the schema is there (no-op when started)
+    return ready;
+  };
   auto check = [&]() -> absl::Status {
     db::PoolStats stats = pool.Stats();
     open.Set(stats.open);

@@ -24,6 +24,7 @@
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/server/server.h"
+#include "common/service/periodic_jobs.h"
 #include "grpcpp/impl/codegen/service_type.h"
 
 namespace maillage::service {
@@ -35,6 +36,8 @@ struct ServiceEnvironment {
   // MAILLAGE_PRINCIPAL_SECRET: RunService installs it (auth::SetProcessSecret) so that handlers
   // verify the gateway's principals and outgoing calls carry the caller on.
   std::string principal_secret;
+  // MAILLAGE_RETENTION_INTERVAL: how often the periodic jobs (retention purges) run.
+  absl::Duration retention_interval = absl::Hours(1);
 };
 
 // Reads the variables every binary with a database takes, the gateway included:
@@ -44,6 +47,7 @@ struct ServiceEnvironment {
 //   MAILLAGE_INTERNAL_TLS_CERT_FILE, MAILLAGE_INTERNAL_TLS_KEY_FILE (all or none: mutual TLS
 //   on the gRPC port and on the calls to other services: installed for server::MakeChannel
 //   here, so read the environment before making channels; server/tls.h).
+//   MAILLAGE_RETENTION_INTERVAL (1h).
 // A secret published in the repository (config::IsPublishedSecret) in any of them, or in
 // PGPASSWORD, is an error. 64 gRPC threads, no metrics port (server::ServerOptions).
 // Problems are recorded in `env`; call env.Finish() afterwards.
@@ -71,10 +75,17 @@ std::function<absl::Status()> MigrateThen(db::Pool& pool, const std::string& ser
 
 // InitProcess, then runs the server until SIGTERM/SIGINT (server::RunUntilSignal): start-up is
 // MigrateThen(migrations, after_migrate); health follows a database ping every 2 s. Exports the
-// pool gauges db_pool_connections{state="open|in_use|max"} and db_pool_waiting. Returns the
-// process exit code.
+// pool gauges db_pool_connections{state="open|in_use|max"} and db_pool_waiting. Once start-up
+// succeeded, runs `jobs` and the request_ids retention (RequestIdRetentionJob) every
+// environment.retention_interval on the real clock, until the server stops. Returns the process
+// exit code.
 int RunService(const ServiceEnvironment& environment, db::Pool& pool,
                const std::vector<db::Migration>& migrations, std::vector<grpc::Service*> services,
-               std::function<absl::Status()> after_migrate = {});
+               std::function<absl::Status()> after_migrate = {},
+               std::vector<PeriodicJob> jobs = {});
+
+// The job that deletes the idempotency records older than db::kRequestIdRetention (24 h) at the
+// jobs' clock (table request_ids, common/db/idempotency.h).
+PeriodicJob RequestIdRetentionJob(db::Pool& pool, absl::Duration interval);
 
 }  // namespace maillage::service

@@ -18,8 +18,9 @@
 #include "services/directory/actor_registry.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
-#include "services/directory/contact_registry.h"
+#include "services/directory/contact_store.h"
 #include "services/directory/merge_store.h"
+#include "services/directory/relationship_store.h"
 
 namespace maillage::directory {
 namespace {
@@ -242,10 +243,10 @@ absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
             absl::optional<v1::Relationship> relationship;
             const google::protobuf::Message* snapshot = nullptr;
             if (m.id != 0 && m.type == v1::CHANGED_RESOURCE_TYPE_CONTACT) {
-              contact = ContactById(txn, m.id);
+              contact = ContactStore::ById(txn, m.id);
               if (contact) snapshot = &*contact;
             } else if (m.id != 0) {
-              relationship = RelationshipById(txn, m.id);
+              relationship = RelationshipStore::ById(txn, m.id);
               if (relationship) snapshot = &*relationship;
             }
             AppendChange(txn, m.kind, m.type, m.name, snapshot, m.merged_into);

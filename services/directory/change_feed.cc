@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
 #include "common/db/values.h"
-#include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
@@ -36,11 +35,12 @@ constexpr char kSelectChangesAfter[] =
     "- COALESCE(octet_length(snapshot), 0) AS bytes_before "
     "FROM changes WHERE sequence > $1 ORDER BY sequence LIMIT $2) w "
     "WHERE w.bytes_before <= $3) c ON true ORDER BY c.sequence";
-// Deletes the oldest changes, up to the last one committed before the retention cut-off (a
-// prefix of the feed, so that the pruning point says exactly what a cursor missed).
+// Deletes the oldest changes, up to the last one committed before the cut-off $1 (Unix
+// microseconds; a prefix of the feed, so that the pruning point says exactly what a cursor
+// missed).
 constexpr char kPrune[] =
     "WITH cut AS (SELECT max(sequence) AS through FROM changes "
-    " WHERE commit_time < now() - make_interval(secs => $1)), "
+    " WHERE commit_time < 'epoch'::timestamptz + $1::bigint * interval '1 microsecond'), "
     "gone AS (DELETE FROM changes WHERE sequence <= (SELECT through FROM cut) RETURNING 1) "
     "UPDATE change_feed_state SET pruned_through = GREATEST(pruned_through, "
     " COALESCE((SELECT through FROM cut), 0)) "
@@ -56,9 +56,21 @@ constexpr char kInsertChanges[] =
 constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
     MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
-    "FROM changes WHERE resource_name = $1 ORDER BY sequence";
+    "FROM changes WHERE resource_name = ANY($1::text[]) ORDER BY sequence";
 constexpr char kForgetSnapshots[] =
-    "UPDATE changes SET snapshot = NULL WHERE resource_name = $1 AND snapshot IS NOT NULL";
+    "UPDATE changes SET snapshot = NULL "
+    "WHERE resource_name = ANY($1::text[]) AND snapshot IS NOT NULL";
+// The names linked to $2 by MERGED changes of type $1, either way (index changes_merged_into of
+// migration 0005 and changes_resource), with the first sequence that links each.
+constexpr char kNamesOf[] =
+    "WITH RECURSIVE names(name, sequence) AS ("
+    " SELECT $2::text, 0::bigint"
+    " UNION"
+    " SELECT CASE WHEN c.resource_name = n.name THEN c.merged_into ELSE c.resource_name END,"
+    "        c.sequence"
+    " FROM changes c JOIN names n ON c.resource_name = n.name OR c.merged_into = n.name"
+    " WHERE c.kind = 'CHANGE_KIND_MERGED' AND c.resource_type = $1 AND c.merged_into <> '')"
+    "SELECT name FROM names GROUP BY name ORDER BY min(sequence), name";
 
 // The cursor is opaque: a page token over the fingerprint "changes" holding the sequence.
 constexpr absl::string_view kCursorFingerprint = "changes";
@@ -179,59 +191,43 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
   return response;
 }
 
-std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name) {
+std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string>& resource_names) {
   std::vector<v1::Change> changes;
-  for (const auto& row : txn.exec_params(kSelectChangesOf, std::string(resource_name))) {
+  for (const auto& row : txn.exec_params(kSelectChangesOf, db::PgArray(resource_names))) {
     changes.push_back(ChangeFromRow(row));
   }
   return changes;
 }
 
-PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention) {
+PruneResult PruneChanges(pqxx::work& txn, absl::Time cutoff) {
   txn.exec_params(kLockFeed, kChangeFeedLock);
-  pqxx::result row = txn.exec_params(kPrune, static_cast<double>(retention.count()));
+  pqxx::result row = txn.exec_params(kPrune, absl::ToUnixMicros(cutoff));
   return {row[0][0].as<int64_t>(), row[0][1].as<int64_t>()};
 }
 
-void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name) {
-  txn.exec_params(kForgetSnapshots, std::string(resource_name));
-}
-
-ChangeFeedPruner::ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,
-                                   std::chrono::milliseconds interval)
-    : pool_(pool), retention_(retention), interval_(interval) {
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      absl::StatusOr<PruneResult> pruned = PruneOnce();
-      if (!pruned.ok()) {
-        log::Warn("change feed pruning failed; retried later",
-                  {{"error", pruned.status().ToString()}});
-      } else if (pruned->deleted > 0) {
-        log::Info("change feed pruned", {{"deleted", absl::StrCat(pruned->deleted)},
-                                         {"pruned_through", absl::StrCat(pruned->pruned_through)}});
-      }
-      lock.lock();
-      wake_.wait_for(lock, interval_, [this] { return stop_; });
-    }
-  });
-}
-
-ChangeFeedPruner::~ChangeFeedPruner() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
+                                 const std::string& resource_name) {
+  std::vector<std::string> names;
+  for (const auto& row :
+       txn.exec_params(kNamesOf, v1::ChangedResourceType_Name(type), resource_name)) {
+    names.push_back(row[0].as<std::string>());
   }
-  wake_.notify_all();
-  thread_.join();
+  return names;
 }
 
-absl::StatusOr<PruneResult> ChangeFeedPruner::PruneOnce() {
-  return pool_.Transact<PruneResult>(std::chrono::system_clock::now() + std::chrono::minutes(5),
-                                     [this](pqxx::work& txn) -> absl::StatusOr<PruneResult> {
-                                       return PruneChanges(txn, retention_);
-                                     });
+void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names) {
+  txn.exec_params(kForgetSnapshots, db::PgArray(resource_names));
+}
+
+service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,
+                                            absl::Duration interval) {
+  return {"change feed retention", interval, [&pool, retention](absl::Time now) {
+            return pool.Transact<int64_t>(
+                std::chrono::system_clock::now() + std::chrono::minutes(5),
+                [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+                  return PruneChanges(txn, now - retention).deleted;
+                });
+          }};
 }
 
 }  // namespace maillage::directory

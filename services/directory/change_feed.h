@@ -8,24 +8,23 @@
 // before the commit, so that the lock is held briefly.
 //
 // Retention: changes committed more than the retention period ago (env
-// MAILLAGE_CHANGE_RETENTION_DAYS, default 400 days) are deleted by ChangeFeedPruner, oldest
-// first, and `change_feed_state.pruned_through` records the last sequence removed. A cursor
+// MAILLAGE_CHANGE_RETENTION_DAYS, default 400 days) are deleted by ChangeFeedRetentionJob,
+// oldest first, and `change_feed_state.pruned_through` records the last sequence removed. A cursor
 // below that point has missed changes: ListChanges answers FAILED_PRECONDITION
 // (CHANGE_CURSOR_EXPIRED) and the partner resyncs (reads the lists, then the feed from an empty
 // `since`). Numbering continues above the pruning point even when every row is gone.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <pqxx/pqxx>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/service/periodic_jobs.h"
 #include "google/protobuf/message.h"
 #include "maillage/directory/v1/change.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
@@ -70,41 +69,30 @@ absl::StatusOr<v1::ListChangesResponse> ListChanges(pqxx::work& txn,
                                                     const v1::ListChangesRequest& request,
                                                     size_t max_page_bytes = kMaxChangePageBytes);
 
-// The changes of one resource, oldest first (for ExportPersonData).
-std::vector<v1::Change> ChangesOf(pqxx::work& txn, absl::string_view resource_name);
+// The changes of the resources named `resource_names`, oldest first (for ExportPersonData).
+std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
-// Deletes the changes committed more than `retention` ago (a prefix of the feed, under the
-// feed's lock); returns how many went and the pruning point.
+// Every name the resource `resource_name` of type `type` had or has, following its MERGED
+// changes both ways (a contact moved by MergeActors from actors/A to actors/B is
+// actors/A/contacts/N then actors/B/contacts/N): `resource_name` first, then the others in
+// the order of the feed.
+std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
+                                 const std::string& resource_name);
+
+// Deletes the changes committed before `cutoff` (a prefix of the feed, under the feed's lock);
+// returns how many went and the pruning point.
 struct PruneResult {
   int64_t deleted = 0;
   int64_t pruned_through = 0;
 };
-PruneResult PruneChanges(pqxx::work& txn, std::chrono::seconds retention);
+PruneResult PruneChanges(pqxx::work& txn, absl::Time cutoff);
 
-// Runs PruneChanges at construction and then every `interval` on a thread of its own, until
-// destroyed; failures are logged and retried at the next interval.
-class ChangeFeedPruner {
- public:
-  ChangeFeedPruner(db::Pool& pool, std::chrono::seconds retention,
-                   std::chrono::milliseconds interval = std::chrono::hours(1));
-  ~ChangeFeedPruner();
-  ChangeFeedPruner(const ChangeFeedPruner&) = delete;
-  ChangeFeedPruner& operator=(const ChangeFeedPruner&) = delete;
+// The periodic job (common/service/periodic_jobs.h) that prunes the changes older than
+// `retention` at the jobs' clock, every `interval`; returns how many changes went.
+service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,
+                                            absl::Duration interval);
 
-  // One pass now (also what the thread runs).
-  absl::StatusOr<PruneResult> PruneOnce();
-
- private:
-  db::Pool& pool_;
-  const std::chrono::seconds retention_;
-  const std::chrono::milliseconds interval_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
-// Removes the snapshots of every change of `resource_name` (ErasePerson).
-void ForgetSnapshots(pqxx::work& txn, absl::string_view resource_name);
+// Removes the snapshots of every change of the resources named `resource_names` (an erasure).
+void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 }  // namespace maillage::directory

@@ -1,8 +1,8 @@
-// The gRPC adapter of the directory: request → ActorRegistry / ContactRegistry / importers →
-// response. Each handler first checks the caller (MAILLAGE_AUTHORIZE, common/auth/caller.h: the
-// principal the gateway signed, against the permission table) and hides contact snapshots
-// from roles without personal-data access; validation and rules live in the registries, SQL in
-// the stores.
+// The gRPC adapter of the directory: request → ActorRegistry, ContactRegistry,
+// RelationshipRegistry, PersonalDataRequests, importers → response. Each handler first checks
+// the caller (MAILLAGE_AUTHORIZE, common/auth/caller.h: the principal the gateway signed,
+// against the permission table) and hides contact snapshots from roles without personal-data
+// access; validation and rules live in the registries, SQL in the stores.
 #pragma once
 
 #include "common/db/pool.h"
@@ -11,6 +11,8 @@
 #include "services/directory/actor_merger.h"
 #include "services/directory/actor_registry.h"
 #include "services/directory/contact_registry.h"
+#include "services/directory/personal_data_requests.h"
+#include "services/directory/relationship_registry.h"
 #include "services/directory/sirene_importer.h"
 
 namespace maillage::directory {
@@ -18,7 +20,13 @@ namespace maillage::directory {
 class DirectoryServiceImpl final : public v1::DirectoryService::Service {
  public:
   explicit DirectoryServiceImpl(db::Pool& pool)
-      : actors_(pool), merger_(pool), importer_(pool), sirene_(pool), contacts_(pool) {}
+      : actors_(pool),
+        merger_(pool),
+        importer_(pool),
+        sirene_(pool),
+        contacts_(pool),
+        relationships_(pool),
+        personal_data_(pool) {}
 
   // Actors.
   grpc::Status GetActor(grpc::ServerContext* context, const v1::GetActorRequest* request,
@@ -106,6 +114,8 @@ class DirectoryServiceImpl final : public v1::DirectoryService::Service {
   ActorImporter importer_;
   SireneImporter sirene_;
   ContactRegistry contacts_;
+  RelationshipRegistry relationships_;
+  PersonalDataRequests personal_data_;
 };
 
 }  // namespace maillage::directory

@@ -45,49 +45,49 @@ grpc::Status DirectoryServiceImpl::ExportPersonData(grpc::ServerContext* context
                                                     const v1::ExportPersonDataRequest* request,
                                                     v1::ExportPersonDataResponse* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ExportPersonData, kDomain);
-  return Reply(contacts_.ExportPersonData(context->deadline(), *request), response, kDomain);
+  return Reply(personal_data_.Export(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ErasePerson(grpc::ServerContext* context,
                                                const v1::ErasePersonRequest* request,
                                                v1::ErasePersonResponse* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ErasePerson, kDomain);
-  return Reply(contacts_.ErasePerson(context->deadline(), *request), response, kDomain);
+  return Reply(personal_data_.Erase(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::GetRelationship(grpc::ServerContext* context,
                                                    const v1::GetRelationshipRequest* request,
                                                    v1::Relationship* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, GetRelationship, kDomain);
-  return Reply(contacts_.GetRelationship(context->deadline(), *request), response, kDomain);
+  return Reply(relationships_.Get(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::ListRelationships(grpc::ServerContext* context,
                                                      const v1::ListRelationshipsRequest* request,
                                                      v1::ListRelationshipsResponse* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, ListRelationships, kDomain);
-  return Reply(contacts_.ListRelationships(context->deadline(), *request), response, kDomain);
+  return Reply(relationships_.List(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::CreateRelationship(grpc::ServerContext* context,
                                                       const v1::CreateRelationshipRequest* request,
                                                       v1::Relationship* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, CreateRelationship, kDomain);
-  return Reply(contacts_.CreateRelationship(context->deadline(), *request), response, kDomain);
+  return Reply(relationships_.Create(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::UpdateRelationship(grpc::ServerContext* context,
                                                       const v1::UpdateRelationshipRequest* request,
                                                       v1::Relationship* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, UpdateRelationship, kDomain);
-  return Reply(contacts_.UpdateRelationship(context->deadline(), *request), response, kDomain);
+  return Reply(relationships_.Update(context->deadline(), *request), response, kDomain);
 }
 
 grpc::Status DirectoryServiceImpl::DeleteRelationship(grpc::ServerContext* context,
                                                       const v1::DeleteRelationshipRequest* request,
                                                       v1::DeleteRelationshipResponse* response) {
   MAILLAGE_AUTHORIZE(context, v1::DirectoryService, DeleteRelationship, kDomain);
-  return Reply(contacts_.DeleteRelationship(context->deadline(), *request), response, kDomain);
+  return Reply(relationships_.Delete(context->deadline(), *request), response, kDomain);
 }
 
 }  // namespace maillage::directory

@@ -757,11 +757,21 @@ TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
                               }),
               IsOk());
   Actor c = CreateActor("C");
-  ChangeFeedPruner pruner(*pool_, std::chrono::hours(24 * 400), std::chrono::hours(1));
-  // The pruner's thread runs a pass at once; this one waits for it on the feed's lock.
-  absl::StatusOr<PruneResult> again = pruner.PruneOnce();
-  ASSERT_THAT(again, IsOk()) << again.status();
-  EXPECT_EQ(again->pruned_through, two.changes(1).sequence());
+  // The retention job, on a clock of the test's: at first, nothing is 400 days old; 2 days
+  // later, the two changes are 401 days old.
+  service::ManualClock clock(absl::Now() - absl::Hours(48));
+  service::PeriodicJobs jobs(clock);
+  jobs.Add(ChangeFeedRetentionJob(*pool_, absl::Hours(24 * 400), absl::Hours(1)));
+  jobs.RunDue();
+  EXPECT_EQ(CountRows("changes"), 3);
+  clock.Advance(absl::Hours(48));
+  jobs.RunDue();
+  absl::StatusOr<int64_t> pruned_through =
+      pool_->ReadOnly<int64_t>(db::Deadline::max(), [](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+        return txn.exec("SELECT pruned_through FROM change_feed_state")[0][0].as<int64_t>();
+      });
+  ASSERT_THAT(pruned_through, IsOk());
+  EXPECT_EQ(*pruned_through, two.changes(1).sequence());
   EXPECT_EQ(CountRows("changes"), 1);
 
   // A cursor before the pruning point has missed a change: resync.
@@ -785,7 +795,8 @@ TEST_F(ActorsTest, PrunedChangesExpireOlderCursorsAndNumberingGoesOn) {
                                 txn.exec(
                                     "UPDATE changes SET commit_time = now() - "
                                     "interval '2 days'");
-                                PruneResult pruned = PruneChanges(txn, std::chrono::hours(24));
+                                PruneResult pruned =
+                                    PruneChanges(txn, absl::Now() - absl::Hours(24));
                                 EXPECT_EQ(pruned.deleted, 1);
                                 return absl::OkStatus();
                               }),

@@ -1,17 +1,60 @@
 // maillage-directory: the directory service binary (see README.md for its environment).
-#include <memory>
+//
+//   maillage-directory                         serves
+//   maillage-directory replay-erasures FILE    forgets again the persons of an erasure journal
+//                                              after a restore (deploy/README.md), then exits
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include "common/config/env.h"
+#include "common/log/log.h"
 #include "common/service/service_main.h"
 #include "services/directory/change_feed.h"
 #include "services/directory/directory_service.h"
+#include "services/directory/personal_data_requests.h"
 #include "services/directory/reference_data.h"
 
 namespace maillage::directory {
 const std::vector<db::Migration>& Migrations();
 }  // namespace maillage::directory
 
-int main() {
+namespace {
+
+// Migrates the database, then replays the journal in `path`. Exit code 0 on success, 1 on
+// failure (printed on stderr).
+int ReplayErasures(const maillage::service::ServiceEnvironment& environment,
+                   const std::string& path) {
+  using namespace maillage;
+  log::Init(environment.server.service_name, environment.log_level);
+  std::ifstream file(path);
+  if (!file) {
+    std::fprintf(stderr, "replay-erasures: cannot read %s\n", path.c_str());
+    return 1;
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  absl::StatusOr<std::vector<directory::ErasureJournalEntry>> journal =
+      directory::ParseErasureJournal(text.str());
+  db::Pool pool(environment.pool);
+  absl::Status migrated =
+      journal.ok() ? db::Migrate(pool, "directory", directory::Migrations()) : journal.status();
+  absl::StatusOr<int64_t> forgotten =
+      migrated.ok() ? directory::PersonalDataRequests(pool).ReplayErasures(*journal) : migrated;
+  if (!forgotten.ok()) {
+    std::fprintf(stderr, "replay-erasures: %s\n", forgotten.status().ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "replay-erasures: %zu erasures replayed, %lld contacts back from the backup "
+      "forgotten again\n",
+      journal->size(), static_cast<long long>(*forgotten));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
   maillage::config::Env env;
   auto environment = maillage::service::ReadServiceEnvironment(env, "directory", 9101, 9111);
   std::string territory_file = env.String("MAILLAGE_TERRITORY_FILE", "");
@@ -19,17 +62,21 @@ int main() {
   if (absl::Status status = env.Finish(); !status.ok()) {
     return maillage::service::ConfigError(status);
   }
+  if (argc == 3 && std::string(argv[1]) == "replay-erasures") {
+    return ReplayErasures(environment, argv[2]);
+  }
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: %s [replay-erasures FILE]\n", argv[0]);
+    return 2;
+  }
   maillage::db::Pool pool(environment.pool);
   maillage::directory::DirectoryServiceImpl directory(pool);
-  // Started once the migrations ran (the start-up hook may be retried).
-  std::unique_ptr<maillage::directory::ChangeFeedPruner> pruner;
+  maillage::directory::PersonalDataRequests personal_data(pool);
   return maillage::service::RunService(
-      environment, pool, maillage::directory::Migrations(), {&directory}, [&] {
-        absl::Status synced = maillage::directory::SyncReferenceData(pool, territory_file);
-        if (synced.ok() && pruner == nullptr) {
-          pruner = std::make_unique<maillage::directory::ChangeFeedPruner>(
-              pool, std::chrono::hours(24) * retention_days);
-        }
-        return synced;
-      });
+      environment, pool, maillage::directory::Migrations(), {&directory},
+      [&] { return maillage::directory::SyncReferenceData(pool, territory_file); },
+      {maillage::directory::ChangeFeedRetentionJob(pool, absl::Hours(24) * retention_days,
+                                                   environment.retention_interval),
+       {"contacts retain_until", environment.retention_interval,
+        [&](absl::Time now) { return personal_data.EraseExpired(now); }}});
 }

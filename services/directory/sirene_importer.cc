@@ -336,7 +336,7 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
               batch.MergeInto(whole, skips);
               SetSkipped(whole, skips);
               db::RecordRequest(txn, options.request_id(), "ImportSireneExtract", fingerprint,
-                                whole.SerializeAsString());
+                                whole);
             }
           }
           return batch;

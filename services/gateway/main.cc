@@ -22,7 +22,9 @@
 //   MAILLAGE_ADMIN_API_KEY (optional: a key mlg_<prefix>_<secret> made an ADMIN key at start-up,
 //   the first admin key of a new installation), MAILLAGE_RATE_LIMIT_RPS (50),
 //   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
-//   comma-separated origins, or *).
+//   comma-separated origins, or *), MAILLAGE_AUDIT_RETENTION_DAYS (365: older audit lines are
+//   deleted), MAILLAGE_RETENTION_INTERVAL (1h: how often the retention jobs run, the audit's and
+//   the request_ids' 24 h).
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
 // instead of serving (keys_cli.h); it needs only MAILLAGE_DATABASE_URL.
@@ -45,6 +47,7 @@
 #include "common/server/client.h"
 #include "common/server/server.h"
 #include "common/server/tls.h"
+#include "common/service/periodic_jobs.h"
 #include "common/service/service_main.h"
 #include "prometheus/registry.h"
 #include "services/gateway/access/access_control.h"
@@ -131,6 +134,7 @@ int Run() {
       std::max(env.Duration("MAILLAGE_MAX_REQUEST_TIMEOUT", std::chrono::seconds(60)),
                http_options.timeouts.default_timeout);
   const std::string admin_key_text = env.String("MAILLAGE_ADMIN_API_KEY", "");
+  const int audit_retention_days = env.Int("MAILLAGE_AUDIT_RETENTION_DAYS", 365, 1, 36500);
   AccessOptions access_options;
   access_options.default_rps = env.Int("MAILLAGE_RATE_LIMIT_RPS", 50, 1, 1000000);
   access_options.default_burst = env.Int("MAILLAGE_RATE_LIMIT_BURST", 100, 1, 1000000);
@@ -279,11 +283,20 @@ int Run() {
     admin->Stop();
     inner_server.Shutdown();
   };
-  int exit_code =
-      server::RunUntilSignal(grpc_server,
-                             service::MigrateThen(pool, "gateway", Migrations(),
-                                                  [&] { return EnsureAdminKey(keys, admin_key); }),
-                             /*check=*/{}, std::chrono::seconds(2), listeners);
+  // Retentions (deploy/README.md, "Retention periods"), once the schema is there.
+  service::PeriodicJobs retention;
+  retention.Add(service::RequestIdRetentionJob(pool, environment.retention_interval));
+  retention.Add(AuditRetentionJob(audit, absl::Hours(24) * audit_retention_days,
+                                  environment.retention_interval));
+  auto after_migrate = [&]() -> absl::Status {
+    absl::Status ready = EnsureAdminKey(keys, admin_key);
+    if (ready.ok()) retention.Start();
+    return ready;
+  };
+  int exit_code = server::RunUntilSignal(
+      grpc_server, service::MigrateThen(pool, "gateway", Migrations(), after_migrate),
+      /*check=*/{}, std::chrono::seconds(2), listeners);
+  retention.Stop();
   log::Info("gateway stopped");
   return exit_code;
 }

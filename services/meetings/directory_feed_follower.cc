@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
+#include "common/db/idempotency.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -34,7 +35,7 @@ constexpr const char* kRepointContact =
 constexpr const char* kAnonymizeContact =
     "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
     "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
-    "WHERE contact = $1 RETURNING meeting_id";
+    "WHERE contact = $1 RETURNING meeting_id, id";
 
 // Applies `change`; adds the meetings whose participants it changed to `touched`.
 void Apply(pqxx::work& txn, const directory::v1::Change& change, std::set<int64_t>& touched) {
@@ -49,9 +50,17 @@ void Apply(pqxx::work& txn, const directory::v1::Change& change, std::set<int64_
       changed = txn.exec_params(kRepointContact, change.resource_name(), change.merged_into(),
                                 ActorOfContact(change.merged_into()));
     }
-  } else if (change.kind() == directory::v1::CHANGE_KIND_ERASED &&
+  } else if ((change.kind() == directory::v1::CHANGE_KIND_ERASED ||
+              change.kind() == directory::v1::CHANGE_KIND_DELETED) &&
              change.resource_type() == directory::v1::CHANGED_RESOURCE_TYPE_CONTACT) {
+    // A deleted contact is forgotten as an erased one is (the directory keeps nothing either).
     changed = txn.exec_params(kAnonymizeContact, change.resource_name());
+    std::vector<std::string> participants;
+    for (const pqxx::row& row : changed) {
+      participants.push_back(
+          absl::StrCat("meetings/", row[0].as<int64_t>(), "/participants/", row[1].as<int64_t>()));
+    }
+    db::ForgetRequestsAbout(txn, participants);
   }
   for (const pqxx::row& row : changed) touched.insert(row[0].as<int64_t>());
 }

@@ -2,8 +2,10 @@
 // the meetings database, so that references stay right when the directory changes:
 //  - an actor MERGED into another: participants and proposal authors are re-pointed to the
 //    surviving actor; a contact MERGED: participants are re-pointed to its new name;
-//  - a contact ERASED (a person's erasure request): its participants are anonymised (contact and
-//    person cleared, anonymized set) and keep their status, history and counts.
+//  - a contact ERASED (a person's erasure request) or DELETED (the directory forgets a deleted
+//    contact as an erased one): its participants are anonymised (contact and person cleared,
+//    anonymized set) and keep their status, history and counts; the idempotency records whose
+//    response held them are forgotten.
 // Each page of changes is applied in one transaction together with the new cursor, so a change
 // is applied once even across restarts (applying one twice would change nothing anyway).
 #pragma once

@@ -22,6 +22,7 @@
 #include "common/testing/postgres.h"
 #include "common/testing/principal.h"
 #include "common/testing/status_matchers.h"
+#include "common/testing/text_search.h"
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/indicator_store.h"
@@ -29,6 +30,7 @@
 #include "services/meetings/test_peers.h"
 
 using maillage::testing::IsOk;
+using maillage::testing::StatusIs;
 
 namespace maillage::meetings {
 const std::vector<db::Migration>& Migrations();
@@ -1539,6 +1541,63 @@ TEST_F(MeetingsServiceTest, UpdateConventionsStaleEtagNamesRequestedAndCurrent) 
   ASSERT_THAT(stub_->UpdateMeeting(Context().get(), request, &updated), IsOk());
   EXPECT_TRUE(maillage::testing::IsStaleEtagError(
       stub_->UpdateMeeting(Context().get(), request, &updated), created.etag(), updated.etag()));
+}
+
+TEST_F(MeetingsServiceTest, AnonymizeParticipantForgetsTheIdempotencyRecordOfItsCreate) {
+  v1::Meeting meeting = Create(NewMeeting(kHour));
+  v1::CreateParticipantRequest request;
+  request.set_parent(meeting.name());
+  request.set_request_id("8d2e3f4a-5b6c-4d7e-9f0a-1b2c3d4e5f60");
+  *request.mutable_participant() =
+      Person("camille.quenouille@example.org", v1::PARTICIPANT_STATUS_INVITED);
+  v1::Participant created;
+  ASSERT_THAT(stub_->CreateParticipant(Context().get(), request, &created), IsOk());
+  EXPECT_EQ(maillage::testing::ColumnsHolding(database_->url(), "quenouille"),
+            (std::vector<std::string>{"participants.person_display_name",
+                                      "participants.person_email", "request_ids.response"}));
+  v1::AnonymizeParticipantRequest anonymize;
+  anonymize.set_name(created.name());
+  v1::Participant out;
+  ASSERT_THAT(stub_->AnonymizeParticipant(Context().get(), anonymize, &out), IsOk());
+  EXPECT_TRUE(maillage::testing::ColumnsHolding(database_->url(), "quenouille").empty());
+  EXPECT_THAT(stub_->CreateParticipant(Context().get(), request, &out),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
+}
+
+TEST_F(MeetingsServiceTest, ChangeFeedForgetsDeletedContactsAsErasedOnes) {
+  directory_.AddActor(6, {"culture"}, "21231");
+  std::string contact = directory_.AddContact("actors/6", 2);
+  v1::Meeting meeting = Create(NewMeeting(kHour));
+  v1::CreateParticipantRequest request;
+  request.set_parent(meeting.name());
+  request.set_request_id("7c1d2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f");
+  v1::Participant& p = *request.mutable_participant();
+  p.set_contact(contact);
+  p.set_role(v1::PARTICIPANT_ROLE_ESS_ACTOR);
+  v1::Participant created;
+  ASSERT_THAT(stub_->CreateParticipant(Context().get(), request, &created), IsOk());
+  EXPECT_EQ(maillage::testing::ColumnsHolding(database_->url(), contact),
+            (std::vector<std::string>{"participants.contact", "request_ids.response"}));
+
+  directory::v1::Change deleted;
+  deleted.set_kind(directory::v1::CHANGE_KIND_DELETED);
+  deleted.set_resource_type(directory::v1::CHANGED_RESOURCE_TYPE_CONTACT);
+  deleted.set_resource_name(contact);
+  directory_.AddChange(deleted);
+  DirectoryFeedFollower follower(*pool_, *directory_client_, std::chrono::milliseconds(50));
+  ASSERT_THAT(follower.CatchUp(std::chrono::system_clock::now() + std::chrono::seconds(10)),
+              IsOk());
+
+  v1::GetParticipantRequest get;
+  get.set_name(created.name());
+  v1::Participant out;
+  ASSERT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
+  EXPECT_TRUE(out.anonymized());
+  EXPECT_EQ(out.contact(), "");
+  EXPECT_TRUE(maillage::testing::ColumnsHolding(database_->url(), contact).empty());
+  // The create's replay does not answer the forgotten participant.
+  EXPECT_THAT(stub_->CreateParticipant(Context().get(), request, &out),
+              StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
 }
 
 }  // namespace

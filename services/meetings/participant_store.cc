@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -85,7 +86,7 @@ constexpr const char* kWriteRoleAndPerson =
 constexpr const char* kAnonymize =
     "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
     "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
-    "WHERE id = $1";
+    "WHERE id = $1 RETURNING meeting_id";
 
 constexpr const char* kDelete = "DELETE FROM participants WHERE id = $1";
 
@@ -303,7 +304,10 @@ void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Parti
 }
 
 void AnonymizeRow(pqxx::work& txn, int64_t participant_id) {
-  txn.exec_params(kAnonymize, participant_id);
+  pqxx::result rows = txn.exec_params(kAnonymize, participant_id);
+  if (rows.empty()) return;
+  db::ForgetRequestsAbout(
+      txn, {absl::StrCat("meetings/", rows[0][0].as<int64_t>(), "/participants/", participant_id)});
 }
 
 void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id) {

@@ -74,7 +74,8 @@ void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
 // Replaces role and outside person; revision + 1.
 void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p);
 
-// Clears contact and person and sets anonymized; revision + 1.
+// Clears contact and person and sets anonymized; revision + 1. The idempotency records whose
+// response held the participant are forgotten (db::ForgetRequestsAbout).
 void AnonymizeRow(pqxx::work& txn, int64_t participant_id);
 
 void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id);

@@ -392,5 +392,36 @@ TEST_F(AccessControlTest, EnsureKeyMakesTheFirstAdminKeyOnce) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+TEST_F(AccessControlTest, AuditRetentionJobDeletesLinesOlderThanTheRetentionOnItsClock) {
+  CallRecord record;
+  record.method = "/maillage.directory.v1.DirectoryService/CreateActor";
+  record.request_id = "r";
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(audit_.Record(Soon(), record, v1::AUDIT_REASON_WRITE), IsOk());
+  }
+  // One line written 100 days ago, one 10 days ago, one now.
+  ASSERT_THAT(pool_.Transact(Soon(),
+                             [](pqxx::work& txn) {
+                               txn.exec(
+                                   "UPDATE audit_log SET time = now() - interval '100 days' "
+                                   "WHERE id = 1");
+                               txn.exec(
+                                   "UPDATE audit_log SET time = now() - interval '10 days' "
+                                   "WHERE id = 2");
+                               return absl::OkStatus();
+                             }),
+              IsOk());
+  service::ManualClock clock(absl::Now());
+  service::PeriodicJobs jobs(clock);
+  jobs.Add(AuditRetentionJob(audit_, absl::Hours(24 * 30), absl::Hours(1)));
+  jobs.RunDue();
+  EXPECT_EQ(AuditLines().size(), 2u);
+  clock.Advance(absl::Hours(24 * 25));  // the 10-day-old line is now 35 days old
+  jobs.RunDue();
+  std::vector<v1::AuditEntry> lines = AuditLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].name(), "auditEntries/3");
+}
+
 }  // namespace
 }  // namespace maillage::gateway

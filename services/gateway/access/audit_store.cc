@@ -154,6 +154,34 @@ absl::Status AuditStore::Record(db::Deadline deadline, const CallRecord& record,
   });
 }
 
+absl::StatusOr<int64_t> AuditStore::Purge(absl::Time cutoff) {
+  constexpr int64_t kBatch = 10000;
+  int64_t purged = 0;
+  while (true) {
+    MAILLAGE_ASSIGN_OR_RETURN(
+        int64_t batch,
+        pool_.Transact<int64_t>(
+            std::chrono::system_clock::now() + std::chrono::minutes(5),
+            [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+              return txn
+                  .exec_params(
+                      "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE time < "
+                      "'epoch'::timestamptz + $1::bigint * interval '1 microsecond' "
+                      "ORDER BY time, id LIMIT $2)",
+                      absl::ToUnixMicros(cutoff), kBatch)
+                  .affected_rows();
+            }));
+    purged += batch;
+    if (batch < kBatch) return purged;
+  }
+}
+
+service::PeriodicJob AuditRetentionJob(AuditStore& audit, absl::Duration retention,
+                                       absl::Duration interval) {
+  return {"audit_log retention", interval,
+          [&audit, retention](absl::Time now) { return audit.Purge(now - retention); }};
+}
+
 absl::StatusOr<v1::AuditEntry> AuditStore::Get(db::Deadline deadline, const std::string& name) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(name, "auditEntries", "name", kGatewayDomain));

@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/service/periodic_jobs.h"
 #include "google/protobuf/message.h"
 #include "maillage/gateway/v1/audit_entry.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
@@ -37,6 +38,13 @@ struct CallRecord {
 std::string ResourceOf(const google::protobuf::Message& request,
                        const google::protobuf::Message* answer);
 
+class AuditStore;
+
+// The periodic job (common/service/periodic_jobs.h) that keeps the audit log `retention` long
+// (MAILLAGE_AUDIT_RETENTION_DAYS) at the jobs' clock, every `interval`.
+service::PeriodicJob AuditRetentionJob(AuditStore& audit, absl::Duration retention,
+                                       absl::Duration interval);
+
 class AuditStore {
  public:
   explicit AuditStore(db::Pool& pool) : pool_(pool) {}
@@ -46,6 +54,10 @@ class AuditStore {
 
   // NOT_FOUND (AUDIT_ENTRY_NOT_FOUND) for an unknown entry.
   absl::StatusOr<v1::AuditEntry> Get(db::Deadline deadline, const std::string& name);
+
+  // Deletes the lines written before `cutoff`, oldest first, 10,000 per transaction; returns
+  // how many.
+  absl::StatusOr<int64_t> Purge(absl::Time cutoff);
 
   // Newest first by default; filter and order as the proto documents.
   absl::StatusOr<v1::ListAuditEntriesResponse> List(db::Deadline deadline,

@@ -1,0 +1,53 @@
+// SQL of the erasure journal (see erasure_store.h).
+#include "services/directory/erasure_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/db/values.h"
+
+namespace maillage::directory {
+namespace {
+
+constexpr const char* kCauses[] = {"ERASE_PERSON", "DELETE_CONTACT", "RETENTION_EXPIRED",
+                                   "RESTORE_REPLAY"};
+
+v1::ErasePersonResponse ReceiptFromRow(const pqxx::row& row) {
+  v1::ErasePersonResponse receipt;
+  receipt.set_receipt_id(absl::StrCat("erasures/", row[0].as<int64_t>()));
+  receipt.set_contact(row[1].as<std::string>());
+  db::ReadMicros(row[2], receipt.mutable_erase_time());
+  receipt.set_reason(row[3].as<std::string>());
+  receipt.set_change_sequence(row[4].as<int64_t>());
+  return receipt;
+}
+
+}  // namespace
+
+v1::ErasePersonResponse ErasureStore::Record(pqxx::work& txn, const std::vector<std::string>& names,
+                                             const std::string& reason, ErasureCause cause,
+                                             int64_t change_sequence) {
+  pqxx::result rows = txn.exec_params(
+      "INSERT INTO erasures (contact_name, names, reason, cause, change_sequence) "
+      "VALUES ($1, $2::text[], $3, $4, $5) "
+      "RETURNING id, contact_name, " MAILLAGE_SQL_MICROS("erase_time") ", reason, change_sequence",
+      names.front(), db::PgArray(names), reason, kCauses[static_cast<int>(cause)], change_sequence);
+  return ReceiptFromRow(rows[0]);
+}
+
+absl::optional<ErasureRecord> ErasureStore::Latest(pqxx::work& txn,
+                                                   const std::vector<std::string>& names) {
+  pqxx::result rows = txn.exec_params(
+      "SELECT id, contact_name, " MAILLAGE_SQL_MICROS("erase_time") ", reason, change_sequence, "
+      "cause FROM erasures WHERE names && $1::text[] OR contact_name = ANY($1::text[]) "
+      "ORDER BY id DESC LIMIT 1",
+      db::PgArray(names));
+  if (rows.empty()) return absl::nullopt;
+  ErasureRecord record;
+  record.receipt = ReceiptFromRow(rows[0]);
+  std::string cause = rows[0][5].as<std::string>();
+  for (int i = 0; i < 4; ++i) {
+    if (cause == kCauses[i]) record.cause = static_cast<ErasureCause>(i);
+  }
+  return record;
+}
+
+}  // namespace maillage::directory

@@ -1,0 +1,37 @@
+// RelationshipRegistry: the dated links between actors (MEMBER_OF, PARTNER_OF), stored under
+// the actor they start from. Every write is one transaction with its change-feed row (and its
+// request_id record for a create). SQL is RelationshipStore's.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "common/db/pool.h"
+#include "maillage/directory/v1/directory_service.pb.h"
+
+namespace maillage::directory {
+
+class RelationshipRegistry {
+ public:
+  explicit RelationshipRegistry(db::Pool& pool) : pool_(pool) {}
+
+  // NOT_FOUND (RELATIONSHIP_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
+  absl::StatusOr<v1::Relationship> Get(db::Deadline deadline,
+                                       const v1::GetRelationshipRequest& request);
+  // NOT_FOUND for an unknown parent; INVALID_ARGUMENT for a bad filter, order or page.
+  absl::StatusOr<v1::ListRelationshipsResponse> List(db::Deadline deadline,
+                                                     const v1::ListRelationshipsRequest& request);
+  // NOT_FOUND (parent), FAILED_PRECONDITION (other actor unknown or merged, parent merged),
+  // INVALID_ARGUMENT (type, self link, dates), ALREADY_EXISTS (overlapping relationship).
+  absl::StatusOr<v1::Relationship> Create(db::Deadline deadline,
+                                          const v1::CreateRelationshipRequest& request);
+  // NOT_FOUND, INVALID_ARGUMENT (immutable or unknown mask path, dates), ABORTED.
+  absl::StatusOr<v1::Relationship> Update(db::Deadline deadline,
+                                          const v1::UpdateRelationshipRequest& request);
+  // NOT_FOUND, ABORTED.
+  absl::StatusOr<v1::DeleteRelationshipResponse> Delete(
+      db::Deadline deadline, const v1::DeleteRelationshipRequest& request);
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace maillage::directory
