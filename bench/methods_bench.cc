@@ -233,7 +233,7 @@ int main(int argc, char** argv) {
   meetings::ParticipantRoster roster(*meetings_pool, directory_client);
   meetings::OutputCatalog outputs(*meetings_pool, directory_client);
   meetings::Roadmap roadmap(*meetings_pool, action_registry);
-  meetings::IndicatorReport indicators(*meetings_pool, directory_client);
+  meetings::IndicatorReport indicators(*meetings_pool, directory_client, action_registry);
   meetings::MeetingsServiceImpl meetings_service(planner, roster, outputs, roadmap, indicators);
   auto meetings_server = start("meetings", "meetings.maillage", &meetings_service);
 

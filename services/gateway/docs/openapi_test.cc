@@ -242,7 +242,7 @@ TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
   HttpMetrics metrics(registry);
   BackendCaller backends({});
   HttpServerOptions options;
-  options.threads = 2;
+  options.listener.threads = 2;
   options.openapi_json = text_;
   options.docs_html = RenderDocsPage(text_);
   GatewayHttpServer server(routes_, backends, metrics, options);
