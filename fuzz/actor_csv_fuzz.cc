@@ -1,12 +1,13 @@
 // Fuzzes the directory's actor CSV import up to the database (ParseActorFile, services/
 // directory/actor_csv.h), then the pure actor rules every accepted row goes through
-// (NormalizeActor, CheckActorFields, ApplyActorMask), and the export line of the result. The
+// (NormalizeActor, CheckActorFields, api::ApplyUpdateMask), and the export line of the result. The
 // first byte chooses the separator and a column mapping; the rest is the file. A refusal is
 // INVALID_ARGUMENT naming csv_data or column_mapping; never a crash or UB.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "common/api/update_mask.h"
 #include "common/csv/csv_reader.h"
 #include "common/csv/csv_writer.h"
 #include "fuzz/fuzz_check.h"
@@ -43,7 +44,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     directory::NormalizeActor(normalized);
     maillage::FieldViolations violations;
     directory::CheckActorFields(normalized, "", violations);
-    auto updated = directory::ApplyActorMask(v1::Actor(), row.actor, row.mask);
+    auto updated =
+        maillage::api::ApplyUpdateMask(v1::Actor(), row.actor, row.mask, directory::kDomain);
     if (!updated.ok()) {
       maillage::fuzz::CheckRefusalNamesField(updated.status(), "update_mask");
       continue;
