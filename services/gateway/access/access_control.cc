@@ -82,6 +82,9 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
   std::string secret_hash;
   std::optional<ApiKeyRecord> record;
   bool known = false;  // the cache answers for this prefix (a key, or none)
+  // A key whose cache entry has expired but matches it was valid a moment ago: its refresh is
+  // not an unknown key's lookup (and a database outage must not turn it into a 429).
+  bool seen_before = false;
   if (text.ok()) {
     secret_hash = HashApiKeySecret(text->secret);
     std::lock_guard<std::mutex> lock(mu_);
@@ -89,6 +92,9 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
     if (it != cache_.end() && now - it->second.fetched < options_.cache_ttl) {
       record = it->second.record;
       known = true;
+    } else if (it != cache_.end() && it->second.record.has_value() &&
+               SameHash(it->second.record->secret_hash, secret_hash)) {
+      seen_before = true;
     } else if (auto unknown = unknown_prefixes_.find(text->prefix);
                unknown != unknown_prefixes_.end() && now - unknown->second < options_.cache_ttl) {
       known = true;
@@ -103,7 +109,9 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
     return *std::move(record);
   }
   // Anything else (a lookup, or a refusal) is charged to the client's address first.
-  if (std::optional<absl::Duration> wait = pre_auth_.Take(client_address, now)) {
+  std::optional<absl::Duration> wait;
+  if (!seen_before) wait = pre_auth_.Take(client_address, now);
+  if (wait.has_value()) {
     absl::Status limited = MakeError(
         absl::StatusCode::kResourceExhausted, kGatewayDomain, "TOO_MANY_AUTHENTICATION_ATTEMPTS",
         absl::StrCat("too many unknown or refused API keys from ", client_address, "; retry later"),

@@ -231,6 +231,32 @@ TEST_F(AccessControlTest, UnknownKeysAreLimitedPerAddressBeforeAnyLookup) {
   EXPECT_EQ(access.key_lookups(), 7);
 }
 
+// A valid key whose cache entry has expired is refreshed without a pre-authentication token: the
+// limit is for unknown keys (a database outage made a valid client's refreshes 429s).
+TEST_F(AccessControlTest, AKeyValidAMomentAgoIsNotChargedAsAnUnknownOne) {
+  AccessOptions options = Fast();  // every entry expires at once: each call refreshes its key
+  options.pre_auth.rps = 1;
+  options.pre_auth.burst = 2;
+  AccessControl access(keys_, audit_, options);
+  const std::string valid = NewKey(v1::ROLE_STAFF);
+  CallRecord client;
+  client.client_address = "10.0.0.8";
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_THAT(access.Admit(valid, kGetActor, Soon(), client), IsOk()) << "call " << i;
+  }
+  EXPECT_EQ(access.key_lookups(), 20);
+  // The first call took one token: an unknown key has one left, then is limited.
+  EXPECT_EQ(Reason(access.Admit(NewApiKeyText().text(), kGetActor, Soon(), client).status()),
+            "API_KEY_INVALID");
+  EXPECT_EQ(Reason(access.Admit(NewApiKeyText().text(), kGetActor, Soon(), client).status()),
+            "TOO_MANY_AUTHENTICATION_ATTEMPTS");
+  // The valid key's prefix with another secret is an unknown key too.
+  std::string forged = valid;
+  forged.back() = forged.back() == 'a' ? 'b' : 'a';
+  EXPECT_EQ(Reason(access.Admit(forged, kGetActor, Soon(), client).status()),
+            "TOO_MANY_AUTHENTICATION_ATTEMPTS");
+}
+
 // The negative cache is bounded: past max_unknown_prefixes, a new unknown prefix is not kept.
 TEST_F(AccessControlTest, TheCacheOfUnknownPrefixesIsBounded) {
   AccessOptions options;
