@@ -302,7 +302,7 @@ class ImportRun {
 }  // namespace
 
 absl::StatusOr<v1::ImportActorsResponse> ActorImporter::Import(
-    db::Deadline deadline, const v1::ImportActorsRequest& request) {
+    const v1::ImportActorsRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParsedActorFile file, ParseActorFile(request));
   return pool_.Transact<v1::ImportActorsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ImportActorsResponse> {

@@ -21,8 +21,8 @@ class ActorImporter {
   // for an empty file, invalid UTF-8, a malformed CSV, a missing header, a mapping to an
   // unknown column, or (without validate_only) any rejected row, naming the first 100
   // problems as `rows[N].field`; nothing is written then.
-  absl::StatusOr<v1::ImportActorsResponse> Import(db::Deadline deadline,
-                                                  const v1::ImportActorsRequest& request);
+  absl::StatusOr<v1::ImportActorsResponse> Import(const v1::ImportActorsRequest& request,
+                                                  db::Deadline deadline);
 
  private:
   db::Pool& pool_;

@@ -110,7 +110,7 @@ std::string RelationshipName(int64_t actor_id, int64_t id) {
 }  // namespace
 
 absl::StatusOr<v1::FindDuplicatesResponse> ActorMerger::FindDuplicates(
-    db::Deadline deadline, const v1::FindDuplicatesRequest& request) {
+    const v1::FindDuplicatesRequest& request, db::Deadline deadline) {
   double min_score = request.min_score() == 0 ? kDefaultMinScore : request.min_score();
   if (!(min_score > 0 && min_score <= 1)) {
     return InvalidField(kDomain, "min_score", "between 0 and 1");
@@ -156,8 +156,8 @@ absl::StatusOr<v1::FindDuplicatesResponse> ActorMerger::FindDuplicates(
       });
 }
 
-absl::StatusOr<Actor> ActorMerger::Merge(db::Deadline deadline,
-                                         const v1::MergeActorsRequest& request) {
+absl::StatusOr<Actor> ActorMerger::Merge(const v1::MergeActorsRequest& request,
+                                         db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t survivor_id,
                             api::ParseResourceId(request.name(), "actors", "name", kDomain));
   MAILLAGE_ASSIGN_OR_RETURN(int64_t other_id, api::ParseResourceId(request.other_actor(), "actors",

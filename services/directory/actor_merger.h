@@ -15,12 +15,12 @@ class ActorMerger {
   // Pairs of non-merged actors proposed by the rules of DuplicateRule, strongest rule and score
   // first. INVALID_ARGUMENT for a bad filter, min_score outside 0..1, page size or token.
   absl::StatusOr<v1::FindDuplicatesResponse> FindDuplicates(
-      db::Deadline deadline, const v1::FindDuplicatesRequest& request);
+      const v1::FindDuplicatesRequest& request, db::Deadline deadline);
 
   // Folds other_actor into the survivor `name` (see directory_service.proto). NOT_FOUND,
   // INVALID_ARGUMENT (same actor, malformed names), FAILED_PRECONDITION (ACTOR_MERGED, or
   // IDENTIFIER_CONFLICT naming the field), ABORTED (ETAG_MISMATCH).
-  absl::StatusOr<v1::Actor> Merge(db::Deadline deadline, const v1::MergeActorsRequest& request);
+  absl::StatusOr<v1::Actor> Merge(const v1::MergeActorsRequest& request, db::Deadline deadline);
 
  private:
   db::Pool& pool_;

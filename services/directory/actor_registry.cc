@@ -170,14 +170,14 @@ absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t s
   return absl::OkStatus();
 }
 
-absl::StatusOr<Actor> ActorRegistry::Get(db::Deadline deadline,
-                                         const v1::GetActorRequest& request) {
+absl::StatusOr<Actor> ActorRegistry::Get(const v1::GetActorRequest& request,
+                                         db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.name(), "name"));
   return ActorStore::Read(pool_, deadline, id);
 }
 
 absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
-    db::Deadline deadline, const v1::BatchGetActorsRequest& request) {
+    const v1::BatchGetActorsRequest& request, db::Deadline deadline) {
   if (request.names_size() > kMaxBatchGet) {
     return InvalidField(kDomain, "names", "at most 1000 names");
   }
@@ -204,8 +204,8 @@ absl::StatusOr<v1::BatchGetActorsResponse> ActorRegistry::BatchGet(
       });
 }
 
-absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline,
-                                                           const v1::ListActorsRequest& request) {
+absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(const v1::ListActorsRequest& request,
+                                                           db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(
       api::ListPage page,
       api::ReadListPage(request.page_size(), request.page_token(),
@@ -242,12 +242,12 @@ absl::StatusOr<v1::ListActorsResponse> ActorRegistry::List(db::Deadline deadline
 }
 
 absl::StatusOr<v1::SearchActorsResponse> ActorRegistry::Search(
-    db::Deadline deadline, const v1::SearchActorsRequest& request) {
+    const v1::SearchActorsRequest& request, db::Deadline deadline) {
   return SearchActors(pool_, deadline, request);
 }
 
-absl::StatusOr<Actor> ActorRegistry::Create(db::Deadline deadline,
-                                            const v1::CreateActorRequest& request) {
+absl::StatusOr<Actor> ActorRegistry::Create(const v1::CreateActorRequest& request,
+                                            db::Deadline deadline) {
   return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
     return db::RunIdempotent<Actor>(
         txn, request.request_id(), "CreateActor", request, kDomain, [&]() -> absl::StatusOr<Actor> {
@@ -262,8 +262,8 @@ absl::StatusOr<Actor> ActorRegistry::Create(db::Deadline deadline,
   });
 }
 
-absl::StatusOr<Actor> ActorRegistry::Update(db::Deadline deadline,
-                                            const v1::UpdateActorRequest& request) {
+absl::StatusOr<Actor> ActorRegistry::Update(const v1::UpdateActorRequest& request,
+                                            db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.actor().name(), "actor.name"));
   return pool_.Transact<Actor>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Actor> {
     MAILLAGE_ASSIGN_OR_RETURN(Actor current, ActorStore::Get(txn, id, /*for_update=*/true));
@@ -282,8 +282,8 @@ absl::StatusOr<Actor> ActorRegistry::Update(db::Deadline deadline,
   });
 }
 
-absl::StatusOr<v1::DeleteActorResponse> ActorRegistry::Delete(
-    db::Deadline deadline, const v1::DeleteActorRequest& request) {
+absl::StatusOr<v1::DeleteActorResponse> ActorRegistry::Delete(const v1::DeleteActorRequest& request,
+                                                              db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, ActorId(request.name(), "name"));
   return pool_.Transact<v1::DeleteActorResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteActorResponse> {
@@ -329,17 +329,17 @@ absl::StatusOr<Actor> ActorRegistry::ChangeState(db::Deadline deadline, const st
   });
 }
 
-absl::StatusOr<Actor> ActorRegistry::Archive(db::Deadline deadline,
-                                             const v1::ArchiveActorRequest& request) {
+absl::StatusOr<Actor> ActorRegistry::Archive(const v1::ArchiveActorRequest& request,
+                                             db::Deadline deadline) {
   return ChangeState(deadline, request.name(), request.etag(), v1::ACTOR_STATE_ARCHIVED);
 }
 
-absl::StatusOr<Actor> ActorRegistry::Unarchive(db::Deadline deadline,
-                                               const v1::UnarchiveActorRequest& request) {
+absl::StatusOr<Actor> ActorRegistry::Unarchive(const v1::UnarchiveActorRequest& request,
+                                               db::Deadline deadline) {
   return ChangeState(deadline, request.name(), request.etag(), v1::ACTOR_STATE_ACTIVE);
 }
 
-absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActorsRequest& request,
+absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::Deadline deadline,
                                    const std::function<bool(const google::api::HttpBody&)>& write) {
   constexpr int kRowsPerChunk = 500;
   bool geojson = request.format() == v1::EXPORT_FORMAT_GEOJSON;
@@ -385,13 +385,13 @@ absl::Status ActorRegistry::Export(db::Deadline deadline, const v1::ExportActors
 }
 
 absl::StatusOr<v1::ListChangesResponse> ActorRegistry::ListChanges(
-    db::Deadline deadline, const v1::ListChangesRequest& request) {
+    const v1::ListChangesRequest& request, db::Deadline deadline) {
   return pool_.ReadOnly<v1::ListChangesResponse>(
       deadline, [&](pqxx::work& txn) { return directory::ListChanges(txn, request); });
 }
 
 absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCategories(
-    db::Deadline deadline, const v1::ListNetworkCategoriesRequest& request) {
+    const v1::ListNetworkCategoriesRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(
       api::ListPage page,
       api::ReadListPage(request.page_size(), request.page_token(), {"categories"}, kDomain));
@@ -418,7 +418,7 @@ absl::StatusOr<v1::ListNetworkCategoriesResponse> ActorRegistry::ListNetworkCate
 }
 
 absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
-    db::Deadline deadline, const v1::ListThemesRequest& request) {
+    const v1::ListThemesRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(
       api::ListPage page,
       api::ReadListPage(request.page_size(), request.page_token(), {"themes"}, kDomain));
@@ -442,7 +442,7 @@ absl::StatusOr<v1::ListThemesResponse> ActorRegistry::ListThemes(
 }
 
 absl::StatusOr<v1::ListCommunesResponse> ActorRegistry::ListCommunes(
-    db::Deadline deadline, const v1::ListCommunesRequest& request) {
+    const v1::ListCommunesRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(
       api::ListPage page,
       api::ReadListPage(request.page_size(), request.page_token(), {"communes"}, kDomain));

@@ -34,50 +34,50 @@ class ActorRegistry {
   explicit ActorRegistry(db::Pool& pool) : pool_(pool) {}
 
   // NOT_FOUND (ACTOR_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
-  absl::StatusOr<v1::Actor> Get(db::Deadline deadline, const v1::GetActorRequest& request);
+  absl::StatusOr<v1::Actor> Get(const v1::GetActorRequest& request, db::Deadline deadline);
   // NOT_FOUND naming the first unknown name; INVALID_ARGUMENT for a malformed name or more
   // than 1000 names.
-  absl::StatusOr<v1::BatchGetActorsResponse> BatchGet(db::Deadline deadline,
-                                                      const v1::BatchGetActorsRequest& request);
+  absl::StatusOr<v1::BatchGetActorsResponse> BatchGet(const v1::BatchGetActorsRequest& request,
+                                                      db::Deadline deadline);
   // INVALID_ARGUMENT for a bad filter, order_by, page size or page token.
-  absl::StatusOr<v1::ListActorsResponse> List(db::Deadline deadline,
-                                              const v1::ListActorsRequest& request);
+  absl::StatusOr<v1::ListActorsResponse> List(const v1::ListActorsRequest& request,
+                                              db::Deadline deadline);
   // SearchActors (actor_search.h): French full text, accents and case folded, each unknown word
   // replaced by the closest words the actors use; two tiers (every word in the display name,
   // then the rest), newest first within a tier; narrowed by the list filter. INVALID_ARGUMENT
   // for an empty or too long query, a bad filter, page size or token.
-  absl::StatusOr<v1::SearchActorsResponse> Search(db::Deadline deadline,
-                                                  const v1::SearchActorsRequest& request);
+  absl::StatusOr<v1::SearchActorsResponse> Search(const v1::SearchActorsRequest& request,
+                                                  db::Deadline deadline);
   // INVALID_ARGUMENT naming every bad field; ALREADY_EXISTS (ACTOR_ALREADY_EXISTS with
   // existing_actor and matched_by) for a duplicate identifier.
-  absl::StatusOr<v1::Actor> Create(db::Deadline deadline, const v1::CreateActorRequest& request);
+  absl::StatusOr<v1::Actor> Create(const v1::CreateActorRequest& request, db::Deadline deadline);
   // As Create, plus NOT_FOUND, ABORTED (ETAG_MISMATCH), FAILED_PRECONDITION (ACTOR_MERGED).
-  absl::StatusOr<v1::Actor> Update(db::Deadline deadline, const v1::UpdateActorRequest& request);
+  absl::StatusOr<v1::Actor> Update(const v1::UpdateActorRequest& request, db::Deadline deadline);
   // NOT_FOUND, ABORTED, FAILED_PRECONDITION; archives a referenced actor instead.
-  absl::StatusOr<v1::DeleteActorResponse> Delete(db::Deadline deadline,
-                                                 const v1::DeleteActorRequest& request);
+  absl::StatusOr<v1::DeleteActorResponse> Delete(const v1::DeleteActorRequest& request,
+                                                 db::Deadline deadline);
   // NOT_FOUND, ABORTED, FAILED_PRECONDITION; returns the actor unchanged when already there.
-  absl::StatusOr<v1::Actor> Archive(db::Deadline deadline, const v1::ArchiveActorRequest& request);
-  absl::StatusOr<v1::Actor> Unarchive(db::Deadline deadline,
-                                      const v1::UnarchiveActorRequest& request);
+  absl::StatusOr<v1::Actor> Archive(const v1::ArchiveActorRequest& request, db::Deadline deadline);
+  absl::StatusOr<v1::Actor> Unarchive(const v1::UnarchiveActorRequest& request,
+                                      db::Deadline deadline);
 
   // Streams the actors of the filter as CSV or GeoJSON chunks through `write` (which returns
   // false when the client went away: then CANCELLED). The first chunk carries the content
   // type. INVALID_ARGUMENT for an unspecified format or a bad filter.
-  absl::Status Export(db::Deadline deadline, const v1::ExportActorsRequest& request,
+  absl::Status Export(const v1::ExportActorsRequest& request, db::Deadline deadline,
                       const std::function<bool(const google::api::HttpBody&)>& write);
 
   // INVALID_ARGUMENT for a malformed cursor or a negative page size.
-  absl::StatusOr<v1::ListChangesResponse> ListChanges(db::Deadline deadline,
-                                                      const v1::ListChangesRequest& request);
+  absl::StatusOr<v1::ListChangesResponse> ListChanges(const v1::ListChangesRequest& request,
+                                                      db::Deadline deadline);
 
   // Reference lists. INVALID_ARGUMENT for a bad page size or token.
   absl::StatusOr<v1::ListNetworkCategoriesResponse> ListNetworkCategories(
-      db::Deadline deadline, const v1::ListNetworkCategoriesRequest& request);
-  absl::StatusOr<v1::ListThemesResponse> ListThemes(db::Deadline deadline,
-                                                    const v1::ListThemesRequest& request);
-  absl::StatusOr<v1::ListCommunesResponse> ListCommunes(db::Deadline deadline,
-                                                        const v1::ListCommunesRequest& request);
+      const v1::ListNetworkCategoriesRequest& request, db::Deadline deadline);
+  absl::StatusOr<v1::ListThemesResponse> ListThemes(const v1::ListThemesRequest& request,
+                                                    db::Deadline deadline);
+  absl::StatusOr<v1::ListCommunesResponse> ListCommunes(const v1::ListCommunesRequest& request,
+                                                        db::Deadline deadline);
 
  private:
   // Archives or unarchives (`target` ACTIVE or ARCHIVED) with the checks of ArchiveActor.

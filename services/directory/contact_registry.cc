@@ -76,15 +76,15 @@ absl::Status CheckContact(const Contact& c, absl::string_view prefix) {
 
 }  // namespace
 
-absl::StatusOr<Contact> ContactRegistry::Get(db::Deadline deadline,
-                                             const v1::GetContactRequest& request) {
+absl::StatusOr<Contact> ContactRegistry::Get(const v1::GetContactRequest& request,
+                                             db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   return pool_.ReadOnly<Contact>(
       deadline, [&](pqxx::work& txn) { return ContactStore::Get(txn, ids[0], ids[1], false); });
 }
 
 absl::StatusOr<v1::ListContactsResponse> ContactRegistry::List(
-    db::Deadline deadline, const v1::ListContactsRequest& request) {
+    const v1::ListContactsRequest& request, db::Deadline deadline) {
   using Type = api::FilterField::Type;
   static const auto* const kFilter = new api::FilterSchema{
       {"elected_official", {"c.elected_official", Type::kBool}},
@@ -127,8 +127,8 @@ absl::StatusOr<v1::ListContactsResponse> ContactRegistry::List(
       });
 }
 
-absl::StatusOr<Contact> ContactRegistry::Create(db::Deadline deadline,
-                                                const v1::CreateContactRequest& request) {
+absl::StatusOr<Contact> ContactRegistry::Create(const v1::CreateContactRequest& request,
+                                                db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t actor_id,
                             api::ParseResourceId(request.parent(), "actors", "parent", kDomain));
   Contact contact = request.contact();
@@ -147,8 +147,8 @@ absl::StatusOr<Contact> ContactRegistry::Create(db::Deadline deadline,
   });
 }
 
-absl::StatusOr<Contact> ContactRegistry::Update(db::Deadline deadline,
-                                                const v1::UpdateContactRequest& request) {
+absl::StatusOr<Contact> ContactRegistry::Update(const v1::UpdateContactRequest& request,
+                                                db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.contact().name(), "contact.name"));
   return pool_.Transact<Contact>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Contact> {
     MAILLAGE_ASSIGN_OR_RETURN(Contact current, ContactStore::Get(txn, ids[0], ids[1], true));
@@ -167,7 +167,7 @@ absl::StatusOr<Contact> ContactRegistry::Update(db::Deadline deadline,
 }
 
 absl::StatusOr<v1::DeleteContactResponse> ContactRegistry::Delete(
-    db::Deadline deadline, const v1::DeleteContactRequest& request) {
+    const v1::DeleteContactRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   return pool_.Transact<v1::DeleteContactResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteContactResponse> {

@@ -21,19 +21,19 @@ class ContactRegistry {
   explicit ContactRegistry(db::Pool& pool) : pool_(pool) {}
 
   // NOT_FOUND (CONTACT_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
-  absl::StatusOr<v1::Contact> Get(db::Deadline deadline, const v1::GetContactRequest& request);
+  absl::StatusOr<v1::Contact> Get(const v1::GetContactRequest& request, db::Deadline deadline);
   // NOT_FOUND for an unknown parent actor; INVALID_ARGUMENT for a bad filter, order or page.
-  absl::StatusOr<v1::ListContactsResponse> List(db::Deadline deadline,
-                                                const v1::ListContactsRequest& request);
+  absl::StatusOr<v1::ListContactsResponse> List(const v1::ListContactsRequest& request,
+                                                db::Deadline deadline);
   // NOT_FOUND (actor), FAILED_PRECONDITION (merged actor), INVALID_ARGUMENT naming every field.
-  absl::StatusOr<v1::Contact> Create(db::Deadline deadline,
-                                     const v1::CreateContactRequest& request);
+  absl::StatusOr<v1::Contact> Create(const v1::CreateContactRequest& request,
+                                     db::Deadline deadline);
   // NOT_FOUND, INVALID_ARGUMENT (fields, mask), ABORTED (ETAG_MISMATCH).
-  absl::StatusOr<v1::Contact> Update(db::Deadline deadline,
-                                     const v1::UpdateContactRequest& request);
+  absl::StatusOr<v1::Contact> Update(const v1::UpdateContactRequest& request,
+                                     db::Deadline deadline);
   // NOT_FOUND, ABORTED.
-  absl::StatusOr<v1::DeleteContactResponse> Delete(db::Deadline deadline,
-                                                   const v1::DeleteContactRequest& request);
+  absl::StatusOr<v1::DeleteContactResponse> Delete(const v1::DeleteContactRequest& request,
+                                                   db::Deadline deadline);
 
  private:
   db::Pool& pool_;

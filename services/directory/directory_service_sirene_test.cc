@@ -144,7 +144,7 @@ class SireneBatchTest : public SireneTest {
     options.mutable_extract_date()->set_day(1);
     options.set_create_missing(true);
     bool sent = false;
-    return importer.Import(std::chrono::system_clock::now() + std::chrono::seconds(30), options,
+    return importer.Import(options, std::chrono::system_clock::now() + std::chrono::seconds(30),
                            [&](std::string* chunk) {
                              if (sent) return false;
                              *chunk = data;

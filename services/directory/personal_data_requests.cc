@@ -73,7 +73,7 @@ v1::ErasePersonResponse ForgetPerson(pqxx::work& txn, const v1::Contact& contact
 }
 
 absl::StatusOr<v1::ExportPersonDataResponse> PersonalDataRequests::Export(
-    db::Deadline deadline, const v1::ExportPersonDataRequest& request) {
+    const v1::ExportPersonDataRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   return pool_.ReadOnly<v1::ExportPersonDataResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ExportPersonDataResponse> {
@@ -100,7 +100,7 @@ absl::StatusOr<v1::ExportPersonDataResponse> PersonalDataRequests::Export(
 }
 
 absl::StatusOr<v1::ErasePersonResponse> PersonalDataRequests::Erase(
-    db::Deadline deadline, const v1::ErasePersonRequest& request) {
+    const v1::ErasePersonRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   std::string reason(absl::StripAsciiWhitespace(request.reason()));
   FieldViolations v;

@@ -55,14 +55,14 @@ class PersonalDataRequests {
 
   // Everything held about the person, under every name the contact had. NOT_FOUND
   // (CONTACT_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
-  absl::StatusOr<v1::ExportPersonDataResponse> Export(db::Deadline deadline,
-                                                      const v1::ExportPersonDataRequest& request);
+  absl::StatusOr<v1::ExportPersonDataResponse> Export(const v1::ExportPersonDataRequest& request,
+                                                      db::Deadline deadline);
   // Forgets the person (by its current or a former name). After a DeleteContact (which forgot
   // the person already) it records the erasure and returns a receipt too. NOT_FOUND
   // (CONTACT_NOT_FOUND) for an unknown contact or one already erased (the metadata names the
   // receipt); INVALID_ARGUMENT for a malformed name, a missing or too long reason.
-  absl::StatusOr<v1::ErasePersonResponse> Erase(db::Deadline deadline,
-                                                const v1::ErasePersonRequest& request);
+  absl::StatusOr<v1::ErasePersonResponse> Erase(const v1::ErasePersonRequest& request,
+                                                db::Deadline deadline);
 
   // Forgets the contacts whose retain_until is before the day of `now` (Europe/Paris), in
   // transactions of at most 200; returns how many. The directory runs it as a periodic job.

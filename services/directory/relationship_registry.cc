@@ -45,8 +45,8 @@ void CheckRelationshipDates(const Relationship& r, absl::string_view prefix, Fie
 
 }  // namespace
 
-absl::StatusOr<Relationship> RelationshipRegistry::Get(db::Deadline deadline,
-                                                       const v1::GetRelationshipRequest& request) {
+absl::StatusOr<Relationship> RelationshipRegistry::Get(const v1::GetRelationshipRequest& request,
+                                                       db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, RelationshipIds(request.name(), "name"));
   return pool_.ReadOnly<Relationship>(deadline, [&](pqxx::work& txn) {
     return RelationshipStore::Get(txn, ids[0], ids[1], false);
@@ -54,7 +54,7 @@ absl::StatusOr<Relationship> RelationshipRegistry::Get(db::Deadline deadline,
 }
 
 absl::StatusOr<v1::ListRelationshipsResponse> RelationshipRegistry::List(
-    db::Deadline deadline, const v1::ListRelationshipsRequest& request) {
+    const v1::ListRelationshipsRequest& request, db::Deadline deadline) {
   using Type = api::FilterField::Type;
   static const auto* const kFilter = new api::FilterSchema{
       {"type", {"r.type", Type::kEnum, "RELATIONSHIP_TYPE_", {"MEMBER_OF", "PARTNER_OF"}}},
@@ -95,7 +95,7 @@ absl::StatusOr<v1::ListRelationshipsResponse> RelationshipRegistry::List(
 }
 
 absl::StatusOr<Relationship> RelationshipRegistry::Create(
-    db::Deadline deadline, const v1::CreateRelationshipRequest& request) {
+    const v1::CreateRelationshipRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t actor_id,
                             api::ParseResourceId(request.parent(), "actors", "parent", kDomain));
   const Relationship& r = request.relationship();
@@ -148,7 +148,7 @@ absl::StatusOr<Relationship> RelationshipRegistry::Create(
 }
 
 absl::StatusOr<Relationship> RelationshipRegistry::Update(
-    db::Deadline deadline, const v1::UpdateRelationshipRequest& request) {
+    const v1::UpdateRelationshipRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids,
                             RelationshipIds(request.relationship().name(), "relationship.name"));
   return pool_.Transact<Relationship>(
@@ -171,7 +171,7 @@ absl::StatusOr<Relationship> RelationshipRegistry::Update(
 }
 
 absl::StatusOr<v1::DeleteRelationshipResponse> RelationshipRegistry::Delete(
-    db::Deadline deadline, const v1::DeleteRelationshipRequest& request) {
+    const v1::DeleteRelationshipRequest& request, db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, RelationshipIds(request.name(), "name"));
   return pool_.Transact<v1::DeleteRelationshipResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteRelationshipResponse> {

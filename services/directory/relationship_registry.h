@@ -14,21 +14,21 @@ class RelationshipRegistry {
   explicit RelationshipRegistry(db::Pool& pool) : pool_(pool) {}
 
   // NOT_FOUND (RELATIONSHIP_NOT_FOUND); INVALID_ARGUMENT for a malformed name.
-  absl::StatusOr<v1::Relationship> Get(db::Deadline deadline,
-                                       const v1::GetRelationshipRequest& request);
+  absl::StatusOr<v1::Relationship> Get(const v1::GetRelationshipRequest& request,
+                                       db::Deadline deadline);
   // NOT_FOUND for an unknown parent; INVALID_ARGUMENT for a bad filter, order or page.
-  absl::StatusOr<v1::ListRelationshipsResponse> List(db::Deadline deadline,
-                                                     const v1::ListRelationshipsRequest& request);
+  absl::StatusOr<v1::ListRelationshipsResponse> List(const v1::ListRelationshipsRequest& request,
+                                                     db::Deadline deadline);
   // NOT_FOUND (parent), FAILED_PRECONDITION (other actor unknown or merged, parent merged),
   // INVALID_ARGUMENT (type, self link, dates), ALREADY_EXISTS (overlapping relationship).
-  absl::StatusOr<v1::Relationship> Create(db::Deadline deadline,
-                                          const v1::CreateRelationshipRequest& request);
+  absl::StatusOr<v1::Relationship> Create(const v1::CreateRelationshipRequest& request,
+                                          db::Deadline deadline);
   // NOT_FOUND, INVALID_ARGUMENT (immutable or unknown mask path, dates), ABORTED.
-  absl::StatusOr<v1::Relationship> Update(db::Deadline deadline,
-                                          const v1::UpdateRelationshipRequest& request);
+  absl::StatusOr<v1::Relationship> Update(const v1::UpdateRelationshipRequest& request,
+                                          db::Deadline deadline);
   // NOT_FOUND, ABORTED.
   absl::StatusOr<v1::DeleteRelationshipResponse> Delete(
-      db::Deadline deadline, const v1::DeleteRelationshipRequest& request);
+      const v1::DeleteRelationshipRequest& request, db::Deadline deadline);
 
  private:
   db::Pool& pool_;

@@ -205,7 +205,7 @@ absl::Status Interrupted(const absl::Status& error, const v1::ImportSireneExtrac
 }  // namespace
 
 absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
-    db::Deadline deadline, const v1::SireneImportOptions& options,
+    const v1::SireneImportOptions& options, db::Deadline deadline,
     const std::function<bool(std::string*)>& next_chunk) {
   if (!options.has_extract_date() || !IsValidDate(options.extract_date())) {
     return InvalidField(kDomain, "options.extract_date", "required, the day of the extract");

@@ -37,7 +37,7 @@ class SireneImporter {
   // `enriched_count`, `created_count` and `unchanged_count` of those batches. With a
   // request_id, the report is recorded with the last batch: a replay returns it.
   absl::StatusOr<v1::ImportSireneExtractResponse> Import(
-      db::Deadline deadline, const v1::SireneImportOptions& options,
+      const v1::SireneImportOptions& options, db::Deadline deadline,
       const std::function<bool(std::string*)>& next_chunk);
 
  private:
