@@ -57,7 +57,9 @@ int ReplayErasures(const maillage::service::ServiceEnvironment& environment,
 int main(int argc, char** argv) {
   maillage::config::Env env;
   auto environment = maillage::service::ReadServiceEnvironment(env, "directory", 9101, 9111);
-  std::string territory_file = env.String("MAILLAGE_TERRITORY_FILE", "");
+  maillage::directory::ReferenceFiles reference_files{env.String("MAILLAGE_TERRITORY_FILE", ""),
+                                                      env.String("MAILLAGE_CATEGORIES_FILE", ""),
+                                                      env.String("MAILLAGE_THEMES_FILE", "")};
   int retention_days = env.Int("MAILLAGE_CHANGE_RETENTION_DAYS", 400, 1, 36500);
   if (absl::Status status = env.Finish(); !status.ok()) {
     return maillage::service::ConfigError(status);
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
   maillage::directory::PersonalDataRequests personal_data(pool);
   return maillage::service::RunService(
       environment, pool, maillage::directory::Migrations(), {&directory},
-      [&] { return maillage::directory::SyncReferenceData(pool, territory_file); },
+      [&] { return maillage::directory::SyncReferenceData(pool, reference_files); },
       {maillage::directory::ChangeFeedRetentionJob(pool, absl::Hours(24) * retention_days,
                                                    environment.retention_interval),
        {"contacts retain_until", environment.retention_interval,

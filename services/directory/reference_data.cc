@@ -27,8 +27,10 @@ using v1::Commune;
 // The records of `csv` keyed by the header's column names; INVALID_ARGUMENT when a column of
 // `required` is missing or the file is malformed.
 absl::StatusOr<std::vector<std::map<std::string, std::string>>> ReadTable(
-    absl::string_view csv, const std::vector<std::string>& required) {
-  if (!csv::IsValidUtf8(csv)) return InvalidField(kDomain, "reference", "not valid UTF-8");
+    absl::string_view csv, const std::vector<std::string>& required, absl::string_view source) {
+  if (!csv::IsValidUtf8(csv)) {
+    return InvalidField(kDomain, "reference", absl::StrCat(source, ": not valid UTF-8"));
+  }
   csv::CsvReader reader(csv::DetectSeparator(csv.substr(0, csv.find('\n'))));
   reader.Feed(csv);
   reader.Finish();
@@ -41,7 +43,8 @@ absl::StatusOr<std::vector<std::map<std::string, std::string>>> ReadTable(
       }
       for (const std::string& column : required) {
         if (std::find(header.begin(), header.end(), column) == header.end()) {
-          return InvalidField(kDomain, "reference", absl::StrCat("missing column ", column));
+          return InvalidField(kDomain, column,
+                              absl::StrCat(source, " line 1: missing column ", column));
         }
       }
       continue;
@@ -53,8 +56,12 @@ absl::StatusOr<std::vector<std::map<std::string, std::string>>> ReadTable(
     row["#line"] = absl::StrCat(record->line);
     rows.push_back(std::move(row));
   }
-  MAILLAGE_RETURN_IF_ERROR(reader.status());
-  if (header.empty()) return InvalidField(kDomain, "reference", "empty file");
+  if (!reader.status().ok()) {
+    return InvalidField(kDomain, "reference",
+                        absl::StrCat(source, ": ", reader.status().message()));
+  }
+  if (header.empty())
+    return InvalidField(kDomain, "reference", absl::StrCat(source, ": empty file"));
   return rows;
 }
 
@@ -75,8 +82,34 @@ bool IsCode(absl::string_view code) {
   });
 }
 
-absl::Status BadLine(const std::map<std::string, std::string>& row, absl::string_view what) {
-  return InvalidField(kDomain, "reference", absl::StrCat("line ", row.at("#line"), ": ", what));
+// INVALID_ARGUMENT for the field `field` of a row: "<source> line <n>, field <field>: <what>".
+absl::Status BadLine(absl::string_view source, const std::map<std::string, std::string>& row,
+                     absl::string_view field, absl::string_view what) {
+  return InvalidField(
+      kDomain, field,
+      absl::StrCat(source, " line ", row.at("#line"), ", field ", field, ": ", what));
+}
+
+// The content of the file at `path` named by `variable`, or the embedded file `embedded` when
+// `path` is empty. NOT_FOUND naming both when it cannot be read.
+absl::StatusOr<std::string> ReadReferenceFile(absl::string_view variable, const std::string& path,
+                                              absl::string_view embedded) {
+  if (path.empty()) return std::string(EmbeddedReferenceFile(embedded));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return NotFound(kDomain, "REFERENCE_FILE_NOT_FOUND",
+                    absl::StrCat(variable, ": cannot read ", path));
+  }
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+// The name of a reference file in errors: "VARIABLE /path" or "embedded reference/<name>".
+std::string SourceName(absl::string_view variable, const std::string& path,
+                       absl::string_view embedded) {
+  return path.empty() ? absl::StrCat("embedded reference/", embedded)
+                      : absl::StrCat(variable, " ", path);
 }
 
 constexpr char kUpsertCommune[] =
@@ -118,9 +151,11 @@ absl::Status SyncCoded(pqxx::work& txn, const std::string& table, const std::str
 
 }  // namespace
 
-absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv) {
-  MAILLAGE_ASSIGN_OR_RETURN(auto rows, ReadTable(csv, {"insee_code", "display_name", "postal_codes",
-                                                       "former_insee_codes"}));
+absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv,
+                                                   absl::string_view source) {
+  MAILLAGE_ASSIGN_OR_RETURN(
+      auto rows,
+      ReadTable(csv, {"insee_code", "display_name", "postal_codes", "former_insee_codes"}, source));
   std::vector<Commune> communes;
   std::set<std::string> seen;
   for (const auto& row : rows) {
@@ -128,36 +163,50 @@ absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv) {
     commune.set_insee_code(row.at("insee_code"));
     commune.set_display_name(row.at("display_name"));
     commune.set_name(absl::StrCat("communes/", commune.insee_code()));
-    if (!IsInseeCode(commune.insee_code())) return BadLine(row, "malformed insee_code");
-    if (commune.display_name().empty()) return BadLine(row, "empty display_name");
+    if (!IsInseeCode(commune.insee_code())) {
+      return BadLine(source, row, "insee_code", "not an INSEE code (5 characters, e.g. 21231)");
+    }
+    if (commune.display_name().empty()) return BadLine(source, row, "display_name", "empty");
     for (const std::string& p : SplitList(row.at("postal_codes"))) commune.add_postal_codes(p);
     for (const std::string& f : SplitList(row.at("former_insee_codes"))) {
-      if (!IsInseeCode(f)) return BadLine(row, "malformed former_insee_codes");
+      if (!IsInseeCode(f)) {
+        return BadLine(source, row, "former_insee_codes",
+                       absl::StrCat("'", f, "' is not an INSEE code"));
+      }
       commune.add_former_insee_codes(f);
     }
-    if (!seen.insert(commune.insee_code()).second) return BadLine(row, "duplicate insee_code");
+    if (!seen.insert(commune.insee_code()).second) {
+      return BadLine(source, row, "insee_code", "duplicate");
+    }
     communes.push_back(std::move(commune));
   }
   for (const Commune& c : communes) {
     for (const std::string& f : c.former_insee_codes()) {
       if (seen.count(f)) {
-        return InvalidField(kDomain, "reference",
-                            absl::StrCat("former code ", f, " is also a current commune"));
+        return InvalidField(
+            kDomain, "former_insee_codes",
+            absl::StrCat(source, ", commune ", c.insee_code(), ", field former_insee_codes: ", f,
+                         " is also a current commune"));
       }
     }
   }
   return communes;
 }
 
-absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv) {
-  MAILLAGE_ASSIGN_OR_RETURN(auto rows, ReadTable(csv, {"code", "display_name", "description"}));
+absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv,
+                                                          absl::string_view source) {
+  MAILLAGE_ASSIGN_OR_RETURN(auto rows,
+                            ReadTable(csv, {"code", "display_name", "description"}, source));
   std::vector<CodedEntry> entries;
   std::set<std::string> seen;
   for (const auto& row : rows) {
     CodedEntry e{row.at("code"), row.at("display_name"), row.at("description")};
-    if (!IsCode(e.code)) return BadLine(row, "code must be lower case letters, digits, dashes");
-    if (e.display_name.empty()) return BadLine(row, "empty display_name");
-    if (!seen.insert(e.code).second) return BadLine(row, "duplicate code");
+    if (!IsCode(e.code)) {
+      return BadLine(source, row, "code",
+                     absl::StrCat("'", e.code, "' must be lower case letters, digits, dashes"));
+    }
+    if (e.display_name.empty()) return BadLine(source, row, "display_name", "empty");
+    if (!seen.insert(e.code).second) return BadLine(source, row, "code", "duplicate");
     entries.push_back(std::move(e));
   }
   return entries;
@@ -219,23 +268,48 @@ v1::EssFamily EssFamilyOfLegalCategory(absl::string_view legal_category_code) {
   return v1::ESS_FAMILY_UNSPECIFIED;
 }
 
-absl::Status SyncReferenceData(db::Pool& pool, const std::string& territory_file) {
-  std::string communes_csv(EmbeddedReferenceFile("communes.csv"));
-  if (!territory_file.empty()) {
-    std::ifstream in(territory_file, std::ios::binary);
-    if (!in) {
-      return NotFound(kDomain, "TERRITORY_FILE_NOT_FOUND",
-                      absl::StrCat("MAILLAGE_TERRITORY_FILE: cannot read ", territory_file));
+absl::StatusOr<ReferenceLists> LoadReferenceLists(const ReferenceFiles& files) {
+  struct File {
+    const char* variable;
+    const std::string& path;
+    const char* embedded;
+  };
+  const File communes{"MAILLAGE_TERRITORY_FILE", files.communes, "communes.csv"};
+  const File categories{"MAILLAGE_CATEGORIES_FILE", files.categories, "network_categories.csv"};
+  const File themes{"MAILLAGE_THEMES_FILE", files.themes, "themes.csv"};
+  ReferenceLists lists;
+  for (const File* f : {&communes, &categories, &themes}) {
+    MAILLAGE_ASSIGN_OR_RETURN(std::string csv,
+                              ReadReferenceFile(f->variable, f->path, f->embedded));
+    std::string source = SourceName(f->variable, f->path, f->embedded);
+    if (f == &communes) {
+      MAILLAGE_ASSIGN_OR_RETURN(lists.communes, ParseCommunes(csv, source));
+    } else {
+      MAILLAGE_ASSIGN_OR_RETURN(std::vector<CodedEntry> entries, ParseCodedEntries(csv, source));
+      if (entries.empty()) {
+        return InvalidField(kDomain, "code", absl::StrCat(source, ": no entry"));
+      }
+      (f == &categories ? lists.categories : lists.themes) = std::move(entries);
     }
-    std::ostringstream content;
-    content << in.rdbuf();
-    communes_csv = content.str();
   }
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<Commune> communes, ParseCommunes(communes_csv));
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<CodedEntry> categories,
-                            ParseCodedEntries(EmbeddedReferenceFile("network_categories.csv")));
-  MAILLAGE_ASSIGN_OR_RETURN(std::vector<CodedEntry> themes,
-                            ParseCodedEntries(EmbeddedReferenceFile("themes.csv")));
+  if (lists.communes.empty()) {
+    return InvalidField(
+        kDomain, "insee_code",
+        absl::StrCat(SourceName(communes.variable, communes.path, communes.embedded),
+                     ": no commune"));
+  }
+  return lists;
+}
+
+absl::Status SyncReferenceData(db::Pool& pool, const std::string& territory_file) {
+  return SyncReferenceData(pool, ReferenceFiles{territory_file, "", ""});
+}
+
+absl::Status SyncReferenceData(db::Pool& pool, const ReferenceFiles& files) {
+  MAILLAGE_ASSIGN_OR_RETURN(ReferenceLists lists, LoadReferenceLists(files));
+  const std::vector<Commune>& communes = lists.communes;
+  const std::vector<CodedEntry>& categories = lists.categories;
+  const std::vector<CodedEntry>& themes = lists.themes;
   return pool.Transact(db::Deadline::max(), [&](pqxx::work& txn) -> absl::Status {
     std::vector<std::string> codes;
     for (const Commune& c : communes) {

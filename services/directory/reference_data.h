@@ -1,8 +1,11 @@
 // The directory's reference lists as data: the communes of the territory, the network
 // categories and the themes come from CSV files embedded in the binary
 // (services/directory/reference/*.csv) and are upserted into their tables at start-up, so that
-// another network or territory is a data change. MAILLAGE_TERRITORY_FILE may name a CSV file
-// (same columns as reference/communes.csv) that replaces the embedded communes.
+// another network or territory is a data change. Files given at start-up replace the embedded
+// ones (same columns): MAILLAGE_TERRITORY_FILE (reference/communes.csv),
+// MAILLAGE_CATEGORIES_FILE (reference/network_categories.csv) and MAILLAGE_THEMES_FILE
+// (reference/themes.csv). A bad file stops the start-up with an error naming the variable, the
+// file, the line and the field.
 #pragma once
 
 #include <string>
@@ -27,13 +30,32 @@ struct CodedEntry {
 };
 
 // The communes of a CSV with the header insee_code,display_name,postal_codes,
-// former_insee_codes (lists separated by `|` or spaces). INVALID_ARGUMENT naming the line for a
-// missing column, a malformed INSEE code, an empty name or a duplicate code.
-absl::StatusOr<std::vector<v1::Commune>> ParseCommunes(absl::string_view csv);
+// former_insee_codes (lists separated by `|` or spaces). INVALID_ARGUMENT naming `source` (the
+// file), the line and the field for a missing column, a malformed INSEE code, an empty name or
+// a duplicate code; its field violation is the column.
+absl::StatusOr<std::vector<v1::Commune>> ParseCommunes(absl::string_view csv,
+                                                       absl::string_view source = "communes.csv");
 
 // The entries of a CSV with the header code,display_name,description. INVALID_ARGUMENT naming
-// the line for a malformed or duplicate code or an empty name.
-absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv);
+// `source`, the line and the field for a malformed or duplicate code or an empty name.
+absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv,
+                                                          absl::string_view source = "reference");
+
+// The files that replace the embedded reference lists; an empty path keeps the embedded file.
+struct ReferenceFiles {
+  std::string communes;    // MAILLAGE_TERRITORY_FILE
+  std::string categories;  // MAILLAGE_CATEGORIES_FILE
+  std::string themes;      // MAILLAGE_THEMES_FILE
+};
+
+// The reference lists of `files` (embedded where a path is empty), parsed and validated: the
+// start-up check, before anything is written.
+struct ReferenceLists {
+  std::vector<v1::Commune> communes;
+  std::vector<CodedEntry> categories;
+  std::vector<CodedEntry> themes;
+};
+absl::StatusOr<ReferenceLists> LoadReferenceLists(const ReferenceFiles& files);
 
 // The ESS families with their labels and the legal categories mapped to them, in enum order.
 const std::vector<v1::EssFamilyDescription>& EssFamilies();
@@ -47,5 +69,7 @@ v1::EssFamily EssFamilyOfLegalCategory(absl::string_view legal_category_code);
 // when no actor uses them (a warning is logged otherwise). Returns INVALID_ARGUMENT for a bad
 // file (or NOT_FOUND for a territory file that cannot be read) and the pool's errors.
 absl::Status SyncReferenceData(db::Pool& pool, const std::string& territory_file);
+// The same with every file given (LoadReferenceLists).
+absl::Status SyncReferenceData(db::Pool& pool, const ReferenceFiles& files);
 
 }  // namespace maillage::directory

@@ -2,7 +2,10 @@
 // the ESS family mapping of legal categories.
 #include "services/directory/reference_data.h"
 
+#include <fstream>
+
 #include "common/testing/status_matchers.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 using maillage::testing::IsOk;
@@ -43,6 +46,61 @@ TEST(ReferenceDataTest, BadFilesAreRefused) {
   }
   EXPECT_FALSE(ParseCodedEntries("code,display_name,description\nNot A Code,X,\n").ok());
   EXPECT_FALSE(ParseCodedEntries("code,display_name,description\na,X,\na,Y,\n").ok());
+}
+
+// A bad file given at start-up is refused before anything is written, with an error naming the
+// variable, the file, the line and the field (the field violation names the column).
+TEST(ReferenceDataTest, FilesGivenAtStartUpAreValidatedNamingFileLineAndField) {
+  std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, const std::string& content) {
+    std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  };
+  std::string communes = write("communes_ok.csv",
+                               "insee_code,display_name,postal_codes,former_insee_codes\n"
+                               "29019,Brest,29200,\n29075,Guipavas,29490,\n");
+  std::string categories = write("categories_ok.csv",
+                                 "code,display_name,description\n"
+                                 "tiers-lieux,Tiers-lieux,\nrecycleries,Recycleries,\n");
+  std::string themes = write("themes_ok.csv", "code,display_name,description\nmer,Mer,\n");
+  absl::StatusOr<ReferenceLists> lists = LoadReferenceLists({communes, categories, themes});
+  ASSERT_THAT(lists, IsOk()) << lists.status();
+  EXPECT_EQ(lists->communes.size(), 2u);
+  ASSERT_EQ(lists->categories.size(), 2u);
+  EXPECT_EQ(lists->categories[1].code, "recycleries");
+  ASSERT_EQ(lists->themes.size(), 1u);
+  // An empty path keeps the embedded file.
+  absl::StatusOr<ReferenceLists> defaults = LoadReferenceLists({"", "", ""});
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_EQ(defaults->categories.size(), 13u);
+
+  std::string bad_category = write("categories_bad.csv",
+                                   "code,display_name,description\n"
+                                   "tiers-lieux,Tiers-lieux,\nRecycleries,Recycleries,\n");
+  absl::Status status = LoadReferenceLists({communes, bad_category, themes}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(
+      std::string(status.message()),
+      ::testing::HasSubstr("MAILLAGE_CATEGORIES_FILE " + bad_category + " line 3, field code"));
+  std::string bad_theme = write("themes_bad.csv", "code,display_name,description\nmer,,\n");
+  status = LoadReferenceLists({communes, categories, bad_theme}).status();
+  EXPECT_THAT(
+      std::string(status.message()),
+      ::testing::HasSubstr("MAILLAGE_THEMES_FILE " + bad_theme + " line 2, field display_name"));
+  std::string bad_commune = write("communes_bad.csv",
+                                  "insee_code,display_name,postal_codes,former_insee_codes\n"
+                                  "29019,Brest,29200,\n2907,Guipavas,29490,\n");
+  status = LoadReferenceLists({bad_commune, categories, themes}).status();
+  EXPECT_THAT(
+      std::string(status.message()),
+      ::testing::HasSubstr("MAILLAGE_TERRITORY_FILE " + bad_commune + " line 3, field insee_code"));
+  std::string no_column = write("themes_nocol.csv", "code,description\nmer,\n");
+  status = LoadReferenceLists({"", "", no_column}).status();
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("missing column display_name"));
+  status = LoadReferenceLists({"", dir + "/missing.csv", ""}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("MAILLAGE_CATEGORIES_FILE"));
 }
 
 TEST(ReferenceDataTest, SemicolonTerritoryFileIsAccepted) {
