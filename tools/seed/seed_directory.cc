@@ -1,16 +1,16 @@
-// Seed data of the directory service: the seed's 77 partners (network_partners.csv: name,
-// seed_category) as actors in their network category, created through CreateActor. The seed's
-// French category labels are mapped to the codes of the directory's network categories; "CAE"
-// and "Cigales" are kinds of structure. No identifier, address or family is invented: the seed
-// gives none. Loads nothing when the directory already lists an actor.
-#include <fstream>
+// Seed data of the directory service: the folder's partners (network_partners.csv: name,
+// seed_category, kind; Dijon's 77) as actors in their network category, created through
+// CreateActor. The seed's category labels are mapped to the codes of the directory's network
+// categories by category_labels.csv when the folder has one (Dijon's French labels); kind marks
+// kinds of structure (Dijon's "CAE" and "Cigales": STRUCTURE_TYPE). No identifier, address or
+// family is invented: the seed gives none. Loads nothing when the directory already lists an
+// actor.
+#include <filesystem>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/csv/csv_reader.h"
 #include "common/server/client.h"
 #include "maillage/directory/v1/directory_service.grpc.pb.h"
 #include "tools/seed/seed.h"
@@ -19,6 +19,7 @@ namespace maillage::seed {
 namespace {
 
 constexpr char kFile[] = "network_partners.csv";
+constexpr char kLabelsFile[] = "category_labels.csv";
 
 std::chrono::system_clock::time_point Deadline() {
   return std::chrono::system_clock::now() + std::chrono::seconds(10);
@@ -29,28 +30,17 @@ absl::Status Failed(absl::string_view what, const grpc::Status& status) {
                       absl::StrCat(what, ": ", status.error_message()));
 }
 
-// The seed's category labels (as written in the seed) → network category codes.
-const std::map<std::string, std::string>& CategoryCodes() {
-  static const auto* const kCodes = new std::map<std::string, std::string>{
-      {"Partenaires ressources", "partenaires-ressources"},
-      {"Structures de l'ESS", "structures-ess"},
-      {"Têtes de réseau", "tetes-de-reseau"},
-      {"Structures de l'accompagnement à la création d'entreprise", "accompagnement-creation"},
-      {"Habitat", "habitat"},
-      {"Education populaire", "education-populaire"},
-      {"Culture", "culture"},
-      {"Foncier, agro écologie, bio", "foncier-agroecologie-bio"},
-      {"IAE", "iae"},
-      {"Entreprises de l'ESS", "entreprises-ess"},
-      {"Sports", "sports"},
-      {"Organismes de formation", "organismes-formation"},
-      {"Autres", "autres"},
-  };
-  return *kCodes;
+// The seed's category labels (category_labels.csv: seed_category,network_category) → network
+// category codes; empty when the folder has no such file (the partners then give codes).
+absl::StatusOr<std::map<std::string, std::string>> CategoryCodes(const std::string& data_dir) {
+  std::map<std::string, std::string> codes;
+  if (!std::filesystem::exists(absl::StrCat(data_dir, "/", kLabelsFile))) return codes;
+  absl::StatusOr<std::vector<SeedRow>> rows =
+      ReadSeedCsv(data_dir, kLabelsFile, {"seed_category", "network_category"});
+  if (!rows.ok()) return rows.status();
+  for (const SeedRow& row : *rows) codes[row["seed_category"]] = row["network_category"];
+  return codes;
 }
-
-// Seed entries that are kinds of structure rather than one organisation.
-bool IsStructureType(const std::string& name) { return name == "CAE" || name == "Cigales"; }
 
 }  // namespace
 
@@ -68,36 +58,38 @@ absl::Status SeedDirectory(const SeedContext& context) {
     if (response.actors_size() > 0) return absl::OkStatus();  // already seeded or in use
   }
 
-  std::ifstream in(absl::StrCat(context.data_dir, "/", kFile), std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", context.data_dir, "/", kFile));
-  std::ostringstream content;
-  content << in.rdbuf();
-  csv::CsvReader reader(',');
-  reader.Feed(content.str());
-  reader.Finish();
-  bool header = true;
-  while (auto record = reader.Next()) {
-    if (header) {
-      header = false;
-      continue;
+  absl::StatusOr<std::map<std::string, std::string>> codes = CategoryCodes(context.data_dir);
+  if (!codes.ok()) return codes.status();
+  absl::StatusOr<std::vector<SeedRow>> rows =
+      ReadSeedCsv(context.data_dir, kFile, {"name", "seed_category"});
+  if (!rows.ok()) return rows.status();
+  for (const SeedRow& row : *rows) {
+    const std::string name = row["name"];
+    const std::string label = row["seed_category"];
+    std::string code = label;
+    if (!codes->empty()) {
+      auto found = codes->find(label);
+      if (found == codes->end()) {
+        return absl::InvalidArgumentError(absl::StrCat(kFile, " line ", row.line,
+                                                       ", field seed_category: '", label,
+                                                       "' is not in ", kLabelsFile));
+      }
+      code = found->second;
     }
-    if (record->fields.size() < 2) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kFile, " line ", record->line, ": expected name,seed_category"));
-    }
-    const std::string& name = record->fields[0];
-    const std::string& label = record->fields[1];
-    auto code = CategoryCodes().find(label);
-    if (code == CategoryCodes().end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kFile, " line ", record->line, ": unknown seed category '", label, "'"));
+    directory::v1::ActorKind kind = directory::v1::ACTOR_KIND_ORGANISATION;
+    if (!row["kind"].empty() &&
+        (!directory::v1::ActorKind_Parse("ACTOR_KIND_" + row["kind"], &kind) ||
+         kind == directory::v1::ACTOR_KIND_UNSPECIFIED)) {
+      return absl::InvalidArgumentError(absl::StrCat(kFile, " line ", row.line,
+                                                     ", field kind: ORGANISATION or "
+                                                     "STRUCTURE_TYPE, not '",
+                                                     row["kind"], "'"));
     }
     directory::v1::CreateActorRequest request;
     directory::v1::Actor* actor = request.mutable_actor();
     actor->set_display_name(name);
-    actor->set_kind(IsStructureType(name) ? directory::v1::ACTOR_KIND_STRUCTURE_TYPE
-                                          : directory::v1::ACTOR_KIND_ORGANISATION);
-    actor->add_network_categories(code->second);
+    actor->set_kind(kind);
+    actor->add_network_categories(code);
     actor->mutable_provenance()->set_source("seed");
     request.set_request_id(StableRequestId(absl::StrCat("seed/directory/", name, "/", label)));
     directory::v1::Actor created;
@@ -106,7 +98,7 @@ absl::Status SeedDirectory(const SeedContext& context) {
     grpc::Status status = directory->CreateActor(&call, request, &created);
     if (!status.ok()) return Failed(absl::StrCat("creating the actor '", name, "'"), status);
   }
-  return reader.status();
+  return absl::OkStatus();
 }
 
 }  // namespace maillage::seed
