@@ -64,6 +64,11 @@ int main(int argc, char** argv) {
   if (absl::Status status = env.Finish(); !status.ok()) {
     return maillage::service::ConfigError(status);
   }
+  // The reference files are checked before anything starts: a bad one is a configuration error
+  // (exit 2) naming the variable, the file, the line and the field, not a start-up retried.
+  if (auto lists = maillage::directory::LoadReferenceLists(reference_files); !lists.ok()) {
+    return maillage::service::ConfigError(lists.status());
+  }
   if (argc == 3 && std::string(argv[1]) == "replay-erasures") {
     return ReplayErasures(environment, argv[2]);
   }

@@ -1,10 +1,8 @@
 // Reference lists: parsing of the embedded CSV files and their upsert at start-up.
 #include "services/directory/reference_data.h"
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,7 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/csv/csv_reader.h"
+#include "common/csv/coded_list.h"
 #include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -24,46 +22,9 @@ namespace {
 
 using v1::Commune;
 
-// The records of `csv` keyed by the header's column names; INVALID_ARGUMENT when a column of
-// `required` is missing or the file is malformed.
-absl::StatusOr<std::vector<std::map<std::string, std::string>>> ReadTable(
-    absl::string_view csv, const std::vector<std::string>& required, absl::string_view source) {
-  if (!csv::IsValidUtf8(csv)) {
-    return InvalidField(kDomain, "reference", absl::StrCat(source, ": not valid UTF-8"));
-  }
-  csv::CsvReader reader(csv::DetectSeparator(csv.substr(0, csv.find('\n'))));
-  reader.Feed(csv);
-  reader.Finish();
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (auto record = reader.Next()) {
-    if (header.empty()) {
-      for (const std::string& name : record->fields) {
-        header.push_back(std::string(absl::StripAsciiWhitespace(name)));
-      }
-      for (const std::string& column : required) {
-        if (std::find(header.begin(), header.end(), column) == header.end()) {
-          return InvalidField(kDomain, column,
-                              absl::StrCat(source, " line 1: missing column ", column));
-        }
-      }
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < header.size() && i < record->fields.size(); ++i) {
-      row[header[i]] = std::string(absl::StripAsciiWhitespace(record->fields[i]));
-    }
-    row["#line"] = absl::StrCat(record->line);
-    rows.push_back(std::move(row));
-  }
-  if (!reader.status().ok()) {
-    return InvalidField(kDomain, "reference",
-                        absl::StrCat(source, ": ", reader.status().message()));
-  }
-  if (header.empty())
-    return InvalidField(kDomain, "reference", absl::StrCat(source, ": empty file"));
-  return rows;
-}
+using csv::BadCell;
+using csv::NamedRow;
+using csv::ReadNamedRows;
 
 std::vector<std::string> SplitList(absl::string_view cell) {
   return absl::StrSplit(cell, absl::ByAnyChar("| "), absl::SkipEmpty());
@@ -76,33 +37,12 @@ bool IsInseeCode(absl::string_view code) {
          absl::ascii_isdigit(code[4]);
 }
 
-bool IsCode(absl::string_view code) {
-  return !code.empty() && code.size() <= 64 && std::all_of(code.begin(), code.end(), [](char c) {
-    return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '-';
-  });
-}
-
-// INVALID_ARGUMENT for the field `field` of a row: "<source> line <n>, field <field>: <what>".
-absl::Status BadLine(absl::string_view source, const std::map<std::string, std::string>& row,
-                     absl::string_view field, absl::string_view what) {
-  return InvalidField(
-      kDomain, field,
-      absl::StrCat(source, " line ", row.at("#line"), ", field ", field, ": ", what));
-}
-
 // The content of the file at `path` named by `variable`, or the embedded file `embedded` when
 // `path` is empty. NOT_FOUND naming both when it cannot be read.
 absl::StatusOr<std::string> ReadReferenceFile(absl::string_view variable, const std::string& path,
                                               absl::string_view embedded) {
   if (path.empty()) return std::string(EmbeddedReferenceFile(embedded));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return NotFound(kDomain, "REFERENCE_FILE_NOT_FOUND",
-                    absl::StrCat(variable, ": cannot read ", path));
-  }
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  return csv::ReadListFile(variable, path, kDomain);
 }
 
 // The name of a reference file in errors: "VARIABLE /path" or "embedded reference/<name>".
@@ -155,7 +95,8 @@ absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv,
                                                    absl::string_view source) {
   MAILLAGE_ASSIGN_OR_RETURN(
       auto rows,
-      ReadTable(csv, {"insee_code", "display_name", "postal_codes", "former_insee_codes"}, source));
+      ReadNamedRows(csv, {"insee_code", "display_name", "postal_codes", "former_insee_codes"},
+                    source, kDomain));
   std::vector<Commune> communes;
   std::set<std::string> seen;
   for (const auto& row : rows) {
@@ -164,19 +105,21 @@ absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv,
     commune.set_display_name(row.at("display_name"));
     commune.set_name(absl::StrCat("communes/", commune.insee_code()));
     if (!IsInseeCode(commune.insee_code())) {
-      return BadLine(source, row, "insee_code", "not an INSEE code (5 characters, e.g. 21231)");
+      return BadCell(source, row, "insee_code", "not an INSEE code (5 characters, e.g. 21231)",
+                     kDomain);
     }
-    if (commune.display_name().empty()) return BadLine(source, row, "display_name", "empty");
+    if (commune.display_name().empty())
+      return BadCell(source, row, "display_name", "empty", kDomain);
     for (const std::string& p : SplitList(row.at("postal_codes"))) commune.add_postal_codes(p);
     for (const std::string& f : SplitList(row.at("former_insee_codes"))) {
       if (!IsInseeCode(f)) {
-        return BadLine(source, row, "former_insee_codes",
-                       absl::StrCat("'", f, "' is not an INSEE code"));
+        return BadCell(source, row, "former_insee_codes",
+                       absl::StrCat("'", f, "' is not an INSEE code"), kDomain);
       }
       commune.add_former_insee_codes(f);
     }
     if (!seen.insert(commune.insee_code()).second) {
-      return BadLine(source, row, "insee_code", "duplicate");
+      return BadCell(source, row, "insee_code", "duplicate", kDomain);
     }
     communes.push_back(std::move(commune));
   }
@@ -195,21 +138,7 @@ absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv,
 
 absl::StatusOr<std::vector<CodedEntry>> ParseCodedEntries(absl::string_view csv,
                                                           absl::string_view source) {
-  MAILLAGE_ASSIGN_OR_RETURN(auto rows,
-                            ReadTable(csv, {"code", "display_name", "description"}, source));
-  std::vector<CodedEntry> entries;
-  std::set<std::string> seen;
-  for (const auto& row : rows) {
-    CodedEntry e{row.at("code"), row.at("display_name"), row.at("description")};
-    if (!IsCode(e.code)) {
-      return BadLine(source, row, "code",
-                     absl::StrCat("'", e.code, "' must be lower case letters, digits, dashes"));
-    }
-    if (e.display_name.empty()) return BadLine(source, row, "display_name", "empty");
-    if (!seen.insert(e.code).second) return BadLine(source, row, "code", "duplicate");
-    entries.push_back(std::move(e));
-  }
-  return entries;
+  return csv::ParseCodedEntries(csv, source, kDomain);
 }
 
 const std::vector<v1::EssFamilyDescription>& EssFamilies() {

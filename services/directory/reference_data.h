@@ -13,6 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/csv/coded_list.h"
 #include "common/db/pool.h"
 #include "maillage/directory/v1/reference.pb.h"
 
@@ -23,11 +24,7 @@ namespace maillage::directory {
 absl::string_view EmbeddedReferenceFile(absl::string_view file_name);
 
 // One row of network_categories.csv or themes.csv.
-struct CodedEntry {
-  std::string code;
-  std::string display_name;
-  std::string description;
-};
+using CodedEntry = csv::CodedEntry;
 
 // The communes of a CSV with the header insee_code,display_name,postal_codes,
 // former_insee_codes (lists separated by `|` or spaces). INVALID_ARGUMENT naming `source` (the
