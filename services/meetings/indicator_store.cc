@@ -28,16 +28,17 @@ namespace {
 
 // Every input is read by ONE statement (one round trip, one snapshot) whose rows are
 // (figure, three keys, two numbers), one branch of a UNION ALL per figure:
-// - meeting (kind, state): meetings of the period;
+// - meeting (kind, state): meetings of the period; a kind is meeting_kind_key() (migration
+//   0005): "MEETING_KIND_OTHER/<custom kind>" for a meeting of the network's own kind;
 // - output (content, document kind, proposal state): outputs of held meetings;
 // - roadmap (state): items and their summed progress;
 // - participants (meeting kind, role, status): counted participants;
 // - outside: ATTENDED counted participants without actor;
 // - actor (role, actor): one row per mobilised actor and role.
 constexpr const char* kMeetingsOutputsAndRoadmap =
-    "SELECT 'meeting', m.kind, m.state, NULL::text, count(*), NULL::bigint FROM meetings m "
-    "WHERE " MAILLAGE_PERIOD
-    " GROUP BY m.kind, m.state "
+    "SELECT 'meeting', meeting_kind_key(m.kind, m.custom_kind), m.state, NULL::text, count(*), "
+    "NULL::bigint FROM meetings m WHERE " MAILLAGE_PERIOD
+    " GROUP BY meeting_kind_key(m.kind, m.custom_kind), m.state "
     "UNION ALL SELECT 'output', o.content, o.document_kind, o.proposal_state, count(*), NULL "
     "FROM outputs o JOIN meetings m ON m.id = o.meeting_id WHERE " MAILLAGE_HELD
     " GROUP BY o.content, o.document_kind, o.proposal_state "
@@ -63,9 +64,9 @@ constexpr const char* kParticipantsFromTotals =
     " AND d.role = a.role AND d.actor = a.actor)";
 // The reference: the same participant figures from the participants rows themselves.
 constexpr const char* kParticipantsFromRows =
-    "UNION ALL SELECT 'participants', m.kind, p.role, p.status, count(*), NULL "
-    "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
-    " GROUP BY m.kind, p.role, p.status "
+    "UNION ALL SELECT 'participants', meeting_kind_key(m.kind, m.custom_kind), p.role, p.status, "
+    "count(*), NULL FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
+    " GROUP BY meeting_kind_key(m.kind, m.custom_kind), p.role, p.status "
     "UNION ALL SELECT 'outside', NULL, NULL, NULL, count(*), NULL "
     "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
     " AND p.status = 'PARTICIPANT_STATUS_ATTENDED' AND p.actor = '' "
@@ -76,11 +77,23 @@ constexpr const char* kSummarizeClosed =
     "SELECT summarize_attendance(ARRAY(SELECT id FROM meetings WHERE id = ANY($1::bigint[]) "
     "AND state = 'MEETING_STATE_CLOSED'))";
 
+constexpr const char* kCustomKinds =
+    "SELECT code, display_name FROM meeting_kinds ORDER BY position, code";
+
 template <typename Enum>
 Enum ParseEnum(const pqxx::field& field, bool (*parse)(const std::string&, Enum*)) {
   Enum value{};
   parse(field.as<std::string>(), &value);
   return value;
+}
+
+// A meeting_kind_key(): "MEETING_KIND_X" or "MEETING_KIND_OTHER/<custom kind>".
+KindKey ParseKindKey(const pqxx::field& field) {
+  const std::string text = field.as<std::string>();
+  const size_t slash = text.find('/');
+  v1::MeetingKind kind{};
+  v1::MeetingKind_Parse(text.substr(0, slash), &kind);
+  return KindKey(kind, slash == std::string::npos ? "" : text.substr(slash + 1));
 }
 
 // Runs `sql` (kMeetingsOutputsAndRoadmap followed by participant figures) and groups its rows
@@ -100,14 +113,13 @@ IndicatorInputs ReadInputs(pqxx::work& txn, const std::string& sql, const std::s
     const int64_t count = row[4].is_null() ? 0 : row[4].as<int64_t>();
     if (figure == "participants") {
       if (count == 0) continue;  // a status nobody of the group has (per-day totals)
-      in.participants[{ParseEnum(row[1], &v1::MeetingKind_Parse),
-                       ParseEnum(row[2], &v1::ParticipantRole_Parse),
+      in.participants[{ParseKindKey(row[1]), ParseEnum(row[2], &v1::ParticipantRole_Parse),
                        ParseEnum(row[3], &v1::ParticipantStatus_Parse)}] += static_cast<int>(count);
     } else if (figure == "outside") {
       in.attended_outside_directory += static_cast<int>(count);
     } else if (figure == "meeting") {
-      in.meetings[{ParseEnum(row[1], &v1::MeetingKind_Parse),
-                   ParseEnum(row[2], &v1::MeetingState_Parse)}] += static_cast<int>(count);
+      in.meetings[{ParseKindKey(row[1]), ParseEnum(row[2], &v1::MeetingState_Parse)}] +=
+          static_cast<int>(count);
     } else if (figure == "output") {
       if (row[1].as<std::string>() == "document") {
         in.documents[ParseEnum(row[2], &v1::DocumentKind_Parse)] += static_cast<int>(count);
@@ -122,6 +134,9 @@ IndicatorInputs ReadInputs(pqxx::work& txn, const std::string& sql, const std::s
   }
   for (const auto& [role, actors] : mobilized_by_role) {
     in.mobilized_actors_by_role[role] = static_cast<int>(actors.size());
+  }
+  for (const pqxx::row& row : txn.exec(kCustomKinds)) {
+    in.custom_kinds.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
   }
   return in;
 }

@@ -2,8 +2,10 @@
 #include "common/config/env.h"
 #include "common/server/client.h"
 #include "common/service/service_main.h"
+#include "common/status/status_macros.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/indicator_report.h"
+#include "services/meetings/meeting_kinds.h"
 #include "services/meetings/meeting_planner.h"
 #include "services/meetings/meetings_service.h"
 #include "services/meetings/output_catalog.h"
@@ -22,7 +24,12 @@ int main() {
       service::ReadServiceEnvironment(env, "meetings", 9102, 9112);
   std::string directory_addr = env.String("MAILLAGE_DIRECTORY_ADDR", "127.0.0.1:9101");
   std::string budget_addr = env.String("MAILLAGE_BUDGET_ADDR", "127.0.0.1:9103");
+  std::string kinds_file = env.String("MAILLAGE_MEETING_KINDS_FILE", "");
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
+  // The network's own meeting kinds, checked before anything starts (a bad file is a
+  // configuration error naming the file, the line and the field).
+  absl::StatusOr<std::vector<csv::CodedEntry>> kinds = meetings::LoadMeetingKinds(kinds_file);
+  if (!kinds.ok()) return service::ConfigError(kinds.status());
 
   db::Pool pool(environment.pool);
   meetings::DirectoryClient directory(server::MakeChannel(directory_addr));
@@ -35,6 +42,7 @@ int main() {
   meetings::MeetingsServiceImpl service(planner, roster, outputs, roadmap, indicators);
   meetings::DirectoryFeedFollower follower(pool, directory, std::chrono::seconds(5));
   return service::RunService(environment, pool, meetings::Migrations(), {&service}, [&] {
+    MAILLAGE_RETURN_IF_ERROR(meetings::SyncMeetingKinds(pool, *kinds));
     follower.Start();  // once the schema is there
     return absl::OkStatus();
   });

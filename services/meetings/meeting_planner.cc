@@ -17,6 +17,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "services/meetings/calendar_export.h"
 #include "services/meetings/indicator_store.h"
+#include "services/meetings/meeting_kinds.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/meeting_store.h"
 #include "services/meetings/participant_store.h"
@@ -129,15 +130,20 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Create(const v1::CreateMeetingReques
                                                    db::Deadline deadline) {
   FieldViolations violations;
   if (!request.has_meeting()) violations.Add("meeting", "required");
-  ValidateMeeting(request.meeting(), "meeting", violations);
+  v1::Meeting meeting = request.meeting();
+  DefaultKindOfCustomKind(&meeting);
+  ValidateMeeting(meeting, "meeting", violations);
   MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
-  MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(request.meeting().action(), deadline));
-  MAILLAGE_RETURN_IF_ERROR(CheckCommune(request.meeting().place().commune_insee_code(),
+  MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(meeting.action(), deadline));
+  MAILLAGE_RETURN_IF_ERROR(CheckCommune(meeting.place().commune_insee_code(),
                                         "meeting.place.commune_insee_code", deadline));
   return pool_.Transact<v1::Meeting>(deadline, [&](pqxx::work& txn) {
     return db::RunIdempotent<v1::Meeting>(
         txn, request.request_id(), "CreateMeeting", request, kDomain,
-        [&]() -> absl::StatusOr<v1::Meeting> { return InsertMeeting(txn, request.meeting()); });
+        [&]() -> absl::StatusOr<v1::Meeting> {
+          MAILLAGE_RETURN_IF_ERROR(CheckCustomKind(txn, meeting, "meeting.custom_kind"));
+          return InsertMeeting(txn, meeting);
+        });
   });
 }
 
@@ -150,6 +156,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
   auto merge = [&](const v1::Meeting& current) -> absl::StatusOr<v1::Meeting> {
     v1::Meeting merged = current;
     api::MergeUpdate(request.meeting(), mask, &merged);
+    DefaultKindOfCustomKind(&merged);
     FieldViolations violations;
     ValidateMeeting(merged, "meeting", violations);
     MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
@@ -179,6 +186,9 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
     if (merged.action() != planned.action() || merged.place().commune_insee_code() != commune) {
       return Aborted(kDomain, "CONCURRENT_CHANGE",
                      absl::StrCat(fresh.name(), " changed during the update: retry"));
+    }
+    if (merged.custom_kind() != fresh.custom_kind()) {
+      MAILLAGE_RETURN_IF_ERROR(CheckCustomKind(txn, merged, "meeting.custom_kind"));
     }
     MAILLAGE_ASSIGN_OR_RETURN(
         v1::Meeting written, WriteMeetingFields(txn, merged, CalendarVisibleChange(fresh, merged)));

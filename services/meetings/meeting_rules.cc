@@ -12,6 +12,7 @@
 #include "absl/time/civil_time.h"
 #include "common/api/resource_name.h"
 #include "common/auth/caller.h"
+#include "common/csv/coded_list.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace maillage::meetings {
@@ -66,6 +67,16 @@ void ValidateMeeting(const v1::Meeting& meeting, absl::string_view prefix,
   }
   if (meeting.kind() == v1::MEETING_KIND_UNSPECIFIED || !v1::MeetingKind_IsValid(meeting.kind())) {
     violations.Add(field("kind"), "required: one of the MeetingKind values");
+  }
+  if (!meeting.custom_kind().empty()) {
+    if (!csv::IsListCode(meeting.custom_kind())) {
+      violations.Add(field("custom_kind"),
+                     "a code of the network's kinds file: lower case letters, digits, dashes");
+    }
+    if (meeting.kind() != v1::MEETING_KIND_OTHER &&
+        meeting.kind() != v1::MEETING_KIND_UNSPECIFIED) {
+      violations.Add(field("kind"), "MEETING_KIND_OTHER (or unset) with a custom_kind");
+    }
   }
   bool in_room = meeting.format() == v1::MEETING_FORMAT_IN_PERSON ||
                  meeting.format() == v1::MEETING_FORMAT_HYBRID;
@@ -136,9 +147,16 @@ absl::Status CheckRoadmapTransition(v1::RoadmapItemState from, v1::RoadmapItemSt
   return Illegal("roadmap item", v1::RoadmapItemState_Name(from), v1::RoadmapItemState_Name(to));
 }
 
+void DefaultKindOfCustomKind(v1::Meeting* meeting) {
+  if (!meeting->custom_kind().empty() && meeting->kind() == v1::MEETING_KIND_UNSPECIFIED) {
+    meeting->set_kind(v1::MEETING_KIND_OTHER);
+  }
+}
+
 bool CalendarVisibleChange(const v1::Meeting& before, const v1::Meeting& after) {
   using google::protobuf::util::MessageDifferencer;
   return before.title() != after.title() || before.kind() != after.kind() ||
+         before.custom_kind() != after.custom_kind() ||
          !MessageDifferencer::Equals(before.start_time(), after.start_time()) ||
          !MessageDifferencer::Equals(before.end_time(), after.end_time()) ||
          !MessageDifferencer::Equals(before.place(), after.place()) ||

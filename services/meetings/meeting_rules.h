@@ -30,7 +30,8 @@ std::string CallerPrincipal();
 bool IsActionName(absl::string_view name);
 
 // Adds to `violations` every bad field of `meeting` (paths under `prefix`, e.g. "meeting"):
-// required title, kind, format, action, start and end times; end after start; the place parts
+// required title, kind, format, action, start and end times; a custom_kind shaped as a code, with
+// kind MEETING_KIND_OTHER; end after start; the place parts
 // the format requires; an https/http online_url; a 5-character commune code; capacity >= 0.
 // Output-only fields are not looked at. Whether the commune belongs to the territory is the
 // directory's to say (not checked here).
@@ -53,6 +54,9 @@ absl::Status CheckRoadmapTransition(v1::RoadmapItemState from, v1::RoadmapItemSt
 // True when `before` and `after` differ in what the iCalendar event shows: title, kind, start
 // and end times, place, agenda, state.
 bool CalendarVisibleChange(const v1::Meeting& before, const v1::Meeting& after);
+
+// Sets kind to MEETING_KIND_OTHER when a custom_kind is given without a kind.
+void DefaultKindOfCustomKind(v1::Meeting* meeting);
 
 // Adds every bad identity field of a participant to create (see Participant): actor alone,
 // contact (with its actor or none), or an outside person with a display name; contact and

@@ -19,7 +19,8 @@ namespace {
   "m.capacity, m.agenda, m.state, m.minutes, m.cancellation_reason, m.calendar_uid, "            \
   "m.calendar_sequence, " MAILLAGE_SQL_MICROS("m.held_time") ", " MAILLAGE_SQL_MICROS(                   \
       "m.close_time") ", " MAILLAGE_SQL_MICROS("m.cancel_time") ", " MAILLAGE_SQL_MICROS("m.create_time") \
-      ", " MAILLAGE_SQL_MICROS("m.update_time") ", m.revision, "
+      ", " MAILLAGE_SQL_MICROS("m.update_time") ", m.revision, m.custom_kind, "                          \
+      "COALESCE((SELECT k.display_name FROM meeting_kinds k WHERE k.code = m.custom_kind), ''), "
 
 // A meeting followed by its attendance, for FROM meetings m.
 constexpr const char* kMeetingSelect = MAILLAGE_MEETING_COLUMNS
@@ -60,7 +61,7 @@ constexpr const char* kMeetingExists = "SELECT 1 FROM meetings WHERE id = $1";
 constexpr const char* kDayReached =
     "SELECT " MAILLAGE_DAY_REACHED " FROM meetings m WHERE m.id = $1";
 
-constexpr int kColumns = 33;
+constexpr int kColumns = 35;
 
 v1::Meeting MeetingFromRow(const pqxx::row& row) {
   v1::Meeting m;
@@ -93,27 +94,29 @@ v1::Meeting MeetingFromRow(const pqxx::row& row) {
   db::ReadMicros(row[21], m.mutable_create_time());
   db::ReadMicros(row[22], m.mutable_update_time());
   m.set_etag(row[23].as<std::string>());
+  m.set_custom_kind(row[24].as<std::string>());
+  m.set_kind_label(row[25].as<std::string>());
   v1::AttendanceSummary* a = m.mutable_attendance();
-  a->set_participants(row[24].as<int>());
-  a->set_invited(row[25].as<int>());
-  a->set_registered(row[26].as<int>());
-  a->set_waiting_list(row[27].as<int>());
-  a->set_attended(row[28].as<int>());
-  a->set_excused(row[29].as<int>());
-  a->set_no_show(row[30].as<int>());
-  a->set_cancelled(row[31].as<int>());
-  a->set_distinct_actors_attended(row[32].as<int>());
+  a->set_participants(row[26].as<int>());
+  a->set_invited(row[27].as<int>());
+  a->set_registered(row[28].as<int>());
+  a->set_waiting_list(row[29].as<int>());
+  a->set_attended(row[30].as<int>());
+  a->set_excused(row[31].as<int>());
+  a->set_no_show(row[32].as<int>());
+  a->set_cancelled(row[33].as<int>());
+  a->set_distinct_actors_attended(row[34].as<int>());
   return m;
 }
 
 const std::string& InsertSql() {
   static const std::string* const sql = new std::string(absl::StrCat(
       "INSERT INTO meetings (title, kind, format, action, start_time, end_time, venue, address, "
-      "commune_insee_code, online_url, capacity, agenda, state, calendar_uid) VALUES "
+      "commune_insee_code, online_url, capacity, agenda, state, calendar_uid, custom_kind) VALUES "
       "($1, $2, $3, $4, ",
       db::TimeParam(5), ", ", db::TimeParam(6),
       ", $7, $8, $9, $10, $11, $12, 'MEETING_STATE_PLANNED', "
-      "'meeting-' || gen_random_uuid() || '@maillage') RETURNING id"));
+      "'meeting-' || gen_random_uuid() || '@maillage', $13) RETURNING id"));
   return *sql;
 }
 
@@ -123,7 +126,7 @@ const std::string& UpdateSql() {
       db::TimeParam(6), ", end_time = ", db::TimeParam(7),
       ", venue = $8, address = $9, commune_insee_code = $10, online_url = $11, capacity = $12, "
       "agenda = $13, minutes = $14, calendar_sequence = calendar_sequence + $15, "
-      "revision = revision + 1, update_time = now() WHERE id = $1"));
+      "custom_kind = $16, revision = revision + 1, update_time = now() WHERE id = $1"));
   return *sql;
 }
 
@@ -210,7 +213,7 @@ v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {
   pqxx::result rows = txn.exec_params(
       InsertSql(), m.title(), v1::MeetingKind_Name(m.kind()), v1::MeetingFormat_Name(m.format()),
       m.action(), db::MicrosOf(m.start_time()), db::MicrosOf(m.end_time()), p.venue(), p.address(),
-      p.commune_insee_code(), p.online_url(), m.capacity(), m.agenda());
+      p.commune_insee_code(), p.online_url(), m.capacity(), m.agenda(), m.custom_kind());
   return *LoadMeeting(txn, rows[0][0].as<int64_t>(), false);
 }
 
@@ -222,7 +225,8 @@ absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meetin
   txn.exec_params(UpdateSql(), id, m.title(), v1::MeetingKind_Name(m.kind()),
                   v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
                   db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
-                  p.online_url(), m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0);
+                  p.online_url(), m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0,
+                  m.custom_kind());
   return LoadMeeting(txn, id, false);
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/indicator_store.h"
+#include "services/meetings/meeting_kinds.h"
 #include "services/meetings/meeting_rules.h"
 #include "services/meetings/test_peers.h"
 
@@ -1316,6 +1318,124 @@ TEST_F(MeetingsServiceTest, IndicatorSummariesAgreeWithTheParticipantRows) {
   EXPECT_EQ(ind.distinct_actors_mobilized(), 1);
   EXPECT_EQ(ind.attended(), 5);
   EXPECT_EQ(ind.invitations(), 8);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The network's own meeting kinds (MAILLAGE_MEETING_KINDS_FILE).
+
+TEST_F(MeetingsServiceTest, KindsOfTheNetworksFileAreLabelledCheckedAndCounted) {
+  const std::string file = ::testing::TempDir() + "/meeting_kinds.csv";
+  std::ofstream(file) << "code,display_name,description\n"
+                         "fete-du-port,Fête du port,Un stand ESS sur le port\n"
+                         "cafe-ess,Café ESS,\n";
+  absl::StatusOr<std::vector<csv::CodedEntry>> kinds = LoadMeetingKinds(file);
+  ASSERT_THAT(kinds, IsOk());
+  ASSERT_THAT(SyncMeetingKinds(*pool_, *kinds), IsOk());
+
+  // Given by its code alone: kind OTHER, labelled from the file, read back the same.
+  v1::Meeting spec = NewMeeting(-3 * kHour, "Fête du port");
+  spec.clear_kind();
+  spec.set_custom_kind("fete-du-port");
+  v1::Meeting fete = Create(spec);
+  EXPECT_EQ(fete.kind(), v1::MEETING_KIND_OTHER);
+  EXPECT_EQ(fete.custom_kind(), "fete-du-port");
+  EXPECT_EQ(fete.kind_label(), "Fête du port");
+  v1::GetMeetingRequest get;
+  get.set_name(fete.name());
+  v1::Meeting read;
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get, &read), IsOk());
+  EXPECT_EQ(read.custom_kind(), "fete-du-port");
+  EXPECT_EQ(read.kind_label(), "Fête du port");
+
+  // A code the file does not list, or another kind than OTHER: INVALID_ARGUMENT on the field.
+  v1::CreateMeetingRequest bad;
+  *bad.mutable_meeting() = spec;
+  bad.mutable_meeting()->set_custom_kind("regate");
+  v1::Meeting out;
+  grpc::Status status = stub_->CreateMeeting(Context().get(), bad, &out);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(status), std::set<std::string>{"meeting.custom_kind"});
+  bad.mutable_meeting()->set_custom_kind("cafe-ess");
+  bad.mutable_meeting()->set_kind(v1::MEETING_KIND_ACTORS_WORKSHOP);
+  status = stub_->CreateMeeting(Context().get(), bad, &out);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(status), std::set<std::string>{"meeting.kind"});
+  // An update to an unknown code is refused the same way.
+  v1::UpdateMeetingRequest update;
+  update.mutable_meeting()->set_name(fete.name());
+  update.mutable_meeting()->set_custom_kind("regate");
+  update.mutable_update_mask()->add_paths("custom_kind");
+  status = stub_->UpdateMeeting(Context().get(), update, &out);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadFields(status), std::set<std::string>{"meeting.custom_kind"});
+
+  // Counted by kind: the fête held and closed with one attendee; a plain OTHER meeting planned.
+  v1::Participant participant;
+  ASSERT_THAT(AddParticipant(fete.name(), Person("f@example.org", v1::PARTICIPANT_STATUS_ATTENDED),
+                             &participant),
+              IsOk());
+  ASSERT_THAT(MarkHeld(fete.name(), &out), IsOk());
+  ASSERT_THAT(Close(fete.name(), "", &out), IsOk());
+  v1::Meeting other_spec = NewMeeting(5 * 24 * kHour, "Autre");
+  other_spec.set_kind(v1::MEETING_KIND_OTHER);
+  Create(other_spec);
+  v1::GetIndicatorsRequest request;
+  request.set_action("actions/fa3");
+  v1::Indicators ind;
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
+  ASSERT_EQ(ind.by_meeting_kind_size(), 8 + 2);  // the MeetingKind values, then the file's
+  const v1::MeetingKindBreakdown& other = ind.by_meeting_kind(7);
+  EXPECT_EQ(other.kind(), v1::MEETING_KIND_OTHER);
+  EXPECT_EQ(other.custom_kind(), "");
+  EXPECT_EQ(other.meetings_planned(), 1);
+  EXPECT_EQ(other.meetings_held(), 0);
+  const v1::MeetingKindBreakdown& by_fete = ind.by_meeting_kind(8);
+  EXPECT_EQ(by_fete.kind(), v1::MEETING_KIND_OTHER);
+  EXPECT_EQ(by_fete.custom_kind(), "fete-du-port");
+  EXPECT_EQ(by_fete.display_name(), "Fête du port");
+  EXPECT_EQ(by_fete.meetings_held(), 1);
+  EXPECT_EQ(by_fete.invitations(), 1);
+  EXPECT_EQ(by_fete.attended(), 1);
+  EXPECT_EQ(ind.by_meeting_kind(9).custom_kind(), "cafe-ess");
+  EXPECT_EQ(ind.by_meeting_kind(9).display_name(), "Café ESS");
+  EXPECT_EQ(ind.by_meeting_kind(9).meetings_planned(), 0);
+  // The per-day totals and the participants rows agree on the custom kind.
+  auto totals = pool_->ReadOnly<IndicatorInputs>(
+      db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<IndicatorInputs> {
+        return ReadIndicatorInputs(txn, "actions/fa3", "", "");
+      });
+  auto rows = pool_->ReadOnly<IndicatorInputs>(
+      db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<IndicatorInputs> {
+        return ReadIndicatorInputsFromParticipants(txn, "actions/fa3", "", "");
+      });
+  ASSERT_THAT(totals, IsOk());
+  ASSERT_THAT(rows, IsOk());
+  EXPECT_TRUE(*totals == *rows);
+
+  // A kind dropped from the file while a meeting uses it is kept with its label; an unused one
+  // goes.
+  ASSERT_THAT(SyncMeetingKinds(*pool_, {}), IsOk());
+  ASSERT_THAT(stub_->GetMeeting(Context().get(), get, &read), IsOk());
+  EXPECT_EQ(read.kind_label(), "Fête du port");
+  ASSERT_THAT(stub_->GetIndicators(Context().get(), request, &ind), IsOk());
+  ASSERT_EQ(ind.by_meeting_kind_size(), 8 + 1);
+  EXPECT_EQ(ind.by_meeting_kind(8).custom_kind(), "fete-du-port");
+}
+
+TEST_F(MeetingsServiceTest, BadKindsFileIsRefusedNamingFileLineAndField) {
+  const std::string file = ::testing::TempDir() + "/bad_meeting_kinds.csv";
+  std::ofstream(file) << "code,display_name,description\nfete-du-port,Fête du port,\n"
+                         "Regate,Régate,\n";
+  absl::Status status = LoadMeetingKinds(file).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(status.message())
+                .find("MAILLAGE_MEETING_KINDS_FILE " + file + " line 3, field code"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(LoadMeetingKinds(file + ".missing").status().code(), absl::StatusCode::kNotFound);
+  absl::StatusOr<std::vector<csv::CodedEntry>> none = LoadMeetingKinds("");
+  ASSERT_THAT(none, IsOk());
+  EXPECT_TRUE(none->empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -49,9 +49,25 @@ v1::Ratio MakeRatio(int numerator, int denominator) {
 v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
                                  const std::optional<DirectorySnapshot>& directory) {
   v1::Indicators out;
-  std::map<v1::MeetingKind, v1::MeetingKindBreakdown> kinds;
+  // One breakdown per MeetingKind value, then per kind of the network's own (those of its file
+  // first, in its order, then any the meetings still use but the file no longer lists).
+  std::map<KindKey, v1::MeetingKindBreakdown> kinds;
+  std::vector<KindKey> kind_order;
+  auto add_kind = [&](const KindKey& key, const std::string& label) {
+    if (kinds.count(key)) return;
+    v1::MeetingKindBreakdown& k = kinds[key];
+    k.set_kind(key.kind);
+    k.set_custom_kind(key.custom);
+    k.set_display_name(label);
+    kind_order.push_back(key);
+  };
   ForEachValue<v1::MeetingKind>(v1::MeetingKind_descriptor(),
-                                [&](v1::MeetingKind kind) { kinds[kind].set_kind(kind); });
+                                [&](v1::MeetingKind kind) { add_kind(kind, ""); });
+  for (const auto& [code, label] : inputs.custom_kinds) {
+    add_kind(KindKey(v1::MEETING_KIND_OTHER, code), label);
+  }
+  for (const auto& [key, count] : inputs.meetings) add_kind(key.first, key.first.custom);
+  for (const auto& [group, count] : inputs.participants) add_kind(group.kind, group.kind.custom);
   for (const auto& [key, count] : inputs.meetings) {
     v1::MeetingKindBreakdown& k = kinds[key.first];
     switch (key.second) {
@@ -103,7 +119,8 @@ v1::Indicators ComputeIndicators(const IndicatorInputs& inputs,
     *r.mutable_participation_rate() = MakeRatio(r.attended(), r.invitations());
     *out.add_by_role() = r;
   }
-  for (auto& [kind, k] : kinds) {
+  for (const KindKey& key : kind_order) {
+    v1::MeetingKindBreakdown& k = kinds[key];
     *k.mutable_participation_rate() = MakeRatio(k.attended(), k.invitations());
     *out.add_by_meeting_kind() = k;
   }

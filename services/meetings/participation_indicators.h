@@ -9,19 +9,35 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "maillage/meetings/v1/indicators.pb.h"
 
 namespace maillage::meetings {
 
+// A meeting kind as the indicators count it: a MeetingKind, with the code of the network's own
+// kind (Meeting.custom_kind) for the MEETING_KIND_OTHER meetings that have one.
+struct KindKey {
+  v1::MeetingKind kind = v1::MEETING_KIND_UNSPECIFIED;
+  std::string custom;
+  KindKey() = default;
+  // Implicit: a MeetingKind is the key of the meetings of that kind without a custom kind.
+  KindKey(v1::MeetingKind k, std::string c = "")  // NOLINT(google-explicit-constructor)
+      : kind(k), custom(std::move(c)) {}
+  bool operator<(const KindKey& o) const {
+    return std::tie(kind, custom) < std::tie(o.kind, o.custom);
+  }
+  bool operator==(const KindKey& o) const { return kind == o.kind && custom == o.custom; }
+};
+
 // What the meetings database holds for one action and period, already grouped.
 struct IndicatorInputs {
   // Meetings of the period, by (kind, state).
-  std::map<std::pair<v1::MeetingKind, v1::MeetingState>, int> meetings;
+  std::map<std::pair<KindKey, v1::MeetingState>, int> meetings;
   // Counted participants (participants of held meetings), by (meeting kind, role, status).
   struct ParticipantGroup {
-    v1::MeetingKind kind;
+    KindKey kind;
     v1::ParticipantRole role;
     v1::ParticipantStatus status;
     bool operator<(const ParticipantGroup& o) const {
@@ -44,9 +60,13 @@ struct IndicatorInputs {
   // Roadmap items of the action (whatever the period), by state, with their progress summed.
   std::map<v1::RoadmapItemState, int> roadmap_items;
   std::map<v1::RoadmapItemState, int64_t> roadmap_progress_sum;
+  // The network's own meeting kinds (code, label), in the order of its kinds file: each gets a
+  // MeetingKindBreakdown after those of the MeetingKind values.
+  std::vector<std::pair<std::string, std::string>> custom_kinds;
 
   bool operator==(const IndicatorInputs& o) const {
     return meetings == o.meetings && participants == o.participants &&
+           custom_kinds == o.custom_kinds &&
            attended_outside_directory == o.attended_outside_directory &&
            mobilized_actors == o.mobilized_actors &&
            mobilized_actors_by_role == o.mobilized_actors_by_role && documents == o.documents &&

@@ -33,7 +33,9 @@ absl::Status SeedDirectory(const SeedContext& context);
 // (year,kind,file,title,source_document), imported as written (errors kept).
 absl::Status SeedBudget(const SeedContext& context);
 // The programme (every meetings*.csv of the folder, in name order) as planned meetings of the
-// seed action (no attendance invented).
+// seed action (no attendance invented). Its kind column is a MeetingKind without its prefix
+// (ACTORS_WORKSHOP) or the code of a kind of the network's own (the meetings service's kinds
+// file), sent as custom_kind.
 absl::Status SeedMeetings(const SeedContext& context);
 
 // The seed folder's action: action.textproto, a maillage.budget.v1.Action in protobuf text

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "common/csv/coded_list.h"
 #include "common/server/client.h"
 #include "maillage/budget/v1/budget_service.grpc.pb.h"
 #include "maillage/meetings/v1/meetings_service.grpc.pb.h"
@@ -77,15 +78,24 @@ absl::Status SeedProgramme(meetings::v1::MeetingsService::Stub& meetings, const 
     meeting->set_title(row["title"]);
     meetings::v1::MeetingKind kind;
     meetings::v1::MeetingFormat format;
-    if (!meetings::v1::MeetingKind_Parse("MEETING_KIND_" + row["kind"], &kind)) {
+    if (meetings::v1::MeetingKind_Parse("MEETING_KIND_" + row["kind"], &kind)) {
+      meeting->set_kind(kind);
+    } else if (csv::IsListCode(row["kind"])) {
+      // A kind of the network's own (lower case): the meetings service checks it against its
+      // kinds file (MAILLAGE_MEETING_KINDS_FILE).
+      meeting->set_kind(meetings::v1::MEETING_KIND_OTHER);
+      meeting->set_custom_kind(row["kind"]);
+    } else {
       return absl::InvalidArgumentError(
-          absl::StrCat(file, " line ", row.line, ", field kind: unknown kind ", row["kind"]));
+          absl::StrCat(file, " line ", row.line,
+                       ", field kind: neither a MeetingKind (ACTORS_WORKSHOP...) "
+                       "nor a code of the network's kinds (lower case), '",
+                       row["kind"], "'"));
     }
     if (!meetings::v1::MeetingFormat_Parse("MEETING_FORMAT_" + row["format"], &format)) {
       return absl::InvalidArgumentError(
           absl::StrCat(file, " line ", row.line, ", field format: unknown format ", row["format"]));
     }
-    meeting->set_kind(kind);
     meeting->set_format(format);
     meeting->set_action(action);
     absl::StatusOr<google::protobuf::Timestamp> start = ParseTime(file, row, "start");

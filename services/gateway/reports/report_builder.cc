@@ -295,8 +295,11 @@ gv1::MeetingsSection BuildMeetings(const MeetingsInputs& in) {
              ParticipantRoleLabel(role.role()), role.attended());
   }
   for (const mv1::MeetingKindBreakdown& kind : ind.by_meeting_kind()) {
-    AddCount(section.mutable_meetings_held_by_kind(), mv1::MeetingKind_Name(kind.kind()),
-             MeetingKindLabel(kind.kind()), kind.meetings_held());
+    // A kind of the network's own: its code and the label of its kinds file.
+    const bool custom = !kind.custom_kind().empty();
+    AddCount(section.mutable_meetings_held_by_kind(),
+             custom ? kind.custom_kind() : mv1::MeetingKind_Name(kind.kind()),
+             custom ? kind.display_name() : MeetingKindLabel(kind.kind()), kind.meetings_held());
   }
   section.set_documents_produced(ind.documents_produced());
   for (const mv1::DocumentKindCount& kind : ind.documents_by_kind()) {
@@ -331,8 +334,9 @@ gv1::MeetingsSection BuildMeetings(const MeetingsInputs& in) {
     gv1::MeetingRow* row = section.add_meetings();
     row->set_meeting(meeting->name());
     row->set_title(meeting->title());
-    row->set_kind(mv1::MeetingKind_Name(meeting->kind()));
-    row->set_kind_label(MeetingKindLabel(meeting->kind()));
+    const bool custom = !meeting->custom_kind().empty();
+    row->set_kind(custom ? meeting->custom_kind() : mv1::MeetingKind_Name(meeting->kind()));
+    row->set_kind_label(custom ? meeting->kind_label() : MeetingKindLabel(meeting->kind()));
     row->set_state(mv1::MeetingState_Name(meeting->state()));
     row->set_state_label(MeetingStateLabel(meeting->state()));
     *row->mutable_start_time() = meeting->start_time();

@@ -291,6 +291,30 @@ TEST(ReportBuilderTest, MeetingsFromTheIndicatorsAndTheYearsMeetingsInDateOrder)
   EXPECT_EQ(m.meetings(1).attended(), 8);
 }
 
+// A meeting kind of the network's own (meetings' kinds file) is shown by its code and label.
+TEST(ReportBuilderTest, KindsOfTheNetworksOwnAreShownByCodeAndLabel) {
+  ReportInputs inputs = AllInputs();
+  mv1::MeetingKindBreakdown* custom = inputs.meetings->indicators.add_by_meeting_kind();
+  custom->set_kind(mv1::MEETING_KIND_OTHER);
+  custom->set_custom_kind("fete-du-port");
+  custom->set_display_name("Fête du port");
+  custom->set_meetings_held(1);
+  mv1::Meeting& early = inputs.meetings->meetings[1];
+  early.set_kind(mv1::MEETING_KIND_OTHER);
+  early.set_custom_kind("fete-du-port");
+  early.set_kind_label("Fête du port");
+  gv1::ActionReport report = BuildActionReport(inputs, TimeUtil::SecondsToTimestamp(0));
+  const gv1::MeetingsSection& m = report.meetings();
+  ASSERT_EQ(m.meetings_held_by_kind_size(), 2);
+  EXPECT_EQ(m.meetings_held_by_kind(1).key(), "fete-du-port");
+  EXPECT_EQ(m.meetings_held_by_kind(1).label(), "Fête du port");
+  EXPECT_EQ(m.meetings_held_by_kind(1).count(), 1);
+  ASSERT_EQ(m.meetings_size(), 2);
+  EXPECT_EQ(m.meetings(0).kind(), "fete-du-port");
+  EXPECT_EQ(m.meetings(0).kind_label(), "Fête du port");
+  EXPECT_EQ(m.meetings(1).kind(), "MEETING_KIND_ACTORS_WORKSHOP");
+}
+
 TEST(ReportBuilderTest, NoRoadmapProgressWhenEveryItemIsAbandoned) {
   ReportInputs inputs = AllInputs();
   inputs.meetings->indicators.set_roadmap_items(1);
