@@ -223,11 +223,12 @@ int Suite::Pid(const std::string& name) const {
   return it == children_.end() || it->second.process == nullptr ? -1 : it->second.process->pid();
 }
 
-CommandResult Suite::Seed() {
+CommandResult Suite::Seed(const std::string& data_dir) {
   return RunCommand(absl::StrCat(
       "MAILLAGE_PRINCIPAL_SECRET=", kTestPrincipalSecret, " ", BinaryPath("maillage-seed"),
       " --directory=127.0.0.1:", ports_.directory, " --meetings=127.0.0.1:", ports_.meetings,
-      " --budget=127.0.0.1:", ports_.budget, " --data=", MAILLAGE_SOURCE_DIR, "/deploy/seed"));
+      " --budget=127.0.0.1:", ports_.budget,
+      " --data=", data_dir.empty() ? absl::StrCat(MAILLAGE_SOURCE_DIR, "/deploy/seed") : data_dir));
 }
 
 }  // namespace maillage::testing

@@ -56,8 +56,9 @@ class Suite {
   // The process id of "directory", "meetings", "budget" or "gateway"; -1 for another name.
   int Pid(const std::string& name) const;
   std::string log_dir() const { return log_dir_; }
-  // Runs maillage-seed against the suite; returns its exit code and output.
-  CommandResult Seed();
+  // Runs maillage-seed against the suite on the seed folder `data_dir` (empty: deploy/seed);
+  // returns its exit code and output.
+  CommandResult Seed(const std::string& data_dir = "");
 
   // The processes: "directory", "meetings", "budget" (first replicas), "directory-2"... (the
   // other replicas), "gateway".
