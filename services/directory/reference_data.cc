@@ -108,8 +108,9 @@ absl::StatusOr<std::vector<Commune>> ParseCommunes(absl::string_view csv,
       return BadCell(source, row, "insee_code", "not an INSEE code (5 characters, e.g. 21231)",
                      kDomain);
     }
-    if (commune.display_name().empty())
+    if (commune.display_name().empty()) {
       return BadCell(source, row, "display_name", "empty", kDomain);
+    }
     for (const std::string& p : SplitList(row.at("postal_codes"))) commune.add_postal_codes(p);
     for (const std::string& f : SplitList(row.at("former_insee_codes"))) {
       if (!IsInseeCode(f)) {

@@ -101,8 +101,11 @@ absl::StatusOr<std::string> RenderCalendar(const std::vector<v1::Meeting>& meeti
     if (!meeting.place().online_url().empty()) {
       icalcomponent_add_property(event, icalproperty_new_url(meeting.place().online_url().c_str()));
     }
-    icalcomponent_add_property(
-        event, icalproperty_new_categories(v1::MeetingKind_Name(meeting.kind()).c_str()));
+    // The kind's code: the MeetingKind name, or the code of a kind of the network's own.
+    const std::string category = meeting.custom_kind().empty()
+                                     ? v1::MeetingKind_Name(meeting.kind())
+                                     : meeting.custom_kind();
+    icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
     icalcomponent_add_property(
         event, icalproperty_new_status(meeting.state() == v1::MEETING_STATE_CANCELLED
                                            ? ICAL_STATUS_CANCELLED

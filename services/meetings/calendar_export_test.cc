@@ -88,6 +88,29 @@ TEST(CalendarExportTest, ParsesBackWithTimeZoneUidSequenceAndStatus) {
   icaltimezone_free(zone, 1);
 }
 
+// CATEGORIES is the kind's code: the MeetingKind name, or the network's own kind.
+TEST(CalendarExportTest, CategoryIsTheKindOrTheNetworksOwnKind) {
+  v1::Meeting custom = Meeting("meeting-c@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
+  custom.set_kind(v1::MEETING_KIND_OTHER);
+  custom.set_custom_kind("fete-du-port");
+  auto text = RenderCalendar(
+      {Meeting("meeting-a@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0), custom},
+      1700000000000000);
+  ASSERT_THAT(text, IsOk()) << text.status();
+  Parsed parsed{icalparser_parse_string(text->c_str())};
+  ASSERT_NE(parsed.calendar, nullptr);
+  icalcomponent* first = icalcomponent_get_first_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  ASSERT_NE(first, nullptr);
+  EXPECT_STREQ(icalproperty_get_categories(
+                   icalcomponent_get_first_property(first, ICAL_CATEGORIES_PROPERTY)),
+               "MEETING_KIND_ACTORS_WORKSHOP");
+  icalcomponent* second = icalcomponent_get_next_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  ASSERT_NE(second, nullptr);
+  EXPECT_STREQ(icalproperty_get_categories(
+                   icalcomponent_get_first_property(second, ICAL_CATEGORIES_PROPERTY)),
+               "fete-du-port");
+}
+
 TEST(CalendarExportTest, NoMeetingsGivesAnEmptyCalendar) {
   auto text = RenderCalendar({}, 1700000000000000);
   ASSERT_THAT(text, IsOk());
