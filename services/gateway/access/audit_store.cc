@@ -229,7 +229,7 @@ absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
           response.set_next_page_token(
-              api::NextPageToken(query, last[18].c_str(), last[0].c_str()));
+              api::NextPageToken(query, last[last.size() - 1].c_str(), last[0].c_str()));
         }
         return response;
       });

@@ -156,7 +156,7 @@ void ConsoleHttp::ServeFile(absl::string_view relative, HttpResponse& response) 
   const std::string type = ContentTypeOf(relative);
   std::ifstream in;
   if (!file.empty() && !type.empty()) in.open(file, std::ios::binary);
-  if (!in) {
+  if (!in.is_open() || !in) {
     WriteStatus(response, NotFound(kGatewayDomain, "ROUTE_NOT_FOUND",
                                    absl::StrCat("the console has no page ", relative)));
     return;

@@ -30,3 +30,9 @@ CREATE INDEX staff_sessions_expire ON staff_sessions (expire_time);
 
 -- Who made a call: a key (key_id) or a person of the console (staff_account_id).
 ALTER TABLE audit_log ADD COLUMN staff_account_id bigint REFERENCES staff_accounts (id);
+
+-- Logins, failed logins and logouts of the console are audited under their own reason.
+ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_reason_check;
+ALTER TABLE audit_log ADD CONSTRAINT audit_log_reason_check
+  CHECK (reason IN ('AUDIT_REASON_WRITE', 'AUDIT_REASON_PERSONAL_DATA_READ',
+                    'AUDIT_REASON_ACCESS_DENIED', 'AUDIT_REASON_LOGIN'));
