@@ -1,6 +1,7 @@
 // The staff console's door end to end, through the four binaries: an account made with
 // `maillage-gateway users`, its pages (CSP), login and its cookie, API calls made with the
 // session (CSRF on writes, the role's permissions), logout, a disabled account, and the audit.
+#include <cstdio>
 #include <regex>
 #include <string>
 
@@ -227,6 +228,27 @@ TEST_F(ConsoleE2eTest, EnsureAdminCreatesTheFirstAdminOnceAndItsPasswordWorks) {
   CommandResult second = Users("ensure-admin --email admin@localhost.test");
   EXPECT_EQ(second.exit_code, 0);
   EXPECT_EQ(second.output, "");
+}
+
+// The console in Debian's Chromium (tests/console/scenario.mjs, puppeteer-core and axe-core
+// installed from npm on first run): accessibility of each page, login, a search with a typo on
+// the seed, the 360 px phone width, reload and logout. Screenshots under
+// MAILLAGE_CONSOLE_SCREENSHOT_DIR.
+TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
+  CommandResult seeded = suite_->Seed();
+  ASSERT_EQ(seeded.exit_code, 0) << seeded.output;
+  const std::string password = AddUser("claire@pes21.fr", "staff");
+  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
+  CommandResult installed = RunCommand(absl::StrCat(
+      "cd '", folder,
+      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  CommandResult scenario = RunCommand(absl::StrCat(
+      "cd '", folder, "' && node scenario.mjs --url http://127.0.0.1:", suite_->ports().http,
+      " --email claire@pes21.fr --password '", password, "' --screenshots '",
+      MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
+  EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
+  std::printf("console in the browser: %s\n", scenario.output.c_str());
 }
 
 }  // namespace

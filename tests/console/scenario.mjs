@@ -1,0 +1,121 @@
+// The staff console in a real browser (Debian's Chromium through puppeteer-core), against a
+// running gateway: every page checked by axe-core (no serious or critical violation), a login,
+// a typo-tolerant search, the phone width, a logout; screenshots written for people to look at.
+//
+//   node scenario.mjs --url http://127.0.0.1:8080 --email anne@pes21.fr --password ... \
+//                     --screenshots DIR
+//
+// Prints one JSON line of figures (timings in ms) and exits 0; exits 1 naming the first failed
+// check.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import puppeteer from 'puppeteer-core';
+
+const require = createRequire(import.meta.url);
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
+  if (arg.startsWith('--')) pairs.push([arg.slice(2), all[i + 1]]);
+  return pairs;
+}, []));
+const base = args.url;
+const shots = args.screenshots || '.';
+fs.mkdirSync(shots, { recursive: true });
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+function check(condition, what) {
+  if (!condition) {
+    console.error(`FAILED: ${what}`);
+    process.exit(1);
+  }
+}
+
+async function accessible(page, name) {
+  // Through the DevTools protocol, which the page's CSP does not govern (a <script> would be
+  // refused by it, as it should).
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+  const grave = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  check(grave.length === 0, `${name}: accessibility violations ${JSON.stringify(grave)}`);
+  return result.length;
+}
+
+const browser = await puppeteer.launch({
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
+         '--no-first-run', '--disable-background-networking', '--disable-component-update',
+         '--disable-sync'],
+});
+const figures = {};
+try {
+  const page = await browser.newPage();
+  const cspErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') cspErrors.push(message.text());
+  });
+  await page.setViewport({ width: 1280, height: 800 });
+
+  let start = Date.now();
+  await page.goto(`${base}/console/`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#login-panel:not([hidden])');
+  figures.first_page_interactive_ms = Date.now() - start;
+  figures.login_page_minor_violations = await accessible(page, 'login page');
+  await page.screenshot({ path: path.join(shots, 'console-login.png') });
+
+  // A wrong password is told, in French, without saying whether the e-mail exists.
+  await page.type('#email', args.email);
+  await page.type('#password', 'not the password');
+  await page.click('#login-form button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#login-error').textContent !== '');
+  const refused = await page.$eval('#login-error', (e) => e.textContent);
+  check(refused.includes('incorrect'), `wrong password message: ${refused}`);
+
+  await page.$eval('#password', (e) => { e.value = ''; });
+  await page.type('#password', args.password);
+  start = Date.now();
+  await page.click('#login-form button[type=submit]');
+  await page.waitForSelector('#directory-panel:not([hidden])');
+  figures.login_ms = Date.now() - start;
+
+  // Search as you type, with a typo: "recylerie" finds La Recyclade.
+  start = Date.now();
+  await page.type('#search', 'recylerie');
+  await page.waitForFunction(
+      () => [...document.querySelectorAll('#results .name')]
+          .some((e) => e.textContent.includes('Recyclade')),
+      { timeout: 10000 });
+  figures.search_ms = Date.now() - start;
+  figures.directory_minor_violations = await accessible(page, 'directory');
+  await page.screenshot({ path: path.join(shots, 'console-directory.png') });
+
+  // The same on a 360 px wide phone.
+  await page.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+  await page.screenshot({ path: path.join(shots, 'console-directory-phone.png') });
+  const overflow = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > width + 1)
+        .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 5);
+  });
+  check(overflow.length === 0, `on a 360 px phone these stick out: ${overflow.join(', ')}`);
+
+  // A reload keeps the session (the cookie), and logout ends it.
+  await page.reload({ waitUntil: 'networkidle0' });
+  await page.waitForSelector('#directory-panel:not([hidden])');
+  await page.click('#logout');
+  await page.waitForSelector('#login-panel:not([hidden])');
+  const after = await page.evaluate(async () => (await fetch('/v1/actors?pageSize=1')).status);
+  check(after === 401, `after logout the API answers ${after}`);
+  // The session cookie is out of the scripts' reach.
+  const cookies = await page.evaluate(() => document.cookie);
+  check(!cookies.includes('maillage_session'), 'the session cookie is readable by scripts');
+  check(cspErrors.filter((e) => e.includes('Content Security Policy')).length === 0,
+        `CSP violations: ${cspErrors.join(' | ')}`);
+  console.log(JSON.stringify(figures));
+} finally {
+  await browser.close();
+}
