@@ -103,6 +103,48 @@ try {
   });
   check(overflow.length === 0, `on a 360 px phone these stick out: ${overflow.join(', ')}`);
 
+  // The attendance sheet on the phone: eight taps check eight people in, a walk-in is added.
+  if (args.meeting) {
+    await page.goto(`${base}/console/#reunions`, { waitUntil: 'networkidle0' });
+    await page.waitForSelector(`a[href="#reunion/${args.meeting}"]`);
+    figures.programme_minor_violations = await accessible(page, 'programme');
+    await page.click(`a[href="#reunion/${args.meeting}"]`);
+    await page.waitForSelector('#sheet-rows button.check');
+    const taps = [];
+    for (let i = 0; i < 8; ++i) {
+      const button = await page.$('#sheet-rows button.check:not([disabled])');
+      check(button !== null, `a ${i + 1}th participant to check in`);
+      start = Date.now();
+      await button.tap();
+      await page.waitForFunction(
+          (n) => document.querySelectorAll('#sheet-rows tr[data-status="PARTICIPANT_STATUS_ATTENDED"]').length === n,
+          {}, i + 1);
+      taps.push(Date.now() - start);
+    }
+    figures.check_in_ms_max = Math.max(...taps);
+    await page.type('#walk-in-name', 'Camille Durand');
+    await page.type('#walk-in-org', 'Habitants du quartier');
+    await page.click('#walk-in button[type=submit]');
+    await page.waitForFunction(
+        () => document.querySelector('#sheet-count').textContent.startsWith('9 présent'));
+    const walkIn = await page.$$eval('#sheet-rows tr', (rows) => rows.some(
+        (r) => r.textContent.includes('Camille Durand') && r.dataset.status.endsWith('ATTENDED')));
+    check(walkIn, 'the walk-in is on the sheet, present');
+    figures.sheet_minor_violations = await accessible(page, 'attendance sheet');
+    const sticking = await page.evaluate(() => [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .length);
+    check(sticking === 0, 'the attendance sheet sticks out at 360 px');
+    await page.screenshot({ path: path.join(shots, 'console-attendance-phone.png'), fullPage: true });
+    // The sign-in sheet as printed (A4 at 96 dpi; a change of viewport reloads the page).
+    await page.setViewport({ width: 794, height: 1123 });
+    await page.waitForSelector('#sheet-rows tr');
+    await page.emulateMediaType('print');
+    await page.screenshot({ path: path.join(shots, 'console-sign-in-sheet-print.png'), fullPage: true });
+    await page.emulateMediaType('screen');
+    await page.goto(`${base}/console/#annuaire`, { waitUntil: 'networkidle0' });
+  }
+
   // A reload keeps the session (the cookie), and logout ends it.
   await page.reload({ waitUntil: 'networkidle0' });
   await page.waitForSelector('#directory-panel:not([hidden])');

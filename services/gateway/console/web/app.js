@@ -1,50 +1,68 @@
-// The staff console: log in, then the directory's search as you type. It uses the public API
-// only, with the session cookie the login sets (sent by the browser, unreadable here) and the
-// CSRF token the login returns (sent back in X-CSRF-Token with every write).
+// The staff console: log in, the directory's search as you type, the meetings' programme and
+// the attendance sheet (one tap checks a participant in, walk-ins added on the spot, the
+// waiting list, a printable sign-in sheet). It uses the public API only, with the session
+// cookie the login sets (sent by the browser, unreadable here) and the CSRF token the login
+// returns (sent back in X-CSRF-Token with every write).
+import { api, setSession, session } from './api.js';
+import { showMeetings, showSheet } from './meetings.js';
+
 const $ = (id) => document.getElementById(id);
-let session = null;
+const panels = ['login-panel', 'directory-panel', 'meetings-panel', 'sheet-panel'];
 
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (session && method !== 'GET') headers['X-CSRF-Token'] = session.csrfToken;
-  const response = await fetch(path, {
-    method, headers, credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : {};
-  if (!response.ok) {
-    const error = new Error((data.error && data.error.message) || response.statusText);
-    error.status = response.status;
-    error.reason = data.error && data.error.details &&
-        (data.error.details.find((d) => d.reason) || {}).reason;
-    throw error;
-  }
-  return data;
-}
-
-function show(loggedIn) {
-  $('login-panel').hidden = loggedIn;
-  $('directory-panel').hidden = !loggedIn;
+function showPanel(id) {
+  for (const panel of panels) $(panel).hidden = panel !== id;
+  const loggedIn = id !== 'login-panel';
   $('logout').hidden = !loggedIn;
   $('who').hidden = !loggedIn;
-  if (loggedIn) {
-    $('who').textContent = session.displayName || session.email;
-    $('search').focus();
-  } else {
-    $('email').focus();
+  $('nav').hidden = !loggedIn;
+  $('nav-directory').toggleAttribute('aria-current', id === 'directory-panel');
+  $('nav-meetings').toggleAttribute('aria-current',
+                                    id === 'meetings-panel' || id === 'sheet-panel');
+  if ($('nav-directory').hasAttribute('aria-current')) {
+    $('nav-directory').setAttribute('aria-current', 'page');
+  }
+  if ($('nav-meetings').hasAttribute('aria-current')) {
+    $('nav-meetings').setAttribute('aria-current', 'page');
   }
 }
+
+// #annuaire, #reunions, #reunion/<id>
+async function route() {
+  if (!session()) {
+    showPanel('login-panel');
+    $('email').focus();
+    return;
+  }
+  $('who').textContent = session().displayName || session().email;
+  const hash = location.hash.slice(1);
+  try {
+    if (hash.startsWith('reunion/')) {
+      showPanel('sheet-panel');
+      await showSheet(`meetings/${hash.slice('reunion/'.length)}`);
+    } else if (hash === 'reunions') {
+      showPanel('meetings-panel');
+      await showMeetings();
+    } else {
+      showPanel('directory-panel');
+      $('search').focus();
+    }
+  } catch (error) {
+    if (error.status === 401) {
+      setSession(null);
+      route();
+    }
+  }
+}
+window.addEventListener('hashchange', route);
 
 $('login-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('login-error').textContent = '';
   try {
-    session = await api('POST', '/console/api/login',
-                        { email: $('email').value, password: $('password').value });
+    setSession(await api('POST', '/console/api/login',
+                         { email: $('email').value, password: $('password').value }));
     $('password').value = '';
-    show(true);
+    route();
   } catch (error) {
     $('login-error').textContent = error.status === 429
         ? 'Trop de tentatives : réessayez dans quelques minutes.'
@@ -54,9 +72,9 @@ $('login-form').addEventListener('submit', async (event) => {
 
 $('logout').addEventListener('click', async () => {
   try { await api('POST', '/console/api/logout'); } catch (error) { /* ended anyway */ }
-  session = null;
+  setSession(null);
   $('results').replaceChildren();
-  show(false);
+  route();
 });
 
 let searchTimer = 0;
@@ -79,8 +97,9 @@ async function search() {
         `/v1/actors:search?query=${encodeURIComponent(query)}&pageSize=20`);
     if (seq !== searchSeq) return;  // a newer search is on its way
     const results = found.results || [];
+    const plural = results.length > 1 ? 's' : '';
     $('search-status').textContent = results.length === 0 ? 'Aucun acteur trouvé.'
-        : `${results.length} acteur${results.length > 1 ? 's' : ''} trouvé${results.length > 1 ? 's' : ''}.`;
+        : `${results.length} acteur${plural} trouvé${plural}.`;
     $('results').replaceChildren(...results.map(({ actor }) => {
       const item = document.createElement('li');
       const name = document.createElement('div');
@@ -94,7 +113,7 @@ async function search() {
       return item;
     }));
   } catch (error) {
-    if (error.status === 401) { session = null; show(false); return; }
+    if (error.status === 401) { setSession(null); route(); return; }
     $('search-status').textContent = `La recherche a échoué : ${error.message}`;
   }
 }
@@ -102,9 +121,9 @@ async function search() {
 // A reloaded page keeps its session: the cookie is still there, the CSRF token is asked again.
 (async () => {
   try {
-    session = await api('GET', '/console/api/session');
-    show(true);
+    setSession(await api('GET', '/console/api/session'));
   } catch (error) {
-    show(false);
+    setSession(null);
   }
+  route();
 })();
