@@ -92,6 +92,46 @@ try {
   figures.directory_minor_violations = await accessible(page, 'directory');
   await page.screenshot({ path: path.join(shots, 'console-directory.png') });
 
+  // La Recyclade's card, then a conflict: a second session changes it while this one edits.
+  await page.$$eval('#results a.name', (links) =>
+    links.find((a) => a.textContent.includes('Recyclade')).click());
+  await page.waitForSelector('#actor-panel:not([hidden])');
+  await page.waitForFunction(() => document.querySelector('#actor-title').textContent.includes('Recyclade'));
+  figures.actor_minor_violations = await accessible(page, 'actor card');
+  const other = await browser.createBrowserContext();
+  const second = await other.newPage();
+  await second.goto(`${base}/console/`, { waitUntil: 'networkidle0' });
+  await second.type('#email', args.email);
+  await second.type('#password', args.password);
+  await second.click('#login-form button[type=submit]');
+  await second.waitForSelector('#directory-panel:not([hidden])');
+  await second.goto(`${base}/console/${page.url().slice(page.url().indexOf('#'))}`,
+                    { waitUntil: 'networkidle0' });
+  await second.waitForFunction(() => document.querySelector('#actor-title').textContent !== '');
+  await second.$eval('#actor-description', (e) => { e.value = ''; });
+  await second.type('#actor-description', 'Recyclerie et atelier de réparation');
+  await second.click('#actor-form button[type=submit]');
+  await second.waitForFunction(
+      () => document.querySelector('#actor-saved').textContent === 'Fiche enregistrée.');
+  await other.close();
+
+  await page.$eval('#actor-description', (e) => { e.value = ''; });
+  await page.type('#actor-description', 'Ressourcerie');
+  await page.click('#actor-form button[type=submit]');
+  await page.waitForSelector('#actor-conflict:not([hidden])');
+  const told = await page.$eval('#actor-changes', (e) => e.textContent);
+  check(told.includes('Description') && told.includes('Recyclerie et atelier de réparation'),
+        `the conflict says what changed: ${told}`);
+  await page.screenshot({ path: path.join(shots, 'console-actor-conflict.png'), fullPage: true });
+  await page.click('#actor-reload');
+  await page.$eval('#actor-description', (e) => { e.value = ''; });
+  await page.type('#actor-description', 'Ressourcerie, recyclerie et atelier de réparation');
+  await page.click('#actor-form button[type=submit]');
+  await page.waitForFunction(
+      () => document.querySelector('#actor-saved').textContent === 'Fiche enregistrée.');
+  await page.goto(`${base}/console/#annuaire`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#directory-panel:not([hidden])');
+
   // The same on a 360 px wide phone.
   await page.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
   await page.screenshot({ path: path.join(shots, 'console-directory-phone.png') });

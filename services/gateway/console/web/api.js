@@ -5,8 +5,8 @@ let current = null;
 export function session() { return current; }
 export function setSession(value) { current = value; }
 
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: 'application/json', ...extraHeaders };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (current && method !== 'GET') headers['X-CSRF-Token'] = current.csrfToken;
   const response = await fetch(path, {
@@ -20,6 +20,7 @@ export async function api(method, path, body) {
     error.status = response.status;
     error.reason = data.error && data.error.details &&
         (data.error.details.find((d) => d.reason) || {}).reason;
+    error.details = (data.error && data.error.details) || [];
     throw error;
   }
   return data;

@@ -4,10 +4,11 @@
 // cookie the login sets (sent by the browser, unreadable here) and the CSRF token the login
 // returns (sent back in X-CSRF-Token with every write).
 import { api, setSession, session } from './api.js';
+import { showActor } from './actor.js';
 import { showMeetings, showSheet } from './meetings.js';
 
 const $ = (id) => document.getElementById(id);
-const panels = ['login-panel', 'directory-panel', 'meetings-panel', 'sheet-panel'];
+const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel'];
 
 function showPanel(id) {
   for (const panel of panels) $(panel).hidden = panel !== id;
@@ -15,7 +16,8 @@ function showPanel(id) {
   $('logout').hidden = !loggedIn;
   $('who').hidden = !loggedIn;
   $('nav').hidden = !loggedIn;
-  $('nav-directory').toggleAttribute('aria-current', id === 'directory-panel');
+  $('nav-directory').toggleAttribute('aria-current',
+                                     id === 'directory-panel' || id === 'actor-panel');
   $('nav-meetings').toggleAttribute('aria-current',
                                     id === 'meetings-panel' || id === 'sheet-panel');
   if ($('nav-directory').hasAttribute('aria-current')) {
@@ -26,7 +28,7 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #reunions, #reunion/<id>
+// #annuaire, #acteur/<id>, #reunions, #reunion/<id>
 async function route() {
   if (!session()) {
     showPanel('login-panel');
@@ -36,7 +38,10 @@ async function route() {
   $('who').textContent = session().displayName || session().email;
   const hash = location.hash.slice(1);
   try {
-    if (hash.startsWith('reunion/')) {
+    if (hash.startsWith('acteur/')) {
+      showPanel('actor-panel');
+      await showActor(`actors/${hash.slice('acteur/'.length)}`);
+    } else if (hash.startsWith('reunion/')) {
       showPanel('sheet-panel');
       await showSheet(`meetings/${hash.slice('reunion/'.length)}`);
     } else if (hash === 'reunions') {
@@ -102,8 +107,9 @@ async function search() {
         : `${results.length} acteur${plural} trouvé${plural}.`;
     $('results').replaceChildren(...results.map(({ actor }) => {
       const item = document.createElement('li');
-      const name = document.createElement('div');
+      const name = document.createElement('a');
       name.className = 'name';
+      name.href = `#acteur/${actor.name.split('/')[1]}`;
       name.textContent = actor.displayName;
       const place = document.createElement('div');
       place.className = 'place';
