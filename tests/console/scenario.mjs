@@ -176,12 +176,30 @@ try {
         .length);
     check(sticking === 0, 'the attendance sheet sticks out at 360 px');
     await page.screenshot({ path: path.join(shots, 'console-attendance-phone.png'), fullPage: true });
+    // Closed with its minutes and two proposals; the year's indicators move.
+    await page.type('#minutes', 'Échanges sur les clauses sociales des marchés publics.');
+    await page.type('#proposal-1', 'Recenser les SIAE pouvant répondre aux marchés de la Métropole');
+    await page.type('#proposal-2', 'Organiser une rencontre acheteurs publics et SIAE au printemps');
+    await page.click('#close-form button[type=submit]');
+    await page.waitForFunction(
+        () => document.querySelector('#close-status').textContent !== '', { timeout: 15000 });
+    const closed = await page.$eval('#close-status', (e) => e.textContent);
+    check(closed === 'Réunion clôturée.', `closing: ${closed}`);
+
     // The sign-in sheet as printed (A4 at 96 dpi; a change of viewport reloads the page).
     await page.setViewport({ width: 794, height: 1123 });
     await page.waitForSelector('#sheet-rows tr');
     await page.emulateMediaType('print');
     await page.screenshot({ path: path.join(shots, 'console-sign-in-sheet-print.png'), fullPage: true });
     await page.emulateMediaType('screen');
+    await page.goto(`${base}/console/#reunions`, { waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => document.querySelector('#indicators').textContent !== '');
+    const indicators = await page.$$eval('#indicators dt, #indicators dd', (e) => e.map((x) => x.textContent));
+    const value = (term) => indicators[indicators.indexOf(term) + 1];
+    check(value('Réunions tenues') === '1' && value('Présences') === '9' &&
+          value('Acteurs mobilisés') === '8',
+          `the year's indicators after the workshop: ${indicators.join(' | ')}`);
+    await page.screenshot({ path: path.join(shots, 'console-programme.png'), fullPage: true });
     await page.goto(`${base}/console/#annuaire`, { waitUntil: 'networkidle0' });
   }
 

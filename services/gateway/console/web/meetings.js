@@ -21,12 +21,35 @@ const STATUSES = {
   PARTICIPANT_STATUS_CANCELLED: 'désinscrit·e',
 };
 
+const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
+
+// The funder's criteria for this year, for the action of the meetings shown.
+async function showIndicators(action) {
+  const year = new Date().getFullYear();
+  const found = await api('GET', `/v1/${action}/indicators?periodStart.year=${year}` +
+                                  `&periodStart.month=1&periodStart.day=1&periodEnd.year=${year}` +
+                                  '&periodEnd.month=12&periodEnd.day=31');
+  const rate = found.participationRate || {};
+  const facts = [
+    ['Réunions tenues', found.meetingsHeld || 0],
+    ['Réunions prévues', found.meetingsPlanned || 0],
+    ['Présences', found.attended || 0],
+    ['Acteurs mobilisés', found.distinctActorsMobilized || 0],
+    ['Taux de participation', rate.denominator ? percent.format(rate.numerator / rate.denominator)
+                                               : '—'],
+  ];
+  $('indicators').replaceChildren(...facts.flatMap(([term, value]) => [
+    element('dt', { text: term }), element('dd', { text: String(value) })]));
+}
+
 export async function showMeetings() {
   $('meetings-status').textContent = 'Chargement…';
   const found = await api('GET', '/v1/meetings?pageSize=200&orderBy=start_time');
   const meetings = found.meetings || [];
   $('meetings-status').textContent = meetings.length === 0 ? 'Aucune réunion.'
       : `${meetings.length} réunion${meetings.length > 1 ? 's' : ''}.`;
+  const latest = meetings[meetings.length - 1];
+  if (latest) await showIndicators(latest.action);
   $('meetings').replaceChildren(...meetings.map((meeting) => {
     const id = meeting.name.split('/')[1];
     const attendance = meeting.attendance || {};
@@ -150,3 +173,27 @@ $('walk-in').addEventListener('submit', async (event) => {
 });
 
 $('print').addEventListener('click', () => window.print());
+
+// Held (when it was still planned), the proposals recorded as outputs, then closed with its
+// minutes: what the funder's indicators count.
+$('close-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('close-status').textContent = '';
+  try {
+    let meeting = await api('GET', `/v1/${currentMeeting}`);
+    if (meeting.state === 'MEETING_STATE_PLANNED') {
+      meeting = await api('POST', `/v1/${currentMeeting}:markHeld`, {});
+    }
+    for (const input of document.querySelectorAll('#close-form .proposal')) {
+      const text = input.value.trim();
+      if (!text) continue;
+      await api('POST', `/v1/${currentMeeting}/outputs`, { proposal: { text } });
+      input.value = '';
+    }
+    await api('POST', `/v1/${currentMeeting}:close`,
+              { minutes: $('minutes').value.trim(), etag: meeting.etag });
+    $('close-status').textContent = 'Réunion clôturée.';
+  } catch (error) {
+    $('close-status').textContent = `Clôture refusée : ${error.message}`;
+  }
+});
