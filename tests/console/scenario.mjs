@@ -203,6 +203,58 @@ try {
     await page.goto(`${base}/console/#annuaire`, { waitUntil: 'networkidle0' });
   }
 
+  // A budget: a line edited into an error shows the finding beside a line, fixed it goes away.
+  await page.setViewport({ width: 1440, height: 900 });
+  await page.goto(`${base}/console/#budgets`, { waitUntil: 'networkidle0' });
+  await page.waitForSelector('#budgets a');
+  await page.click('#budgets li:first-child a');
+  await page.waitForFunction(() => document.querySelector('#budget-summary').textContent !== '');
+  figures.budget_minor_violations = await accessible(page, 'budget');
+  const beside = () => page.$$eval('.line-findings li', (e) => e.length);
+  const before = await beside();
+  const summaryBefore = await page.$eval('#budget-summary', (e) => e.textContent);
+  const input = await page.$('#charges-rows tr:not(.chapter) input.amount:not([disabled])');
+  check(input !== null, 'an editable charge line');
+  const original = await input.evaluate((e) => e.value);
+  start = Date.now();
+  await input.click({ clickCount: 3 });
+  await input.type('987654,32');
+  try {
+    await page.waitForFunction((n) => document.querySelectorAll('.line-findings li').length > n,
+                               { timeout: 15000 }, before);
+  } catch (error) {
+    await page.screenshot({ path: path.join(shots, 'console-budget-failed.png'), fullPage: true });
+    check(false, `no finding beside a line after the edit: status "${
+      await page.$eval('#budget-status', (e) => e.textContent)}", summary "${
+      await page.$eval('#budget-summary', (e) => e.textContent)}" (was "${summaryBefore}"); ${
+      await page.evaluate(async () => {
+        const cells = [...document.querySelectorAll('.line-findings')].map((c) => `${c.dataset.line}:${c.children.length}`);
+        const budget = location.hash.slice('#budget/'.length);
+        const found = await (await fetch(`/v1/${budget}:validate`)).json();
+        return JSON.stringify({ cells: cells.slice(0, 4), findings: (found.findings || []).map((f) => [f.rule, f.lines]) });
+      })}`);
+  }
+  figures.finding_shown_ms = Date.now() - start;
+  const beside_text = await page.$$eval('.line-findings li', (e) => e.map((x) => x.textContent).join(' | '));
+  await page.screenshot({ path: path.join(shots, 'console-budget-finding.png'), fullPage: true });
+  await input.click({ clickCount: 3 });
+  await input.type(original || '0');
+  await page.waitForFunction((n) => document.querySelectorAll('.line-findings li').length === n,
+                             { timeout: 15000 }, before);
+  const summaryAfter = await page.$eval('#budget-summary', (e) => e.textContent);
+  check(summaryAfter === summaryBefore, `fixed, the findings are back: ${summaryBefore} / ${summaryAfter}`);
+  figures.budget_finding = beside_text.slice(0, 200);
+  await page.click('#budget-submit');
+  await page.waitForFunction(() => document.querySelector('#budget-status').textContent !== '');
+  figures.budget_submit = await page.$eval('#budget-status', (e) => e.textContent);
+  // The seed's 2023 table has the errors of its source document (the validator's point): the
+  // submission is refused, and the person is told why in French.
+  check(figures.budget_submit ===
+            'Soumission refusée : corrigez d\'abord les erreurs signalées ci-dessus.',
+        `submit: ${figures.budget_submit}`);
+  await page.screenshot({ path: path.join(shots, 'console-budget-submitted.png'), fullPage: true });
+  await page.goto(`${base}/console/#annuaire`, { waitUntil: 'networkidle0' });
+
   // A reload keeps the session (the cookie), and logout ends it.
   await page.reload({ waitUntil: 'networkidle0' });
   await page.waitForSelector('#directory-panel:not([hidden])');

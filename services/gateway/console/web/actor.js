@@ -22,7 +22,9 @@ async function categoryName(code) {
 
 async function fill(actor) {
   loaded = actor;
-  $('actor-title').textContent = actor.displayName;
+  for (const field of EDITABLE) $(`actor-${field}`).value = actor[field] || '';
+  $('actor-conflict').hidden = true;
+  $('actor-error').textContent = '';
   const address = actor.address || {};
   const facts = [
     ['Adresse', [...(address.lines || []), [address.postalCode, address.city].filter(Boolean)
@@ -34,13 +36,13 @@ async function fill(actor) {
   ].filter(([, value]) => value);
   $('actor-facts').replaceChildren(...facts.flatMap(([term, value]) => [
     element('dt', { text: term }), element('dd', { text: value })]));
-  for (const field of EDITABLE) $(`actor-${field}`).value = actor[field] || '';
-  $('actor-conflict').hidden = true;
-  $('actor-error').textContent = '';
+  // Last: the card is complete once its title is there.
+  $('actor-title').textContent = actor.displayName;
 }
 
 export async function showActor(name) {
   $('actor-saved').textContent = '';
+  $('actor-title').textContent = '';
   await fill(await api('GET', `/v1/${name}`));
   try {
     const found = await api('GET', `/v1/${name}/contacts?pageSize=100`);

@@ -5,10 +5,12 @@
 // returns (sent back in X-CSRF-Token with every write).
 import { api, setSession, session } from './api.js';
 import { showActor } from './actor.js';
+import { showBudget, showBudgets } from './budget.js';
 import { showMeetings, showSheet } from './meetings.js';
 
 const $ = (id) => document.getElementById(id);
-const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel'];
+const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel',
+                'budgets-panel', 'budget-panel'];
 
 function showPanel(id) {
   for (const panel of panels) $(panel).hidden = panel !== id;
@@ -20,6 +22,8 @@ function showPanel(id) {
                                      id === 'directory-panel' || id === 'actor-panel');
   $('nav-meetings').toggleAttribute('aria-current',
                                     id === 'meetings-panel' || id === 'sheet-panel');
+  $('nav-budget').toggleAttribute('aria-current', id === 'budgets-panel' || id === 'budget-panel');
+  if ($('nav-budget').hasAttribute('aria-current')) $('nav-budget').setAttribute('aria-current', 'page');
   if ($('nav-directory').hasAttribute('aria-current')) {
     $('nav-directory').setAttribute('aria-current', 'page');
   }
@@ -28,7 +32,7 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #acteur/<id>, #reunions, #reunion/<id>
+// #annuaire, #acteur/<id>, #reunions, #reunion/<id>, #budgets, #budget/<budget name>
 async function route() {
   if (!session()) {
     showPanel('login-panel');
@@ -38,7 +42,13 @@ async function route() {
   $('who').textContent = session().displayName || session().email;
   const hash = location.hash.slice(1);
   try {
-    if (hash.startsWith('acteur/')) {
+    if (hash.startsWith('budget/')) {
+      showPanel('budget-panel');
+      await showBudget(hash.slice('budget/'.length));
+    } else if (hash === 'budgets') {
+      showPanel('budgets-panel');
+      await showBudgets();
+    } else if (hash.startsWith('acteur/')) {
       showPanel('actor-panel');
       await showActor(`actors/${hash.slice('acteur/'.length)}`);
     } else if (hash.startsWith('reunion/')) {
