@@ -24,10 +24,13 @@
 //   MAILLAGE_RATE_LIMIT_BURST (100), MAILLAGE_KEY_CACHE_TTL (5s), MAILLAGE_CORS_ORIGINS (none;
 //   comma-separated origins, or *), MAILLAGE_AUDIT_RETENTION_DAYS (365: older audit lines are
 //   deleted), MAILLAGE_RETENTION_INTERVAL (1h: how often the retention jobs run, the audit's and
-//   the request_ids' 24 h).
+//   the request_ids' 24 h), MAILLAGE_CONSOLE_DIR (the staff console's pages; the source tree's
+//   services/gateway/console/web by default), MAILLAGE_CONSOLE_IDLE_TIMEOUT (30m) and
+//   MAILLAGE_CONSOLE_SESSION_LIFETIME (12h): a console session ends after either.
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
-// instead of serving (keys_cli.h); it needs only MAILLAGE_DATABASE_URL.
+// instead of serving (keys_cli.h); `maillage-gateway users add|list|disable|ensure-admin ...` the
+// staff console's accounts (console/users_cli.h). Both need only MAILLAGE_DATABASE_URL.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -55,6 +58,10 @@
 #include "services/gateway/access/audit_store.h"
 #include "services/gateway/access/gateway_admin_service.h"
 #include "services/gateway/access/keys_cli.h"
+#include "services/gateway/console/console_http.h"
+#include "services/gateway/console/staff_accounts.h"
+#include "services/gateway/console/staff_sessions.h"
+#include "services/gateway/console/users_cli.h"
 #include "services/gateway/docs/docs_page.h"
 #include "services/gateway/docs/openapi.h"
 #include "services/gateway/errors/http_errors.h"
@@ -148,6 +155,14 @@ int Run() {
       absl::FromChrono(env.Duration("MAILLAGE_REFUSAL_AUDIT_WINDOW", std::chrono::seconds(60)));
   http_options.cors_origins =
       absl::StrSplit(env.String("MAILLAGE_CORS_ORIGINS", ""), ',', absl::SkipWhitespace());
+  // The staff console: its pages, and how long a person's session lasts.
+  ConsoleHttpOptions console_options;
+  console_options.static_dir = env.String("MAILLAGE_CONSOLE_DIR", MAILLAGE_CONSOLE_SOURCE_DIR);
+  SessionOptions session_options;
+  session_options.idle =
+      absl::FromChrono(env.Duration("MAILLAGE_CONSOLE_IDLE_TIMEOUT", std::chrono::minutes(30)));
+  session_options.absolute =
+      absl::FromChrono(env.Duration("MAILLAGE_CONSOLE_SESSION_LIFETIME", std::chrono::hours(12)));
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
   if (http_options.timeouts.default_timeout.count() <= 0) {
     std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
@@ -156,7 +171,9 @@ int Run() {
   const std::pair<const char*, std::chrono::milliseconds> durations[] = {
       {"MAILLAGE_MAX_REQUEST_TIMEOUT", http_options.timeouts.max_timeout},
       {"MAILLAGE_HTTP_HEADER_TIMEOUT", listener.header_timeout},
-      {"MAILLAGE_HTTP_BODY_TIMEOUT", listener.body_timeout}};
+      {"MAILLAGE_HTTP_BODY_TIMEOUT", listener.body_timeout},
+      {"MAILLAGE_CONSOLE_IDLE_TIMEOUT", absl::ToChronoMilliseconds(session_options.idle)},
+      {"MAILLAGE_CONSOLE_SESSION_LIFETIME", absl::ToChronoMilliseconds(session_options.absolute)}};
   for (const auto& [name, value] : durations) {
     if (value.count() <= 0) {
       std::fprintf(stderr, "configuration: %s: expected a positive duration\n", name);
@@ -199,6 +216,10 @@ int Run() {
   AuditStore audit(pool);
   AccessControl access(keys, audit, access_options);
   http_options.access = &access;
+  StaffAccounts staff_accounts(pool);
+  StaffSessions staff_sessions(pool, staff_accounts, session_options);
+  ConsoleHttp console(staff_sessions, access, console_options);
+  http_options.console = &console;
 
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_service;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channel_of_backend;
@@ -288,6 +309,7 @@ int Run() {
   retention.Add(service::RequestIdRetentionJob(pool, environment.retention_interval));
   retention.Add(AuditRetentionJob(audit, absl::Hours(24) * audit_retention_days,
                                   environment.retention_interval));
+  retention.Add(SessionRetentionJob(staff_sessions, environment.retention_interval));
   auto after_migrate = [&]() -> absl::Status {
     absl::Status ready = EnsureAdminKey(keys, admin_key);
     if (ready.ok()) retention.Start();
@@ -305,6 +327,8 @@ int Run() {
 }  // namespace maillage::gateway
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "users")
+    return maillage::gateway::RunUsersCli(argc, argv);
   if (argc > 1) return maillage::gateway::RunKeysCli(argc, argv);
   return maillage::gateway::Run();
 }

@@ -19,7 +19,8 @@ absl::Status Unauthenticated(absl::string_view reason, absl::string_view message
   return MakeError(absl::StatusCode::kUnauthenticated, kGatewayDomain, reason, message);
 }
 
-// Adds a RetryInfo of `wait` (rounded up to the millisecond) to `status`.
+}  // namespace
+
 void SetRetryDelay(absl::Status& status, absl::Duration wait) {
   google::rpc::RetryInfo retry;
   const int64_t millis = std::max<int64_t>(1, absl::ToInt64Milliseconds(wait) + 1);
@@ -27,8 +28,6 @@ void SetRetryDelay(absl::Status& status, absl::Duration wait) {
   retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(millis % 1000) * 1000000);
   SetRetryInfo(status, retry);
 }
-
-}  // namespace
 
 auth::Principal Caller::principal(const std::string& request_id) const {
   auth::Principal principal{key_name, role, 0, request_id};
@@ -197,27 +196,42 @@ absl::StatusOr<Caller> AccessControl::Admit(absl::string_view api_key, absl::str
     return key.status();
   }
   Caller caller{key->id, key->name, key->prefix, key->role, key->funder_id};
-  // The key's bucket first: a key calling what it may not call is limited like any other.
-  const double rps = key->rate_limit_rps > 0 ? key->rate_limit_rps : options_.default_rps;
-  const int burst = key->rate_limit_burst > 0 ? key->rate_limit_burst : options_.default_burst;
-  if (std::optional<absl::Duration> wait = limiter_.Take(key->id, rps, burst, absl::Now())) {
+  return AdmitCaller(caller, method, key->rate_limit_rps, key->rate_limit_burst, record);
+}
+
+absl::StatusOr<Caller> AccessControl::AdmitCaller(const Caller& caller, absl::string_view method,
+                                                  int rate_limit_rps, int rate_limit_burst,
+                                                  const CallRecord& context) {
+  CallRecord record = context;
+  record.method = std::string(method);
+  // Who it is, for messages: a key by its prefix, a person by the account's name.
+  const std::string who = caller.staff_account_id != 0
+                              ? absl::StrCat("the account ", caller.key_name)
+                              : absl::StrCat("the API key ", caller.prefix);
+  // The caller's bucket first: one calling what it may not call is limited like any other.
+  const double rps = rate_limit_rps > 0 ? rate_limit_rps : options_.default_rps;
+  const int burst = rate_limit_burst > 0 ? rate_limit_burst : options_.default_burst;
+  // Keys and accounts have buckets of their own: accounts under negative ids.
+  const int64_t bucket = caller.staff_account_id != 0 ? -caller.staff_account_id : caller.key_id;
+  if (std::optional<absl::Duration> wait = limiter_.Take(bucket, rps, burst, absl::Now())) {
     absl::Status limited =
         MakeError(absl::StatusCode::kResourceExhausted, kGatewayDomain, "RATE_LIMITED",
-                  absl::StrCat("the API key ", key->prefix, " is over its rate limit (", rps,
-                               " requests/s, burst ", burst, "); retry later"),
+                  absl::StrCat(who, " is over its rate limit (", rps, " requests/s, burst ", burst,
+                               "); retry later"),
                   {{"requests_per_second", absl::StrCat(rps)}, {"burst", absl::StrCat(burst)}});
     SetRetryDelay(limited, *wait);
     return limited;
   }
-  if (!auth::Allowed(key->role, method)) {
-    const std::string role = v1::Role_Name(key->role);
-    absl::Status denied = PermissionDenied(
-        kGatewayDomain, "PERMISSION_DENIED",
-        absl::StrCat("the API key ", key->prefix, " (role ", role, ") may not call ", method),
-        {{"role", role}, {"method", std::string(method)}});
-    record.key_id = key->id;
-    record.key_prefix = key->prefix;
-    record.role = key->role;
+  if (!auth::Allowed(caller.role, method)) {
+    const std::string role = v1::Role_Name(caller.role);
+    absl::Status denied =
+        PermissionDenied(kGatewayDomain, "PERMISSION_DENIED",
+                         absl::StrCat(who, " (role ", role, ") may not call ", method),
+                         {{"role", role}, {"method", std::string(method)}});
+    record.key_id = caller.key_id;
+    record.key_prefix = caller.prefix;
+    record.staff_account_id = caller.staff_account_id;
+    record.role = caller.role;
     Refused(record, denied);
     return denied;
   }
@@ -252,6 +266,20 @@ void AccessControl::Audit(const CallRecord& record) {
     log::Error("cannot write the audit line", {{"method", record.method},
                                                {"request_id", record.request_id},
                                                {"error", std::string(written.message())}});
+  }
+}
+
+void AccessControl::AuditLogin(const CallRecord& record) {
+  // A flood of refused attempts is written in runs, as the other refusals.
+  if (record.outcome == absl::StatusCode::kResourceExhausted) {
+    refusals_.Record(record, v1::AUDIT_REASON_LOGIN);
+    return;
+  }
+  absl::Status written = audit_.Record(std::chrono::system_clock::now() + std::chrono::seconds(5),
+                                       record, v1::AUDIT_REASON_LOGIN);
+  if (!written.ok()) {
+    log::Error("cannot write the audit line of a login",
+               {{"method", record.method}, {"error", std::string(written.message())}});
   }
 }
 

@@ -65,16 +65,20 @@ struct AccessOptions {
   prometheus::Registry* metrics = nullptr;
 };
 
-// An authenticated key.
+// An authenticated key, or a person logged in to the staff console (staff_account_id set).
 struct Caller {
-  int64_t key_id = 0;
-  std::string key_name;  // "apiKeys/7"
-  std::string prefix;
+  int64_t key_id = 0;    // 0 for a person
+  std::string key_name;  // "apiKeys/7", or "staffAccounts/3" for a person: the principal's name
+  std::string prefix;    // the key's prefix, or the person's e-mail
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string funder_id;  // ROLE_FUNDER: the funder the key speaks for (signed in the principal)
+  int64_t staff_account_id = 0;  // a person of the console (console/staff_sessions.h)
   // The principal the gateway signs for the backend call.
   auth::Principal principal(const std::string& request_id) const;
 };
+
+// Adds a RetryInfo of `wait` (rounded up to the millisecond) to `status`.
+void SetRetryDelay(absl::Status& status, absl::Duration wait);
 
 // Token buckets, one per key.
 class RateLimiter {
@@ -107,6 +111,13 @@ class AccessControl {
                                std::chrono::system_clock::time_point deadline,
                                const CallRecord& context = {});
 
+  // The checks that follow authentication, for a caller authenticated otherwise (a console
+  // session): its token bucket (`rate_limit_rps` / `_burst`, 0 for the gateway's default) and
+  // the permission table; refusals as Admit's.
+  absl::StatusOr<Caller> AdmitCaller(const Caller& caller, absl::string_view method,
+                                     int rate_limit_rps, int rate_limit_burst,
+                                     const CallRecord& context = {});
+
   // Drops the cached entry of `prefix` (after a revocation).
   void Forget(const std::string& prefix);
 
@@ -118,6 +129,10 @@ class AccessControl {
   // Writes `record` to the audit log when ShouldAudit says so. A failure is logged, not
   // returned: the call it describes has already been answered.
   void Audit(const CallRecord& record);
+
+  // Writes the audit line of a console login, failed login or logout (reason LOGIN; the
+  // attempts refused by the login limits in runs, as other refusals).
+  void AuditLogin(const CallRecord& record);
 
   // Writes the pending aggregated lines of refused calls now (tests).
   void FlushRefusals() { refusals_.Flush(); }

@@ -109,14 +109,7 @@ absl::Status CheckNewKey(const v1::ApiKey& key) {
   if (key.role() == v1::ROLE_UNSPECIFIED || !v1::Role_IsValid(key.role())) {
     violations.Add("api_key.role", "required: ROLE_ADMIN, ROLE_STAFF, ROLE_FUNDER or ROLE_PARTNER");
   }
-  // The shape of the actions' funder ids (budget ValidateAction): [a-z][a-z0-9-]{0,62}.
-  const std::string& funder = key.funder_id();
-  bool funder_id_ok =
-      !funder.empty() && funder.size() <= 63 && funder[0] >= 'a' && funder[0] <= 'z';
-  for (char c : funder) {
-    funder_id_ok = funder_id_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
-  }
-  if (key.role() == v1::ROLE_FUNDER && !funder_id_ok) {
+  if (key.role() == v1::ROLE_FUNDER && !IsFunderId(key.funder_id())) {
     violations.Add("api_key.funder_id",
                    "required for a ROLE_FUNDER key: the funder_id the actions list it under "
                    "(1 to 63 characters [a-z0-9-] starting with a letter, e.g. "
@@ -309,6 +302,12 @@ absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
         }
         return response;
       });
+}
+
+bool IsFunderId(absl::string_view id) {
+  bool ok = !id.empty() && id.size() <= 63 && id[0] >= 'a' && id[0] <= 'z';
+  for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+  return ok;
 }
 
 }  // namespace maillage::gateway

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
@@ -27,6 +28,9 @@ struct ApiKeyRecord {
   int rate_limit_rps = 0;    // 0: the gateway's default
   int rate_limit_burst = 0;  // 0: the gateway's default
 };
+
+// True for the shape of the actions' funder ids (budget ValidateAction): [a-z][a-z0-9-]{0,62}.
+bool IsFunderId(absl::string_view id);
 
 class ApiKeyStore {
  public:

@@ -39,7 +39,7 @@ constexpr char kColumns[] =
     "a.id, (extract(epoch FROM a.time) * 1000000)::bigint, a.key_id, a.key_prefix, a.role, "
     "a.grpc_method, a.transport, a.http_method, a.path, a.resource, a.request_id, "
     "a.outcome_code, a.http_status, a.reason, a.personal_data, a.duration_ms, a.call_count, "
-    "a.client_address";
+    "a.client_address, a.staff_account_id";
 
 v1::AuditEntry EntryFromRow(const pqxx::row& row) {
   v1::AuditEntry entry;
@@ -66,6 +66,9 @@ v1::AuditEntry EntryFromRow(const pqxx::row& row) {
   entry.set_duration_ms(row[15].is_null() ? 0 : static_cast<int32_t>(row[15].as<double>()));
   entry.set_call_count(row[16].as<int>());
   entry.set_client_address(row[17].is_null() ? "" : row[17].as<std::string>());
+  if (!row[18].is_null()) {
+    entry.set_staff_account(api::ResourceName("staffAccounts", row[18].as<int64_t>()));
+  }
   return entry;
 }
 
@@ -90,10 +93,14 @@ const api::FilterSchema& AuditFilterSchema() {
       {"request_id", {"a.request_id", T::kString}},
       {"outcome", {OutcomeNameSql(), T::kEnum, "", OutcomeNames()}},
       {"reason",
-       {"a.reason", T::kEnum, "AUDIT_REASON_", {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED"}}},
+       {"a.reason",
+        T::kEnum,
+        "AUDIT_REASON_",
+        {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED", "LOGIN"}}},
       {"personal_data_read", {"a.personal_data", T::kBool}},
       {"client_address", {"COALESCE(a.client_address, '')", T::kString}},
       {"call_count", {"a.call_count", T::kInt}},
+      {"staff_account", {"COALESCE('staffAccounts/' || a.staff_account_id::text, '')", T::kString}},
       {"time", {"a.time", T::kTimestamp}},
   };
   return *schema;
@@ -126,8 +133,9 @@ std::string ResourceOf(const google::protobuf::Message& request,
 
 absl::Status AuditStore::Record(db::Deadline deadline, const CallRecord& record,
                                 v1::AuditReason reason) {
-  std::optional<int64_t> key_id;
+  std::optional<int64_t> key_id, staff_account_id;
   if (record.key_id != 0) key_id = record.key_id;
+  if (record.staff_account_id != 0) staff_account_id = record.staff_account_id;
   std::optional<std::string> role, http_method, path, resource, prefix;
   if (record.role != v1::ROLE_UNSPECIFIED) role = v1::Role_Name(record.role);
   if (!record.http_method.empty()) http_method = record.http_method;
@@ -142,14 +150,14 @@ absl::Status AuditStore::Record(db::Deadline deadline, const CallRecord& record,
     txn.exec_params(
         "INSERT INTO audit_log (key_id, key_prefix, role, grpc_method, transport, http_method, "
         "path, resource, request_id, outcome_code, http_status, reason, personal_data, "
-        "duration_ms, call_count, client_address) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        "duration_ms, call_count, client_address, staff_account_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         key_id, prefix, role, record.method,
         record.transport == v1::TRANSPORT_GRPC ? "grpc" : "http", http_method, path, resource,
         record.request_id, static_cast<int>(record.outcome), http_status,
         v1::AuditReason_Name(reason), reason == v1::AUDIT_REASON_PERSONAL_DATA_READ,
-        absl::ToDoubleMilliseconds(record.duration), std::max(1, record.call_count),
-        client_address);
+        absl::ToDoubleMilliseconds(record.duration), std::max(1, record.call_count), client_address,
+        staff_account_id);
     return absl::OkStatus();
   });
 }
@@ -221,7 +229,7 @@ absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
         if (static_cast<int>(rows.size()) > page_size) {
           const pqxx::row& last = rows[page_size - 1];
           response.set_next_page_token(
-              api::NextPageToken(query, last[18].c_str(), last[0].c_str()));
+              api::NextPageToken(query, last[last.size() - 1].c_str(), last[0].c_str()));
         }
         return response;
       });

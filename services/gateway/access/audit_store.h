@@ -18,7 +18,8 @@ namespace maillage::gateway {
 
 // One finished call, as the audit needs it.
 struct CallRecord {
-  int64_t key_id = 0;  // 0 when the key was not authenticated
+  int64_t key_id = 0;            // 0 when the key was not authenticated
+  int64_t staff_account_id = 0;  // a person of the staff console; 0 otherwise
   std::string key_prefix;
   v1::Role role = v1::ROLE_UNSPECIFIED;
   std::string method;  // "/maillage.directory.v1.DirectoryService/GetActor"

@@ -16,6 +16,7 @@
 #include "common/log/log.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/access/api_key_store.h"
+#include "services/gateway/access/cli_args.h"
 #include "services/gateway/errors/http_errors.h"
 
 namespace maillage::gateway {
@@ -66,42 +67,10 @@ void PrintHeader() {
               "EXPIRES (UTC)", "LAST USE (UTC)", "DISPLAY NAME");
 }
 
-// --flag value pairs after the positional arguments.
-struct Args {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> flags;
-};
-
-absl::StatusOr<Args> ParseArgs(int argc, char** argv, int first,
-                               const std::vector<std::string>& valued,
-                               const std::vector<std::string>& switches) {
-  Args args;
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (!absl::StartsWith(arg, "--")) {
-      args.positional.push_back(arg);
-      continue;
-    }
-    const std::string name = arg.substr(2);
-    if (std::find(switches.begin(), switches.end(), name) != switches.end()) {
-      args.flags[name] = "1";
-    } else if (std::find(valued.begin(), valued.end(), name) != valued.end()) {
-      if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(arg, " needs a value"));
-      args.flags[name] = argv[++i];
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat("unknown option ", arg));
-    }
-  }
-  return args;
-}
-
-int Create(ApiKeyStore& store, const Args& args) {
+int Create(ApiKeyStore& store, const CliArgs& args) {
   v1::CreateApiKeyRequest request;
   v1::ApiKey& key = *request.mutable_api_key();
-  auto flag = [&](const std::string& name) {
-    auto it = args.flags.find(name);
-    return it == args.flags.end() ? std::string() : it->second;
-  };
+  auto flag = [&](const std::string& name) { return args.Flag(name); };
   key.set_display_name(flag("name"));
   v1::Role role = v1::ROLE_UNSPECIFIED;
   if (!flag("role").empty() &&
@@ -158,7 +127,7 @@ int RunKeysCli(int argc, char** argv) {
     std::printf("%s\n", NewApiKeyText().text().c_str());
     return 0;
   }
-  absl::StatusOr<Args> args = ParseArgs(
+  absl::StatusOr<CliArgs> args = ParseCliArgs(
       argc, argv, 3, {"name", "role", "funder", "expires", "rps", "burst", "reason"}, {"all"});
   if (!args.ok()) return Usage(std::string(args.status().message()));
   log::Init("gateway-keys", "warn");  // the migration notes stay out of the command's output

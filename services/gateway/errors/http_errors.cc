@@ -1,6 +1,8 @@
 // gRPC status → AIP-193 HTTP error envelope.
 #include "services/gateway/errors/http_errors.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -93,6 +95,13 @@ std::string ErrorEnvelope(const google::rpc::Status& status, int http_status) {
   }
   out += "]}}";
   return out;
+}
+
+std::optional<int64_t> RetryAfterSeconds(const absl::Status& status) {
+  std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
+  if (!retry.has_value()) return std::nullopt;
+  int64_t seconds = retry->retry_delay().seconds() + (retry->retry_delay().nanos() > 0 ? 1 : 0);
+  return std::max<int64_t>(1, seconds);
 }
 
 }  // namespace maillage::gateway

@@ -7,6 +7,8 @@
 // ErrorInfo in domain "gateway.maillage".
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -37,6 +39,10 @@ google::rpc::Status GatewayRpcStatus(const absl::Status& status);
 // sent none (or one that disagrees with the call's code), code and message of the call with an
 // ErrorInfo {reason: the code's name, domain: gateway.maillage}.
 google::rpc::Status BackendRpcStatus(const grpc::Status& status);
+
+// The Retry-After header's value (whole seconds, at least 1) of a status with a RetryInfo;
+// nullopt without one.
+std::optional<int64_t> RetryAfterSeconds(const absl::Status& status);
 
 // The AIP-193 JSON envelope of `status` with "code": `http_status`. Details whose type is not
 // compiled in are written as {"@type": url}.

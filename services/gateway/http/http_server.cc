@@ -146,10 +146,8 @@ absl::Status HttpLayerError(int http_status, size_t max_body_bytes) {
 
 // Retry-After (whole seconds, at least 1) from the RetryInfo of a RESOURCE_EXHAUSTED status.
 void SetRetryAfter(const absl::Status& status, HttpResponse& response) {
-  std::optional<google::rpc::RetryInfo> retry = GetRetryInfo(status);
-  if (!retry.has_value()) return;
-  int64_t seconds = retry->retry_delay().seconds() + (retry->retry_delay().nanos() > 0 ? 1 : 0);
-  response.set_header("Retry-After", std::to_string(std::max<int64_t>(1, seconds)));
+  std::optional<int64_t> seconds = RetryAfterSeconds(status);
+  if (seconds.has_value()) response.set_header("Retry-After", std::to_string(*seconds));
 }
 
 constexpr char kCorsAllowHeaders[] =
@@ -233,6 +231,10 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   const std::string method = request.method == "HEAD" ? "GET" : request.method;
   const absl::string_view path = PathOf(request);
   if (HandleCors(request, response)) return;
+  if (options_.console != nullptr && options_.console->Handle(request, path, response)) {
+    record.route = "/console";
+    return;
+  }
 
   if (method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {
     record.route = "/openapi.json";
@@ -275,9 +277,17 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   std::optional<Caller> caller;
   std::optional<auth::CallerScope> caller_scope;
   if (options_.access != nullptr) {
+    // A call without a key from the staff console is admitted by its session (cookie + CSRF).
+    std::optional<absl::StatusOr<Caller>> by_session;
+    if (options_.console != nullptr && !request.has_header(kApiKeyHeader)) {
+      by_session = options_.console->Admit(request, route.grpc_method, audit);
+    }
     absl::StatusOr<Caller> admitted =
-        options_.access->Admit(request.header(kApiKeyHeader), route.grpc_method,
-                               std::chrono::system_clock::now() + std::chrono::seconds(5), audit);
+        by_session.has_value()
+            ? *std::move(by_session)
+            : options_.access->Admit(request.header(kApiKeyHeader), route.grpc_method,
+                                     std::chrono::system_clock::now() + std::chrono::seconds(5),
+                                     audit);
     if (!admitted.ok()) {
       if (admitted.status().code() == absl::StatusCode::kResourceExhausted) {
         SetRetryAfter(admitted.status(), response);
@@ -291,6 +301,7 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
     caller = *std::move(admitted);
     caller_scope.emplace(caller->principal(record.request_id));
     audit.key_id = caller->key_id;
+    audit.staff_account_id = caller->staff_account_id;
     audit.key_prefix = caller->prefix;
     audit.role = caller->role;
   }

@@ -25,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/gateway/access/access_control.h"
+#include "services/gateway/console/console_http.h"
 #include "services/gateway/http/guarded_listener.h"
 #include "services/gateway/http/http_message.h"
 #include "services/gateway/http/http_metrics.h"
@@ -51,6 +52,9 @@ struct HttpServerOptions {
   // Authentication, permissions, rate limits and audit of every API route (access_control.h);
   // null only in tests of the transcoding alone, where every route is open.
   AccessControl* access = nullptr;
+  // The staff console (console/console_http.h): its pages and login routes under /console/,
+  // and API calls admitted by a session cookie when they carry no API key. Null: no console.
+  ConsoleHttp* console = nullptr;
   // Origins allowed to call from a browser ("https://app.example.org"; "*" for any). Empty: no
   // CORS headers, preflights refused.
   std::vector<std::string> cors_origins;

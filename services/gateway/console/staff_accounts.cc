@@ -1,0 +1,220 @@
+#include "services/gateway/console/staff_accounts.h"
+
+#include <sodium.h>
+
+#include <mutex>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "common/api/resource_name.h"
+#include "common/status/errors.h"
+#include "common/status/status_macros.h"
+#include "services/gateway/access/api_key_store.h"
+#include "services/gateway/errors/http_errors.h"
+
+namespace maillage::gateway {
+namespace {
+
+// OWASP's minimum for Argon2id: m = 19 MiB, t = 2, p = 1 (libsodium always uses p = 1).
+constexpr unsigned long long kOpsLimit = 2;
+constexpr size_t kMemLimit = 19 * 1024 * 1024;
+
+// One hash at a time: each takes kMemLimit of memory.
+std::mutex& HashMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+bool SodiumReady() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+std::optional<absl::Time> TimeOf(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
+absl::Status LoginFailed() {
+  return MakeError(absl::StatusCode::kUnauthenticated, kGatewayDomain, "LOGIN_FAILED",
+                   "wrong e-mail or password, or the account is disabled");
+}
+
+// One @, something before it, a dot in the part after it, no space (the address itself is
+// checked by the person who receives the invitation, not here).
+bool LooksLikeEmail(absl::string_view email) {
+  const size_t at = email.find('@');
+  if (at == 0 || at == absl::string_view::npos || email.find('@', at + 1) != email.npos) {
+    return false;
+  }
+  const absl::string_view domain = email.substr(at + 1);
+  const size_t dot = domain.find('.');
+  if (dot == 0 || dot == domain.npos || dot + 1 == domain.size()) return false;
+  for (char c : email) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) return false;
+  }
+  return email.size() <= 254;
+}
+
+}  // namespace
+
+const char kStaffAccountColumns[] =
+    "staff_accounts.id, staff_accounts.email, staff_accounts.display_name, staff_accounts.role, "
+    "staff_accounts.funder_id, "
+    "(extract(epoch FROM staff_accounts.disable_time) * 1000000)::bigint, "
+    "(extract(epoch FROM staff_accounts.last_login_time) * 1000000)::bigint";
+
+StaffAccount StaffAccountOfRow(const pqxx::row& row) {
+  StaffAccount account;
+  account.id = row[0].as<int64_t>();
+  account.name = api::ResourceName("staffAccounts", account.id);
+  account.email = row[1].as<std::string>();
+  account.display_name = row[2].as<std::string>();
+  v1::Role_Parse(row[3].as<std::string>(), &account.role);
+  account.funder_id = row[4].as<std::string>();
+  account.disable_time = TimeOf(row[5]);
+  account.last_login_time = TimeOf(row[6]);
+  return account;
+}
+
+std::string NormalizeEmail(absl::string_view email) {
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(email));
+}
+
+absl::StatusOr<std::string> HashPassword(absl::string_view password) {
+  if (!SodiumReady()) return absl::InternalError("libsodium cannot start");
+  char hash[crypto_pwhash_STRBYTES];
+  std::lock_guard<std::mutex> lock(HashMutex());
+  if (crypto_pwhash_str_alg(hash, password.data(), password.size(), kOpsLimit, kMemLimit,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return absl::ResourceExhaustedError("not enough memory to hash a password");
+  }
+  return std::string(hash);
+}
+
+bool PasswordMatches(absl::string_view hash, absl::string_view password) {
+  if (!SodiumReady()) return false;
+  const std::string text(hash);  // NUL-terminated, as libsodium reads it
+  std::lock_guard<std::mutex> lock(HashMutex());
+  return crypto_pwhash_str_verify(text.c_str(), password.data(), password.size()) == 0;
+}
+
+absl::StatusOr<StaffAccount> StaffAccounts::Create(const StaffAccount& account,
+                                                   absl::string_view password,
+                                                   db::Deadline deadline) {
+  const std::string email = NormalizeEmail(account.email);
+  FieldViolations violations;
+  if (!LooksLikeEmail(email)) violations.Add("email", "not an e-mail address");
+  if (account.role != v1::ROLE_ADMIN && account.role != v1::ROLE_STAFF &&
+      account.role != v1::ROLE_FUNDER) {
+    violations.Add("role", "must be ROLE_ADMIN, ROLE_STAFF or ROLE_FUNDER");
+  }
+  if (account.role == v1::ROLE_FUNDER && !IsFunderId(account.funder_id)) {
+    violations.Add("funder_id", "required for ROLE_FUNDER: [a-z][a-z0-9-]{0,62}");
+  }
+  if (account.role != v1::ROLE_FUNDER && !account.funder_id.empty()) {
+    violations.Add("funder_id", "only a ROLE_FUNDER account speaks for a funder");
+  }
+  if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
+    violations.Add("password", absl::StrCat("must have ", kMinPasswordLength, " to ",
+                                            kMaxPasswordLength, " characters"));
+  }
+  MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kGatewayDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(std::string hash, HashPassword(password));
+  return pool_.Transact<StaffAccount>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
+        pqxx::result rows = txn.exec_params(
+            absl::StrCat("INSERT INTO staff_accounts (email, display_name, role, funder_id, "
+                         "password_hash) VALUES ($1, $2, $3, $4, $5) "
+                         "ON CONFLICT (email) DO NOTHING RETURNING ",
+                         kStaffAccountColumns),
+            email, account.display_name, v1::Role_Name(account.role), account.funder_id, hash);
+        if (rows.empty()) {
+          return AlreadyExists(kGatewayDomain, "STAFF_ACCOUNT_EXISTS",
+                               absl::StrCat("an account with the e-mail ", email, " exists"),
+                               {{"email", email}});
+        }
+        return StaffAccountOfRow(rows[0]);
+      });
+}
+
+absl::StatusOr<StaffAccount> StaffAccounts::Disable(absl::string_view email,
+                                                    db::Deadline deadline) {
+  const std::string key = NormalizeEmail(email);
+  return pool_.Transact<StaffAccount>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
+        pqxx::result rows = txn.exec_params(
+            absl::StrCat("UPDATE staff_accounts SET disable_time = COALESCE(disable_time, now()) "
+                         "WHERE email = $1 RETURNING ",
+                         kStaffAccountColumns),
+            key);
+        if (rows.empty()) {
+          return NotFound(kGatewayDomain, "STAFF_ACCOUNT_NOT_FOUND",
+                          absl::StrCat("no account has the e-mail ", key), {{"email", key}});
+        }
+        StaffAccount account = StaffAccountOfRow(rows[0]);
+        txn.exec_params(
+            "UPDATE staff_sessions SET end_time = now() WHERE account_id = $1 AND end_time IS NULL",
+            account.id);
+        return account;
+      });
+}
+
+absl::StatusOr<std::vector<StaffAccount>> StaffAccounts::List(db::Deadline deadline) {
+  return pool_.ReadOnly<std::vector<StaffAccount>>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<StaffAccount>> {
+        std::vector<StaffAccount> accounts;
+        for (const pqxx::row& row : txn.exec(absl::StrCat("SELECT ", kStaffAccountColumns,
+                                                          " FROM staff_accounts ORDER BY email"))) {
+          accounts.push_back(StaffAccountOfRow(row));
+        }
+        return accounts;
+      });
+}
+
+absl::StatusOr<bool> StaffAccounts::HasAdmin(db::Deadline deadline) {
+  return pool_.ReadOnly<bool>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<bool> {
+    return txn
+        .exec(
+            "SELECT EXISTS (SELECT 1 FROM staff_accounts WHERE role = 'ROLE_ADMIN' AND "
+            "disable_time IS NULL)")[0][0]
+        .as<bool>();
+  });
+}
+
+absl::StatusOr<StaffAccount> StaffAccounts::Verify(absl::string_view email,
+                                                   absl::string_view password,
+                                                   db::Deadline deadline) {
+  const std::string key = NormalizeEmail(email);
+  struct Found {
+    std::optional<StaffAccount> account;
+    std::string hash;
+  };
+  MAILLAGE_ASSIGN_OR_RETURN(
+      Found found, pool_.ReadOnly<Found>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Found> {
+        pqxx::result rows = txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
+                                                         ", password_hash FROM staff_accounts "
+                                                         "WHERE email = $1"),
+                                            key);
+        Found found;
+        if (!rows.empty()) {
+          found.account = StaffAccountOfRow(rows[0]);
+          found.hash = rows[0][7].as<std::string>();
+        }
+        return found;
+      }));
+  if (password.size() > kMaxPasswordLength) return LoginFailed();
+  if (!found.account.has_value()) {
+    // The same work as for a real account: the time of the answer does not tell.
+    static const std::string decoy = HashPassword("decoy password, never valid").value_or("");
+    PasswordMatches(decoy, password);
+    return LoginFailed();
+  }
+  if (!PasswordMatches(found.hash, password) || found.account->disable_time.has_value()) {
+    return LoginFailed();
+  }
+  return *std::move(found.account);
+}
+
+}  // namespace maillage::gateway

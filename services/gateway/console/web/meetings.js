@@ -1,0 +1,199 @@
+// The meetings: the programme, and the attendance sheet a coordinator holds on a phone in the
+// meeting room (one tap checks a participant in; walk-ins added on the spot; the waiting list
+// in view; a printable sign-in sheet with a signature column).
+import { api, element, frenchDateTime, frenchTime } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+const STATES = {
+  MEETING_STATE_PLANNED: 'prévue',
+  MEETING_STATE_HELD: 'tenue',
+  MEETING_STATE_CLOSED: 'clôturée',
+  MEETING_STATE_CANCELLED: 'annulée',
+};
+const STATUSES = {
+  PARTICIPANT_STATUS_INVITED: 'invité·e',
+  PARTICIPANT_STATUS_REGISTERED: 'inscrit·e',
+  PARTICIPANT_STATUS_WAITING_LIST: "en liste d'attente",
+  PARTICIPANT_STATUS_ATTENDED: 'présent·e',
+  PARTICIPANT_STATUS_EXCUSED: 'excusé·e',
+  PARTICIPANT_STATUS_NO_SHOW: 'absent·e',
+  PARTICIPANT_STATUS_CANCELLED: 'désinscrit·e',
+};
+
+const percent = new Intl.NumberFormat('fr-FR', { style: 'percent', maximumFractionDigits: 0 });
+
+// The funder's criteria for this year, for the action of the meetings shown.
+async function showIndicators(action) {
+  const year = new Date().getFullYear();
+  const found = await api('GET', `/v1/${action}/indicators?periodStart.year=${year}` +
+                                  `&periodStart.month=1&periodStart.day=1&periodEnd.year=${year}` +
+                                  '&periodEnd.month=12&periodEnd.day=31');
+  const rate = found.participationRate || {};
+  const facts = [
+    ['Réunions tenues', found.meetingsHeld || 0],
+    ['Réunions prévues', found.meetingsPlanned || 0],
+    ['Présences', found.attended || 0],
+    ['Acteurs mobilisés', found.distinctActorsMobilized || 0],
+    ['Taux de participation', rate.denominator ? percent.format(rate.numerator / rate.denominator)
+                                               : '—'],
+  ];
+  $('indicators').replaceChildren(...facts.flatMap(([term, value]) => [
+    element('dt', { text: term }), element('dd', { text: String(value) })]));
+}
+
+export async function showMeetings() {
+  $('meetings-status').textContent = 'Chargement…';
+  const found = await api('GET', '/v1/meetings?pageSize=200&orderBy=start_time');
+  const meetings = found.meetings || [];
+  $('meetings-status').textContent = meetings.length === 0 ? 'Aucune réunion.'
+      : `${meetings.length} réunion${meetings.length > 1 ? 's' : ''}.`;
+  const latest = meetings[meetings.length - 1];
+  if (latest) await showIndicators(latest.action);
+  $('meetings').replaceChildren(...meetings.map((meeting) => {
+    const id = meeting.name.split('/')[1];
+    const attendance = meeting.attendance || {};
+    return element('li', {},
+        element('a', { href: `#reunion/${id}`, text: meeting.title }),
+        element('div', { class: 'place',
+                         text: `${frenchDateTime(meeting.startTime)} · ${STATES[meeting.state] || ''}` +
+                               ` · ${attendance.attended || 0} présent·e·s sur ` +
+                               `${attendance.participants || 0}` }));
+  }));
+}
+
+// The display name of each participant: the directory's actor, or the person met on the spot.
+async function namesOf(participants) {
+  const actors = [...new Set(participants.map((p) => p.actor).filter(Boolean))];
+  const names = new Map();
+  for (let i = 0; i < actors.length; i += 500) {
+    const query = actors.slice(i, i + 500).map((a) => `names=${encodeURIComponent(a)}`).join('&');
+    const found = await api('GET', `/v1/actors:batchGet?${query}`);
+    for (const actor of found.actors || []) names.set(actor.name, actor.displayName);
+  }
+  return (participant) => {
+    const person = participant.person || {};
+    if (person.displayName) {
+      return person.organization ? `${person.displayName} (${person.organization})`
+                                 : person.displayName;
+    }
+    return names.get(participant.actor) || participant.actor || participant.name;
+  };
+}
+
+let currentMeeting = '';
+
+export async function showSheet(meetingName) {
+  currentMeeting = meetingName;
+  const meeting = await api('GET', `/v1/${meetingName}`);
+  $('sheet-title').textContent = `Feuille d'émargement — ${meeting.title}`;
+  $('sheet-when').textContent = frenchDateTime(meeting.startTime);
+  const participants = [];
+  let token = '';
+  do {
+    const page = await api('GET', `/v1/${meetingName}/participants?pageSize=500` +
+                                   (token ? `&pageToken=${encodeURIComponent(token)}` : ''));
+    participants.push(...(page.participants || []));
+    token = page.nextPageToken || '';
+  } while (token);
+  const nameOf = await namesOf(participants);
+  const byName = (a, b) => nameOf(a).localeCompare(nameOf(b), 'fr');
+  const listed = participants
+      .filter((p) => p.status !== 'PARTICIPANT_STATUS_WAITING_LIST').sort(byName);
+  const waiting = participants.filter((p) => p.status === 'PARTICIPANT_STATUS_WAITING_LIST');
+  $('sheet-rows').replaceChildren(...listed.map((p) => row(p, nameOf(p))));
+  $('waiting-title').hidden = waiting.length === 0;
+  $('waiting').replaceChildren(...waiting.map((p) => element('li', { text: nameOf(p) })));
+  count();
+}
+
+function count() {
+  const rows = [...document.querySelectorAll('#sheet-rows tr')];
+  const present = rows.filter((r) => r.dataset.status === 'PARTICIPANT_STATUS_ATTENDED').length;
+  $('sheet-count').textContent = `${present} présent·e${present > 1 ? 's' : ''} sur ${rows.length}`;
+}
+
+function presence(participant) {
+  if (participant.status === 'PARTICIPANT_STATUS_ATTENDED') {
+    return element('span', { class: 'checked',
+                             text: `✓ présent·e ${frenchTime(participant.checkInTime)}` });
+  }
+  if (participant.status === 'PARTICIPANT_STATUS_INVITED' ||
+      participant.status === 'PARTICIPANT_STATUS_REGISTERED') {
+    const button = element('button', { type: 'button', class: 'check', text: 'Présent·e' });
+    button.addEventListener('click', () => checkIn(participant, button));
+    return button;
+  }
+  return element('span', { text: STATUSES[participant.status] || '' });
+}
+
+function row(participant, name) {
+  const tr = element('tr', { 'data-name': participant.name, 'data-status': participant.status },
+      element('td', { text: name }), element('td', {}, presence(participant)),
+      element('td', { class: 'print-only' }));
+  const button = tr.querySelector('button');
+  if (button) button.setAttribute('aria-label', `Marquer ${name} présent·e`);
+  return tr;
+}
+
+async function checkIn(participant, button) {
+  button.disabled = true;
+  button.textContent = '…';
+  try {
+    const checked = await api('POST', `/v1/${participant.name}:checkIn`, {});
+    const tr = button.closest('tr');
+    tr.dataset.status = checked.status;
+    tr.children[1].replaceChildren(presence(checked));
+    count();
+  } catch (error) {
+    button.disabled = false;
+    button.textContent = 'Présent·e';
+    $('sheet-count').textContent = `Émargement refusé : ${error.message}`;
+  }
+}
+
+$('walk-in').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('walk-in-error').textContent = '';
+  const organization = $('walk-in-org').value.trim();
+  try {
+    const made = await api('POST', `/v1/${currentMeeting}/participants`, {
+      person: { displayName: $('walk-in-name').value.trim(), organization },
+      role: organization ? 'PARTICIPANT_ROLE_ESS_ACTOR' : 'PARTICIPANT_ROLE_INHABITANT',
+    });
+    if (made.status !== 'PARTICIPANT_STATUS_WAITING_LIST') {
+      await api('POST', `/v1/${made.name}:checkIn`, {});
+    }
+    $('walk-in-name').value = '';
+    $('walk-in-org').value = '';
+    await showSheet(currentMeeting);
+  } catch (error) {
+    $('walk-in-error').textContent = `Ajout refusé : ${error.message}`;
+  }
+});
+
+$('print').addEventListener('click', () => window.print());
+
+// Held (when it was still planned), the proposals recorded as outputs, then closed with its
+// minutes: what the funder's indicators count.
+$('close-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('close-status').textContent = '';
+  try {
+    let meeting = await api('GET', `/v1/${currentMeeting}`);
+    if (meeting.state === 'MEETING_STATE_PLANNED') {
+      meeting = await api('POST', `/v1/${currentMeeting}:markHeld`, {});
+    }
+    for (const input of document.querySelectorAll('#close-form .proposal')) {
+      const text = input.value.trim();
+      if (!text) continue;
+      await api('POST', `/v1/${currentMeeting}/outputs`, { proposal: { text } });
+      input.value = '';
+    }
+    await api('POST', `/v1/${currentMeeting}:close`,
+              { minutes: $('minutes').value.trim(), etag: meeting.etag });
+    $('close-status').textContent = 'Réunion clôturée.';
+  } catch (error) {
+    $('close-status').textContent = `Clôture refusée : ${error.message}`;
+  }
+});
