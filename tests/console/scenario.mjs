@@ -144,11 +144,29 @@ try {
   check(overflow.length === 0, `on a 360 px phone these stick out: ${overflow.join(', ')}`);
 
   // The attendance sheet on the phone: eight taps check eight people in, a walk-in is added.
-  if (args.meeting) {
+  {
+    // Planned from the programme (today, in Dijon), the IAE category invited from the sheet.
     await page.goto(`${base}/console/#reunions`, { waitUntil: 'networkidle0' });
-    await page.waitForSelector(`a[href="#reunion/${args.meeting}"]`);
+    await page.waitForFunction(() => document.querySelector('#plan-commune').options.length > 0);
     figures.programme_minor_violations = await accessible(page, 'programme');
-    await page.click(`a[href="#reunion/${args.meeting}"]`);
+    await page.click('#plan summary');
+    await page.type('#plan-title', 'Atelier IAE et achats responsables');
+    await page.select('#plan-kind', 'MEETING_KIND_ACTORS_WORKSHOP');
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Paris' });
+    await page.$eval('#plan-date', (e, v) => { e.value = v; }, today);
+    await page.$eval('#plan-start', (e) => { e.value = '00:00'; });
+    await page.$eval('#plan-end', (e) => { e.value = '23:59'; });
+    await page.type('#plan-address', 'Maison des associations, 2 rue des Corroyeurs');
+    await page.select('#plan-commune', '21231');
+    await page.click('#plan-form button[type=submit]');
+    await page.waitForSelector('#sheet-panel:not([hidden])');
+    await page.waitForFunction(
+        () => document.querySelector('#sheet-title').textContent.includes('Atelier IAE'));
+    await page.select('#invite-category', 'iae');
+    await page.click('#invite-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#invite-status').textContent !== '');
+    const invited = await page.$eval('#invite-status', (e) => e.textContent);
+    check(invited === '10 acteurs invités.', `inviting the IAE category: ${invited}`);
     await page.waitForSelector('#sheet-rows button.check');
     const taps = [];
     for (let i = 0; i < 8; ++i) {

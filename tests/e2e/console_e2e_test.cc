@@ -243,27 +243,6 @@ TEST_F(ConsoleE2eTest, EnsureAdminCreatesTheFirstAdminOnceAndItsPasswordWorks) {
 // MAILLAGE_CONSOLE_SCREENSHOT_DIR.
 TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
   const std::string password = AddUser("claire@pes21.fr", "staff");
-  // A workshop of the seed's action starting now, the IAE category invited (10 actors).
-  auto rfc3339 = [](absl::Time t) {
-    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
-  };
-  const json meeting = {
-      {"title", "Atelier IAE et achats responsables"},
-      {"kind", "MEETING_KIND_ACTORS_WORKSHOP"},
-      {"format", "MEETING_FORMAT_IN_PERSON"},
-      {"place", {{"address", "Maison des associations, Dijon"}, {"communeInseeCode", "21231"}}},
-      {"action", "actions/fa3"},
-      {"startTime", rfc3339(absl::Now() - absl::Minutes(10))},
-      {"endTime", rfc3339(absl::Now() + absl::Hours(2))}};
-  httplib::Headers admin = {{"x-api-key", Suite::kAdminKey}};
-  auto planned = Http().Post("/v1/meetings", admin, meeting.dump(), "application/json");
-  ASSERT_TRUE(planned && planned->status == 200) << (planned ? planned->body : "none");
-  const std::string meeting_name = json::parse(planned->body)["name"];
-  auto invited =
-      Http().Post(absl::StrCat("/v1/", meeting_name, "/participants:batchInvite"), admin,
-                  json{{"networkCategory", "iae"}, {"role", "PARTICIPANT_ROLE_ESS_ACTOR"}}.dump(),
-                  "application/json");
-  ASSERT_TRUE(invited && invited->status == 200) << (invited ? invited->body : "none");
   const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
   CommandResult installed = RunCommand(absl::StrCat(
       "cd '", folder,
@@ -271,8 +250,7 @@ TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
   ASSERT_EQ(installed.exit_code, 0) << installed.output;
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node scenario.mjs --url http://127.0.0.1:", suite_->ports().http,
-      " --email claire@pes21.fr --password '", password, "' --meeting ",
-      meeting_name.substr(meeting_name.find('/') + 1), " --screenshots '",
+      " --email claire@pes21.fr --password '", password, "' --screenshots '",
       MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
   EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
   std::printf("console in the browser: %s\n", scenario.output.c_str());

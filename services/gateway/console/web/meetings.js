@@ -49,7 +49,10 @@ export async function showMeetings() {
   $('meetings-status').textContent = meetings.length === 0 ? 'Aucune réunion.'
       : `${meetings.length} réunion${meetings.length > 1 ? 's' : ''}.`;
   const latest = meetings[meetings.length - 1];
-  if (latest) await showIndicators(latest.action);
+  currentAction = latest ? latest.action
+                         : ((await api('GET', '/v1/actions?pageSize=1')).actions || [{}])[0].name;
+  if (currentAction) await showIndicators(currentAction);
+  await loadChoices();
   $('meetings').replaceChildren(...meetings.map((meeting) => {
     const id = meeting.name.split('/')[1];
     const attendance = meeting.attendance || {};
@@ -82,9 +85,37 @@ async function namesOf(participants) {
 }
 
 let currentMeeting = '';
+let currentAction = '';
+
+const KINDS = {
+  MEETING_KIND_ACTORS_WORKSHOP: "Atelier acteurs de l'ESS",
+  MEETING_KIND_ELECTED_TECHNICIANS_MEETING: 'Rencontre élus et techniciens',
+  MEETING_KIND_ELECTED_OFFICIALS_MEETING: 'Réunion des élus',
+  MEETING_KIND_RESTITUTION_DAY: 'Journée de restitution',
+  MEETING_KIND_ESS_MONTH_EVENT: "Événement du Mois de l'ESS",
+  MEETING_KIND_LEARNING_VISIT: 'Visite apprenante',
+  MEETING_KIND_ELECTED_OFFICIALS_TRAINING: 'Formation des élus',
+  MEETING_KIND_OTHER: 'Autre',
+};
+
+// The choices of the forms, read once: communes of the territory, categories of the network.
+let choicesLoaded = false;
+async function loadChoices() {
+  if (choicesLoaded) return;
+  choicesLoaded = true;
+  $('plan-kind').replaceChildren(...Object.entries(KINDS).map(
+      ([value, label]) => element('option', { value, text: label })));
+  const communes = (await api('GET', '/v1/communes?pageSize=1000')).communes || [];
+  $('plan-commune').replaceChildren(...communes.map(
+      (c) => element('option', { value: c.inseeCode || c.code || '', text: c.displayName })));
+  const categories = (await api('GET', '/v1/networkCategories')).networkCategories || [];
+  $('invite-category').replaceChildren(...categories.map(
+      (c) => element('option', { value: c.code, text: c.displayName })));
+}
 
 export async function showSheet(meetingName) {
   currentMeeting = meetingName;
+  await loadChoices();
   const meeting = await api('GET', `/v1/${meetingName}`);
   $('sheet-title').textContent = `Feuille d'émargement — ${meeting.title}`;
   $('sheet-when').textContent = frenchDateTime(meeting.startTime);
@@ -195,5 +226,44 @@ $('close-form').addEventListener('submit', async (event) => {
     $('close-status').textContent = 'Réunion clôturée.';
   } catch (error) {
     $('close-status').textContent = `Clôture refusée : ${error.message}`;
+  }
+});
+
+// Paris wall-clock time of a date and an "HH:MM" as an RFC 3339 instant.
+function parisInstant(date, time) {
+  const guess = new Date(`${date}T${time}:00Z`);
+  const paris = new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/Paris' }));
+  const utc = new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' }));
+  return new Date(guess.getTime() - (paris - utc)).toISOString();
+}
+
+$('plan-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('plan-status').textContent = '';
+  try {
+    const meeting = await api('POST', '/v1/meetings', {
+      title: $('plan-title').value.trim(), kind: $('plan-kind').value,
+      format: 'MEETING_FORMAT_IN_PERSON', action: currentAction,
+      place: { address: $('plan-address').value.trim(), communeInseeCode: $('plan-commune').value },
+      startTime: parisInstant($('plan-date').value, $('plan-start').value),
+      endTime: parisInstant($('plan-date').value, $('plan-end').value),
+    });
+    location.hash = `#reunion/${meeting.name.split('/')[1]}`;
+  } catch (error) {
+    $('plan-status').textContent = `Réunion refusée : ${error.message}`;
+  }
+});
+
+$('invite-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  try {
+    const found = await api('POST', `/v1/${currentMeeting}/participants:batchInvite`, {
+      networkCategory: $('invite-category').value, role: 'PARTICIPANT_ROLE_ESS_ACTOR',
+    });
+    const made = (found.participants || []).length;
+    $('invite-status').textContent = `${made} acteur${made > 1 ? 's' : ''} invité${made > 1 ? 's' : ''}.`;
+    await showSheet(currentMeeting);
+  } catch (error) {
+    $('invite-status').textContent = `Invitation refusée : ${error.message}`;
   }
 });
