@@ -23,6 +23,9 @@ struct SeedContext {
 absl::Status SeedDirectory(const SeedContext& context);
 // The seed action "Fiche action 3" with its three forecast budgets, as written (errors kept).
 absl::Status SeedBudget(const SeedContext& context);
+// The grants of grants.csv (Dijon Métropole's participation in FA3, REQUESTED: see
+// seed_grants.cc for why), after SeedBudget.
+absl::Status SeedGrants(const SeedContext& context);
 // The seed's 2023 programme as planned meetings of the seed action (no attendance invented).
 absl::Status SeedMeetings(const SeedContext& context);
 
