@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "common/api/etag.h"
 #include "common/api/update_mask.h"
@@ -20,6 +21,13 @@ namespace maillage::budget {
 namespace {
 
 bool IsSet(const google::type::Date& date) { return date.year() != 0; }
+
+int DateKey(const google::type::Date& d) { return d.year() * 10000 + d.month() * 100 + d.day(); }
+
+// "2024-04-15".
+std::string IsoDate(const google::type::Date& d) {
+  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
+}
 
 bool ValidDate(const google::type::Date& date) {
   if (!IsSet(date)) return true;
@@ -49,6 +57,15 @@ absl::Status CheckFunder(const v1::Action& action, const std::string& funder_id)
 
 }  // namespace
 
+void DefaultJustificationDueDate(v1::Grant& grant) {
+  if (grant.state() < v1::GRANT_STATE_NOTIFIED || IsSet(grant.justification_due_date())) return;
+  if (grant.year() < 2000 || grant.year() > 2100) return;  // ValidateGrant refuses it
+  google::type::Date* due = grant.mutable_justification_due_date();
+  due->set_year(grant.year() + 1);
+  due->set_month(6);
+  due->set_day(30);
+}
+
 absl::Status ValidateGrant(const v1::Grant& g, absl::string_view prefix) {
   FieldViolations v;
   auto at = [&](absl::string_view name) { return absl::StrCat(prefix, name); };
@@ -74,6 +91,9 @@ absl::Status ValidateGrant(const v1::Grant& g, absl::string_view prefix) {
   if (g.state() >= v1::GRANT_STATE_REQUESTED && !IsSet(g.request_date())) {
     v.Add(at("request_date"), "required: the date the request was sent");
   }
+  if (g.state() >= v1::GRANT_STATE_REQUESTED && g.requested_amount_cents() == 0) {
+    v.Add(at("requested_amount_cents"), "required: the amount asked of the funder");
+  }
   if (g.state() >= v1::GRANT_STATE_NOTIFIED) {
     if (!IsSet(g.notify_date())) v.Add(at("notify_date"), "required from NOTIFIED on");
     if (!g.has_notified_amount_cents()) {
@@ -84,7 +104,10 @@ absl::Status ValidateGrant(const v1::Grant& g, absl::string_view prefix) {
       (g.notified_amount_cents() < 0 || g.notified_amount_cents() > kMaxAmountCents)) {
     v.Add(at("notified_amount_cents"), "between 0 and 10^15 cents");
   }
-  if (g.state() >= v1::GRANT_STATE_PAID && g.instalments().empty()) {
+  if (g.state() == v1::GRANT_STATE_JUSTIFIED && g.instalments().empty()) {
+    v.Add(at("instalments"),
+          "a grant is justified once paid: record at least one instalment (state PAID) first");
+  } else if (g.state() >= v1::GRANT_STATE_PAID && g.instalments().empty()) {
     v.Add(at("instalments"), "at least one instalment from PAID on");
   }
   if (g.state() < v1::GRANT_STATE_PAID && !g.instalments().empty()) {
@@ -111,6 +134,29 @@ absl::Status ValidateGrant(const v1::Grant& g, absl::string_view prefix) {
   if (g.state() == v1::GRANT_STATE_JUSTIFIED && !IsSet(g.justify_date())) {
     v.Add(at("justify_date"), "required for JUSTIFIED");
   }
+  // The dates follow the grant's life: notified after the request, paid after the
+  // notification, justified after the first payment (the balance may come later).
+  auto not_before = [&](const std::string& field, const google::type::Date& date, const char* other,
+                        const google::type::Date& earlier) {
+    if (IsSet(date) && IsSet(earlier) && ValidDate(date) && ValidDate(earlier) &&
+        DateKey(date) < DateKey(earlier)) {
+      v.Add(field, absl::StrCat("not before the ", other, " (", IsoDate(earlier), ")"));
+    }
+  };
+  not_before(at("notify_date"), g.notify_date(), "request_date", g.request_date());
+  const google::type::Date* first_paid = nullptr;
+  for (int i = 0; i < g.instalments_size(); ++i) {
+    const google::type::Date& paid_date = g.instalments(i).paid_date();
+    not_before(at(absl::StrCat("instalments[", i, "].paid_date")), paid_date, "notify_date",
+               g.notify_date());
+    if (IsSet(paid_date) && ValidDate(paid_date) &&
+        (first_paid == nullptr || DateKey(paid_date) < DateKey(*first_paid))) {
+      first_paid = &paid_date;
+    }
+  }
+  if (first_paid != nullptr) {
+    not_before(at("justify_date"), g.justify_date(), "first instalment", *first_paid);
+  }
   return v.ToStatus(kDomain);
 }
 
@@ -133,9 +179,10 @@ absl::StatusOr<v1::ListGrantsResponse> GrantLedger::List(const v1::ListGrantsReq
 absl::StatusOr<v1::Grant> GrantLedger::Create(const v1::CreateGrantRequest& request,
                                               db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(std::string key, ParseActionName(request.parent(), "parent"));
-  MAILLAGE_RETURN_IF_ERROR(ValidateGrant(request.grant(), "grant."));
-  if (!request.grant().budget().empty() &&
-      ParseBudgetName(request.grant().budget(), "grant.budget")->action != key) {
+  v1::Grant grant = request.grant();
+  DefaultJustificationDueDate(grant);
+  MAILLAGE_RETURN_IF_ERROR(ValidateGrant(grant, "grant."));
+  if (!grant.budget().empty() && ParseBudgetName(grant.budget(), "grant.budget")->action != key) {
     return InvalidField(kDomain, "grant.budget", "a budget of the same action");
   }
   return pool_.Transact<v1::Grant>(deadline, [&](pqxx::work& txn) {
@@ -143,8 +190,7 @@ absl::StatusOr<v1::Grant> GrantLedger::Create(const v1::CreateGrantRequest& requ
         txn, request.request_id(), "CreateGrant", request, kDomain,
         [&]() -> absl::StatusOr<v1::Grant> {
           MAILLAGE_ASSIGN_OR_RETURN(StoredAction action, ActiveAction(txn, key));
-          MAILLAGE_RETURN_IF_ERROR(CheckFunder(action.action, request.grant().funder_id()));
-          v1::Grant grant = request.grant();
+          MAILLAGE_RETURN_IF_ERROR(CheckFunder(action.action, grant.funder_id()));
           int64_t paid = 0;
           PaidAmount(grant, paid);
           grant.set_paid_amount_cents(paid);
@@ -169,9 +215,13 @@ absl::StatusOr<v1::Grant> GrantLedger::Update(const v1::UpdateGrantRequest& requ
       return FailedPrecondition(
           kDomain, "INVALID_STATE_TRANSITION",
           absl::StrCat(stored.name(), " is ", v1::GrantState_Name(stored.state()),
-                       ": a grant only moves forward"),
-          {{"name", stored.name()}, {"state", v1::GrantState_Name(stored.state())}});
+                       ": a grant only moves forward, not back to ",
+                       v1::GrantState_Name(updated.state())),
+          {{"name", stored.name()},
+           {"state", v1::GrantState_Name(stored.state())},
+           {"requested_state", v1::GrantState_Name(updated.state())}});
     }
+    DefaultJustificationDueDate(updated);
     MAILLAGE_RETURN_IF_ERROR(ValidateGrant(updated, "grant."));
     if (!updated.budget().empty() &&
         ParseBudgetName(updated.budget(), "grant.budget")->action != ref.action) {

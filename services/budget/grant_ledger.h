@@ -10,10 +10,19 @@
 namespace maillage::budget {
 
 // INVALID_ARGUMENT naming every field that the grant's state lacks or gets wrong: each state
-// needs its date (REQUESTED request_date, NOTIFIED notify_date and notified_amount_cents, PAID
-// at least one instalment, JUSTIFIED justify_date), instalments only from PAID on and never
-// above the notified amount, amounts within 0..10^15 cents, valid dates.
+// needs its data (REQUESTED request_date and requested_amount_cents, NOTIFIED notify_date and
+// notified_amount_cents, PAID at least one instalment, JUSTIFIED justify_date and — a grant is
+// justified once paid — an instalment), instalments only from PAID on and never above the
+// notified amount, amounts within 0..10^15 cents, valid dates in the grant's order: the
+// notification not before the request, no instalment before the notification, the
+// justification not before the first instalment (the balance may be paid after it).
 absl::Status ValidateGrant(const v1::Grant& grant, absl::string_view prefix);
+
+// From NOTIFIED on, a grant without a justification_due_date gets the legal one: the financial
+// report (compte rendu financier) is due within six months of the end of the year funded
+// (loi 2000-321, art. 10), so 30 June of the next year. A date given (a convention's own) is
+// kept.
+void DefaultJustificationDueDate(v1::Grant& grant);
 
 class GrantLedger {
  public:

@@ -29,20 +29,31 @@ using v1::Actor;
 
 constexpr double kDefaultMinScore = 0.5;
 
+// "même site web recyclade.fr (« https://www.recyclade.fr/ » et « http://recyclade.fr »)":
+// the key the two were compared by, and how each is written when they differ.
+std::string SameValue(absl::string_view what, const std::string& key, const std::string& first,
+                      const std::string& second) {
+  if (first == second) return absl::StrCat(what, " ", first);
+  return absl::StrCat(what, " ", key, " (« ", first, " » et « ", second, " »)");
+}
+
 std::string Explanation(v1::DuplicateRule rule, const DuplicatePair& pair) {
   switch (rule) {
     case v1::DUPLICATE_RULE_SIMILAR_NAME_SAME_COMMUNE:
-      return absl::StrFormat("noms proches (%.2f) dans la même commune %s", pair.name_score,
-                             pair.commune);
+      return pair.commune_name.empty()
+                 ? absl::StrFormat("noms proches (%.2f) dans la même commune %s", pair.name_score,
+                                   pair.commune)
+                 : absl::StrFormat("noms proches (%.2f) dans la même commune, %s (%s)",
+                                   pair.name_score, pair.commune_name, pair.commune);
     case v1::DUPLICATE_RULE_SIMILAR_NAME:
       return absl::StrFormat("noms proches (%.2f), commune inconnue pour l'un des deux",
                              pair.name_score);
     case v1::DUPLICATE_RULE_SAME_SIREN:
       return absl::StrCat("même SIREN ", pair.siren);
     case v1::DUPLICATE_RULE_SAME_WEBSITE:
-      return absl::StrCat("même site web ", pair.website);
+      return SameValue("même site web", pair.website_key, pair.website, pair.other_website);
     case v1::DUPLICATE_RULE_SAME_EMAIL:
-      return absl::StrCat("même adresse e-mail ", pair.email);
+      return SameValue("même adresse e-mail", pair.email_key, pair.email, pair.other_email);
     default:
       return "";
   }

@@ -19,8 +19,12 @@ struct DuplicatePair {
   std::string rule;        // DuplicateRule name
   double score = 0;        // of the rule
   std::string score_text;  // the score as PostgreSQL prints it (the page token's key)
-  double name_score = 0;   // trigram similarity of the folded names
-  std::string commune, siren, website, email;  // of the first actor, for the explanation
+  double name_score = 0;   // trigram similarity of the names' keys (directory_name_key)
+  // For the explanation: the first actor's commune (code and name) and SIREN, both actors'
+  // web sites and e-mail addresses as written, and the keys they were compared by.
+  std::string commune, commune_name, siren;
+  std::string website, other_website, website_key;
+  std::string email, other_email, email_key;
 };
 
 // A relationship as a merge re-points it.
@@ -34,7 +38,8 @@ class MergeStore {
   // Up to `limit` pairs of non-merged actors whose strongest rule scores at least $1, one of
   // which matches `filter_sql` (SQL over alias `a` with parameters from $2), strongest first,
   // then by ids. `params` are $1, the filter's, then with `after_cursor` the page cursor's
-  // three keys (score text, first id, second id) last.
+  // three keys (score text, first id, second id) last. Sets pg_trgm.similarity_threshold to
+  // $1 for the rest of the transaction.
   static std::vector<DuplicatePair> FindPairs(pqxx::work& txn, const std::string& filter_sql,
                                               const std::vector<std::string>& params,
                                               bool after_cursor, int limit);

@@ -344,6 +344,51 @@ TEST_F(ReportsE2eTest, AFunderKeyReadsTheActionsItFundsWithTheirDirectoryFigures
   EXPECT_EQ(report["reach"]["communesTotal"], CountDataLines("communes.csv"));
   EXPECT_EQ(report["meetings"]["meetingsPlanned"], CountDataLines("meetings_2023.csv"));
   EXPECT_EQ(report["budget"]["forecastChargesCents"], std::to_string(kSeedForecastCharges2023));
+  // The funder reads its own participation as the seed records it (requested).
+  ASSERT_EQ(report["budget"]["grants"].size(), 1u) << report["budget"].dump();
+  EXPECT_EQ(report["budget"]["grants"][0]["state"], "GRANT_STATE_REQUESTED");
+  EXPECT_EQ(report["budget"]["grants"][0]["requestedCents"], "600000");
+}
+
+TEST_F(ReportsE2eTest, TheSeedsGrantsAreInTheReportOfEachYear) {
+  // deploy/seed/grants.csv: Dijon Métropole's 6 000 € a year, 2023-2025, requested by the fiche
+  // action and never notified in the seed (tools/seed/seed_grants.cc says why).
+  ASSERT_EQ(CountDataLines("grants.csv"), 3);
+  for (int year : {2023, 2024, 2025}) {
+    json report = GetJson(absl::StrCat("/v1/actions/fa3/report?year=", year));
+    const json& grants = report["budget"]["grants"];
+    ASSERT_EQ(grants.size(), 1u) << year << ": " << report["budget"].dump();
+    const json& grant = grants[0];
+    EXPECT_EQ(grant["funderDisplayName"], "Dijon Métropole") << year;
+    EXPECT_EQ(grant["state"], "GRANT_STATE_REQUESTED") << year;
+    EXPECT_EQ(grant["stateLabel"], "Demandée") << year;
+    EXPECT_EQ(grant["requestedCents"], "600000") << year;
+    EXPECT_FALSE(grant.contains("notifiedCents")) << year << ": nothing was notified";
+    EXPECT_FALSE(grant.contains("remainingCents")) << year;
+    EXPECT_EQ(grant["paidCents"], "0") << year;
+    EXPECT_FALSE(grant.contains("justificationDueDate")) << year;
+
+    // The budget service's own record: dated, explained, on the seed's forecast of the year.
+    json stored = GetJson(absl::StrCat("/v1/", grant["grant"].get<std::string>()));
+    EXPECT_EQ(stored["year"], year);
+    EXPECT_EQ(stored["requestDate"]["year"], 2023);
+    EXPECT_NE(stored["note"].get<std::string>().find("fiche action 3"), std::string::npos);
+    json forecast = GetJson(absl::StrCat("/v1/", stored["budget"].get<std::string>()));
+    EXPECT_EQ(forecast["year"], year);
+    EXPECT_EQ(forecast["kind"], "BUDGET_KIND_FORECAST");
+  }
+  auto page = Http().Get("/v1/actions/fa3/report.html?year=2024");
+  ASSERT_TRUE(page);
+  EXPECT_NE(page->body.find("<td>Dijon Métropole</td><td>Demandée</td><td class=\"n\">6" NNBSP
+                            "000" NNBSP EURO "</td>"),
+            std::string::npos);
+  EXPECT_EQ(page->body.find("Aucune subvention enregistrée"), std::string::npos);
+
+  // Seeding again adds none.
+  CommandResult again = suite_->Seed();
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  json all = GetJson("/v1/actions/fa3/grants");
+  EXPECT_EQ(all["grants"].size(), 3u) << all.dump();
 }
 
 TEST_F(ReportsE2eTest, BudgetStoppedGivesAPartialReport) {

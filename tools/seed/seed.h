@@ -32,6 +32,9 @@ absl::Status SeedDirectory(const SeedContext& context);
 // The action of action.textproto with the budget tables of budgets.csv
 // (year,kind,file,title,source_document), imported as written (errors kept).
 absl::Status SeedBudget(const SeedContext& context);
+// The grants of the folder's grants.csv, if it has one (Dijon Métropole's participation in FA3,
+// REQUESTED: see seed_grants.cc for why), after SeedBudget.
+absl::Status SeedGrants(const SeedContext& context);
 // The programme (every meetings*.csv of the folder, in name order) as planned meetings of the
 // seed action (no attendance invented). Its kind column is a MeetingKind without its prefix
 // (ACTORS_WORKSHOP) or the code of a kind of the network's own (the meetings service's kinds

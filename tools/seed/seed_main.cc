@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
     absl::Status (*run)(const maillage::seed::SeedContext&);
   } parts[] = {{"directory", maillage::seed::SeedDirectory},
                {"budget", maillage::seed::SeedBudget},
+               {"grants", maillage::seed::SeedGrants},
                {"meetings", maillage::seed::SeedMeetings}};
   for (const Part& part : parts) {
     absl::Status status = part.run(context);

@@ -265,8 +265,13 @@ gv1::BudgetSection BuildBudget(const BudgetInputs& in, int year) {
     out->set_requested_cents(grant.requested_amount_cents());
     if (grant.has_notified_amount_cents()) {
       out->set_notified_cents(grant.notified_amount_cents());
+      out->set_remaining_cents(grant.notified_amount_cents() - grant.paid_amount_cents());
     }
     out->set_paid_cents(grant.paid_amount_cents());
+    if (grant.has_justification_due_date()) {
+      *out->mutable_justification_due_date() = grant.justification_due_date();
+    }
+    if (grant.has_justify_date()) *out->mutable_justify_date() = grant.justify_date();
   }
   return section;
 }

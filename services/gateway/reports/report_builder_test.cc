@@ -271,6 +271,65 @@ TEST(ReportBuilderTest, BudgetFiguresFindingsAndGrants) {
   EXPECT_EQ(b.grants(0).paid_cents(), 300000);
 }
 
+TEST(ReportBuilderTest, EachStateOfAGrantShowsWhatItHas) {
+  // Four grants of 2023 as the budget service returns them, one per state.
+  ReportInputs inputs = AllInputs();
+  std::vector<bv1::Grant>& grants = inputs.budget->grants;
+  grants.clear();
+  auto date = [](int y, int m, int d) {
+    google::type::Date out;
+    out.set_year(y);
+    out.set_month(m);
+    out.set_day(d);
+    return out;
+  };
+  for (bv1::GrantState state : {bv1::GRANT_STATE_REQUESTED, bv1::GRANT_STATE_NOTIFIED,
+                                bv1::GRANT_STATE_PAID, bv1::GRANT_STATE_JUSTIFIED}) {
+    bv1::Grant grant;
+    grant.set_name(absl::StrCat("actions/fa3/grants/", static_cast<int>(state)));
+    grant.set_funder_id("dijon-metropole");
+    grant.set_year(2023);
+    grant.set_state(state);
+    grant.set_requested_amount_cents(600000);
+    if (state >= bv1::GRANT_STATE_NOTIFIED) {
+      grant.set_notified_amount_cents(550000);
+      *grant.mutable_justification_due_date() = date(2024, 6, 30);
+    }
+    if (state >= bv1::GRANT_STATE_PAID) grant.set_paid_amount_cents(275000);
+    if (state == bv1::GRANT_STATE_JUSTIFIED) {
+      grant.set_paid_amount_cents(550000);
+      *grant.mutable_justify_date() = date(2024, 5, 28);
+    }
+    grants.push_back(grant);
+  }
+  const gv1::BudgetSection b = BuildActionReport(inputs, TimeUtil::SecondsToTimestamp(0)).budget();
+  ASSERT_EQ(b.grants_size(), 4);
+  const gv1::GrantRow& requested = b.grants(0);
+  EXPECT_EQ(requested.state(), "GRANT_STATE_REQUESTED");
+  EXPECT_EQ(requested.state_label(), "Demandée");
+  EXPECT_EQ(requested.requested_cents(), 600000);
+  EXPECT_FALSE(requested.has_notified_cents());
+  EXPECT_FALSE(requested.has_remaining_cents());
+  EXPECT_EQ(requested.paid_cents(), 0);
+  EXPECT_FALSE(requested.has_justification_due_date());
+  const gv1::GrantRow& notified = b.grants(1);
+  EXPECT_EQ(notified.state_label(), "Notifiée");
+  EXPECT_EQ(notified.notified_cents(), 550000);
+  EXPECT_EQ(notified.remaining_cents(), 550000);
+  EXPECT_EQ(notified.justification_due_date().year(), 2024);
+  EXPECT_FALSE(notified.has_justify_date());
+  const gv1::GrantRow& paid = b.grants(2);
+  EXPECT_EQ(paid.state_label(), "Versée");
+  EXPECT_EQ(paid.paid_cents(), 275000);
+  EXPECT_EQ(paid.remaining_cents(), 275000) << "the balance still to come";
+  const gv1::GrantRow& justified = b.grants(3);
+  EXPECT_EQ(justified.state_label(), "Justifiée");
+  EXPECT_EQ(justified.paid_cents(), 550000);
+  EXPECT_EQ(justified.remaining_cents(), 0);
+  EXPECT_EQ(justified.justify_date().month(), 5);
+  EXPECT_EQ(justified.justification_due_date().month(), 6);
+}
+
 TEST(ReportBuilderTest, MeetingsFromTheIndicatorsAndTheYearsMeetingsInDateOrder) {
   gv1::ActionReport report = BuildActionReport(AllInputs(), TimeUtil::SecondsToTimestamp(0));
   const gv1::MeetingsSection& m = report.meetings();

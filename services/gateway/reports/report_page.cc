@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "common/text/french_format.h"
 #include "common/text/html.h"
@@ -73,6 +74,21 @@ std::string BudgetVersion(int32_t version, const std::string& state) {
                       : state == "BUDGET_STATE_APPROVED"  ? "approuvée"
                                                           : "";
   return absl::StrCat("version ", version, *label != '\0' ? absl::StrCat(" (", label, ")") : "");
+}
+
+// "15/03/2025".
+std::string FrenchDate(const google::type::Date& d) {
+  return absl::StrFormat("%02d/%02d/%04d", d.day(), d.month(), d.year());
+}
+
+// The financial report of a grant: "rendu le 28/05/2025", "à rendre au plus tard le 30/06/2025", or
+// "—" before the notification.
+std::string Justification(const gv1::GrantRow& g) {
+  if (g.has_justify_date()) return absl::StrCat("rendu le ", FrenchDate(g.justify_date()));
+  if (g.has_justification_due_date()) {
+    return absl::StrCat("à rendre au plus tard le ", FrenchDate(g.justification_due_date()));
+  }
+  return "—";
 }
 
 std::string OptionalEuros(bool present, int64_t cents) {
@@ -440,13 +456,16 @@ std::string BudgetHtml(const gv1::ActionReport& report) {
   } else {
     html +=
         "<table><tr><th>Financeur</th><th>État</th><th class=\"n\">Demandé</th>"
-        "<th class=\"n\">Notifié</th><th class=\"n\">Versé</th></tr>";
+        "<th class=\"n\">Notifié</th><th class=\"n\">Versé</th>"
+        "<th class=\"n\">Reste à verser</th><th>Compte rendu financier</th></tr>";
     for (const gv1::GrantRow& g : b.grants()) {
       absl::StrAppend(&html, "<tr><td>", Esc(g.funder_display_name()), "</td><td>",
                       Esc(g.state_label()), "</td><td class=\"n\">",
                       FormatEuros(g.requested_cents()), "</td><td class=\"n\">",
                       OptionalEuros(g.has_notified_cents(), g.notified_cents()),
-                      "</td><td class=\"n\">", FormatEuros(g.paid_cents()), "</td></tr>");
+                      "</td><td class=\"n\">", FormatEuros(g.paid_cents()), "</td><td class=\"n\">",
+                      OptionalEuros(g.has_remaining_cents(), g.remaining_cents()), "</td><td>",
+                      Justification(g), "</td></tr>");
     }
     html += "</table>";
   }

@@ -93,6 +93,43 @@ TEST(ReportPageTest, FrenchFiguresTablesAndCharts) {
   EXPECT_EQ(html.find("partial-banner"), std::string::npos);
 }
 
+TEST(ReportPageTest, GrantsShowTheBalanceAndTheFinancialReport) {
+  gv1::ActionReport report = FullReport();
+  gv1::BudgetSection* b = report.mutable_budget();
+  gv1::GrantRow* requested = b->add_grants();
+  requested->set_funder_display_name("Dijon Métropole");
+  requested->set_state_label("Demandée");
+  requested->set_requested_cents(600000);
+  gv1::GrantRow* paid = b->add_grants();
+  paid->set_funder_display_name("Région");
+  paid->set_state_label("Versée");
+  paid->set_requested_cents(600000);
+  paid->set_notified_cents(550000);
+  paid->set_paid_cents(275000);
+  paid->set_remaining_cents(275000);
+  paid->mutable_justification_due_date()->set_year(2024);
+  paid->mutable_justification_due_date()->set_month(6);
+  paid->mutable_justification_due_date()->set_day(30);
+  gv1::GrantRow* justified = b->add_grants();
+  *justified = *paid;
+  justified->set_state_label("Justifiée");
+  justified->mutable_justify_date()->set_year(2024);
+  justified->mutable_justify_date()->set_month(5);
+  justified->mutable_justify_date()->set_day(28);
+  std::string html = RenderReportPage(report);
+  EXPECT_NE(html.find("<th class=\"n\">Reste à verser</th><th>Compte rendu financier</th>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>Demandée</td><td class=\"n\">6" NNBSP "000" NNBSP EURO
+                      "</td><td class=\"n\">—</td><td class=\"n\">0" NNBSP EURO
+                      "</td><td class=\"n\">—</td><td>—</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<td class=\"n\">2" NNBSP "750" NNBSP EURO
+                      "</td><td>à rendre au plus tard le 30/06/2024</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>rendu le 28/05/2024</td>"), std::string::npos);
+}
+
 TEST(ReportPageTest, SelfContainedAndEscaped) {
   std::string html = RenderReportPage(FullReport());
   EXPECT_NE(html.find("Animation &lt;du&gt; réseau &amp; co"), std::string::npos);
