@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/text/meeting_labels.h"
 #include "services/meetings/meeting_rules.h"
 
 namespace maillage::meetings {
@@ -101,8 +102,11 @@ absl::StatusOr<std::string> RenderCalendar(const std::vector<v1::Meeting>& meeti
     if (!meeting.place().online_url().empty()) {
       icalcomponent_add_property(event, icalproperty_new_url(meeting.place().online_url().c_str()));
     }
-    icalcomponent_add_property(
-        event, icalproperty_new_categories(v1::MeetingKind_Name(meeting.kind()).c_str()));
+    // CATEGORIES in the words people read in their calendar, not the enum name.
+    std::string category = text::MeetingKindLabel(meeting.kind());
+    if (!category.empty()) {
+      icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
+    }
     icalcomponent_add_property(
         event, icalproperty_new_status(meeting.state() == v1::MEETING_STATE_CANCELLED
                                            ? ICAL_STATUS_CANCELLED

@@ -88,6 +88,25 @@ TEST(CalendarExportTest, ParsesBackWithTimeZoneUidSequenceAndStatus) {
   icaltimezone_free(zone, 1);
 }
 
+TEST(CalendarExportTest, CategoriesAreFrenchWordsNotEnumNames) {
+  v1::Meeting visit = Meeting("meeting-c@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
+  visit.set_kind(v1::MEETING_KIND_LEARNING_VISIT);
+  v1::Meeting unknown = Meeting("meeting-d@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
+  unknown.set_kind(v1::MEETING_KIND_UNSPECIFIED);
+  auto text = RenderCalendar({visit, unknown}, 1700000000000000);
+  ASSERT_THAT(text, IsOk());
+  EXPECT_EQ(text->find("MEETING_KIND"), std::string::npos) << *text;
+  Parsed parsed{icalparser_parse_string(text->c_str())};
+  ASSERT_NE(parsed.calendar, nullptr);
+  icalcomponent* first = icalcomponent_get_first_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  icalproperty* categories = icalcomponent_get_first_property(first, ICAL_CATEGORIES_PROPERTY);
+  ASSERT_NE(categories, nullptr);
+  EXPECT_STREQ(icalproperty_get_categories(categories), "Visite apprenante");
+  // No kind, no category (rather than an empty or technical one).
+  icalcomponent* second = icalcomponent_get_next_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  EXPECT_EQ(icalcomponent_get_first_property(second, ICAL_CATEGORIES_PROPERTY), nullptr);
+}
+
 TEST(CalendarExportTest, NoMeetingsGivesAnEmptyCalendar) {
   auto text = RenderCalendar({}, 1700000000000000);
   ASSERT_THAT(text, IsOk());
