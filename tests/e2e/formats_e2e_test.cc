@@ -59,7 +59,7 @@ TEST_F(FormatsE2eTest, ExportsPassTheirFormatsPublishedRules) {
                {"siret", "35600000000048"},
                {"essFamily", "ESS_FAMILY_ASSOCIATION"},
                {"networkCategories", {"iae"}},
-               {"themes", {"insertion"}},
+               {"themes", {"circuits-courts"}},
                {"labels", {{"siaeTypes", {"SIAE_TYPE_ACI"}}}}});
   CreateActor(
       {{"displayName", "Épicerie \"Le Panier\"."},
@@ -74,7 +74,8 @@ TEST_F(FormatsE2eTest, ExportsPassTheirFormatsPublishedRules) {
                                                          {"JSON_LD", "jsonld.json"},
                                                          {"GOGOCARTO", "gogocarto.json"}};
   for (const auto& [format, file] : exports) {
-    auto response = Http().Get(absl::StrCat("/v1/actors:export?format=", format).c_str());
+    auto response =
+        Http().Get(absl::StrCat("/v1/actors:export?format=EXPORT_FORMAT_", format).c_str());
     ASSERT_TRUE(response) << format;
     ASSERT_EQ(response->status, 200) << format << ": " << response->body;
     std::ofstream(absl::StrCat(dir, "/", file), std::ios::binary) << response->body;
@@ -94,7 +95,7 @@ TEST_F(FormatsE2eTest, ExportsPassTheirFormatsPublishedRules) {
 
 TEST_F(FormatsE2eTest, CsvExportIsForFrenchSpreadsheetsByDefault) {
   CreateActor({{"displayName", "Café des Pratiques"}});
-  auto response = Http().Get("/v1/actors:export?format=CSV");
+  auto response = Http().Get("/v1/actors:export?format=EXPORT_FORMAT_CSV");
   ASSERT_TRUE(response);
   ASSERT_EQ(response->status, 200) << response->body;
   EXPECT_EQ(response->body.rfind("\xEF\xBB\xBFname;display_name;", 0), 0u)
