@@ -1,17 +1,19 @@
 // The JSON documents of ExportActors (see actor_exchange_formats.h).
 #include "services/directory/actor_exchange_formats.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/db/values.h"
 #include "nlohmann/json.hpp"
-#include "services/directory/actor_csv.h"
 
 namespace maillage::directory {
 namespace {
