@@ -1,4 +1,4 @@
-// CSV cells and GeoJSON features of actors (see actor_csv.h).
+// CSV cells of actors (see actor_csv.h).
 #include "services/directory/actor_csv.h"
 
 #include <algorithm>
@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "common/csv/csv_reader.h"
 #include "common/csv/csv_writer.h"
+#include "common/csv/spreadsheet_text.h"
 #include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
@@ -108,22 +109,6 @@ std::vector<std::string> ActorCsvCells(const v1::Actor& a) {
       db::DateParam(a.provenance().has_last_verified_date(), a.provenance().last_verified_date())};
 }
 
-std::string GeoJsonFeature(const v1::Actor& actor) {
-  std::string out =
-      absl::StrCat("{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[",
-                   Number(actor.coordinates().longitude()), ",",
-                   Number(actor.coordinates().latitude()), "]},\"properties\":{");
-  const std::vector<std::string>& columns = ActorCsvColumns();
-  std::vector<std::string> cells = ActorCsvCells(actor);
-  for (size_t i = 0; i < columns.size(); ++i) {
-    if (i) out += ',';
-    log::AppendJsonString(out, columns[i]);
-    out += ':';
-    log::AppendJsonString(out, cells[i]);
-  }
-  return out + "}}";
-}
-
 namespace {
 
 using v1::Actor;
@@ -131,8 +116,9 @@ using v1::Actor;
 // Which file column (index) holds each actor column.
 using ColumnIndex = std::map<std::string, size_t>;
 
+// YYYY-MM-DD or DD/MM/YYYY (common/csv/spreadsheet_text.h).
 bool ParseDate(const std::string& text, google::type::Date* date) {
-  return db::ParseIsoDate(text, date) && IsValidDate(*date);
+  return csv::ParseSpreadsheetDate(text, date) && IsValidDate(*date);
 }
 
 std::vector<std::string> SplitCell(const std::string& cell) {
@@ -238,7 +224,7 @@ ParsedActorRow ParseRow(const csv::CsvRecord& record, const ColumnIndex& columns
     if (text.empty()) continue;
     google::type::Date date;
     if (!ParseDate(text, &date)) {
-      bad(column, "a date YYYY-MM-DD");
+      bad(column, "a date YYYY-MM-DD or DD/MM/YYYY");
       continue;
     }
     v1::EsusAgrement* esus = a.mutable_labels()->mutable_esus_agrement();
@@ -262,7 +248,7 @@ ParsedActorRow ParseRow(const csv::CsvRecord& record, const ColumnIndex& columns
     if (ParseDate(cell("provenance.last_verified_date"), &date)) {
       *a.mutable_provenance()->mutable_last_verified_date() = date;
     } else {
-      bad("provenance.last_verified_date", "a date YYYY-MM-DD");
+      bad("provenance.last_verified_date", "a date YYYY-MM-DD or DD/MM/YYYY");
     }
   }
   std::set<std::string> paths;
@@ -276,9 +262,17 @@ ParsedActorRow ParseRow(const csv::CsvRecord& record, const ColumnIndex& columns
 }  // namespace
 
 absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& request) {
-  const std::string& data = request.csv_data();
-  if (data.empty()) return InvalidField(kDomain, "csv_data", "empty file");
-  if (!csv::IsValidUtf8(data)) return InvalidField(kDomain, "csv_data", "not valid UTF-8");
+  if (request.csv_data().empty()) return InvalidField(kDomain, "csv_data", "empty file");
+  csv::TextEncoding encoding = request.encoding() == v1::TEXT_ENCODING_UTF8
+                                   ? csv::TextEncoding::kUtf8
+                               : request.encoding() == v1::TEXT_ENCODING_WINDOWS_1252
+                                   ? csv::TextEncoding::kWindows1252
+                                   : csv::DetectEncoding(request.csv_data());
+  if (encoding == csv::TextEncoding::kUtf8 && !csv::IsValidUtf8(request.csv_data())) {
+    return InvalidField(kDomain, "csv_data", "not valid UTF-8 (see encoding)");
+  }
+  // Every rule below reads UTF-8 text.
+  const std::string data = csv::ToUtf8(request.csv_data(), encoding);
   char separator = request.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';'
                    : request.separator() == v1::CSV_SEPARATOR_COMMA
                        ? ','
@@ -297,6 +291,9 @@ absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& re
   v1::ImportActorsResponse& response = file.report;
   response.set_detected_separator(separator == ';' ? v1::CSV_SEPARATOR_SEMICOLON
                                                    : v1::CSV_SEPARATOR_COMMA);
+  response.set_detected_encoding(encoding == csv::TextEncoding::kUtf8
+                                     ? v1::TEXT_ENCODING_UTF8
+                                     : v1::TEXT_ENCODING_WINDOWS_1252);
   const std::vector<std::string>& known = ActorCsvColumns();
   auto is_known = [&](const std::string& c) {
     return std::find(known.begin(), known.end(), c) != known.end();

@@ -1,5 +1,5 @@
 // The CSV columns of actors, shared by ExportActors and ImportActors (which reads them back,
-// see ParseActorFile), and the GeoJSON (RFC 7946) features of actors with coordinates.
+// see ParseActorFile). The JSON exports are in actor_exchange_formats.h.
 #pragma once
 
 #include <map>
@@ -21,10 +21,6 @@ const std::vector<std::string>& ActorCsvColumns();
 // The cells of `actor` for ActorCsvColumns(): lists joined with `|`, dates YYYY-MM-DD, enums
 // without their prefix, empty cells for unset values.
 std::vector<std::string> ActorCsvCells(const v1::Actor& actor);
-
-// A GeoJSON Feature: a Point [longitude, latitude] with the CSV cells as string properties.
-// The actor must have coordinates.
-std::string GeoJsonFeature(const v1::Actor& actor);
 
 // One data row of an import file, read without the database.
 struct ParsedActorRow {

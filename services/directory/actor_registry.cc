@@ -19,6 +19,7 @@
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/directory/actor_csv.h"
+#include "services/directory/actor_exchange_formats.h"
 #include "services/directory/actor_fields.h"
 #include "services/directory/actor_search.h"
 #include "services/directory/actor_store.h"
@@ -342,38 +343,42 @@ absl::StatusOr<Actor> ActorRegistry::Unarchive(const v1::UnarchiveActorRequest& 
 absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::Deadline deadline,
                                    const std::function<bool(const google::api::HttpBody&)>& write) {
   constexpr int kRowsPerChunk = 500;
-  bool geojson = request.format() == v1::EXPORT_FORMAT_GEOJSON;
-  if (!geojson && request.format() != v1::EXPORT_FORMAT_CSV) {
-    return InvalidField(kDomain, "format", "CSV or GEOJSON");
+  const ActorDocumentFormat* json = FindActorDocumentFormat(request.format());
+  if (!json && request.format() != v1::EXPORT_FORMAT_CSV) {
+    return InvalidField(kDomain, "format", "CSV, GEOJSON, DATA_INCLUSION, JSON_LD or GOGOCARTO");
   }
-  char separator = request.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';' : ',';
+  // French spreadsheets: semicolons unless asked otherwise, and a byte-order mark so that
+  // Excel reads the file as UTF-8 (ImportActors skips it).
+  char separator = request.separator() == v1::CSV_SEPARATOR_COMMA ? ',' : ';';
   MAILLAGE_ASSIGN_OR_RETURN(api::SqlCondition where,
                             CompileActorFilter(request.filter(), "ACTOR_STATE_ACTIVE"));
   google::api::HttpBody chunk;
-  chunk.set_content_type(geojson ? "application/geo+json" : "text/csv; charset=utf-8");
+  chunk.set_content_type(json ? json->content_type : "text/csv; charset=utf-8");
   std::string* data = chunk.mutable_data();
-  *data = geojson ? "{\"type\":\"FeatureCollection\",\"features\":["
-                  : csv::CsvLine(ActorCsvColumns(), separator);
+  *data = json ? json->header
+               : absl::StrCat("\xEF\xBB\xBF", csv::CsvLine(ActorCsvColumns(), separator));
   int64_t after = 0;
-  bool first_feature = true;
+  bool first_item = true;
   for (;;) {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        std::vector<Actor> actors,
-        pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
-          return absl::StatusOr<std::vector<Actor>>(ActorStore::ListAfterId(
-              txn, where.sql, where.params, after, kRowsPerChunk, /*with_coordinates=*/geojson));
-        }));
+    MAILLAGE_ASSIGN_OR_RETURN(std::vector<Actor> actors,
+                              pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
+                                return absl::StatusOr<std::vector<Actor>>(ActorStore::ListAfterId(
+                                    txn, where.sql, where.params, after, kRowsPerChunk,
+                                    /*with_coordinates=*/json && json->needs_coordinates));
+                              }));
     for (const Actor& actor : actors) {
-      if (geojson) {
-        if (!first_feature) *data += ',';
-        first_feature = false;
-        *data += GeoJsonFeature(actor);
-      } else {
+      if (!json) {
         *data += csv::CsvLine(ActorCsvCells(actor), separator);
+        continue;
       }
+      std::optional<std::string> item = json->item(actor);
+      if (!item) continue;
+      if (!first_item) *data += json->separator;
+      first_item = false;
+      *data += *item;
     }
     bool last = static_cast<int>(actors.size()) < kRowsPerChunk;
-    if (last && geojson) *data += "]}";
+    if (last && json) *data += json->footer;
     if (!data->empty() || !chunk.content_type().empty()) {
       if (!write(chunk)) return absl::CancelledError("the client went away");
     }

@@ -91,13 +91,14 @@ grpc::Status DirectoryServiceImpl::ImportSireneExtract(
   }
   v1::SireneImportOptions options = message.options();
   bool options_again = false;
-  auto next_chunk = [&](std::string* chunk) {
+  auto next_chunk = [&](SireneChunk* chunk) {
     if (options_again || !reader->Read(&message)) return false;
     if (message.has_options()) {
       options_again = true;
       return false;
     }
-    *chunk = message.data();
+    chunk->legal_units = message.has_legal_units_data();
+    chunk->data = chunk->legal_units ? message.legal_units_data() : message.data();
     return true;
   };
   absl::StatusOr<v1::ImportSireneExtractResponse> result =

@@ -155,13 +155,49 @@ TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
 TEST_F(ImportTest, BadFilesAreRefused) {
   v1::ImportActorsResponse response;
   EXPECT_EQ(Import("", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Import("display_name\nCaf\xC3\n", &response).error_code(),
+  v1::ImportActorsRequest utf8;  // said to be UTF-8, and it is not
+  utf8.set_csv_data("display_name\nCaf\xC3\n");
+  utf8.set_encoding(v1::TEXT_ENCODING_UTF8);
+  EXPECT_EQ(stub_->ImportActors(Context().get(), utf8, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Import("colour\nred\n", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Import("Nom\nA\n", &response, false, {{"Nom", "nickname"}}).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Import("display_name\n\"open quote\n", &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// What French Excel saves as "CSV (séparateur: point-virgule)": Windows-1252, DD/MM/YYYY.
+TEST_F(ImportTest, ReadsWindows1252AndFrenchDatesAndSaysWhichEncoding) {
+  const std::string excel =
+      "display_name;address.city;provenance.last_verified_date;labels.esus_agrement.start_date\r\n"
+      "C\x9Cur d'\xC9"
+      "conomie \x96 caf\xE9;Chen\xF4ve;07/12/2026;1/3/2021\r\n";
+  v1::ImportActorsResponse response;
+  grpc::Status status = Import(excel, &response);
+  ASSERT_THAT(status, IsOk()) << status.error_message();
+  EXPECT_EQ(response.detected_encoding(), v1::TEXT_ENCODING_WINDOWS_1252);
+  ASSERT_EQ(response.rows_size(), 1);
+  v1::GetActorRequest get;
+  get.set_name(response.rows(0).actor());
+  Actor actor;
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &actor), IsOk());
+  EXPECT_EQ(actor.display_name(), "Cœur d'Économie – café");
+  EXPECT_EQ(actor.address().city(), "Chenôve");
+  EXPECT_EQ(actor.provenance().last_verified_date().year(), 2026);
+  EXPECT_EQ(actor.provenance().last_verified_date().month(), 12);
+  EXPECT_EQ(actor.provenance().last_verified_date().day(), 7);
+  EXPECT_EQ(actor.labels().esus_agrement().start_date().month(), 3);
+  EXPECT_EQ(actor.labels().esus_agrement().start_date().day(), 1);
+
+  // The same file in UTF-8 says so; an impossible French date is a row problem naming its column.
+  ASSERT_THAT(Import("display_name;provenance.last_verified_date\r\nCafé;31/02/2026\r\n", &response,
+                     /*validate_only=*/true),
+              IsOk());
+  EXPECT_EQ(response.detected_encoding(), v1::TEXT_ENCODING_UTF8);
+  ASSERT_EQ(response.issues_size(), 1);
+  EXPECT_EQ(response.issues(0).field(), "provenance.last_verified_date");
+  EXPECT_THAT(response.issues(0).reason(), HasSubstr("DD/MM/YYYY"));
 }
 
 TEST_F(ImportTest, ExportImportedAgainChangesNothing) {

@@ -1,7 +1,9 @@
 // Integration tests of ImportSireneExtract (client streaming, chunks of any size), and of its
 // batches (SireneImporter on the test's database).
+#include <map>
 #include <pqxx/pqxx>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -107,6 +109,238 @@ TEST_F(SireneTest, BadStreamsAreRefused) {
   EXPECT_EQ(CountRows("actors"), 0);
 }
 
+// INSEE's real files, with their exact headers: StockEtablissement and StockUniteLegale as
+// published in the "Base Sirene des entreprises et de leurs établissements (SIREN, SIRET)"
+// (INSEE, on data.gouv.fr; variables described in INSEE's "Description des fichiers" of the
+// stock files). Synthetic rows, every column present, in INSEE's order.
+const char* const kStockEtablissementColumns[] = {"siren",
+                                                  "nic",
+                                                  "siret",
+                                                  "statutDiffusionEtablissement",
+                                                  "dateCreationEtablissement",
+                                                  "trancheEffectifsEtablissement",
+                                                  "anneeEffectifsEtablissement",
+                                                  "activitePrincipaleRegistreMetiersEtablissement",
+                                                  "dateDernierTraitementEtablissement",
+                                                  "etablissementSiege",
+                                                  "nombrePeriodesEtablissement",
+                                                  "complementAdresseEtablissement",
+                                                  "numeroVoieEtablissement",
+                                                  "indiceRepetitionEtablissement",
+                                                  "dernierNumeroVoieEtablissement",
+                                                  "indiceRepetitionDernierNumeroVoieEtablissement",
+                                                  "typeVoieEtablissement",
+                                                  "libelleVoieEtablissement",
+                                                  "codePostalEtablissement",
+                                                  "libelleCommuneEtablissement",
+                                                  "libelleCommuneEtrangerEtablissement",
+                                                  "distributionSpecialeEtablissement",
+                                                  "codeCommuneEtablissement",
+                                                  "codeCedexEtablissement",
+                                                  "libelleCedexEtablissement",
+                                                  "codePaysEtrangerEtablissement",
+                                                  "libellePaysEtrangerEtablissement",
+                                                  "identifiantAdresseEtablissement",
+                                                  "coordonneeLambertAbscisseEtablissement",
+                                                  "coordonneeLambertOrdonneeEtablissement",
+                                                  "complementAdresse2Etablissement",
+                                                  "numeroVoie2Etablissement",
+                                                  "indiceRepetition2Etablissement",
+                                                  "typeVoie2Etablissement",
+                                                  "libelleVoie2Etablissement",
+                                                  "codePostal2Etablissement",
+                                                  "libelleCommune2Etablissement",
+                                                  "libelleCommuneEtranger2Etablissement",
+                                                  "distributionSpeciale2Etablissement",
+                                                  "codeCommune2Etablissement",
+                                                  "codeCedex2Etablissement",
+                                                  "libelleCedex2Etablissement",
+                                                  "codePaysEtranger2Etablissement",
+                                                  "libellePaysEtranger2Etablissement",
+                                                  "dateDebut",
+                                                  "etatAdministratifEtablissement",
+                                                  "enseigne1Etablissement",
+                                                  "enseigne2Etablissement",
+                                                  "enseigne3Etablissement",
+                                                  "denominationUsuelleEtablissement",
+                                                  "activitePrincipaleEtablissement",
+                                                  "nomenclatureActivitePrincipaleEtablissement",
+                                                  "caractereEmployeurEtablissement"};
+const char* const kStockUniteLegaleColumns[] = {"siren",
+                                                "statutDiffusionUniteLegale",
+                                                "unitePurgeeUniteLegale",
+                                                "dateCreationUniteLegale",
+                                                "sigleUniteLegale",
+                                                "sexeUniteLegale",
+                                                "prenom1UniteLegale",
+                                                "prenom2UniteLegale",
+                                                "prenom3UniteLegale",
+                                                "prenom4UniteLegale",
+                                                "prenomUsuelUniteLegale",
+                                                "pseudonymeUniteLegale",
+                                                "identifiantAssociationUniteLegale",
+                                                "trancheEffectifsUniteLegale",
+                                                "anneeEffectifsUniteLegale",
+                                                "dateDernierTraitementUniteLegale",
+                                                "nombrePeriodesUniteLegale",
+                                                "categorieEntreprise",
+                                                "anneeCategorieEntreprise",
+                                                "dateDebut",
+                                                "etatAdministratifUniteLegale",
+                                                "nomUniteLegale",
+                                                "nomUsageUniteLegale",
+                                                "denominationUniteLegale",
+                                                "denominationUsuelle1UniteLegale",
+                                                "denominationUsuelle2UniteLegale",
+                                                "denominationUsuelle3UniteLegale",
+                                                "categorieJuridiqueUniteLegale",
+                                                "activitePrincipaleUniteLegale",
+                                                "nomenclatureActivitePrincipaleUniteLegale",
+                                                "nicSiegeUniteLegale",
+                                                "economieSocialeSolidaireUniteLegale",
+                                                "societeMissionUniteLegale",
+                                                "caractereEmployeurUniteLegale"};
+
+// A CSV file with every column of `columns` (INSEE's order), one row per map of values.
+template <size_t N>
+std::string InseeFile(const char* const (&columns)[N],
+                      const std::vector<std::map<std::string, std::string>>& rows) {
+  std::string out;
+  for (size_t i = 0; i < N; ++i) absl::StrAppend(&out, i ? "," : "", columns[i]);
+  out += "\n";
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < N; ++i) {
+      auto it = row.find(columns[i]);
+      absl::StrAppend(&out, i ? "," : "", it == row.end() ? "" : it->second);
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+TEST_F(SireneTest, JoinsInseeStockFilesBySirenWithAddresses) {
+  // Matched by RNA (carried by the legal unit only): enriched with the legal unit's values and
+  // the establishment's address, which the actor did not have.
+  Actor alpha = CreateActor("Alpha", [](Actor& a) { a.set_rna("W212001234"); });
+  const std::string establishments =
+      InseeFile(kStockEtablissementColumns,
+                {{{"siren", "356000000"},
+                  {"nic", "00048"},
+                  {"siret", "35600000000048"},
+                  {"numeroVoieEtablissement", "2"},
+                  {"indiceRepetitionEtablissement", "B"},
+                  {"typeVoieEtablissement", "RUE"},
+                  {"libelleVoieEtablissement", "DES CORROYEURS"},
+                  {"complementAdresseEtablissement", "BATIMENT B"},
+                  {"codePostalEtablissement", "21000"},
+                  {"libelleCommuneEtablissement", "DIJON"},
+                  {"codeCommuneEtablissement", "21231"},
+                  {"etatAdministratifEtablissement", "A"},
+                  {"activitePrincipaleEtablissement", "88.99B"}},
+                 // A cooperative's establishment in Crimolois (former code), with a usual name.
+                 {{"siren", "242100410"},
+                  {"nic", "00016"},
+                  {"siret", "24210041000016"},
+                  {"numeroVoieEtablissement", "12"},
+                  {"typeVoieEtablissement", "AV"},
+                  {"libelleVoieEtablissement", "DU DRAPEAU"},
+                  {"codePostalEtablissement", "21910"},
+                  {"libelleCommuneEtablissement", "NEUILLY-CRIMOLOIS"},
+                  {"codeCommuneEtablissement", "21213"},
+                  {"etatAdministratifEtablissement", "A"},
+                  {"denominationUsuelleEtablissement", "ATELIER BETA"}},
+                 // Closed.
+                 {{"siren", "242100410"},
+                  {"siret", "24210041000024"},
+                  {"codeCommuneEtablissement", "21231"},
+                  {"etatAdministratifEtablissement", "F"}}});
+  const std::string legal_units = InseeFile(kStockUniteLegaleColumns,
+                                            {// A legal unit of no kept establishment: never held.
+                                             {{"siren", "552100554"},
+                                              {"denominationUniteLegale", "AUTRE"},
+                                              {"categorieJuridiqueUniteLegale", "5710"}},
+                                             {{"siren", "356000000"},
+                                              {"denominationUniteLegale", "ASSOCIATION ALPHA"},
+                                              {"categorieJuridiqueUniteLegale", "9220"},
+                                              {"activitePrincipaleUniteLegale", "88.99B"},
+                                              {"economieSocialeSolidaireUniteLegale", "O"},
+                                              {"identifiantAssociationUniteLegale", "W212001234"},
+                                              {"etatAdministratifUniteLegale", "A"}},
+                                             {{"siren", "242100410"},
+                                              {"denominationUniteLegale", "SCOP BETA"},
+                                              {"categorieJuridiqueUniteLegale", "5458"},
+                                              {"activitePrincipaleUniteLegale", "43.21A"},
+                                              {"economieSocialeSolidaireUniteLegale", "O"}}});
+
+  auto context = Context();
+  v1::ImportSireneExtractResponse response;
+  auto writer = stub_->ImportSireneExtract(context.get(), &response);
+  v1::ImportSireneExtractRequest message;
+  message.mutable_options()->mutable_extract_date()->set_year(2026);
+  message.mutable_options()->mutable_extract_date()->set_month(12);
+  message.mutable_options()->mutable_extract_date()->set_day(1);
+  message.mutable_options()->set_create_missing(true);
+  writer->Write(message);
+  for (size_t at = 0; at < establishments.size(); at += 100) {
+    v1::ImportSireneExtractRequest part;
+    part.set_data(establishments.substr(at, 100));
+    writer->Write(part);
+  }
+  for (size_t at = 0; at < legal_units.size(); at += 100) {
+    v1::ImportSireneExtractRequest part;
+    part.set_legal_units_data(legal_units.substr(at, 100));
+    writer->Write(part);
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  ASSERT_THAT(status, IsOk()) << status.error_message();
+  EXPECT_EQ(response.rows_read(), 3);
+  EXPECT_EQ(response.kept_count(), 2);
+  EXPECT_EQ(response.enriched_count(), 1);
+  EXPECT_EQ(response.created_count(), 1);
+
+  v1::GetActorRequest get;
+  get.set_name(alpha.name());
+  Actor read;
+  ASSERT_THAT(stub_->GetActor(Context().get(), get, &read), IsOk());
+  EXPECT_EQ(read.siret(), "35600000000048");
+  EXPECT_EQ(read.legal_name(), "ASSOCIATION ALPHA");
+  EXPECT_EQ(read.legal_category_code(), "9220");
+  EXPECT_EQ(read.ess_family(), v1::ESS_FAMILY_ASSOCIATION);
+  ASSERT_EQ(read.address().lines_size(), 2);
+  EXPECT_EQ(read.address().lines(0), "2 B RUE DES CORROYEURS");
+  EXPECT_EQ(read.address().lines(1), "BATIMENT B");
+  EXPECT_EQ(read.address().postal_code(), "21000");
+  EXPECT_EQ(read.address().city(), "DIJON");
+  EXPECT_EQ(read.address().commune_insee_code(), "21231");
+
+  v1::ListActorsRequest list;
+  list.set_filter("commune = \"21452\"");
+  v1::ListActorsResponse listed;
+  ASSERT_THAT(stub_->ListActors(Context().get(), list, &listed), IsOk());
+  ASSERT_EQ(listed.actors_size(), 1);
+  const Actor& beta = listed.actors(0);
+  EXPECT_EQ(beta.display_name(), "ATELIER BETA");
+  EXPECT_EQ(beta.legal_name(), "SCOP BETA");
+  EXPECT_EQ(beta.ess_family(), v1::ESS_FAMILY_COOPERATIVE);
+  ASSERT_EQ(beta.address().lines_size(), 1);
+  EXPECT_EQ(beta.address().lines(0), "12 AVENUE DU DRAPEAU");
+  EXPECT_EQ(beta.address().postal_code(), "21910");
+}
+
+TEST_F(SireneTest, StockEtablissementAloneNeedsTheLegalUnits) {
+  const std::string establishments =
+      InseeFile(kStockEtablissementColumns, {{{"siren", "356000000"},
+                                              {"siret", "35600000000048"},
+                                              {"codeCommuneEtablissement", "21231"},
+                                              {"etatAdministratifEtablissement", "A"}}});
+  v1::ImportSireneExtractResponse response;
+  grpc::Status status = Import(establishments, 1000, true, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("StockUniteLegale"));
+  EXPECT_EQ(CountRows("actors"), 0);
+}
+
 const char kHeader[] =
     "siren,siret,denominationUniteLegale,categorieJuridiqueUniteLegale,"
     "activitePrincipaleUniteLegale,economieSocialeSolidaireUniteLegale,"
@@ -145,9 +379,9 @@ class SireneBatchTest : public SireneTest {
     options.set_create_missing(true);
     bool sent = false;
     return importer.Import(options, std::chrono::system_clock::now() + std::chrono::seconds(30),
-                           [&](std::string* chunk) {
+                           [&](SireneChunk* chunk) {
                              if (sent) return false;
-                             *chunk = data;
+                             chunk->data = data;
                              sent = true;
                              return true;
                            });

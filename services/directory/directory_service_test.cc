@@ -1042,17 +1042,18 @@ TEST_F(ExportTest, CsvAndGeoJson) {
   });
   CreateActor("Sans coordonnées");
   std::string body, type;
-  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type), IsOk());
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type, v1::CSV_SEPARATOR_COMMA), IsOk());
   EXPECT_EQ(type, "text/csv; charset=utf-8");
-  EXPECT_THAT(body, ::testing::StartsWith("name,display_name,legal_name,description,kind,"));
+  EXPECT_THAT(body, ::testing::StartsWith("\xEF\xBB\xBFname,display_name,legal_name,description,"));
   EXPECT_THAT(body, ::testing::HasSubstr(absl::StrCat(
                         placed.name(), ",\"Épicerie \"\"Le Panier\"\", Dijon\",,,ORGANISATION")));
   EXPECT_THAT(body, ::testing::HasSubstr(",COOPERATIVE,,alimentation-durable|circuits-courts,"));
   EXPECT_EQ(std::count(body.begin(), body.end(), '\n'), 3);
 
+  // For French spreadsheets by default: semicolons and a UTF-8 byte-order mark.
   body.clear();
-  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type, v1::CSV_SEPARATOR_SEMICOLON), IsOk());
-  EXPECT_THAT(body, ::testing::StartsWith("name;display_name;"));
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_CSV, "", &body, &type), IsOk());
+  EXPECT_THAT(body, ::testing::StartsWith("\xEF\xBB\xBFname;display_name;"));
 
   body.clear();
   ASSERT_THAT(Export(v1::EXPORT_FORMAT_GEOJSON, "", &body, &type), IsOk());
@@ -1061,6 +1062,23 @@ TEST_F(ExportTest, CsvAndGeoJson) {
   EXPECT_THAT(body, ::testing::HasSubstr("\"coordinates\":[5.04,47.32]"));  // longitude first
   EXPECT_THAT(body, ::testing::Not(::testing::HasSubstr("Sans coordonnées")));
   EXPECT_THAT(body, ::testing::EndsWith("}}]}"));
+  // Map tools title a feature with properties.name; lists are arrays; the feature has an id.
+  EXPECT_THAT(body, ::testing::HasSubstr(absl::StrCat(
+                        "\"id\":", placed.name().substr(placed.name().find('/') + 1), ",")));
+  EXPECT_THAT(
+      body, ::testing::HasSubstr("\"properties\":{\"name\":\"Épicerie \\\"Le Panier\\\", Dijon\""));
+  EXPECT_THAT(body,
+              ::testing::HasSubstr("\"themes\":[\"alimentation-durable\",\"circuits-courts\"]"));
+
+  for (v1::ExportFormat format :
+       {v1::EXPORT_FORMAT_DATA_INCLUSION, v1::EXPORT_FORMAT_JSON_LD, v1::EXPORT_FORMAT_GOGOCARTO}) {
+    body.clear();
+    ASSERT_THAT(Export(format, "", &body, &type), IsOk()) << v1::ExportFormat_Name(format);
+    EXPECT_EQ(type,
+              format == v1::EXPORT_FORMAT_JSON_LD ? "application/ld+json" : "application/json");
+  }
+  EXPECT_THAT(body, ::testing::StartsWith("[{\"id\":\"actors/"));  // GoGoCarto, every actor
+  EXPECT_THAT(body, ::testing::HasSubstr("\"name\":\"Sans coordonnées\""));
 
   body.clear();
   EXPECT_EQ(Export(v1::EXPORT_FORMAT_UNSPECIFIED, "", &body, &type).error_code(),

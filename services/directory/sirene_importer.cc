@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/csv/csv_reader.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
@@ -27,22 +28,94 @@ using v1::Actor;
 // INSEE code (current or former) → current code of the commune.
 using CommuneCodes = std::map<std::string, std::string>;
 
-const char* const kColumns[] = {"siren",
-                                "siret",
-                                "denominationUniteLegale",
-                                "categorieJuridiqueUniteLegale",
-                                "activitePrincipaleUniteLegale",
-                                "economieSocialeSolidaireUniteLegale",
-                                "identifiantAssociationUniteLegale",
-                                "codeCommuneEtablissement",
-                                "etatAdministratifEtablissement"};
-enum Column { kSiren, kSiret, kName, kLegalCategory, kNaf, kEssFlag, kRna, kCommune, kState };
+// The columns read, named exactly as INSEE names them in its files StockEtablissement and
+// StockUniteLegale (INSEE, "Base Sirene des entreprises et de leurs établissements (SIREN,
+// SIRET)", published on data.gouv.fr; variables described in INSEE's "Description des
+// fichiers" of the stock files, sirene.fr). A column absent from a file reads as empty.
+//
+// The establishments file: the first four are required.
+const char* const kEstablishmentColumns[] = {"siren",
+                                             "siret",
+                                             "codeCommuneEtablissement",
+                                             "etatAdministratifEtablissement",
+                                             "numeroVoieEtablissement",
+                                             "indiceRepetitionEtablissement",
+                                             "typeVoieEtablissement",
+                                             "libelleVoieEtablissement",
+                                             "complementAdresseEtablissement",
+                                             "codePostalEtablissement",
+                                             "libelleCommuneEtablissement",
+                                             "enseigne1Etablissement",
+                                             "denominationUsuelleEtablissement"};
+enum EstablishmentColumn {
+  kSiren,
+  kSiret,
+  kCommune,
+  kState,
+  kStreetNumber,
+  kRepetition,
+  kStreetType,
+  kStreetName,
+  kAddressComplement,
+  kPostalCode,
+  kCity,
+  kSign,
+  kUsualName,
+};
+constexpr size_t kRequiredEstablishmentColumns = 4;
+// The legal unit: in StockUniteLegale (joined by siren), or in an establishments file that
+// already carries them (a joined extract). All five, with siren in StockUniteLegale.
+const char* const kLegalUnitColumns[] = {
+    "denominationUniteLegale", "categorieJuridiqueUniteLegale", "activitePrincipaleUniteLegale",
+    "economieSocialeSolidaireUniteLegale", "identifiantAssociationUniteLegale"};
+enum LegalUnitColumn { kName, kLegalCategory, kNaf, kEssFlag, kRna };
 
 // An active establishment of the territory, as read from the extract.
 struct Establishment {
   std::string siren, siret, name, legal_category, naf, rna, commune;
   bool ess_flag = false;
+  std::string display_name;  // the establishment's own name (usual name or sign), if any
+  v1::PostalAddress address;
+  int64_t line = 0;
 };
+
+// The legal unit's values of an establishment.
+void SetLegalUnit(Establishment& e, const std::vector<std::string>& unit) {
+  e.name = unit[kName];
+  e.legal_category = unit[kLegalCategory];
+  e.naf = unit[kNaf];
+  e.ess_flag = unit[kEssFlag] == "O";
+  e.rna = ids::NormalizeIdentifier(unit[kRna]);
+}
+
+// The street type as a word: INSEE writes the codes of its list (AV, BD, CHE...).
+std::string StreetType(const std::string& code) {
+  static const auto* const kWords = new std::map<std::string, std::string>{
+      {"ALL", "ALLEE"},       {"AV", "AVENUE"},     {"BD", "BOULEVARD"}, {"CAR", "CARREFOUR"},
+      {"CHE", "CHEMIN"},      {"CHS", "CHAUSSEE"},  {"CRS", "COURS"},    {"ESP", "ESPLANADE"},
+      {"FG", "FAUBOURG"},     {"HAM", "HAMEAU"},    {"IMP", "IMPASSE"},  {"LD", "LIEU-DIT"},
+      {"LOT", "LOTISSEMENT"}, {"PASS", "PASSAGE"},  {"PL", "PLACE"},     {"PRO", "PROMENADE"},
+      {"QUA", "QUARTIER"},    {"RES", "RESIDENCE"}, {"RLE", "RUELLE"},   {"RPT", "ROND-POINT"},
+      {"RTE", "ROUTE"},       {"SQ", "SQUARE"},     {"TRA", "TRAVERSE"}, {"VLGE", "VILLAGE"}};
+  auto it = kWords->find(code);
+  return it == kWords->end() ? code : it->second;
+}
+
+// The postal address of an establishment from its address columns, as INSEE writes it
+// ("2 B RUE DES CORROYEURS"); empty when the file has none.
+v1::PostalAddress AddressOf(const std::function<const std::string&(EstablishmentColumn)>& cell) {
+  v1::PostalAddress address;
+  std::vector<std::string> street;
+  for (const std::string& part :
+       {cell(kStreetNumber), cell(kRepetition), StreetType(cell(kStreetType)), cell(kStreetName)}) {
+    if (!part.empty()) street.push_back(part);
+  }
+  if (!street.empty()) address.add_lines(absl::StrJoin(street, " "));
+  if (!cell(kAddressComplement).empty()) address.add_lines(cell(kAddressComplement));
+  address.set_postal_code(cell(kPostalCode));
+  address.set_city(cell(kCity));
+  return address;
+}
 
 // The ESS family of an establishment: from its legal category, or a commercial company of the
 // ESS when flagged "O" without an ESS legal category; unspecified otherwise.
@@ -86,7 +159,9 @@ void SetSkipped(v1::ImportSireneExtractResponse& report,
 // The actor a missing establishment of the ESS becomes.
 Actor NewActorOf(const Establishment& e, v1::EssFamily family) {
   Actor actor;
-  actor.set_display_name(e.name.empty() ? e.siret : e.name);
+  actor.set_display_name(!e.display_name.empty() ? e.display_name
+                         : e.name.empty()        ? e.siret
+                                                 : e.name);
   actor.set_legal_name(e.name);
   actor.set_siren(e.siren);
   actor.set_siret(e.siret);
@@ -94,6 +169,7 @@ Actor NewActorOf(const Establishment& e, v1::EssFamily family) {
   actor.set_legal_category_code(e.legal_category);
   actor.set_naf_code(e.naf);
   actor.set_ess_family(family);
+  *actor.mutable_address() = e.address;
   actor.mutable_address()->set_commune_insee_code(e.commune);
   actor.mutable_provenance()->set_source("sirene");
   NormalizeActor(actor);
@@ -158,6 +234,14 @@ absl::Status ApplyEstablishment(pqxx::work& txn, const Establishment& e,
   if (!e.legal_category.empty()) enriched.set_legal_category_code(e.legal_category);
   if (!e.naf.empty()) enriched.set_naf_code(e.naf);
   if (enriched.ess_family() == v1::ESS_FAMILY_UNSPECIFIED) enriched.set_ess_family(family);
+  // The address when the actor has none (a different one is the network's to keep).
+  const v1::PostalAddress& held = current.address();
+  if (held.lines_size() == 0 && held.postal_code().empty() && held.city().empty() &&
+      e.address.lines_size() > 0) {
+    std::string commune = held.commune_insee_code();
+    *enriched.mutable_address() = e.address;
+    enriched.mutable_address()->set_commune_insee_code(commune.empty() ? e.commune : commune);
+  }
   NormalizeActor(enriched);
   FieldViolations violations;
   CheckActorFields(enriched, "", violations);
@@ -206,7 +290,7 @@ absl::Status Interrupted(const absl::Status& error, const v1::ImportSireneExtrac
 
 absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
     const v1::SireneImportOptions& options, db::Deadline deadline,
-    const std::function<bool(std::string*)>& next_chunk) {
+    const std::function<bool(SireneChunk*)>& next_chunk) {
   if (!options.has_extract_date() || !IsValidDate(options.extract_date())) {
     return InvalidField(kDomain, "options.extract_date", "required, the day of the extract");
   }
@@ -220,27 +304,33 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
   v1::ImportSireneExtractResponse response;
   std::map<v1::SireneSkipReason, int64_t> skipped;
   std::vector<Establishment> kept;
-  std::vector<int> index;  // file column of each of kColumns
-  absl::optional<csv::CsvReader> reader;
+  std::vector<int> index;       // file column of each of kEstablishmentColumns, -1 if absent
+  std::vector<int> unit_index;  // file column of each of kLegalUnitColumns in that file
+  bool joined = false;          // the establishments file carries the legal unit columns
   auto consume = [&](const csv::CsvRecord& record) -> absl::Status {
+    auto column_of = [&](const char* column) {
+      auto it = std::find(record.fields.begin(), record.fields.end(), column);
+      return it == record.fields.end() ? -1 : static_cast<int>(it - record.fields.begin());
+    };
     if (index.empty()) {
-      for (const char* column : kColumns) {
-        auto it = std::find(record.fields.begin(), record.fields.end(), column);
-        if (it == record.fields.end()) {
+      for (const char* column : kEstablishmentColumns) {
+        index.push_back(column_of(column));
+        if (index.size() <= kRequiredEstablishmentColumns && index.back() < 0) {
           return InvalidField(kDomain, "data", absl::StrCat("missing column ", column));
         }
-        index.push_back(static_cast<int>(it - record.fields.begin()));
       }
+      for (const char* column : kLegalUnitColumns) unit_index.push_back(column_of(column));
+      joined = std::count(unit_index.begin(), unit_index.end(), -1) == 0;
       return absl::OkStatus();
     }
     response.set_rows_read(response.rows_read() + 1);
-    auto cell = [&](Column c) -> const std::string& {
-      static const std::string kEmpty;
-      size_t i = static_cast<size_t>(index[c]);
-      return i < record.fields.size() ? record.fields[i] : kEmpty;
+    static const std::string kEmpty;
+    auto field = [&](int i) -> const std::string& {
+      return i >= 0 && static_cast<size_t>(i) < record.fields.size() ? record.fields[i] : kEmpty;
     };
-    for (const std::string& field : record.fields) {
-      if (!csv::IsValidUtf8(field)) return InvalidField(kDomain, "data", "not valid UTF-8");
+    auto cell = [&](EstablishmentColumn c) -> const std::string& { return field(index[c]); };
+    for (const std::string& value : record.fields) {
+      if (!csv::IsValidUtf8(value)) return InvalidField(kDomain, "data", "not valid UTF-8");
     }
     if (cell(kState) != "A") {
       ++skipped[v1::SIRENE_SKIP_REASON_INACTIVE];
@@ -251,16 +341,24 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
       ++skipped[v1::SIRENE_SKIP_REASON_OUTSIDE_TERRITORY];
       return absl::OkStatus();
     }
-    Establishment e{cell(kSiren),    cell(kSiret),
-                    cell(kName),     cell(kLegalCategory),
-                    cell(kNaf),      ids::NormalizeIdentifier(cell(kRna)),
-                    commune->second, cell(kEssFlag) == "O"};
-    if (!ids::IsValidSiret(e.siret) || (!e.rna.empty() && !ids::IsValidRna(e.rna))) {
+    Establishment e;
+    e.siren = cell(kSiren);
+    e.siret = cell(kSiret);
+    e.commune = commune->second;
+    e.display_name = !cell(kUsualName).empty() ? cell(kUsualName) : cell(kSign);
+    e.address = AddressOf(cell);
+    e.line = record.line;
+    if (joined) {
+      std::vector<std::string> unit;
+      for (int i : unit_index) unit.push_back(field(i));
+      SetLegalUnit(e, unit);
+    }
+    if (!ids::IsValidSiret(e.siret)) {
       ++skipped[v1::SIRENE_SKIP_REASON_MALFORMED];
       if (response.issues_size() < 100) {
         v1::ImportIssue* issue = response.add_issues();
         issue->set_row(static_cast<int32_t>(record.line));
-        issue->set_field(ids::IsValidSiret(e.siret) ? "rna" : "siret");
+        issue->set_field("siret");
         issue->set_reason("identifiant invalide");
       }
       return absl::OkStatus();
@@ -269,23 +367,106 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
     kept.push_back(std::move(e));
     return absl::OkStatus();
   };
-  std::string chunk;
-  while (next_chunk(&chunk)) {
-    if (!reader) {
-      char separator = options.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';'
-                       : options.separator() == v1::CSV_SEPARATOR_COMMA
-                           ? ','
-                           : csv::DetectSeparator(chunk.substr(0, chunk.find('\n')));
-      reader.emplace(separator);
+
+  // StockUniteLegale, after the establishments: only the legal units of kept establishments
+  // are used, so memory stays with the kept rows however large the national file is.
+  std::map<std::string, std::vector<size_t>> kept_of_siren;
+  std::vector<int> units_index;  // file column of siren then of each of kLegalUnitColumns
+  auto consume_unit = [&](const csv::CsvRecord& record) -> absl::Status {
+    if (units_index.empty()) {
+      std::vector<const char*> wanted = {"siren"};
+      wanted.insert(wanted.end(), std::begin(kLegalUnitColumns), std::end(kLegalUnitColumns));
+      for (const char* column : wanted) {
+        auto it = std::find(record.fields.begin(), record.fields.end(), column);
+        if (it == record.fields.end()) {
+          return InvalidField(kDomain, "legal_units_data", absl::StrCat("missing column ", column));
+        }
+        units_index.push_back(static_cast<int>(it - record.fields.begin()));
+      }
+      for (size_t i = 0; i < kept.size(); ++i) kept_of_siren[kept[i].siren].push_back(i);
+      return absl::OkStatus();
     }
-    reader->Feed(chunk);
+    auto field = [&](int i) -> std::string {
+      return static_cast<size_t>(i) < record.fields.size() ? record.fields[i] : std::string();
+    };
+    auto establishments = kept_of_siren.find(field(units_index[0]));
+    if (establishments == kept_of_siren.end()) return absl::OkStatus();
+    std::vector<std::string> unit;
+    for (size_t c = 1; c < units_index.size(); ++c) unit.push_back(field(units_index[c]));
+    for (const std::string& value : unit) {
+      if (!csv::IsValidUtf8(value)) {
+        return InvalidField(kDomain, "legal_units_data", "not valid UTF-8");
+      }
+    }
+    for (size_t i : establishments->second) SetLegalUnit(kept[i], unit);
+    return absl::OkStatus();
+  };
+
+  auto separator_of = [&](const std::string& chunk) {
+    return options.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';'
+           : options.separator() == v1::CSV_SEPARATOR_COMMA
+               ? ','
+               : csv::DetectSeparator(chunk.substr(0, chunk.find('\n')));
+  };
+  absl::optional<csv::CsvReader> reader, units;
+  SireneChunk chunk;
+  auto finish_establishments = [&]() -> absl::Status {
+    if (!reader) return InvalidField(kDomain, "data", "empty file");
+    reader->Finish();
     while (auto record = reader->Next()) MAILLAGE_RETURN_IF_ERROR(consume(*record));
+    if (!reader->status().ok()) return InvalidField(kDomain, "data", reader->status().message());
+    if (index.empty()) return InvalidField(kDomain, "data", "no header line");
+    return absl::OkStatus();
+  };
+  bool establishments_done = false;
+  while (next_chunk(&chunk)) {
+    if (!chunk.legal_units) {
+      if (establishments_done) {
+        return InvalidField(kDomain, "data", "the establishments file comes before legal units");
+      }
+      if (!reader) reader.emplace(separator_of(chunk.data));
+      reader->Feed(chunk.data);
+      while (auto record = reader->Next()) MAILLAGE_RETURN_IF_ERROR(consume(*record));
+      continue;
+    }
+    if (!establishments_done) {
+      MAILLAGE_RETURN_IF_ERROR(finish_establishments());
+      establishments_done = true;
+    }
+    if (!units) units.emplace(separator_of(chunk.data));
+    units->Feed(chunk.data);
+    while (auto record = units->Next()) MAILLAGE_RETURN_IF_ERROR(consume_unit(*record));
   }
-  if (!reader) return InvalidField(kDomain, "data", "empty file");
-  reader->Finish();
-  while (auto record = reader->Next()) MAILLAGE_RETURN_IF_ERROR(consume(*record));
-  if (!reader->status().ok()) return InvalidField(kDomain, "data", reader->status().message());
-  if (index.empty()) return InvalidField(kDomain, "data", "no header line");
+  if (!establishments_done) MAILLAGE_RETURN_IF_ERROR(finish_establishments());
+  if (units) {
+    units->Finish();
+    while (auto record = units->Next()) MAILLAGE_RETURN_IF_ERROR(consume_unit(*record));
+    if (!units->status().ok()) {
+      return InvalidField(kDomain, "legal_units_data", units->status().message());
+    }
+  }
+  if (!joined && units_index.empty()) {
+    return InvalidField(kDomain, "legal_units_data",
+                        absl::StrCat("the establishments file has no column ", kLegalUnitColumns[0],
+                                     ": send INSEE's StockUniteLegale file after it"));
+  }
+  // An RNA of the legal unit that is not one: the row is malformed.
+  std::vector<Establishment> valid;
+  valid.reserve(kept.size());
+  for (Establishment& e : kept) {
+    if (!e.rna.empty() && !ids::IsValidRna(e.rna)) {
+      ++skipped[v1::SIRENE_SKIP_REASON_MALFORMED];
+      if (response.issues_size() < 100) {
+        v1::ImportIssue* issue = response.add_issues();
+        issue->set_row(static_cast<int32_t>(e.line));
+        issue->set_field("rna");
+        issue->set_reason("identifiant invalide");
+      }
+      continue;
+    }
+    valid.push_back(std::move(e));
+  }
+  kept = std::move(valid);
   response.set_kept_count(static_cast<int64_t>(kept.size()));
   response.mutable_provenance()->set_source("sirene");
   *response.mutable_provenance()->mutable_sirene_extract_date() = options.extract_date();

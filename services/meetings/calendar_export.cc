@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/text/meeting_labels.h"
 #include "services/meetings/meeting_rules.h"
 
 namespace maillage::meetings {
@@ -101,11 +102,15 @@ absl::StatusOr<std::string> RenderCalendar(const std::vector<v1::Meeting>& meeti
     if (!meeting.place().online_url().empty()) {
       icalcomponent_add_property(event, icalproperty_new_url(meeting.place().online_url().c_str()));
     }
-    // The kind's code: the MeetingKind name, or the code of a kind of the network's own.
-    const std::string category = meeting.custom_kind().empty()
-                                     ? v1::MeetingKind_Name(meeting.kind())
-                                     : meeting.custom_kind();
-    icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
+    // CATEGORIES in the words people read in their calendar, not the enum name: the label of a
+    // kind of the network's own (its code when it has none), or the kind's French label.
+    std::string category = meeting.custom_kind().empty()
+                               ? text::MeetingKindLabel(meeting.kind())
+                               : (meeting.kind_label().empty() ? meeting.custom_kind()
+                                                               : meeting.kind_label());
+    if (!category.empty()) {
+      icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
+    }
     icalcomponent_add_property(
         event, icalproperty_new_status(meeting.state() == v1::MEETING_STATE_CANCELLED
                                            ? ICAL_STATUS_CANCELLED

@@ -88,11 +88,12 @@ TEST(CalendarExportTest, ParsesBackWithTimeZoneUidSequenceAndStatus) {
   icaltimezone_free(zone, 1);
 }
 
-// CATEGORIES is the kind's code: the MeetingKind name, or the network's own kind.
+// CATEGORIES of a kind of the network's own is its label, as the standard kinds' French words.
 TEST(CalendarExportTest, CategoryIsTheKindOrTheNetworksOwnKind) {
   v1::Meeting custom = Meeting("meeting-c@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
   custom.set_kind(v1::MEETING_KIND_OTHER);
   custom.set_custom_kind("fete-du-port");
+  custom.set_kind_label("Fête du port");
   auto text = RenderCalendar(
       {Meeting("meeting-a@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0), custom},
       1700000000000000);
@@ -103,12 +104,31 @@ TEST(CalendarExportTest, CategoryIsTheKindOrTheNetworksOwnKind) {
   ASSERT_NE(first, nullptr);
   EXPECT_STREQ(icalproperty_get_categories(
                    icalcomponent_get_first_property(first, ICAL_CATEGORIES_PROPERTY)),
-               "MEETING_KIND_ACTORS_WORKSHOP");
+               "Atelier acteurs – Métropole");
   icalcomponent* second = icalcomponent_get_next_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
   ASSERT_NE(second, nullptr);
   EXPECT_STREQ(icalproperty_get_categories(
                    icalcomponent_get_first_property(second, ICAL_CATEGORIES_PROPERTY)),
-               "fete-du-port");
+               "Fête du port");
+}
+
+TEST(CalendarExportTest, CategoriesAreFrenchWordsNotEnumNames) {
+  v1::Meeting visit = Meeting("meeting-c@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
+  visit.set_kind(v1::MEETING_KIND_LEARNING_VISIT);
+  v1::Meeting unknown = Meeting("meeting-d@maillage", 1681371000, v1::MEETING_STATE_PLANNED, 0);
+  unknown.set_kind(v1::MEETING_KIND_UNSPECIFIED);
+  auto text = RenderCalendar({visit, unknown}, 1700000000000000);
+  ASSERT_THAT(text, IsOk());
+  EXPECT_EQ(text->find("MEETING_KIND"), std::string::npos) << *text;
+  Parsed parsed{icalparser_parse_string(text->c_str())};
+  ASSERT_NE(parsed.calendar, nullptr);
+  icalcomponent* first = icalcomponent_get_first_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  icalproperty* categories = icalcomponent_get_first_property(first, ICAL_CATEGORIES_PROPERTY);
+  ASSERT_NE(categories, nullptr);
+  EXPECT_STREQ(icalproperty_get_categories(categories), "Visite apprenante");
+  // No kind, no category (rather than an empty or technical one).
+  icalcomponent* second = icalcomponent_get_next_component(parsed.calendar, ICAL_VEVENT_COMPONENT);
+  EXPECT_EQ(icalcomponent_get_first_property(second, ICAL_CATEGORIES_PROPERTY), nullptr);
 }
 
 TEST(CalendarExportTest, NoMeetingsGivesAnEmptyCalendar) {

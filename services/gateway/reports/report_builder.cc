@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/text/meeting_labels.h"
 #include "google/protobuf/util/time_util.h"
 #include "maillage/meetings/v1/output.pb.h"
 #include "maillage/meetings/v1/participant.pb.h"
@@ -304,7 +305,7 @@ gv1::MeetingsSection BuildMeetings(const MeetingsInputs& in) {
     const bool custom = !kind.custom_kind().empty();
     AddCount(section.mutable_meetings_held_by_kind(),
              custom ? kind.custom_kind() : mv1::MeetingKind_Name(kind.kind()),
-             custom ? kind.display_name() : MeetingKindLabel(kind.kind()), kind.meetings_held());
+             custom ? kind.display_name() : text::MeetingKindLabel(kind.kind()), kind.meetings_held());
   }
   section.set_documents_produced(ind.documents_produced());
   for (const mv1::DocumentKindCount& kind : ind.documents_by_kind()) {
@@ -341,7 +342,7 @@ gv1::MeetingsSection BuildMeetings(const MeetingsInputs& in) {
     row->set_title(meeting->title());
     const bool custom = !meeting->custom_kind().empty();
     row->set_kind(custom ? meeting->custom_kind() : mv1::MeetingKind_Name(meeting->kind()));
-    row->set_kind_label(custom ? meeting->kind_label() : MeetingKindLabel(meeting->kind()));
+    row->set_kind_label(custom ? meeting->kind_label() : text::MeetingKindLabel(meeting->kind()));
     row->set_state(mv1::MeetingState_Name(meeting->state()));
     row->set_state_label(MeetingStateLabel(meeting->state()));
     *row->mutable_start_time() = meeting->start_time();
@@ -439,29 +440,6 @@ gv1::Ratio MakeRatio(int64_t numerator, int64_t denominator) {
         static_cast<int32_t>((2 * numerator * 10000 + denominator) / (2 * denominator)));
   }
   return ratio;
-}
-
-std::string MeetingKindLabel(mv1::MeetingKind kind) {
-  switch (kind) {
-    case mv1::MEETING_KIND_ELECTED_TECHNICIANS_MEETING:
-      return "Rencontre élus et techniciens";
-    case mv1::MEETING_KIND_ELECTED_OFFICIALS_MEETING:
-      return "Réunion des élus";
-    case mv1::MEETING_KIND_ACTORS_WORKSHOP:
-      return "Atelier acteurs – Métropole";
-    case mv1::MEETING_KIND_RESTITUTION_DAY:
-      return "Journée de restitution";
-    case mv1::MEETING_KIND_ESS_MONTH_EVENT:
-      return "Mois de l'ESS";
-    case mv1::MEETING_KIND_LEARNING_VISIT:
-      return "Visite apprenante";
-    case mv1::MEETING_KIND_ELECTED_OFFICIALS_TRAINING:
-      return "Formation des élus";
-    case mv1::MEETING_KIND_OTHER:
-      return "Autre";
-    default:
-      return "";
-  }
 }
 
 std::string MeetingStateLabel(mv1::MeetingState state) {

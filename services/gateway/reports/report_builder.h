@@ -73,8 +73,8 @@ gateway::v1::ActionReport BuildActionReport(const ReportInputs& inputs,
 // numerator / denominator with basis points rounded half up (unset when the denominator is 0).
 gateway::v1::Ratio MakeRatio(int64_t numerator, int64_t denominator);
 
-// French labels of the backends' codes shown in the report ("" for an unknown code).
-std::string MeetingKindLabel(meetings::v1::MeetingKind kind);
+// French labels of the backends' codes shown in the report ("" for an unknown code); meeting
+// kinds: common/text/meeting_labels.h.
 std::string MeetingStateLabel(meetings::v1::MeetingState state);
 std::string GrantStateLabel(budget::v1::GrantState state);
 
