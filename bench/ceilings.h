@@ -28,6 +28,17 @@ LoadResult MeasurePgInsert(const std::string& pool_url, int in_flight,
                            std::chrono::milliseconds duration);
 LoadResult MeasurePgUpdate(const std::string& pool_url, int in_flight,
                            std::chrono::milliseconds duration);
+// The ceilings of a gRPC method that runs one SQL call and nothing else: a bare grpc::Server
+// (no interceptor, default options) called from a bare channel, whose handler runs the
+// primary-key SELECT of MeasurePgSelect, or the one-row write transaction of MeasurePgInsert /
+// MeasurePgUpdate, on a db::Pool of `in_flight` connections. Raw gRPC plus raw PostgreSQL in the
+// same run: what a Get or a single-row write of a service could reach at best here.
+LoadResult MeasureGrpcPgSelect(const std::string& pool_url, int in_flight,
+                               std::chrono::milliseconds duration);
+LoadResult MeasureGrpcPgInsert(const std::string& pool_url, int in_flight,
+                               std::chrono::milliseconds duration);
+LoadResult MeasureGrpcPgUpdate(const std::string& pool_url, int in_flight,
+                               std::chrono::milliseconds duration);
 LoadResult MeasureGrpcEcho(int in_flight, std::chrono::milliseconds duration,
                            bool maillage_client = true);
 LoadResult MeasureBareGrpcEcho(int in_flight, std::chrono::milliseconds duration);

@@ -176,18 +176,6 @@ absl::Status DeadlineExceeded(absl::string_view domain, absl::string_view what) 
                    absl::StrCat("the call's deadline passed ", what));
 }
 
-// One transaction on `connection`; `body_ran` turns true once the body has been entered.
-absl::Status RunTransaction(pqxx::connection& connection, bool read_only, milliseconds timeout,
-                            const std::function<absl::Status(pqxx::work&)>& body, bool& body_ran) {
-  pqxx::work txn(connection);
-  txn.exec(absl::StrCat(read_only ? "SET TRANSACTION READ ONLY; " : "",
-                        "SET LOCAL statement_timeout = ", timeout.count()));
-  body_ran = true;
-  absl::Status status = body(txn);
-  if (status.ok()) txn.commit();
-  return status;  // ~work rolls back when not committed
-}
-
 }  // namespace
 
 std::string RedactPassword(absl::string_view url) {
@@ -198,17 +186,16 @@ std::string RedactPassword(absl::string_view url) {
 // A libpqxx connection with its server notices sent to the debug log instead of stderr.
 class Pool::Connection {
  public:
-  explicit Connection(const std::string& conninfo) : connection_(conninfo), notices_(connection_) {}
+  // `default_timeout`: the statement timeout of calls without a deadline, set exactly.
+  Connection(const std::string& conninfo, milliseconds default_timeout)
+      : connection_(conninfo), notices_(connection_), default_timeout_(default_timeout) {}
   pqxx::connection& get() { return connection_; }
 
   // Runs `statement` outside any transaction block (see Pool::Query).
   pqxx::result Query(const Statement& statement, const std::vector<std::string>& params,
                      milliseconds timeout) {
+    KeepSession(timeout, absl::nullopt);
     pqxx::nontransaction txn(connection_);
-    if (session_timeout_ > timeout || session_timeout_ < timeout - timeout / 8) {
-      session_timeout_ = std::max(timeout - timeout / 16, milliseconds(1));
-      txn.exec(absl::StrCat("SET statement_timeout = ", session_timeout_.count()));
-    }
     if (prepared_.insert(statement.name).second) {
       connection_.prepare(statement.name, statement.sql);
     }
@@ -225,7 +212,49 @@ class Pool::Connection {
     }
   }
 
+  // One transaction; `body_ran` turns true once the body has been entered. The statement
+  // timeout and the access mode are the session's (KeepSession, before BEGIN), so that a call
+  // costs BEGIN, its statements and COMMIT: no SET LOCAL or SET TRANSACTION round trip, except
+  // when the session must change (a read-only call after a read-write one on this connection,
+  // or a deadline out of the band).
+  absl::Status Transaction(bool read_only, milliseconds timeout,
+                           const std::function<absl::Status(pqxx::work&)>& body, bool& body_ran) {
+    KeepSession(timeout, read_only);
+    pqxx::work txn(connection_);
+    body_ran = true;
+    absl::Status status = body(txn);
+    if (status.ok()) txn.commit();
+    return status;  // ~work rolls back when not committed
+  }
+
  private:
+  // Sets the session's statement_timeout when it is not between 7/8 of `timeout` (the time left
+  // until the call's deadline) and `timeout`, so that calls with the same deadline do not pay
+  // for it, and default_transaction_read_only when `read_only` (nullopt: either, for a single
+  // statement outside any transaction) differs from it: one round trip for both, none when
+  // neither changes. Run outside any transaction block, so that a rollback does not undo it.
+  void KeepSession(milliseconds timeout, absl::optional<bool> read_only) {
+    std::string set;
+    if (session_timeout_ > timeout || session_timeout_ < timeout - timeout / 8) {
+      session_timeout_ =
+          timeout == default_timeout_ ? timeout : std::max(timeout - timeout / 64, milliseconds(1));
+      absl::StrAppend(&set, "SET statement_timeout = ", session_timeout_.count(), ";");
+    }
+    if (read_only.has_value() && read_only != session_read_only_) {
+      session_read_only_ = read_only;
+      absl::StrAppend(&set, "SET default_transaction_read_only = ", *read_only ? "on" : "off", ";");
+    }
+    if (set.empty()) return;
+    try {
+      pqxx::nontransaction session(connection_);
+      session.exec(set);
+    } catch (...) {  // the session's state is unknown: set both again next time
+      session_timeout_ = milliseconds(0);
+      session_read_only_ = absl::nullopt;
+      throw;
+    }
+  }
+
   class NoticeLog : public pqxx::errorhandler {
    public:
     explicit NoticeLog(pqxx::connection_base& connection) : pqxx::errorhandler(connection) {}
@@ -239,9 +268,12 @@ class Pool::Connection {
   };
 
   pqxx::connection connection_;
-  NoticeLog notices_;                // declared after connection_: unregisters before it closes
-  std::set<std::string> prepared_;   // statements prepared on this connection
-  milliseconds session_timeout_{0};  // 0: the server's default, never set by Query
+  NoticeLog notices_;               // declared after connection_: unregisters before it closes
+  std::set<std::string> prepared_;  // statements prepared on this connection
+  const milliseconds default_timeout_;
+  milliseconds session_timeout_{0};  // 0: the server's default, or unknown
+  // default_transaction_read_only of the session; nullopt when unknown.
+  absl::optional<bool> session_read_only_ = false;
 };
 
 Pool::Pool(PoolOptions options)
@@ -308,10 +340,10 @@ absl::Status Pool::Session(Deadline deadline,
 absl::Status Pool::Run(Access access, Deadline deadline,
                        const std::function<absl::Status(pqxx::work&)>& body) {
   for (int attempt = 1;; ++attempt) {
-    absl::Status status = RunOnce(deadline, [&](Connection& connection, milliseconds timeout,
-                                                bool& body_ran) {
-      return RunTransaction(connection.get(), access == Access::kReadOnly, timeout, body, body_ran);
-    });
+    absl::Status status =
+        RunOnce(deadline, [&](Connection& connection, milliseconds timeout, bool& body_ran) {
+          return connection.Transaction(access == Access::kReadOnly, timeout, body, body_ran);
+        });
     if (!IsRetryableSerializationFailure(status)) return status;
     // Seeded here, not on the first call of each thread: gRPC starts and ends threads all along.
     thread_local std::mt19937 random(std::random_device{}());
@@ -421,7 +453,7 @@ absl::StatusOr<std::unique_ptr<Pool::Connection>> Pool::Acquire(Deadline deadlin
 
 absl::StatusOr<std::unique_ptr<Pool::Connection>> Pool::Connect() {
   try {
-    return std::make_unique<Connection>(conninfo_);
+    return std::make_unique<Connection>(conninfo_, options_.default_statement_timeout);
   } catch (const std::exception& e) {
     std::vector<std::string> secrets;
     Redact(conninfo_, secrets);

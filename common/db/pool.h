@@ -15,10 +15,13 @@
 // Every call:
 //  - waits at most `acquire_timeout` (and never past its deadline) for a connection:
 //    UNAVAILABLE with reason POOL_EXHAUSTED, or DEADLINE_EXCEEDED when the deadline ran out;
-//  - runs its body in ONE transaction, with `SET LOCAL statement_timeout` set to the time left
-//    until the deadline (Deadline::max(), or a deadline more than a day away, counts as none and
-//    gets `default_statement_timeout`); a deadline already past gives DEADLINE_EXCEEDED without
-//    touching the database;
+//  - runs its body in ONE transaction (BEGIN, the body's statements, COMMIT: no other round
+//    trip), with a statement timeout of the time left until the deadline (Deadline::max(), or a
+//    deadline more than a day away, counts as none and gets `default_statement_timeout`): the
+//    session's statement_timeout, kept between 7/8 of the time left and the time left and set
+//    again (before BEGIN) only when a call's time left falls out of that band; ReadOnly's
+//    READ ONLY mode is the session's default_transaction_read_only, set only when it changes.
+//    A deadline already past gives DEADLINE_EXCEEDED without touching the database;
 //  - commits when the body returns OK, rolls back when it returns an error or throws;
 //  - runs the whole body again on a serialization failure or deadlock (SQLSTATE 40001, 40P01),
 //    three attempts in all with jittered backoff, then ABORTED: a body must therefore have no

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
 #include "common/status/errors.h"
 #include "common/testing/postgres.h"
@@ -228,6 +229,57 @@ TEST_F(PoolTest, StatementTimeoutFollowsTheDeadline) {
   EXPECT_LE(near, 30000);
   EXPECT_EQ(timeout_ms(kNoDeadline), 10000);  // PoolOptions::default_statement_timeout
   EXPECT_EQ(timeout_ms(In(std::chrono::hours(48))), 10000);
+}
+
+// The timeout and the access mode are the session's (set before BEGIN only when they change):
+// on one connection, each call still gets its own deadline and its own mode.
+TEST_F(PoolTest, EachCallOnOneConnectionGetsItsOwnDeadline) {
+  PoolOptions options = OptionsFor(db_.url());
+  options.size = 1;
+  Pool pool(options);
+  auto sleep = [&pool](Deadline deadline, const char* seconds) {
+    return pool.Transact(deadline, [seconds](pqxx::work& txn) {
+      txn.exec(absl::StrCat("SELECT pg_sleep(", seconds, ")"));
+      return absl::OkStatus();
+    });
+  };
+  ASSERT_THAT(sleep(In(milliseconds(60000)), "0"), IsOk());
+  auto start = steady_clock::now();
+  absl::Status cut = sleep(In(milliseconds(300)), "5");
+  EXPECT_EQ(cut.code(), absl::StatusCode::kDeadlineExceeded) << cut;
+  EXPECT_LT(Since(start), milliseconds(2000));
+  // A longer deadline after a short one is not cut at the short one's timeout.
+  EXPECT_THAT(sleep(In(milliseconds(30000)), "0.6"), IsOk());
+  // Nor is a single-statement read after a short transaction.
+  ASSERT_THAT(sleep(In(milliseconds(2000)), "0"), IsOk());
+  absl::StatusOr<pqxx::result> read =
+      pool.Query(In(milliseconds(30000)), Statement{"pool_test_sleep", "SELECT pg_sleep(0.6)"}, {});
+  EXPECT_THAT(read, IsOk());
+  EXPECT_EQ(pool.Stats().open, 1);
+}
+
+TEST_F(PoolTest, EachCallOnOneConnectionGetsItsOwnAccessMode) {
+  PoolOptions options = OptionsFor(db_.url());
+  options.size = 1;
+  Pool pool(options);
+  auto write = [&pool](bool read_only, int id) {
+    auto body = [id](pqxx::work& txn) {
+      txn.exec_params("INSERT INTO items (id, name) VALUES ($1, 'item')", id);
+      return absl::OkStatus();
+    };
+    return read_only ? pool.ReadOnly(kNoDeadline, body) : pool.Transact(kNoDeadline, body);
+  };
+  EXPECT_THAT(CountItems(pool), IsOk());                     // read-only
+  EXPECT_THAT(write(false, 1), IsOk());                      // read-write after read-only
+  EXPECT_EQ(Metadata(write(true, 2), "sqlstate"), "25006");  // read-only after read-write
+  EXPECT_THAT(write(false, 3), IsOk());
+  EXPECT_THAT(
+      pool.Query(kNoDeadline, Statement{"pool_test_count", "SELECT count(*) FROM items"}, {}),
+      IsOk());
+  EXPECT_THAT(write(false, 4), IsOk());  // read-write after a single-statement read
+  EXPECT_EQ(Metadata(write(true, 5), "sqlstate"), "25006");
+  EXPECT_EQ(*CountItems(pool), 3);
+  EXPECT_EQ(pool.Stats().open, 1);
 }
 
 TEST_F(PoolTest, NoDeadlineGetsTheDefaultStatementTimeout) {

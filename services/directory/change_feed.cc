@@ -14,13 +14,13 @@ namespace maillage::directory {
 namespace {
 
 constexpr char kLockFeed[] = "SELECT pg_advisory_xact_lock($1)";
-constexpr char kInsertChange[] =
+// One change: the head, the quoted kind, resource type, resource name, merged_into and snapshot
+// (NULL or bytea), the tail.
+constexpr char kInsertChangeHead[] =
     "INSERT INTO changes (sequence, kind, resource_type, resource_name, merged_into, snapshot) "
     "SELECT GREATEST(COALESCE(max(sequence), 0), "
-    "(SELECT pruned_through FROM change_feed_state)) + 1, "
-    "$1, $2, $3, $4, CASE WHEN $6 THEN $5::bytea END "
-    "FROM changes "
-    "RETURNING sequence";
+    "(SELECT pruned_through FROM change_feed_state)) + 1, ";
+constexpr char kInsertChangeTail[] = " FROM changes RETURNING sequence";
 // One statement (one snapshot): the changes after $1 and, on every row, how far the feed was
 // pruned; a single row of NULLs with the pruning point when there is no change. At most $2
 // changes, and none after the first whose snapshots, with those before it, pass $3 bytes (the
@@ -116,12 +116,18 @@ std::string CursorFor(int64_t sequence) {
 int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
                      absl::string_view resource_name, const google::protobuf::Message* snapshot,
                      absl::string_view merged_into) {
-  txn.exec_params(kLockFeed, kChangeFeedLock);
   std::string bytes = snapshot ? snapshot->SerializeAsString() : std::string();
-  pqxx::binarystring blob(bytes.data(), bytes.size());
-  pqxx::result row = txn.exec_params(kInsertChange, v1::ChangeKind_Name(kind),
-                                     v1::ChangedResourceType_Name(type), std::string(resource_name),
-                                     std::string(merged_into), blob, snapshot != nullptr);
+  // The lock and the insert in one round trip (the lock is held until COMMIT: the shorter the
+  // better), as two statements of one query string: in READ COMMITTED each statement takes its
+  // own snapshot, so the insert's max(sequence) sees every change committed while it waited.
+  const std::string values = absl::StrCat(
+      txn.quote(v1::ChangeKind_Name(kind)), ", ", txn.quote(v1::ChangedResourceType_Name(type)),
+      ", ", txn.quote(std::string(resource_name)), ", ", txn.quote(std::string(merged_into)), ", ",
+      snapshot == nullptr
+          ? "NULL"
+          : txn.quote_raw(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
+  pqxx::result row = txn.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); ",
+                                           kInsertChangeHead, values, kInsertChangeTail));
   return row[0][0].as<int64_t>();
 }
 

@@ -79,8 +79,7 @@ absl::Status CheckContact(const Contact& c, absl::string_view prefix) {
 absl::StatusOr<Contact> ContactRegistry::Get(const v1::GetContactRequest& request,
                                              db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
-  return pool_.ReadOnly<Contact>(
-      deadline, [&](pqxx::work& txn) { return ContactStore::Get(txn, ids[0], ids[1], false); });
+  return ContactStore::Read(pool_, deadline, ids[0], ids[1]);
 }
 
 absl::StatusOr<v1::ListContactsResponse> ContactRegistry::List(

@@ -5,6 +5,7 @@
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
 
 namespace maillage::directory {
@@ -84,6 +85,12 @@ Contact FromRow(const pqxx::row& row) {
   return c;
 }
 
+absl::Status ContactNotFound(int64_t actor_id, int64_t id) {
+  std::string name = absl::StrCat("actors/", actor_id, "/contacts/", id);
+  return NotFound(kDomain, "CONTACT_NOT_FOUND", absl::StrCat("contact ", name, " does not exist"),
+                  {{"name", name}});
+}
+
 }  // namespace
 
 absl::StatusOr<Contact> ContactStore::Get(pqxx::work& txn, int64_t actor_id, int64_t id,
@@ -92,11 +99,19 @@ absl::StatusOr<Contact> ContactStore::Get(pqxx::work& txn, int64_t actor_id, int
       absl::StrCat("SELECT ", Columns(), " FROM contacts c WHERE c.id = $1 AND c.actor_id = $2",
                    for_update ? " FOR UPDATE" : ""),
       id, actor_id);
-  if (rows.empty()) {
-    std::string name = absl::StrCat("actors/", actor_id, "/contacts/", id);
-    return NotFound(kDomain, "CONTACT_NOT_FOUND", absl::StrCat("contact ", name, " does not exist"),
-                    {{"name", name}});
-  }
+  if (rows.empty()) return ContactNotFound(actor_id, id);
+  return FromRow(rows[0]);
+}
+
+absl::StatusOr<Contact> ContactStore::Read(db::Pool& pool, db::Deadline deadline, int64_t actor_id,
+                                           int64_t id) {
+  static const auto* const kStatement = new db::Statement{
+      "directory_read_contact",
+      absl::StrCat("SELECT ", Columns(), " FROM contacts c WHERE c.id = $1 AND c.actor_id = $2")};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows,
+      pool.Query(deadline, *kStatement, {absl::StrCat(id), absl::StrCat(actor_id)}));
+  if (rows.empty()) return ContactNotFound(actor_id, id);
   return FromRow(rows[0]);
 }
 

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
+#include "common/db/pool.h"
 #include "maillage/directory/v1/contact.pb.h"
 
 namespace maillage::directory {
@@ -26,6 +27,10 @@ class ContactStore {
   // `for_update` locks the row.
   static absl::StatusOr<v1::Contact> Get(pqxx::work& txn, int64_t actor_id, int64_t id,
                                          bool for_update);
+  // The same in one round trip outside any transaction (a prepared statement through
+  // db::Pool::Query), for GetContact.
+  static absl::StatusOr<v1::Contact> Read(db::Pool& pool, db::Deadline deadline, int64_t actor_id,
+                                          int64_t id);
   // The contact `id` under whichever actor holds it now; nullopt when there is none.
   static absl::optional<v1::Contact> ById(pqxx::work& txn, int64_t id, bool for_update = false);
 

@@ -695,6 +695,38 @@ TEST_F(ActorsTest, ChangeFeedInCommitOrderWithCursor) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// AppendChange sends its values inlined and quoted (one round trip with the feed's lock): the
+// snapshot and the name come back byte for byte, whatever they hold.
+TEST_F(ActorsTest, ChangeFeedKeepsQuotesBackslashesAndZeroBytes) {
+  const std::string name = "L'Atelier \\ \"Solidaire\" $1 ; DROP TABLE changes; --";
+  Actor a = CreateActor(name);
+  v1::UpdateActorRequest update;
+  update.mutable_actor()->set_name(a.name());
+  update.mutable_actor()->set_description("E'\\x00' \\000 ''");
+  update.mutable_update_mask()->add_paths("description");
+  Actor updated;
+  ASSERT_THAT(stub_->UpdateActor(Context().get(), update, &updated), IsOk());
+  v1::DeleteActorRequest remove;
+  remove.set_name(a.name());
+  v1::DeleteActorResponse removed;
+  ASSERT_THAT(stub_->DeleteActor(Context().get(), remove, &removed), IsOk());
+
+  v1::ListChangesRequest request;
+  v1::ListChangesResponse changes;
+  ASSERT_THAT(stub_->ListChanges(Context().get(), request, &changes), IsOk());
+  ASSERT_EQ(changes.changes_size(), 3);
+  ASSERT_NE(a.display_name().find("'"), std::string::npos);
+  ASSERT_NE(a.display_name().find('\\'), std::string::npos);
+  EXPECT_EQ(changes.changes(0).actor().display_name(), a.display_name());
+  EXPECT_EQ(changes.changes(0).actor().SerializeAsString(), a.SerializeAsString());
+  EXPECT_EQ(changes.changes(1).actor().SerializeAsString(), updated.SerializeAsString());
+  EXPECT_EQ(changes.changes(1).resource_name(), a.name());
+  EXPECT_EQ(changes.changes(2).kind(), v1::CHANGE_KIND_DELETED);
+  EXPECT_FALSE(changes.changes(2).has_actor());
+  EXPECT_EQ(changes.changes(0).sequence() + 1, changes.changes(1).sequence());
+  EXPECT_EQ(changes.changes(1).sequence() + 1, changes.changes(2).sequence());
+}
+
 TEST_F(ActorsTest, ChangeFeedPagesStayUnderTheByteBudget) {
   // 500 snapshots of 10,000-character descriptions (2 bytes each): 10 MB, more than the 8 MiB
   // a message may carry, asked for in pages of 1,000.

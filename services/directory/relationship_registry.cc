@@ -48,9 +48,7 @@ void CheckRelationshipDates(const Relationship& r, absl::string_view prefix, Fie
 absl::StatusOr<Relationship> RelationshipRegistry::Get(const v1::GetRelationshipRequest& request,
                                                        db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, RelationshipIds(request.name(), "name"));
-  return pool_.ReadOnly<Relationship>(deadline, [&](pqxx::work& txn) {
-    return RelationshipStore::Get(txn, ids[0], ids[1], false);
-  });
+  return RelationshipStore::Read(pool_, deadline, ids[0], ids[1]);
 }
 
 absl::StatusOr<v1::ListRelationshipsResponse> RelationshipRegistry::List(

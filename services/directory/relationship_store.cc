@@ -5,6 +5,7 @@
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
 
 namespace maillage::directory {
@@ -44,6 +45,12 @@ Relationship FromRow(const pqxx::row& row) {
   return r;
 }
 
+absl::Status RelationshipNotFound(int64_t actor_id, int64_t id) {
+  std::string name = absl::StrCat("actors/", actor_id, "/relationships/", id);
+  return NotFound(kDomain, "RELATIONSHIP_NOT_FOUND",
+                  absl::StrCat("relationship ", name, " does not exist"), {{"name", name}});
+}
+
 }  // namespace
 
 absl::StatusOr<Relationship> RelationshipStore::Get(pqxx::work& txn, int64_t actor_id, int64_t id,
@@ -53,11 +60,20 @@ absl::StatusOr<Relationship> RelationshipStore::Get(pqxx::work& txn, int64_t act
                                    " FROM relationships r WHERE r.id = $1 AND r.actor_id = $2",
                                    for_update ? " FOR UPDATE" : ""),
                       id, actor_id);
-  if (rows.empty()) {
-    std::string name = absl::StrCat("actors/", actor_id, "/relationships/", id);
-    return NotFound(kDomain, "RELATIONSHIP_NOT_FOUND",
-                    absl::StrCat("relationship ", name, " does not exist"), {{"name", name}});
-  }
+  if (rows.empty()) return RelationshipNotFound(actor_id, id);
+  return FromRow(rows[0]);
+}
+
+absl::StatusOr<Relationship> RelationshipStore::Read(db::Pool& pool, db::Deadline deadline,
+                                                     int64_t actor_id, int64_t id) {
+  static const auto* const kStatement =
+      new db::Statement{"directory_read_relationship",
+                        absl::StrCat("SELECT ", Columns(),
+                                     " FROM relationships r WHERE r.id = $1 AND r.actor_id = $2")};
+  MAILLAGE_ASSIGN_OR_RETURN(
+      pqxx::result rows,
+      pool.Query(deadline, *kStatement, {absl::StrCat(id), absl::StrCat(actor_id)}));
+  if (rows.empty()) return RelationshipNotFound(actor_id, id);
   return FromRow(rows[0]);
 }
 
