@@ -14,6 +14,7 @@
 #include "maillage/directory/v1/directory_service.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "maillage/gateway/v1/report_service.pb.h"
+#include "maillage/gateway/v1/webhook_service.pb.h"
 #include "maillage/meetings/v1/meetings_service.pb.h"
 
 namespace maillage::auth {
@@ -80,6 +81,8 @@ const std::vector<ServicePolicy>& Policies() {
       {"maillage.budget.v1.BudgetService", kStaff | kFunder, kStaff, {}, {}},
       {"maillage.gateway.v1.ReportService", kStaff | kFunder, kStaff, {}, {}},
       {"maillage.gateway.v1.GatewayAdminService", 0, 0, {}, {}},
+      // Webhooks push what the owner's role may read (the events are filtered by that role).
+      {"maillage.gateway.v1.WebhookService", kPartner, kPartner, {}, {}},
   };
   return *kPolicies;
 }
@@ -92,6 +95,7 @@ void LinkServiceContracts() {
   maillage::budget::v1::GetBudgetRequest::descriptor();
   maillage::gateway::v1::GetApiKeyRequest::descriptor();
   maillage::gateway::v1::GetActionReportRequest::descriptor();
+  maillage::gateway::v1::GetWebhookSubscriptionRequest::descriptor();
 }
 
 bool IsPublicPackage(const std::string& package) {
