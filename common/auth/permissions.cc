@@ -78,7 +78,14 @@ const std::vector<ServicePolicy>& Policies() {
        },
        {"GetParticipant", "ListParticipants", "CreateParticipant", "UpdateParticipant",
         "BatchInviteParticipants", "CheckIn", "SetParticipantStatus"}},
-      {"maillage.budget.v1.BudgetService", kStaff | kFunder, kStaff, {}, {}},
+      {"maillage.budget.v1.BudgetService",
+       kStaff | kFunder,
+       kStaff,
+       {
+           // Every action's budgets: a funder reads only those of the actions it funds.
+           {"ListBudgetChanges", kStaff},
+       },
+       {}},
       {"maillage.gateway.v1.ReportService", kStaff | kFunder, kStaff, {}, {}},
       {"maillage.gateway.v1.GatewayAdminService", 0, 0, {}, {}},
       // Webhooks push what the owner's role may read (the events are filtered by that role).

@@ -275,13 +275,15 @@ int Run() {
   // a port for the HTTP side, which reaches it in-process with the principal it signed.
   ReportSources report_sources(channel_of_backend["directory"], channel_of_backend["meetings"],
                                channel_of_backend["budget"]);
-  // Webhooks: the directory's change feed followed for each audience role, deliveries signed
+  // Webhooks: the services' change feeds followed for each audience role, deliveries signed
   // and sent by a bounded pool of workers (webhooks/webhook_dispatcher.h).
   WebhookStore webhook_store(pool);
   WebhookClient webhook_client(webhook_client_options);
-  std::unique_ptr<FeedSource> directory_feed = MakeDirectoryFeed(channel_of_backend["directory"]);
-  WebhookDispatcher webhooks(webhook_store, webhook_client, {directory_feed.get()},
-                             webhook_options);
+  std::unique_ptr<FeedSource> feeds[] = {MakeDirectoryFeed(channel_of_backend["directory"]),
+                                         MakeMeetingsFeed(channel_of_backend["meetings"]),
+                                         MakeBudgetFeed(channel_of_backend["budget"])};
+  WebhookDispatcher webhooks(webhook_store, webhook_client,
+                             {feeds[0].get(), feeds[1].get(), feeds[2].get()}, webhook_options);
   WebhookServiceImpl webhook_service(webhook_store, webhooks, webhook_client, access,
                                      OwnDoor::kPublic);
   WebhookServiceImpl inner_webhook_service(webhook_store, webhooks, webhook_client, access,

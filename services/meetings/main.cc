@@ -22,6 +22,7 @@ int main() {
       service::ReadServiceEnvironment(env, "meetings", 9102, 9112);
   std::string directory_addr = env.String("MAILLAGE_DIRECTORY_ADDR", "127.0.0.1:9101");
   std::string budget_addr = env.String("MAILLAGE_BUDGET_ADDR", "127.0.0.1:9103");
+  const int change_retention_days = env.Int("MAILLAGE_CHANGE_RETENTION_DAYS", 400, 1, 36500);
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
 
   db::Pool pool(environment.pool);
@@ -34,8 +35,12 @@ int main() {
   meetings::IndicatorReport indicators(pool, directory, actions);
   meetings::MeetingsServiceImpl service(planner, roster, outputs, roadmap, indicators);
   meetings::DirectoryFeedFollower follower(pool, directory, std::chrono::seconds(5));
-  return service::RunService(environment, pool, meetings::Migrations(), {&service}, [&] {
-    follower.Start();  // once the schema is there
-    return absl::OkStatus();
-  });
+  return service::RunService(
+      environment, pool, meetings::Migrations(), {&service},
+      [&] {
+        follower.Start();  // once the schema is there
+        return absl::OkStatus();
+      },
+      {service::OutboxRetentionJob(pool, absl::Hours(24) * change_retention_days,
+                                   environment.retention_interval)});
 }

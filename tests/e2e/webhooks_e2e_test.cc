@@ -346,6 +346,50 @@ TEST_F(WebhooksE2eTest, PartnerSubscriptionNeverReceivesPersonalData) {
   }
 }
 
+// Meetings come from the meetings service's outbox (ListMeetingChanges), written in the
+// transaction of each change; partners may not read meetings or budgets, so they may not
+// subscribe to their events.
+TEST_F(WebhooksE2eTest, MeetingEventsComeFromTheMeetingsOutbox) {
+  Receiver receiver;
+  json subscription = Subscribe(Admin(), receiver.Url(), {"meeting.planned", "meeting.cancelled"});
+  Call(Admin(), "POST", "/v1/actions?actionId=wh1",
+       {{"code", "WH1"}, {"title", "Action des webhooks"}, {"startYear", 2025}, {"endYear", 2030}});
+  const absl::Time start = absl::Now() + absl::Hours(24 * 30);
+  auto rfc3339 = [](absl::Time t) {
+    return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+  };
+  const std::string meeting =
+      Call(Admin(), "POST", "/v1/meetings",
+           {{"title", "Rencontre des ressourceries"},
+            {"kind", "MEETING_KIND_ELECTED_TECHNICIANS_MEETING"},
+            {"format", "MEETING_FORMAT_ONLINE"},
+            {"place", {{"onlineUrl", "https://visio.example.org/rencontre"}}},
+            {"action", "actions/wh1"},
+            {"startTime", rfc3339(start)},
+            {"endTime", rfc3339(start + absl::Hours(2))}})["name"];
+  Call(Admin(), "POST", "/v1/" + meeting + ":cancel", {{"reason", "salle indisponible"}});
+  ASSERT_TRUE(WaitUntil([&] { return EventsAbout(receiver, meeting).size() >= 2; },
+                        std::chrono::seconds(20)));
+  std::vector<json> events = EventsAbout(receiver, meeting);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["type"], "meeting.planned");
+  EXPECT_EQ(events[0]["data"]["meeting"]["title"], "Rencontre des ressourceries");
+  EXPECT_EQ(events[1]["type"], "meeting.cancelled");
+  EXPECT_EQ(events[1]["data"]["meeting"]["state"], "MEETING_STATE_CANCELLED");
+  for (const Received& r : receiver.received()) {
+    EXPECT_TRUE(SignatureValid(subscription["secret"], r));
+  }
+  // The feed itself, as a staff key reads it.
+  json feed = Call(CreateKey("staff feed", "ROLE_STAFF"), "GET", "/v1/meetingChanges");
+  ASSERT_FALSE(feed["changes"].empty());
+  EXPECT_EQ(feed["changes"].back()["eventType"], "meeting.cancelled");
+
+  Call(partner_key_, "POST", "/v1/webhookSubscriptions",
+       {{"url", receiver.Url()}, {"eventTypes", {"meeting.planned"}}}, 403);
+  Call(partner_key_, "POST", "/v1/webhookSubscriptions",
+       {{"url", receiver.Url()}, {"eventTypes", {"budget.approved"}}}, 403);
+}
+
 TEST_F(WebhooksE2eTest, RefusesInternalAddressesRedirectsAndBadSubscriptions) {
   Receiver target, redirecting;
   redirecting.Answer(302, target.Url());

@@ -3,7 +3,7 @@
 // principal (a PARTNER reading the directory's feed gets no contact snapshot), so an event
 // never carries more than its subscriber's role may read through the API.
 //
-// DirectoryFeed follows DirectoryService.ListChanges; each change becomes one event
+// The directory's feed: each change becomes one event
 // "<resource>.<kind>" ("actor.updated", "contact.erased") whose JSON body is
 //   {"type": "actor.updated", "timestamp": "<commit time, RFC 3339>", "data": <the Change>}
 // with the Change in the proto3 JSON mapping (as GET /v1/changes shows it to that role).
@@ -43,8 +43,14 @@ class FeedSource {
                                         std::chrono::system_clock::time_point deadline) = 0;
 };
 
-// The directory's change feed.
+// The directory's change feed (DirectoryService.ListChanges).
 std::unique_ptr<FeedSource> MakeDirectoryFeed(std::shared_ptr<grpc::Channel> channel);
+// The meetings' outbox (MeetingsService.ListMeetingChanges): meeting.planned, meeting.closed,
+// meeting.cancelled, output.created; data is the MeetingChange with its Meeting or Output.
+std::unique_ptr<FeedSource> MakeMeetingsFeed(std::shared_ptr<grpc::Channel> channel);
+// The budget's outbox (BudgetService.ListBudgetChanges): budget.submitted, budget.approved;
+// data is the BudgetChange with its Budget.
+std::unique_ptr<FeedSource> MakeBudgetFeed(std::shared_ptr<grpc::Channel> channel);
 
 // The JSON body of an event: {"type":..,"timestamp":..,"data":<data_json>}.
 std::string EventBody(const std::string& event_type, absl::Time commit_time,
