@@ -53,6 +53,21 @@ constexpr char kFanOut[] =
     "INSERT INTO webhook_deliveries (subscription_id, event_id) "
     "SELECT s.id, $1 FROM webhook_subscriptions s WHERE s.owner_role = $2 "
     "AND ($3 = ANY(s.event_types) OR '*' = ANY(s.event_types)) ON CONFLICT DO NOTHING";
+// An erasure (or deletion) of the contact $2 in feed $1: the events stored about it, under every
+// name it had (its contact.merged events link them), keep only their resource name and
+// sequence. Pending deliveries then send that. The directory does the same to its own feed.
+constexpr char kScrub[] =
+    "WITH RECURSIVE names(name) AS (SELECT $2::text UNION "
+    " SELECT CASE WHEN e.resource_name = n.name "
+    "  THEN e.payload::jsonb -> 'data' ->> 'mergedInto' ELSE e.resource_name END "
+    " FROM webhook_events e JOIN names n ON e.resource_name = n.name "
+    "  OR e.payload::jsonb -> 'data' ->> 'mergedInto' = n.name "
+    " WHERE e.source = $1 AND e.event_type = 'contact.merged') "
+    "UPDATE webhook_events SET payload = jsonb_set(payload::jsonb, '{data}', "
+    " jsonb_build_object('resourceName', resource_name, "
+    "  'sequence', payload::jsonb -> 'data' -> 'sequence', 'redacted', true))::text "
+    "WHERE source = $1 AND resource_name IN (SELECT name FROM names WHERE name IS NOT NULL) "
+    "AND event_type NOT IN ('contact.erased', 'contact.deleted')";
 constexpr char kSaveCursor[] =
     "INSERT INTO webhook_feed_cursors (source, role, cursor) VALUES ($1, $2, $3) "
     "ON CONFLICT (source, role) DO UPDATE SET cursor = EXCLUDED.cursor";
@@ -346,6 +361,9 @@ absl::StatusOr<int64_t> WebhookStore::AppendEvents(db::Deadline deadline, const 
                                          event.event_type, event.resource_name,
                                          absl::ToUnixMicros(event.commit_time), event.payload);
       if (row.empty()) continue;  // stored by an earlier page
+      if (event.event_type == "contact.erased" || event.event_type == "contact.deleted") {
+        txn.exec_params(kScrub, source, event.resource_name);
+      }
       queued += txn.exec_params(kFanOut, row[0][0].as<int64_t>(), role_name, event.event_type)
                     .affected_rows();
     }

@@ -89,7 +89,9 @@ class WebhookStore {
   absl::StatusOr<std::string> Cursor(db::Deadline deadline, const std::string& source,
                                      auth::Role role);
   // Stores `events` (already stored ones are skipped), queues their deliveries, and moves the
-  // cursor to `next_cursor`: one transaction. Returns how many deliveries were queued.
+  // cursor to `next_cursor`: one transaction. A contact.erased or contact.deleted event strips
+  // the events stored about that person (under all its names) down to name and sequence, as
+  // the directory strips its own feed. Returns how many deliveries were queued.
   absl::StatusOr<int64_t> AppendEvents(db::Deadline deadline, const std::string& source,
                                        auth::Role role, const std::vector<FeedEvent>& events,
                                        const std::string& next_cursor);
