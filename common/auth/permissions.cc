@@ -14,6 +14,7 @@
 #include "maillage/directory/v1/directory_service.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "maillage/gateway/v1/report_service.pb.h"
+#include "maillage/gateway/v1/webhook_service.pb.h"
 #include "maillage/meetings/v1/meetings_service.pb.h"
 
 namespace maillage::auth {
@@ -77,9 +78,18 @@ const std::vector<ServicePolicy>& Policies() {
        },
        {"GetParticipant", "ListParticipants", "CreateParticipant", "UpdateParticipant",
         "BatchInviteParticipants", "CheckIn", "SetParticipantStatus"}},
-      {"maillage.budget.v1.BudgetService", kStaff | kFunder, kStaff, {}, {}},
+      {"maillage.budget.v1.BudgetService",
+       kStaff | kFunder,
+       kStaff,
+       {
+           // Every action's budgets: a funder reads only those of the actions it funds.
+           {"ListBudgetChanges", kStaff},
+       },
+       {}},
       {"maillage.gateway.v1.ReportService", kStaff | kFunder, kStaff, {}, {}},
       {"maillage.gateway.v1.GatewayAdminService", 0, 0, {}, {}},
+      // Webhooks push what the owner's role may read (the events are filtered by that role).
+      {"maillage.gateway.v1.WebhookService", kPartner, kPartner, {}, {}},
   };
   return *kPolicies;
 }
@@ -92,6 +102,7 @@ void LinkServiceContracts() {
   maillage::budget::v1::GetBudgetRequest::descriptor();
   maillage::gateway::v1::GetApiKeyRequest::descriptor();
   maillage::gateway::v1::GetActionReportRequest::descriptor();
+  maillage::gateway::v1::GetWebhookSubscriptionRequest::descriptor();
 }
 
 bool IsPublicPackage(const std::string& package) {

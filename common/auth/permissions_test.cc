@@ -19,9 +19,9 @@ namespace gw = ::maillage::gateway::v1;
 // The public services, named here by hand: a service added to a contract without a rule, or
 // one the table names by a wrong name, fails ServicesAreExactlyThePublicOnes.
 const std::set<std::string> kPublicServices = {
-    "maillage.directory.v1.DirectoryService", "maillage.meetings.v1.MeetingsService",
-    "maillage.budget.v1.BudgetService", "maillage.gateway.v1.ReportService",
-    "maillage.gateway.v1.GatewayAdminService"};
+    "maillage.directory.v1.DirectoryService",  "maillage.meetings.v1.MeetingsService",
+    "maillage.budget.v1.BudgetService",        "maillage.gateway.v1.ReportService",
+    "maillage.gateway.v1.GatewayAdminService", "maillage.gateway.v1.WebhookService"};
 
 std::string ServiceOf(const std::string& method) { return method.substr(1, method.rfind('/') - 1); }
 
@@ -108,6 +108,9 @@ TEST(PermissionsTest, RolesMatchTheSecurityRulesOnSampleMethods) {
 TEST(PermissionsTest, OnlyAdminAndStaffWriteAndOnlyAdminManagesTheGateway) {
   for (const MethodRule& rule : AllRules()) {
     const bool admin_service = absl::StartsWith(rule.method, "/maillage.gateway.v1.GatewayAdmin");
+    if (absl::StartsWith(rule.method, "/maillage.gateway.v1.WebhookService/")) {
+      continue;  // partners' own subscriptions: WebhooksArePartnersAndAdminsOnly
+    }
     for (Role role : {gw::ROLE_FUNDER, gw::ROLE_PARTNER}) {
       if (!rule.read_only || admin_service) {
         EXPECT_FALSE(Allowed(role, rule.method)) << Role_Name(role) << " " << rule.method;
@@ -115,6 +118,32 @@ TEST(PermissionsTest, OnlyAdminAndStaffWriteAndOnlyAdminManagesTheGateway) {
     }
     EXPECT_EQ(Allowed(gw::ROLE_STAFF, rule.method), !admin_service) << rule.method;
   }
+}
+
+// A partner subscribes its own URLs (and an admin any); staff and funders push nothing.
+TEST(PermissionsTest, WebhooksArePartnersAndAdminsOnly) {
+  int methods = 0;
+  for (const MethodRule& rule : AllRules()) {
+    if (!absl::StartsWith(rule.method, "/maillage.gateway.v1.WebhookService/")) continue;
+    ++methods;
+    EXPECT_TRUE(Allowed(gw::ROLE_ADMIN, rule.method)) << rule.method;
+    EXPECT_TRUE(Allowed(gw::ROLE_PARTNER, rule.method)) << rule.method;
+    EXPECT_FALSE(Allowed(gw::ROLE_STAFF, rule.method)) << rule.method;
+    EXPECT_FALSE(Allowed(gw::ROLE_FUNDER, rule.method)) << rule.method;
+  }
+  EXPECT_EQ(methods, 8);
+}
+
+// The services' change feeds the webhooks follow: the budget's spans every action, so a funder
+// (scoped to its own actions) may not read it; partners read only the directory's.
+TEST(PermissionsTest, ChangeFeedsFollowTheReadRules) {
+  EXPECT_TRUE(Allowed(gw::ROLE_PARTNER, "/maillage.directory.v1.DirectoryService/ListChanges"));
+  EXPECT_FALSE(
+      Allowed(gw::ROLE_PARTNER, "/maillage.meetings.v1.MeetingsService/ListMeetingChanges"));
+  EXPECT_TRUE(Allowed(gw::ROLE_STAFF, "/maillage.meetings.v1.MeetingsService/ListMeetingChanges"));
+  EXPECT_FALSE(Allowed(gw::ROLE_FUNDER, "/maillage.budget.v1.BudgetService/ListBudgetChanges"));
+  EXPECT_FALSE(Allowed(gw::ROLE_PARTNER, "/maillage.budget.v1.BudgetService/ListBudgetChanges"));
+  EXPECT_TRUE(Allowed(gw::ROLE_STAFF, "/maillage.budget.v1.BudgetService/ListBudgetChanges"));
 }
 
 TEST(PermissionsTest, PersonalDataReachesOtherRolesOnlyThroughTheFilteredChangeFeed) {

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/change_outbox.h"
 #include "common/api/pagination.h"
 #include "common/auth/caller.h"
 #include "common/db/idempotency.h"
@@ -85,6 +86,15 @@ PeriodicJob RequestIdRetentionJob(db::Pool& pool, absl::Duration interval) {
                 In(std::chrono::minutes(5)), [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
                   return db::PurgeRequestIds(txn, now - db::kRequestIdRetention);
                 });
+          }};
+}
+
+PeriodicJob OutboxRetentionJob(db::Pool& pool, absl::Duration retention, absl::Duration interval) {
+  return {"change outbox retention", interval, [&pool, retention](absl::Time now) {
+            return pool.Transact<int64_t>(In(std::chrono::minutes(5)),
+                                          [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+                                            return api::PruneOutbox(txn, now - retention);
+                                          });
           }};
 }
 

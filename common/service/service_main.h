@@ -88,4 +88,8 @@ int RunService(const ServiceEnvironment& environment, db::Pool& pool,
 // jobs' clock (table request_ids, common/db/idempotency.h).
 PeriodicJob RequestIdRetentionJob(db::Pool& pool, absl::Duration interval);
 
+// The job that prunes a service's change outbox (common/api/change_outbox.h, tables outbox and
+// outbox_state) of the events committed more than `retention` ago.
+PeriodicJob OutboxRetentionJob(db::Pool& pool, absl::Duration retention, absl::Duration interval);
+
 }  // namespace maillage::service

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/api/change_outbox.h"
 #include "common/api/etag.h"
 #include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
@@ -213,6 +214,7 @@ absl::StatusOr<v1::Budget> BudgetBook::SubmitBudget(const v1::SubmitBudgetReques
           }
           SetBudgetState(txn, stored.id, v1::BUDGET_STATE_SUBMITTED, "");
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
+          api::AppendOutboxEvent(txn, "budget.submitted", saved.budget.name(), &saved.budget);
           return saved.budget;
         });
   });
@@ -236,6 +238,7 @@ absl::StatusOr<v1::Budget> BudgetBook::ApproveBudget(const v1::ApproveBudgetRequ
           }
           SetBudgetState(txn, stored.id, v1::BUDGET_STATE_APPROVED, request.approval_note());
           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
+          api::AppendOutboxEvent(txn, "budget.approved", saved.budget.name(), &saved.budget);
           return saved.budget;
         });
   });
@@ -395,6 +398,30 @@ absl::StatusOr<v1::ImportBudgetTableResponse> BudgetBook::ImportBudgetTable(
     return pool_.ReadOnly<v1::ImportBudgetTableResponse>(deadline, body);
   }
   return pool_.Transact<v1::ImportBudgetTableResponse>(deadline, body);
+}
+
+absl::StatusOr<v1::ListBudgetChangesResponse> BudgetBook::Changes(
+    const v1::ListBudgetChangesRequest& request, db::Deadline deadline) {
+  return pool_.ReadOnly<v1::ListBudgetChangesResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListBudgetChangesResponse> {
+        MAILLAGE_ASSIGN_OR_RETURN(
+            api::OutboxPage page,
+            api::ReadOutbox(txn, request.since(), request.page_size(), kDomain));
+        v1::ListBudgetChangesResponse response;
+        for (const api::OutboxEvent& event : page.events) {
+          v1::BudgetChange* change = response.add_changes();
+          change->set_sequence(event.sequence);
+          change->set_event_type(event.event_type);
+          change->set_resource_name(event.resource_name);
+          const int64_t micros = absl::ToUnixMicros(event.commit_time);
+          change->mutable_commit_time()->set_seconds(micros / 1000000);
+          change->mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+          if (event.has_snapshot) change->mutable_budget()->ParseFromString(event.snapshot);
+        }
+        response.set_next_cursor(page.next_cursor);
+        response.set_caught_up(page.caught_up);
+        return response;
+      });
 }
 
 }  // namespace maillage::budget

@@ -70,6 +70,11 @@ class BudgetBook {
   absl::StatusOr<google::api::HttpBody> Export(const v1::ExportBudgetRequest& request,
                                                db::Deadline deadline);
 
+  // The change feed (common/api/change_outbox.h): INVALID_ARGUMENT for a malformed cursor,
+  // FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a pruned one.
+  absl::StatusOr<v1::ListBudgetChangesResponse> Changes(const v1::ListBudgetChangesRequest& request,
+                                                        db::Deadline deadline);
+
  private:
   db::Pool& pool_;
   const ChartOfAccounts& chart_;

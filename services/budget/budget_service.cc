@@ -48,6 +48,9 @@ MAILLAGE_BUDGET_ADAPT(DeleteBudget, DeleteBudgetRequest, google::protobuf::Empty
                       budgets_.DeleteBudget, MAILLAGE_NAMES(request->name()))
 MAILLAGE_BUDGET_ADAPT(SubmitBudget, SubmitBudgetRequest, v1::Budget, budgets_.SubmitBudget,
                       MAILLAGE_NAMES(request->name()))
+// Every budget of every action: staff only (the permission table), so no funder scope applies.
+MAILLAGE_BUDGET_ADAPT(ListBudgetChanges, ListBudgetChangesRequest, v1::ListBudgetChangesResponse,
+                      budgets_.Changes, MAILLAGE_NAMES())
 MAILLAGE_BUDGET_ADAPT(ApproveBudget, ApproveBudgetRequest, v1::Budget, budgets_.ApproveBudget,
                       MAILLAGE_NAMES(request->name()))
 MAILLAGE_BUDGET_ADAPT(ReviseBudget, ReviseBudgetRequest, v1::Budget, budgets_.ReviseBudget,

@@ -34,6 +34,7 @@ class BudgetServiceImpl final : public v1::BudgetService::Service {
   MAILLAGE_BUDGET_RPC(DeleteBudget, DeleteBudgetRequest, google::protobuf::Empty);
   MAILLAGE_BUDGET_RPC(SubmitBudget, SubmitBudgetRequest, v1::Budget);
   MAILLAGE_BUDGET_RPC(ApproveBudget, ApproveBudgetRequest, v1::Budget);
+  MAILLAGE_BUDGET_RPC(ListBudgetChanges, ListBudgetChangesRequest, v1::ListBudgetChangesResponse);
   MAILLAGE_BUDGET_RPC(ReviseBudget, ReviseBudgetRequest, v1::Budget);
   MAILLAGE_BUDGET_RPC(DiffBudgetVersions, DiffBudgetVersionsRequest,
                       v1::DiffBudgetVersionsResponse);

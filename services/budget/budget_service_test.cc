@@ -7,6 +7,7 @@
 #include "services/budget/budget_test_server.h"
 
 using maillage::testing::IsOk;
+using maillage::testing::StatusIs;
 
 namespace maillage::budget::testing {
 namespace {
@@ -329,6 +330,53 @@ TEST_F(BudgetsTest, RefusesBadLines) {
   request.mutable_budget_line()->set_amount_cents(100);
   request.mutable_budget_line()->set_chapter_line(budget.name() + "/lines/3");  // an income chapter
   EXPECT_EQ(Reason(Call(&Stub::CreateBudgetLine, request, &line)), "CHAPTER_NOT_FOUND");
+}
+
+// Submission and approval are appended to the outbox in their transaction, in commit order,
+// read back after a cursor (common/api/change_outbox.h).
+TEST_F(BudgetsTest, SubmissionAndApprovalReachTheChangeFeedInOrder) {
+  v1::Budget budget = CleanBudget();
+  v1::ListBudgetChangesRequest feed;
+  v1::ListBudgetChangesResponse before;
+  ASSERT_THAT(Call(&Stub::ListBudgetChanges, feed, &before), IsOk());
+  EXPECT_TRUE(before.changes().empty()) << "a draft is not an event";
+  EXPECT_TRUE(before.caught_up());
+
+  v1::SubmitBudgetRequest submit;
+  submit.set_name(budget.name());
+  v1::Budget submitted;
+  ASSERT_THAT(Call(&Stub::SubmitBudget, submit, &submitted), IsOk());
+  v1::ApproveBudgetRequest approve;
+  approve.set_name(budget.name());
+  v1::Budget approved;
+  ASSERT_THAT(Call(&Stub::ApproveBudget, approve, &approved), IsOk());
+
+  feed.set_since(before.next_cursor());
+  v1::ListBudgetChangesResponse changes;
+  ASSERT_THAT(Call(&Stub::ListBudgetChanges, feed, &changes), IsOk());
+  ASSERT_EQ(changes.changes_size(), 2);
+  EXPECT_EQ(changes.changes(0).event_type(), "budget.submitted");
+  EXPECT_EQ(changes.changes(0).resource_name(), budget.name());
+  EXPECT_EQ(changes.changes(0).budget().state(), v1::BUDGET_STATE_SUBMITTED);
+  EXPECT_EQ(changes.changes(1).event_type(), "budget.approved");
+  EXPECT_EQ(changes.changes(1).budget().state(), v1::BUDGET_STATE_APPROVED);
+  EXPECT_GT(changes.changes(1).sequence(), changes.changes(0).sequence());
+  EXPECT_TRUE(changes.changes(1).has_commit_time());
+
+  // From the last cursor: nothing more. A made-up cursor: INVALID_ARGUMENT.
+  feed.set_since(changes.next_cursor());
+  v1::ListBudgetChangesResponse after;
+  ASSERT_THAT(Call(&Stub::ListBudgetChanges, feed, &after), IsOk());
+  EXPECT_TRUE(after.changes().empty());
+  EXPECT_EQ(after.next_cursor(), changes.next_cursor());
+  feed.set_since("not-a-cursor");
+  EXPECT_THAT(Call(&Stub::ListBudgetChanges, feed, &after),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // A rejected submission writes nothing (the transaction is undone, its event with it).
+  EXPECT_EQ(Reason(Call(&Stub::ApproveBudget, approve, &approved)), "INVALID_STATE_TRANSITION");
+  feed.set_since(changes.next_cursor());
+  ASSERT_THAT(Call(&Stub::ListBudgetChanges, feed, &after), IsOk());
+  EXPECT_TRUE(after.changes().empty());
 }
 
 TEST_F(BudgetsTest, VersionsMoveFromDraftToApprovedAndReviseIntoANewDraft) {

@@ -10,13 +10,17 @@ const std::vector<db::Migration>& Migrations();
 int main() {
   maillage::config::Env env;
   auto environment = maillage::service::ReadServiceEnvironment(env, "budget", 9103, 9113);
+  const int change_retention_days = env.Int("MAILLAGE_CHANGE_RETENTION_DAYS", 400, 1, 36500);
   if (absl::Status status = env.Finish(); !status.ok()) {
     return maillage::service::ConfigError(status);
   }
   maillage::db::Pool pool(environment.pool);
   maillage::budget::BudgetServiceImpl budget(pool);
   return maillage::service::RunService(
-      environment, pool, maillage::budget::Migrations(), {&budget}, [&] {
+      environment, pool, maillage::budget::Migrations(), {&budget},
+      [&] {
         return budget.SyncAccounts(std::chrono::system_clock::now() + std::chrono::seconds(30));
-      });
+      },
+      {maillage::service::OutboxRetentionJob(pool, absl::Hours(24) * change_retention_days,
+                                             environment.retention_interval)});
 }

@@ -27,6 +27,13 @@
 //   the request_ids' 24 h), MAILLAGE_CONSOLE_DIR (the staff console's pages; the source tree's
 //   services/gateway/console/web by default), MAILLAGE_CONSOLE_IDLE_TIMEOUT (30m) and
 //   MAILLAGE_CONSOLE_SESSION_LIFETIME (12h): a console session ends after either.
+// Webhooks (webhooks/, README "Webhooks"): MAILLAGE_WEBHOOK_ALLOWED_ADDRESSES (none; addresses or
+//   CIDR blocks, comma-separated, that deliveries may reach although loopback, private,
+//   link-local or metadata), MAILLAGE_WEBHOOK_ALLOW_HTTP (false: https only),
+//   MAILLAGE_WEBHOOK_WORKERS (8), MAILLAGE_WEBHOOK_POLL_INTERVAL (1s),
+//   MAILLAGE_WEBHOOK_CONNECT_TIMEOUT (5s), MAILLAGE_WEBHOOK_TIMEOUT (10s),
+//   MAILLAGE_WEBHOOK_RETRY_BASE (5s), MAILLAGE_WEBHOOK_RETRY_MAX (1h),
+//   MAILLAGE_WEBHOOK_DISABLE_AFTER (72h), MAILLAGE_WEBHOOK_EVENT_RETENTION_DAYS (30).
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
 // instead of serving (keys_cli.h); `maillage-gateway users add|list|disable|ensure-admin ...` the
@@ -73,6 +80,11 @@
 #include "services/gateway/reports/report_sources.h"
 #include "services/gateway/routing/backend_caller.h"
 #include "services/gateway/routing/route_table.h"
+#include "services/gateway/webhooks/feed_source.h"
+#include "services/gateway/webhooks/webhook_client.h"
+#include "services/gateway/webhooks/webhook_dispatcher.h"
+#include "services/gateway/webhooks/webhook_service.h"
+#include "services/gateway/webhooks/webhook_store.h"
 
 namespace maillage::gateway {
 
@@ -163,7 +175,35 @@ int Run() {
       absl::FromChrono(env.Duration("MAILLAGE_CONSOLE_IDLE_TIMEOUT", std::chrono::minutes(30)));
   session_options.absolute =
       absl::FromChrono(env.Duration("MAILLAGE_CONSOLE_SESSION_LIFETIME", std::chrono::hours(12)));
+  const std::string webhook_allowed = env.String("MAILLAGE_WEBHOOK_ALLOWED_ADDRESSES", "");
+  WebhookClientOptions webhook_client_options;
+  webhook_client_options.allow_plain_http = env.Bool("MAILLAGE_WEBHOOK_ALLOW_HTTP", false);
+  webhook_client_options.connect_timeout =
+      env.Duration("MAILLAGE_WEBHOOK_CONNECT_TIMEOUT", std::chrono::seconds(5));
+  webhook_client_options.total_timeout =
+      env.Duration("MAILLAGE_WEBHOOK_TIMEOUT", std::chrono::seconds(10));
+  WebhookDispatcherOptions webhook_options;
+  webhook_options.workers = env.Int("MAILLAGE_WEBHOOK_WORKERS", 8, 1, 256);
+  webhook_options.poll_interval =
+      absl::FromChrono(env.Duration("MAILLAGE_WEBHOOK_POLL_INTERVAL", std::chrono::seconds(1)));
+  webhook_options.retry.base =
+      absl::FromChrono(env.Duration("MAILLAGE_WEBHOOK_RETRY_BASE", std::chrono::seconds(5)));
+  webhook_options.retry.max =
+      absl::FromChrono(env.Duration("MAILLAGE_WEBHOOK_RETRY_MAX", std::chrono::hours(1)));
+  webhook_options.retry.disable_after =
+      absl::FromChrono(env.Duration("MAILLAGE_WEBHOOK_DISABLE_AFTER", std::chrono::hours(72)));
+  webhook_options.lease = absl::FromChrono(webhook_client_options.connect_timeout +
+                                           webhook_client_options.total_timeout) +
+                          absl::Seconds(30);
+  const int webhook_retention_days = env.Int("MAILLAGE_WEBHOOK_EVENT_RETENTION_DAYS", 30, 1, 36500);
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
+  absl::StatusOr<AddressFilter> webhook_filter = AddressFilter::Parse(webhook_allowed);
+  if (!webhook_filter.ok()) {
+    std::fprintf(stderr, "configuration: MAILLAGE_WEBHOOK_ALLOWED_ADDRESSES: %s\n",
+                 std::string(webhook_filter.status().message()).c_str());
+    return 2;
+  }
+  webhook_client_options.filter = *webhook_filter;
   if (http_options.timeouts.default_timeout.count() <= 0) {
     std::fprintf(stderr, "configuration: MAILLAGE_REQUEST_TIMEOUT: expected a positive duration\n");
     return 2;
@@ -173,7 +213,12 @@ int Run() {
       {"MAILLAGE_HTTP_HEADER_TIMEOUT", listener.header_timeout},
       {"MAILLAGE_HTTP_BODY_TIMEOUT", listener.body_timeout},
       {"MAILLAGE_CONSOLE_IDLE_TIMEOUT", absl::ToChronoMilliseconds(session_options.idle)},
-      {"MAILLAGE_CONSOLE_SESSION_LIFETIME", absl::ToChronoMilliseconds(session_options.absolute)}};
+      {"MAILLAGE_CONSOLE_SESSION_LIFETIME", absl::ToChronoMilliseconds(session_options.absolute)},
+
+      {"MAILLAGE_WEBHOOK_CONNECT_TIMEOUT", webhook_client_options.connect_timeout},
+      {"MAILLAGE_WEBHOOK_TIMEOUT", webhook_client_options.total_timeout},
+      {"MAILLAGE_WEBHOOK_POLL_INTERVAL", absl::ToChronoMilliseconds(webhook_options.poll_interval)},
+      {"MAILLAGE_WEBHOOK_RETRY_BASE", absl::ToChronoMilliseconds(webhook_options.retry.base)}};
   for (const auto& [name, value] : durations) {
     if (value.count() <= 0) {
       std::fprintf(stderr, "configuration: %s: expected a positive duration\n", name);
@@ -252,18 +297,33 @@ int Run() {
   // a port for the HTTP side, which reaches it in-process with the principal it signed.
   ReportSources report_sources(channel_of_backend["directory"], channel_of_backend["meetings"],
                                channel_of_backend["budget"]);
+  // Webhooks: the services' change feeds followed for each audience role, deliveries signed
+  // and sent by a bounded pool of workers (webhooks/webhook_dispatcher.h).
+  WebhookStore webhook_store(pool);
+  WebhookClient webhook_client(webhook_client_options);
+  std::unique_ptr<FeedSource> feeds[] = {MakeDirectoryFeed(channel_of_backend["directory"]),
+                                         MakeMeetingsFeed(channel_of_backend["meetings"]),
+                                         MakeBudgetFeed(channel_of_backend["budget"])};
+  WebhookDispatcher webhooks(webhook_store, webhook_client,
+                             {feeds[0].get(), feeds[1].get(), feeds[2].get()}, webhook_options);
+  WebhookServiceImpl webhook_service(webhook_store, webhooks, webhook_client, access,
+                                     OwnDoor::kPublic);
+  WebhookServiceImpl inner_webhook_service(webhook_store, webhooks, webhook_client, access,
+                                           OwnDoor::kInProcess);
   GatewayAdminServiceImpl admin_service(keys, audit, access, OwnDoor::kPublic);
   ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
   GatewayAdminServiceImpl inner_admin_service(keys, audit, access, OwnDoor::kInProcess);
   ReportServiceImpl inner_report_service(report_sources, access, OwnDoor::kInProcess);
-  server::Server grpc_server(environment.server, {&admin_service, &report_service});
+  server::Server grpc_server(environment.server,
+                             {&admin_service, &report_service, &webhook_service});
   grpc_server.SetGenericService(passthrough->get());
   server::ServerOptions inner_options = environment.server;
   inner_options.service_name = "gateway-in-process";
   inner_options.grpc_port = -1;
   inner_options.tls = {};
   inner_options.reflection = false;
-  server::Server inner_server(inner_options, {&inner_admin_service, &inner_report_service});
+  server::Server inner_server(
+      inner_options, {&inner_admin_service, &inner_report_service, &inner_webhook_service});
 
   // Beside the gRPC server (run by RunUntilSignal): the in-process server, the HTTP and admin
   // HTTP ports.
@@ -310,14 +370,20 @@ int Run() {
   retention.Add(AuditRetentionJob(audit, absl::Hours(24) * audit_retention_days,
                                   environment.retention_interval));
   retention.Add(SessionRetentionJob(staff_sessions, environment.retention_interval));
+  retention.Add(WebhookRetentionJob(webhook_store, absl::Hours(24) * webhook_retention_days,
+                                    environment.retention_interval));
   auto after_migrate = [&]() -> absl::Status {
     absl::Status ready = EnsureAdminKey(keys, admin_key);
-    if (ready.ok()) retention.Start();
+    if (ready.ok()) {
+      retention.Start();
+      webhooks.Start();
+    }
     return ready;
   };
   int exit_code = server::RunUntilSignal(
       grpc_server, service::MigrateThen(pool, "gateway", Migrations(), after_migrate),
       /*check=*/{}, std::chrono::seconds(2), listeners);
+  webhooks.Stop();
   retention.Stop();
   log::Info("gateway stopped");
   return exit_code;

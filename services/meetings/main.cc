@@ -25,6 +25,7 @@ int main() {
   std::string directory_addr = env.String("MAILLAGE_DIRECTORY_ADDR", "127.0.0.1:9101");
   std::string budget_addr = env.String("MAILLAGE_BUDGET_ADDR", "127.0.0.1:9103");
   std::string kinds_file = env.String("MAILLAGE_MEETING_KINDS_FILE", "");
+  const int change_retention_days = env.Int("MAILLAGE_CHANGE_RETENTION_DAYS", 400, 1, 36500);
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
   // The network's own meeting kinds, checked before anything starts (a bad file is a
   // configuration error naming the file, the line and the field).
@@ -41,9 +42,13 @@ int main() {
   meetings::IndicatorReport indicators(pool, directory, actions);
   meetings::MeetingsServiceImpl service(planner, roster, outputs, roadmap, indicators);
   meetings::DirectoryFeedFollower follower(pool, directory, std::chrono::seconds(5));
-  return service::RunService(environment, pool, meetings::Migrations(), {&service}, [&] {
-    MAILLAGE_RETURN_IF_ERROR(meetings::SyncMeetingKinds(pool, *kinds));
-    follower.Start();  // once the schema is there
-    return absl::OkStatus();
-  });
+  return service::RunService(
+      environment, pool, meetings::Migrations(), {&service},
+      [&] {
+        MAILLAGE_RETURN_IF_ERROR(meetings::SyncMeetingKinds(pool, *kinds));
+        follower.Start();  // once the schema is there
+        return absl::OkStatus();
+      },
+      {service::OutboxRetentionJob(pool, absl::Hours(24) * change_retention_days,
+                                   environment.retention_interval)});
 }

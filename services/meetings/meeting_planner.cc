@@ -4,7 +4,9 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/change_outbox.h"
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
@@ -142,7 +144,9 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Create(const v1::CreateMeetingReques
         txn, request.request_id(), "CreateMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
           MAILLAGE_RETURN_IF_ERROR(CheckCustomKind(txn, meeting, "meeting.custom_kind"));
-          return InsertMeeting(txn, meeting);
+          v1::Meeting inserted = InsertMeeting(txn, meeting);
+          api::AppendOutboxEvent(txn, "meeting.planned", inserted.name(), &inserted);
+          return inserted;
         });
   });
 }
@@ -265,7 +269,9 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
           CloseRow(txn, id, request.minutes());
           // Attendance is frozen from now on: its summary is what the indicators read.
           SummarizeClosedAttendance(txn, {id});
-          return LoadMeeting(txn, id, false);
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting closed, LoadMeeting(txn, id, false));
+          api::AppendOutboxEvent(txn, "meeting.closed", closed.name(), &closed);
+          return closed;
         });
   });
 }
@@ -285,7 +291,9 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Cancel(const v1::CancelMeetingReques
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CANCELLED));
           CancelRow(txn, id, request.reason());
-          return LoadMeeting(txn, id, false);
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting cancelled, LoadMeeting(txn, id, false));
+          api::AppendOutboxEvent(txn, "meeting.cancelled", cancelled.name(), &cancelled);
+          return cancelled;
         });
   });
 }
@@ -335,6 +343,35 @@ absl::StatusOr<google::api::HttpBody> MeetingPlanner::ActionCalendar(
   body.set_content_type(kCalendarContentType);
   body.set_data(std::move(text));
   return body;
+}
+
+absl::StatusOr<v1::ListMeetingChangesResponse> MeetingPlanner::Changes(
+    const v1::ListMeetingChangesRequest& request, db::Deadline deadline) {
+  return pool_.ReadOnly<v1::ListMeetingChangesResponse>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListMeetingChangesResponse> {
+        MAILLAGE_ASSIGN_OR_RETURN(
+            api::OutboxPage page,
+            api::ReadOutbox(txn, request.since(), request.page_size(), kDomain));
+        v1::ListMeetingChangesResponse response;
+        for (const api::OutboxEvent& event : page.events) {
+          v1::MeetingChange* change = response.add_changes();
+          change->set_sequence(event.sequence);
+          change->set_event_type(event.event_type);
+          change->set_resource_name(event.resource_name);
+          const int64_t micros = absl::ToUnixMicros(event.commit_time);
+          change->mutable_commit_time()->set_seconds(micros / 1000000);
+          change->mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+          if (!event.has_snapshot) continue;
+          if (absl::StartsWith(event.event_type, "output.")) {
+            change->mutable_output()->ParseFromString(event.snapshot);
+          } else {
+            change->mutable_meeting()->ParseFromString(event.snapshot);
+          }
+        }
+        response.set_next_cursor(page.next_cursor);
+        response.set_caught_up(page.caught_up);
+        return response;
+      });
 }
 
 }  // namespace maillage::meetings

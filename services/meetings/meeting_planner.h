@@ -51,6 +51,11 @@ class MeetingPlanner {
   absl::StatusOr<google::api::HttpBody> ActionCalendar(const v1::GetActionCalendarRequest& request,
                                                        db::Deadline deadline);
 
+  // The change feed (common/api/change_outbox.h): INVALID_ARGUMENT for a malformed cursor,
+  // FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a pruned one.
+  absl::StatusOr<v1::ListMeetingChangesResponse> Changes(
+      const v1::ListMeetingChangesRequest& request, db::Deadline deadline);
+
  private:
   // INVALID_ARGUMENT (field `field`) when `commune` is not one of the directory's communes;
   // UNAVAILABLE when the directory cannot say.

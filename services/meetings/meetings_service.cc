@@ -243,4 +243,11 @@ grpc::Status MeetingsServiceImpl::GetIndicators(grpc::ServerContext* context,
   return Reply(indicators_.Get(*request, context->deadline()), response, kDomain);
 }
 
+grpc::Status MeetingsServiceImpl::ListMeetingChanges(grpc::ServerContext* context,
+                                                     const v1::ListMeetingChangesRequest* request,
+                                                     v1::ListMeetingChangesResponse* response) {
+  MAILLAGE_AUTHORIZE(context, v1::MeetingsService, ListMeetingChanges, kDomain);
+  return Reply(planner_.Changes(*request, context->deadline()), response, kDomain);
+}
+
 }  // namespace maillage::meetings

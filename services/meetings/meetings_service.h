@@ -105,6 +105,9 @@ class MeetingsServiceImpl : public v1::MeetingsService::Service {
 
   grpc::Status GetIndicators(grpc::ServerContext* context, const v1::GetIndicatorsRequest* request,
                              v1::Indicators* response) override;
+  grpc::Status ListMeetingChanges(grpc::ServerContext* context,
+                                  const v1::ListMeetingChangesRequest* request,
+                                  v1::ListMeetingChangesResponse* response) override;
 
  private:
   MeetingPlanner& planner_;

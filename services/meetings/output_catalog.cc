@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/change_outbox.h"
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
 #include "common/api/resource_name.h"
@@ -104,7 +105,9 @@ absl::StatusOr<v1::Output> OutputCatalog::Create(const v1::CreateOutputRequest& 
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
           MAILLAGE_RETURN_IF_ERROR(CheckNotCancelled(meeting));
           int64_t id = InsertOutput(txn, meeting_id, request.output(), CallerPrincipal());
-          return LoadOutput(txn, meeting_id, id, false);
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Output output, LoadOutput(txn, meeting_id, id, false));
+          api::AppendOutboxEvent(txn, "output.created", output.name(), &output);
+          return output;
         });
   });
 }

@@ -1,0 +1,67 @@
+// A service's change outbox: the events of its state changes appended in the same transaction
+// as the change, numbered in commit order, read back after an opaque cursor by a feed RPC
+// (meetings' ListMeetingChanges, budget's ListBudgetChanges; the directory's ListChanges is the
+// model, with its own table). The gateway follows these feeds to push webhooks.
+//
+// Tables (each service's own migration):
+//   CREATE TABLE outbox (sequence bigint PRIMARY KEY, event_type text NOT NULL,
+//     resource_name text NOT NULL, commit_time timestamptz NOT NULL DEFAULT now(),
+//     snapshot bytea);
+//   CREATE TABLE outbox_state (pruned_through bigint NOT NULL);  -- one row, 0
+//
+// Numbering: AppendOutboxEvent takes a transaction-level advisory lock and numbers the event
+// max(sequence) + 1, so a later writer numbers its events only once the earlier one has
+// committed: a reader that sees sequence n already sees every event numbered below n. Call it
+// last in the transaction, so that the lock is held briefly.
+//
+//   AppendOutboxEvent(txn, "meeting.closed", meeting.name(), &meeting);
+//   MAILLAGE_ASSIGN_OR_RETURN(OutboxPage page, ReadOutbox(txn, request.since(),
+//                                                         request.page_size(), kDomain));
+#pragma once
+
+#include <cstdint>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/message.h"
+
+namespace maillage::api {
+
+// Key of the advisory lock that orders an outbox (each service has its own database).
+inline constexpr int64_t kOutboxLock = 0x6f7574626f78;  // "outbox"
+
+// Appends an event; `snapshot` (the resource right after the change) may be null.
+int64_t AppendOutboxEvent(pqxx::work& txn, absl::string_view event_type,
+                          absl::string_view resource_name,
+                          const google::protobuf::Message* snapshot);
+
+struct OutboxEvent {
+  int64_t sequence = 0;
+  std::string event_type;
+  std::string resource_name;
+  absl::Time commit_time;
+  bool has_snapshot = false;
+  std::string snapshot;  // serialized
+};
+
+struct OutboxPage {
+  std::vector<OutboxEvent> events;
+  std::string next_cursor;  // never empty; `since` when nothing came
+  bool caught_up = true;    // false: more are ready, ask again at once
+};
+
+// The events after `since` ("" from the oldest kept), at most `page_size` (0 → 100, above
+// 1000 → 1000, negative → INVALID_ARGUMENT). INVALID_ARGUMENT (field "since") for a cursor this
+// function did not make; FAILED_PRECONDITION (CHANGE_CURSOR_EXPIRED) for a cursor older than
+// the pruning point (read the lists again, then follow from "").
+absl::StatusOr<OutboxPage> ReadOutbox(pqxx::work& txn, const std::string& since, int page_size,
+                                      absl::string_view domain);
+
+// Deletes the events committed before `cutoff` (a prefix, under the lock); returns how many.
+int64_t PruneOutbox(pqxx::work& txn, absl::Time cutoff);
+
+}  // namespace maillage::api
