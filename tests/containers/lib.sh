@@ -1,7 +1,7 @@
 # Shared by the container tests (sourced): podman as root on a machine without a Docker engine
 # and without an image registry (shared/design/PLATFORM_NOTES.md, "Containers without a Docker
 # engine"). Installs what is missing, points podman at its own configuration (runc, vfs, no
-# ulimits), and makes the base images locally:
+# ulimits; overlay storage where it works, else vfs), and makes the base images locally:
 #   debian:bookworm, debian:bookworm-slim   debootstrap --variant=minbase, `podman import`
 #   postgres:15-bookworm                    tests/containers/postgres-image/ (a stand-in)
 # Everything lives in $CONTAINERS_STATE (/var/tmp/maillage-containers), kept between runs.
@@ -30,7 +30,7 @@ containers_setup() {
       "${missing[@]}" >/dev/null
   fi
   mkdir -p "$CONTAINERS_STATE/conf"
-  # crun refuses this machine's hybrid cgroups: runc; vfs: no overlay on overlay.
+  # crun refuses this machine's hybrid cgroups: runc.
   cat >"$CONTAINERS_STATE/conf/containers.conf" <<'CONF'
 [containers]
 default_ulimits = []
@@ -39,12 +39,28 @@ runtime = "runc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 CONF
-  cat >"$CONTAINERS_STATE/conf/storage.conf" <<'CONF'
+  export CONTAINERS_CONF=$CONTAINERS_STATE/conf/containers.conf
+  # Storage: overlay where the kernel mounts it on this filesystem (several times faster: vfs
+  # copies the whole image at every build step), else vfs; each in its own folder.
+  local driver=${MAILLAGE_CONTAINERS_STORAGE:-}
+  if [[ -z $driver ]]; then
+    driver=vfs
+    local probe=$CONTAINERS_STATE/overlay-probe
+    rm -rf "$probe" && mkdir -p "$probe"/{lower,upper,work,merged}
+    if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" \
+      "$probe/merged" 2>/dev/null; then
+      umount "$probe/merged"
+      driver=overlay
+    fi
+    rm -rf "$probe"
+  fi
+  cat >"$CONTAINERS_STATE/conf/storage.conf" <<CONF
 [storage]
-driver = "vfs"
-runroot = "/run/containers/storage"
-graphroot = "/var/lib/containers/storage"
+driver = "$driver"
+runroot = "/run/containers/storage-$driver"
+graphroot = "/var/lib/containers/storage-$driver"
 CONF
+  log "podman storage: $driver"
   export CONTAINERS_CONF=$CONTAINERS_STATE/conf/containers.conf
   export CONTAINERS_STORAGE_CONF=$CONTAINERS_STATE/conf/storage.conf
   base_images
@@ -58,12 +74,15 @@ base_images() {
       true)
     mirror=${mirror:-$(awk '/^deb / { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)}
     [[ -n $mirror ]] || die "no Debian mirror found in the apt sources"
-    log "debootstrap --variant=minbase bookworm from $mirror (about 2 minutes)"
-    rm -rf "$CONTAINERS_STATE/rootfs"
-    nice -n 10 debootstrap --variant=minbase bookworm "$CONTAINERS_STATE/rootfs" "$mirror" \
-      >"$CONTAINERS_STATE/debootstrap.log" 2>&1 || die "debootstrap failed: $CONTAINERS_STATE/debootstrap.log"
+    # The root is kept: a new storage (another driver) imports it again without a download.
+    if [[ ! -f $CONTAINERS_STATE/rootfs/etc/debian_version ]]; then
+      log "debootstrap --variant=minbase bookworm from $mirror (about 2 minutes)"
+      rm -rf "$CONTAINERS_STATE/rootfs"
+      nice -n 10 debootstrap --variant=minbase bookworm "$CONTAINERS_STATE/rootfs" "$mirror" \
+        >"$CONTAINERS_STATE/debootstrap.log" 2>&1 ||
+        die "debootstrap failed: $CONTAINERS_STATE/debootstrap.log"
+    fi
     tar -C "$CONTAINERS_STATE/rootfs" -c . | podman import - debian:bookworm >/dev/null
-    rm -rf "$CONTAINERS_STATE/rootfs"
   fi
   podman image exists debian:bookworm-slim || podman tag debian:bookworm debian:bookworm-slim
 }
