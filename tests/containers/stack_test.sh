@@ -18,9 +18,13 @@ HTTP=http://127.0.0.1:8080
 ADMIN=http://127.0.0.1:8081
 ctr() { echo "${PROJECT}_$1_1"; }
 
-cleanup() {
+remove_stack() {
   "${COMPOSE[@]}" down -v >/dev/null 2>&1 || true
   podman volume rm -f "${PROJECT}_pgdata" >/dev/null 2>&1 || true
+  podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
+}
+cleanup() {
+  remove_stack
   rm -rf "$WORK"
 }
 
@@ -34,7 +38,7 @@ for port in 8080 9090 8081; do
   ! ss -Hltn "sport = :$port" | grep -q . || die "port $port is in use (compose publishes it)"
 done
 trap cleanup EXIT
-cleanup
+remove_stack
 
 # --- The image ---------------------------------------------------------------------------------
 version=$(git describe --tags --always --dirty 2>/dev/null || echo unknown)
