@@ -73,5 +73,8 @@ status=$(podman exec "$NAME" cat /proc/1/status)
 [[ $(awk '/^Uid:/ { print $2 }' <<<"$status") == 10001 ]] || die "not running as uid 10001"
 [[ $(awk '/^CapEff:/ { print $2 }' <<<"$status") == 0000000000000000 ]] || die "capabilities left"
 [[ $(awk '/^NoNewPrivs:/ { print $2 }' <<<"$status") == 1 ]] || die "NoNewPrivs is not 1"
-! podman exec "$NAME" sh -c 'echo x >/usr/local/x' 2>/dev/null || die "the root filesystem is writable"
+root_options=$(podman exec "$NAME" awk '$5 == "/" { print $6 }' /proc/1/mountinfo)
+[[ $root_options == ro,* || $root_options == ro ]] || die "/ is mounted $root_options"
+err=$(podman exec "$NAME" sh -c 'echo x >/maillage-write-test' 2>&1 || true)
+[[ $err == *"Read-only file system"* ]] || die "writing / gave: $err"
 log "PASS: runtime image from the built binaries: SERVING as uid 10001, no capability, no-new-privileges, read-only root"

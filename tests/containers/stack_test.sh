@@ -152,9 +152,11 @@ for service in "${SERVICES[@]}"; do
       die "$service: $cap is not empty: $(grep "^$cap" <<<"$status")"
   done
   [[ $(awk '/^NoNewPrivs:/ { print $2 }' <<<"$status") == 1 ]] || die "$service: NoNewPrivs is not 1"
-  if podman exec "$c" sh -c 'echo x >/usr/local/maillage-write-test' 2>/dev/null; then
-    die "$service: the root filesystem is writable"
-  fi
+  # The root mount's options (field 6 of its mountinfo line) start with ro.
+  root_options=$(podman exec "$c" awk '$5 == "/" { print $6 }' /proc/1/mountinfo)
+  [[ $root_options == ro,* || $root_options == ro ]] || die "$service: / is mounted $root_options"
+  err=$(podman exec "$c" sh -c 'echo x >/maillage-write-test' 2>&1 || true)
+  [[ $err == *"Read-only file system"* ]] || die "$service: writing / gave: $err"
   podman exec "$c" sh -c 'echo x >/tmp/write-test && rm /tmp/write-test' || die "$service: /tmp not writable"
   mem=$(podman inspect "$c" --format '{{.HostConfig.Memory}}')
   [[ $mem -gt 0 ]] || die "$service: no memory limit"
