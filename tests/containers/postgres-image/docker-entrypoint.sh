@@ -29,11 +29,12 @@ if [[ ${1:-} == postgres ]]; then
     # shellcheck disable=SC2086  # POSTGRES_INITDB_ARGS is a list of options, as upstream
     initdb --username="$POSTGRES_USER" --pwfile="$pwfile" ${POSTGRES_INITDB_ARGS:-}
     rm -f "$pwfile"
-    printf '\nlisten_addresses = '"'"'*'"'"'\n' >>"$PGDATA/postgresql.auto.conf"
+    printf '\nlisten_addresses = '"'"'*'"'"'\nunix_socket_directories = '"'"'/tmp'"'"'\n' \
+      >>"$PGDATA/postgresql.auto.conf"
     printf 'host all all all scram-sha-256\n' >>"$PGDATA/pg_hba.conf"
     # Socket only while the scripts run: TCP clients (and pg_isready -h 127.0.0.1) wait.
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
-    export PGUSER=$POSTGRES_USER PGPASSWORD=$POSTGRES_PASSWORD PGHOST=/var/run/postgresql
+    export PGUSER=$POSTGRES_USER PGPASSWORD=$POSTGRES_PASSWORD PGHOST=/tmp
     if [[ $POSTGRES_DB != postgres ]]; then
       psql -v ON_ERROR_STOP=1 -d postgres -c "CREATE DATABASE \"$POSTGRES_DB\""
     fi
@@ -56,7 +57,7 @@ if [[ ${1:-} == postgres ]]; then
         *) [[ -e $f ]] && echo "$0: ignoring $f" ;;
       esac
     done
-    unset PGPASSWORD PGHOST PGUSER
+    unset PGPASSWORD PGUSER
     pg_ctl -D "$PGDATA" -m fast -w stop
     echo "PostgreSQL init process complete; ready for start up."
   fi
