@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log/log.h"
+#include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/server/interceptors.h"
 #include "common/server/tls.h"
@@ -169,7 +170,9 @@ class TerminationSignals {
 Server::Server(ServerOptions options, std::vector<grpc::Service*> services)
     : options_(std::move(options)),
       services_(std::move(services)),
-      registry_(std::make_shared<prometheus::Registry>()) {}
+      registry_(std::make_shared<prometheus::Registry>()) {
+  RegisterBuildInfoMetric(*registry_);
+}
 
 Server::~Server() {
   Shutdown();

@@ -9,6 +9,7 @@
 
 #include "common/config/env.h"
 #include "common/log/log.h"
+#include "common/server/build_info.h"
 #include "common/service/service_main.h"
 #include "services/directory/change_feed.h"
 #include "services/directory/directory_service.h"
@@ -55,6 +56,7 @@ int ReplayErasures(const maillage::service::ServiceEnvironment& environment,
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (maillage::server::PrintVersionIfAsked(argc, argv)) return 0;
   maillage::config::Env env;
   auto environment = maillage::service::ReadServiceEnvironment(env, "directory", 9101, 9111);
   maillage::directory::ReferenceFiles reference_files{env.String("MAILLAGE_TERRITORY_FILE", ""),

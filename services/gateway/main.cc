@@ -54,6 +54,7 @@
 #include "common/config/env.h"
 #include "common/db/pool.h"
 #include "common/log/log.h"
+#include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
 #include "common/server/tls.h"
@@ -255,6 +256,7 @@ int Run() {
   service::InitProcess(environment);  // also the page-token key: keys and audit lists sign theirs
 
   prometheus::Registry registry;
+  server::RegisterBuildInfoMetric(registry);
   access_options.metrics = &registry;
   db::Pool pool(environment.pool);
   ApiKeyStore keys(pool);
@@ -393,6 +395,7 @@ int Run() {
 }  // namespace maillage::gateway
 
 int main(int argc, char** argv) {
+  if (maillage::server::PrintVersionIfAsked(argc, argv)) return 0;
   if (argc > 1 && std::string(argv[1]) == "users")
     return maillage::gateway::RunUsersCli(argc, argv);
   if (argc > 1) return maillage::gateway::RunKeysCli(argc, argv);

@@ -1,5 +1,6 @@
 // maillage-meetings: the meetings service (see README.md for its environment variables).
 #include "common/config/env.h"
+#include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/service/service_main.h"
 #include "common/status/status_macros.h"
@@ -17,7 +18,8 @@ namespace maillage::meetings {
 const std::vector<db::Migration>& Migrations();
 }  // namespace maillage::meetings
 
-int main() {
+int main(int argc, char** argv) {
+  if (maillage::server::PrintVersionIfAsked(argc, argv)) return 0;
   using namespace maillage;
   config::Env env;
   service::ServiceEnvironment environment =

@@ -236,13 +236,14 @@ def depends_on_healthy(compose, name, target, seen=None):
 def check_health_and_ports(name, service_def, env):
     test = (service_def.get("healthcheck") or {}).get("test")
     if name == "gateway":
-        admin = env.get("MAILLAGE_ADMIN_PORT", "")
-        if not (isinstance(test, list) and f"/{admin}" in " ".join(test)
-                and "/healthz" in " ".join(test)):
-            fail(f"gateway: healthcheck must ask /healthz on the admin port {admin}: {test!r}")
+        grpc = env.get("MAILLAGE_GRPC_PORT", "")
+        if test != ["CMD", "maillage-probe", f"127.0.0.1:{grpc}"]:
+            fail(f"gateway: healthcheck must run maillage-probe on its gRPC port {grpc}: {test!r}")
         published = sorted(str(p) for p in service_def.get("ports") or [])
-        expected = sorted(f"{env.get(v)}:{env.get(v)}" for v in
-                          ("MAILLAGE_HTTP_PORT", "MAILLAGE_GRPC_PORT", "MAILLAGE_ADMIN_PORT"))
+        expected = sorted([f"{env.get(v)}:{env.get(v)}" for v in
+                           ("MAILLAGE_HTTP_PORT", "MAILLAGE_GRPC_PORT")] +
+                          [f"127.0.0.1:{env.get('MAILLAGE_ADMIN_PORT')}:"
+                           f"{env.get('MAILLAGE_ADMIN_PORT')}"])
         if published != expected:
             fail(f"gateway: published ports {published}, expected {expected}")
     else:
@@ -298,7 +299,7 @@ def check_topology(compose):
         fail("postgres: deploy/postgres/init.sh must be mounted in /docker-entrypoint-initdb.d/")
     if not (postgres.get("healthcheck") or {}).get("test"):
         fail("postgres: no healthcheck")
-    extra = set(compose["services"]) - set(SERVICES) - {"postgres"}
+    extra = set(compose["services"]) - set(SERVICES) - {"postgres", "seed"}
     if extra:
         fail(f"unexpected compose services {sorted(extra)}")
 
@@ -366,6 +367,8 @@ def check_hardening(root, compose):
         uid = service_uid(root, service_def)
         if uid is None or uid == 0:
             fail(f"{name}: must run as a known non-root uid (user: or the image's USER), is {uid}")
+        if not service_def.get("mem_limit") or not service_def.get("cpus"):
+            fail(f"{name}: mem_limit and cpus (resource limits) missing")
 
 
 def check_secret_files(root, compose):

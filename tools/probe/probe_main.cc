@@ -19,6 +19,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "common/config/env.h"
+#include "common/server/build_info.h"
 #include "common/server/tls.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -27,7 +28,7 @@
 namespace {
 
 constexpr char kUsage[] =
-    "usage: maillage-probe [--timeout=2s] [--service=NAME] host:port\n"
+    "usage: maillage-probe [--timeout=2s] [--service=NAME] host:port | --version\n"
     "  Checks grpc.health.v1 health; prints SERVING, NOT_SERVING, UNKNOWN_SERVICE: NAME or\n"
     "  UNREACHABLE: reason; exits 0 only when SERVING (1 otherwise, 2 on a usage error).\n";
 
@@ -54,6 +55,7 @@ int Report(const std::string& line, int code) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (maillage::server::PrintVersionIfAsked(argc, argv)) return 0;
   ProbeArgs args;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];

@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "common/auth/caller.h"
 #include "common/config/env.h"
+#include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/server/tls.h"
 #include "tools/seed/seed.h"
@@ -31,6 +32,7 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (maillage::server::PrintVersionIfAsked(argc, argv)) return 0;
   std::string directory, meetings, budget, data;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
