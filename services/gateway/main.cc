@@ -62,6 +62,7 @@
 #include "services/gateway/console/staff_accounts.h"
 #include "services/gateway/console/staff_sessions.h"
 #include "services/gateway/console/users_cli.h"
+#include "services/gateway/docs/contract.h"
 #include "services/gateway/docs/docs_page.h"
 #include "services/gateway/docs/openapi.h"
 #include "services/gateway/errors/http_errors.h"
@@ -281,6 +282,7 @@ int Run() {
     routes.emplace(*std::move(built));
     http_options.openapi_json = BuildOpenApiDocument(*routes);
     http_options.docs_html = RenderDocsPage(http_options.openapi_json);
+    http_options.public_files = ContractDownloads(Contract::Embedded());
     caller = std::make_unique<BackendCaller>(channel_of_service);
     http = std::make_unique<GatewayHttpServer>(*routes, *caller, metrics, http_options);
     admin = std::make_unique<AdminHttpServer>(channel_of_backend, registry);
