@@ -104,15 +104,17 @@ TEST(ContractTest, EveryPublicServiceRpcMessageAndFieldIsDocumented) {
   std::function<void(const google::protobuf::Descriptor*)> walk =
       [&](const google::protobuf::Descriptor* type) {
         if (!absl::StartsWith(type->full_name(), "maillage.") || !seen.insert(type).second) return;
+        if (type->options().map_entry()) {  // a map's key and value: described by the map field
+          if (type->map_value()->message_type() != nullptr) walk(type->map_value()->message_type());
+          return;
+        }
         if (comments.Of(type).empty()) undocumented.push_back("message " + type->full_name());
         for (int i = 0; i < type->field_count(); ++i) {
           const google::protobuf::FieldDescriptor* field = type->field(i);
           if (comments.Of(field).empty()) undocumented.push_back("field " + field->full_name());
           if (field->message_type() != nullptr) walk(field->message_type());
         }
-        for (int i = 0; i < type->nested_type_count(); ++i) {
-          if (!type->nested_type(i)->options().map_entry()) walk(type->nested_type(i));
-        }
+        for (int i = 0; i < type->nested_type_count(); ++i) walk(type->nested_type(i));
       };
   const std::vector<std::string> services = Contract::Embedded().ServiceNames();
   EXPECT_EQ(services, GeneratedServicesInPackages(PublicPackages()));
