@@ -66,6 +66,7 @@
 #include "services/gateway/docs/docs_page.h"
 #include "services/gateway/docs/openapi.h"
 #include "services/gateway/errors/http_errors.h"
+#include "services/gateway/grpc/contract_reflection.h"
 #include "services/gateway/grpc/grpc_passthrough.h"
 #include "services/gateway/http/admin_server.h"
 #include "services/gateway/http/http_metrics.h"
@@ -239,9 +240,18 @@ int Run() {
 
   // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through,
   // admitted like the HTTP calls (key, permission table, rate limit, audit).
-  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
-      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access),
-                              {.max_deadline = http_options.timeouts.max_timeout});
+  // Server reflection on the same port over the published contract, comments included
+  // (contract_reflection.h): every public service, not only the gateway's registered ones, so
+  // gRPC's own reflection plugin is off on this server. No key needed.
+  const Contract& contract = Contract::Embedded();
+  std::vector<std::string> reflected = contract.ServiceNames();
+  reflected.insert(reflected.end(), {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                     "grpc.reflection.v1alpha.ServerReflection"});
+  ContractReflection reflection(contract.pool(), reflected);
+  environment.server.reflection = false;
+  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough = GrpcPassthrough::Create(
+      channel_of_service, AdmitNativeGrpc(access),
+      {.reflection = &reflection, .max_deadline = http_options.timeouts.max_timeout});
   if (!passthrough.ok()) {
     log::Error("cannot pass gRPC through",
                {{"error", std::string(passthrough.status().message())}});
@@ -282,7 +292,7 @@ int Run() {
     routes.emplace(*std::move(built));
     http_options.openapi_json = BuildOpenApiDocument(*routes);
     http_options.docs_html = RenderDocsPage(http_options.openapi_json);
-    http_options.public_files = ContractDownloads(Contract::Embedded());
+    http_options.public_files = ContractDownloads(contract);
     caller = std::make_unique<BackendCaller>(channel_of_service);
     http = std::make_unique<GatewayHttpServer>(*routes, *caller, metrics, http_options);
     admin = std::make_unique<AdminHttpServer>(channel_of_backend, registry);
