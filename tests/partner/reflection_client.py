@@ -160,7 +160,48 @@ def main():
         if error.code() != grpc.StatusCode.UNAUTHENTICATED:
             fail(f"without a key: {error.code()}")
         print(f"without a key: {error.code().name}")
+    # 5. A bad filter: INVALID_ARGUMENT whose google.rpc.Status details (grpc-status-details-bin)
+    # carry a French LocalizedMessage beside the English message. The detail is read by hand:
+    # Status {code=1, message=2, details=3 (Any {type_url=1, value=2})}, LocalizedMessage
+    # {locale=1, message=2}, with protobuf's well-known Any and a message class made here.
+    try:
+        list_actors(ListActorsRequest(filter="no_such_field = 1"), metadata=metadata, timeout=10)
+        fail("a bad filter was answered")
+    except grpc.RpcError as error:
+        if error.code() != grpc.StatusCode.INVALID_ARGUMENT:
+            fail(f"a bad filter: {error.code()}")
+        details = dict(error.trailing_metadata() or ()).get("grpc-status-details-bin")
+        french = localized_messages(details or b"")
+        if not any(locale == "fr-FR" for locale, _ in french):
+            fail(f"a bad filter: no French message in {details!r}")
+        print(f"a bad filter: {error.code().name} \"{error.details()}\" / fr-FR \"{french[0][1]}\"")
     print("OK: partner scenario over gRPC, from reflection alone")
+
+
+def localized_messages(status_bytes):
+    """(locale, message) of each google.rpc.LocalizedMessage in a serialized google.rpc.Status."""
+    pool = descriptor_pool.DescriptorPool()
+    any_file = descriptor_pb2.FileDescriptorProto(name="any.proto", package="p", syntax="proto3")
+    any_type = any_file.message_type.add(name="Any")
+    any_type.field.add(name="type_url", number=1, type=9, label=1)
+    any_type.field.add(name="value", number=2, type=12, label=1)
+    status = any_file.message_type.add(name="Status")
+    status.field.add(name="code", number=1, type=5, label=1)
+    status.field.add(name="message", number=2, type=9, label=1)
+    status.field.add(name="details", number=3, type=11, label=3, type_name=".p.Any")
+    localized = any_file.message_type.add(name="LocalizedMessage")
+    localized.field.add(name="locale", number=1, type=9, label=1)
+    localized.field.add(name="message", number=2, type=9, label=1)
+    pool.Add(any_file)
+    factory = message_factory.MessageFactory(pool)
+    Status = factory.GetPrototype(pool.FindMessageTypeByName("p.Status"))
+    Localized = factory.GetPrototype(pool.FindMessageTypeByName("p.LocalizedMessage"))
+    found = []
+    for detail in Status.FromString(status_bytes).details:
+        if detail.type_url.endswith("/google.rpc.LocalizedMessage"):
+            message = Localized.FromString(detail.value)
+            found.append((message.locale, message.message))
+    return found
 
 
 if __name__ == "__main__":

@@ -87,4 +87,17 @@ console.log(`change feed: ${changes} changes followed to caught_up in ${calls + 
   const reason = (error as any)?.error?.details?.find((d: any) => d.reason)?.reason;
   console.log(`without a key: ${response.status} ${reason}`);
 }
+// 5. A bad filter: 400, the English message for the developer and, beside it, a French
+// google.rpc.LocalizedMessage (fr-FR) for the person.
+{
+  const { error, response } = await client.GET("/v1/actors", {
+    params: { query: { filter: "no_such_field = 1" } },
+  });
+  if (response.status !== 400) fail(`a bad filter: ${response.status}`);
+  const details: any[] = (error as any)?.error?.details ?? [];
+  const french = details.find((d) => d["@type"] === "type.googleapis.com/google.rpc.LocalizedMessage");
+  if (!french || french.locale !== "fr-FR") fail(`no French message: ${JSON.stringify(error)}`);
+  console.log(`a bad filter: ${response.status} "${(error as any).error.message}" / ` +
+              `${french.locale} "${french.message}"`);
+}
 console.log("OK: partner scenario over the generated OpenAPI client");

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "google/protobuf/descriptor.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/support/server_callback.h"
 
 namespace maillage::gateway {

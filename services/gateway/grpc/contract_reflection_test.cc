@@ -5,6 +5,10 @@
 #include "services/gateway/grpc/contract_reflection.h"
 
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,7 +20,6 @@
 #include "common/server/server.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/compiler/importer.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "grpcpp/generic/generic_stub.h"
@@ -32,27 +35,30 @@ namespace {
 using google::protobuf::Message;
 using ::testing::ElementsAre;
 
-class SilentErrors : public google::protobuf::compiler::MultiFileErrorCollector {
- public:
-  void AddError(const std::string& file, int line, int, const std::string& message) override {
-    ADD_FAILURE() << file << ":" << line << ": " << message;
-  }
-};
-
-// The echo contract (with its comments) and the reflection messages, from their .proto files.
+// The echo contract (with its comments) and the reflection messages, compiled from their
+// .proto files by protoc at test time into a pool of the test's own.
 class ReflectionTest : public ::testing::Test {
  protected:
-  ReflectionTest() : importer_(&tree_, &errors_) {
-    tree_.MapPath("", MAILLAGE_PROTO_DIR);
-    tree_.MapPath("", "/usr/share/grpc-proto");
-    echo_file_ = importer_.Import("maillage/testing/v1/echo.proto");
-    importer_.Import("grpc/reflection/v1alpha/reflection.proto");
+  ReflectionTest() {
+    const std::string out = ::testing::TempDir() + "/reflection_test.pb";
+    const std::string command =
+        std::string("protoc --include_imports --include_source_info --proto_path=") +
+        MAILLAGE_PROTO_DIR + " --proto_path=/usr/share/grpc-proto --descriptor_set_out=" + out +
+        " maillage/testing/v1/echo.proto grpc/reflection/v1alpha/reflection.proto";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    std::ifstream in(out, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    google::protobuf::FileDescriptorSet set;
+    EXPECT_TRUE(set.ParseFromString(bytes.str()));
+    for (const auto& file : set.file()) EXPECT_NE(pool_.BuildFile(file), nullptr) << file.name();
+    echo_file_ = pool_.FindFileByName("maillage/testing/v1/echo.proto");
     reflection_ = std::make_unique<ContractReflection>(
-        *importer_.pool(), std::vector<std::string>{"maillage.testing.v1.EchoService"});
+        pool_, std::vector<std::string>{"maillage.testing.v1.EchoService"});
   }
 
   std::unique_ptr<Message> New(const std::string& type) {
-    const auto* descriptor = importer_.pool()->FindMessageTypeByName(type);
+    const auto* descriptor = pool_.FindMessageTypeByName(type);
     EXPECT_NE(descriptor, nullptr) << type;
     return std::unique_ptr<Message>(factory_.GetPrototype(descriptor)->New());
   }
@@ -88,9 +94,7 @@ class ReflectionTest : public ::testing::Test {
     return names;
   }
 
-  google::protobuf::compiler::DiskSourceTree tree_;
-  SilentErrors errors_;
-  google::protobuf::compiler::Importer importer_;
+  google::protobuf::DescriptorPool pool_;
   google::protobuf::DynamicMessageFactory factory_;
   const google::protobuf::FileDescriptor* echo_file_ = nullptr;
   std::unique_ptr<ContractReflection> reflection_;
