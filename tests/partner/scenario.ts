@@ -6,6 +6,9 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 
+// Node's own globals, declared here rather than installing @types/node.
+declare const process: { argv: string[]; exit(code: number): never };
+
 const [baseUrl, key] = process.argv.slice(2);
 const CATEGORY = "iae";
 
