@@ -1,6 +1,7 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
 // of the directory, meetings and budget services (and its own GatewayAdminService) as
-// HTTP/JSON (described at /openapi.json and /docs), its own services over gRPC with health, and an
+// HTTP/JSON (described at /openapi.json and /docs, the contract downloadable at /v1/contract and
+// reflected over gRPC, docs/contract.h), its own services over gRPC with health, and an
 // admin port (/healthz, /readyz, /metrics); owns the database of API keys and audit, migrated at
 // start-up (retried until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports
 // stop accepting, requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "maillage/directory/v1/directory_service.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "tests/e2e/suite.h"
 
@@ -33,6 +34,21 @@ class PartnerTest : public ::testing::Test {
     gateway::v1::CreateApiKeyResponse response;
     ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(created->body, &response).ok());
     key_ = new std::string(response.key());
+    // The seed's actors have no coordinates, and a GeoJSON feature needs some: the staff
+    // places two actors of the category on the map (Dijon), as a network would.
+    auto listed = admin.Get("/v1/actors?pageSize=2&filter=network_category%3A%22iae%22");
+    ASSERT_TRUE(listed);
+    ASSERT_EQ(listed->status, 200) << listed->body;
+    directory::v1::ListActorsResponse actors;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(listed->body, &actors).ok());
+    ASSERT_EQ(actors.actors_size(), 2);
+    for (const auto& actor : actors.actors()) {
+      auto placed = admin.Patch(absl::StrCat("/v1/", actor.name()),
+                                R"({"coordinates":{"latitude":47.3220,"longitude":5.0415}})",
+                                "application/json");
+      ASSERT_TRUE(placed);
+      ASSERT_EQ(placed->status, 200) << placed->body;
+    }
   }
   static void TearDownTestSuite() {
     delete suite_;
@@ -56,10 +72,10 @@ TEST_F(PartnerTest, ClientGeneratedFromOpenApiRunsThePartnerScenario) {
 }
 
 TEST_F(PartnerTest, GrpcClientBuiltFromReflectionAloneRunsThePartnerScenario) {
-  CommandResult run = RunCommand(absl::StrCat("/usr/bin/python3 ", MAILLAGE_PARTNER_DIR,
-                                              "/reflection_client.py 127.0.0.1:",
-                                              suite_->ports().gateway_grpc, " ", *key_, " ",
-                                              MAILLAGE_PARTNER_WORK_DIR, " 2>&1"));
+  CommandResult run =
+      RunCommand(absl::StrCat("/usr/bin/python3 ", MAILLAGE_PARTNER_DIR,
+                              "/reflection_client.py 127.0.0.1:", suite_->ports().gateway_grpc, " ",
+                              *key_, " ", MAILLAGE_PARTNER_WORK_DIR, " 2>&1"));
   std::printf("%s", run.output.c_str());
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("OK: partner scenario over gRPC, from reflection alone"),

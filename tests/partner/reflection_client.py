@@ -101,7 +101,7 @@ def main():
 
     # 1. The actors of one category, every page.
     ListActorsRequest, list_actors = method("ListActors")
-    names, token, pages = [], "", 0
+    names, token, pages, placed = [], "", 0, 0
     while True:
         page = list_actors(ListActorsRequest(filter=f'network_category: "{CATEGORY}"', page_size=5,
                                              page_token=token), metadata=metadata, timeout=10)
@@ -109,6 +109,7 @@ def main():
             if CATEGORY not in actor.network_categories:
                 fail(f"{actor.name} is not in {CATEGORY}")
             names.append(actor.name)
+            placed += actor.HasField("coordinates")
         pages += 1
         token = page.next_page_token
         if not token:
@@ -117,7 +118,8 @@ def main():
             fail("more than 100 pages")
     if not names:
         fail(f"no actor in category {CATEGORY}")
-    print(f"actors in category {CATEGORY}: {len(names)} ({pages} pages of 5)")
+    print(f"actors in category {CATEGORY}: {len(names)} ({pages} pages of 5), "
+          f"{placed} with coordinates")
 
     # 2. The change feed to caught_up.
     ListChangesRequest, list_changes = method("ListChanges")
@@ -148,7 +150,9 @@ def main():
         body += chunk.data
         content_type = content_type or chunk.content_type
     collection = json.loads(body)
-    if collection.get("type") != "FeatureCollection" or len(collection["features"]) != len(names):
+    if (collection.get("type") != "FeatureCollection" or placed == 0
+            or len(collection["features"]) != placed
+            or any(f["geometry"]["type"] != "Point" for f in collection["features"])):
         fail(f"export: {body[:200]!r}")
     print(f"geojson: {len(collection['features'])} features, content type {content_type}")
 

@@ -22,6 +22,7 @@ const client = createClient<paths>({ baseUrl, headers: { Authorization: `Bearer 
 
 // 1. The actors of one network category, every page.
 const names: string[] = [];
+let placed = 0;  // actors with coordinates: those a GeoJSON export can show
 let pageToken = "";
 let pages = 0;
 do {
@@ -34,12 +35,14 @@ do {
       fail(`${actor.name} is not in ${CATEGORY}`);
     }
     names.push(actor.name ?? "");
+    if (actor.coordinates) ++placed;
   }
   pageToken = data.nextPageToken ?? "";
   if (++pages > 100) fail("more than 100 pages");
 } while (pageToken !== "");
 if (names.length === 0) fail(`no actor in category ${CATEGORY}`);
-console.log(`actors in category ${CATEGORY}: ${names.length} (${pages} pages of 5)`);
+console.log(`actors in category ${CATEGORY}: ${names.length} (${pages} pages of 5), ` +
+            `${placed} with coordinates`);
 
 // 2. The change feed, followed from its start until caught up.
 let since = "";
@@ -75,8 +78,11 @@ console.log(`change feed: ${changes} changes followed to caught_up in ${calls + 
   if (error || data === undefined) fail(`GET /v1/actors:export: ${response.status} ${error}`);
   const geojson = JSON.parse(data);
   if (geojson.type !== "FeatureCollection") fail(`not a FeatureCollection: ${data.slice(0, 200)}`);
-  if (geojson.features.length !== names.length) {
-    fail(`${geojson.features.length} features for ${names.length} actors`);
+  if (placed === 0 || geojson.features.length !== placed) {
+    fail(`${geojson.features.length} features for ${placed} actors with coordinates`);
+  }
+  for (const feature of geojson.features) {
+    if (feature.geometry?.type !== "Point") fail(`a feature without a point: ${JSON.stringify(feature)}`);
   }
   console.log(`geojson: ${geojson.features.length} features, ` +
               `content type ${response.headers.get("content-type")}`);
