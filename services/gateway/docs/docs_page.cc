@@ -112,23 +112,24 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
                     HtmlEscape(StringOr(response, "description")), "</td></tr>");
   }
   absl::StrAppend(&html, "</table></details>");
-  auto example_of = [](const json& content) -> const json* {
+  // By value: `value()` answers copies, so no pointer into them may outlive the statement.
+  auto example_of = [](const json& content) -> json {
     for (const auto& [media_type, media] : content.items()) {
-      if (media.contains("example")) return &media["example"];
+      if (media.contains("example")) return media["example"];
     }
     return nullptr;
   };
-  const json* request_example =
+  const json request_example =
       operation.contains("requestBody")
           ? example_of(operation["requestBody"].value("content", json::object()))
-          : nullptr;
-  const json* response_example = responses.contains("200")
-                                     ? example_of(responses["200"].value("content", json::object()))
-                                     : nullptr;
+          : json(nullptr);
+  const json response_example = responses.contains("200")
+                                    ? example_of(responses["200"].value("content", json::object()))
+                                    : json(nullptr);
   for (const auto& [label, example] :
-       {std::pair<const char*, const json*>{"request", request_example},
-        {"response", response_example}}) {
-    if (example == nullptr) continue;
+       {std::pair<const char*, const json*>{"request", &request_example},
+        {"response", &response_example}}) {
+    if (example->is_null()) continue;
     absl::StrAppend(&html, "<details><summary>Example ", label, "</summary><pre>",
                     HtmlEscape(example->dump(2)), "</pre></details>");
   }

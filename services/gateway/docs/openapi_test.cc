@@ -363,6 +363,12 @@ TEST_F(OpenApiTest, DocsPageListsOperationsWithoutExternalAssets) {
   EXPECT_THAT(html, Not(HasSubstr("http://")));
   EXPECT_THAT(html, Not(HasSubstr("https://")));
   EXPECT_THAT(html, Not(HasSubstr("<script")));
+  // The comments, the errors and the examples of each operation.
+  EXPECT_THAT(html, HasSubstr("Lists actors matching a filter"));
+  EXPECT_THAT(html, HasSubstr("API_KEY_MISSING"));
+  EXPECT_THAT(html, HasSubstr("<summary>Example request</summary><pre>{"));
+  EXPECT_THAT(html, HasSubstr("<summary>Example response</summary><pre>{"));
+  EXPECT_THAT(html, Not(HasSubstr("<pre>null")));
 }
 
 TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
