@@ -3,6 +3,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status/localized.h"
 
 namespace maillage {
 namespace {
@@ -120,6 +121,8 @@ void FieldViolations::Add(absl::string_view field, absl::string_view description
   auto& v = violations_.emplace_back();
   v.set_field(ToValidUtf8(field));
   v.set_description(ToValidUtf8(description));
+  // For people, in French (localized.h).
+  *v.mutable_localized_message() = French(FrenchFieldViolation(v.field(), v.description()));
 }
 
 absl::Status FieldViolations::ToStatus(absl::string_view domain) const {
@@ -135,6 +138,12 @@ absl::Status FieldViolations::ToStatus(absl::string_view domain) const {
   google::rpc::BadRequest bad_request;
   for (const auto& v : violations_) *bad_request.add_field_violations() = v;
   SetBadRequest(status, bad_request);
+  SetLocalizedMessage(
+      status,
+      French(FrenchInvalidRequest(
+          violations_.size(), absl::StrJoin(violations_, ", ", [](std::string* out, const auto& v) {
+            out->append(v.field());
+          }))));
   return status;
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/cord.h"
 #include "common/status/errors.h"
+#include "common/status/localized.h"
 #include "google/protobuf/any.pb.h"
 #include "grpcpp/support/error_details.h"
 
@@ -11,9 +12,9 @@ namespace maillage {
 namespace {
 
 // Details carried across, in the order they are written.
-constexpr absl::string_view kDetailTypeUrls[] = {kErrorInfoTypeUrl, kBadRequestTypeUrl,
-                                                 kPreconditionFailureTypeUrl, kResourceInfoTypeUrl,
-                                                 kRetryInfoTypeUrl};
+constexpr absl::string_view kDetailTypeUrls[] = {
+    kErrorInfoTypeUrl,    kBadRequestTypeUrl, kPreconditionFailureTypeUrl,
+    kResourceInfoTypeUrl, kRetryInfoTypeUrl,  kLocalizedMessageTypeUrl};
 
 }  // namespace
 

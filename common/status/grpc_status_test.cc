@@ -23,13 +23,16 @@ TEST(GrpcStatusTest, DetailsTravelInStatusDetailsBin) {
   google::rpc::Status rpc;
   ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
   EXPECT_EQ(rpc.code(), 3);
-  ASSERT_EQ(rpc.details_size(), 2);
+  ASSERT_EQ(rpc.details_size(), 3);  // ErrorInfo, BadRequest, LocalizedMessage (fr-FR)
   google::rpc::ErrorInfo info;
   ASSERT_TRUE(rpc.details(0).UnpackTo(&info));
   EXPECT_EQ(info.domain(), "directory.maillage");
   google::rpc::BadRequest bad;
   ASSERT_TRUE(rpc.details(1).UnpackTo(&bad));
   EXPECT_EQ(bad.field_violations(0).field(), "actor.rna");
+  google::rpc::LocalizedMessage french;
+  ASSERT_TRUE(rpc.details(2).UnpackTo(&french));
+  EXPECT_EQ(french.locale(), "fr-FR");
 
   absl::Status back = FromGrpcStatus(g);
   EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);

@@ -1,6 +1,7 @@
 // maillage-gateway: the public door of maillage. Serves every google.api.http-annotated method
 // of the directory, meetings and budget services (and its own GatewayAdminService) as
-// HTTP/JSON (described at /openapi.json and /docs), its own services over gRPC with health, and an
+// HTTP/JSON (described at /openapi.json and /docs, the contract downloadable at /v1/contract and
+// reflected over gRPC, docs/contract.h), its own services over gRPC with health, and an
 // admin port (/healthz, /readyz, /metrics); owns the database of API keys and audit, migrated at
 // start-up (retried until the database answers). SIGTERM or SIGINT: /readyz turns 503, the ports
 // stop accepting, requests in progress get MAILLAGE_DRAIN_TIMEOUT to finish, exit 0.
@@ -70,9 +71,11 @@
 #include "services/gateway/console/staff_accounts.h"
 #include "services/gateway/console/staff_sessions.h"
 #include "services/gateway/console/users_cli.h"
+#include "services/gateway/docs/contract.h"
 #include "services/gateway/docs/docs_page.h"
 #include "services/gateway/docs/openapi.h"
 #include "services/gateway/errors/http_errors.h"
+#include "services/gateway/grpc/contract_reflection.h"
 #include "services/gateway/grpc/grpc_passthrough.h"
 #include "services/gateway/http/admin_server.h"
 #include "services/gateway/http/http_metrics.h"
@@ -285,9 +288,18 @@ int Run() {
 
   // Native gRPC on MAILLAGE_GRPC_PORT: every method of the three services passed through,
   // admitted like the HTTP calls (key, permission table, rate limit, audit).
-  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
-      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access),
-                              {.max_deadline = http_options.timeouts.max_timeout});
+  // Server reflection on the same port over the published contract, comments included
+  // (contract_reflection.h): every public service, not only the gateway's registered ones, so
+  // gRPC's own reflection plugin is off on this server. No key needed.
+  const Contract& contract = Contract::Embedded();
+  std::vector<std::string> reflected = contract.ServiceNames();
+  reflected.insert(reflected.end(), {"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                     "grpc.reflection.v1alpha.ServerReflection"});
+  ContractReflection reflection(contract.pool(), reflected);
+  environment.server.reflection = false;
+  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough = GrpcPassthrough::Create(
+      channel_of_service, AdmitNativeGrpc(access),
+      {.reflection = &reflection, .max_deadline = http_options.timeouts.max_timeout});
   if (!passthrough.ok()) {
     log::Error("cannot pass gRPC through",
                {{"error", std::string(passthrough.status().message())}});
@@ -343,6 +355,7 @@ int Run() {
     routes.emplace(*std::move(built));
     http_options.openapi_json = BuildOpenApiDocument(*routes);
     http_options.docs_html = RenderDocsPage(http_options.openapi_json);
+    http_options.public_files = ContractDownloads(contract);
     caller = std::make_unique<BackendCaller>(channel_of_service);
     http = std::make_unique<GatewayHttpServer>(*routes, *caller, metrics, http_options);
     admin = std::make_unique<AdminHttpServer>(channel_of_backend, registry);

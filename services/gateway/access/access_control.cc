@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
 #include "common/auth/permissions.h"
@@ -76,7 +78,8 @@ absl::StatusOr<ApiKeyRecord> AccessControl::Authenticate(
       api_key.empty()
           ? Unauthenticated("API_KEY_MISSING",
                             absl::StrCat("this API needs a key: send it in the ", kApiKeyHeader,
-                                         " header (HTTP) or metadata (gRPC)"))
+                                         " header (HTTP) or metadata (gRPC), or as "
+                                         "Authorization: Bearer <key>"))
           : ParseApiKeyText(api_key);
   std::string secret_hash;
   std::optional<ApiKeyRecord> record;
@@ -283,6 +286,17 @@ void AccessControl::AuditLogin(const CallRecord& record) {
   }
 }
 
+std::string PresentedApiKey(absl::string_view x_api_key, absl::string_view authorization) {
+  if (!x_api_key.empty()) return std::string(x_api_key);
+  authorization = absl::StripAsciiWhitespace(authorization);
+  constexpr absl::string_view kBearer = "bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      !absl::EqualsIgnoreCase(authorization.substr(0, kBearer.size()), kBearer)) {
+    return "";
+  }
+  return std::string(absl::StripLeadingAsciiWhitespace(authorization.substr(kBearer.size())));
+}
+
 Admit AdmitNativeGrpc(AccessControl& access) {
   return [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
                    const std::string& method,
@@ -298,7 +312,7 @@ Admit AdmitNativeGrpc(AccessControl& access) {
     record.request_id = value("x-request-id");
     record.client_address = ClientAddressOfPeer(peer);
     absl::StatusOr<Caller> caller =
-        access.Admit(value(kApiKeyHeader), method,
+        access.Admit(PresentedApiKey(value(kApiKeyHeader), value(kAuthorizationHeader)), method,
                      std::chrono::system_clock::now() + std::chrono::seconds(5), record);
     if (!caller.ok()) return caller.status();
     record.key_id = caller->key_id;

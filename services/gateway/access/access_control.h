@@ -51,6 +51,14 @@ namespace maillage::gateway {
 
 // The header (HTTP) and metadata key (gRPC) that carries the API key.
 inline constexpr char kApiKeyHeader[] = "x-api-key";
+// The other header (HTTP) and metadata key (gRPC) that may carry it: `Authorization: Bearer
+// <key>` (RFC 6750), for clients and tools that only know bearer tokens.
+inline constexpr char kAuthorizationHeader[] = "authorization";
+
+// The API key a request presents: its x-api-key when not empty, else the token of an
+// `Authorization: Bearer <token>` (scheme case-insensitive, RFC 6750), else "" (which Admit
+// refuses as API_KEY_MISSING). An Authorization of another scheme presents no key.
+std::string PresentedApiKey(absl::string_view x_api_key, absl::string_view authorization);
 
 struct AccessOptions {
   double default_rps = 50;  // requests per second per key, when the key sets none

@@ -329,6 +329,17 @@ TEST_F(AccessControlTest, ARunOfRefusalsIsWrittenWhenItsWindowEnds) {
   EXPECT_EQ(lines[0].call_count(), 9);
 }
 
+TEST(PresentedApiKeyTest, TakesXApiKeyFirstThenABearerTokenOfAnyCase) {
+  EXPECT_EQ(PresentedApiKey("mlg_a", "Bearer mlg_b"), "mlg_a");
+  EXPECT_EQ(PresentedApiKey("", "Bearer mlg_b"), "mlg_b");
+  EXPECT_EQ(PresentedApiKey("", "bearer   mlg_b "), "mlg_b");
+  EXPECT_EQ(PresentedApiKey("", "BEARER mlg_b"), "mlg_b");
+  EXPECT_EQ(PresentedApiKey("", "Basic bWxnOng="), "");
+  EXPECT_EQ(PresentedApiKey("", "Bearer"), "");
+  EXPECT_EQ(PresentedApiKey("", "Bearer "), "");
+  EXPECT_EQ(PresentedApiKey("", ""), "");
+}
+
 TEST(RateLimiterTest, RefillsAtTheRate) {
   RateLimiter limiter;
   const absl::Time t0 = absl::FromUnixSeconds(1000);

@@ -30,7 +30,9 @@ OwnCall::OwnCall(const grpc::ServerContextBase& context, AccessControl& access, 
     record_.request_id = log::CurrentRequestId();
     record_.client_address = ClientAddressOfPeer(context.peer());
     absl::StatusOr<Caller> caller =
-        access.Admit(MetadataValue(context, kApiKeyHeader), method, context.deadline(), record_);
+        access.Admit(PresentedApiKey(MetadataValue(context, kApiKeyHeader),
+                                     MetadataValue(context, kAuthorizationHeader)),
+                     method, context.deadline(), record_);
     if (caller.ok()) {
       record_.key_id = caller->key_id;
       record_.key_prefix = caller->prefix;

@@ -30,6 +30,7 @@ code{background:#f2f4f6;padding:0 .2rem;border-radius:3px}
 table{border-collapse:collapse;margin:.4rem 0;font-size:.92rem}
 td,th{border:1px solid #d5dbe1;padding:.2rem .5rem;text-align:left;vertical-align:top}
 .muted{color:#5c6670;font-size:.9rem}
+.text{white-space:pre-wrap}pre{background:#f2f4f6;padding:.4rem;overflow-x:auto;font-size:.85rem}
 )css";
 
 std::string StringOr(const json& object, const char* key, const std::string& fallback = "") {
@@ -79,6 +80,8 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
                   HtmlEscape(StringOr(operation, "summary")), "<div class=\"muted\">",
                   HtmlEscape(StringOr(operation, "operationId")), " · ",
                   HtmlEscape(StringOr(operation, "x-grpc-method")), "</div>");
+  absl::StrAppend(&html, "<div class=\"text\">", HtmlEscape(StringOr(operation, "description")),
+                  "</div>");
   if (operation.contains("parameters")) {
     absl::StrAppend(&html,
                     "<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th>"
@@ -100,6 +103,35 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
     absl::StrAppend(&html,
                     "<div>Response: ", ContentOf(responses["200"].value("content", json::object())),
                     "</div>");
+  }
+  // Errors by HTTP status, then an example of the request and of the response.
+  absl::StrAppend(&html, "<details><summary>Errors</summary><table>");
+  for (const auto& [status, response] : responses.items()) {
+    if (status == "200" || status == "default") continue;
+    absl::StrAppend(&html, "<tr><td>", HtmlEscape(status), "</td><td class=\"text\">",
+                    HtmlEscape(StringOr(response, "description")), "</td></tr>");
+  }
+  absl::StrAppend(&html, "</table></details>");
+  // By value: `value()` answers copies, so no pointer into them may outlive the statement.
+  auto example_of = [](const json& content) -> json {
+    for (const auto& [media_type, media] : content.items()) {
+      if (media.contains("example")) return media["example"];
+    }
+    return nullptr;
+  };
+  const json request_example =
+      operation.contains("requestBody")
+          ? example_of(operation["requestBody"].value("content", json::object()))
+          : json(nullptr);
+  const json response_example = responses.contains("200")
+                                    ? example_of(responses["200"].value("content", json::object()))
+                                    : json(nullptr);
+  for (const auto& [label, example] :
+       {std::pair<const char*, const json*>{"request", &request_example},
+        {"response", &response_example}}) {
+    if (example->is_null()) continue;
+    absl::StrAppend(&html, "<details><summary>Example ", label, "</summary><pre>",
+                    HtmlEscape(example->dump(2)), "</pre></details>");
   }
   absl::StrAppend(&html, "</div>\n");
 }
@@ -146,7 +178,10 @@ std::string RenderDocsPage(absl::string_view openapi_json) {
                   "</p><p class=\"muted\">Machine-readable: <a href=\"/openapi.json\">"
                   "/openapi.json</a> (OpenAPI ",
                   HtmlEscape(StringOr(document, "openapi")),
-                  "). Every request needs an API key in the <code>x-api-key</code> header. "
+                  "). Every request needs an API key in the <code>x-api-key</code> header or as "
+                  "<code>Authorization: Bearer &lt;key&gt;</code>. The contract: "
+                  "<a href=\"/v1/contract\">/v1/contract</a> (descriptor set with comments, "
+                  ".proto files; gRPC reflection on the gRPC port). "
                   "Errors use the <a href=\"#schema-Error\">Error</a> envelope.</p>\n");
 
   std::map<std::string, std::string> tag_description;

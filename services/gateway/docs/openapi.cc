@@ -16,6 +16,7 @@
 #include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "nlohmann/json.hpp"
+#include "services/gateway/docs/contract.h"
 #include "services/gateway/routing/transcoder.h"
 
 namespace maillage::gateway {
@@ -29,7 +30,8 @@ using nlohmann::json;
 
 constexpr char kSchemaRefPrefix[] = "#/components/schemas/";
 constexpr char kErrorSchema[] = "Error";
-constexpr int kMaxQueryDepth = 3;  // levels of nested messages offered as `a.b.c` parameters
+constexpr int kMaxQueryDepth = 3;    // levels of nested messages offered as `a.b.c` parameters
+constexpr int kMaxExampleDepth = 3;  // levels of nested messages filled in examples
 
 // A path parameter of an OpenAPI path.
 struct PathParameter {
@@ -210,6 +212,9 @@ json RawContent() { return {{"schema", {{"type", "string"}, {"format", "binary"}
 // The schemas of the messages and enums the operations use, named once every type is known.
 class SchemaCatalog {
  public:
+  explicit SchemaCatalog(const ContractComments& comments) : comments_(comments) {}
+
+  const ContractComments& comments() const { return comments_; }
   // Records `type` and every message and enum reachable from its fields.
   void Collect(const Descriptor* type) {
     if (WellKnownSchema(type) != nullptr || !messages_.insert(type).second) return;
@@ -297,6 +302,7 @@ class SchemaCatalog {
       schema = ValueSchema(field);
     }
     std::vector<std::string> notes;
+    if (std::string comment = comments_.Of(field); !comment.empty()) notes.push_back(comment);
     if (const auto* oneof = field->containing_oneof(); oneof != nullptr && !oneof->is_synthetic()) {
       std::vector<std::string> members;
       for (int i = 0; i < oneof->field_count(); ++i) {
@@ -330,8 +336,16 @@ class SchemaCatalog {
     for (const EnumDescriptor* e : enums_) {
       json values = json::array();
       for (int i = 0; i < e->value_count(); ++i) values.push_back(e->value(i)->name());
+      std::string description = comments_.Of(e);
+      if (!description.empty()) absl::StrAppend(&description, "\n\n");
+      absl::StrAppend(&description, "`", e->full_name(), "`.");
+      for (int i = 0; i < e->value_count(); ++i) {
+        std::string value_comment = comments_.Of(e->value(i));
+        if (value_comment.empty()) continue;
+        absl::StrAppend(&description, "\n- `", e->value(i)->name(), "`: ", value_comment);
+      }
       schemas[names_.at(e->full_name())] = {
-          {"type", "string"}, {"enum", values}, {"description", e->full_name()}};
+          {"type", "string"}, {"enum", values}, {"description", description}};
     }
     schemas[kErrorSchema] = ErrorEnvelope();
     return schemas;
@@ -351,7 +365,9 @@ class SchemaCatalog {
       if (HasBehavior(field, google::api::REQUIRED)) required.push_back(field->json_name());
     }
     json schema = {{"type", "object"}, {"properties", properties}};
-    std::string description = type->full_name();
+    std::string description = comments_.Of(type);
+    if (!description.empty()) absl::StrAppend(&description, "\n\n");
+    absl::StrAppend(&description, "`", type->full_name(), "`.");
     for (int i = 0; i < type->oneof_decl_count(); ++i) {
       const auto* oneof = type->oneof_decl(i);
       if (oneof->is_synthetic()) continue;
@@ -397,6 +413,7 @@ class SchemaCatalog {
         return a->full_name() < b->full_name();
       }};
   std::map<std::string, std::string> names_;  // full name → component name
+  const ContractComments& comments_;
 };
 
 // Query parameters for the fields of `type` under `proto_prefix` not in `bound`.
@@ -430,16 +447,221 @@ void AddQueryParameters(const SchemaCatalog& catalog, const Descriptor* type,
     } else {
       parameter["schema"] = catalog.ValueSchema(field);
     }
-    if (HasBehavior(field, google::api::REQUIRED)) parameter["description"] = "Required.";
+    std::string description = catalog.comments().Of(field);
+    if (HasBehavior(field, google::api::REQUIRED)) {
+      description = description.empty() ? "Required." : absl::StrCat("Required. ", description);
+    }
+    if (!description.empty()) parameter["description"] = description;
     parameters.push_back(parameter);
   }
 }
 
-// The leading comment of `method` when the pool has source info, else "".
-std::string LeadingComment(const MethodDescriptor* method) {
-  google::protobuf::SourceLocation location;
-  if (!method->GetSourceLocation(&location)) return "";
-  return std::string(absl::StripAsciiWhitespace(location.leading_comments));
+// The first sentence of `comment` (up to ". " or the end of its first paragraph).
+std::string FirstSentence(const std::string& comment) {
+  std::string paragraph = comment.substr(0, comment.find("\n\n"));
+  size_t end = paragraph.find(". ");
+  size_t newline_end = paragraph.find(".\n");
+  end = std::min(end, newline_end);
+  std::string sentence = end == std::string::npos ? paragraph : paragraph.substr(0, end + 1);
+  std::replace(sentence.begin(), sentence.end(), '\n', ' ');
+  return sentence;
+}
+
+// The google.rpc.Code names and their HTTP statuses, in the order of code.proto.
+constexpr std::pair<const char*, int> kCodes[] = {{"CANCELLED", 499},
+                                                  {"UNKNOWN", 500},
+                                                  {"INVALID_ARGUMENT", 400},
+                                                  {"DEADLINE_EXCEEDED", 504},
+                                                  {"NOT_FOUND", 404},
+                                                  {"ALREADY_EXISTS", 409},
+                                                  {"PERMISSION_DENIED", 403},
+                                                  {"RESOURCE_EXHAUSTED", 429},
+                                                  {"FAILED_PRECONDITION", 400},
+                                                  {"ABORTED", 409},
+                                                  {"OUT_OF_RANGE", 400},
+                                                  {"UNIMPLEMENTED", 501},
+                                                  {"INTERNAL", 500},
+                                                  {"UNAVAILABLE", 503},
+                                                  {"DATA_LOSS", 500},
+                                                  {"UNAUTHENTICATED", 401}};
+
+// The error answers of every API call, whatever the method: the gateway's own (key, permission,
+// rate limits, request) and a backend that cannot be reached.
+const std::vector<std::pair<std::string, std::string>>& CommonErrors() {
+  static const auto* const errors = new std::vector<std::pair<std::string, std::string>>{
+      {"INVALID_ARGUMENT",
+       "`MALFORMED_JSON`, `UNKNOWN_FIELD`, `INVALID_FIELD_VALUE`, `UNKNOWN_QUERY_PARAMETER`, "
+       "`INVALID_QUERY_PARAMETER`, `INVALID_HEADER`, `INVALID_PATH_VARIABLE`, "
+       "`INVALID_REQUEST_TIMEOUT` (domain gateway.maillage)"},
+      {"UNAUTHENTICATED",
+       "`API_KEY_MISSING`, `API_KEY_INVALID`, `API_KEY_REVOKED`, `API_KEY_EXPIRED`"},
+      {"PERMISSION_DENIED", "`PERMISSION_DENIED`: the key's role may not call this method"},
+      {"RESOURCE_EXHAUSTED",
+       "`RATE_LIMITED`, `TOO_MANY_AUTHENTICATION_ATTEMPTS` (with a `Retry-After` header)"},
+      {"UNAVAILABLE", "the service behind the gateway cannot be reached; retry later"},
+      {"DEADLINE_EXCEEDED", "the call did not end within its deadline"},
+  };
+  return *errors;
+}
+
+// Whether `word` occurs in `text` as a whole UPPER_SNAKE_CASE word.
+bool HasWord(const std::string& text, const std::string& word) {
+  auto is_word_char = [](char c) {
+    return absl::ascii_isupper(c) || absl::ascii_isdigit(c) || c == '_';
+  };
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const size_t end = at + word.size();
+    if ((at == 0 || !is_word_char(text[at - 1])) &&
+        (end == text.size() || !is_word_char(text[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The UPPER_SNAKE_CASE words of `text` that are ErrorInfo reasons, i.e. contain an underscore
+// and are not a code name nor an enum value of the request or response (e.g.
+// ACTOR_ALREADY_EXISTS), in order of appearance, once each.
+std::vector<std::string> ReasonsIn(const std::string& text,
+                                   const std::set<std::string>& not_reasons) {
+  std::vector<std::string> reasons;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!absl::ascii_isupper(text[i]) ||
+        (i > 0 && (absl::ascii_isalnum(text[i - 1]) || text[i - 1] == '_' || text[i - 1] == '.'))) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < text.size() &&
+           (absl::ascii_isupper(text[end]) || absl::ascii_isdigit(text[end]) || text[end] == '_')) {
+      ++end;
+    }
+    const bool followed = end < text.size() && (absl::ascii_islower(text[end]) || text[end] == '.');
+    std::string word = text.substr(i, end - i);
+    i = end;
+    if (followed || word.find('_') == std::string::npos || word.back() == '_') continue;
+    bool is_code = false;
+    for (const auto& [code, http] : kCodes) is_code = is_code || word == code;
+    if (is_code || not_reasons.count(word) > 0) continue;
+    if (std::find(reasons.begin(), reasons.end(), word) == reasons.end()) reasons.push_back(word);
+  }
+  return reasons;
+}
+
+// Enum value names reachable from `type` (so that ACTOR_STATE_ACTIVE is not taken for a reason).
+void CollectEnumValueNames(const Descriptor* type, std::set<const Descriptor*>& seen,
+                           std::set<std::string>& names) {
+  if (!seen.insert(type).second) return;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->enum_type() != nullptr) {
+      for (int k = 0; k < field->enum_type()->value_count(); ++k) {
+        const std::string& name = field->enum_type()->value(k)->name();
+        names.insert(name);
+        // Without the enum's prefix too (ACTIVE for ACTOR_STATE_ACTIVE).
+        size_t cut = 0;
+        while ((cut = name.find('_', cut + 1)) != std::string::npos)
+          names.insert(name.substr(cut + 1));
+      }
+    }
+    if (field->message_type() != nullptr) CollectEnumValueNames(field->message_type(), seen, names);
+  }
+}
+
+// The responses of an operation for its errors: one per HTTP status, saying which codes and
+// reasons the method's comment names for it, and the gateway's own ones. Every one refers to
+// the Error envelope.
+json ErrorResponses(const std::string& comment) {
+  std::map<int, std::vector<std::string>> lines;  // HTTP status → description lines
+  for (const auto& [code, http] : kCodes) {
+    if (HasWord(comment, code))
+      lines[http].push_back(absl::StrCat("`", code, "`: as the operation's description says."));
+  }
+  for (const auto& [code, text] : CommonErrors()) {
+    for (const auto& [name, http] : kCodes) {
+      if (code == name) lines[http].push_back(absl::StrCat("`", code, "` (any method): ", text));
+    }
+  }
+  json responses = json::object();
+  for (const auto& [http, text] : lines) {
+    responses[std::to_string(http)] = {
+        {"description", absl::StrJoin(text, "\n\n")},
+        {"content",
+         {{"application/json",
+           {{"schema", {{"$ref", absl::StrCat(kSchemaRefPrefix, kErrorSchema)}}}}}}}};
+  }
+  return responses;
+}
+
+// An example value of `field` (one value, ignoring repetition): the first `e.g. "..."` or
+// `e.g. `...`` of its comment for a string, else a value of its type.
+// A request example leaves out output-only fields.
+json ExampleValue(const SchemaCatalog& catalog, const FieldDescriptor* field, int depth,
+                  bool request);
+
+json ExampleMessage(const SchemaCatalog& catalog, const Descriptor* type, int depth, bool request) {
+  const std::string& name = type->full_name();
+  if (name == "google.protobuf.Timestamp") return "2024-05-17T09:30:00Z";
+  if (name == "google.protobuf.Duration") return "1.5s";
+  if (name == "google.protobuf.FieldMask") return "displayName";
+  if (name == "google.type.Date") return {{"year", 2024}, {"month", 5}, {"day", 17}};
+  if (IsHttpBody(type)) return {{"contentType", "text/csv"}, {"data", ""}};
+  if (WellKnownSchema(type) != nullptr) return json::object();
+  json example = json::object();
+  if (depth >= kMaxExampleDepth) return example;
+  for (int i = 0; i < type->field_count(); ++i) {
+    const FieldDescriptor* field = type->field(i);
+    if (field->containing_oneof() != nullptr && !field->containing_oneof()->is_synthetic() &&
+        field->index_in_oneof() > 0) {
+      continue;  // one member of a oneof
+    }
+    if (request && HasBehavior(field, google::api::OUTPUT_ONLY)) continue;
+    if (field->is_map()) {
+      example[field->json_name()] = {
+          {"key", ExampleValue(catalog, field->message_type()->map_value(), depth + 1, request)}};
+    } else if (field->is_repeated()) {
+      example[field->json_name()] = json::array({ExampleValue(catalog, field, depth + 1, request)});
+    } else {
+      example[field->json_name()] = ExampleValue(catalog, field, depth + 1, request);
+    }
+  }
+  return example;
+}
+
+json ExampleValue(const SchemaCatalog& catalog, const FieldDescriptor* field, int depth,
+                  bool request) {
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return ExampleMessage(catalog, field->message_type(), depth, request);
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const EnumDescriptor* type = field->enum_type();
+      return type->value(type->value_count() > 1 ? 1 : 0)->name();
+    }
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return false;
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return "0";
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return 0;
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return 0.0;
+    case FieldDescriptor::CPPTYPE_STRING:
+      break;
+  }
+  if (field->type() == FieldDescriptor::TYPE_BYTES) return "";
+  const std::string comment = catalog.comments().Of(field);
+  for (const char* marker : {"e.g. \"", "e.g. `", "Example: `"}) {
+    const size_t at = comment.find(marker);
+    if (at == std::string::npos) continue;
+    const size_t begin = at + std::char_traits<char>::length(marker);
+    const size_t end = comment.find(marker[std::char_traits<char>::length(marker) - 1], begin);
+    if (end != std::string::npos && end > begin) return comment.substr(begin, end - begin);
+  }
+  return field->name() == "name" ? "" : "string";
 }
 
 json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalog& catalog,
@@ -449,11 +671,8 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
   json operation;
   operation["operationId"] = operation_id;
   operation["tags"] = json::array({method->service()->name()});
-  const std::string comment = LeadingComment(method);
-  operation["summary"] =
-      comment.empty()
-          ? method->name()
-          : std::string(absl::StripAsciiWhitespace(comment.substr(0, comment.find('\n'))));
+  const std::string comment = catalog.comments().Of(method);
+  operation["summary"] = comment.empty() ? method->name() : FirstSentence(comment);
   std::string description = comment.empty() ? "" : absl::StrCat(comment, "\n\n");
   absl::StrAppend(&description, "gRPC: `", route.grpc_method, "`.");
   if (method->client_streaming()) {
@@ -465,6 +684,16 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
     absl::StrAppend(&description,
                     " Server stream: the response is sent chunked, "
                     "google.api.HttpBody chunks raw, other messages as newline-delimited JSON.");
+  }
+  std::set<std::string> not_reasons;
+  std::set<const Descriptor*> seen;
+  CollectEnumValueNames(method->input_type(), seen, not_reasons);
+  CollectEnumValueNames(method->output_type(), seen, not_reasons);
+  const std::vector<std::string> reasons = ReasonsIn(comment, not_reasons);
+  if (!reasons.empty()) {
+    absl::StrAppend(&description, "\n\nErrorInfo reasons named above: `",
+                    absl::StrJoin(reasons, "`, `"), "`.");
+    operation["x-error-reasons"] = reasons;
   }
   operation["description"] = description;
   operation["x-grpc-method"] = route.grpc_method;
@@ -496,14 +725,21 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
         content["*/*"] = RawContent();
       } else {
         content[method->client_streaming() ? "application/x-ndjson" : "application/json"] = {
-            {"schema", catalog.MessageSchema(request)}};
+            {"schema", catalog.MessageSchema(request)},
+            {"example", ExampleMessage(catalog, request, 0, true)}};
       }
     } else {
       const FieldDescriptor* field = request->FindFieldByName(route.body);
       if (field->message_type() != nullptr && IsHttpBody(field->message_type())) {
         content["*/*"] = RawContent();
       } else {
-        content["application/json"] = {{"schema", catalog.FieldSchema(field)}};
+        content["application/json"] = {
+            {"schema", field->message_type() != nullptr && !field->is_repeated()
+                           ? catalog.MessageSchema(field->message_type())
+                           : catalog.FieldSchema(field)},
+            {"example", field->message_type() != nullptr
+                            ? ExampleMessage(catalog, field->message_type(), 0, true)
+                            : ExampleValue(catalog, field, 0, true)}};
       }
     }
     operation["requestBody"] = {{"required", true}, {"content", content}};
@@ -516,10 +752,13 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
     ok_content["text/*"] = RawContent();
   } else {
     ok_content[method->server_streaming() ? "application/x-ndjson" : "application/json"] = {
-        {"schema", catalog.MessageSchema(response)}};
+        {"schema", catalog.MessageSchema(response)},
+        {"example", ExampleMessage(catalog, response, 0, false)}};
   }
-  operation["responses"] = {{"200", {{"description", "OK"}, {"content", ok_content}}},
-                            {"default", {{"$ref", "#/components/responses/Error"}}}};
+  json responses = ErrorResponses(comment);
+  responses["200"] = {{"description", "OK"}, {"content", ok_content}};
+  responses["default"] = {{"$ref", "#/components/responses/Error"}};
+  operation["responses"] = responses;
   return operation;
 }
 
@@ -530,7 +769,8 @@ std::string Lower(absl::string_view text) { return absl::AsciiStrToLower(text); 
 std::string OpenApiPath(const PathTemplate& path) { return ConvertPath(path, nullptr).path; }
 
 std::string BuildOpenApiDocument(const RouteTable& routes, const OpenApiInfo& info) {
-  SchemaCatalog catalog;
+  SchemaCatalog catalog(info.comments != nullptr ? *info.comments
+                                                 : Contract::Embedded().comments());
   for (const Route& route : routes.routes()) {
     catalog.Collect(route.method->input_type());
     catalog.Collect(route.method->output_type());
@@ -554,7 +794,15 @@ std::string BuildOpenApiDocument(const RouteTable& routes, const OpenApiInfo& in
 
   json tags = json::array();
   for (const auto& [name, full_name] : services) {
-    tags.push_back({{"name", name}, {"description", full_name}});
+    std::string description;
+    if (const auto* service =
+            google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(full_name);
+        service != nullptr) {
+      description = catalog.comments().Of(service);
+    }
+    if (!description.empty()) absl::StrAppend(&description, "\n\n");
+    absl::StrAppend(&description, "`", full_name, "`.");
+    tags.push_back({{"name", name}, {"description", description}});
   }
   json document = {
       {"openapi", "3.0.3"},
@@ -563,7 +811,7 @@ std::string BuildOpenApiDocument(const RouteTable& routes, const OpenApiInfo& in
       {"servers", json::array({{{"url", "/"}}})},
       {"tags", tags},
       {"paths", paths},
-      {"security", json::array({{{"ApiKeyAuth", json::array()}}})},
+      {"security", json::array({{{"ApiKeyAuth", json::array()}}, {{"BearerAuth", json::array()}}})},
       {"components",
        {{"schemas", catalog.Components()},
         {"responses",
@@ -577,7 +825,14 @@ std::string BuildOpenApiDocument(const RouteTable& routes, const OpenApiInfo& in
            {{"type", "apiKey"},
             {"in", "header"},
             {"name", "x-api-key"},
-            {"description", "An API key issued by the gateway's administrators."}}}}}}}};
+            {"description", "An API key issued by the gateway's administrators."}}},
+          {"BearerAuth",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"bearerFormat", "mlg_<prefix>_<secret>"},
+            {"description",
+             "The same API key as `Authorization: Bearer <key>` (RFC 6750); x-api-key wins "
+             "when both are sent."}}}}}}}};
   return document.dump(2);
 }
 

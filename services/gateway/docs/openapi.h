@@ -32,6 +32,7 @@
 
 #include <string>
 
+#include "services/gateway/docs/contract.h"
 #include "services/gateway/routing/route_table.h"
 
 namespace maillage::gateway {
@@ -42,6 +43,8 @@ struct OpenApiInfo {
   std::string description =
       "HTTP/JSON API of maillage, the directory, meetings and budget services of a network of "
       "the social and solidarity economy.";
+  // Where the descriptions come from; null: the embedded contract (Contract::Embedded()).
+  const ContractComments* comments = nullptr;
 };
 
 // The OpenAPI 3.0.3 document (JSON, two-space indented) of every route of `routes`. Never

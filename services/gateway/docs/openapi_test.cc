@@ -2,18 +2,23 @@
 // schemas, and GET /openapi.json and /docs served by the gateway's HTTP server.
 #include "services/gateway/docs/openapi.h"
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/registry.h"
+#include "services/gateway/docs/contract.h"
 #include "services/gateway/docs/docs_page.h"
 #include "services/gateway/http/http_metrics.h"
 #include "services/gateway/http/http_server.h"
@@ -81,7 +86,127 @@ TEST_F(OpenApiTest, HeaderNamesTheApiAndItsKeyScheme) {
   EXPECT_EQ(scheme["type"], "apiKey");
   EXPECT_EQ(scheme["in"], "header");
   EXPECT_EQ(scheme["name"], "x-api-key");
-  EXPECT_EQ(document_["security"], json::parse(R"([{"ApiKeyAuth": []}])"));
+  // Either header: x-api-key or Authorization: Bearer.
+  EXPECT_EQ(document_["security"], json::parse(R"([{"ApiKeyAuth": []}, {"BearerAuth": []}])"));
+  const json& bearer = document_["components"]["securitySchemes"]["BearerAuth"];
+  EXPECT_EQ(bearer["type"], "http");
+  EXPECT_EQ(bearer["scheme"], "bearer");
+}
+
+// Every public service, RPC, message reachable from an RPC and field of such a message has a
+// comment in the contract: the comments are the documentation (openapi.json, /docs,
+// reflection), so an undocumented one is a hole in it.
+TEST(ContractTest, EveryPublicServiceRpcMessageAndFieldIsDocumented) {
+  const ContractComments& comments = Contract::Embedded().comments();
+  const google::protobuf::DescriptorPool& pool = Contract::Embedded().pool();
+  std::vector<std::string> undocumented;
+  std::set<const google::protobuf::Descriptor*> seen;
+  std::function<void(const google::protobuf::Descriptor*)> walk =
+      [&](const google::protobuf::Descriptor* type) {
+        if (!absl::StartsWith(type->full_name(), "maillage.") || !seen.insert(type).second) return;
+        if (type->options().map_entry()) {  // a map's key and value: described by the map field
+          if (type->map_value()->message_type() != nullptr) walk(type->map_value()->message_type());
+          return;
+        }
+        if (comments.Of(type).empty()) undocumented.push_back("message " + type->full_name());
+        for (int i = 0; i < type->field_count(); ++i) {
+          const google::protobuf::FieldDescriptor* field = type->field(i);
+          if (comments.Of(field).empty()) undocumented.push_back("field " + field->full_name());
+          if (field->message_type() != nullptr) walk(field->message_type());
+        }
+        for (int i = 0; i < type->nested_type_count(); ++i) walk(type->nested_type(i));
+      };
+  const std::vector<std::string> services = Contract::Embedded().ServiceNames();
+  EXPECT_EQ(services, GeneratedServicesInPackages(PublicPackages()));
+  for (const std::string& name : services) {
+    const google::protobuf::ServiceDescriptor* service = pool.FindServiceByName(name);
+    ASSERT_NE(service, nullptr) << name;
+    if (comments.Of(service).empty()) undocumented.push_back("service " + name);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      if (comments.Of(method).empty()) undocumented.push_back("rpc " + method->full_name());
+      walk(method->input_type());
+      walk(method->output_type());
+    }
+  }
+  EXPECT_THAT(undocumented, ::testing::IsEmpty()) << "add a comment in the .proto to each of:\n"
+                                                  << absl::StrJoin(undocumented, "\n");
+}
+
+TEST(ContractTest, CommentsComeFromTheSourceInfoLookedUpByFullName) {
+  const ContractComments& comments = Contract::Embedded().comments();
+  const google::protobuf::DescriptorPool& generated =
+      *google::protobuf::DescriptorPool::generated_pool();
+  const auto* list =
+      generated.FindMethodByName("maillage.directory.v1.DirectoryService.ListActors");
+  ASSERT_NE(list, nullptr);
+  EXPECT_THAT(comments.Of(list), ::testing::StartsWith("Lists actors matching a filter"));
+  EXPECT_THAT(comments.Of(list->input_type()->FindFieldByName("filter")), HasSubstr("Example:"));
+  // Not in the contract (a test proto): no comment, no failure.
+  ContractComments none(nullptr);
+  EXPECT_EQ(none.Of(list), "");
+  EXPECT_EQ(Contract::Embedded().version().size(), 12u);
+}
+
+TEST_F(OpenApiTest, OperationsCarryTheProtoComments) {
+  const json* list = Operation("DirectoryService_ListActors");
+  ASSERT_NE(list, nullptr);
+  EXPECT_EQ((*list)["summary"], "Lists actors matching a filter, in a stable order, page by page.");
+  EXPECT_THAT((*list)["description"].get<std::string>(),
+              HasSubstr("only ACTIVE actors are listed"));
+  std::map<std::string, json> parameters;
+  for (const json& p : (*list)["parameters"]) parameters[p["name"]] = p;
+  // The filter's grammar and its fields, from the comment of ListActorsRequest.filter.
+  const std::string filter = parameters["filter"]["description"];
+  EXPECT_THAT(filter, HasSubstr("AIP-160"));
+  EXPECT_THAT(filter, HasSubstr("network_category"));
+  EXPECT_THAT(parameters["pageSize"]["description"].get<std::string>(), HasSubstr("1000"));
+  // Fields of schemas are described.
+  EXPECT_THAT(Schema("Actor")["properties"]["displayName"]["description"].get<std::string>(),
+              HasSubstr("Name used by the network"));
+  EXPECT_THAT(Schema("Actor")["description"].get<std::string>(),
+              HasSubstr("maillage.directory.v1.Actor"));
+  // Error answers: those the comment names, and those of any call (the key, the rate limit).
+  const json& responses = (*list)["responses"];
+  EXPECT_THAT(responses["400"]["description"].get<std::string>(), HasSubstr("INVALID_ARGUMENT"));
+  EXPECT_THAT(responses["401"]["description"].get<std::string>(), HasSubstr("API_KEY_MISSING"));
+  EXPECT_THAT(responses["429"]["description"].get<std::string>(), HasSubstr("RATE_LIMITED"));
+  const json* create = Operation("DirectoryService_CreateActor");
+  ASSERT_NE(create, nullptr);
+  EXPECT_THAT((*create)["x-error-reasons"], ::testing::Contains("ACTOR_ALREADY_EXISTS"));
+  EXPECT_TRUE((*create)["responses"].contains("409"));
+  const json* get = Operation("DirectoryService_GetActor");
+  ASSERT_NE(get, nullptr);
+  EXPECT_TRUE((*get)["responses"].contains("404"));
+}
+
+TEST_F(OpenApiTest, EveryOperationHasExamplesOfItsJson) {
+  int operations = 0;
+  for (const auto& [path, item] : document_["paths"].items()) {
+    for (const auto& [verb, operation] : item.items()) {
+      ++operations;
+      for (const auto& [media_type, media] : operation["responses"]["200"]["content"].items()) {
+        if (absl::StrContains(media_type, "json")) {
+          EXPECT_TRUE(media.contains("example")) << verb << " " << path;
+        }
+      }
+      if (!operation.contains("requestBody")) continue;
+      for (const auto& [media_type, media] : operation["requestBody"]["content"].items()) {
+        if (absl::StrContains(media_type, "json")) {
+          EXPECT_TRUE(media.contains("example")) << verb << " " << path;
+        }
+      }
+    }
+  }
+  EXPECT_GT(operations, 50);
+  // Values from the comments' "e.g." where there is one; no output-only field in a request.
+  const json* create = Operation("DirectoryService_CreateActor");
+  ASSERT_NE(create, nullptr);
+  const json& example = (*create)["requestBody"]["content"]["application/json"]["example"];
+  EXPECT_EQ(example["displayName"], "Pôle d'Economie Solidaire 21");
+  EXPECT_FALSE(example.contains("createTime"));
+  EXPECT_TRUE((*create)["responses"]["200"]["content"]["application/json"]["example"].contains(
+      "createTime"));
 }
 
 TEST_F(OpenApiTest, EveryRouteIsExactlyOneOperationAndNoOperationLacksARoute) {
@@ -206,7 +331,10 @@ TEST_F(OpenApiTest, SchemasFollowTheProto3JsonMapping) {
   const json& kind = Schema("ActorKind");
   EXPECT_EQ(kind["type"], "string");
   EXPECT_THAT(kind["enum"], ::testing::Contains("ACTOR_KIND_ORGANISATION"));
-  EXPECT_EQ(Schema("Actor")["properties"]["kind"]["$ref"], "#/components/schemas/ActorKind");
+  // A described reference is wrapped in allOf (siblings of a $ref are ignored in OpenAPI 3.0).
+  EXPECT_EQ(Schema("Actor")["properties"]["kind"]["allOf"][0]["$ref"],
+            "#/components/schemas/ActorKind");
+  EXPECT_FALSE(Schema("Actor")["properties"]["kind"]["description"].get<std::string>().empty());
   // The error envelope of AIP-193.
   const json& error = Schema("Error")["properties"]["error"]["properties"];
   for (const char* field : {"code", "message", "status", "details"}) {
@@ -232,9 +360,17 @@ TEST_F(OpenApiTest, DocsPageListsOperationsWithoutExternalAssets) {
   EXPECT_THAT(html, HasSubstr("DirectoryService_ListActors"));
   EXPECT_THAT(html, HasSubstr("/v1/actors/{actorsId}/contacts/{contactsId}"));
   EXPECT_THAT(html, HasSubstr("id=\"schema-Actor\""));
-  EXPECT_THAT(html, Not(HasSubstr("http://")));
-  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  // No external asset (a URL may appear in the text of a proto comment, e.g. schema.org's).
+  for (const char* reference : {"src=\"http", "href=\"http", "url(http", "@import"}) {
+    EXPECT_THAT(html, Not(HasSubstr(reference))) << reference;
+  }
   EXPECT_THAT(html, Not(HasSubstr("<script")));
+  // The comments, the errors and the examples of each operation.
+  EXPECT_THAT(html, HasSubstr("Lists actors matching a filter"));
+  EXPECT_THAT(html, HasSubstr("API_KEY_MISSING"));
+  EXPECT_THAT(html, HasSubstr("<summary>Example request</summary><pre>{"));
+  EXPECT_THAT(html, HasSubstr("<summary>Example response</summary><pre>{"));
+  EXPECT_THAT(html, Not(HasSubstr("<pre>null")));
 }
 
 TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
@@ -245,6 +381,7 @@ TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
   options.listener.threads = 2;
   options.openapi_json = text_;
   options.docs_html = RenderDocsPage(text_);
+  options.public_files = ContractDownloads(Contract::Embedded());
   GatewayHttpServer server(routes_, backends, metrics, options);
   absl::StatusOr<int> port = server.Start("127.0.0.1", 0);
   ASSERT_THAT(port, IsOk()) << port.status();
@@ -261,6 +398,30 @@ TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
   EXPECT_EQ(page->status, 200);
   EXPECT_THAT(page->get_header_value("Content-Type"), HasSubstr("text/html"));
   EXPECT_EQ(page->body, options.docs_html);
+
+  // The contract's downloads, versioned, without a key.
+  const Contract& contract = Contract::Embedded();
+  httplib::Result descriptor_set = client.Get(kContractDescriptorSetPath);
+  ASSERT_TRUE(descriptor_set);
+  EXPECT_EQ(descriptor_set->status, 200);
+  EXPECT_EQ(descriptor_set->body, contract.descriptor_set());
+  EXPECT_EQ(descriptor_set->get_header_value(kContractVersionHeader), contract.version());
+  EXPECT_THAT(descriptor_set->get_header_value("Content-Disposition"),
+              HasSubstr("maillage-contract-v1-" + contract.version() + ".pb"));
+  google::protobuf::FileDescriptorSet set;
+  ASSERT_TRUE(set.ParseFromString(descriptor_set->body));
+  bool has_comments = false;
+  for (const auto& file : set.file()) has_comments |= file.source_code_info().location_size() > 0;
+  EXPECT_TRUE(has_comments);
+  httplib::Result protos = client.Get(kContractProtosPath);
+  ASSERT_TRUE(protos);
+  EXPECT_EQ(protos->status, 200);
+  EXPECT_EQ(protos->get_header_value("Content-Type"), "application/zip");
+  EXPECT_EQ(protos->body.substr(0, 2), "PK");
+  EXPECT_THAT(protos->body, HasSubstr("maillage/directory/v1/directory_service.proto"));
+  httplib::Result index = client.Get(kContractIndexPath);
+  ASSERT_TRUE(index);
+  EXPECT_EQ(json::parse(index->body)["version"], contract.version());
 
   httplib::Result post = client.Post("/openapi.json", "{}", "application/json");
   ASSERT_TRUE(post);

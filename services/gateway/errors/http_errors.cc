@@ -7,6 +7,7 @@
 #include "common/log/log.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
+#include "common/status/localized.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 
@@ -53,7 +54,10 @@ absl::Status InvalidRequestField(absl::string_view reason, absl::string_view fie
   google::rpc::BadRequest::FieldViolation* violation = bad_request.add_field_violations();
   violation->set_field(ToValidUtf8(field));
   violation->set_description(ToValidUtf8(description));
+  *violation->mutable_localized_message() =
+      French(FrenchFieldViolation(violation->field(), violation->description()));
   SetBadRequest(status, bad_request);
+  SetLocalizedMessage(status, French(FrenchInvalidRequest(1, violation->field())));
   return status;
 }
 

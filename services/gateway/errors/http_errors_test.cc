@@ -109,6 +109,12 @@ TEST(HttpErrorsTest, InvalidRequestFieldNamesTheField) {
   ASSERT_TRUE(GetBadRequest(status).has_value());
   EXPECT_EQ(GetBadRequest(status)->field_violations(0).field(), "book.titel");
   EXPECT_EQ(GetErrorInfo(status)->metadata().at("field"), "book.titel");
+  // French for people, in the HTTP body too.
+  EXPECT_EQ(GetBadRequest(status)->field_violations(0).localized_message().locale(), "fr-FR");
+  const std::string body = ErrorEnvelope(GatewayRpcStatus(status), 400);
+  EXPECT_THAT(body, HasSubstr(R"("@type":"type.googleapis.com/google.rpc.LocalizedMessage")"));
+  EXPECT_THAT(body, HasSubstr("1 champ de la requête est à corriger : book.titel."));
+  EXPECT_THAT(body, HasSubstr(R"("localizedMessage":{"locale":"fr-FR")"));
 }
 
 }  // namespace

@@ -305,6 +305,9 @@ absl::StatusOr<std::unique_ptr<GrpcPassthrough>> GrpcPassthrough::Create(
 
 grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
+  if (options_.reflection != nullptr && ContractReflection::IsReflectionMethod(context->method())) {
+    return options_.reflection->NewStream();
+  }
   auto target = stub_of_method_.find(context->method());
   if (target == stub_of_method_.end()) {
     return new Rejection(

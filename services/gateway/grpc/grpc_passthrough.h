@@ -29,7 +29,9 @@
 //      and trailing metadata, except the grpc-* and transport ones. A client that cancels (or
 //      whose deadline passes) cancels the backend call; a backend that cannot be reached gives
 //      UNAVAILABLE.
-// Any other method is UNIMPLEMENTED (ErrorInfo reason METHOD_NOT_FOUND), without admission.
+// Server reflection, when options.reflection is set, is answered by the gateway itself over
+// the contract (contract_reflection.h), without a key. Any other method is UNIMPLEMENTED
+// (ErrorInfo reason METHOD_NOT_FOUND), without admission.
 //
 // Calls run on gRPC's callback threads and never block one: a call costs two small objects
 // and the two messages in flight; its admission and its `done` run on the admission workers.
@@ -51,10 +53,14 @@
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "services/gateway/access/call_admission.h"
+#include "services/gateway/grpc/contract_reflection.h"
 
 namespace maillage::gateway {
 
 struct PassthroughOptions {
+  // Serves server reflection (v1alpha and v1) without admission when set; null: reflection
+  // methods are UNIMPLEMENTED like any other method the gateway does not serve.
+  const ContractReflection* reflection = nullptr;
   // The longest a forwarded call may last, whatever deadline its client set (or none).
   std::chrono::milliseconds max_deadline{60000};
   server::BoundedWorkersOptions admission;

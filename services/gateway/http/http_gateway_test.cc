@@ -476,11 +476,21 @@ TEST_F(HttpGatewayTest, BackendErrorsKeepTheirDetails) {
   ExpectEnvelope(r, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", kDomain);
   google::protobuf::Struct body = ParseJson(r->body);
   const auto& details = Field(Field(body, "error").struct_value(), "details").list_value();
-  ASSERT_EQ(details.values_size(), 2) << r->body;
+  // ErrorInfo, BadRequest and, for people, a French LocalizedMessage (common/status/localized.h).
+  ASSERT_EQ(details.values_size(), 3) << r->body;
   const google::protobuf::Struct& bad_request = details.values(1).struct_value();
   EXPECT_EQ(Field(bad_request, "@type").string_value(),
             "type.googleapis.com/google.rpc.BadRequest");
-  EXPECT_EQ(Field(bad_request, "fieldViolations").list_value().values_size(), 2);
+  const auto& violations = Field(bad_request, "fieldViolations").list_value();
+  ASSERT_EQ(violations.values_size(), 2);
+  const auto& french_field = Field(violations.values(0).struct_value(), "localizedMessage");
+  EXPECT_EQ(Field(french_field.struct_value(), "locale").string_value(), "fr-FR");
+  EXPECT_EQ(Field(french_field.struct_value(), "message").string_value(),
+            "« book.title » : obligatoire.");
+  const google::protobuf::Struct& french = details.values(2).struct_value();
+  EXPECT_EQ(Field(french, "@type").string_value(),
+            "type.googleapis.com/google.rpc.LocalizedMessage");
+  EXPECT_EQ(Field(french, "locale").string_value(), "fr-FR");
 }
 
 TEST_F(HttpGatewayTest, BackendCodesMapToHttpStatuses) {

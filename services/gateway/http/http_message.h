@@ -75,4 +75,11 @@ struct HttpResponse {
   }
 };
 
+// A document the gateway serves as it is, without a key (the contract downloads).
+struct PublicFile {
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. Content-Disposition
+};
+
 }  // namespace maillage::gateway

@@ -151,7 +151,8 @@ void SetRetryAfter(const absl::Status& status, HttpResponse& response) {
 }
 
 constexpr char kCorsAllowHeaders[] =
-    "Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent, If-Match, "
+    "Authorization, Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent, "
+    "If-Match, "
     "Idempotency-Key";
 constexpr char kCorsExposeHeaders[] = "X-Request-Id, Retry-After, ETag";
 
@@ -245,6 +246,15 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
     return response.set_content(options_.docs_html, "text/html; charset=utf-8");
   }
 
+  if (method == "GET") {
+    if (auto file = options_.public_files.find(std::string(path));
+        file != options_.public_files.end()) {
+      record.route = file->first;
+      for (const auto& [name, value] : file->second.headers) response.set_header(name, value);
+      return response.set_content(file->second.body, file->second.content_type);
+    }
+  }
+
   RouteMatch match = routes_.Lookup(method, path);
   if (match.outcome == RouteMatch::kNotFound) {
     WriteGatewayError(response, NotFound(kGatewayDomain, "ROUTE_NOT_FOUND",
@@ -278,14 +288,16 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   std::optional<auth::CallerScope> caller_scope;
   if (options_.access != nullptr) {
     // A call without a key from the staff console is admitted by its session (cookie + CSRF).
+    const std::string api_key =
+        PresentedApiKey(request.header(kApiKeyHeader), request.header(kAuthorizationHeader));
     std::optional<absl::StatusOr<Caller>> by_session;
-    if (options_.console != nullptr && !request.has_header(kApiKeyHeader)) {
+    if (options_.console != nullptr && api_key.empty()) {
       by_session = options_.console->Admit(request, route.grpc_method, audit);
     }
     absl::StatusOr<Caller> admitted =
         by_session.has_value()
             ? *std::move(by_session)
-            : options_.access->Admit(request.header(kApiKeyHeader), route.grpc_method,
+            : options_.access->Admit(api_key, route.grpc_method,
                                      std::chrono::system_clock::now() + std::chrono::seconds(5),
                                      audit);
     if (!admitted.ok()) {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ struct HttpServerOptions {
   // openapi.h, docs_page.h); empty: those paths go through the route table like any other.
   std::string openapi_json;
   std::string docs_html;
+  // Served as they are, with their headers, at GET <path> (the map's key), without a key,
+  // before route lookup: the contract downloads (contract.h).
+  std::map<std::string, PublicFile> public_files;
   // Authentication, permissions, rate limits and audit of every API route (access_control.h);
   // null only in tests of the transcoding alone, where every route is open.
   AccessControl* access = nullptr;
