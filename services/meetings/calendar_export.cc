@@ -104,10 +104,10 @@ absl::StatusOr<std::string> RenderCalendar(const std::vector<v1::Meeting>& meeti
     }
     // CATEGORIES in the words people read in their calendar, not the enum name: the label of a
     // kind of the network's own (its code when it has none), or the kind's French label.
-    std::string category = meeting.custom_kind().empty()
-                               ? text::MeetingKindLabel(meeting.kind())
-                               : (meeting.kind_label().empty() ? meeting.custom_kind()
-                                                               : meeting.kind_label());
+    std::string category =
+        meeting.custom_kind().empty()
+            ? text::MeetingKindLabel(meeting.kind())
+            : (meeting.kind_label().empty() ? meeting.custom_kind() : meeting.kind_label());
     if (!category.empty()) {
       icalcomponent_add_property(event, icalproperty_new_categories(category.c_str()));
     }

@@ -305,7 +305,8 @@ gv1::MeetingsSection BuildMeetings(const MeetingsInputs& in) {
     const bool custom = !kind.custom_kind().empty();
     AddCount(section.mutable_meetings_held_by_kind(),
              custom ? kind.custom_kind() : mv1::MeetingKind_Name(kind.kind()),
-             custom ? kind.display_name() : text::MeetingKindLabel(kind.kind()), kind.meetings_held());
+             custom ? kind.display_name() : text::MeetingKindLabel(kind.kind()),
+             kind.meetings_held());
   }
   section.set_documents_produced(ind.documents_produced());
   for (const mv1::DocumentKindCount& kind : ind.documents_by_kind()) {
