@@ -9,9 +9,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 status=0
-"$tool" sh -c "echo \"url=\$MAILLAGE_TEST_DATABASE_URL\"; $isready -d \"\$MAILLAGE_TEST_DATABASE_URL\"
-  && psql -X -At -d \"\$MAILLAGE_TEST_DATABASE_URL\" -c 'SHOW max_connections' && exit 3" \
-  >"$out" 2>&1 || status=$?
+script='echo "url=$MAILLAGE_TEST_DATABASE_URL"
+if ! ISREADY -d "$MAILLAGE_TEST_DATABASE_URL"; then exit 1; fi
+psql -X -At -d "$MAILLAGE_TEST_DATABASE_URL" -c "SHOW max_connections" || exit 1
+exit 3'
+"$tool" sh -c "${script/ISREADY/$isready}" >"$out" 2>&1 || status=$?
 cat "$out"
 ((status == 3)) || fail "exit status $status, expected the command's 3"
 grep -q 'accepting connections' "$out" || fail "the cluster did not accept connections"
