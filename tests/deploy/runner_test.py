@@ -38,8 +38,13 @@ def main():
     up = next((p for p in presets["buildPresets"] if p["name"] == "up"), None)
     if up is None:
         fail("CMakePresets.json has no build preset up")
-    if set(up.get("targets", [])) != wanted:
-        fail(f"build preset up builds {sorted(up.get('targets', []))}, up runs {sorted(wanted)}")
+    if up.get("targets") != ["maillage_up"]:
+        fail(f"build preset up builds {up.get('targets')}, not the target maillage_up")
+    with open(os.path.join(root, "CMakeLists.txt"), encoding="utf-8") as f:
+        deps = re.search(r"add_dependencies\(maillage_up\s([^)]*)\)", f.read())
+    built = set(deps.group(1).split()) if deps else set()
+    if built != wanted:
+        fail(f"maillage_up (build preset up) builds {sorted(built)}, up runs {sorted(wanted)}")
     for name in ("release", "asan", "fuzz"):
         for kind in ("configurePresets", "buildPresets", "testPresets"):
             if not any(p["name"] == name for p in presets[kind]):
