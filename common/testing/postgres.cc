@@ -293,7 +293,7 @@ void TestPostgres::Start() {
                        ShellQuote(folder_ + "/server.log"), " -w -t 60 -o \"-p ", port_, " -k ",
                        ShellQuote(folder_ + "/sock"),
                        " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                       " -c full_page_writes=off\" start"));
+                       " -c full_page_writes=off -c max_connections=300\" start"));
 }
 
 void TestPostgres::Restart() {

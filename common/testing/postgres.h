@@ -9,7 +9,8 @@
 //
 // The server is the one at MAILLAGE_TEST_DATABASE_URL (a superuser URL, read when the test
 // runs) or, when unset, a private cluster started once per test process. Private clusters run
-// /usr/lib/postgresql/15/bin as the postgres user when the process is root, with fsync off,
+// /usr/lib/postgresql/15/bin as the postgres user when the process is root, with fsync off and
+// max_connections 300 (tests/cluster: one cluster for a whole ctest run),
 // from a copy of an initdb'd template (made once per machine and user), in /dev/shm when it is
 // a roomy tmpfs (else TMPDIR or /tmp), and are stopped and deleted when their object dies — or, if
 // the process dies first, by a small watchdog process that notices it.
