@@ -34,6 +34,8 @@ trap cleanup EXIT
 # build stage does).
 mkdir -p "$WORK/ctx/deploy" "$WORK/ctx/prebuilt"
 cp -r "$ROOT/deploy/seed" "$ROOT/deploy/entrypoint.sh" "$ROOT/deploy/runtime-packages.txt" "$WORK/ctx/deploy/"
+mkdir -p "$WORK/ctx/services/gateway/console"
+cp -r "$ROOT/services/gateway/console/web" "$WORK/ctx/services/gateway/console/"
 cp "${BINARIES[@]/#/$BIN/}" "$WORK/ctx/prebuilt/"
 strip "$WORK/ctx/prebuilt/"*
 start=$(date +%s)
