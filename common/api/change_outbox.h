@@ -48,6 +48,18 @@ struct OutboxEvent {
   std::string snapshot;  // serialized
 };
 
+// Copies an event's sequence, type, resource name and commit time into a feed's change message
+// (BudgetChange, MeetingChange: the same four fields); the snapshot is the caller's.
+template <typename Change>
+void SetChangeHeader(const OutboxEvent& event, Change* change) {
+  change->set_sequence(event.sequence);
+  change->set_event_type(event.event_type);
+  change->set_resource_name(event.resource_name);
+  const int64_t micros = absl::ToUnixMicros(event.commit_time);
+  change->mutable_commit_time()->set_seconds(micros / 1000000);
+  change->mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+}
+
 struct OutboxPage {
   std::vector<OutboxEvent> events;
   std::string next_cursor;  // never empty; `since` when nothing came

@@ -410,12 +410,7 @@ absl::StatusOr<v1::ListBudgetChangesResponse> BudgetBook::Changes(
         v1::ListBudgetChangesResponse response;
         for (const api::OutboxEvent& event : page.events) {
           v1::BudgetChange* change = response.add_changes();
-          change->set_sequence(event.sequence);
-          change->set_event_type(event.event_type);
-          change->set_resource_name(event.resource_name);
-          const int64_t micros = absl::ToUnixMicros(event.commit_time);
-          change->mutable_commit_time()->set_seconds(micros / 1000000);
-          change->mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+          api::SetChangeHeader(event, change);
           if (event.has_snapshot) change->mutable_budget()->ParseFromString(event.snapshot);
         }
         response.set_next_cursor(page.next_cursor);

@@ -355,12 +355,7 @@ absl::StatusOr<v1::ListMeetingChangesResponse> MeetingPlanner::Changes(
         v1::ListMeetingChangesResponse response;
         for (const api::OutboxEvent& event : page.events) {
           v1::MeetingChange* change = response.add_changes();
-          change->set_sequence(event.sequence);
-          change->set_event_type(event.event_type);
-          change->set_resource_name(event.resource_name);
-          const int64_t micros = absl::ToUnixMicros(event.commit_time);
-          change->mutable_commit_time()->set_seconds(micros / 1000000);
-          change->mutable_commit_time()->set_nanos(static_cast<int32_t>(micros % 1000000) * 1000);
+          api::SetChangeHeader(event, change);
           if (!event.has_snapshot) continue;
           if (absl::StartsWith(event.event_type, "output.")) {
             change->mutable_output()->ParseFromString(event.snapshot);
