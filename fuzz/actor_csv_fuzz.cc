@@ -1,8 +1,10 @@
 // Fuzzes the directory's actor CSV import up to the database (ParseActorFile, services/
 // directory/actor_csv.h), then the pure actor rules every accepted row goes through
 // (NormalizeActor, CheckActorFields, api::ApplyUpdateMask), and the export line of the result. The
-// first byte chooses the separator and a column mapping; the rest is the file. A refusal is
-// INVALID_ARGUMENT naming csv_data or column_mapping; never a crash or UB.
+// first byte chooses the separator, a column mapping and whether Windows-1252 is forced (else
+// detected: UTF-8 when the file is valid UTF-8); the rest is the file. A refusal is
+// INVALID_ARGUMENT naming csv_data or column_mapping; an accepted file read as UTF-8 was valid
+// UTF-8, and every row's text is UTF-8 whatever the file's encoding; never a crash or UB.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -25,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (*request.mutable_column_mapping())["Nom"] = "display_name";
     (*request.mutable_column_mapping())["Ville"] = "address.city";
   }
+  if (data[0] & 8) request.set_encoding(v1::TEXT_ENCODING_WINDOWS_1252);
   request.set_csv_data(std::string(reinterpret_cast<const char*>(data + 1), size - 1));
 
   auto file = directory::ParseActorFile(request);
@@ -32,8 +35,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     maillage::fuzz::CheckRefusalNamesField(file.status(), "c");  // csv_data, column_mapping
     return 0;
   }
-  MAILLAGE_FUZZ_CHECK(maillage::csv::IsValidUtf8(request.csv_data()), "accepted invalid UTF-8");
+  MAILLAGE_FUZZ_CHECK(file->report.detected_encoding() != v1::TEXT_ENCODING_UTF8 ||
+                          maillage::csv::IsValidUtf8(request.csv_data()),
+                      "read invalid UTF-8 as UTF-8");
   for (directory::ParsedActorRow& row : file->rows) {
+    MAILLAGE_FUZZ_CHECK(maillage::csv::IsValidUtf8(row.actor.display_name()) &&
+                            maillage::csv::IsValidUtf8(row.actor.description()),
+                        "a row's text is not UTF-8");
     if (!row.problems.empty()) {
       for (const auto& [field, reason] : row.problems) {
         MAILLAGE_FUZZ_CHECK(!field.empty() && !reason.empty(), field);
