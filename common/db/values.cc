@@ -32,6 +32,11 @@ std::string TimeParam(int n) {
   return absl::StrCat("('epoch'::timestamptz + $", n, "::bigint * interval '1 microsecond')");
 }
 
+std::optional<absl::Time> ReadTime(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return absl::FromUnixMicros(field.as<int64_t>());
+}
+
 bool ReadMicros(const pqxx::field& field, google::protobuf::Timestamp* out) {
   if (field.is_null()) return false;
   *out = TimestampOf(field.as<int64_t>());

@@ -8,11 +8,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/type/date.pb.h"
@@ -44,6 +46,9 @@ std::string TimeParam(int n);
 // Sets `*out` from a column of microseconds since the epoch (see MAILLAGE_SQL_MICROS) and
 // returns true; leaves it untouched and returns false when the column is NULL.
 bool ReadMicros(const pqxx::field& field, google::protobuf::Timestamp* out);
+
+// The absl::Time of such a column; nullopt when it is NULL.
+std::optional<absl::Time> ReadTime(const pqxx::field& field);
 
 // --- dates ---------------------------------------------------------------------------------
 

@@ -84,11 +84,6 @@ const api::SortSchema& KeySortSchema() {
 constexpr int kMaxDisplayName = 200;
 constexpr int kMaxRateLimit = 1'000'000;
 
-std::optional<absl::Time> TimeOf(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return absl::FromUnixMicros(field.as<int64_t>());
-}
-
 absl::StatusOr<v1::ApiKey> GetKey(pqxx::work& txn, int64_t id, const std::string& name) {
   pqxx::result rows =
       txn.exec_params(absl::StrCat("SELECT ", Columns(), " FROM api_keys WHERE id = $1"), id);
@@ -229,8 +224,8 @@ absl::StatusOr<std::optional<ApiKeyRecord>> ApiKeyStore::FindByPrefix(db::Deadli
         record.prefix = row[1].as<std::string>();
         record.secret_hash = row[2].as<std::string>();
         v1::Role_Parse(row[3].as<std::string>(), &record.role);
-        record.expire_time = TimeOf(row[4]);
-        record.revoke_time = TimeOf(row[5]);
+        record.expire_time = db::ReadTime(row[4]);
+        record.revoke_time = db::ReadTime(row[5]);
         record.rate_limit_rps = row[6].as<int>();
         record.rate_limit_burst = row[7].as<int>();
         record.funder_id = row[8].as<std::string>();

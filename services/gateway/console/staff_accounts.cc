@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/access/api_key_store.h"
@@ -29,11 +30,6 @@ std::mutex& HashMutex() {
 bool SodiumReady() {
   static const bool ready = sodium_init() >= 0;
   return ready;
-}
-
-std::optional<absl::Time> TimeOf(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return absl::FromUnixMicros(field.as<int64_t>());
 }
 
 absl::Status LoginFailed() {
@@ -61,9 +57,8 @@ bool LooksLikeEmail(absl::string_view email) {
 
 const char kStaffAccountColumns[] =
     "staff_accounts.id, staff_accounts.email, staff_accounts.display_name, staff_accounts.role, "
-    "staff_accounts.funder_id, "
-    "(extract(epoch FROM staff_accounts.disable_time) * 1000000)::bigint, "
-    "(extract(epoch FROM staff_accounts.last_login_time) * 1000000)::bigint";
+    "staff_accounts.funder_id, " MAILLAGE_SQL_MICROS(
+        "staff_accounts.disable_time") ", " MAILLAGE_SQL_MICROS("staff_accounts.last_login_time");
 
 StaffAccount StaffAccountOfRow(const pqxx::row& row) {
   StaffAccount account;
@@ -73,8 +68,8 @@ StaffAccount StaffAccountOfRow(const pqxx::row& row) {
   account.display_name = row[2].as<std::string>();
   v1::Role_Parse(row[3].as<std::string>(), &account.role);
   account.funder_id = row[4].as<std::string>();
-  account.disable_time = TimeOf(row[5]);
-  account.last_login_time = TimeOf(row[6]);
+  account.disable_time = db::ReadTime(row[5]);
+  account.last_login_time = db::ReadTime(row[6]);
   return account;
 }
 

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/gateway/access/access_control.h"
@@ -49,11 +50,6 @@ absl::Status TooManyLogins(absl::string_view who, absl::Duration wait) {
   return status;
 }
 
-std::optional<absl::Time> TimeOf(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return absl::FromUnixMicros(field.as<int64_t>());
-}
-
 }  // namespace
 
 StaffSessions::StaffSessions(db::Pool& pool, StaffAccounts& accounts, SessionOptions options)
@@ -85,10 +81,10 @@ absl::StatusOr<Session> StaffSessions::Login(absl::string_view email, absl::stri
   session.account = std::move(account);
   MAILLAGE_RETURN_IF_ERROR(pool_.Transact(deadline, [&](pqxx::work& txn) {
     txn.exec_params(
-        "INSERT INTO staff_sessions (token_hash, account_id, csrf_token, client_address, "
-        "create_time, last_seen_time, expire_time) "
-        "VALUES (decode($1, 'hex'), $2, $3, $4, to_timestamp($5::double precision / 1e6), "
-        "to_timestamp($5::double precision / 1e6), to_timestamp($6::double precision / 1e6))",
+        absl::StrCat("INSERT INTO staff_sessions (token_hash, account_id, csrf_token, "
+                     "client_address, create_time, last_seen_time, expire_time) VALUES "
+                     "(decode($1, 'hex'), $2, $3, $4, ",
+                     db::TimeParam(5), ", ", db::TimeParam(5), ", ", db::TimeParam(6), ")"),
         TokenHash(session.token), session.account.id, session.csrf_token,
         std::string(client_address), absl::ToUnixMicros(now),
         absl::ToUnixMicros(session.expire_time));
@@ -103,16 +99,33 @@ absl::StatusOr<Session> StaffSessions::Resume(absl::string_view token, db::Deadl
   if (token.empty()) {
     return Unauthenticated("SESSION_MISSING", "log in to the console (no session cookie)");
   }
-  static const db::Statement kRead{
-      "staff_sessions_resume",
-      absl::StrCat("SELECT ", kStaffAccountColumns,
-                   ", staff_sessions.csrf_token, "
-                   "(extract(epoch FROM staff_sessions.expire_time) * 1000000)::bigint, "
-                   "(extract(epoch FROM staff_sessions.last_seen_time) * 1000000)::bigint, "
-                   "(extract(epoch FROM staff_sessions.end_time) * 1000000)::bigint "
-                   "FROM staff_sessions JOIN staff_accounts "
-                   "ON staff_accounts.id = staff_sessions.account_id "
-                   "WHERE staff_sessions.token_hash = decode($1, 'hex')")};
+  static const db::Statement
+      kRead{"staff_sessions_resume",
+            absl::StrCat(
+                "SELECT ", kStaffAccountColumns,
+                ", staff_sessions.csrf_token, " MAILLAGE_SQL_MICROS("staff_sessions.expire_time") ", " MAILLAGE_SQL_MICROS(
+                    "staff_sessions.last_seen_time") ", " MAILLAGE_SQL_MICROS("staff_sessions.end_"
+                                                                              "time") " "
+                                                                                      "FROM "
+                                                                                      "staff_"
+                                                                                      "sessions "
+                                                                                      "JOIN "
+                                                                                      "staff_"
+                                                                                      "accounts "
+                                                                                      "ON "
+                                                                                      "staff_"
+                                                                                      "accounts.id "
+                                                                                      "= "
+                                                                                      "staff_"
+                                                                                      "sessions."
+                                                                                      "account_id "
+                                                                                      "WHERE "
+                                                                                      "staff_"
+                                                                                      "sessions."
+                                                                                      "token_hash "
+                                                                                      "= "
+                                                                                      "decode($1, "
+                                                                                      "'hex')")};
   const std::string hash = TokenHash(token);
   MAILLAGE_ASSIGN_OR_RETURN(pqxx::result rows, pool_.Query(deadline, kRead, {hash}));
   if (rows.empty()) return Unauthenticated("SESSION_INVALID", "no such session: log in again");
@@ -122,7 +135,7 @@ absl::StatusOr<Session> StaffSessions::Resume(absl::string_view token, db::Deadl
   session.csrf_token = row[7].as<std::string>();
   session.expire_time = absl::FromUnixMicros(row[8].as<int64_t>());
   const absl::Time last_seen = absl::FromUnixMicros(row[9].as<int64_t>());
-  const std::optional<absl::Time> end = TimeOf(row[10]);
+  const std::optional<absl::Time> end = db::ReadTime(row[10]);
   const absl::Time now = options_.clock();
   if (end.has_value() || session.account.disable_time.has_value() || now >= session.expire_time ||
       now - last_seen >= options_.idle) {
@@ -130,10 +143,9 @@ absl::StatusOr<Session> StaffSessions::Resume(absl::string_view token, db::Deadl
   }
   if (now - last_seen >= options_.touch_resolution) {
     MAILLAGE_RETURN_IF_ERROR(pool_.Transact(deadline, [&](pqxx::work& txn) {
-      txn.exec_params(
-          "UPDATE staff_sessions SET last_seen_time = to_timestamp($2::double precision / 1e6) "
-          "WHERE token_hash = decode($1, 'hex')",
-          hash, absl::ToUnixMicros(now));
+      txn.exec_params(absl::StrCat("UPDATE staff_sessions SET last_seen_time = ", db::TimeParam(2),
+                                   " WHERE token_hash = decode($1, 'hex')"),
+                      hash, absl::ToUnixMicros(now));
       return absl::OkStatus();
     }));
   }
@@ -157,8 +169,8 @@ absl::StatusOr<int64_t> StaffSessions::Prune(absl::Time now) {
       [&](pqxx::work& txn) -> absl::StatusOr<int64_t> {
         return txn
             .exec_params(
-                "DELETE FROM staff_sessions WHERE COALESCE(end_time, expire_time) < "
-                "to_timestamp($1::double precision / 1e6) - interval '1 day'",
+                absl::StrCat("DELETE FROM staff_sessions WHERE COALESCE(end_time, expire_time) < ",
+                             db::TimeParam(1), " - interval '1 day'"),
                 absl::ToUnixMicros(now))
             .affected_rows();
       });
