@@ -7,49 +7,10 @@
 //
 // Prints one JSON line of figures (timings in ms) and exits 0; exits 1 naming the first failed
 // check.
-import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import puppeteer from 'puppeteer-core';
+import { accessible, args, base, check, launch, shots, stickingOut } from './lib.mjs';
 
-const require = createRequire(import.meta.url);
-const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, arg, i, all) => {
-  if (arg.startsWith('--')) pairs.push([arg.slice(2), all[i + 1]]);
-  return pairs;
-}, []));
-const base = args.url;
-const shots = args.screenshots || '.';
-fs.mkdirSync(shots, { recursive: true });
-const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-function check(condition, what) {
-  if (!condition) {
-    console.error(`FAILED: ${what}`);
-    process.exit(1);
-  }
-}
-
-async function accessible(page, name) {
-  // Through the DevTools protocol, which the page's CSP does not govern (a <script> would be
-  // refused by it, as it should).
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  const grave = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  check(grave.length === 0, `${name}: accessibility violations ${JSON.stringify(grave)}`);
-  return result.length;
-}
-
-const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
-         '--no-first-run', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
+const browser = await launch();
 const figures = {};
 try {
   const page = await browser.newPage();
@@ -135,12 +96,7 @@ try {
   // The same on a 360 px wide phone.
   await page.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
   await page.screenshot({ path: path.join(shots, 'console-directory-phone.png') });
-  const overflow = await page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    return [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > width + 1)
-        .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`).slice(0, 5);
-  });
+  const overflow = await stickingOut(page);
   check(overflow.length === 0, `on a 360 px phone these stick out: ${overflow.join(', ')}`);
 
   // The attendance sheet on the phone: eight taps check eight people in, a walk-in is added.
