@@ -68,6 +68,7 @@
 #include "services/gateway/access/gateway_admin_service.h"
 #include "services/gateway/access/keys_cli.h"
 #include "services/gateway/console/console_http.h"
+#include "services/gateway/console/staff_account_admin.h"
 #include "services/gateway/console/staff_accounts.h"
 #include "services/gateway/console/staff_sessions.h"
 #include "services/gateway/console/users_cli.h"
@@ -268,6 +269,7 @@ int Run() {
   http_options.access = &access;
   StaffAccounts staff_accounts(pool);
   StaffSessions staff_sessions(pool, staff_accounts, session_options);
+  StaffAccountAdmin staff_account_admin(staff_accounts);
   ConsoleHttp console(staff_sessions, access, console_options);
   http_options.console = &console;
 
@@ -324,9 +326,11 @@ int Run() {
                                      OwnDoor::kPublic);
   WebhookServiceImpl inner_webhook_service(webhook_store, webhooks, webhook_client, access,
                                            OwnDoor::kInProcess);
-  GatewayAdminServiceImpl admin_service(keys, audit, access, OwnDoor::kPublic);
+  GatewayAdminServiceImpl admin_service(keys, audit, access, staff_account_admin,
+                                        OwnDoor::kPublic);
   ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
-  GatewayAdminServiceImpl inner_admin_service(keys, audit, access, OwnDoor::kInProcess);
+  GatewayAdminServiceImpl inner_admin_service(keys, audit, access, staff_account_admin,
+                                              OwnDoor::kInProcess);
   ReportServiceImpl inner_report_service(report_sources, access, OwnDoor::kInProcess);
   server::Server grpc_server(environment.server,
                              {&admin_service, &report_service, &webhook_service});

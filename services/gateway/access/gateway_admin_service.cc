@@ -52,6 +52,50 @@ grpc::Status GatewayAdminServiceImpl::RevokeApiKey(grpc::ServerContext* context,
   return call.Finish(Reply(std::move(revoked), response, kGatewayDomain), request, response);
 }
 
+grpc::Status GatewayAdminServiceImpl::CreateStaffAccount(
+    grpc::ServerContext* context, const v1::CreateStaffAccountRequest* request,
+    v1::CreateStaffAccountResponse* response) {
+  MAILLAGE_ADMIT(CreateStaffAccount);
+  return call.Finish(
+      Reply(staff_accounts_.Create(*request, context->deadline()), response, kGatewayDomain),
+      request, &response->staff_account());
+}
+
+grpc::Status GatewayAdminServiceImpl::ListStaffAccounts(grpc::ServerContext* context,
+                                                        const v1::ListStaffAccountsRequest* request,
+                                                        v1::ListStaffAccountsResponse* response) {
+  MAILLAGE_ADMIT(ListStaffAccounts);
+  return call.Finish(
+      Reply(staff_accounts_.List(*request, context->deadline()), response, kGatewayDomain));
+}
+
+grpc::Status GatewayAdminServiceImpl::UpdateStaffAccount(
+    grpc::ServerContext* context, const v1::UpdateStaffAccountRequest* request,
+    v1::StaffAccount* response) {
+  MAILLAGE_ADMIT(UpdateStaffAccount);
+  return call.Finish(
+      Reply(staff_accounts_.Update(*request, context->deadline()), response, kGatewayDomain),
+      request, response);
+}
+
+grpc::Status GatewayAdminServiceImpl::DisableStaffAccount(
+    grpc::ServerContext* context, const v1::DisableStaffAccountRequest* request,
+    v1::StaffAccount* response) {
+  MAILLAGE_ADMIT(DisableStaffAccount);
+  return call.Finish(Reply(staff_accounts_.SetDisabled(request->name(), true, context->deadline()),
+                           response, kGatewayDomain),
+                     request, response);
+}
+
+grpc::Status GatewayAdminServiceImpl::EnableStaffAccount(
+    grpc::ServerContext* context, const v1::EnableStaffAccountRequest* request,
+    v1::StaffAccount* response) {
+  MAILLAGE_ADMIT(EnableStaffAccount);
+  return call.Finish(Reply(staff_accounts_.SetDisabled(request->name(), false, context->deadline()),
+                           response, kGatewayDomain),
+                     request, response);
+}
+
 grpc::Status GatewayAdminServiceImpl::GetAuditEntry(grpc::ServerContext* context,
                                                     const v1::GetAuditEntryRequest* request,
                                                     v1::AuditEntry* response) {

@@ -53,6 +53,43 @@ bool LooksLikeEmail(absl::string_view email) {
   return email.size() <= 254;
 }
 
+// The violations of an account's role and funder_id (Create and Update share them).
+void CheckRole(const StaffAccount& account, FieldViolations& violations) {
+  if (account.role != v1::ROLE_ADMIN && account.role != v1::ROLE_STAFF &&
+      account.role != v1::ROLE_FUNDER) {
+    violations.Add("role", "must be ROLE_ADMIN, ROLE_STAFF or ROLE_FUNDER");
+  }
+  if (account.role == v1::ROLE_FUNDER && !IsFunderId(account.funder_id)) {
+    violations.Add("funder_id", "required for ROLE_FUNDER: [a-z][a-z0-9-]{0,62}");
+  }
+  if (account.role != v1::ROLE_FUNDER && !account.funder_id.empty()) {
+    violations.Add("funder_id", "only a ROLE_FUNDER account speaks for a funder");
+  }
+}
+
+absl::Status AccountNotFound(int64_t id) {
+  const std::string name = api::ResourceName("staffAccounts", id);
+  return NotFound(kGatewayDomain, "STAFF_ACCOUNT_NOT_FOUND",
+                  absl::StrCat("no staff account is named ", name), {{"name", name}});
+}
+
+// FAILED_PRECONDITION (LAST_ADMIN_ACCOUNT) when no active admin account but `id` exists. The
+// active admins' rows are locked, so two admins demoted at once cannot both pass.
+absl::Status KeepAnAdmin(pqxx::work& txn, int64_t id) {
+  pqxx::result admins = txn.exec(
+      "SELECT id FROM staff_accounts WHERE role = 'ROLE_ADMIN' AND disable_time IS NULL "
+      "ORDER BY id FOR UPDATE");
+  for (const pqxx::row& row : admins) {
+    if (row[0].as<int64_t>() != id) return absl::OkStatus();
+  }
+  const std::string name = api::ResourceName("staffAccounts", id);
+  return FailedPrecondition(kGatewayDomain, "LAST_ADMIN_ACCOUNT",
+                            absl::StrCat(name,
+                                         " is the last active admin account: make another "
+                                         "admin first"),
+                            {{"name", name}});
+}
+
 }  // namespace
 
 const char kStaffAccountColumns[] =
@@ -88,6 +125,16 @@ absl::StatusOr<std::string> HashPassword(absl::string_view password) {
   return std::string(hash);
 }
 
+std::string GeneratePassword() {
+  SodiumReady();
+  unsigned char bytes[18];
+  randombytes_buf(bytes, sizeof bytes);
+  char text[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return text;
+}
+
 bool PasswordMatches(absl::string_view hash, absl::string_view password) {
   if (!SodiumReady()) return false;
   const std::string text(hash);  // NUL-terminated, as libsodium reads it
@@ -101,16 +148,7 @@ absl::StatusOr<StaffAccount> StaffAccounts::Create(const StaffAccount& account,
   const std::string email = NormalizeEmail(account.email);
   FieldViolations violations;
   if (!LooksLikeEmail(email)) violations.Add("email", "not an e-mail address");
-  if (account.role != v1::ROLE_ADMIN && account.role != v1::ROLE_STAFF &&
-      account.role != v1::ROLE_FUNDER) {
-    violations.Add("role", "must be ROLE_ADMIN, ROLE_STAFF or ROLE_FUNDER");
-  }
-  if (account.role == v1::ROLE_FUNDER && !IsFunderId(account.funder_id)) {
-    violations.Add("funder_id", "required for ROLE_FUNDER: [a-z][a-z0-9-]{0,62}");
-  }
-  if (account.role != v1::ROLE_FUNDER && !account.funder_id.empty()) {
-    violations.Add("funder_id", "only a ROLE_FUNDER account speaks for a funder");
-  }
+  CheckRole(account, violations);
   if (password.size() < kMinPasswordLength || password.size() > kMaxPasswordLength) {
     violations.Add("password", absl::StrCat("must have ", kMinPasswordLength, " to ",
                                             kMaxPasswordLength, " characters"));
@@ -165,6 +203,77 @@ absl::StatusOr<std::vector<StaffAccount>> StaffAccounts::List(db::Deadline deadl
           accounts.push_back(StaffAccountOfRow(row));
         }
         return accounts;
+      });
+}
+
+absl::StatusOr<std::vector<StaffAccount>> StaffAccounts::ListAfter(absl::string_view after_email,
+                                                                   int limit,
+                                                                   db::Deadline deadline) {
+  return pool_.ReadOnly<std::vector<StaffAccount>>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<std::vector<StaffAccount>> {
+        std::vector<StaffAccount> accounts;
+        for (const pqxx::row& row : txn.exec_params(
+                 absl::StrCat("SELECT ", kStaffAccountColumns,
+                              " FROM staff_accounts WHERE email > $1 ORDER BY email LIMIT $2"),
+                 std::string(after_email), limit)) {
+          accounts.push_back(StaffAccountOfRow(row));
+        }
+        return accounts;
+      });
+}
+
+absl::StatusOr<StaffAccount> StaffAccounts::Update(
+    int64_t id, const std::function<absl::StatusOr<StaffAccount>(const StaffAccount&)>& change,
+    db::Deadline deadline) {
+  return pool_.Transact<StaffAccount>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
+        pqxx::result rows = txn.exec_params(
+            absl::StrCat("SELECT ", kStaffAccountColumns,
+                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
+            id);
+        if (rows.empty()) return AccountNotFound(id);
+        const StaffAccount current = StaffAccountOfRow(rows[0]);
+        MAILLAGE_ASSIGN_OR_RETURN(StaffAccount changed, change(current));
+        FieldViolations violations;
+        CheckRole(changed, violations);
+        MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kGatewayDomain));
+        if (current.role == v1::ROLE_ADMIN && changed.role != v1::ROLE_ADMIN &&
+            !current.disable_time.has_value()) {
+          MAILLAGE_RETURN_IF_ERROR(KeepAnAdmin(txn, id));
+        }
+        return StaffAccountOfRow(txn.exec_params(
+            absl::StrCat("UPDATE staff_accounts SET display_name = $2, role = $3, funder_id = $4 "
+                         "WHERE id = $1 RETURNING ",
+                         kStaffAccountColumns),
+            id, changed.display_name, v1::Role_Name(changed.role), changed.funder_id)[0]);
+      });
+}
+
+absl::StatusOr<StaffAccount> StaffAccounts::SetDisabled(int64_t id, bool disabled,
+                                                        db::Deadline deadline) {
+  return pool_.Transact<StaffAccount>(
+      deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
+        pqxx::result rows = txn.exec_params(
+            absl::StrCat("SELECT ", kStaffAccountColumns,
+                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
+            id);
+        if (rows.empty()) return AccountNotFound(id);
+        const StaffAccount current = StaffAccountOfRow(rows[0]);
+        if (current.disable_time.has_value() == disabled) return current;
+        if (disabled && current.role == v1::ROLE_ADMIN) {
+          MAILLAGE_RETURN_IF_ERROR(KeepAnAdmin(txn, id));
+        }
+        if (disabled) {
+          txn.exec_params(
+              "UPDATE staff_sessions SET end_time = now() WHERE account_id = $1 AND end_time IS "
+              "NULL",
+              id);
+        }
+        return StaffAccountOfRow(txn.exec_params(
+            absl::StrCat("UPDATE staff_accounts SET disable_time = CASE WHEN $2 THEN now() END "
+                         "WHERE id = $1 RETURNING ",
+                         kStaffAccountColumns),
+            id, disabled)[0]);
       });
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ inline constexpr size_t kMaxPasswordLength = 256;
 // OWASP's minimum for Argon2id (19 MiB, 2 passes): about 40 ms and 19 MiB each, one at a time
 // in the process so that a burst of logins cannot exhaust the memory.
 absl::StatusOr<std::string> HashPassword(absl::string_view password);
+// A new random password: 18 bytes from libsodium as 24 URL-safe base64 characters.
+std::string GeneratePassword();
 // True when `password` matches `hash` (HashPassword's form).
 bool PasswordMatches(absl::string_view hash, absl::string_view password);
 
@@ -64,6 +67,24 @@ class StaffAccounts {
 
   // Every account, by e-mail.
   absl::StatusOr<std::vector<StaffAccount>> List(db::Deadline deadline);
+
+  // At most `limit` accounts whose e-mail sorts after `after_email` ("" for the first), by
+  // e-mail: a page of the list, keyed by the e-mail (unique).
+  absl::StatusOr<std::vector<StaffAccount>> ListAfter(absl::string_view after_email, int limit,
+                                                      db::Deadline deadline);
+
+  // Changes display_name, role and funder_id of the account `id` to what `change` makes of
+  // the current account (read under a row lock), in one transaction. NOT_FOUND
+  // (STAFF_ACCOUNT_NOT_FOUND); `change`'s error; INVALID_ARGUMENT as Create (role, funder_id);
+  // FAILED_PRECONDITION (LAST_ADMIN_ACCOUNT) when no active admin would remain.
+  absl::StatusOr<StaffAccount> Update(
+      int64_t id, const std::function<absl::StatusOr<StaffAccount>(const StaffAccount&)>& change,
+      db::Deadline deadline);
+
+  // Disables (and ends the sessions of) or enables the account `id`, in one transaction; an
+  // account already so is returned unchanged. NOT_FOUND (STAFF_ACCOUNT_NOT_FOUND);
+  // FAILED_PRECONDITION (LAST_ADMIN_ACCOUNT) to disable the last active admin.
+  absl::StatusOr<StaffAccount> SetDisabled(int64_t id, bool disabled, db::Deadline deadline);
 
   // True when at least one account that is not disabled has ROLE_ADMIN.
   absl::StatusOr<bool> HasAdmin(db::Deadline deadline);

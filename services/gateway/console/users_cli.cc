@@ -49,16 +49,6 @@ std::chrono::system_clock::time_point Deadline() {
   return std::chrono::system_clock::now() + std::chrono::seconds(10);
 }
 
-// 18 random bytes as 24 URL-safe base64 characters.
-std::string GeneratedPassword() {
-  unsigned char bytes[18];
-  randombytes_buf(bytes, sizeof bytes);
-  char text[sodium_base64_ENCODED_LEN(sizeof bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
-  sodium_bin2base64(text, sizeof text, bytes, sizeof bytes,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return text;
-}
-
 std::string Time(const std::optional<absl::Time>& time) {
   if (!time.has_value()) return "-";
   return absl::FormatTime("%Y-%m-%d %H:%M", *time, absl::UTCTimeZone());
@@ -82,7 +72,7 @@ int Add(StaffAccounts& accounts, const CliArgs& args, bool generate) {
   }
   std::string password;
   if (generate) {
-    password = GeneratedPassword();
+    password = GeneratePassword();
   } else if (!std::getline(std::cin, password)) {
     return Usage("the password is read from standard input (or use --generate-password)");
   }
