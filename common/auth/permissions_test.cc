@@ -95,6 +95,9 @@ TEST(PermissionsTest, RolesMatchTheSecurityRulesOnSampleMethods) {
       {"/maillage.gateway.v1.GatewayAdminService/ListApiKeys", true, false, false, false},
       {"/maillage.gateway.v1.GatewayAdminService/CreateApiKey", true, false, false, false},
       {"/maillage.gateway.v1.GatewayAdminService/ListAuditEntries", true, false, false, false},
+      {"/maillage.gateway.v1.GatewayAdminService/ListStaffAccounts", true, false, false, false},
+      {"/maillage.gateway.v1.GatewayAdminService/CreateStaffAccount", true, false, false, false},
+      {"/maillage.gateway.v1.GatewayAdminService/DisableStaffAccount", true, false, false, false},
   };
   for (const Expectation& c : kCases) {
     ASSERT_NE(FindRule(c.method), nullptr) << c.method;

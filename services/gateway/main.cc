@@ -326,8 +326,7 @@ int Run() {
                                      OwnDoor::kPublic);
   WebhookServiceImpl inner_webhook_service(webhook_store, webhooks, webhook_client, access,
                                            OwnDoor::kInProcess);
-  GatewayAdminServiceImpl admin_service(keys, audit, access, staff_account_admin,
-                                        OwnDoor::kPublic);
+  GatewayAdminServiceImpl admin_service(keys, audit, access, staff_account_admin, OwnDoor::kPublic);
   ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
   GatewayAdminServiceImpl inner_admin_service(keys, audit, access, staff_account_admin,
                                               OwnDoor::kInProcess);

@@ -256,5 +256,124 @@ TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
   std::printf("console in the browser: %s\n", scenario.output.c_str());
 }
 
+// The staff accounts through the public admin API (GatewayAdminService): an admin key and an
+// admin's session create, list, change and disable them; a staff session and a staff key are
+// refused; every write is audited without the password.
+TEST_F(ConsoleE2eTest, StaffAccountsAreAdministeredThroughThePublicApiByAdminsOnly) {
+  const std::string admin_password = AddUser("gerante@pes21.fr", "admin");
+  const std::string staff_password = AddUser("benevole@pes21.fr", "staff");
+  Login admin = LogIn("gerante@pes21.fr", admin_password);
+  Login staff = LogIn("benevole@pes21.fr", staff_password);
+  httplib::Headers as_admin = {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}};
+  httplib::Headers as_staff = {{"Cookie", staff.cookie}, {"X-CSRF-Token", staff.csrf}};
+
+  // Refused to a non-admin, by session and by key, reads and writes alike.
+  const std::string account =
+      json{{"staffAccount", {{"email", "marc@pes21.fr"}, {"role", "ROLE_STAFF"}}}}.dump();
+  auto list_by_staff = Http().Get("/v1/staffAccounts", as_staff);
+  ASSERT_TRUE(list_by_staff);
+  EXPECT_EQ(list_by_staff->status, 403);
+  EXPECT_EQ(Reason(list_by_staff->body), "PERMISSION_DENIED");
+  auto made_by_staff = Http().Post("/v1/staffAccounts", as_staff, account, "application/json");
+  ASSERT_TRUE(made_by_staff);
+  EXPECT_EQ(made_by_staff->status, 403);
+  CommandResult staff_key = RunCommand(absl::StrCat(
+      "MAILLAGE_DATABASE_URL='", suite_->DatabaseUrl("gateway"), "' ",
+      BinaryPath("maillage-gateway"), " keys create --name 'appli du réseau' --role staff 2>&1"));
+  ASSERT_EQ(staff_key.exit_code, 0) << staff_key.output;
+  std::smatch key;
+  ASSERT_TRUE(std::regex_search(staff_key.output, key, std::regex("(mlg_\\S+)")))
+      << staff_key.output;
+  auto list_by_key = Http().Get("/v1/staffAccounts", {{"x-api-key", key[1].str()}});
+  ASSERT_TRUE(list_by_key);
+  EXPECT_EQ(list_by_key->status, 403);
+
+  // An admin's session creates (the password generated and shown once), lists, changes a role.
+  auto made = Http().Post("/v1/staffAccounts", as_admin, account, "application/json");
+  ASSERT_TRUE(made);
+  ASSERT_EQ(made->status, 200) << made->body;
+  const json created = json::parse(made->body);
+  const std::string marc = created["staffAccount"]["name"];
+  const std::string marc_password = created["generatedPassword"];
+  EXPECT_EQ(marc_password.size(), 24u);
+  EXPECT_EQ(created["staffAccount"]["state"], "STAFF_ACCOUNT_STATE_ACTIVE");
+  Login marc_login = LogIn("marc@pes21.fr", marc_password);
+  ASSERT_FALSE(marc_login.cookie.empty());
+  auto again = Http().Post("/v1/staffAccounts", as_admin, account, "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409);
+  EXPECT_EQ(Reason(again->body), "STAFF_ACCOUNT_EXISTS");
+
+  auto listed = Http().Get("/v1/staffAccounts?pageSize=1000", {{"x-api-key", Suite::kAdminKey}});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  EXPECT_NE(listed->body.find("marc@pes21.fr"), std::string::npos);
+  EXPECT_EQ(listed->body.find("argon2"), std::string::npos);
+
+  auto promoted = Http().Patch(absl::StrCat("/v1/", marc).c_str(), as_admin,
+                               json{{"role", "ROLE_ADMIN"}}.dump(), "application/json");
+  ASSERT_TRUE(promoted);
+  ASSERT_EQ(promoted->status, 200) << promoted->body;
+  EXPECT_EQ(json::parse(promoted->body)["role"], "ROLE_ADMIN");
+  auto keys = Http().Get("/v1/apiKeys", {{"Cookie", marc_login.cookie}});
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->status, 200) << "the new role applies to the open session: " << keys->body;
+
+  // Disabled: the session ends; enabled: the person logs in again.
+  auto disabled = Http().Post(absl::StrCat("/v1/", marc, ":disable").c_str(), as_admin, "{}",
+                              "application/json");
+  ASSERT_TRUE(disabled);
+  ASSERT_EQ(disabled->status, 200) << disabled->body;
+  EXPECT_EQ(json::parse(disabled->body)["state"], "STAFF_ACCOUNT_STATE_DISABLED");
+  auto ended = Http().Get("/console/api/session", {{"Cookie", marc_login.cookie}});
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->status, 401);
+  auto enabled = Http().Post(absl::StrCat("/v1/", marc, ":enable").c_str(),
+                             {{"x-api-key", Suite::kAdminKey}}, "{}", "application/json");
+  ASSERT_TRUE(enabled);
+  ASSERT_EQ(enabled->status, 200) << enabled->body;
+  EXPECT_FALSE(LogIn("marc@pes21.fr", marc_password).cookie.empty());
+
+  // Audited as writes of the admin's person, without the password.
+  auto audit = Http().Get(
+      "/v1/auditEntries?pageSize=200&filter=method%20%3D%20%22%2Fmaillage.gateway.v1."
+      "GatewayAdminService%2FCreateStaffAccount%22",
+      {{"x-api-key", Suite::kAdminKey}});
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->status, 200) << audit->body;
+  int creations = 0;
+  const json entries = json::parse(audit->body)["auditEntries"];
+  for (const json& entry : entries) {
+    if (entry["reason"] == "AUDIT_REASON_WRITE" && entry["outcome"] == "OK" &&
+        entry["staffAccount"] != "") {
+      ++creations;
+    }
+  }
+  EXPECT_EQ(creations, 1) << audit->body;
+  EXPECT_EQ(audit->body.find(marc_password), std::string::npos);
+}
+
+// The budget's life in Debian's Chromium (tests/console/budget.mjs): a coordinator makes a
+// clean draft, edits a line into an error and sees the finding beside it, fixes it, submits;
+// an admin approves, revises, reads the diff, downloads the CERFA files, and administers the
+// staff accounts (refused to the coordinator); a funder reads without the buttons. Runs after
+// the seed's scenario (InARealBrowserTheSeedIsFoundDespiteATypo opens the first budget).
+TEST_F(ConsoleE2eTest, InARealBrowserABudgetIsSubmittedApprovedRevisedAndAccountsAdministered) {
+  const std::string staff_password = AddUser("coordination@pes21.fr", "staff");
+  const std::string admin_password = AddUser("direction@pes21.fr", "admin");
+  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
+  CommandResult installed = RunCommand(absl::StrCat(
+      "cd '", folder,
+      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  CommandResult scenario = RunCommand(absl::StrCat(
+      "cd '", folder, "' && node budget.mjs --url http://127.0.0.1:", suite_->ports().http,
+      " --email coordination@pes21.fr --password '", staff_password,
+      "' --admin-email direction@pes21.fr --admin-password '", admin_password, "' --screenshots '",
+      MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
+  EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
+  std::printf("budget console in the browser: %s\n", scenario.output.c_str());
+}
+
 }  // namespace
 }  // namespace maillage::testing

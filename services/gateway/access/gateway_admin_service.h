@@ -20,11 +20,7 @@ class GatewayAdminServiceImpl final : public v1::GatewayAdminService::Service {
   // this object.
   GatewayAdminServiceImpl(ApiKeyStore& keys, AuditStore& audit, AccessControl& access,
                           StaffAccountRegistry& staff_accounts, OwnDoor door)
-      : keys_(keys),
-        audit_(audit),
-        access_(access),
-        staff_accounts_(staff_accounts),
-        door_(door) {}
+      : keys_(keys), audit_(audit), access_(access), staff_accounts_(staff_accounts), door_(door) {}
 
   grpc::Status CreateApiKey(grpc::ServerContext* context, const v1::CreateApiKeyRequest* request,
                             v1::CreateApiKeyResponse* response) override;

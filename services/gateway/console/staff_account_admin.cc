@@ -73,8 +73,7 @@ absl::StatusOr<v1::ListStaffAccountsResponse> StaffAccountAdmin::List(
     *response.add_staff_accounts() = StaffAccountMessage(accounts[i]);
   }
   if (accounts.size() > static_cast<size_t>(size)) {
-    response.set_next_page_token(
-        api::EncodePageToken(fingerprint, {{accounts[size - 1].email}}));
+    response.set_next_page_token(api::EncodePageToken(fingerprint, {{accounts[size - 1].email}}));
   }
   return response;
 }
@@ -84,9 +83,9 @@ absl::StatusOr<v1::StaffAccount> StaffAccountAdmin::Update(
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(request.staff_account().name(), kCollection,
                                                  "staff_account.name", kGatewayDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(google::protobuf::FieldMask mask,
-                            api::EffectiveUpdateMask(request.update_mask(),
-                                                     request.staff_account(), kGatewayDomain));
+  MAILLAGE_ASSIGN_OR_RETURN(
+      google::protobuf::FieldMask mask,
+      api::EffectiveUpdateMask(request.update_mask(), request.staff_account(), kGatewayDomain));
   MAILLAGE_ASSIGN_OR_RETURN(
       StaffAccount updated,
       accounts_.Update(

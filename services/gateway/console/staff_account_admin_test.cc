@@ -113,8 +113,8 @@ TEST_F(StaffAccountAdminTest, ListsPageByEmail) {
     ASSERT_LT(++pages, 10);
   } while (!request.page_token().empty());
   EXPECT_EQ(pages, 3);
-  EXPECT_EQ(seen, (std::vector<std::string>{"a@pes21.fr", "b@pes21.fr", "c@pes21.fr",
-                                            "d@pes21.fr", "e@pes21.fr"}));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a@pes21.fr", "b@pes21.fr", "c@pes21.fr", "d@pes21.fr",
+                                            "e@pes21.fr"}));
   request.set_page_size(-1);
   EXPECT_THAT(admin_.List(request, db::Deadline::max()),
               StatusIs(absl::StatusCode::kInvalidArgument));

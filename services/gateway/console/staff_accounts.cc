@@ -227,10 +227,10 @@ absl::StatusOr<StaffAccount> StaffAccounts::Update(
     db::Deadline deadline) {
   return pool_.Transact<StaffAccount>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
-        pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT ", kStaffAccountColumns,
-                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
-            id);
+        pqxx::result rows =
+            txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
+                                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
+                            id);
         if (rows.empty()) return AccountNotFound(id);
         const StaffAccount current = StaffAccountOfRow(rows[0]);
         MAILLAGE_ASSIGN_OR_RETURN(StaffAccount changed, change(current));
@@ -253,10 +253,10 @@ absl::StatusOr<StaffAccount> StaffAccounts::SetDisabled(int64_t id, bool disable
                                                         db::Deadline deadline) {
   return pool_.Transact<StaffAccount>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
-        pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT ", kStaffAccountColumns,
-                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
-            id);
+        pqxx::result rows =
+            txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
+                                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
+                            id);
         if (rows.empty()) return AccountNotFound(id);
         const StaffAccount current = StaffAccountOfRow(rows[0]);
         if (current.disable_time.has_value() == disabled) return current;

@@ -4,13 +4,14 @@
 // cookie the login sets (sent by the browser, unreadable here) and the CSRF token the login
 // returns (sent back in X-CSRF-Token with every write).
 import { api, setSession, session } from './api.js';
+import { showAccounts } from './accounts.js';
 import { showActor } from './actor.js';
 import { showBudget, showBudgets } from './budget.js';
 import { showMeetings, showSheet } from './meetings.js';
 
 const $ = (id) => document.getElementById(id);
 const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel',
-                'budgets-panel', 'budget-panel'];
+                'budgets-panel', 'budget-panel', 'accounts-panel'];
 
 function showPanel(id) {
   for (const panel of panels) $(panel).hidden = panel !== id;
@@ -24,6 +25,10 @@ function showPanel(id) {
                                     id === 'meetings-panel' || id === 'sheet-panel');
   $('nav-budget').toggleAttribute('aria-current', id === 'budgets-panel' || id === 'budget-panel');
   if ($('nav-budget').hasAttribute('aria-current')) $('nav-budget').setAttribute('aria-current', 'page');
+  // Staff accounts: an admin's page (the API refuses the other roles anyway).
+  $('nav-accounts').hidden = !loggedIn || !session() || session().role !== 'ROLE_ADMIN';
+  $('nav-accounts').toggleAttribute('aria-current', id === 'accounts-panel');
+  if (id === 'accounts-panel') $('nav-accounts').setAttribute('aria-current', 'page');
   if ($('nav-directory').hasAttribute('aria-current')) {
     $('nav-directory').setAttribute('aria-current', 'page');
   }
@@ -32,7 +37,7 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #acteur/<id>, #reunions, #reunion/<id>, #budgets, #budget/<budget name>
+// #annuaire, #acteur/<id>, #reunions, #reunion/<id>, #budgets, #budget/<budget name>, #comptes
 async function route() {
   if (!session()) {
     showPanel('login-panel');
@@ -42,7 +47,10 @@ async function route() {
   $('who').textContent = session().displayName || session().email;
   const hash = location.hash.slice(1);
   try {
-    if (hash.startsWith('budget/')) {
+    if (hash === 'comptes' && session().role === 'ROLE_ADMIN') {
+      showPanel('accounts-panel');
+      await showAccounts();
+    } else if (hash.startsWith('budget/')) {
       showPanel('budget-panel');
       await showBudget(hash.slice('budget/'.length));
     } else if (hash === 'budgets') {

@@ -1,8 +1,12 @@
 // An action's budgets in the side-by-side layout of the CERFA form (charges on the left,
 // income on the right), edited line by line: each change is saved with the line's etag and the
-// validator's findings are shown beside the lines they concern as soon as it answers; then
-// submitted. What the validator says is its own French sentence (validation.proto).
-import { api, element } from './api.js';
+// validator's findings are shown beside the lines they concern as soon as it answers. A new
+// draft or a new line is made here too; then the budget's life: submitted (refused while an
+// error remains), approved, revised into the next version, two versions compared line by line,
+// and the CERFA files downloaded. What the validator says is its own French sentence
+// (validation.proto). Writes are offered to the roles the budget service lets write (admin and
+// staff: common/auth/permissions.cc); a funder reads.
+import { api, element, frenchDateTime, session } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const euros = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
@@ -10,7 +14,32 @@ const STATES = {
   BUDGET_STATE_DRAFT: 'brouillon', BUDGET_STATE_SUBMITTED: 'soumis',
   BUDGET_STATE_APPROVED: 'approuvé',
 };
+const KINDS = { BUDGET_KIND_FORECAST: 'prévisionnel', BUDGET_KIND_ACTUAL: 'réalisé' };
+const CHANGES = {
+  LINE_CHANGE_KIND_ADDED: 'ajoutée', LINE_CHANGE_KIND_REMOVED: 'retirée',
+  LINE_CHANGE_KIND_CHANGED: 'modifiée',
+};
+const FIELDS = {
+  amount_cents: 'montant', label: 'intitulé', account_code: 'compte', note: 'note',
+  funder_id: 'financeur', chapter_line: 'chapitre', position: 'place', is_chapter: 'chapitre',
+};
+// The files the API writes (ExportBudget): the CERFA 12156 budget and the CERFA 15059
+// financial report, each as CSV and XLSX.
+const EXPORTS = [
+  ['EXPORT_LAYOUT_CERFA_12156', 'cerfa-12156', 'Budget (CERFA 12156)'],
+  ['EXPORT_LAYOUT_FINANCIAL_REPORT_15059', 'cerfa-15059', 'Compte rendu financier (CERFA 15059)'],
+];
+const FORMATS = [['EXPORT_FORMAT_CSV', 'csv', 'CSV'], ['EXPORT_FORMAT_XLSX', 'xlsx', 'Excel']];
 let budget = null;
+let accounts = null;
+
+// Admin and staff write budgets; a funder reads them.
+function mayWrite() {
+  const role = session() && session().role;
+  return role === 'ROLE_ADMIN' || role === 'ROLE_STAFF';
+}
+
+function uuid() { return crypto.randomUUID(); }
 
 // "1 234,56" or "1234.5" or "1 234 €" → cents; null when it is not an amount.
 function centsOf(text) {
@@ -23,6 +52,9 @@ function amountText(cents) {
   return cents === undefined || cents === null ? ''
       : (Number(cents) / 100).toLocaleString('fr-FR', { minimumFractionDigits: 2 });
 }
+function eurosOf(cents) {
+  return cents === undefined || cents === null ? '—' : euros.format(Number(cents) / 100);
+}
 
 export async function showBudgets() {
   const actions = (await api('GET', '/v1/actions?pageSize=50')).actions || [];
@@ -33,11 +65,35 @@ export async function showBudgets() {
       items.push(element('li', {},
           element('a', { href: `#budget/${b.name}`, text: b.title || b.name }),
           element('div', { class: 'place',
-                           text: `${action.title || action.name} · ${STATES[b.state] || ''}` })));
+                           text: `${action.title || action.name} · version ${b.version} · ` +
+                                 `${STATES[b.state] || ''}` })));
     }
   }
   $('budgets').replaceChildren(...items);
+  $('budget-new').hidden = !mayWrite();
+  $('new-budget-action').replaceChildren(...actions.map((a) =>
+    element('option', { value: a.name, text: a.title || a.name })));
+  if (!$('new-budget-year').value) $('new-budget-year').value = String(new Date().getFullYear());
 }
+
+$('budget-new-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('new-budget-status').textContent = '';
+  const kind = $('new-budget-kind').value;
+  const year = Number($('new-budget-year').value);
+  try {
+    const made = await api('POST', `/v1/${$('new-budget-action').value}/budgets`, {
+      year, kind,
+      title: $('new-budget-title').value.trim() ||
+             `Budget ${KINDS[kind]} ${year}`,
+    }, { 'Idempotency-Key': uuid() });
+    location.hash = `#budget/${made.name}`;
+  } catch (error) {
+    $('new-budget-status').textContent = error.reason === 'DRAFT_EXISTS'
+        ? 'Un brouillon existe déjà pour cette action, cette année et ce type : ouvrez-le.'
+        : `Création refusée : ${error.message}`;
+  }
+});
 
 // A finding is shown beside the first line it names (for a chapter's sum, the chapter): once.
 function findingsOf(findings, line) {
@@ -86,6 +142,7 @@ function lineRow(line, editable) {
                                 { 'If-Match': `"${line.etag}"` });
         line.etag = saved.etag;
         await validate();
+        await refreshTotals();
       } catch (error) {
         $('budget-status').textContent = error.status === 409
             ? "Quelqu'un a modifié cette ligne entre-temps : rechargez la page."
@@ -100,10 +157,33 @@ function lineRow(line, editable) {
       element('td', {}, element('ul', { class: 'line-findings', 'data-line': line.name })));
 }
 
+function showTotals() {
+  const totals = budget.computedTotals || {};
+  $('budget-totals').textContent = Object.keys(totals).length === 0 ? ''
+      : `Charges ${euros.format(Number(totals.chargesCents || 0) / 100)} · ` +
+        `produits ${euros.format(Number(totals.incomeCents || 0) / 100)}`;
+}
+
+async function refreshTotals() {
+  budget = await api('GET', `/v1/${budget.name}`);
+  showTotals();
+}
+
+function describe() {
+  const when = budget.state === 'BUDGET_STATE_APPROVED' ? ` le ${frenchDateTime(budget.approveTime)}`
+      : budget.state === 'BUDGET_STATE_SUBMITTED' ? ` le ${frenchDateTime(budget.submitTime)}` : '';
+  const note = budget.approvalNote ? ` (${budget.approvalNote})` : '';
+  $('budget-state').textContent =
+      `Budget ${KINDS[budget.kind] || ''} ${budget.year} · version ${budget.version}` +
+      `${budget.latest ? ' (la plus récente)' : ''} · état : ${STATES[budget.state] || ''}` +
+      `${when}${note}`;
+}
+
 export async function showBudget(name) {
+  delete $('budget-panel').dataset.shown;
   budget = await api('GET', `/v1/${name}`);
   $('budget-title').textContent = budget.title || name;
-  $('budget-state').textContent = `État : ${STATES[budget.state] || ''}`;
+  describe();
   $('budget-status').textContent = '';
   const lines = [];
   let token = '';
@@ -113,22 +193,73 @@ export async function showBudget(name) {
     lines.push(...(page.budgetLines || page.lines || []));
     token = page.nextPageToken || '';
   } while (token);
-  const editable = budget.state === 'BUDGET_STATE_DRAFT';
+  const editable = budget.state === 'BUDGET_STATE_DRAFT' && mayWrite();
   for (const [side, body] of [['SIDE_CHARGE', 'charges-rows'], ['SIDE_INCOME', 'income-rows']]) {
     $(body).replaceChildren(...lines.filter((l) => l.side === side).map((l) => lineRow(l, editable)));
   }
+  $('budget-add-line').hidden = !editable;
   $('budget-submit').hidden = !editable;
-  const totals = budget.computedTotals || {};
-  $('budget-totals').textContent = Object.keys(totals).length === 0 ? ''
-      : `Charges ${euros.format(Number(totals.chargesCents || 0) / 100)} · ` +
-        `produits ${euros.format(Number(totals.incomeCents || 0) / 100)}`;
-  await validate();
+  $('budget-approval').hidden = !(budget.state === 'BUDGET_STATE_SUBMITTED' && mayWrite());
+  $('budget-revise').hidden = !(budget.state !== 'BUDGET_STATE_DRAFT' && mayWrite());
+  showTotals();
+  showExports();
+  await Promise.all([validate(), showVersions(), editable ? fillAccounts() : null]);
+  $('budget-panel').dataset.shown = name;  // every part of the page is this budget's
+}
+
+// ---- Lines added to a draft ----
+
+async function fillAccounts() {
+  if (!accounts) accounts = (await api('GET', '/v1/accounts?pageSize=1000')).accounts || [];
+  const side = $('line-side').value;
+  const current = $('line-account').value;
+  $('line-account').replaceChildren(...accounts.filter((a) => a.side === side).map((a) =>
+    element('option', { value: a.code, text: `${a.code} – ${a.label}` })));
+  if ([...$('line-account').options].some((o) => o.value === current)) {
+    $('line-account').value = current;
+  }
+}
+$('line-side').addEventListener('change', fillAccounts);
+
+$('budget-add-line').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const cents = centsOf($('line-amount').value);
+  if (Number.isNaN(cents)) {
+    $('line-amount').setAttribute('aria-invalid', 'true');
+    $('line-status').textContent = 'Montant illisible : écrivez par exemple 1 500 ou 1 500,50.';
+    return;
+  }
+  $('line-amount').removeAttribute('aria-invalid');
+  const code = $('line-account').value;
+  const account = (accounts || []).find((a) => a.code === code) || {};
+  const line = {
+    side: $('line-side').value, accountCode: code,
+    label: $('line-label').value.trim() || account.label || code,
+  };
+  if (cents !== null) line.amountCents = String(cents);
+  try {
+    await api('POST', `/v1/${budget.name}/lines`, line, { 'Idempotency-Key': uuid() });
+    $('line-label').value = '';
+    $('line-amount').value = '';
+    await showBudget(budget.name);
+    $('line-status').textContent = `Ligne « ${line.label} » ajoutée.`;
+  } catch (error) {
+    $('line-status').textContent = `Ligne refusée : ${error.message}`;
+  }
+});
+
+// ---- Submit, approve, revise ----
+
+// The budget read again (its etag covers its lines), then `verb` with that etag.
+async function transition(verb, body = {}) {
+  const current = await api('GET', `/v1/${budget.name}`);
+  return api('POST', `/v1/${budget.name}:${verb}`, { etag: current.etag, ...body },
+             { 'Idempotency-Key': uuid() });
 }
 
 $('budget-submit').addEventListener('click', async () => {
   try {
-    const current = await api('GET', `/v1/${budget.name}`);
-    await api('POST', `/v1/${budget.name}:submit`, { etag: current.etag });
+    await transition('submit');
     await showBudget(budget.name);
     $('budget-status').textContent = 'Budget soumis.';
   } catch (error) {
@@ -137,3 +268,109 @@ $('budget-submit').addEventListener('click', async () => {
         : `Soumission refusée : ${error.message}`;
   }
 });
+
+$('budget-approve').addEventListener('click', async () => {
+  try {
+    await transition('approve', { approvalNote: $('approval-note').value.trim() });
+    $('approval-note').value = '';
+    await showBudget(budget.name);
+    $('budget-status').textContent = 'Budget approuvé.';
+  } catch (error) {
+    $('budget-status').textContent = error.status === 403
+        ? 'Votre rôle ne permet pas d\'approuver un budget.'
+        : `Approbation refusée : ${error.message}`;
+  }
+});
+
+$('budget-revise').addEventListener('click', async () => {
+  try {
+    const next = await transition('revise');
+    location.hash = `#budget/${next.name}`;
+  } catch (error) {
+    $('budget-status').textContent = error.reason === 'DRAFT_EXISTS'
+        ? 'Une révision est déjà en cours (un brouillon existe) : ouvrez-la dans la liste des versions.'
+        : `Révision refusée : ${error.message}`;
+  }
+});
+
+// ---- Versions and their differences ----
+
+async function showVersions() {
+  const action = budget.name.split('/budgets/')[0];
+  const found = await api('GET', `/v1/${action}/budgets?pageSize=100`);
+  const versions = (found.budgets || [])
+      .filter((b) => b.year === budget.year && b.kind === budget.kind)
+      .sort((a, b) => a.version - b.version);
+  $('budget-versions').replaceChildren(...versions.map((b) => element('li', {},
+      b.name === budget.name
+        ? element('span', { 'aria-current': 'page', text: `Version ${b.version} (celle-ci)` })
+        : element('a', { href: `#budget/${b.name}`, text: `Version ${b.version}` }),
+      ` · ${STATES[b.state] || ''}`)));
+  const others = versions.filter((b) => b.name !== budget.name);
+  $('budget-diff-form').hidden = others.length === 0;
+  $('diff-with').replaceChildren(...others.map((b) =>
+    element('option', { value: b.name, 'data-version': b.version,
+                        text: `version ${b.version} (${STATES[b.state] || ''})` })));
+  const previous = others.filter((b) => b.version < budget.version).pop();
+  if (previous) $('diff-with').value = previous.name;
+  $('budget-diff').replaceChildren();
+  $('diff-summary').textContent = '';
+}
+
+function lineText(line) {
+  return line ? `${line.accountCode || line.effectiveAccountCode || ''} ${line.label}`.trim() : '';
+}
+
+$('budget-diff-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const other = $('diff-with').value;
+  const otherVersion = Number($('diff-with').selectedOptions[0].dataset.version);
+  // From the older to the newer version.
+  const [base, target] = otherVersion < budget.version ? [other, budget.name] : [budget.name, other];
+  try {
+    const diff = await api('GET', `/v1/${base}:diff?targetBudget=${encodeURIComponent(target)}`);
+    const changes = diff.changes || [];
+    const rows = changes.map((c) => element('tr', {},
+        element('td', { text: CHANGES[c.kind] || '' }),
+        element('td', { text: c.targetLine?.side === 'SIDE_INCOME' || c.baseLine?.side === 'SIDE_INCOME'
+            ? 'Produits' : 'Charges' }),
+        element('td', { text: lineText(c.targetLine || c.baseLine) }),
+        element('td', { class: 'number', text: eurosOf(c.baseAmountCents) }),
+        element('td', { class: 'number', text: eurosOf(c.targetAmountCents) }),
+        element('td', { class: 'number', text: Number(c.differenceCents) === 0 ? '—'
+            : `${Number(c.differenceCents) > 0 ? '+' : ''}${euros.format(Number(c.differenceCents) / 100)}` }),
+        element('td', { text: (c.changedFields || []).map((f) => FIELDS[f] || f).join(', ') })));
+    $('budget-diff').replaceChildren(...rows);
+    $('budget-diff-table').hidden = rows.length === 0;
+    const fields = (diff.changedBudgetFields || []).map((f) =>
+      ({ title: 'titre', note: 'note', stated_totals: 'totaux déclarés' })[f] || f);
+    const plural = rows.length > 1 ? 's' : '';
+    const before = diff.baseTotals || {};
+    const after = diff.targetTotals || {};
+    $('diff-summary').textContent = (rows.length === 0 ? 'Aucune ligne ne diffère.'
+        : `${rows.length} ligne${plural} diffère${rows.length > 1 ? 'nt' : ''}.`) +
+        ` Charges : ${eurosOf(before.chargesCents || 0)} → ${eurosOf(after.chargesCents || 0)}.` +
+        ` Produits : ${eurosOf(before.incomeCents || 0)} → ${eurosOf(after.incomeCents || 0)}.` +
+        (fields.length ? ` Aussi modifié : ${fields.join(', ')}.` : '');
+  } catch (error) {
+    $('diff-summary').textContent = `Comparaison impossible : ${error.message}`;
+  }
+});
+
+// ---- Files ----
+
+function showExports() {
+  const stem = `budget-${budget.year}-${KINDS[budget.kind] === 'réalisé' ? 'realise' : 'previsionnel'}` +
+               `-v${budget.version}`;
+  const links = [];
+  for (const [layout, slug, title] of EXPORTS) {
+    for (const [format, extension, label] of FORMATS) {
+      links.push(element('li', {}, element('a', {
+        href: `/v1/${budget.name}:export?format=${format}&layout=${layout}`,
+        download: `${stem}-${slug}.${extension}`,
+        text: `${title}, ${label}`,
+      })));
+    }
+  }
+  $('budget-exports').replaceChildren(...links);
+}
