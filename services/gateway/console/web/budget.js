@@ -120,35 +120,43 @@ async function validate() {
   return found;
 }
 
+// Saves the amount the input holds now, if it changed, with the etag of the line's last save,
+// then shows what the validator says of the budget.
+async function saveAmount(line, input) {
+  const cents = centsOf(input.value);
+  if (Number.isNaN(cents)) {
+    input.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  input.removeAttribute('aria-invalid');
+  if (String(cents) === String(line.amountCents ?? null)) return;
+  try {
+    const saved = await api('PATCH', `/v1/${line.name}`,
+                            cents === null ? { amountCents: null } : { amountCents: String(cents) },
+                            { 'If-Match': `"${line.etag}"` });
+    line.etag = saved.etag;
+    line.amountCents = saved.amountCents;
+    await Promise.all([validate(), refreshTotals()]);
+  } catch (error) {
+    $('budget-status').textContent = error.status === 409
+        ? "Quelqu'un a modifié cette ligne entre-temps : rechargez la page."
+        : `Ligne refusée : ${error.message}`;
+  }
+}
+
 function lineRow(line, editable) {
   const input = element('input', {
     class: 'amount', inputmode: 'decimal', value: amountText(line.amountCents),
     'aria-label': `Montant : ${line.accountCode || ''} ${line.label}`,
   });
   input.disabled = !editable;
+  // Saved once typing pauses; one save of a line at a time, so that each sends the etag the
+  // previous one returned (two in flight would refuse each other as a conflict).
   let timer = 0;
+  let saving = Promise.resolve();
   input.addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const cents = centsOf(input.value);
-      if (Number.isNaN(cents)) {
-        input.setAttribute('aria-invalid', 'true');
-        return;
-      }
-      input.removeAttribute('aria-invalid');
-      try {
-        const saved = await api('PATCH', `/v1/${line.name}`,
-                                cents === null ? { amountCents: null } : { amountCents: String(cents) },
-                                { 'If-Match': `"${line.etag}"` });
-        line.etag = saved.etag;
-        await validate();
-        await refreshTotals();
-      } catch (error) {
-        $('budget-status').textContent = error.status === 409
-            ? "Quelqu'un a modifié cette ligne entre-temps : rechargez la page."
-            : `Ligne refusée : ${error.message}`;
-      }
-    }, 250);
+    timer = setTimeout(() => { saving = saving.then(() => saveAmount(line, input)); }, 150);
   });
   return element('tr', { class: line.isChapter ? 'chapter' : '' },
       element('td', { text: line.accountCode || '' }),
