@@ -73,8 +73,9 @@ absl::Status AccountNotFound(int64_t id) {
                   absl::StrCat("no staff account is named ", name), {{"name", name}});
 }
 
-// FAILED_PRECONDITION (LAST_ADMIN_ACCOUNT) when no active admin account but `id` exists. The
-// active admins' rows are locked, so two admins demoted at once cannot both pass.
+// FAILED_PRECONDITION (LAST_ADMIN_ACCOUNT) when `id` is the only active admin account. The
+// active admins' rows stay locked until the transaction ends, so two admins demoted or disabled
+// at once cannot both pass.
 absl::Status KeepAnAdmin(pqxx::work& txn, int64_t id) {
   pqxx::result admins = txn.exec(
       "SELECT id FROM staff_accounts WHERE role = 'ROLE_ADMIN' AND disable_time IS NULL "
