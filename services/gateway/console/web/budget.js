@@ -58,10 +58,11 @@ function eurosOf(cents) {
 
 export async function showBudgets() {
   const actions = (await api('GET', '/v1/actions?pageSize=50')).actions || [];
+  const lists = await Promise.all(actions.map((action) =>
+    api('GET', `/v1/${action.name}/budgets?pageSize=50`)));
   const items = [];
-  for (const action of actions) {
-    const found = await api('GET', `/v1/${action.name}/budgets?pageSize=50`);
-    for (const b of found.budgets || []) {
+  for (const [i, action] of actions.entries()) {
+    for (const b of lists[i].budgets || []) {
       items.push(element('li', {},
           element('a', { href: `#budget/${b.name}`, text: b.title || b.name }),
           element('div', { class: 'place',
@@ -107,7 +108,11 @@ function findingItem(finding) {
 }
 
 async function validate() {
-  const found = await api('GET', `/v1/${budget.name}:validate`);
+  return showFindings(await api('GET', `/v1/${budget.name}:validate`));
+}
+
+// What ValidateBudget found, each finding beside its line or above the table.
+function showFindings(found) {
   const findings = (found.findings || []).filter((f) => f.severity !== 'SEVERITY_INFO');
   for (const cell of document.querySelectorAll('.budget .line-findings')) {
     cell.replaceChildren(...findingsOf(findings, cell.dataset.line).map(findingItem));
@@ -187,12 +192,7 @@ function describe() {
       `${when}${note}`;
 }
 
-export async function showBudget(name) {
-  delete $('budget-panel').dataset.shown;
-  budget = await api('GET', `/v1/${name}`);
-  $('budget-title').textContent = budget.title || name;
-  describe();
-  $('budget-status').textContent = '';
+async function linesOf(name) {
   const lines = [];
   let token = '';
   do {
@@ -201,8 +201,23 @@ export async function showBudget(name) {
     lines.push(...(page.budgetLines || page.lines || []));
     token = page.nextPageToken || '';
   } while (token);
+  return lines;
+}
+
+const BODIES = { SIDE_CHARGE: 'charges-rows', SIDE_INCOME: 'income-rows' };
+
+// The budget, its lines, its findings and its action's budgets are read at once.
+export async function showBudget(name) {
+  delete $('budget-panel').dataset.shown;
+  const [read, lines, found, siblings] = await Promise.all([
+    api('GET', `/v1/${name}`), linesOf(name), api('GET', `/v1/${name}:validate`),
+    api('GET', `/v1/${name.split('/budgets/')[0]}/budgets?pageSize=100`)]);
+  budget = read;
+  $('budget-title').textContent = budget.title || name;
+  describe();
+  $('budget-status').textContent = '';
   const editable = budget.state === 'BUDGET_STATE_DRAFT' && mayWrite();
-  for (const [side, body] of [['SIDE_CHARGE', 'charges-rows'], ['SIDE_INCOME', 'income-rows']]) {
+  for (const [side, body] of Object.entries(BODIES)) {
     $(body).replaceChildren(...lines.filter((l) => l.side === side).map((l) => lineRow(l, editable)));
   }
   $('budget-add-line').hidden = !editable;
@@ -211,7 +226,9 @@ export async function showBudget(name) {
   $('budget-revise').hidden = !(budget.state !== 'BUDGET_STATE_DRAFT' && mayWrite());
   showTotals();
   showExports();
-  await Promise.all([validate(), showVersions(), editable ? fillAccounts() : null]);
+  showFindings(found);
+  showVersions(siblings.budgets || []);
+  if (editable) await fillAccounts();
   $('budget-panel').dataset.shown = name;  // every part of the page is this budget's
 }
 
@@ -246,10 +263,11 @@ $('budget-add-line').addEventListener('submit', async (event) => {
   };
   if (cents !== null) line.amountCents = String(cents);
   try {
-    await api('POST', `/v1/${budget.name}/lines`, line, { 'Idempotency-Key': uuid() });
+    const made = await api('POST', `/v1/${budget.name}/lines`, line, { 'Idempotency-Key': uuid() });
     $('line-label').value = '';
     $('line-amount').value = '';
-    await showBudget(budget.name);
+    $(BODIES[made.side]).append(lineRow(made, true));
+    await Promise.all([validate(), refreshTotals()]);
     $('line-status').textContent = `Ligne « ${line.label} » ajoutée.`;
   } catch (error) {
     $('line-status').textContent = `Ligne refusée : ${error.message}`;
@@ -303,10 +321,8 @@ $('budget-revise').addEventListener('click', async () => {
 
 // ---- Versions and their differences ----
 
-async function showVersions() {
-  const action = budget.name.split('/budgets/')[0];
-  const found = await api('GET', `/v1/${action}/budgets?pageSize=100`);
-  const versions = (found.budgets || [])
+function showVersions(budgets) {
+  const versions = budgets
       .filter((b) => b.year === budget.year && b.kind === budget.kind)
       .sort((a, b) => a.version - b.version);
   $('budget-versions').replaceChildren(...versions.map((b) => element('li', {},
