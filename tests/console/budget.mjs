@@ -14,7 +14,7 @@
 // check.
 import fs from 'node:fs';
 import path from 'node:path';
-import { accessible, args, base, check, launch, shots } from './lib.mjs';
+import { accessible, args, base, check, launch, shots, stickingOut } from './lib.mjs';
 
 const figures = {};
 const shot = (page, name) => page.screenshot({ path: path.join(shots, `budget-${name}.png`),
@@ -289,6 +289,20 @@ try {
   check(offered.length === 0, `a funder is offered ${offered}`);
   check(await funder.$$eval('#budget-exports a', (l) => l.length) === 4, 'a funder downloads the files');
   await funderContext.close();
+
+  // On a 360 px phone, the budget and the accounts fit the width (wide tables scroll in place).
+  await admin.setViewport({ width: 360, height: 740, isMobile: true, hasTouch: true });
+  await admin.goto(draftUrl, { waitUntil: 'networkidle0' });
+  await until(admin, shown);
+  const budgetOut = await stickingOut(admin);
+  await shot(admin, 'phone');
+  check(budgetOut.length === 0, `the budget at 360 px: these stick out: ${budgetOut.join(', ')}`);
+  await admin.goto(`${base}/console/#comptes`, { waitUntil: 'networkidle0' });
+  await until(admin, () => document.querySelectorAll('#accounts-rows tr').length >= 2);
+  const accountsOut = await stickingOut(admin);
+  figures.accounts_phone_minor_violations = await accessible(admin, 'staff accounts at 360 px');
+  await shot(admin, 'accounts-phone');
+  check(accountsOut.length === 0, `the accounts at 360 px: these stick out: ${accountsOut.join(', ')}`);
 
   await adminContext.close();
   check(cspErrors.filter((e) => e.includes('Content Security Policy')).length === 0,

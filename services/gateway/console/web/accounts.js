@@ -58,13 +58,15 @@ function accountRow(account) {
       $('accounts-status').textContent = `Refusé : ${refusal(error)}`;
     }
   });
+  // data-label: the column's name, shown beside each cell when a phone lays the rows as cards.
   return element('tr', { 'data-email': account.email, 'data-state': account.state },
-      element('td', { text: account.email }),
-      element('td', { text: account.displayName || '' }),
-      element('td', {}, roleSelect(account)),
-      element('td', { text: disabled ? 'désactivé' : 'actif' }),
-      element('td', { text: account.lastLoginTime ? frenchDateTime(account.lastLoginTime) : '—' }),
-      element('td', {}, toggle));
+      element('td', { 'data-label': 'E-mail', text: account.email }),
+      element('td', { 'data-label': 'Nom', text: account.displayName || '' }),
+      element('td', { 'data-label': 'Rôle' }, roleSelect(account)),
+      element('td', { 'data-label': 'État', text: disabled ? 'désactivé' : 'actif' }),
+      element('td', { 'data-label': 'Dernière connexion',
+                      text: account.lastLoginTime ? frenchDateTime(account.lastLoginTime) : '—' }),
+      element('td', { 'data-label': 'Action' }, toggle));
 }
 
 export async function showAccounts() {
