@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <regex>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -373,6 +374,39 @@ TEST_F(ConsoleE2eTest, InARealBrowserABudgetIsSubmittedApprovedRevisedAndAccount
       MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
   EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
   std::printf("budget console in the browser: %s\n", scenario.output.c_str());
+}
+
+// The meetings' pages in Debian's Chromium (tests/console/meetings.mjs): three actors made in
+// Chenôve and one in Talant, then a meeting of November 2025 planned, the actors of Chenôve
+// invited by commune, two checked in, closed with two proposals; a proposal integrated in a new
+// roadmap item whose progress is recorded; the roadmap by state; the programme as a calendar
+// (keyboard, 360 px); the indicators of 2025 with their charts; the yearly report page opened.
+// Screenshots meetings-*.png under MAILLAGE_CONSOLE_SCREENSHOT_DIR.
+TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndicatorsAreCharted) {
+  const std::string password = AddUser("marc@pes21.fr", "staff");
+  httplib::Headers admin = {{"x-api-key", Suite::kAdminKey}};
+  for (const auto& [name, insee, city] :
+       {std::tuple("Épicerie solidaire de Chenôve", "21166", "Chenôve"),
+        std::tuple("Garage solidaire du Mail", "21166", "Chenôve"),
+        std::tuple("Jardins partagés du Mail", "21166", "Chenôve"),
+        std::tuple("Ressourcerie de Talant", "21617", "Talant")}) {
+    const json actor = {{"displayName", name},
+                        {"address", {{"city", city}, {"communeInseeCode", insee}}}};
+    auto created = Http().Post("/v1/actors", admin, actor.dump(), "application/json");
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->status, 200) << created->body;
+  }
+  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
+  CommandResult installed = RunCommand(absl::StrCat(
+      "cd '", folder,
+      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  CommandResult scenario = RunCommand(absl::StrCat(
+      "cd '", folder, "' && node meetings.mjs --url http://127.0.0.1:", suite_->ports().http,
+      " --email marc@pes21.fr --password '", password, "' --screenshots '",
+      MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
+  EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
+  std::printf("meetings in the browser: %s\n", scenario.output.c_str());
 }
 
 }  // namespace

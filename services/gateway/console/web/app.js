@@ -8,10 +8,16 @@ import { showAccounts } from './accounts.js';
 import { showActor } from './actor.js';
 import { showBudget, showBudgets } from './budget.js';
 import { showMeetings, showSheet } from './meetings.js';
+import { showProgrammeView } from './calendar.js';
+import { showIndicatorsPage } from './indicators.js';
+import { showRoadmap, showRoadmapItem } from './roadmap.js';
 
 const $ = (id) => document.getElementById(id);
 const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel',
-                'budgets-panel', 'budget-panel', 'accounts-panel'];
+                'budgets-panel', 'budget-panel', 'accounts-panel', 'roadmap-panel',
+                'roadmap-item-panel', 'indicators-panel'];
+const meetingPanels = ['meetings-panel', 'sheet-panel', 'roadmap-panel', 'roadmap-item-panel',
+                       'indicators-panel'];
 
 function showPanel(id) {
   for (const panel of panels) $(panel).hidden = panel !== id;
@@ -21,8 +27,7 @@ function showPanel(id) {
   $('nav').hidden = !loggedIn;
   $('nav-directory').toggleAttribute('aria-current',
                                      id === 'directory-panel' || id === 'actor-panel');
-  $('nav-meetings').toggleAttribute('aria-current',
-                                    id === 'meetings-panel' || id === 'sheet-panel');
+  $('nav-meetings').toggleAttribute('aria-current', meetingPanels.includes(id));
   $('nav-budget').toggleAttribute('aria-current', id === 'budgets-panel' || id === 'budget-panel');
   if ($('nav-budget').hasAttribute('aria-current')) $('nav-budget').setAttribute('aria-current', 'page');
   // Staff accounts: an admin's page (the API refuses the other roles anyway).
@@ -37,7 +42,9 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #acteur/<id>, #reunions, #reunion/<id>, #budgets, #budget/<budget name>, #comptes
+// #annuaire, #acteur/<id>, #reunions, #calendrier[/YYYY-MM], #reunion/<id>,
+// #feuille-de-route[/<item id>], #indicateurs[/<first day>/<last day>], #budgets,
+// #budget/<budget name>, #comptes
 async function route() {
   if (!session()) {
     showPanel('login-panel');
@@ -62,9 +69,19 @@ async function route() {
     } else if (hash.startsWith('reunion/')) {
       showPanel('sheet-panel');
       await showSheet(`meetings/${hash.slice('reunion/'.length)}`);
-    } else if (hash === 'reunions') {
+    } else if (hash === 'reunions' || hash === 'calendrier' || hash.startsWith('calendrier/')) {
       showPanel('meetings-panel');
       await showMeetings();
+      await showProgrammeView();
+    } else if (hash.startsWith('feuille-de-route/')) {
+      showPanel('roadmap-item-panel');
+      await showRoadmapItem(`roadmapItems/${hash.slice('feuille-de-route/'.length)}`);
+    } else if (hash === 'feuille-de-route') {
+      showPanel('roadmap-panel');
+      await showRoadmap();
+    } else if (hash === 'indicateurs' || hash.startsWith('indicateurs/')) {
+      showPanel('indicators-panel');
+      await showIndicatorsPage(hash);
     } else {
       showPanel('directory-panel');
       $('search').focus();

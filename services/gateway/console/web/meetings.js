@@ -2,6 +2,7 @@
 // meeting room (one tap checks a participant in; walk-ins added on the spot; the waiting list
 // in view; a printable sign-in sheet with a signature column).
 import { api, element, frenchDateTime, frenchTime } from './api.js';
+import { showProposals } from './roadmap.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -85,6 +86,7 @@ async function namesOf(participants) {
 }
 
 let currentMeeting = '';
+let frozen = false;  // the meeting shown is closed or cancelled
 let currentAction = '';
 
 const KINDS = {
@@ -106,8 +108,10 @@ async function loadChoices() {
   $('plan-kind').replaceChildren(...Object.entries(KINDS).map(
       ([value, label]) => element('option', { value, text: label })));
   const communes = (await api('GET', '/v1/communes?pageSize=1000')).communes || [];
-  $('plan-commune').replaceChildren(...communes.map(
-      (c) => element('option', { value: c.inseeCode || c.code || '', text: c.displayName })));
+  for (const select of ['plan-commune', 'invite-commune']) {
+    $(select).replaceChildren(...communes.map(
+        (c) => element('option', { value: c.inseeCode || c.code || '', text: c.displayName })));
+  }
   const categories = (await api('GET', '/v1/networkCategories')).networkCategories || [];
   $('invite-category').replaceChildren(...categories.map(
       (c) => element('option', { value: c.code, text: c.displayName })));
@@ -117,6 +121,17 @@ export async function showSheet(meetingName) {
   currentMeeting = meetingName;
   await loadChoices();
   const meeting = await api('GET', `/v1/${meetingName}`);
+  // Invitations go to a planned meeting only; a closed or cancelled meeting's attendance is
+  // frozen (no check-in, no walk-in); a closed one shows its proposals and the roadmap items
+  // they feed.
+  frozen = meeting.state === 'MEETING_STATE_CLOSED' || meeting.state === 'MEETING_STATE_CANCELLED';
+  for (const form of ['invite-form', 'invite-commune-form']) {
+    $(form).hidden = meeting.state !== 'MEETING_STATE_PLANNED';
+  }
+  for (const form of ['walk-in', 'close-form']) $(form).hidden = frozen;
+  for (const status of ['invite-status', 'invite-commune-status', 'close-status']) {
+    $(status).textContent = '';
+  }
   $('sheet-title').textContent = `Feuille d'émargement — ${meeting.title}`;
   $('sheet-when').textContent = frenchDateTime(meeting.startTime);
   const participants = [];
@@ -136,6 +151,8 @@ export async function showSheet(meetingName) {
   $('waiting-title').hidden = waiting.length === 0;
   $('waiting').replaceChildren(...waiting.map((p) => element('li', { text: nameOf(p) })));
   count();
+  if (meeting.state === 'MEETING_STATE_CLOSED') await showProposals(meeting);
+  else $('proposals-section').hidden = true;
 }
 
 function count() {
@@ -149,8 +166,8 @@ function presence(participant) {
     return element('span', { class: 'checked',
                              text: `✓ présent·e ${frenchTime(participant.checkInTime)}` });
   }
-  if (participant.status === 'PARTICIPANT_STATUS_INVITED' ||
-      participant.status === 'PARTICIPANT_STATUS_REGISTERED') {
+  if (!frozen && (participant.status === 'PARTICIPANT_STATUS_INVITED' ||
+                  participant.status === 'PARTICIPANT_STATUS_REGISTERED')) {
     const button = element('button', { type: 'button', class: 'check', text: 'Présent·e' });
     button.addEventListener('click', () => checkIn(participant, button));
     return button;
@@ -223,6 +240,8 @@ $('close-form').addEventListener('submit', async (event) => {
     }
     await api('POST', `/v1/${currentMeeting}:close`,
               { minutes: $('minutes').value.trim(), etag: meeting.etag });
+    $('minutes').value = '';
+    await showSheet(currentMeeting);  // frozen now, with its proposals
     $('close-status').textContent = 'Réunion clôturée.';
   } catch (error) {
     $('close-status').textContent = `Clôture refusée : ${error.message}`;
@@ -230,7 +249,7 @@ $('close-form').addEventListener('submit', async (event) => {
 });
 
 // Paris wall-clock time of a date and an "HH:MM" as an RFC 3339 instant.
-function parisInstant(date, time) {
+export function parisInstant(date, time) {
   const guess = new Date(`${date}T${time}:00Z`);
   const paris = new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/Paris' }));
   const utc = new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' }));
@@ -248,22 +267,39 @@ $('plan-form').addEventListener('submit', async (event) => {
       startTime: parisInstant($('plan-date').value, $('plan-start').value),
       endTime: parisInstant($('plan-date').value, $('plan-end').value),
     });
+    $('plan-form').reset();
+    $('plan').open = false;
     location.hash = `#reunion/${meeting.name.split('/')[1]}`;
   } catch (error) {
     $('plan-status').textContent = `Réunion refusée : ${error.message}`;
   }
 });
 
-$('invite-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
+// Invites every active actor of a network category or of a commune (BatchInviteParticipants),
+// and says how many were invited and how many were skipped.
+async function invite(selector, status) {
+  $(status).textContent = '';
   try {
-    const found = await api('POST', `/v1/${currentMeeting}/participants:batchInvite`, {
-      networkCategory: $('invite-category').value, role: 'PARTICIPANT_ROLE_ESS_ACTOR',
-    });
+    const found = await api('POST', `/v1/${currentMeeting}/participants:batchInvite`,
+                            { ...selector, role: 'PARTICIPANT_ROLE_ESS_ACTOR' });
     const made = (found.participants || []).length;
-    $('invite-status').textContent = `${made} acteur${made > 1 ? 's' : ''} invité${made > 1 ? 's' : ''}.`;
+    const skipped = (found.skipped || []).length;
     await showSheet(currentMeeting);
+    const others = skipped ? `${skipped} déjà invité${skipped > 1 ? 's' : ''} ou archivé${
+      skipped > 1 ? 's' : ''}` : '';
+    $(status).textContent = made === 0 ? (others ? `Aucun acteur invité : ${others}.`
+                                                 : 'Aucun acteur à inviter.')
+        : `${made} acteur${made > 1 ? 's' : ''} invité${made > 1 ? 's' : ''}.` +
+          (others ? ` ${others[0].toUpperCase()}${others.slice(1)}.` : '');
   } catch (error) {
-    $('invite-status').textContent = `Invitation refusée : ${error.message}`;
+    $(status).textContent = `Invitation refusée : ${error.message}`;
   }
+}
+$('invite-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  invite({ networkCategory: $('invite-category').value }, 'invite-status');
+});
+$('invite-commune-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  invite({ commune: $('invite-commune').value }, 'invite-commune-status');
 });
