@@ -173,7 +173,9 @@ try {
   await page.screenshot({ path: path.join(shots, 'meetings-roadmap.png'), fullPage: true });
 
   // The programme as a calendar: this month in French, the previous one by Page Up, November
-  // 2025 chosen, the 18th reached with the arrows, Enter opens the forum.
+  // 2025 chosen, the 18th reached with the arrows, Enter opens the forum. (A new document: the
+  // programme of a hash change would still be loading when the switch is clicked.)
+  await page.goto('about:blank');
   await page.goto(`${base}/console/#reunions`, { waitUntil: 'networkidle0' });
   await page.waitForSelector('#meetings-panel:not([hidden])');
   await page.waitForFunction(() => document.querySelector('#meetings li') !== null);

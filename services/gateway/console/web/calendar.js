@@ -87,8 +87,14 @@ function dayCell(year, month, day, meetings, today) {
   return cell;
 }
 
+// Draws a month; a drawing overtaken by a later one while its meetings were read is dropped,
+// and the keyboard focus stays in the grid when it was there.
+let renderSeq = 0;
 async function render(year, month, day) {
+  const seq = ++renderSeq;
   const meetings = await meetingsOf(year, month);
+  if (seq !== renderSeq) return;
+  const hadFocus = $('calendar-grid').contains(document.activeElement);
   shown = { year, month };
   const byDay = new Map();
   for (const meeting of meetings) {
@@ -125,7 +131,7 @@ async function render(year, month, day) {
       element('div', { class: 'place', text: `${frenchDateTime(m.startTime)} · ${
         STATE_TEXT[m.state] || ''}` }))));
   history.replaceState(null, '', `#calendrier/${year}-${pad(month)}`);
-  setFocusDay(Math.min(day, daysIn(year, month)), false);
+  setFocusDay(Math.min(day, daysIn(year, month)), hadFocus);
 }
 
 function cellOf(day) { return $('calendar-weeks').querySelector(`td[data-day="${day}"]`); }
@@ -151,7 +157,7 @@ async function go(year, month, day, focus) {
   while (month > 12) { month -= 12; year += 1; }
   if (year !== shown.year || month !== shown.month) {
     await render(year, month, Math.max(1, day));
-    if (focus) cellOf(focusDay).focus();
+    if (focus && cellOf(focusDay)) cellOf(focusDay).focus();
     return;
   }
   setFocusDay(day, focus);
