@@ -3,7 +3,8 @@
 // (21166) and one in Talant: a meeting of November 2025 planned, the actors of Chenôve invited
 // by commune, two checked in, closed with two proposals; one proposal studied, retained and
 // integrated in a new roadmap item whose progress is recorded twice (history shown), the other
-// rejected; the roadmap page lists the item as in progress; the programme as a calendar (French
+// integrated in that same item; the roadmap page lists the item as in progress, and adds an item
+// of its own; the programme as a calendar (French
 // names, keyboard: Page Up, the month chosen, arrows, Enter opens the meeting), also at 360 px;
 // the indicators of 2025 with their charts drawn and their tables; the yearly report page
 // opened from its link. axe-core on every page (no serious or critical violation).
@@ -96,7 +97,7 @@ try {
   }
   await page.type('#minutes', 'Tour de table des initiatives du quartier du Mail.');
   await page.type('#proposal-1', 'Ouvrir une boutique de réemploi au Mail');
-  await page.type('#proposal-2', 'Créer une monnaie locale à Chenôve');
+  await page.type('#proposal-2', 'Associer les ressourceries de la Métropole à la boutique');
   await page.click('#close-form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('#close-status').textContent !== '',
                              { timeout: 15000 });
@@ -108,7 +109,8 @@ try {
   check(await page.$$eval('#proposals li[data-output]', (l) => l.length) === 2,
         'the two proposals under the closed sheet');
 
-  // The first proposal: studied, retained, integrated in a new roadmap item; the second rejected.
+  // The first proposal: studied, retained, integrated in a new roadmap item; the second
+  // integrated in that same item.
   const stateOf = (index) => page.$$eval('#proposals li[data-output]',
                                          (items, i) => items[i].dataset.state, index);
   const first = async (selector) => (await page.$$('#proposals li[data-output]'))[0].$(selector);
@@ -127,11 +129,26 @@ try {
               async () => (await first('form.integrate button[type=submit]')).click(),
               () => document.querySelector('#proposals li[data-output]').dataset.state ===
                     'PROPOSAL_STATE_INTEGRATED');
-  const second = (await page.$$('#proposals li[data-output]'))[1];
-  await (await second.$('button[data-to="PROPOSAL_STATE_REJECTED"]')).click();
-  await page.waitForFunction(() => document.querySelectorAll('#proposals li[data-output]')[1]
-      .dataset.state === 'PROPOSAL_STATE_REJECTED');
+  const second = async (selector) => (await page.$$('#proposals li[data-output]'))[1].$(selector);
+  const secondIs = (state) => page.waitForFunction((st) => document.querySelectorAll(
+      '#proposals li[data-output]')[1].dataset.state === st, {}, state);
+  await (await second('button[data-to="PROPOSAL_STATE_UNDER_STUDY"]')).click();
+  await secondIs('PROPOSAL_STATE_UNDER_STUDY');
+  await (await second('button[data-to="PROPOSAL_STATE_RETAINED"]')).click();
+  await secondIs('PROPOSAL_STATE_RETAINED');
+  await (await second('button[data-to="PROPOSAL_STATE_INTEGRATED"]')).click();
+  const target = await second('form.integrate select');
+  const existing = await target.evaluate((select) => select.options[1].value);
+  await target.select(existing);
+  check(await second('form.integrate input[id^="integrate-title"]').then(
+      (input) => input.evaluate((e) => e.closest('div').hidden)),
+        'choosing an existing item hides the new item\'s fields');
+  await (await second('form.integrate button[type=submit]')).click();
+  await secondIs('PROPOSAL_STATE_INTEGRATED');
   check(await stateOf(0) === 'PROPOSAL_STATE_INTEGRATED', 'the first proposal is integrated');
+  const links = await page.$$eval('#proposals a[href^="#feuille-de-route/"]',
+                                  (a) => a.map((x) => x.getAttribute('href')));
+  check(links.length === 2 && links[0] === links[1], `both proposals in one item: ${links}`);
   figures.closed_sheet_minor_violations = await accessible(page, 'closed meeting and proposals');
   await page.screenshot({ path: path.join(shots, 'meetings-proposals.png'), fullPage: true });
 
@@ -141,8 +158,10 @@ try {
   await page.waitForFunction(() => document.querySelector('#roadmap-item-title').textContent !== '');
   check((await text(page, '#roadmap-item-title')) === 'Ouvrir une boutique de réemploi au Mail',
         'the item is titled after the proposal');
-  await page.waitForFunction(() => document.querySelector('#roadmap-item-sources').textContent
-      .includes('Ouvrir une boutique'));
+  await page.waitForFunction(() => document.querySelectorAll('#roadmap-item-sources li').length === 2);
+  const sources = await text(page, '#roadmap-item-sources');
+  check(sources.includes('Ouvrir une boutique') && sources.includes('Associer les ressourceries'),
+        `the item's sources: ${sources}`);
   for (const [value, note, name] of [
     ['40', 'Local repéré avec le bailleur, association porteuse trouvée', 'progress_recorded_ms'],
     ['70', 'Convention d\'occupation signée', 'progress_recorded_again_ms']]) {
@@ -168,8 +187,23 @@ try {
   const inProgress = await text(page, '#roadmap-states section[data-state="ROADMAP_ITEM_STATE_IN_PROGRESS"]');
   check(inProgress.includes('Ouvrir une boutique de réemploi au Mail') && inProgress.includes('70'),
         `the roadmap's items in progress: ${inProgress}`);
-  figures.roadmap_summary = await text(page, '#roadmap-summary');
+  check(inProgress.includes('2 propositions'), `the item counts its two proposals: ${inProgress}`);
   figures.roadmap_minor_violations = await accessible(page, 'roadmap');
+  // An item added from the roadmap page itself.
+  await page.click('#roadmap-add summary');
+  await page.type('#roadmap-add-title', 'Cartographier les lieux de réemploi de la Métropole');
+  await page.type('#roadmap-add-axis', 'Réemploi et économie circulaire');
+  await timed(page, 'roadmap_item_added_ms', () => page.click('#roadmap-add-form button[type=submit]'),
+              () => !document.querySelector('#roadmap-item-panel').hidden &&
+                    document.querySelector('#roadmap-item-title').textContent.startsWith('Cartographier') &&
+                    document.querySelectorAll('#progress-history tr').length === 1);
+  check((await text(page, '#progress-history')).includes("Création de l'élément"),
+        'a new item\'s history starts with its creation');
+  await page.click('#roadmap-item-panel a[href="#feuille-de-route"]');
+  await page.waitForFunction(() => document.querySelector(
+      '#roadmap-states section[data-state="ROADMAP_ITEM_STATE_PLANNED"]')?.textContent
+      .includes('Cartographier'));
+  figures.roadmap_summary = await text(page, '#roadmap-summary');
   await page.screenshot({ path: path.join(shots, 'meetings-roadmap.png'), fullPage: true });
 
   // The programme as a calendar: this month in French, the previous one by Page Up, November
@@ -232,6 +266,7 @@ try {
         `the month's meetings listed below the grid on a phone: ${listed}`);
   const sticking = await stickingOut(page);
   check(sticking.length === 0, `the calendar at 360 px: these stick out: ${sticking.join(', ')}`);
+  figures.calendar_phone_minor_violations = await accessible(page, 'calendar on a phone');
   await page.screenshot({ path: path.join(shots, 'meetings-calendar-phone.png'), fullPage: true });
   await page.setViewport({ width: 1280, height: 900 });
   await page.waitForSelector('#meetings-panel:not([hidden])');
@@ -254,7 +289,7 @@ try {
   figures.indicators_2025 = shown;
   check(shown['Réunions tenues (clôturées)'] === '1' && shown['Acteurs distincts mobilisés'] === '2' &&
         shown['Propositions'] === '2' &&
-        shown['Propositions intégrées à la feuille de route'] === '1' &&
+        shown['Propositions intégrées à la feuille de route'] === '2' &&
         /^66,7\s%$/.test(shown['Taux de participation (présences ÷ invitations)']),
         `the indicators of 2025: ${JSON.stringify(shown)}`);
   check((await text(page, '#period-status')).startsWith('Indicateurs du 1 janvier 2025 au 31 décembre 2025'),
