@@ -383,6 +383,27 @@ TEST_F(ConsoleE2eTest, InARealBrowserABudgetIsSubmittedApprovedRevisedAndAccount
 // (keyboard, 360 px); the indicators of 2025 with their charts; the yearly report page opened.
 // Screenshots meetings-*.png under MAILLAGE_CONSOLE_SCREENSHOT_DIR.
 TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndicatorsAreCharted) {
+  // Chart.js as Debian ships it (libjs-chart.js), under /console/vendor/, read-only, with the
+  // console's CSP; nothing outside /usr/share/javascript.
+  for (const char* path : {"/console/vendor/chart.js/chart.mjs",
+                           "/console/vendor/chart.js/chunks/helpers.segment.mjs"}) {
+    auto module = Http().Get(path);
+    ASSERT_TRUE(module) << path;
+    EXPECT_EQ(module->status, 200) << path;
+    EXPECT_EQ(module->get_header_value("Content-Type"), "text/javascript; charset=utf-8") << path;
+    EXPECT_NE(module->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+              std::string::npos);
+  }
+  for (const char* path : {"/console/vendor/chart.js/../../../../etc/passwd",
+                           "/console/vendor/%2e%2e/%2e%2e/etc/hostname"}) {
+    auto outside = Http().Get(path);
+    ASSERT_TRUE(outside) << path;
+    EXPECT_EQ(outside->status, 404) << path;
+  }
+  auto written = Http().Post("/console/vendor/chart.js/chart.mjs", "x", "text/plain");
+  ASSERT_TRUE(written);
+  EXPECT_EQ(written->status, 405);
+
   const std::string password = AddUser("marc@pes21.fr", "staff");
   httplib::Headers admin = {{"x-api-key", Suite::kAdminKey}};
   for (const auto& [name, insee, city] :
