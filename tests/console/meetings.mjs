@@ -9,7 +9,7 @@
 // the indicators of 2025 with their charts drawn and their tables; the yearly report page
 // opened from its link. axe-core on every page (no serious or critical violation).
 //
-//   node meetings.mjs --url http://127.0.0.1:8080 --email marc@pes21.fr --password ... \
+//   node meetings.mjs --url http://127.0.0.1:8080 --email lea@pes21.fr --password ... \
 //                     --screenshots DIR
 //
 // Prints one JSON line of figures (each interaction's time in ms, from the click or key to the

@@ -404,7 +404,7 @@ TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndica
   ASSERT_TRUE(written);
   EXPECT_EQ(written->status, 405);
 
-  const std::string password = AddUser("marc@pes21.fr", "staff");
+  const std::string password = AddUser("lea@pes21.fr", "staff");
   httplib::Headers admin = {{"x-api-key", Suite::kAdminKey}};
   for (const auto& [name, insee, city] :
        {std::tuple("Épicerie solidaire de Chenôve", "21166", "Chenôve"),
@@ -424,7 +424,7 @@ TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndica
   ASSERT_EQ(installed.exit_code, 0) << installed.output;
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node meetings.mjs --url http://127.0.0.1:", suite_->ports().http,
-      " --email marc@pes21.fr --password '", password, "' --screenshots '",
+      " --email lea@pes21.fr --password '", password, "' --screenshots '",
       MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
   EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
   std::printf("meetings in the browser: %s\n", scenario.output.c_str());
