@@ -630,6 +630,10 @@ TEST_F(BudgetServiceTest, EveryBudgetWriteAnswersWhatAGetReadsNext) {
       v1::GetBudgetRequest get;
       get.set_name(answered.name());
       ASSERT_THAT(Call(&Stub::GetBudget, get, &read), IsOk()) << what;
+    } else if constexpr (std::is_same_v<Message, v1::Grant>) {
+      v1::GetGrantRequest get;
+      get.set_name(answered.name());
+      ASSERT_THAT(Call(&Stub::GetGrant, get, &read), IsOk()) << what;
     } else {
       v1::GetBudgetLineRequest get;
       get.set_name(answered.name());
@@ -713,6 +717,27 @@ TEST_F(BudgetServiceTest, EveryBudgetWriteAnswersWhatAGetReadsNext) {
   EXPECT_TRUE(revised.latest());
   EXPECT_EQ(revised.version(), 2);
   expect_as_read(revised, "ReviseBudget");
+
+  v1::CreateGrantRequest create_grant;
+  create_grant.set_parent(action.name());
+  v1::Grant* grant = create_grant.mutable_grant();
+  grant->set_funder_id("dijon-metropole");
+  grant->set_year(2024);
+  grant->set_state(v1::GRANT_STATE_REQUESTED);
+  grant->set_requested_amount_cents(100000);
+  grant->mutable_request_date()->set_year(2024);
+  grant->mutable_request_date()->set_month(1);
+  grant->mutable_request_date()->set_day(15);
+  v1::Grant created_grant;
+  ASSERT_THAT(Call(&Stub::CreateGrant, create_grant, &created_grant), IsOk());
+  expect_as_read(created_grant, "CreateGrant");
+  v1::UpdateGrantRequest update_grant;
+  update_grant.mutable_grant()->set_name(created_grant.name());
+  update_grant.mutable_grant()->set_note("Relance");
+  update_grant.mutable_update_mask()->add_paths("note");
+  ASSERT_THAT(Call(&Stub::UpdateGrant, update_grant, &created_grant), IsOk());
+  expect_as_read(created_grant, "UpdateGrant");
+  EXPECT_EQ(created_grant.etag(), "2");
 
   // Refusals write nothing: a draft is there, no such action, an archived action.
   const int64_t budgets = count_budgets();
