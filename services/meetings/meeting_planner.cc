@@ -206,7 +206,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
         v1::Meeting written, WriteMeetingFields(txn, merged, CalendarVisibleChange(fresh, merged)));
     if (written.capacity() != fresh.capacity()) {
       PromoteWaitingList(txn, id, written.capacity());
-      return LoadMeeting(txn, id, false);
+      return LoadMeeting(txn, id);
     }
     return written;
   });

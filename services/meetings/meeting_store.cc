@@ -181,8 +181,7 @@ absl::StatusOr<v1::Meeting> MeetingOrNotFound(const pqxx::result& rows, int64_t 
 
 }  // namespace
 
-absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update) {
-  if (for_update) txn.exec_params("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE", id);
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id) {
   return MeetingOrNotFound(ExecStatement(txn, LoadStatement(), id), id);
 }
 

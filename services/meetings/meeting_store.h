@@ -24,12 +24,11 @@ pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, cons
   return txn.exec_prepared(statement.name, args...);
 }
 
-// The meeting with `id`, attendance computed from its participants; `for_update` takes a row
-// lock (every write to a meeting or its participants does, so they queue per meeting).
-// NOT_FOUND MEETING_NOT_FOUND.
-absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update);
-// LoadMeeting without lock in one round trip outside any transaction (db::Pool::Query), for
-// GetMeeting.
+// The meeting with `id`, attendance computed from its participants (a write takes the row lock
+// first with LockMeeting: every write to a meeting or its participants does, so they queue per
+// meeting). NOT_FOUND MEETING_NOT_FOUND.
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id);
+// LoadMeeting in one round trip outside any transaction (db::Pool::Query), for GetMeeting.
 absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id);
 
 // Same with a row lock but without computing the attendance (left at zero): for the writes
