@@ -79,6 +79,19 @@ absl::StatusOr<StoredAction> ActiveAction(pqxx::work& txn, const std::string& ke
   return action;
 }
 
+namespace {
+
+// InsertBudget, with the action's refusal (NOT_FOUND, ACTION_ARCHIVED) worded by ActiveAction.
+absl::StatusOr<StoredBudget> InsertDraft(pqxx::work& txn, const NewBudget& budget) {
+  MAILLAGE_ASSIGN_OR_RETURN(absl::optional<StoredBudget> inserted, InsertBudget(txn, budget));
+  if (inserted.has_value()) return std::move(*inserted);
+  MAILLAGE_RETURN_IF_ERROR(ActiveAction(txn, budget.action_key).status());
+  return Aborted(kDomain, "CONCURRENT_CHANGE",
+                 absl::StrCat("actions/", budget.action_key, " changed during the write: retry"));
+}
+
+}  // namespace
+
 int64_t ComparedBudgetId(pqxx::work& txn, int64_t action_id, int year, v1::BudgetKind kind) {
   absl::optional<int64_t> id =
       LatestBudgetId(txn, action_id, year, kind, v1::BUDGET_STATE_APPROVED);
@@ -135,17 +148,17 @@ absl::StatusOr<v1::Budget> BudgetBook::CreateBudget(const v1::CreateBudgetReques
   }
   MAILLAGE_RETURN_IF_ERROR(v.ToStatus(kDomain));
   return pool_.Transact<v1::Budget>(deadline, [&](pqxx::work& txn) {
-    return db::RunIdempotent<v1::Budget>(
-        txn, request.request_id(), "CreateBudget", request, kDomain,
-        [&]() -> absl::StatusOr<v1::Budget> {
-          MAILLAGE_ASSIGN_OR_RETURN(StoredAction action, ActiveAction(txn, *key));
-          NewBudget budget;
-          budget.action_id = action.id;
-          budget.action_key = *key;
-          budget.fields = request.budget();
-          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, InsertBudget(txn, budget));
-          return stored.budget;
-        });
+    return db::RunIdempotent<v1::Budget>(txn, request.request_id(), "CreateBudget", request,
+                                         kDomain, [&]() -> absl::StatusOr<v1::Budget> {
+                                           // One statement finds the action, checks it is ACTIVE
+                                           // and has no such draft, inserts.
+                                           NewBudget budget;
+                                           budget.action_key = *key;
+                                           budget.fields = request.budget();
+                                           MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored,
+                                                                     InsertDraft(txn, budget));
+                                           return stored.budget;
+                                         });
   });
 }
 
@@ -162,9 +175,7 @@ absl::StatusOr<v1::Budget> BudgetBook::UpdateBudget(const v1::UpdateBudgetReques
     MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, LockDraft(txn, ref, request.budget().etag()));
     v1::Budget updated = stored.budget;
     api::MergeUpdate(request.budget(), mask, &updated);
-    SaveBudgetFields(txn, stored.id, updated);
-    MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
-    return saved.budget;
+    return SaveBudgetFields(txn, stored.id, updated).budget;
   });
 }
 
@@ -212,8 +223,7 @@ absl::StatusOr<v1::Budget> BudgetBook::SubmitBudget(const v1::SubmitBudgetReques
             SetPreconditionFailure(status, failure);
             return status;
           }
-          SetBudgetState(txn, stored.id, v1::BUDGET_STATE_SUBMITTED, "");
-          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
+          StoredBudget saved = SetBudgetState(txn, stored.id, v1::BUDGET_STATE_SUBMITTED, "");
           api::AppendOutboxEvent(txn, "budget.submitted", saved.budget.name(), &saved.budget);
           return saved.budget;
         });
@@ -236,8 +246,8 @@ absl::StatusOr<v1::Budget> BudgetBook::ApproveBudget(const v1::ApproveBudgetRequ
           if (stored.budget.state() != v1::BUDGET_STATE_SUBMITTED) {
             return InvalidTransition(stored, "approve (only a SUBMITTED budget can be approved)");
           }
-          SetBudgetState(txn, stored.id, v1::BUDGET_STATE_APPROVED, request.approval_note());
-          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget saved, FindBudget(txn, ref, false));
+          StoredBudget saved =
+              SetBudgetState(txn, stored.id, v1::BUDGET_STATE_APPROVED, request.approval_note());
           api::AppendOutboxEvent(txn, "budget.approved", saved.budget.name(), &saved.budget);
           return saved.budget;
         });
@@ -266,7 +276,7 @@ absl::StatusOr<v1::Budget> BudgetBook::ReviseBudget(const v1::ReviseBudgetReques
           if (!request.title().empty()) copy.fields.set_title(request.title());
           copy.origin = v1::BUDGET_ORIGIN_REVISION;
           copy.revised_from = source.id;
-          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget draft, InsertBudget(txn, copy));
+          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget draft, InsertDraft(txn, copy));
           std::map<std::string, int64_t> new_ids;  // old line name → new id
           for (const v1::BudgetLine& line : SelectLines(txn, source.action_key, source.id)) {
             int64_t chapter = 0;
@@ -374,7 +384,7 @@ absl::StatusOr<v1::ImportBudgetTableResponse> BudgetBook::ImportBudgetTable(
           budget.action_key = *key;
           budget.fields = fields;
           budget.origin = v1::BUDGET_ORIGIN_IMPORT;
-          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, InsertBudget(txn, budget));
+          MAILLAGE_ASSIGN_OR_RETURN(StoredBudget stored, InsertDraft(txn, budget));
           std::map<std::string, int64_t> ids;  // pending name → id
           for (const v1::BudgetLine& line : table.lines) {
             auto chapter = ids.find(line.chapter_line());

@@ -107,9 +107,7 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::CreateLine(const v1::CreateBudgetLine
           line.set_source_text("");
           v1::ComputedTotals totals = budget.budget.computed_totals();
           MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(nullptr, &line, 0, totals));
-          int64_t id = InsertLine(txn, budget.id, line, chapter, "");
-          SaveTotals(txn, budget.id, totals);
-          return FindLine(txn, {ref->action, ref->budget, id}, false);
+          return InsertLineWithTotals(txn, ref->action, budget.id, line, chapter, totals);
         });
   });
 }
@@ -139,9 +137,7 @@ absl::StatusOr<v1::BudgetLine> BudgetBook::UpdateLine(const v1::UpdateBudgetLine
     MAILLAGE_ASSIGN_OR_RETURN(int64_t chapter, ResolveChapter(txn, budget, updated));
     v1::ComputedTotals totals = budget.budget.computed_totals();
     MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(&stored, &updated, 0, totals));
-    SaveLine(txn, ref.line, updated, chapter);
-    SaveTotals(txn, budget.id, totals);
-    return FindLine(txn, ref, false);
+    return SaveLineWithTotals(txn, ref.action, budget.id, ref.line, updated, chapter, totals);
   });
 }
 
@@ -161,10 +157,10 @@ absl::StatusOr<google::protobuf::Empty> BudgetBook::DeleteLine(
                                              "set force to delete them with it"),
                                 {{"name", stored.name()}});
     }
-    int deleted = DeleteLineRow(txn, ref.line);  // with its detail lines
+    // The totals without the line; the statement takes its detail lines off line_count.
     v1::ComputedTotals totals = budget.budget.computed_totals();
-    MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(&stored, nullptr, deleted - 1, totals));
-    SaveTotals(txn, budget.id, totals);
+    MAILLAGE_RETURN_IF_ERROR(ApplyLineChange(&stored, nullptr, 0, totals));
+    DeleteLineWithTotals(txn, budget.id, ref.line, totals);  // with its detail lines
     return google::protobuf::Empty();
   });
 }

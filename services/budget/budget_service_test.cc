@@ -1,9 +1,12 @@
 // Integration tests of the budget service through its gRPC stub on a real PostgreSQL:
 // actions, budgets and their states, lines and totals, the chart, validation and import.
+#include <type_traits>
+
 #include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "services/budget/budget_test_server.h"
 
 using maillage::testing::IsOk;
@@ -614,6 +617,144 @@ TEST_F(BudgetServiceTest, ServesTheChartOfAccounts) {
   EXPECT_THAT(account.label_hints(), ElementsAre("location", "loyer", "salle"));
   get.set_name("accounts/999");
   EXPECT_EQ(Reason(Call(&v1::BudgetService::Stub::GetAccount, get, &account)), "ACCOUNT_NOT_FOUND");
+}
+
+// The budget writes answer from their own statement (an INSERT or UPDATE returning the row,
+// the line written with the totals): each answer equals what a Get reads right after. A create
+// refused (unknown or archived action, a draft already there) writes nothing.
+TEST_F(BudgetServiceTest, EveryBudgetWriteAnswersWhatAGetReadsNext) {
+  auto expect_as_read = [&](const auto& answered, const std::string& what) {
+    using Message = std::decay_t<decltype(answered)>;
+    Message read;
+    if constexpr (std::is_same_v<Message, v1::Budget>) {
+      v1::GetBudgetRequest get;
+      get.set_name(answered.name());
+      ASSERT_THAT(Call(&Stub::GetBudget, get, &read), IsOk()) << what;
+    } else if constexpr (std::is_same_v<Message, v1::Grant>) {
+      v1::GetGrantRequest get;
+      get.set_name(answered.name());
+      ASSERT_THAT(Call(&Stub::GetGrant, get, &read), IsOk()) << what;
+    } else {
+      v1::GetBudgetLineRequest get;
+      get.set_name(answered.name());
+      ASSERT_THAT(Call(&Stub::GetBudgetLine, get, &read), IsOk()) << what;
+    }
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(answered, read))
+        << what << "\nanswered: " << answered.DebugString() << "\nread: " << read.DebugString();
+  };
+  auto count_budgets = [&] {
+    return *pool_->ReadOnly<int64_t>(Deadline(), [](pqxx::work& txn) -> absl::StatusOr<int64_t> {
+      return txn.exec("SELECT count(*) FROM budgets")[0][0].as<int64_t>();
+    });
+  };
+  v1::CreateActionRequest create_action;
+  *create_action.mutable_action() = SeedAction();
+  create_action.mutable_action()->set_code("S0");
+  create_action.set_action_id("submit-0");
+  v1::Action action;
+  ASSERT_THAT(Call(&Stub::CreateAction, create_action, &action), IsOk());
+
+  v1::CreateBudgetRequest create;
+  create.set_parent(action.name());
+  create.mutable_budget()->set_year(2000);
+  create.mutable_budget()->set_kind(v1::BUDGET_KIND_FORECAST);
+  create.mutable_budget()->set_title("Budget");
+  v1::Budget budget;
+  ASSERT_THAT(Call(&Stub::CreateBudget, create, &budget), IsOk());
+  EXPECT_TRUE(budget.latest());
+  EXPECT_EQ(budget.version(), 1);
+  expect_as_read(budget, "CreateBudget");
+
+  v1::UpdateBudgetRequest update;
+  update.mutable_budget()->set_name(budget.name());
+  update.mutable_budget()->set_title("Budget 2000");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_THAT(Call(&Stub::UpdateBudget, update, &budget), IsOk());
+  expect_as_read(budget, "UpdateBudget");
+
+  auto add_line = [&](v1::Side side, const std::string& code, int64_t cents,
+                      const std::string& chapter) {
+    v1::CreateBudgetLineRequest request;
+    request.set_parent(budget.name());
+    v1::BudgetLine* line = request.mutable_budget_line();
+    line->set_side(side);
+    line->set_account_code(code);
+    line->set_is_chapter(chapter.empty() && code.size() == 2);
+    line->set_chapter_line(chapter);
+    line->set_label(code == "74" ? "Subventions" : "Services");
+    line->set_amount_cents(cents);
+    if (code == "74") line->set_funder_id("dijon-metropole");
+    v1::BudgetLine created;
+    EXPECT_THAT(Call(&Stub::CreateBudgetLine, request, &created), IsOk());
+    expect_as_read(created, "CreateBudgetLine " + code);
+    return created;
+  };
+  v1::BudgetLine services = add_line(v1::SIDE_CHARGE, "62", 5000, "");
+  v1::BudgetLine detail = add_line(v1::SIDE_CHARGE, "622", 5000, services.name());
+  add_line(v1::SIDE_INCOME, "74", 5000, "");
+  v1::UpdateBudgetLineRequest update_line;
+  update_line.mutable_budget_line()->set_name(detail.name());
+  update_line.mutable_budget_line()->set_label("Honoraires");
+  update_line.mutable_update_mask()->add_paths("label");
+  ASSERT_THAT(Call(&Stub::UpdateBudgetLine, update_line, &detail), IsOk());
+  expect_as_read(detail, "UpdateBudgetLine");
+  EXPECT_EQ(detail.effective_account_code(), "622");
+
+  v1::SubmitBudgetRequest submit;
+  submit.set_name(budget.name());
+  ASSERT_THAT(Call(&Stub::SubmitBudget, submit, &budget), IsOk());
+  expect_as_read(budget, "SubmitBudget");
+  EXPECT_EQ(budget.computed_totals().line_count(), 3);
+  v1::ApproveBudgetRequest approve;
+  approve.set_name(budget.name());
+  approve.set_approval_note("Validé");
+  ASSERT_THAT(Call(&Stub::ApproveBudget, approve, &budget), IsOk());
+  expect_as_read(budget, "ApproveBudget");
+  v1::ReviseBudgetRequest revise;
+  revise.set_name(budget.name());
+  v1::Budget revised;
+  ASSERT_THAT(Call(&Stub::ReviseBudget, revise, &revised), IsOk());
+  EXPECT_TRUE(revised.latest());
+  EXPECT_EQ(revised.version(), 2);
+  expect_as_read(revised, "ReviseBudget");
+
+  v1::CreateGrantRequest create_grant;
+  create_grant.set_parent(action.name());
+  v1::Grant* grant = create_grant.mutable_grant();
+  grant->set_funder_id("dijon-metropole");
+  grant->set_year(2024);
+  grant->set_state(v1::GRANT_STATE_REQUESTED);
+  grant->set_requested_amount_cents(100000);
+  grant->mutable_request_date()->set_year(2024);
+  grant->mutable_request_date()->set_month(1);
+  grant->mutable_request_date()->set_day(15);
+  v1::Grant created_grant;
+  ASSERT_THAT(Call(&Stub::CreateGrant, create_grant, &created_grant), IsOk());
+  expect_as_read(created_grant, "CreateGrant");
+  v1::UpdateGrantRequest update_grant;
+  update_grant.mutable_grant()->set_name(created_grant.name());
+  update_grant.mutable_grant()->set_note("Relance");
+  update_grant.mutable_update_mask()->add_paths("note");
+  ASSERT_THAT(Call(&Stub::UpdateGrant, update_grant, &created_grant), IsOk());
+  expect_as_read(created_grant, "UpdateGrant");
+  EXPECT_EQ(created_grant.etag(), "2");
+
+  // Refusals write nothing: a draft is there, no such action, an archived action.
+  const int64_t budgets = count_budgets();
+  create.mutable_budget()->set_year(2000);
+  v1::Budget ignored;
+  EXPECT_EQ(Reason(Call(&Stub::CreateBudget, create, &ignored)), "DRAFT_EXISTS");
+  create.set_parent("actions/nowhere");
+  EXPECT_EQ(Reason(Call(&Stub::CreateBudget, create, &ignored)), "ACTION_NOT_FOUND");
+  v1::UpdateActionRequest archive;
+  archive.mutable_action()->set_name(action.name());
+  archive.mutable_action()->set_state(v1::ACTION_STATE_ARCHIVED);
+  archive.mutable_update_mask()->add_paths("state");
+  ASSERT_THAT(Call(&Stub::UpdateAction, archive, &action), IsOk());
+  create.set_parent(action.name());
+  create.mutable_budget()->set_year(2001);
+  EXPECT_EQ(Reason(Call(&Stub::CreateBudget, create, &ignored)), "ACTION_ARCHIVED");
+  EXPECT_EQ(count_budgets(), budgets);
 }
 
 }  // namespace

@@ -12,45 +12,62 @@
 namespace maillage::budget {
 namespace {
 
-constexpr char kBudgetColumns[] =
-    "b.id, b.action_id, a.action_key, b.year, b.kind, b.version, b.state, "
+// The columns of a budget b of action a, `latest` telling whether it is the latest version.
+#define MAILLAGE_BUDGET_COLUMNS(latest) \
+  "b.id, b.action_id, a.action_key, b.year, b.kind, b.version, b.state, " latest ", "      \
+  "b.title, b.note, b.stated_charges_cents, b.stated_income_cents, b.origin, "             \
+  "b.source_document, b.table_title, " MAILLAGE_SQL_MICROS("b.import_time") ", "           \
+  "b.revised_from, b.approval_note, b.charges_cents, b.income_cents, "                     \
+  "b.contributions_used_cents, b.contributions_received_cents, b.subsidies_cents, "        \
+  "b.line_count, b.revision, " MAILLAGE_SQL_MICROS("b.create_time") ", " MAILLAGE_SQL_MICROS( \
+      "b.update_time") ", " MAILLAGE_SQL_MICROS("b.submit_time") ", "                      \
+      MAILLAGE_SQL_MICROS("b.approve_time")
+
+constexpr char kBudgetColumns[] = MAILLAGE_BUDGET_COLUMNS(
     "b.version = (SELECT max(m.version) FROM budgets m WHERE m.action_id = b.action_id AND "
-    "m.year = b.year AND m.kind = b.kind), "
-    "b.title, b.note, b.stated_charges_cents, b.stated_income_cents, b.origin, "
-    "b.source_document, b.table_title, " MAILLAGE_SQL_MICROS("b.import_time") ", "
-    "b.revised_from, b.approval_note, b.charges_cents, b.income_cents, "
-    "b.contributions_used_cents, b.contributions_received_cents, b.subsidies_cents, "
-    "b.line_count, b.revision, " MAILLAGE_SQL_MICROS("b.create_time") ", "
-    MAILLAGE_SQL_MICROS("b.update_time") ", " MAILLAGE_SQL_MICROS("b.submit_time") ", "
-    MAILLAGE_SQL_MICROS("b.approve_time");
+    "m.year = b.year AND m.kind = b.kind)");
+constexpr int kBudgetColumnCount = 29;
 
 constexpr char kFindBudget[] =
     "FROM budgets b JOIN actions a ON a.id = b.action_id WHERE b.id = $1 AND a.action_key = $2";
 
-constexpr char kFindDraft[] =
-    "SELECT id FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 AND "
-    "state = 'BUDGET_STATE_DRAFT'";
-
+// The action $1 when ACTIVE, the draft of (action, year $2, kind $3) if there is one, and the
+// new draft (next version) when there is none: one statement. The row: the new budget's
+// columns (NULL when nothing was written), then the draft's id (NULL when none).
 constexpr char kInsertBudget[] =
-    "INSERT INTO budgets (action_id, year, kind, version, state, title, note, "
+    "WITH a AS (SELECT id, action_key FROM actions WHERE action_key = $1 AND "
+    "state = 'ACTION_STATE_ACTIVE'), "
+    "d AS (SELECT v.id FROM budgets v JOIN a ON v.action_id = a.id WHERE v.year = $2 AND "
+    "v.kind = $3 AND v.state = 'BUDGET_STATE_DRAFT'), "
+    "b AS (INSERT INTO budgets (action_id, year, kind, version, state, title, note, "
     "stated_charges_cents, stated_income_cents, origin, source_document, table_title, "
     "import_time, revised_from) "
-    "SELECT $1, $2, $3, COALESCE(max(version), 0) + 1, 'BUDGET_STATE_DRAFT', $4, $5, "
+    "SELECT a.id, $2, $3, COALESCE((SELECT max(v.version) FROM budgets v WHERE "
+    "v.action_id = a.id AND v.year = $2 AND v.kind = $3), 0) + 1, 'BUDGET_STATE_DRAFT', $4, $5, "
     "NULLIF($6, '')::bigint, NULLIF($7, '')::bigint, $8, $9, $10, "
     "CASE WHEN $8 = 'BUDGET_ORIGIN_IMPORT' THEN now() END, NULLIF($11::bigint, 0) "
-    "FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 RETURNING id";
+    "FROM a WHERE NOT EXISTS (SELECT 1 FROM d) RETURNING *) "
+    // A budget just inserted is the latest version of its triple (the statement does not see it).
+    "SELECT " MAILLAGE_BUDGET_COLUMNS("true") ", (SELECT id FROM d) "
+    "FROM (SELECT 1) one LEFT JOIN (b JOIN a ON a.id = b.action_id) ON true";
+
+// `write` (an UPDATE of one budget, RETURNING *) and the budget it leaves, in one statement.
+std::string BudgetAfter(absl::string_view write) {
+  return absl::StrCat("WITH b AS (", write, ") SELECT ", kBudgetColumns,
+                      " FROM b JOIN actions a ON a.id = b.action_id");
+}
 
 constexpr char kSaveBudgetFields[] =
     "UPDATE budgets SET title = $2, note = $3, stated_charges_cents = NULLIF($4, '')::bigint, "
     "stated_income_cents = NULLIF($5, '')::bigint, revision = revision + 1, "
-    "update_time = now() WHERE id = $1";
+    "update_time = now() WHERE id = $1 RETURNING *";
 
 constexpr char kSetBudgetState[] =
     "UPDATE budgets SET state = $2, "
     "submit_time = CASE WHEN $2 = 'BUDGET_STATE_SUBMITTED' THEN now() ELSE submit_time END, "
     "approve_time = CASE WHEN $2 = 'BUDGET_STATE_APPROVED' THEN now() ELSE approve_time END, "
     "approval_note = CASE WHEN $2 = 'BUDGET_STATE_APPROVED' THEN $3 ELSE approval_note END, "
-    "revision = revision + 1, update_time = now() WHERE id = $1";
+    "revision = revision + 1, update_time = now() WHERE id = $1 RETURNING *";
 
 constexpr char kDeleteBudget[] = "DELETE FROM budgets WHERE id = $1";
 
@@ -72,6 +89,19 @@ constexpr char kSaveTotals[] =
     "contributions_received_cents = $5, subsidies_cents = $6, line_count = $7, "
     "revision = revision + 1, update_time = now() WHERE id = $1";
 
+// kSaveTotals as a CTE `totals` of a line write, from parameter $`first` on (budget id, then the
+// six totals).
+std::string TotalsCte(int first) {
+  auto p = [&](int i) { return absl::StrCat("$", first + i); };
+  return absl::StrCat("totals AS (UPDATE budgets SET charges_cents = ", p(1),
+                      ", income_cents = ", p(2), ", contributions_used_cents = ", p(3),
+                      ", contributions_received_cents = ", p(4), ", subsidies_cents = ", p(5),
+                      ", line_count = ", p(6),
+                      ", revision = revision + 1, update_time = now() "
+                      "WHERE id = ",
+                      p(0), ")");
+}
+
 constexpr char kLatestBudget[] =
     "SELECT id FROM budgets WHERE action_id = $1 AND year = $2 AND kind = $3 AND "
     "($4 = '' OR state = $4) ORDER BY version DESC LIMIT 1";
@@ -90,16 +120,30 @@ constexpr char kInsertLine[] =
     "VALUES ($1, $2, $3, $4, NULLIF($5, '')::bigint, $6, NULLIF($7::bigint, 0), $8, $9, "
     "CASE WHEN $10 > 0 THEN $10 ELSE (SELECT COALESCE(max(position), 0) + 1 FROM budget_lines "
     "WHERE budget_id = $1 AND side = $2) END, $11, $12, "
-    "COALESCE(NULLIF($13, ''), gen_random_uuid()::text)) RETURNING id";
+    "COALESCE(NULLIF($13, ''), gen_random_uuid()::text))";
 
 constexpr char kSaveLine[] =
     "UPDATE budget_lines SET account_code = $2, label = $3, amount_cents = NULLIF($4, '')::bigint, "
     "chapter_line = NULLIF($5::bigint, 0), funder_id = $6, note = $7, position = $8, "
     "revision = revision + 1, update_time = now() WHERE id = $1";
 
+// A line write (`write`, RETURNING *, as CTE l), the budget's totals (TotalsCte) and the line as
+// stored, in one statement.
+std::string LineWriteWithTotals(absl::string_view write, int totals_first) {
+  return absl::StrCat("WITH l AS (", write, " RETURNING *), ", TotalsCte(totals_first), " SELECT ",
+                      kLineColumns, " FROM l LEFT JOIN budget_lines c ON c.id = l.chapter_line");
+}
+
 // The detail lines of a chapter are named, not left to ON DELETE CASCADE, so that the count of
-// deleted rows includes them (a detail line has no details of its own).
-constexpr char kDeleteLine[] = "DELETE FROM budget_lines WHERE id = $1 OR chapter_line = $1";
+// deleted rows includes them (a detail line has no details of its own). The totals ($2 budget,
+// $3.. the sums) are written by the same statement, line_count less the details deleted.
+constexpr char kDeleteLine[] =
+    "WITH gone AS (DELETE FROM budget_lines WHERE id = $1 OR chapter_line = $1 RETURNING 1), "
+    "totals AS (UPDATE budgets SET charges_cents = $3, income_cents = $4, "
+    "contributions_used_cents = $5, contributions_received_cents = $6, subsidies_cents = $7, "
+    "line_count = $8 - ((SELECT count(*) FROM gone) - 1), revision = revision + 1, "
+    "update_time = now() WHERE id = $2) "
+    "SELECT count(*) FROM gone";
 
 constexpr char kIsChapterOf[] =
     "SELECT 1 FROM budget_lines WHERE id = $1 AND budget_id = $2 AND side = $3 AND is_chapter";
@@ -201,9 +245,11 @@ absl::Status LineNotFound(const ChildRef& ref) {
 }  // namespace
 
 absl::StatusOr<StoredBudget> FindBudget(pqxx::work& txn, const BudgetRef& ref, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget, lock ? " FOR UPDATE OF b" : ""),
-      ref.budget, ref.action);
+  static const auto* const kRead = new db::Statement{
+      "budget_find_budget", absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget)};
+  static const auto* const kLock =
+      new db::Statement{"budget_lock_budget", absl::StrCat(kRead->sql, " FOR UPDATE OF b")};
+  pqxx::result rows = ExecStatement(txn, lock ? *kLock : *kRead, ref.budget, ref.action);
   if (rows.empty()) return BudgetNotFound(ref);
   return BudgetFromRow(rows[0]);
 }
@@ -218,36 +264,46 @@ absl::StatusOr<StoredBudget> ReadBudget(db::Pool& pool, db::Deadline deadline,
   return BudgetFromRow(rows[0]);
 }
 
-absl::StatusOr<StoredBudget> InsertBudget(pqxx::work& txn, const NewBudget& budget) {
+absl::StatusOr<absl::optional<StoredBudget>> InsertBudget(pqxx::work& txn,
+                                                          const NewBudget& budget) {
+  static const auto* const kStatement = new db::Statement{"budget_insert_budget", kInsertBudget};
   const v1::Budget& f = budget.fields;
-  pqxx::result draft =
-      txn.exec_params(kFindDraft, budget.action_id, f.year(), v1::BudgetKind_Name(f.kind()));
-  if (!draft.empty()) {
-    std::string name = BudgetName(budget.action_key, draft[0][0].as<int64_t>());
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, budget.action_key, f.year(), v1::BudgetKind_Name(f.kind()), f.title(),
+      f.note(),
+      db::OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
+      db::OptionalNumber(f.stated_totals().has_income_cents(), f.stated_totals().income_cents()),
+      v1::BudgetOrigin_Name(budget.origin), f.source().document(), f.source().table_title(),
+      budget.revised_from);
+  const pqxx::row& row = rows.at(0);
+  if (!row[kBudgetColumnCount].is_null()) {
+    std::string name = BudgetName(budget.action_key, row[kBudgetColumnCount].as<int64_t>());
     return FailedPrecondition(kDomain, "DRAFT_EXISTS",
                               absl::StrCat(v1::BudgetKind_Name(f.kind()), " ", f.year(),
                                            " already has a draft: ", name, "; edit it instead"),
                               {{"draft", name}});
   }
-  pqxx::result id = txn.exec_params(
-      kInsertBudget, budget.action_id, f.year(), v1::BudgetKind_Name(f.kind()), f.title(), f.note(),
-      db::OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
-      db::OptionalNumber(f.stated_totals().has_income_cents(), f.stated_totals().income_cents()),
-      v1::BudgetOrigin_Name(budget.origin), f.source().document(), f.source().table_title(),
-      budget.revised_from);
-  return FindBudget(txn, {budget.action_key, id[0][0].as<int64_t>()}, false);
+  if (row[0].is_null()) return absl::optional<StoredBudget>();
+  return absl::optional<StoredBudget>(BudgetFromRow(row));
 }
 
-void SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& b) {
-  txn.exec_params(
-      kSaveBudgetFields, id, b.title(), b.note(),
-      db::OptionalNumber(b.stated_totals().has_charges_cents(), b.stated_totals().charges_cents()),
-      db::OptionalNumber(b.stated_totals().has_income_cents(), b.stated_totals().income_cents()));
+StoredBudget SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& b) {
+  static const auto* const kStatement =
+      new db::Statement{"budget_save_budget_fields", BudgetAfter(kSaveBudgetFields)};
+  return BudgetFromRow(ExecStatement(txn, *kStatement, id, b.title(), b.note(),
+                                     db::OptionalNumber(b.stated_totals().has_charges_cents(),
+                                                        b.stated_totals().charges_cents()),
+                                     db::OptionalNumber(b.stated_totals().has_income_cents(),
+                                                        b.stated_totals().income_cents()))
+                           .at(0));
 }
 
-void SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
-                    const std::string& approval_note) {
-  txn.exec_params(kSetBudgetState, id, v1::BudgetState_Name(state), approval_note);
+StoredBudget SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
+                            const std::string& approval_note) {
+  static const auto* const kStatement =
+      new db::Statement{"budget_set_budget_state", BudgetAfter(kSetBudgetState)};
+  return BudgetFromRow(
+      ExecStatement(txn, *kStatement, id, v1::BudgetState_Name(state), approval_note).at(0));
 }
 
 void DeleteBudgetRow(pqxx::work& txn, int64_t id) { txn.exec_params(kDeleteBudget, id); }
@@ -262,12 +318,6 @@ absl::Status RefreshTotals(pqxx::work& txn, int64_t budget_id) {
   if (__builtin_sub_overflow(v[1], v[0], &balance)) return Overflow();
   txn.exec_params(kSaveTotals, budget_id, v[0], v[1], v[2], v[3], v[4], sums[5].as<int64_t>());
   return absl::OkStatus();
-}
-
-void SaveTotals(pqxx::work& txn, int64_t budget_id, const v1::ComputedTotals& totals) {
-  txn.exec_params(kSaveTotals, budget_id, totals.charges_cents(), totals.income_cents(),
-                  totals.contributions_used_cents(), totals.contributions_received_cents(),
-                  totals.subsidies_cents(), totals.line_count());
 }
 
 absl::optional<int64_t> LatestBudgetId(pqxx::work& txn, int64_t action_id, int year,
@@ -292,10 +342,12 @@ std::vector<v1::BudgetLine> SelectLines(pqxx::work& txn, const std::string& acti
 }
 
 absl::StatusOr<v1::BudgetLine> FindLine(pqxx::work& txn, const ChildRef& ref, bool lock) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", kLineColumns, " FROM ", kLinesFrom,
-                   "WHERE l.id = $1 AND l.budget_id = $2", lock ? " FOR UPDATE OF l" : ""),
-      ref.line, ref.budget);
+  static const auto* const kRead = new db::Statement{
+      "budget_find_line", absl::StrCat("SELECT ", kLineColumns, " FROM ", kLinesFrom,
+                                       "WHERE l.id = $1 AND l.budget_id = $2")};
+  static const auto* const kLock =
+      new db::Statement{"budget_lock_line", absl::StrCat(kRead->sql, " FOR UPDATE OF l")};
+  pqxx::result rows = ExecStatement(txn, lock ? *kLock : *kRead, ref.line, ref.budget);
   if (rows.empty()) return LineNotFound(ref);
   return LineFromRow(rows[0], ref.action);
 }
@@ -321,23 +373,54 @@ absl::StatusOr<v1::BudgetLine> ReadLine(db::Pool& pool, db::Deadline deadline,
 
 int64_t InsertLine(pqxx::work& txn, int64_t budget_id, const v1::BudgetLine& line,
                    int64_t chapter_line_id, const std::string& lineage) {
-  pqxx::result id = txn.exec_params(
-      kInsertLine, budget_id, v1::Side_Name(line.side()), line.account_code(), line.label(),
-      db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), line.is_chapter(),
-      chapter_line_id, line.funder_id(), line.note(), line.position(), line.source_row(),
-      line.source_text(), lineage);
+  static const auto* const kStatement =
+      new db::Statement{"budget_insert_line", absl::StrCat(kInsertLine, " RETURNING id")};
+  pqxx::result id =
+      ExecStatement(txn, *kStatement, budget_id, v1::Side_Name(line.side()), line.account_code(),
+                    line.label(), db::OptionalNumber(line.has_amount_cents(), line.amount_cents()),
+                    line.is_chapter(), chapter_line_id, line.funder_id(), line.note(),
+                    line.position(), line.source_row(), line.source_text(), lineage);
   return id[0][0].as<int64_t>();
 }
 
-void SaveLine(pqxx::work& txn, int64_t line_id, const v1::BudgetLine& line,
-              int64_t chapter_line_id) {
-  txn.exec_params(kSaveLine, line_id, line.account_code(), line.label(),
-                  db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
-                  line.funder_id(), line.note(), line.position());
+v1::BudgetLine InsertLineWithTotals(pqxx::work& txn, const std::string& action_key,
+                                    int64_t budget_id, const v1::BudgetLine& line,
+                                    int64_t chapter_line_id, const v1::ComputedTotals& totals) {
+  static const auto* const kStatement =
+      new db::Statement{"budget_insert_line_with_totals", LineWriteWithTotals(kInsertLine, 14)};
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, budget_id, v1::Side_Name(line.side()), line.account_code(), line.label(),
+      db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), line.is_chapter(),
+      chapter_line_id, line.funder_id(), line.note(), line.position(), line.source_row(),
+      line.source_text(), "", budget_id, totals.charges_cents(), totals.income_cents(),
+      totals.contributions_used_cents(), totals.contributions_received_cents(),
+      totals.subsidies_cents(), totals.line_count());
+  return LineFromRow(rows.at(0), action_key);
 }
 
-int DeleteLineRow(pqxx::work& txn, int64_t line_id) {
-  return static_cast<int>(txn.exec_params(kDeleteLine, line_id).affected_rows());
+v1::BudgetLine SaveLineWithTotals(pqxx::work& txn, const std::string& action_key, int64_t budget_id,
+                                  int64_t line_id, const v1::BudgetLine& line,
+                                  int64_t chapter_line_id, const v1::ComputedTotals& totals) {
+  static const auto* const kStatement =
+      new db::Statement{"budget_save_line_with_totals", LineWriteWithTotals(kSaveLine, 9)};
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, line_id, line.account_code(), line.label(),
+      db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
+      line.funder_id(), line.note(), line.position(), budget_id, totals.charges_cents(),
+      totals.income_cents(), totals.contributions_used_cents(),
+      totals.contributions_received_cents(), totals.subsidies_cents(), totals.line_count());
+  return LineFromRow(rows.at(0), action_key);
+}
+
+int DeleteLineWithTotals(pqxx::work& txn, int64_t budget_id, int64_t line_id,
+                         const v1::ComputedTotals& totals) {
+  static const auto* const kStatement = new db::Statement{"budget_delete_line", kDeleteLine};
+  return ExecStatement(txn, *kStatement, line_id, budget_id, totals.charges_cents(),
+                       totals.income_cents(), totals.contributions_used_cents(),
+                       totals.contributions_received_cents(), totals.subsidies_cents(),
+                       totals.line_count())
+      .at(0)[0]
+      .as<int>();
 }
 
 bool IsChapterOf(pqxx::work& txn, int64_t budget_id, int64_t chapter_line_id, v1::Side side) {

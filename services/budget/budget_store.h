@@ -17,6 +17,15 @@
 
 namespace maillage::budget {
 
+// Runs `statement` in `txn`, prepared on the transaction's connection at its first use there
+// (`statement.name` unique in the process): the hot statements are parsed and planned once per
+// connection, not at every call. Exceptions are left to db::Pool, as for txn.exec_params.
+template <typename... Args>
+pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, const Args&... args) {
+  txn.conn().prepare(statement.name, statement.sql);
+  return txn.exec_prepared(statement.name, args...);
+}
+
 struct StoredBudget {
   int64_t id = 0;
   int64_t action_id = 0;
@@ -26,7 +35,7 @@ struct StoredBudget {
 
 // What a new budget row holds besides year and kind.
 struct NewBudget {
-  int64_t action_id = 0;
+  int64_t action_id = 0;  // the action of action_key, when known
   std::string action_key;
   v1::Budget fields;  // year, kind, title, note, stated_totals, source.document/table_title
   v1::BudgetOrigin origin = v1::BUDGET_ORIGIN_MANUAL;
@@ -39,21 +48,22 @@ absl::StatusOr<StoredBudget> FindBudget(pqxx::work& txn, const BudgetRef& ref, b
 // The same read in one round trip outside any transaction (db::Pool::Query), for GetBudget.
 absl::StatusOr<StoredBudget> ReadBudget(db::Pool& pool, db::Deadline deadline,
                                         const BudgetRef& ref);
-// Inserts a DRAFT as the next version of (action, year, kind). FAILED_PRECONDITION
-// (DRAFT_EXISTS, metadata "draft") when that triple already has a draft.
-absl::StatusOr<StoredBudget> InsertBudget(pqxx::work& txn, const NewBudget& budget);
-// Writes title, note and stated totals; revision + 1.
-void SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& budget);
-// Moves to `state`, stamping submit/approve time (and the approval note); revision + 1.
-void SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
-                    const std::string& approval_note);
+// Inserts a DRAFT as the next version of (action `action_key`, year, kind) and returns it, in
+// one statement that also finds the action, checks it is ACTIVE and that the triple has no
+// draft. FAILED_PRECONDITION (DRAFT_EXISTS, metadata "draft") when the triple already has a
+// draft; nullopt, nothing written, when there is no such ACTIVE action (ActiveAction says why).
+absl::StatusOr<absl::optional<StoredBudget>> InsertBudget(pqxx::work& txn, const NewBudget& budget);
+// Writes title, note and stated totals; revision + 1. Returns the budget as stored (the same
+// statement). The caller holds the budget's row lock.
+StoredBudget SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& budget);
+// Moves to `state`, stamping submit/approve time (and the approval note); revision + 1. Returns
+// the budget as stored (the same statement). The caller holds the budget's row lock.
+StoredBudget SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
+                            const std::string& approval_note);
 void DeleteBudgetRow(pqxx::work& txn, int64_t id);
 // Recomputes the stored totals from the lines; revision + 1. OUT_OF_RANGE (AMOUNT_OVERFLOW)
 // when a total leaves the int64 range. For the writes of many lines at once (import, revision).
 absl::Status RefreshTotals(pqxx::work& txn, int64_t budget_id);
-// Stores `totals` (computed by the caller under the budget's row lock: ApplyLineChange of
-// budget_totals.h for a one-line write); revision + 1.
-void SaveTotals(pqxx::work& txn, int64_t budget_id, const v1::ComputedTotals& totals);
 // The latest version of (action, year, kind) in `state` (any state when unspecified).
 absl::optional<int64_t> LatestBudgetId(pqxx::work& txn, int64_t action_id, int year,
                                        v1::BudgetKind kind, v1::BudgetState state);
@@ -71,11 +81,23 @@ absl::StatusOr<v1::BudgetLine> ReadLine(db::Pool& pool, db::Deadline deadline, c
 // empty: a new one). Returns its id.
 int64_t InsertLine(pqxx::work& txn, int64_t budget_id, const v1::BudgetLine& line,
                    int64_t chapter_line_id, const std::string& lineage);
-// Writes the updatable fields of `line` over row `line_id`; revision + 1.
-void SaveLine(pqxx::work& txn, int64_t line_id, const v1::BudgetLine& line,
-              int64_t chapter_line_id);
-// Deletes the line and, for a chapter, its detail lines; returns how many rows went.
-int DeleteLineRow(pqxx::work& txn, int64_t line_id);
+// The one-line writes: each writes the line and the budget's `totals` (computed by the caller
+// under the budget's row lock: ApplyLineChange of budget_totals.h; the budget's revision + 1)
+// in one statement.
+// InsertLine with a new lineage, returning the line as stored (names under `action_key`).
+v1::BudgetLine InsertLineWithTotals(pqxx::work& txn, const std::string& action_key,
+                                    int64_t budget_id, const v1::BudgetLine& line,
+                                    int64_t chapter_line_id, const v1::ComputedTotals& totals);
+// Writes the updatable fields of `line` over row `line_id` (revision + 1), returning the line as
+// stored.
+v1::BudgetLine SaveLineWithTotals(pqxx::work& txn, const std::string& action_key, int64_t budget_id,
+                                  int64_t line_id, const v1::BudgetLine& line,
+                                  int64_t chapter_line_id, const v1::ComputedTotals& totals);
+// Deletes the line and, for a chapter, its detail lines; returns how many rows went. `totals`
+// are the totals without the line (ApplyLineChange with no detail): the statement takes the
+// detail lines deleted off line_count.
+int DeleteLineWithTotals(pqxx::work& txn, int64_t budget_id, int64_t line_id,
+                         const v1::ComputedTotals& totals);
 // Whether `chapter_line_id` is a chapter line of that budget and side.
 bool IsChapterOf(pqxx::work& txn, int64_t budget_id, int64_t chapter_line_id, v1::Side side);
 bool HasDetails(pqxx::work& txn, int64_t line_id);

@@ -7,6 +7,7 @@
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
+#include "services/budget/budget_store.h"
 
 namespace maillage::budget {
 namespace {
@@ -21,12 +22,19 @@ constexpr char kGrantColumns[] =
 
 constexpr char kGrantsFrom[] = "grants g JOIN actions a ON a.id = g.action_id ";
 
+// `write` (an INSERT or UPDATE of one grant, RETURNING *) and the grant it leaves, in one
+// statement.
+std::string GrantAfter(absl::string_view write) {
+  return absl::StrCat("WITH g AS (", write, ") SELECT ", kGrantColumns,
+                      " FROM g JOIN actions a ON a.id = g.action_id");
+}
+
 constexpr char kInsertGrant[] =
     "INSERT INTO grants (action_id, funder_id, year, reference, budget, state, "
     "requested_amount_cents, request_date, notified_amount_cents, notify_date, instalments, "
     "paid_amount_cents, justification_due_date, justify_date, note) VALUES ($1, $2, $3, $4, $5, "
     "$6, $7, NULLIF($8, '')::date, NULLIF($9, '')::bigint, NULLIF($10, '')::date, "
-    "decode($11, 'base64'), $12, NULLIF($13, '')::date, NULLIF($14, '')::date, $15) RETURNING id";
+    "decode($11, 'base64'), $12, NULLIF($13, '')::date, NULLIF($14, '')::date, $15) RETURNING *";
 
 constexpr char kSaveGrant[] =
     "UPDATE grants SET funder_id = $2, year = $3, reference = $4, budget = $5, state = $6, "
@@ -34,7 +42,7 @@ constexpr char kSaveGrant[] =
     "notified_amount_cents = NULLIF($9, '')::bigint, notify_date = NULLIF($10, '')::date, "
     "instalments = decode($11, 'base64'), paid_amount_cents = $12, "
     "justification_due_date = NULLIF($13, '')::date, justify_date = NULLIF($14, '')::date, "
-    "note = $15, revision = revision + 1, update_time = now() WHERE id = $1";
+    "note = $15, revision = revision + 1, update_time = now() WHERE id = $1 RETURNING *";
 
 std::string DateText(const google::type::Date& date) {
   if (date.year() == 0) return "";
@@ -113,12 +121,12 @@ absl::StatusOr<v1::Grant> GrantOrNotFound(const pqxx::result& rows, const GrantR
 }  // namespace
 
 absl::StatusOr<v1::Grant> FindGrant(pqxx::work& txn, const GrantRef& ref, bool lock) {
-  return GrantOrNotFound(
-      txn.exec_params(
-          absl::StrCat("SELECT ", kGrantColumns, " FROM ", kGrantsFrom,
-                       "WHERE g.id = $1 AND a.action_key = $2", lock ? " FOR UPDATE OF g" : ""),
-          ref.grant, ref.action),
-      ref);
+  static const auto* const kRead = new db::Statement{
+      "budget_find_grant", absl::StrCat("SELECT ", kGrantColumns, " FROM ", kGrantsFrom,
+                                        "WHERE g.id = $1 AND a.action_key = $2")};
+  static const auto* const kLock =
+      new db::Statement{"budget_lock_grant", absl::StrCat(kRead->sql, " FOR UPDATE OF g")};
+  return GrantOrNotFound(ExecStatement(txn, lock ? *kLock : *kRead, ref.grant, ref.action), ref);
 }
 
 absl::StatusOr<v1::Grant> ReadGrant(db::Pool& pool, db::Deadline deadline, const GrantRef& ref) {
@@ -132,23 +140,27 @@ absl::StatusOr<v1::Grant> ReadGrant(db::Pool& pool, db::Deadline deadline, const
 
 absl::StatusOr<v1::Grant> InsertGrant(pqxx::work& txn, int64_t action_id,
                                       const std::string& action_key, const v1::Grant& g) {
-  pqxx::result id = txn.exec_params(
-      kInsertGrant, action_id, g.funder_id(), g.year(), g.reference(), g.budget(),
+  static const auto* const kStatement =
+      new db::Statement{"budget_insert_grant", GrantAfter(kInsertGrant)};
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, action_id, g.funder_id(), g.year(), g.reference(), g.budget(),
       v1::GrantState_Name(g.state()), g.requested_amount_cents(), DateText(g.request_date()),
       db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
       DateText(g.notify_date()), Instalments(g), g.paid_amount_cents(),
       DateText(g.justification_due_date()), DateText(g.justify_date()), g.note());
-  return FindGrant(txn, {action_key, id[0][0].as<int64_t>()}, false);
+  return GrantOrNotFound(rows, {action_key, 0});
 }
 
 absl::StatusOr<v1::Grant> SaveGrant(pqxx::work& txn, const GrantRef& ref, const v1::Grant& g) {
-  txn.exec_params(kSaveGrant, ref.grant, g.funder_id(), g.year(), g.reference(), g.budget(),
-                  v1::GrantState_Name(g.state()), g.requested_amount_cents(),
-                  DateText(g.request_date()),
-                  db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
-                  DateText(g.notify_date()), Instalments(g), g.paid_amount_cents(),
-                  DateText(g.justification_due_date()), DateText(g.justify_date()), g.note());
-  return FindGrant(txn, ref, false);
+  static const auto* const kStatement =
+      new db::Statement{"budget_save_grant", GrantAfter(kSaveGrant)};
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, ref.grant, g.funder_id(), g.year(), g.reference(), g.budget(),
+      v1::GrantState_Name(g.state()), g.requested_amount_cents(), DateText(g.request_date()),
+      db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
+      DateText(g.notify_date()), Instalments(g), g.paid_amount_cents(),
+      DateText(g.justification_due_date()), DateText(g.justify_date()), g.note());
+  return GrantOrNotFound(rows, ref);
 }
 
 void DeleteGrantRow(pqxx::work& txn, int64_t id) {

@@ -27,7 +27,7 @@ absl::StatusOr<MeetingChildrenQuery> PrepareMeetingChildrenList(const api::ListR
 
 absl::Status CheckListedMeeting(pqxx::work& txn, const MeetingChildrenQuery& list) {
   if (!list.meeting_id) return absl::OkStatus();
-  return LoadMeeting(txn, *list.meeting_id, false).status();
+  return LoadMeeting(txn, *list.meeting_id).status();
 }
 
 }  // namespace maillage::meetings

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/optional.h"
 #include "common/api/change_outbox.h"
 #include "common/api/etag.h"
 #include "common/api/list_query.h"
@@ -167,27 +168,34 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
     MAILLAGE_RETURN_IF_ERROR(CheckChangeAllowed(current, merged));
     return merged;
   };
-  // References are checked outside the transaction (remote calls), then confirmed unchanged.
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting current,
-                            pool_.ReadOnly<v1::Meeting>(deadline, [&](pqxx::work& txn) {
-                              return LoadMeeting(txn, id, false);
-                            }));
-  MAILLAGE_RETURN_IF_ERROR(
-      api::CheckEtag(request.meeting().etag(), current.etag(), current.name(), kDomain));
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting planned, merge(current));
-  if (planned.action() != current.action()) {
-    MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(planned.action(), deadline));
-  }
-  const std::string& commune = planned.place().commune_insee_code();
-  if (commune != current.place().commune_insee_code()) {
-    MAILLAGE_RETURN_IF_ERROR(CheckCommune(commune, "meeting.place.commune_insee_code", deadline));
+  // References are checked outside the transaction (remote calls), then confirmed unchanged,
+  // when the mask may change them; an update that cannot goes straight to the transaction, which
+  // checks the same things (one read under the row lock, the write returning the meeting).
+  bool may_change_references =
+      api::MaskTouches(mask, "action") || api::MaskTouches(mask, "place.commune_insee_code");
+  for (const std::string& path : mask.paths()) may_change_references |= path == "*";
+  absl::optional<v1::Meeting> planned;
+  if (may_change_references) {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting current, ReadMeeting(pool_, deadline, id));
+    MAILLAGE_RETURN_IF_ERROR(
+        api::CheckEtag(request.meeting().etag(), current.etag(), current.name(), kDomain));
+    MAILLAGE_ASSIGN_OR_RETURN(planned, merge(current));
+    if (planned->action() != current.action()) {
+      MAILLAGE_RETURN_IF_ERROR(actions_.CheckAction(planned->action(), deadline));
+    }
+    const std::string& commune = planned->place().commune_insee_code();
+    if (commune != current.place().commune_insee_code()) {
+      MAILLAGE_RETURN_IF_ERROR(CheckCommune(commune, "meeting.place.commune_insee_code", deadline));
+    }
   }
   return pool_.Transact<v1::Meeting>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Meeting> {
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting fresh, LoadMeeting(txn, id, true));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting fresh, LockMeeting(txn, id));
     MAILLAGE_RETURN_IF_ERROR(
         api::CheckEtag(request.meeting().etag(), fresh.etag(), fresh.name(), kDomain));
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting merged, merge(fresh));
-    if (merged.action() != planned.action() || merged.place().commune_insee_code() != commune) {
+    const v1::Meeting& checked = planned.has_value() ? *planned : fresh;
+    if (merged.action() != checked.action() ||
+        merged.place().commune_insee_code() != checked.place().commune_insee_code()) {
       return Aborted(kDomain, "CONCURRENT_CHANGE",
                      absl::StrCat(fresh.name(), " changed during the update: retry"));
     }
@@ -198,7 +206,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Update(const v1::UpdateMeetingReques
         v1::Meeting written, WriteMeetingFields(txn, merged, CalendarVisibleChange(fresh, merged)));
     if (written.capacity() != fresh.capacity()) {
       PromoteWaitingList(txn, id, written.capacity());
-      return LoadMeeting(txn, id, false);
+      return LoadMeeting(txn, id);
     }
     return written;
   });
@@ -209,7 +217,7 @@ absl::Status MeetingPlanner::Delete(const v1::DeleteMeetingRequest& request,
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(request.name(), "meetings", "name", kDomain));
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id));
     MAILLAGE_RETURN_IF_ERROR(
         api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
     if (meeting.state() == v1::MEETING_STATE_HELD || meeting.state() == v1::MEETING_STATE_CLOSED) {
@@ -237,7 +245,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::MarkHeld(const v1::MarkMeetingHeldRe
     return db::RunIdempotent<v1::Meeting>(
         txn, request.request_id(), "MarkMeetingHeld", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id));
           MAILLAGE_RETURN_IF_ERROR(
               api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_HELD));
@@ -246,8 +254,7 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::MarkHeld(const v1::MarkMeetingHeldRe
                                       absl::StrCat(meeting.name(), " has not started yet"),
                                       {{"name", meeting.name()}});
           }
-          MarkHeldRow(txn, id);
-          return LoadMeeting(txn, id, false);
+          return MarkHeldRow(txn, id);
         });
   });
 }
@@ -260,16 +267,15 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
     return db::RunIdempotent<v1::Meeting>(
         txn, request.request_id(), "CloseMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id));
           MAILLAGE_RETURN_IF_ERROR(
               api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
           MarkRegisteredAsNoShow(txn, id);
-          CloseRow(txn, id, request.minutes());
+          v1::Meeting closed = CloseRow(txn, id, request.minutes());
           // Attendance is frozen from now on: its summary is what the indicators read.
           SummarizeClosedAttendance(txn, {id});
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting closed, LoadMeeting(txn, id, false));
           api::AppendOutboxEvent(txn, "meeting.closed", closed.name(), &closed);
           return closed;
         });
@@ -285,13 +291,12 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Cancel(const v1::CancelMeetingReques
     return db::RunIdempotent<v1::Meeting>(
         txn, request.request_id(), "CancelMeeting", request, kDomain,
         [&]() -> absl::StatusOr<v1::Meeting> {
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LoadMeeting(txn, id, true));
+          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id));
           MAILLAGE_RETURN_IF_ERROR(
               api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CANCELLED));
-          CancelRow(txn, id, request.reason());
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting cancelled, LoadMeeting(txn, id, false));
+          v1::Meeting cancelled = CancelRow(txn, id, request.reason());
           api::AppendOutboxEvent(txn, "meeting.cancelled", cancelled.name(), &cancelled);
           return cancelled;
         });

@@ -1,6 +1,8 @@
 // SQL of the meetings table (see meeting_store.h).
 #include "services/meetings/meeting_store.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
@@ -63,6 +65,21 @@ constexpr const char* kDayReached =
 
 constexpr int kColumns = 35;
 
+// `write` (an INSERT or UPDATE of one meeting, RETURNING *) and the meeting it leaves, with its
+// attendance, in one statement: the meeting's row comes from the write, the attendance is read
+// beside it (the writes of the meeting's participants wait for its row lock, taken before).
+std::string MeetingAfter(const std::string& write) {
+  std::string sql = absl::StrCat("WITH w AS (", write, ") ", kMeetingSelect);
+  sql.replace(sql.find("FROM meetings m "), std::strlen("FROM meetings m "), "FROM w m ");
+  return sql;
+}
+
+const db::Statement& LoadStatement() {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_load_meeting", absl::StrCat(kMeetingSelect, "WHERE m.id = $1")};
+  return *kStatement;
+}
+
 v1::Meeting MeetingFromRow(const pqxx::row& row) {
   v1::Meeting m;
   m.set_name(api::ResourceName("meetings", row[0].as<int64_t>()));
@@ -116,7 +133,7 @@ const std::string& InsertSql() {
       "($1, $2, $3, $4, ",
       db::TimeParam(5), ", ", db::TimeParam(6),
       ", $7, $8, $9, $10, $11, $12, 'MEETING_STATE_PLANNED', "
-      "'meeting-' || gen_random_uuid() || '@maillage', $13) RETURNING id"));
+      "'meeting-' || gen_random_uuid() || '@maillage', $13) RETURNING *"));
   return *sql;
 }
 
@@ -126,22 +143,23 @@ const std::string& UpdateSql() {
       db::TimeParam(6), ", end_time = ", db::TimeParam(7),
       ", venue = $8, address = $9, commune_insee_code = $10, online_url = $11, capacity = $12, "
       "agenda = $13, minutes = $14, calendar_sequence = calendar_sequence + $15, "
-      "custom_kind = $16, revision = revision + 1, update_time = now() WHERE id = $1"));
+      "custom_kind = $16, revision = revision + 1, update_time = now() WHERE id = $1 "
+      "RETURNING *"));
   return *sql;
 }
 
 constexpr const char* kMarkHeld =
     "UPDATE meetings SET state = 'MEETING_STATE_HELD', held_time = now(), "
     "calendar_sequence = calendar_sequence + 1, revision = revision + 1, update_time = now() "
-    "WHERE id = $1";
+    "WHERE id = $1 RETURNING *";
 constexpr const char* kClose =
     "UPDATE meetings SET state = 'MEETING_STATE_CLOSED', minutes = $2, close_time = now(), "
     "calendar_sequence = calendar_sequence + 1, revision = revision + 1, update_time = now() "
-    "WHERE id = $1";
+    "WHERE id = $1 RETURNING *";
 constexpr const char* kCancel =
     "UPDATE meetings SET state = 'MEETING_STATE_CANCELLED', cancellation_reason = $2, "
     "cancel_time = now(), calendar_sequence = calendar_sequence + 1, revision = revision + 1, "
-    "update_time = now() WHERE id = $1";
+    "update_time = now() WHERE id = $1 RETURNING *";
 constexpr const char* kCountDependents =
     "SELECT (SELECT count(*) FROM participants WHERE meeting_id = $1) + "
     "(SELECT count(*) FROM outputs WHERE meeting_id = $1)";
@@ -163,10 +181,8 @@ absl::StatusOr<v1::Meeting> MeetingOrNotFound(const pqxx::result& rows, int64_t 
 
 }  // namespace
 
-absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update) {
-  if (for_update) txn.exec_params("SELECT 1 FROM meetings WHERE id = $1 FOR UPDATE", id);
-  return MeetingOrNotFound(txn.exec_params(absl::StrCat(kMeetingSelect, "WHERE m.id = $1"), id),
-                           id);
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id) {
+  return MeetingOrNotFound(ExecStatement(txn, LoadStatement(), id), id);
 }
 
 absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id) {
@@ -178,7 +194,9 @@ absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, i
 }
 
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
-  pqxx::result rows = txn.exec_params(kMeetingSelectForWrite, id);
+  static const auto* const kStatement =
+      new db::Statement{"meetings_lock_meeting", kMeetingSelectForWrite};
+  pqxx::result rows = ExecStatement(txn, *kStatement, id);
   if (rows.empty()) {
     std::string name = api::ResourceName("meetings", id);
     return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
@@ -189,7 +207,9 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
 
 absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
                                                         int64_t participant_id) {
-  pqxx::result rows = txn.exec_params(MeetingSelectForCheckIn(), id, participant_id);
+  static const auto* const kStatement =
+      new db::Statement{"meetings_lock_for_check_in", MeetingSelectForCheckIn()};
+  pqxx::result rows = ExecStatement(txn, *kStatement, id, participant_id);
   if (rows.empty()) {
     if (txn.exec_params(kMeetingExists, id).empty()) {
       std::string name = api::ResourceName("meetings", id);
@@ -210,11 +230,14 @@ bool MeetingDayReached(pqxx::work& txn, int64_t id) {
 
 v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {
   const v1::Place& p = m.place();
-  pqxx::result rows = txn.exec_params(
-      InsertSql(), m.title(), v1::MeetingKind_Name(m.kind()), v1::MeetingFormat_Name(m.format()),
-      m.action(), db::MicrosOf(m.start_time()), db::MicrosOf(m.end_time()), p.venue(), p.address(),
-      p.commune_insee_code(), p.online_url(), m.capacity(), m.agenda(), m.custom_kind());
-  return *LoadMeeting(txn, rows[0][0].as<int64_t>(), false);
+  static const auto* const kStatement =
+      new db::Statement{"meetings_insert_meeting", MeetingAfter(InsertSql())};
+  pqxx::result rows =
+      ExecStatement(txn, *kStatement, m.title(), v1::MeetingKind_Name(m.kind()),
+                    v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
+                    db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
+                    p.online_url(), m.capacity(), m.agenda(), m.custom_kind());
+  return MeetingFromRow(rows.at(0));
 }
 
 absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meeting& m,
@@ -222,20 +245,28 @@ absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meetin
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id,
                             api::ParseResourceId(m.name(), "meetings", "name", kDomain));
   const v1::Place& p = m.place();
-  txn.exec_params(UpdateSql(), id, m.title(), v1::MeetingKind_Name(m.kind()),
-                  v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
-                  db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
-                  p.online_url(), m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0,
-                  m.custom_kind());
-  return LoadMeeting(txn, id, false);
+  static const auto* const kStatement =
+      new db::Statement{"meetings_write_meeting", MeetingAfter(UpdateSql())};
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, id, m.title(), v1::MeetingKind_Name(m.kind()),
+      v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
+      db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(), p.online_url(),
+      m.capacity(), m.agenda(), m.minutes(), calendar_changed ? 1 : 0, m.custom_kind());
+  return MeetingOrNotFound(rows, id);
 }
 
-void MarkHeldRow(pqxx::work& txn, int64_t id) { txn.exec_params(kMarkHeld, id); }
-void CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes) {
-  txn.exec_params(kClose, id, minutes);
+v1::Meeting MarkHeldRow(pqxx::work& txn, int64_t id) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_mark_held", MeetingAfter(kMarkHeld)};
+  return MeetingFromRow(ExecStatement(txn, *kStatement, id).at(0));
 }
-void CancelRow(pqxx::work& txn, int64_t id, const std::string& reason) {
-  txn.exec_params(kCancel, id, reason);
+v1::Meeting CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes) {
+  static const auto* const kStatement = new db::Statement{"meetings_close", MeetingAfter(kClose)};
+  return MeetingFromRow(ExecStatement(txn, *kStatement, id, minutes).at(0));
+}
+v1::Meeting CancelRow(pqxx::work& txn, int64_t id, const std::string& reason) {
+  static const auto* const kStatement = new db::Statement{"meetings_cancel", MeetingAfter(kCancel)};
+  return MeetingFromRow(ExecStatement(txn, *kStatement, id, reason).at(0));
 }
 
 int64_t CountDependents(pqxx::work& txn, int64_t id) {

@@ -15,12 +15,20 @@
 
 namespace maillage::meetings {
 
-// The meeting with `id`, attendance computed from its participants; `for_update` takes a row
-// lock (every write to a meeting or its participants does, so they queue per meeting).
-// NOT_FOUND MEETING_NOT_FOUND.
-absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id, bool for_update);
-// LoadMeeting without lock in one round trip outside any transaction (db::Pool::Query), for
-// GetMeeting.
+// Runs `statement` in `txn`, prepared on the transaction's connection at its first use there
+// (`statement.name` unique in the process): the hot writes are parsed and planned once per
+// connection, not at every call. Exceptions are left to db::Pool, as for txn.exec_params.
+template <typename... Args>
+pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, const Args&... args) {
+  txn.conn().prepare(statement.name, statement.sql);
+  return txn.exec_prepared(statement.name, args...);
+}
+
+// The meeting with `id`, attendance computed from its participants (a write takes the row lock
+// first with LockMeeting: every write to a meeting or its participants does, so they queue per
+// meeting). NOT_FOUND MEETING_NOT_FOUND.
+absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id);
+// LoadMeeting in one round trip outside any transaction (db::Pool::Query), for GetMeeting.
 absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id);
 
 // Same with a row lock but without computing the attendance (left at zero): for the writes
@@ -48,15 +56,18 @@ bool MeetingDayReached(pqxx::work& txn, int64_t id);
 v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& meeting);
 
 // Writes the writable fields of `meeting` (name identifying the row), minutes included,
-// revision + 1, and calendar_sequence + 1 when `calendar_changed`. Returns it as stored.
+// revision + 1, and calendar_sequence + 1 when `calendar_changed`. Returns it as stored, with its
+// attendance, from the same statement. The caller holds the meeting's row lock.
 absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meeting& meeting,
                                                bool calendar_changed);
 
 // Moves the meeting to HELD (held_time now), CLOSED (minutes, close_time now) or CANCELLED
-// (reason, cancel_time now, calendar_sequence + 1); revision + 1.
-void MarkHeldRow(pqxx::work& txn, int64_t id);
-void CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes);
-void CancelRow(pqxx::work& txn, int64_t id, const std::string& reason);
+// (reason, cancel_time now, calendar_sequence + 1); revision + 1. Each returns the meeting as
+// stored, with its attendance, from the same statement. The caller holds the meeting's row lock
+// (the meeting exists).
+v1::Meeting MarkHeldRow(pqxx::work& txn, int64_t id);
+v1::Meeting CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes);
+v1::Meeting CancelRow(pqxx::work& txn, int64_t id, const std::string& reason);
 
 // Number of participants and outputs of the meeting.
 int64_t CountDependents(pqxx::work& txn, int64_t id);

@@ -24,6 +24,7 @@
 #include "common/testing/principal.h"
 #include "common/testing/status_matchers.h"
 #include "common/testing/text_search.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "services/meetings/directory_feed_follower.h"
 #include "services/meetings/indicator_store.h"
@@ -1718,6 +1719,254 @@ TEST_F(MeetingsServiceTest, ChangeFeedForgetsDeletedContactsAsErasedOnes) {
   // The create's replay does not answer the forgotten participant.
   EXPECT_THAT(stub_->CreateParticipant(Context().get(), request, &out),
               StatusIs(grpc::StatusCode::FAILED_PRECONDITION));
+}
+
+// The writes answer without reading their row back (the answer is built from what was read
+// under the lock and what the write returned, or comes from the write's own statement): each
+// answer equals what a Get reads right after.
+template <typename Message>
+void ExpectAsRead(const Message& answered, const Message& read, const std::string& what) {
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(answered, read))
+      << what << "\nanswered: " << answered.DebugString() << "\nread: " << read.DebugString();
+}
+
+TEST_F(MeetingsServiceTest, EveryWriteAnswersWhatAGetReadsNext) {
+  auto read_meeting = [&](const std::string& name) {
+    v1::GetMeetingRequest get;
+    get.set_name(name);
+    v1::Meeting out;
+    EXPECT_THAT(stub_->GetMeeting(Context().get(), get, &out), IsOk());
+    return out;
+  };
+  auto read_participant = [&](const std::string& name) {
+    v1::GetParticipantRequest get;
+    get.set_name(name);
+    v1::Participant out;
+    EXPECT_THAT(stub_->GetParticipant(Context().get(), get, &out), IsOk());
+    return out;
+  };
+  auto read_output = [&](const std::string& name) {
+    v1::GetOutputRequest get;
+    get.set_name(name);
+    v1::Output out;
+    EXPECT_THAT(stub_->GetOutput(Context().get(), get, &out), IsOk());
+    return out;
+  };
+
+  // A meeting of two seats, then its participants: two take the seats, two wait in line.
+  v1::Meeting planned = NewMeeting(24 * kHour);
+  planned.set_capacity(2);
+  v1::Meeting meeting = Create(planned);
+  ExpectAsRead(meeting, read_meeting(meeting.name()), "CreateMeeting");
+  std::vector<v1::Participant> people;
+  for (int i = 0; i < 4; ++i) {
+    v1::Participant out;
+    ASSERT_THAT(
+        AddParticipant(
+            meeting.name(),
+            Person(absl::StrCat("p", i, "@example.org"), v1::PARTICIPANT_STATUS_REGISTERED), &out),
+        IsOk());
+    ExpectAsRead(out, read_participant(out.name()), absl::StrCat("CreateParticipant ", i));
+    people.push_back(out);
+  }
+  EXPECT_EQ(people[2].status(), v1::PARTICIPANT_STATUS_WAITING_LIST);
+  EXPECT_EQ(people[3].waiting_list_position(), 2);
+
+  v1::UpdateParticipantRequest update_participant;
+  update_participant.mutable_participant()->set_name(people[3].name());
+  update_participant.mutable_participant()->set_role(v1::PARTICIPANT_ROLE_TECHNICIAN);
+  update_participant.mutable_participant()->mutable_person()->set_display_name("Autre");
+  update_participant.mutable_participant()->mutable_person()->set_email("autre@example.org");
+  update_participant.mutable_update_mask()->add_paths("role");
+  update_participant.mutable_update_mask()->add_paths("person");
+  v1::Participant out;
+  ASSERT_THAT(stub_->UpdateParticipant(Context().get(), update_participant, &out), IsOk());
+  EXPECT_EQ(out.person().email(), "autre@example.org");
+  ExpectAsRead(out, read_participant(out.name()), "UpdateParticipant");
+  // A person equal to another participant's is refused, nothing written.
+  update_participant.mutable_participant()->mutable_person()->set_email("p0@example.org");
+  EXPECT_THAT(stub_->UpdateParticipant(Context().get(), update_participant, &out),
+              StatusIs(StatusCode::ALREADY_EXISTS));
+  EXPECT_EQ(read_participant(people[3].name()).person().email(), "autre@example.org");
+
+  // A seat freed: the answer is the participant; the first in line is promoted.
+  ASSERT_THAT(SetStatus(people[0].name(), v1::PARTICIPANT_STATUS_EXCUSED, &out), IsOk());
+  ExpectAsRead(out, read_participant(out.name()), "SetParticipantStatus EXCUSED");
+  EXPECT_EQ(read_participant(people[2].name()).status(), v1::PARTICIPANT_STATUS_REGISTERED);
+  // Asking a seat when there is none: back in line, at its end.
+  ASSERT_THAT(SetStatus(people[0].name(), v1::PARTICIPANT_STATUS_REGISTERED, &out), IsOk());
+  EXPECT_EQ(out.status(), v1::PARTICIPANT_STATUS_WAITING_LIST);
+  ExpectAsRead(out, read_participant(out.name()), "SetParticipantStatus WAITING_LIST");
+
+  v1::AnonymizeParticipantRequest anonymize;
+  anonymize.set_name(people[1].name());
+  ASSERT_THAT(stub_->AnonymizeParticipant(Context().get(), anonymize, &out), IsOk());
+  ExpectAsRead(out, read_participant(out.name()), "AnonymizeParticipant");
+
+  v1::UpdateMeetingRequest update_meeting;
+  update_meeting.mutable_meeting()->set_name(meeting.name());
+  update_meeting.mutable_meeting()->set_agenda("Ordre du jour");
+  update_meeting.mutable_meeting()->set_capacity(3);  // the first in line is promoted
+  update_meeting.mutable_update_mask()->add_paths("agenda");
+  update_meeting.mutable_update_mask()->add_paths("capacity");
+  v1::Meeting updated;
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), update_meeting, &updated), IsOk());
+  ExpectAsRead(updated, read_meeting(meeting.name()), "UpdateMeeting");
+  EXPECT_EQ(updated.attendance().registered(), 3);
+
+  // Outputs: a proposal written, changed, moved on.
+  v1::CreateOutputRequest create_output;
+  create_output.set_parent(meeting.name());
+  create_output.mutable_output()->mutable_proposal()->set_title("Tiers-lieu");
+  create_output.mutable_output()->mutable_proposal()->set_text("Créer un tiers-lieu");
+  v1::Output output;
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), create_output, &output), IsOk());
+  ExpectAsRead(output, read_output(output.name()), "CreateOutput");
+  create_output.mutable_output()->mutable_document()->set_kind(v1::DOCUMENT_KIND_MINUTES);
+  create_output.mutable_output()->mutable_document()->set_title("Compte rendu");
+  create_output.mutable_output()->mutable_document()->set_uri("https://example.org/cr.pdf");
+  v1::Output document;
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), create_output, &document), IsOk());
+  ExpectAsRead(document, read_output(document.name()), "CreateOutput (document)");
+  v1::UpdateOutputRequest update_output;
+  update_output.mutable_output()->set_name(output.name());
+  update_output.mutable_output()->mutable_proposal()->set_text("Ouvrir un tiers-lieu");
+  update_output.mutable_update_mask()->add_paths("proposal.text");
+  ASSERT_THAT(stub_->UpdateOutput(Context().get(), update_output, &output), IsOk());
+  ExpectAsRead(output, read_output(output.name()), "UpdateOutput");
+  v1::TransitionProposalRequest move;
+  move.set_name(output.name());
+  move.set_state(v1::PROPOSAL_STATE_UNDER_STUDY);
+  move.set_note("à l'étude");
+  ASSERT_THAT(stub_->TransitionProposal(Context().get(), move, &output), IsOk());
+  ExpectAsRead(output, read_output(output.name()), "TransitionProposal");
+
+  v1::CreateRoadmapItemRequest create_item;
+  create_item.mutable_roadmap_item()->set_action("actions/fa3");
+  create_item.mutable_roadmap_item()->set_title("Chantier");
+  v1::RoadmapItem item;
+  ASSERT_THAT(stub_->CreateRoadmapItem(Context().get(), create_item, &item), IsOk());
+  v1::GetRoadmapItemRequest get_item;
+  get_item.set_name(item.name());
+  v1::RoadmapItem item_read;
+  ASSERT_THAT(stub_->GetRoadmapItem(Context().get(), get_item, &item_read), IsOk());
+  ExpectAsRead(item, item_read, "CreateRoadmapItem");
+
+  // A meeting that started: held, then closed (the registered who did not come are NO_SHOW,
+  // each with its history entry); another cancelled.
+  v1::Meeting started = Create(NewMeeting(-kHour));
+  std::vector<std::string> registered;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(
+        AddParticipant(
+            started.name(),
+            Person(absl::StrCat("r", i, "@example.org"), v1::PARTICIPANT_STATUS_REGISTERED), &out),
+        IsOk());
+    registered.push_back(out.name());
+  }
+  v1::Meeting held;
+  ASSERT_THAT(MarkHeld(started.name(), &held), IsOk());
+  ExpectAsRead(held, read_meeting(started.name()), "MarkMeetingHeld");
+  v1::Meeting closed;
+  ASSERT_THAT(Close(started.name(), "Compte rendu", &closed), IsOk());
+  ExpectAsRead(closed, read_meeting(started.name()), "CloseMeeting");
+  EXPECT_EQ(closed.attendance().no_show(), 3);
+  for (const std::string& name : registered) {
+    v1::Participant p = read_participant(name);
+    EXPECT_EQ(p.status(), v1::PARTICIPANT_STATUS_NO_SHOW);
+    ASSERT_EQ(p.status_history_size(), 2);
+    EXPECT_EQ(p.status_history(1).changed_by(), "system");
+    EXPECT_EQ(p.status_history(1).note(), "meeting closed");
+    EXPECT_EQ(p.etag(), "2");
+  }
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(Create(NewMeeting(48 * kHour)).name());
+  cancel.set_reason("Salle indisponible");
+  v1::Meeting cancelled;
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &cancelled), IsOk());
+  ExpectAsRead(cancelled, read_meeting(cancel.name()), "CancelMeeting");
+}
+
+// DeleteParticipant deletes first and checks after (one statement fewer): a refusal rolls the
+// delete back.
+TEST_F(MeetingsServiceTest, ARefusedParticipantDeleteDeletesNothing) {
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  v1::Participant out;
+  ASSERT_THAT(
+      AddParticipant(meeting.name(), Person("a@example.org", v1::PARTICIPANT_STATUS_INVITED), &out),
+      IsOk());
+  v1::DeleteParticipantRequest remove;
+  remove.set_name(out.name());
+  remove.set_etag("99");
+  google::protobuf::Empty empty;
+  EXPECT_THAT(stub_->DeleteParticipant(Context().get(), remove, &empty),
+              StatusIs(StatusCode::ABORTED));
+  EXPECT_EQ(CountRows("participants"), 1);
+  v1::CancelMeetingRequest cancel;
+  cancel.set_name(meeting.name());
+  cancel.set_reason("Annulée");
+  v1::Meeting cancelled;
+  ASSERT_THAT(stub_->CancelMeeting(Context().get(), cancel, &cancelled), IsOk());
+  remove.clear_etag();
+  EXPECT_THAT(stub_->DeleteParticipant(Context().get(), remove, &empty),
+              StatusIs(StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(CountRows("participants"), 1);
+  EXPECT_EQ(CountRows("participant_status_changes"), 1);
+  remove.set_name(absl::StrCat(meeting.name(), "/participants/999999"));
+  EXPECT_THAT(stub_->DeleteParticipant(Context().get(), remove, &empty),
+              StatusIs(StatusCode::NOT_FOUND));
+}
+
+// The references found are kept a while (no call to the budget service or the directory at
+// each write); a refusal is not kept; a write that cannot change them asks nothing.
+TEST_F(MeetingsServiceTest, ReferencesFoundAreKeptAWhileRefusalsAreNot) {
+  const int actions_before = budget_.get_action_calls();
+  const int communes_before = directory_.list_communes_calls();
+  v1::Meeting first = Create(NewMeeting(24 * kHour));
+  Create(NewMeeting(48 * kHour));
+  EXPECT_EQ(budget_.get_action_calls(), actions_before + 1);
+  EXPECT_EQ(directory_.list_communes_calls(), communes_before + 1);
+
+  v1::Meeting unknown = NewMeeting(24 * kHour);
+  unknown.set_action("actions/fa9");
+  v1::CreateMeetingRequest request;
+  *request.mutable_meeting() = unknown;
+  v1::Meeting out;
+  grpc::Status refused = stub_->CreateMeeting(Context().get(), request, &out);
+  EXPECT_EQ(Reason(refused), "ACTION_NOT_FOUND");
+  budget_.AddAction("actions/fa9");  // created meanwhile: known at once
+  EXPECT_THAT(stub_->CreateMeeting(Context().get(), request, &out), IsOk());
+
+  const int actions_now = budget_.get_action_calls();
+  v1::UpdateMeetingRequest update;
+  update.mutable_meeting()->set_name(first.name());
+  update.mutable_meeting()->set_title("Atelier renommé");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_THAT(stub_->UpdateMeeting(Context().get(), update, &out), IsOk());
+  EXPECT_EQ(budget_.get_action_calls(), actions_now);
+  EXPECT_EQ(directory_.list_communes_calls(), communes_before + 1);
+
+  // A proposal's text changed: its authors are not asked again; new authors are.
+  directory_.AddActor(4, {"iae"}, "21231");
+  v1::CreateOutputRequest create_output;
+  create_output.set_parent(first.name());
+  create_output.mutable_output()->mutable_proposal()->set_title("Tiers-lieu");
+  create_output.mutable_output()->mutable_proposal()->set_text("Créer un tiers-lieu");
+  create_output.mutable_output()->mutable_proposal()->add_authors("actors/4");
+  v1::Output output;
+  ASSERT_THAT(stub_->CreateOutput(Context().get(), create_output, &output), IsOk());
+  const int batches = directory_.batch_get_actors_calls();
+  v1::UpdateOutputRequest update_output;
+  update_output.mutable_output()->set_name(output.name());
+  update_output.mutable_output()->mutable_proposal()->set_text("Ouvrir un tiers-lieu");
+  update_output.mutable_update_mask()->add_paths("proposal.text");
+  ASSERT_THAT(stub_->UpdateOutput(Context().get(), update_output, &output), IsOk());
+  EXPECT_EQ(directory_.batch_get_actors_calls(), batches);
+  update_output.mutable_output()->mutable_proposal()->add_authors("actors/5");
+  update_output.mutable_update_mask()->add_paths("proposal.authors");
+  EXPECT_EQ(Reason(stub_->UpdateOutput(Context().get(), update_output, &output)),
+            "ACTOR_NOT_FOUND");
+  EXPECT_GT(directory_.batch_get_actors_calls(), batches);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "common/api/resource_name.h"
 #include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
+#include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/meeting_children.h"
@@ -104,8 +105,7 @@ absl::StatusOr<v1::Output> OutputCatalog::Create(const v1::CreateOutputRequest& 
         [&]() -> absl::StatusOr<v1::Output> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
           MAILLAGE_RETURN_IF_ERROR(CheckNotCancelled(meeting));
-          int64_t id = InsertOutput(txn, meeting_id, request.output(), CallerPrincipal());
-          MAILLAGE_ASSIGN_OR_RETURN(v1::Output output, LoadOutput(txn, meeting_id, id, false));
+          v1::Output output = InsertOutput(txn, meeting_id, request.output(), CallerPrincipal());
           api::AppendOutboxEvent(txn, "output.created", output.name(), &output);
           return output;
         });
@@ -134,16 +134,20 @@ absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& 
     MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
     return merged;
   };
-  // New authors are checked with the directory before the transaction.
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Output current,
-                            pool_.ReadOnly<v1::Output>(deadline, [&](pqxx::work& txn) {
-                              return LoadOutput(txn, id.meeting, id.output, false);
-                            }));
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Output planned, merge(current));
-  if (planned.has_proposal() && planned.proposal().authors_size() > 0) {
-    std::vector<std::string> authors(planned.proposal().authors().begin(),
-                                     planned.proposal().authors().end());
-    MAILLAGE_RETURN_IF_ERROR(directory_.GetActors(authors, deadline).status());
+  // When the mask may change the authors, they are checked with the directory before the
+  // transaction (read in one statement outside it); an update that cannot change them goes
+  // straight to the transaction, which checks the rest again under the row lock.
+  bool may_change_authors = api::MaskTouches(mask, "proposal.authors");
+  for (const std::string& path : mask.paths()) may_change_authors |= path == "*";
+  if (may_change_authors) {
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Output current,
+                              ReadOutput(pool_, deadline, id.meeting, id.output));
+    MAILLAGE_ASSIGN_OR_RETURN(v1::Output planned, merge(current));
+    if (planned.has_proposal() && planned.proposal().authors_size() > 0) {
+      std::vector<std::string> authors(planned.proposal().authors().begin(),
+                                       planned.proposal().authors().end());
+      MAILLAGE_RETURN_IF_ERROR(directory_.GetActors(authors, deadline).status());
+    }
   }
   return pool_.Transact<v1::Output>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Output> {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Output fresh, LoadOutput(txn, id.meeting, id.output, true));
@@ -157,8 +161,11 @@ absl::StatusOr<v1::Output> OutputCatalog::Update(const v1::UpdateOutputRequest& 
           {{"name", fresh.name()}});
     }
     MAILLAGE_ASSIGN_OR_RETURN(v1::Output merged, merge(fresh));
-    WriteOutputFields(txn, id.output, merged);
-    return LoadOutput(txn, id.meeting, id.output, false);
+    RowWritten written = WriteOutputFields(txn, id.output, merged);
+    // Built from the row read under its lock and what the write returned, not read back.
+    *merged.mutable_update_time() = db::TimestampOf(written.time_micros);
+    merged.set_etag(absl::StrCat(written.revision));
+    return merged;
   });
 }
 
@@ -229,9 +236,24 @@ absl::StatusOr<v1::Output> OutputCatalog::TransitionProposal(
             AddRoadmapSources(txn, item_id, output.name(),
                               api::ResourceName("meetings", id.meeting));
           }
-          WriteProposalState(txn, id.output, request.state(), item_id, CallerPrincipal(),
-                             request.note());
-          return LoadOutput(txn, id.meeting, id.output, false);
+          RowWritten written = WriteProposalState(txn, id.output, request.state(), item_id,
+                                                  CallerPrincipal(), request.note());
+          // Built from the row read under its lock and what the write returned, not read back.
+          v1::Proposal* proposal = output.mutable_proposal();
+          proposal->set_state(request.state());
+          if (item_id != 0) {
+            proposal->set_roadmap_item(api::ResourceName("roadmapItems", item_id));
+          } else {
+            proposal->clear_roadmap_item();
+          }
+          v1::ProposalStateChange* change = proposal->add_state_history();
+          change->set_state(request.state());
+          *change->mutable_time() = db::TimestampOf(written.time_micros);
+          change->set_changed_by(CallerPrincipal());
+          change->set_note(request.note());
+          *output.mutable_update_time() = db::TimestampOf(written.time_micros);
+          output.set_etag(absl::StrCat(written.revision));
+          return output;
         });
   });
 }

@@ -11,6 +11,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
+#include "services/meetings/meeting_store.h"
 
 namespace maillage::meetings {
 namespace {
@@ -26,23 +27,30 @@ constexpr const char* kSelectProposalHistory =
     "FROM proposal_state_changes WHERE output_id = ANY($1::bigint[]) "
     "ORDER BY output_id, position";
 
-constexpr const char* kInsertProposalHistory =
-    "INSERT INTO proposal_state_changes (output_id, position, state, changed_by, note) "
-    "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4 FROM proposal_state_changes "
-    "WHERE output_id = $1";
-
+// The output and, for a proposal, its first history entry (changed_by $9): the output's columns
+// (kOutputSelect over the row written) and the entry's time (NULL for a document).
 constexpr const char* kInsertOutput =
-    "INSERT INTO outputs (meeting_id, content, document_kind, title, uri, proposal_text, "
-    "proposal_authors, proposal_state) VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8) "
-    "RETURNING id";
+    "WITH o AS (INSERT INTO outputs (meeting_id, content, document_kind, title, uri, "
+    "proposal_text, proposal_authors, proposal_state) VALUES ($1, $2, $3, $4, $5, $6, "
+    "$7::text[], $8) RETURNING *), "
+    "entry AS (INSERT INTO proposal_state_changes (output_id, position, state, changed_by, note) "
+    "SELECT id, 1, proposal_state, $9, '' FROM o WHERE content = 'proposal' "
+    "RETURNING change_time) ";
 
 constexpr const char* kWriteOutput =
     "UPDATE outputs SET document_kind = $2, title = $3, uri = $4, proposal_text = $5, "
-    "proposal_authors = $6::text[], revision = revision + 1, update_time = now() WHERE id = $1";
+    "proposal_authors = $6::text[], revision = revision + 1, update_time = now() WHERE id = $1 "
+    "RETURNING revision, " MAILLAGE_SQL_MICROS("update_time");
 
+// The new state and its history entry (changed_by $4, note $5) in one statement.
 constexpr const char* kWriteProposalState =
-    "UPDATE outputs SET proposal_state = $2, roadmap_item_id = NULLIF($3::bigint, 0), "
-    "revision = revision + 1, update_time = now() WHERE id = $1";
+    "WITH o AS (UPDATE outputs SET proposal_state = $2, roadmap_item_id = NULLIF($3::bigint, 0), "
+    "revision = revision + 1, update_time = now() WHERE id = $1 RETURNING id, revision, "
+    "update_time), "
+    "entry AS (INSERT INTO proposal_state_changes (output_id, position, state, changed_by, note) "
+    "SELECT o.id, COALESCE((SELECT max(h.position) FROM proposal_state_changes h "
+    "WHERE h.output_id = o.id), 0) + 1, $2, $4, $5 FROM o) "
+    "SELECT revision, " MAILLAGE_SQL_MICROS("update_time") " FROM o";
 
 constexpr const char* kRoadmapSelect =
     "SELECT r.id, r.action, r.axis, r.title, r.description, r.state, r.progress, "
@@ -60,10 +68,14 @@ constexpr const char* kInsertRoadmapHistory =
     "SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, $4, $5 FROM roadmap_progress "
     "WHERE roadmap_item_id = $1";
 
+// The item and its first history entry (changed_by $7): the item's columns (kRoadmapSelect
+// over the row written), then the entry's time.
 constexpr const char* kInsertRoadmapItem =
-    "INSERT INTO roadmap_items (action, axis, title, description, state, progress, "
+    "WITH r AS (INSERT INTO roadmap_items (action, axis, title, description, state, progress, "
     "source_proposals, source_meetings) VALUES ($1, $2, $3, $4, 'ROADMAP_ITEM_STATE_PLANNED', 0, "
-    "$5::text[], $6::text[]) RETURNING id";
+    "$5::text[], $6::text[]) RETURNING *), "
+    "entry AS (INSERT INTO roadmap_progress (roadmap_item_id, position, progress, state, "
+    "changed_by, note) SELECT id, 1, 0, state, $7, 'created' FROM r RETURNING change_time) ";
 
 constexpr const char* kWriteRoadmapFields =
     "UPDATE roadmap_items SET action = $2, axis = $3, title = $4, description = $5, "
@@ -118,7 +130,9 @@ void AttachProposalHistories(pqxx::work& txn, std::map<int64_t, v1::Output*>& by
     if (output->has_proposal()) ids.push_back(id);
   }
   if (ids.empty()) return;
-  for (const pqxx::row& row : txn.exec_params(kSelectProposalHistory, IdArray(ids))) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_proposal_history", kSelectProposalHistory};
+  for (const pqxx::row& row : ExecStatement(txn, *kStatement, IdArray(ids))) {
     v1::ProposalStateChange* change =
         by_id[row[0].as<int64_t>()]->mutable_proposal()->add_state_history();
     v1::ProposalState state;
@@ -202,10 +216,12 @@ google::protobuf::Timestamp TimeOf(const std::string& micros_text) {
 
 absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64_t output_id,
                                       bool for_update) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat(kOutputSelect, " FROM outputs o WHERE o.id = $1 AND o.meeting_id = $2",
-                   for_update ? " FOR UPDATE" : ""),
-      output_id, meeting_id);
+  static const auto* const kRead = new db::Statement{
+      "meetings_load_output",
+      absl::StrCat(kOutputSelect, " FROM outputs o WHERE o.id = $1 AND o.meeting_id = $2")};
+  static const auto* const kLock =
+      new db::Statement{"meetings_lock_output", absl::StrCat(kRead->sql, " FOR UPDATE")};
+  pqxx::result rows = ExecStatement(txn, for_update ? *kLock : *kRead, output_id, meeting_id);
   if (rows.empty()) return OutputNotFound(meeting_id, output_id);
   v1::Output output = OutputFromRow(rows[0]);
   std::map<int64_t, v1::Output*> by_id = {{output_id, &output}};
@@ -245,41 +261,52 @@ absl::StatusOr<v1::Output> ReadOutput(db::Pool& pool, db::Deadline deadline, int
   return output;
 }
 
-int64_t InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o,
-                     const std::string& changed_by) {
+v1::Output InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o,
+                        const std::string& changed_by) {
+  static const auto* const kStatement = new db::Statement{
+      "meetings_insert_output",
+      absl::StrCat(kInsertOutput, kOutputSelect,
+                   ", " MAILLAGE_SQL_MICROS("e.change_time") " FROM o LEFT JOIN entry e ON true")};
   bool document = o.has_document();
-  pqxx::result rows =
-      txn.exec_params(kInsertOutput, meeting_id, document ? "document" : "proposal",
-                      document ? v1::DocumentKind_Name(o.document().kind()) : "",
-                      document ? o.document().title() : o.proposal().title(),
-                      document ? o.document().uri() : "", document ? "" : o.proposal().text(),
-                      db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
-                                           : o.proposal().authors()),
-                      document ? "" : v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED));
-  int64_t id = rows[0][0].as<int64_t>();
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, meeting_id, document ? "document" : "proposal",
+      document ? v1::DocumentKind_Name(o.document().kind()) : "",
+      document ? o.document().title() : o.proposal().title(), document ? o.document().uri() : "",
+      document ? "" : o.proposal().text(),
+      db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                           : o.proposal().authors()),
+      document ? "" : v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED), changed_by);
+  const pqxx::row& row = rows.at(0);
+  v1::Output output = OutputFromRow(row);
   if (!document) {
-    txn.exec_params(kInsertProposalHistory, id,
-                    v1::ProposalState_Name(v1::PROPOSAL_STATE_SUBMITTED), changed_by, "");
+    v1::ProposalStateChange* change = output.mutable_proposal()->add_state_history();
+    change->set_state(v1::PROPOSAL_STATE_SUBMITTED);
+    db::ReadMicros(row[kOutputColumns], change->mutable_time());
+    change->set_changed_by(changed_by);
   }
-  return id;
+  return output;
 }
 
-void WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& o) {
+RowWritten WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& o) {
+  static const auto* const kStatement = new db::Statement{"meetings_write_output", kWriteOutput};
   bool document = o.has_document();
-  txn.exec_params(kWriteOutput, output_id,
-                  document ? v1::DocumentKind_Name(o.document().kind()) : "",
-                  document ? o.document().title() : o.proposal().title(),
-                  document ? o.document().uri() : "", document ? "" : o.proposal().text(),
-                  db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
-                                       : o.proposal().authors()));
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, output_id, document ? v1::DocumentKind_Name(o.document().kind()) : "",
+      document ? o.document().title() : o.proposal().title(), document ? o.document().uri() : "",
+      document ? "" : o.proposal().text(),
+      db::PgArray(document ? google::protobuf::RepeatedPtrField<std::string>()
+                           : o.proposal().authors()));
+  return {rows.at(0)[0].as<int64_t>(), rows.at(0)[1].as<int64_t>()};
 }
 
-void WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
-                        int64_t roadmap_item_id, const std::string& changed_by,
-                        const std::string& note) {
-  txn.exec_params(kWriteProposalState, output_id, v1::ProposalState_Name(state), roadmap_item_id);
-  txn.exec_params(kInsertProposalHistory, output_id, v1::ProposalState_Name(state), changed_by,
-                  note);
+RowWritten WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
+                              int64_t roadmap_item_id, const std::string& changed_by,
+                              const std::string& note) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_write_proposal_state", kWriteProposalState};
+  pqxx::result rows = ExecStatement(txn, *kStatement, output_id, v1::ProposalState_Name(state),
+                                    roadmap_item_id, changed_by, note);
+  return {rows.at(0)[0].as<int64_t>(), rows.at(0)[1].as<int64_t>()};
 }
 
 void DeleteOutputRow(pqxx::work& txn, int64_t output_id) {
@@ -358,15 +385,24 @@ absl::StatusOr<v1::RoadmapItem> ReadRoadmapItem(db::Pool& pool, db::Deadline dea
   return item;
 }
 
-int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
-                          const std::string& changed_by) {
-  pqxx::result rows = txn.exec_params(kInsertRoadmapItem, item.action(), item.axis(), item.title(),
-                                      item.description(), db::PgArray(item.source_proposals()),
-                                      db::PgArray(item.source_meetings()));
-  int64_t id = rows[0][0].as<int64_t>();
-  txn.exec_params(kInsertRoadmapHistory, id, 0,
-                  v1::RoadmapItemState_Name(v1::ROADMAP_ITEM_STATE_PLANNED), changed_by, "created");
-  return id;
+v1::RoadmapItem InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
+                                  const std::string& changed_by) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_insert_roadmap_item",
+                        absl::StrCat(kInsertRoadmapItem, kRoadmapSelect,
+                                     ", " MAILLAGE_SQL_MICROS("e.change_time") " FROM r, entry e")};
+  pqxx::result rows = ExecStatement(txn, *kStatement, item.action(), item.axis(), item.title(),
+                                    item.description(), db::PgArray(item.source_proposals()),
+                                    db::PgArray(item.source_meetings()), changed_by);
+  const pqxx::row& row = rows.at(0);
+  v1::RoadmapItem inserted = RoadmapItemFromRow(row);
+  v1::RoadmapProgressEntry* entry = inserted.add_progress_history();
+  entry->set_progress(0);
+  entry->set_state(v1::ROADMAP_ITEM_STATE_PLANNED);
+  db::ReadMicros(row[kRoadmapColumns], entry->mutable_time());
+  entry->set_changed_by(changed_by);
+  entry->set_note("created");
+  return inserted;
 }
 
 void WriteRoadmapFields(pqxx::work& txn, int64_t id, const v1::RoadmapItem& item) {

@@ -24,16 +24,24 @@ absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64
 // GetOutput.
 absl::StatusOr<v1::Output> ReadOutput(db::Pool& pool, db::Deadline deadline, int64_t meeting_id,
                                       int64_t output_id);
-// Inserts an output (a proposal starts SUBMITTED with one history entry); returns its id.
-int64_t InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& output,
-                     const std::string& changed_by);
-// Replaces the writable fields of the output's content; revision + 1.
-void WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& output);
+// The revision a write of one row left and the time of the change (the transaction's now():
+// the row's update_time and its history entry's time).
+struct RowWritten {
+  int64_t revision = 0;
+  int64_t time_micros = 0;
+};
+
+// Inserts an output (a proposal starts SUBMITTED with one history entry, by `changed_by`) and
+// returns it as stored, in one statement.
+v1::Output InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& output,
+                        const std::string& changed_by);
+// Replaces the writable fields of the output's content; revision + 1. One statement.
+RowWritten WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& output);
 // Moves a proposal to `state` (and its roadmap item for INTEGRATED, 0 for none) with a
-// history entry; revision + 1.
-void WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
-                        int64_t roadmap_item_id, const std::string& changed_by,
-                        const std::string& note);
+// history entry; revision + 1. One statement.
+RowWritten WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalState state,
+                              int64_t roadmap_item_id, const std::string& changed_by,
+                              const std::string& note);
 void DeleteOutputRow(pqxx::work& txn, int64_t output_id);
 
 struct OutputPageRow {
@@ -56,9 +64,10 @@ absl::StatusOr<v1::RoadmapItem> LoadRoadmapItem(pqxx::work& txn, int64_t id, boo
 // LoadRoadmapItem without lock in one round trip outside any transaction (db::Pool::Query),
 // for GetRoadmapItem.
 absl::StatusOr<v1::RoadmapItem> ReadRoadmapItem(db::Pool& pool, db::Deadline deadline, int64_t id);
-// Inserts a PLANNED item with progress 0 and its first history entry; returns its id.
-int64_t InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
-                          const std::string& changed_by);
+// Inserts a PLANNED item with progress 0 and its first history entry ("created", by
+// `changed_by`), and returns it as stored, in one statement.
+v1::RoadmapItem InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
+                                  const std::string& changed_by);
 // Replaces action, axis, title, description and sources; revision + 1.
 void WriteRoadmapFields(pqxx::work& txn, int64_t id, const v1::RoadmapItem& item);
 // Records progress and state with a history entry; revision + 1.

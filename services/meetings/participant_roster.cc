@@ -138,8 +138,6 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
         [&]() -> absl::StatusOr<v1::Participant> {
           MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, meeting_id));
           MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
-          std::string existing = FindDuplicate(txn, meeting_id, participant, 0);
-          if (!existing.empty()) return AlreadyThere(existing);
           v1::ParticipantStatus status = asked;
           std::optional<int64_t> check_in;
           if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
@@ -150,9 +148,11 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Create(
                      SeatsTaken(txn, meeting_id) >= meeting.capacity()) {
             status = v1::PARTICIPANT_STATUS_WAITING_LIST;
           }
-          int64_t id = InsertParticipant(txn, meeting_id, participant, status, CallerPrincipal(),
-                                         "", check_in);
-          return LoadParticipant(txn, meeting_id, id);
+          // The duplicate is looked for by the insert itself (the meeting's lock is held).
+          ParticipantInserted inserted = InsertParticipant(txn, meeting_id, participant, status,
+                                                           CallerPrincipal(), "", check_in);
+          if (!inserted.existing.empty()) return AlreadyThere(inserted.existing);
+          return std::move(*inserted.participant);
         });
   });
 }
@@ -180,25 +180,38 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Update(
         FieldViolations violations;
         ValidateNewParticipant(merged, "participant", violations);
         MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
-        std::string existing = FindDuplicate(txn, id.meeting, merged, id.participant);
-        if (!existing.empty()) return AlreadyThere(existing);
-        WriteRoleAndPerson(txn, id.participant, merged);
-        return LoadParticipant(txn, id.meeting, id.participant);
+        RoleAndPersonWritten written = WriteRoleAndPerson(txn, id.meeting, id.participant, merged);
+        if (!written.existing.empty()) return AlreadyThere(written.existing);
+        // The answer is built from what was read under the meeting's lock and what was written,
+        // not read back: the status and history are unchanged; an empty person reads as none.
+        merged.set_status(current.status());
+        if (merged.person().display_name().empty() && merged.person().organization().empty() &&
+            merged.person().email().empty()) {
+          merged.clear_person();
+        }
+        *merged.mutable_update_time() = db::TimestampOf(written.written.time_micros);
+        merged.set_etag(absl::StrCat(written.written.revision));
+        return merged;
       });
 }
 
 absl::Status ParticipantRoster::Delete(const v1::DeleteParticipantRequest& request,
                                        db::Deadline deadline) {
   MAILLAGE_ASSIGN_OR_RETURN(ParticipantId id, ParseParticipantName(request.name(), "name"));
+  // The row is deleted first and its status and revision returned by the delete; a refusal
+  // (etag, frozen meeting) then rolls the delete back.
   return pool_.Transact(deadline, [&](pqxx::work& txn) -> absl::Status {
     MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
-    MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
-                              LoadParticipant(txn, id.meeting, id.participant));
+    std::optional<ParticipantDeleted> deleted =
+        DeleteParticipantRow(txn, id.meeting, id.participant);
+    if (!deleted.has_value()) return ParticipantNotFound(id.meeting, id.participant);
     MAILLAGE_RETURN_IF_ERROR(
-        api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
+        api::CheckEtag(request.etag(), deleted->etag,
+                       absl::StrCat(api::ResourceName("meetings", id.meeting), "/",
+                                    api::ResourceName("participants", id.participant)),
+                       kDomain));
     MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
-    DeleteParticipantRow(txn, id.participant);
-    PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(),
+    PromoteIfSeatFreed(txn, meeting, id.meeting, deleted->status,
                        v1::PARTICIPANT_STATUS_UNSPECIFIED);
     return absl::OkStatus();
   });
@@ -232,7 +245,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
             WriteStatusReadingHistory(txn, id.participant, v1::PARTICIPANT_STATUS_ATTENDED,
                                       CallerPrincipal(), "checked in", when, current);
         // The row is locked since it was read: the answer is built, not read back.
-        ApplyCheckIn(current, CallerPrincipal(), "checked in", when, written);
+        ApplyStatus(current, v1::PARTICIPANT_STATUS_ATTENDED, CallerPrincipal(), "checked in", when,
+                    written);
         return std::move(current);
       });
 }
@@ -277,9 +291,16 @@ absl::StatusOr<v1::Participant> ParticipantRoster::SetStatus(
           status = v1::PARTICIPANT_STATUS_WAITING_LIST;
           if (current.status() == status) return current;  // keeps its place in line
         }
-        WriteStatus(txn, id.participant, status, CallerPrincipal(), request.note(), std::nullopt);
+        StatusWritten written = WriteStatus(txn, id.participant, status, CallerPrincipal(),
+                                            request.note(), std::nullopt);
         PromoteIfSeatFreed(txn, meeting, id.meeting, current.status(), status);
-        return LoadParticipant(txn, id.meeting, id.participant);
+        // Read under the meeting's lock, the participant is built rather than read back, but for
+        // its place in line on the waiting list (the promotion moves others, never it).
+        if (status == v1::PARTICIPANT_STATUS_WAITING_LIST) {
+          return LoadParticipant(txn, id.meeting, id.participant);
+        }
+        ApplyStatus(current, status, CallerPrincipal(), request.note(), std::nullopt, written);
+        return current;
       });
 }
 
@@ -294,8 +315,14 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Anonymize(
         MAILLAGE_RETURN_IF_ERROR(
             api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         if (current.anonymized()) return current;
-        AnonymizeRow(txn, id.participant);
-        return LoadParticipant(txn, id.meeting, id.participant);
+        StatusWritten written = AnonymizeRow(txn, id.meeting, id.participant);
+        // Built from what was read under the meeting's lock, not read back.
+        current.clear_contact();
+        current.clear_person();
+        current.set_anonymized(true);
+        *current.mutable_update_time() = db::TimestampOf(written.time_micros);
+        current.set_etag(absl::StrCat(written.revision));
+        return current;
       });
 }
 
@@ -396,20 +423,18 @@ absl::StatusOr<v1::BatchInviteParticipantsResponse> ParticipantRoster::BatchInvi
             v1::Participant participant;
             participant.set_actor(name);
             participant.set_role(request.role());
-            std::string existing = FindDuplicate(txn, meeting_id, participant, 0);
-            if (!existing.empty()) {
+            ParticipantInserted inserted =
+                InsertParticipant(txn, meeting_id, participant, v1::PARTICIPANT_STATUS_INVITED,
+                                  CallerPrincipal(), "batch invitation", std::nullopt);
+            if (!inserted.existing.empty()) {
               auto* skipped = response.add_skipped();
               skipped->set_actor(name);
               skipped->set_reason(
                   v1::BatchInviteParticipantsResponse::SkippedActor::REASON_ALREADY_PARTICIPANT);
-              skipped->set_existing_participant(existing);
+              skipped->set_existing_participant(inserted.existing);
               continue;
             }
-            int64_t id =
-                InsertParticipant(txn, meeting_id, participant, v1::PARTICIPANT_STATUS_INVITED,
-                                  CallerPrincipal(), "batch invitation", std::nullopt);
-            MAILLAGE_ASSIGN_OR_RETURN(*response.add_participants(),
-                                      LoadParticipant(txn, meeting_id, id));
+            *response.add_participants() = std::move(*inserted.participant);
           }
           return response;
         });

@@ -13,6 +13,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/meetings/meeting_rules.h"
+#include "services/meetings/meeting_store.h"
 
 namespace maillage::meetings {
 namespace {
@@ -68,27 +69,51 @@ constexpr const char* kFirstWaiting =
     "SELECT id FROM participants WHERE meeting_id = $1 AND status = "
     "'PARTICIPANT_STATUS_WAITING_LIST' ORDER BY waiting_order LIMIT 1";
 
-constexpr const char* kRegisteredOfMeeting =
-    "SELECT id FROM participants WHERE meeting_id = $1 AND status = "
-    "'PARTICIPANT_STATUS_REGISTERED' ORDER BY id";
+// A participant that another would duplicate (same contact, same outside e-mail, or an
+// actor-alone participant of the same actor) as a CTE `dup` (meeting $1, contact $2, e-mail $3,
+// actor $4, the participant $5 itself excluded), for the writes that look for it in their own
+// statement.
+#define MAILLAGE_DUPLICATE_CTE(meeting, contact, email, actor, except)                   \
+  "dup AS (SELECT id FROM participants WHERE meeting_id = " meeting " AND id <> " except \
+  " AND ("                                                                               \
+  "(" contact " <> '' AND contact = " contact                                            \
+  ") OR "                                                                                \
+  "(" email " <> '' AND lower(person_email) = lower(" email                              \
+  ") AND contact = '') OR "                                                              \
+  "(" actor " <> '' AND actor = " actor                                                  \
+  " AND contact = '' AND person_display_name = '' AND "                                  \
+  "NOT anonymized)) ORDER BY id LIMIT 1)"
 
-constexpr const char* kFindDuplicate =
-    "SELECT id FROM participants WHERE meeting_id = $1 AND id <> $2 AND ("
-    "($3 <> '' AND contact = $3) OR "
-    "($4 <> '' AND lower(person_email) = lower($4) AND contact = '') OR "
-    "($5 <> '' AND actor = $5 AND contact = '' AND person_display_name = '' AND "
-    "NOT anonymized)) ORDER BY id LIMIT 1";
-
+// Role and person ($3..$6) of participant $2 of meeting $1 unless a duplicate (contact $7,
+// e-mail $8, actor $9) is there: the duplicate's id, or the revision and time written.
 constexpr const char* kWriteRoleAndPerson =
-    "UPDATE participants SET role = $2, person_display_name = $3, person_organization = $4, "
-    "person_email = $5, revision = revision + 1, update_time = now() WHERE id = $1";
+    "WITH " MAILLAGE_DUPLICATE_CTE("$1", "$7", "$8", "$9", "$2") ", "
+    "written AS (UPDATE participants SET role = $3, person_display_name = $4, "
+    "person_organization = $5, person_email = $6, revision = revision + 1, update_time = now() "
+    "WHERE id = $2 AND meeting_id = $1 AND NOT EXISTS (SELECT 1 FROM dup) "
+    "RETURNING revision, update_time) "
+    "SELECT (SELECT id FROM dup), w.revision, " MAILLAGE_SQL_MICROS("w.update_time") " "
+    "FROM (SELECT 1) one LEFT JOIN written w ON true";
 
 constexpr const char* kAnonymize =
     "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
     "person_email = '', anonymized = true, revision = revision + 1, update_time = now() "
-    "WHERE id = $1 RETURNING meeting_id";
+    "WHERE id = $1 AND meeting_id = $2 RETURNING revision, " MAILLAGE_SQL_MICROS("update_time");
 
-constexpr const char* kDelete = "DELETE FROM participants WHERE id = $1";
+constexpr const char* kDelete =
+    "DELETE FROM participants WHERE id = $1 AND meeting_id = $2 RETURNING status, revision";
+
+// Every REGISTERED participant of meeting $1 becomes NO_SHOW, each with its history entry
+// (changed_by $2, note $3): WriteStatusSql for a set of rows.
+constexpr const char* kRegisteredToNoShow =
+    "WITH changed AS (UPDATE participants SET status = 'PARTICIPANT_STATUS_NO_SHOW', "
+    "waiting_order = NULL, check_in_time = NULL, revision = revision + 1, update_time = now() "
+    "WHERE meeting_id = $1 AND status = 'PARTICIPANT_STATUS_REGISTERED' RETURNING id), "
+    "entry AS (INSERT INTO participant_status_changes (participant_id, position, status, "
+    "changed_by, note) SELECT c.id, COALESCE((SELECT max(h.position) FROM "
+    "participant_status_changes h WHERE h.participant_id = c.id), 0) + 1, "
+    "'PARTICIPANT_STATUS_NO_SHOW', $2, $3 FROM changed c) "
+    "SELECT count(*) FROM changed";
 
 }  // namespace
 
@@ -195,7 +220,9 @@ const std::string& SelectWithHistorySql() {
 absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting_id,
                                                 int64_t participant_id, bool lock) {
   if (!lock) {
-    pqxx::result rows = txn.exec_params(SelectWithHistorySql(), participant_id, meeting_id);
+    static const auto* const kStatement =
+        new db::Statement{"meetings_load_participant", SelectWithHistorySql()};
+    pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
     if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
     return ParticipantWithHistoryFromRow(rows[0]);
   }
@@ -224,28 +251,69 @@ absl::StatusOr<v1::Participant> ReadParticipant(db::Pool& pool, db::Deadline dea
   return ParticipantWithHistoryFromRow(rows[0]);
 }
 
-int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& p,
-                          v1::ParticipantStatus status, const std::string& changed_by,
-                          const std::string& note, std::optional<int64_t> check_in_micros) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("INSERT INTO participants (meeting_id, actor, contact, person_display_name, "
-                   "person_organization, person_email, role, status) VALUES "
-                   "($1, $2, $3, $4, $5, $6, $7, 'PARTICIPANT_STATUS_INVITED') RETURNING id"),
-      meeting_id, p.actor(), p.contact(), p.person().display_name(), p.person().organization(),
-      p.person().email(), v1::ParticipantRole_Name(p.role()));
-  int64_t id = rows[0][0].as<int64_t>();
-  WriteStatus(txn, id, status, changed_by, note, check_in_micros);
-  // The insert is revision 1: the status written with it is not a second change.
-  txn.exec_params("UPDATE participants SET revision = 1 WHERE id = $1", id);
-  return id;
+ParticipantInserted InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& p,
+                                      v1::ParticipantStatus status, const std::string& changed_by,
+                                      const std::string& note,
+                                      std::optional<int64_t> check_in_micros) {
+  // The row (revision 1: its first status is not a second change) and its first history entry,
+  // unless a duplicate is there; the participant is read from the row written and the entry,
+  // in the shape of SelectWithHistorySql (history arrays after its columns), then the
+  // duplicate's id.
+  static const auto* const kStatement = new db::Statement{
+      "meetings_insert_participant",
+      absl::StrCat(
+          "WITH " MAILLAGE_DUPLICATE_CTE(
+              "$1", "$10", "$11", "$12",
+              "0") ", "
+                   "p AS (INSERT INTO participants (meeting_id, actor, contact, "
+                   "person_display_name, "
+                   "person_organization, person_email, role, status, waiting_order, check_in_time) "
+                   "SELECT $1, $2, $3, $4, $5, $6, $7, $8, "
+                   "CASE WHEN $8 = 'PARTICIPANT_STATUS_WAITING_LIST' THEN "
+                   "nextval('waiting_list_order') "
+                   "END, CASE WHEN $8 = 'PARTICIPANT_STATUS_ATTENDED' THEN ",
+          db::TimeParam(9),
+          " END WHERE NOT EXISTS (SELECT 1 FROM dup) RETURNING *), "
+          "entry AS (INSERT INTO participant_status_changes (participant_id, position, status, "
+          "changed_by, note) SELECT id, 1, status, $13, $14 FROM p RETURNING change_time) ",
+          kParticipantSelect,
+          ", ARRAY[p.status], ARRAY[" MAILLAGE_SQL_MICROS(
+              "e.change_time") "], ARRAY[$13::text], "
+                               "ARRAY[$14::text], (SELECT id FROM dup) "
+                               "FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN entry e ON "
+                               "true")};
+  bool actor_alone = p.contact().empty() && p.person().display_name().empty();
+  pqxx::result rows = ExecStatement(txn, *kStatement, meeting_id, p.actor(), p.contact(),
+                                    p.person().display_name(), p.person().organization(),
+                                    p.person().email(), v1::ParticipantRole_Name(p.role()),
+                                    v1::ParticipantStatus_Name(status), check_in_micros.value_or(0),
+                                    p.contact(), p.contact().empty() ? p.person().email() : "",
+                                    actor_alone ? p.actor() : "", changed_by, note);
+  const pqxx::row& row = rows.at(0);
+  ParticipantInserted inserted;
+  if (!row[kColumns + 4].is_null()) {
+    inserted.existing =
+        absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                     api::ResourceName("participants", row[kColumns + 4].as<int64_t>()));
+    return inserted;
+  }
+  inserted.participant = ParticipantWithHistoryFromRow(row);
+  // The statement does not see the row it writes: its place in line counts the others only.
+  if (status == v1::PARTICIPANT_STATUS_WAITING_LIST) {
+    inserted.participant->set_waiting_list_position(inserted.participant->waiting_list_position() +
+                                                    1);
+  }
+  return inserted;
 }
 
 StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::ParticipantStatus status,
                           const std::string& changed_by, const std::string& note,
                           std::optional<int64_t> check_in_micros) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_write_status", WriteStatusSql()};
   pqxx::result rows =
-      txn.exec_params(WriteStatusSql(), participant_id, v1::ParticipantStatus_Name(status),
-                      check_in_micros.value_or(0), changed_by, note);
+      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                    check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
 }
@@ -272,8 +340,11 @@ StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
                              "FROM participant_status_changes x WHERE x.participant_id = c.id) h"));
     return new std::string(std::move(sql));
   }();
-  pqxx::result rows = txn.exec_params(*kSql, participant_id, v1::ParticipantStatus_Name(status),
-                                      check_in_micros.value_or(0), changed_by, note);
+  static const auto* const kStatement =
+      new db::Statement{"meetings_write_status_reading_history", *kSql};
+  pqxx::result rows =
+      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                    check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   AppendHistoryArrays(rows[0], 2, participant);
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
@@ -284,34 +355,64 @@ void ReadHistory(pqxx::work& txn, int64_t participant_id, v1::Participant& parti
   AttachHistories(txn, {participant_id}, list);
 }
 
-void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
-                  const std::string& note, int64_t check_in_micros, const StatusWritten& written) {
-  participant.set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+void ApplyStatus(v1::Participant& participant, v1::ParticipantStatus status,
+                 const std::string& changed_by, const std::string& note,
+                 std::optional<int64_t> check_in_micros, const StatusWritten& written) {
+  participant.set_status(status);
   participant.set_waiting_list_position(0);
-  *participant.mutable_check_in_time() = db::TimestampOf(check_in_micros);
+  if (status == v1::PARTICIPANT_STATUS_ATTENDED) {
+    *participant.mutable_check_in_time() = db::TimestampOf(check_in_micros.value_or(0));
+  } else {
+    *participant.mutable_check_in_time() = google::protobuf::Timestamp();  // as a NULL reads
+  }
   *participant.mutable_update_time() = db::TimestampOf(written.time_micros);
   participant.set_etag(absl::StrCat(written.revision));
   v1::ParticipantStatusChange* change = participant.add_status_history();
-  change->set_status(v1::PARTICIPANT_STATUS_ATTENDED);
+  change->set_status(status);
   *change->mutable_time() = db::TimestampOf(written.time_micros);
   change->set_changed_by(changed_by);
   change->set_note(note);
 }
 
-void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p) {
-  txn.exec_params(kWriteRoleAndPerson, participant_id, v1::ParticipantRole_Name(p.role()),
-                  p.person().display_name(), p.person().organization(), p.person().email());
+RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int64_t participant_id,
+                                        const v1::Participant& p) {
+  static const auto* const kStatement =
+      new db::Statement{"meetings_write_role_and_person", kWriteRoleAndPerson};
+  bool actor_alone = p.contact().empty() && p.person().display_name().empty();
+  pqxx::result rows = ExecStatement(
+      txn, *kStatement, meeting_id, participant_id, v1::ParticipantRole_Name(p.role()),
+      p.person().display_name(), p.person().organization(), p.person().email(), p.contact(),
+      p.contact().empty() ? p.person().email() : "", actor_alone ? p.actor() : "");
+  const pqxx::row& row = rows.at(0);
+  RoleAndPersonWritten result;
+  if (!row[0].is_null()) {
+    result.existing = absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
+                                   api::ResourceName("participants", row[0].as<int64_t>()));
+  } else if (!row[1].is_null()) {
+    result.written = {row[1].as<int64_t>(), row[2].as<int64_t>()};
+  }
+  return result;
 }
 
-void AnonymizeRow(pqxx::work& txn, int64_t participant_id) {
-  pqxx::result rows = txn.exec_params(kAnonymize, participant_id);
-  if (rows.empty()) return;
+StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t participant_id) {
+  static const auto* const kStatement = new db::Statement{"meetings_anonymize", kAnonymize};
+  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  if (rows.empty()) return {};
   db::ForgetRequestsAbout(
-      txn, {absl::StrCat("meetings/", rows[0][0].as<int64_t>(), "/participants/", participant_id)});
+      txn, {absl::StrCat("meetings/", meeting_id, "/participants/", participant_id)});
+  return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
 }
 
-void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id) {
-  txn.exec_params(kDelete, participant_id);
+std::optional<ParticipantDeleted> DeleteParticipantRow(pqxx::work& txn, int64_t meeting_id,
+                                                       int64_t participant_id) {
+  static const auto* const kStatement = new db::Statement{"meetings_delete_participant", kDelete};
+  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  if (rows.empty()) return std::nullopt;
+  ParticipantDeleted deleted;
+  v1::ParticipantStatus status;
+  if (v1::ParticipantStatus_Parse(rows[0][0].as<std::string>(), &status)) deleted.status = status;
+  deleted.etag = rows[0][1].as<std::string>();
+  return deleted;
 }
 
 int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id) {
@@ -331,21 +432,9 @@ int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity) {
 }
 
 void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id) {
-  for (const pqxx::row& row : txn.exec_params(kRegisteredOfMeeting, meeting_id)) {
-    WriteStatus(txn, row[0].as<int64_t>(), v1::PARTICIPANT_STATUS_NO_SHOW, kSystemPrincipal,
-                "meeting closed", std::nullopt);
-  }
-}
-
-std::string FindDuplicate(pqxx::work& txn, int64_t meeting_id, const v1::Participant& candidate,
-                          int64_t except_id) {
-  bool actor_alone = candidate.contact().empty() && candidate.person().display_name().empty();
-  pqxx::result rows = txn.exec_params(kFindDuplicate, meeting_id, except_id, candidate.contact(),
-                                      candidate.contact().empty() ? candidate.person().email() : "",
-                                      actor_alone ? candidate.actor() : "");
-  if (rows.empty()) return "";
-  return absl::StrCat(api::ResourceName("meetings", meeting_id), "/",
-                      api::ResourceName("participants", rows[0][0].as<int64_t>()));
+  static const auto* const kStatement =
+      new db::Statement{"meetings_registered_to_no_show", kRegisteredToNoShow};
+  ExecStatement(txn, *kStatement, meeting_id, kSystemPrincipal, "meeting closed");
 }
 
 std::vector<ParticipantPageRow> SelectParticipants(pqxx::work& txn, const api::SqlCondition& where,

@@ -34,10 +34,25 @@ const std::string& ParticipantColumns();
 v1::Participant ParticipantFromRow(const pqxx::row& row);
 absl::Status ParticipantNotFound(int64_t meeting_id, int64_t participant_id);
 
-// Inserts a participant with `status` (first history entry by `changed_by`); returns its id.
-int64_t InsertParticipant(pqxx::work& txn, int64_t meeting_id, const v1::Participant& participant,
-                          v1::ParticipantStatus status, const std::string& changed_by,
-                          const std::string& note, std::optional<int64_t> check_in_micros);
+// What InsertParticipant did: the participant as stored, with its history; or, when the meeting
+// already has it (a participant of the same contact, of the same outside e-mail, or an
+// actor-alone participant of the same actor), the name of the one already there and nothing
+// written.
+struct ParticipantInserted {
+  std::optional<v1::Participant> participant;
+  std::string existing;
+};
+
+// Inserts a participant with `status` (WAITING_LIST takes the next place in line, ATTENDED
+// records `check_in_micros`), its first history entry by `changed_by` with `note`, revision 1,
+// unless the meeting already has this participant: one statement (the duplicate looked for,
+// the row and its history entry written, the participant returned). The caller holds the
+// meeting's row lock.
+ParticipantInserted InsertParticipant(pqxx::work& txn, int64_t meeting_id,
+                                      const v1::Participant& participant,
+                                      v1::ParticipantStatus status, const std::string& changed_by,
+                                      const std::string& note,
+                                      std::optional<int64_t> check_in_micros);
 
 // What WriteStatus wrote: the participant's new revision, and the time of the change (the
 // transaction's now(): its update_time and the history entry's time). Zeros when no row.
@@ -65,20 +80,37 @@ StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
 // Reads the status history of `participant` (read under its row lock, history empty).
 void ReadHistory(pqxx::work& txn, int64_t participant_id, v1::Participant& participant);
 
-// `participant`, as LoadParticipant read it under its row lock, made what LoadParticipant would
-// read after WriteStatus(ATTENDED, changed_by, note, check_in_micros) returned `written`
-// (CheckIn answers without reading the row back).
-void ApplyCheckIn(v1::Participant& participant, const std::string& changed_by,
-                  const std::string& note, int64_t check_in_micros, const StatusWritten& written);
+// `participant`, as LoadParticipant read it after the meeting's or its own row lock was taken,
+// made what LoadParticipant would read after WriteStatus(status, changed_by, note,
+// check_in_micros) returned `written`, for any `status` but WAITING_LIST (whose place in line
+// is read): the writes answer without reading the row back.
+void ApplyStatus(v1::Participant& participant, v1::ParticipantStatus status,
+                 const std::string& changed_by, const std::string& note,
+                 std::optional<int64_t> check_in_micros, const StatusWritten& written);
 
-// Replaces role and outside person; revision + 1.
-void WriteRoleAndPerson(pqxx::work& txn, int64_t participant_id, const v1::Participant& p);
+// Replaces role and outside person (revision + 1) unless another participant of the meeting
+// would then duplicate it (InsertParticipant's rule), in one statement. Returns the revision and
+// time written, or the name of that other participant (and nothing written).
+struct RoleAndPersonWritten {
+  StatusWritten written;
+  std::string existing;
+};
+RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int64_t participant_id,
+                                        const v1::Participant& p);
 
 // Clears contact and person and sets anonymized; revision + 1. The idempotency records whose
-// response held the participant are forgotten (db::ForgetRequestsAbout).
-void AnonymizeRow(pqxx::work& txn, int64_t participant_id);
+// response held the participant are forgotten (db::ForgetRequestsAbout). Returns the revision
+// and time written (zeros when there is no such participant).
+StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t participant_id);
 
-void DeleteParticipantRow(pqxx::work& txn, int64_t participant_id);
+// Deletes the participant; returns its status and revision before the delete, nullopt when the
+// meeting has no such participant.
+struct ParticipantDeleted {
+  v1::ParticipantStatus status = v1::PARTICIPANT_STATUS_UNSPECIFIED;
+  std::string etag;
+};
+std::optional<ParticipantDeleted> DeleteParticipantRow(pqxx::work& txn, int64_t meeting_id,
+                                                       int64_t participant_id);
 
 // Seats taken (REGISTERED and ATTENDED participants) in the meeting.
 int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id);
@@ -87,14 +119,9 @@ int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id);
 // waiting list to REGISTERED ("promoted from waiting list", by "system"). Returns how many.
 int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity);
 
-// CloseMeeting: every REGISTERED participant of the meeting becomes NO_SHOW.
+// CloseMeeting: every REGISTERED participant of the meeting becomes NO_SHOW ("meeting closed", by
+// "system"), in one statement.
 void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id);
-
-// The name of a participant of the meeting that `candidate` would duplicate (same contact,
-// same outside e-mail, or an actor-alone participant of the same actor), ignoring
-// `except_id`; empty when none.
-std::string FindDuplicate(pqxx::work& txn, int64_t meeting_id, const v1::Participant& candidate,
-                          int64_t except_id);
 
 // One page of participants (see SelectMeetings): `where` parameters from $1, then the keyset's.
 struct ParticipantPageRow {

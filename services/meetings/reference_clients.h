@@ -10,7 +10,9 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,14 +42,23 @@ class ActionRegistry {
   absl::Status CheckCallerFunds(const std::string& action, Deadline deadline);
 };
 
-// ActionRegistry backed by BudgetService.GetAction.
+// ActionRegistry backed by BudgetService.GetAction. An action found is taken as known for
+// `known_for` without asking again (the writes that name one, CreateMeeting and
+// CreateRoadmapItem, then call no other service), per caller role, and never for a FUNDER's call
+// (its answer depends on who funds what): an action deleted meanwhile is accepted that long,
+// as it would be by a write racing the deletion. A refusal or a failure is never kept.
 class BudgetActionRegistry : public ActionRegistry {
  public:
-  explicit BudgetActionRegistry(std::shared_ptr<grpc::Channel> channel);
+  static constexpr std::chrono::seconds kKnownFor{30};
+  explicit BudgetActionRegistry(std::shared_ptr<grpc::Channel> channel,
+                                std::chrono::seconds known_for = kKnownFor);
   absl::Status CheckAction(const std::string& action, Deadline deadline) override;
 
  private:
   std::unique_ptr<budget::v1::BudgetService::Stub> stub_;
+  const std::chrono::seconds known_for_;
+  std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> found_;  // "role action" → when
 };
 
 // The directory, through DirectoryService.
@@ -70,7 +81,10 @@ class DirectoryClient {
                                                                Deadline deadline);
 
   // Every commune of the territory / every network category, in the directory's order.
-  // UNAVAILABLE DIRECTORY_UNAVAILABLE.
+  // UNAVAILABLE DIRECTORY_UNAVAILABLE. The communes (reference data of the territory, loaded by
+  // the directory at its start) are kept kCommunesKeptFor once read, per caller role, so that
+  // CreateMeeting and UpdateMeeting do not list them at every call; a failure is never kept.
+  static constexpr std::chrono::seconds kCommunesKeptFor{300};
   absl::StatusOr<std::vector<directory::v1::Commune>> ListCommunes(Deadline deadline);
   absl::StatusOr<std::vector<directory::v1::NetworkCategory>> ListNetworkCategories(
       Deadline deadline);
@@ -82,6 +96,12 @@ class DirectoryClient {
 
  private:
   std::unique_ptr<directory::v1::DirectoryService::Stub> stub_;
+  struct KeptCommunes {
+    std::chrono::steady_clock::time_point read;
+    std::vector<directory::v1::Commune> communes;
+  };
+  std::mutex mu_;
+  std::map<int, KeptCommunes> communes_;  // by caller role
 };
 
 }  // namespace maillage::meetings

@@ -131,8 +131,7 @@ absl::StatusOr<v1::RoadmapItem> Roadmap::Create(const v1::CreateRoadmapItemReque
         txn, request.request_id(), "CreateRoadmapItem", request, kDomain,
         [&]() -> absl::StatusOr<v1::RoadmapItem> {
           MAILLAGE_RETURN_IF_ERROR(CheckSources(txn, request.roadmap_item()));
-          int64_t id = InsertRoadmapItem(txn, request.roadmap_item(), CallerPrincipal());
-          return LoadRoadmapItem(txn, id, false);
+          return InsertRoadmapItem(txn, request.roadmap_item(), CallerPrincipal());
         });
   });
 }

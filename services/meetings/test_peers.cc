@@ -57,6 +57,7 @@ grpc::Status TestDirectoryService::GetActor(grpc::ServerContext*,
 grpc::Status TestDirectoryService::BatchGetActors(
     grpc::ServerContext*, const directory::v1::BatchGetActorsRequest* request,
     directory::v1::BatchGetActorsResponse* response) {
+  ++batch_get_actors_calls_;
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& name : request->names()) {
     auto it = actors_.find(name);
@@ -119,6 +120,7 @@ grpc::Status TestDirectoryService::GetContact(grpc::ServerContext*,
 grpc::Status TestDirectoryService::ListCommunes(grpc::ServerContext*,
                                                 const directory::v1::ListCommunesRequest*,
                                                 directory::v1::ListCommunesResponse* response) {
+  ++list_communes_calls_;
   for (const std::string& code : TestCommunes()) {
     auto* commune = response->add_communes();
     commune->set_name("communes/" + code);
@@ -164,6 +166,7 @@ void TestBudgetService::AddAction(const std::string& name) {
 grpc::Status TestBudgetService::GetAction(grpc::ServerContext*,
                                           const budget::v1::GetActionRequest* request,
                                           budget::v1::Action* response) {
+  ++get_action_calls_;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = actions_.find(request->name());
   if (it == actions_.end()) return {grpc::StatusCode::NOT_FOUND, "no such action"};

@@ -4,6 +4,7 @@
 // used until the directory's own library can run in these tests; never linked into a binary.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,9 @@ class TestDirectoryService : public directory::v1::DirectoryService::Service {
   std::string AddContact(const std::string& actor, int64_t id);
   // Appends a change to the feed.
   void AddChange(directory::v1::Change change);
+  // How many times ListCommunes / BatchGetActors were called.
+  int list_communes_calls() const { return list_communes_calls_; }
+  int batch_get_actors_calls() const { return batch_get_actors_calls_; }
 
   grpc::Status GetActor(grpc::ServerContext*, const directory::v1::GetActorRequest* request,
                         directory::v1::Actor* response) override;
@@ -51,17 +55,22 @@ class TestDirectoryService : public directory::v1::DirectoryService::Service {
   std::vector<std::string> actor_order_;
   std::map<std::string, directory::v1::Contact> contacts_;
   std::vector<directory::v1::Change> changes_;
+  std::atomic<int> list_communes_calls_{0};
+  std::atomic<int> batch_get_actors_calls_{0};
 };
 
 class TestBudgetService : public budget::v1::BudgetService::Service {
  public:
   void AddAction(const std::string& name);
+  // How many times GetAction was called.
+  int get_action_calls() const { return get_action_calls_; }
   grpc::Status GetAction(grpc::ServerContext*, const budget::v1::GetActionRequest* request,
                          budget::v1::Action* response) override;
 
  private:
   std::mutex mu_;
   std::map<std::string, budget::v1::Action> actions_;
+  std::atomic<int> get_action_calls_{0};
 };
 
 // The communes and network categories the test directory knows.
