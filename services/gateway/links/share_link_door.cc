@@ -10,6 +10,7 @@
 #include "common/status/errors.h"
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/errors/http_errors.h"
+#include "services/gateway/links/public_read_door.h"
 #include "services/gateway/links/read_answer.h"
 #include "services/gateway/links/share_link_reads.h"
 
@@ -123,6 +124,15 @@ std::string ShareLinkDoor::Handle(const HttpRequest& request, absl::string_view 
   {
     auth::CallerScope scope(issuer);
     status = CallRead(backends_, *method, deadline, *RequestOf(opened->link), result);
+  }
+  // A map's link carries the public fields only (public_read_door.h), whatever its issuer reads.
+  if (status.ok() && opened->link.kind() == v1::SHARE_LINK_KIND_DIRECTORY_GEOJSON) {
+    absl::StatusOr<std::string> public_fields = PublicGeoJson(result.bytes);
+    if (public_fields.ok()) {
+      result.bytes = *std::move(public_fields);
+    } else {
+      status = grpc::Status(grpc::StatusCode::INTERNAL, "the directory's GeoJSON does not parse");
+    }
   }
   if (!status.ok()) {
     AnswerBackendError(status, response);

@@ -11,7 +11,8 @@
 // read, answers 410 SHARE_LINK_GONE. Neither says which resource the link was for. A link's
 // read is then made with its issuer's role of this moment (never more than the issuer may),
 // limited per link (`rps` / `burst`, 429 SHARE_LINK_RATE_LIMITED with Retry-After), and answered
-// with an ETag (If-None-Match → 304) and `Cache-Control: private, max-age=<max_age>`. Every
+// with an ETag (If-None-Match → 304) and `Cache-Control: private, max-age=<max_age>`; a GeoJSON
+// link's features keep their public properties only (PublicGeoJson: no e-mail, no phone). Every
 // request for a known link is audited (AUDIT_REASON_SHARE_LINK_USE, the issuer as the key or
 // person, the link as the resource, the path without its token).
 #pragma once
