@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/gateway/links/public_read_door.h"
 #include "services/gateway/links/share_link_reads.h"
+#include "services/gateway/links/share_link_service.h"
 #include "services/gateway/links/share_link_store.h"
 
 using maillage::testing::IsOk;
@@ -96,6 +97,21 @@ TEST(PublicReadTest, ProjectionsKeepOnlyPublicFields) {
   meeting.set_minutes("Présents : Mme Dupont");
   PublicMeeting(meeting);
   EXPECT_TRUE(meeting.minutes().empty());
+}
+
+TEST(ShareLinkCallerTest, KeysAndConsolePeopleIssueServicesDoNot) {
+  auth::Principal key{"apiKeys/7", v1::ROLE_STAFF};
+  absl::StatusOr<ShareLinkCaller> caller = ShareLinkCallerOf(key);
+  ASSERT_THAT(caller.status(), IsOk());
+  EXPECT_EQ(caller->key_id, 7);
+  EXPECT_EQ(caller->staff_account_id, 0);
+  auth::Principal person{"staffAccounts/3", v1::ROLE_STAFF};
+  caller = ShareLinkCallerOf(person);
+  ASSERT_THAT(caller.status(), IsOk());
+  EXPECT_EQ(caller->key_id, 0);
+  EXPECT_EQ(caller->staff_account_id, 3);
+  EXPECT_THAT(ShareLinkCallerOf(auth::ServicePrincipal("meetings", v1::ROLE_ADMIN)).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
 }
 
 class ShareLinkStoreTest : public ::testing::Test {
