@@ -323,6 +323,25 @@ TEST_F(ShareLinksE2eTest, ALinkNeverReadsMoreThanItsIssuer) {
        absl::StrCat("/v1/", link["name"].get<std::string>(), ":revoke"), json::object(), 404);
 }
 
+TEST_F(ShareLinksE2eTest, AReplayedIssueReturnsTheSameLinkWithoutItsToken) {
+  httplib::Client client("127.0.0.1", suite_->ports().http);
+  client.set_read_timeout(20, 0);
+  const httplib::Headers headers = {{"x-api-key", Staff()},
+                                    {"Idempotency-Key", "5f0c7e1a-2b3d-4e5f-8a9b-0c1d2e3f4a5b"}};
+  const std::string body =
+      json{{"kind", "SHARE_LINK_KIND_ACTION_CALENDAR"}, {"action", "actions/fa3"}}.dump();
+  auto first = client.Post("/v1/shareLinks", headers, body, "application/json");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  auto replay = client.Post("/v1/shareLinks", headers, body, "application/json");
+  ASSERT_TRUE(replay);
+  ASSERT_EQ(replay->status, 200) << replay->body;
+  json a = json::parse(first->body), b = json::parse(replay->body);
+  EXPECT_EQ(a["name"], b["name"]);
+  EXPECT_FALSE(a.value("urlPath", "").empty());
+  EXPECT_EQ(b.value("urlPath", ""), "");
+}
+
 TEST_F(ShareLinksE2eTest, PublicReadModeIsOffByDefault) {
   auto r = Bare(*suite_).Get("/v1/actors");
   ASSERT_TRUE(r);

@@ -55,9 +55,10 @@ grpc::Status ShareLinkServiceImpl::CreateShareLink(grpc::ServerContext* context,
   const absl::Time expire =
       link.has_expire_time() ? TimeOf(link.expire_time()) : now + kDefaultShareLinkLifetime;
   const ShareLinkToken token = NewShareLinkToken();
+  bool issued = false;
   absl::StatusOr<v1::ShareLink> created =
-      store_.Create(context->deadline(), *caller, link, expire, token.hash);
-  if (created.ok()) {
+      store_.Create(context->deadline(), *caller, *request, expire, token.hash, &issued);
+  if (created.ok() && issued) {
     created->set_url_path(absl::StrCat("/links/", token.text, ReadOfKind(link.kind())->extension));
   }
   return call.Finish(Reply(std::move(created), response, kGatewayDomain), request, response);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
+#include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -109,17 +110,25 @@ std::string ShareLinkTokenHash(absl::string_view text) {
 
 absl::StatusOr<v1::ShareLink> ShareLinkStore::Create(db::Deadline deadline,
                                                      const ShareLinkCaller& caller,
-                                                     const v1::ShareLink& link, absl::Time expire,
-                                                     const std::string& token_hash) {
+                                                     const v1::CreateShareLinkRequest& request,
+                                                     absl::Time expire,
+                                                     const std::string& token_hash, bool* issued) {
+  const v1::ShareLink& link = request.share_link();
   return pool_.Transact<v1::ShareLink>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ShareLink> {
-        pqxx::result inserted = txn.exec_params(
-            kInsert, token_hash, v1::ShareLinkKind_Name(link.kind()), link.action(),
-            link.report_year(), link.filter(), link.description(), caller.key_id,
-            caller.staff_account_id, v1::Role_Name(caller.role), absl::ToUnixMicros(expire));
-        pqxx::result rows =
-            txn.exec_params(absl::StrCat(kSelect, "WHERE l.id = $1"), inserted[0][0].as<int64_t>());
-        return FromRow(rows[0]).link;
+        *issued = false;
+        return db::RunIdempotent<v1::ShareLink>(
+            txn, request.request_id(), "CreateShareLink", request, kGatewayDomain,
+            [&]() -> absl::StatusOr<v1::ShareLink> {
+              pqxx::result inserted = txn.exec_params(
+                  kInsert, token_hash, v1::ShareLinkKind_Name(link.kind()), link.action(),
+                  link.report_year(), link.filter(), link.description(), caller.key_id,
+                  caller.staff_account_id, v1::Role_Name(caller.role), absl::ToUnixMicros(expire));
+              pqxx::result rows = txn.exec_params(absl::StrCat(kSelect, "WHERE l.id = $1"),
+                                                  inserted[0][0].as<int64_t>());
+              *issued = true;
+              return FromRow(rows[0]).link;
+            });
       });
 }
 

@@ -53,12 +53,14 @@ class ShareLinkStore {
  public:
   explicit ShareLinkStore(db::Pool& pool) : pool_(pool) {}
 
-  // Stores `link` (kind, action, report_year, filter, description: already validated) issued by
-  // `caller`, expiring at `expire`, for the token of hash `token_hash`; returns it (without
-  // url_path).
+  // Stores `request.share_link()` (kind, action, report_year, filter, description: already
+  // validated) issued by `caller`, expiring at `expire`, for the token of hash `token_hash`;
+  // returns it (without url_path). A replayed request_id returns the link it issued then and
+  // sets `*issued` false (true when this call issued it); INVALID_ARGUMENT for a request_id that
+  // is not a UUID or was used for another request.
   absl::StatusOr<v1::ShareLink> Create(db::Deadline deadline, const ShareLinkCaller& caller,
-                                       const v1::ShareLink& link, absl::Time expire,
-                                       const std::string& token_hash);
+                                       const v1::CreateShareLinkRequest& request, absl::Time expire,
+                                       const std::string& token_hash, bool* issued);
 
   // The links `caller` issued (an ADMIN: all), newest first. INVALID_ARGUMENT for a bad page.
   absl::StatusOr<v1::ListShareLinksResponse> List(db::Deadline deadline,

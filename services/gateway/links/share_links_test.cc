@@ -28,6 +28,13 @@ v1::ShareLink CalendarLink() {
   return link;
 }
 
+v1::CreateShareLinkRequest Request(const v1::ShareLink& link, const std::string& request_id = "") {
+  v1::CreateShareLinkRequest request;
+  *request.mutable_share_link() = link;
+  request.set_request_id(request_id);
+  return request;
+}
+
 TEST(ShareLinkTokenTest, TokensAreLongRandomAndHashed) {
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
@@ -143,8 +150,10 @@ class ShareLinkStoreTest : public ::testing::Test {
 
 TEST_F(ShareLinkStoreTest, FoundByTokenHashRevokedAndGoneWithItsIssuer) {
   const ShareLinkToken token = NewShareLinkToken();
-  absl::StatusOr<v1::ShareLink> created = store_.Create(db::Deadline::max(), first_, CalendarLink(),
-                                                        absl::Now() + absl::Hours(1), token.hash);
+  bool issued = false;
+  absl::StatusOr<v1::ShareLink> created =
+      store_.Create(db::Deadline::max(), first_, Request(CalendarLink()),
+                    absl::Now() + absl::Hours(1), token.hash, &issued);
   ASSERT_THAT(created.status(), IsOk());
   EXPECT_EQ(created->state(), v1::SHARE_LINK_STATE_ACTIVE);
   EXPECT_EQ(created->issuer(), "apiKeys/1");
@@ -198,8 +207,10 @@ TEST_F(ShareLinkStoreTest, FoundByTokenHashRevokedAndGoneWithItsIssuer) {
 
 TEST_F(ShareLinkStoreTest, ExpiredAndCounted) {
   const ShareLinkToken token = NewShareLinkToken();
-  absl::StatusOr<v1::ShareLink> created = store_.Create(db::Deadline::max(), first_, CalendarLink(),
-                                                        absl::Now() - absl::Seconds(1), token.hash);
+  bool issued = false;
+  absl::StatusOr<v1::ShareLink> created =
+      store_.Create(db::Deadline::max(), first_, Request(CalendarLink()),
+                    absl::Now() - absl::Seconds(1), token.hash, &issued);
   ASSERT_THAT(created.status(), IsOk());
   EXPECT_EQ(created->state(), v1::SHARE_LINK_STATE_EXPIRED);
   absl::StatusOr<OpenedShareLink> opened = store_.Find(db::Deadline::max(), token.hash);
@@ -209,6 +220,29 @@ TEST_F(ShareLinkStoreTest, ExpiredAndCounted) {
   ASSERT_THAT(opened.status(), IsOk());
   EXPECT_EQ(opened->link.use_count(), 1);
   EXPECT_TRUE(opened->link.has_last_use_time());
+}
+
+TEST_F(ShareLinkStoreTest, AReplayedRequestIdReturnsTheLinkItIssued) {
+  const std::string id = "0b8a3c1e-3f4a-4c2d-9e1b-7a6f5d4c3b2a";
+  bool issued = false;
+  absl::StatusOr<v1::ShareLink> first =
+      store_.Create(db::Deadline::max(), first_, Request(CalendarLink(), id),
+                    absl::Now() + absl::Hours(1), NewShareLinkToken().hash, &issued);
+  ASSERT_THAT(first.status(), IsOk());
+  EXPECT_TRUE(issued);
+  absl::StatusOr<v1::ShareLink> replay =
+      store_.Create(db::Deadline::max(), first_, Request(CalendarLink(), id),
+                    absl::Now() + absl::Hours(1), NewShareLinkToken().hash, &issued);
+  ASSERT_THAT(replay.status(), IsOk());
+  EXPECT_FALSE(issued);
+  EXPECT_EQ(replay->name(), first->name());
+  v1::ShareLink other = CalendarLink();
+  other.set_description("another");
+  EXPECT_THAT(store_
+                  .Create(db::Deadline::max(), first_, Request(other, id),
+                          absl::Now() + absl::Hours(1), NewShareLinkToken().hash, &issued)
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
