@@ -14,6 +14,7 @@
 #include "maillage/directory/v1/directory_service.pb.h"
 #include "maillage/gateway/v1/gateway_admin_service.pb.h"
 #include "maillage/gateway/v1/report_service.pb.h"
+#include "maillage/gateway/v1/share_link_service.pb.h"
 #include "maillage/gateway/v1/webhook_service.pb.h"
 #include "maillage/meetings/v1/meetings_service.pb.h"
 
@@ -90,6 +91,9 @@ const std::vector<ServicePolicy>& Policies() {
       {"maillage.gateway.v1.GatewayAdminService", 0, 0, {}, {}},
       // Webhooks push what the owner's role may read (the events are filtered by that role).
       {"maillage.gateway.v1.WebhookService", kPartner, kPartner, {}, {}},
+      // Share links grant one read without a key; the gateway checks that the issuer's role may
+      // make it (services/gateway/links).
+      {"maillage.gateway.v1.ShareLinkService", kStaff, kStaff, {}, {}},
   };
   return *kPolicies;
 }
@@ -103,6 +107,7 @@ void LinkServiceContracts() {
   maillage::gateway::v1::GetApiKeyRequest::descriptor();
   maillage::gateway::v1::GetActionReportRequest::descriptor();
   maillage::gateway::v1::GetWebhookSubscriptionRequest::descriptor();
+  maillage::gateway::v1::ListShareLinksRequest::descriptor();
 }
 
 bool IsPublicPackage(const std::string& package) {

@@ -21,7 +21,8 @@ namespace gw = ::maillage::gateway::v1;
 const std::set<std::string> kPublicServices = {
     "maillage.directory.v1.DirectoryService",  "maillage.meetings.v1.MeetingsService",
     "maillage.budget.v1.BudgetService",        "maillage.gateway.v1.ReportService",
-    "maillage.gateway.v1.GatewayAdminService", "maillage.gateway.v1.WebhookService"};
+    "maillage.gateway.v1.GatewayAdminService", "maillage.gateway.v1.WebhookService",
+    "maillage.gateway.v1.ShareLinkService"};
 
 std::string ServiceOf(const std::string& method) { return method.substr(1, method.rfind('/') - 1); }
 
@@ -98,6 +99,9 @@ TEST(PermissionsTest, RolesMatchTheSecurityRulesOnSampleMethods) {
       {"/maillage.gateway.v1.GatewayAdminService/ListStaffAccounts", true, false, false, false},
       {"/maillage.gateway.v1.GatewayAdminService/CreateStaffAccount", true, false, false, false},
       {"/maillage.gateway.v1.GatewayAdminService/DisableStaffAccount", true, false, false, false},
+      {"/maillage.gateway.v1.ShareLinkService/CreateShareLink", true, true, false, false},
+      {"/maillage.gateway.v1.ShareLinkService/ListShareLinks", true, true, false, false},
+      {"/maillage.gateway.v1.ShareLinkService/RevokeShareLink", true, true, false, false},
   };
   for (const Expectation& c : kCases) {
     ASSERT_NE(FindRule(c.method), nullptr) << c.method;

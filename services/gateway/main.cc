@@ -35,6 +35,10 @@
 //   MAILLAGE_WEBHOOK_CONNECT_TIMEOUT (5s), MAILLAGE_WEBHOOK_TIMEOUT (10s),
 //   MAILLAGE_WEBHOOK_RETRY_BASE (5s), MAILLAGE_WEBHOOK_RETRY_MAX (1h),
 //   MAILLAGE_WEBHOOK_DISABLE_AFTER (72h), MAILLAGE_WEBHOOK_EVENT_RETENTION_DAYS (30).
+// Reads without a key (links/, README "Share links" and "Public read mode"):
+//   MAILLAGE_SHARE_LINK_RPS (1) / MAILLAGE_SHARE_LINK_BURST (30) per link,
+//   MAILLAGE_SHARE_LINK_MAX_AGE (5m), MAILLAGE_PUBLIC_READ (off), MAILLAGE_PUBLIC_READ_RPS (10) /
+//   MAILLAGE_PUBLIC_READ_BURST (60) per client address, MAILLAGE_PUBLIC_READ_MAX_AGE (60s).
 //
 // `maillage-gateway keys create|list|revoke ...` manages the API keys in the gateway's database
 // instead of serving (keys_cli.h); `maillage-gateway users add|list|disable|ensure-admin ...` the
@@ -81,6 +85,10 @@
 #include "services/gateway/http/admin_server.h"
 #include "services/gateway/http/http_metrics.h"
 #include "services/gateway/http/http_server.h"
+#include "services/gateway/links/public_read_door.h"
+#include "services/gateway/links/share_link_door.h"
+#include "services/gateway/links/share_link_service.h"
+#include "services/gateway/links/share_link_store.h"
 #include "services/gateway/reports/report_service.h"
 #include "services/gateway/reports/report_sources.h"
 #include "services/gateway/routing/backend_caller.h"
@@ -201,6 +209,17 @@ int Run() {
                                            webhook_client_options.total_timeout) +
                           absl::Seconds(30);
   const int webhook_retention_days = env.Int("MAILLAGE_WEBHOOK_EVENT_RETENTION_DAYS", 30, 1, 36500);
+  ShareLinkDoorOptions link_options;
+  link_options.rps = env.Int("MAILLAGE_SHARE_LINK_RPS", 1, 1, 1000000);
+  link_options.burst = env.Int("MAILLAGE_SHARE_LINK_BURST", 30, 1, 1000000);
+  link_options.max_age =
+      absl::FromChrono(env.Duration("MAILLAGE_SHARE_LINK_MAX_AGE", std::chrono::minutes(5)));
+  const bool public_read = env.Bool("MAILLAGE_PUBLIC_READ", false);
+  PublicReadOptions public_read_options;
+  public_read_options.per_address.rps = env.Int("MAILLAGE_PUBLIC_READ_RPS", 10, 1, 1000000);
+  public_read_options.per_address.burst = env.Int("MAILLAGE_PUBLIC_READ_BURST", 60, 1, 1000000);
+  public_read_options.max_age =
+      absl::FromChrono(env.Duration("MAILLAGE_PUBLIC_READ_MAX_AGE", std::chrono::seconds(60)));
   if (absl::Status s = env.Finish(); !s.ok()) return service::ConfigError(s);
   absl::StatusOr<AddressFilter> webhook_filter = AddressFilter::Parse(webhook_allowed);
   if (!webhook_filter.ok()) {
@@ -326,27 +345,32 @@ int Run() {
                                      OwnDoor::kPublic);
   WebhookServiceImpl inner_webhook_service(webhook_store, webhooks, webhook_client, access,
                                            OwnDoor::kInProcess);
+  ShareLinkStore share_links(pool);
+  ShareLinkServiceImpl share_link_service(share_links, access, OwnDoor::kPublic);
+  ShareLinkServiceImpl inner_share_link_service(share_links, access, OwnDoor::kInProcess);
   GatewayAdminServiceImpl admin_service(keys, audit, access, staff_account_admin, OwnDoor::kPublic);
   ReportServiceImpl report_service(report_sources, access, OwnDoor::kPublic);
   GatewayAdminServiceImpl inner_admin_service(keys, audit, access, staff_account_admin,
                                               OwnDoor::kInProcess);
   ReportServiceImpl inner_report_service(report_sources, access, OwnDoor::kInProcess);
-  server::Server grpc_server(environment.server,
-                             {&admin_service, &report_service, &webhook_service});
+  server::Server grpc_server(
+      environment.server, {&admin_service, &report_service, &webhook_service, &share_link_service});
   grpc_server.SetGenericService(passthrough->get());
   server::ServerOptions inner_options = environment.server;
   inner_options.service_name = "gateway-in-process";
   inner_options.grpc_port = -1;
   inner_options.tls = {};
   inner_options.reflection = false;
-  server::Server inner_server(
-      inner_options, {&inner_admin_service, &inner_report_service, &inner_webhook_service});
+  server::Server inner_server(inner_options, {&inner_admin_service, &inner_report_service,
+                                              &inner_webhook_service, &inner_share_link_service});
 
   // Beside the gRPC server (run by RunUntilSignal): the in-process server, the HTTP and admin
   // HTTP ports.
   std::optional<RouteTable> routes;
   HttpMetrics metrics(registry);
   std::unique_ptr<BackendCaller> caller;
+  std::unique_ptr<ShareLinkDoor> link_door;
+  std::unique_ptr<PublicReadDoor> public_door;
   std::unique_ptr<GatewayHttpServer> http;
   std::unique_ptr<AdminHttpServer> admin;
   server::Listeners listeners;
@@ -360,6 +384,21 @@ int Run() {
     http_options.docs_html = RenderDocsPage(http_options.openapi_json);
     http_options.public_files = ContractDownloads(contract);
     caller = std::make_unique<BackendCaller>(channel_of_service);
+    // Reads without a key: share links always, the public read mode when it is on.
+    link_door = std::make_unique<ShareLinkDoor>(share_links, audit, *caller, link_options);
+    http_options.doors.push_back(
+        [&](const HttpRequest& request, absl::string_view path,
+            const std::multimap<std::string, std::string>&,
+            HttpResponse& response) { return link_door->Handle(request, path, response); });
+    if (public_read) {
+      public_door = std::make_unique<PublicReadDoor>(*routes, *caller, public_read_options);
+      http_options.doors.push_back([&](const HttpRequest& request, absl::string_view path,
+                                       const std::multimap<std::string, std::string>& query,
+                                       HttpResponse& response) {
+        return public_door->Handle(request, path, query, response);
+      });
+      log::Info("public read mode on", {});
+    }
     http = std::make_unique<GatewayHttpServer>(*routes, *caller, metrics, http_options);
     admin = std::make_unique<AdminHttpServer>(channel_of_backend, registry);
     absl::StatusOr<int> bound_admin = admin->Start("0.0.0.0", admin_port);

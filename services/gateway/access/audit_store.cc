@@ -96,7 +96,7 @@ const api::FilterSchema& AuditFilterSchema() {
        {"a.reason",
         T::kEnum,
         "AUDIT_REASON_",
-        {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED", "LOGIN"}}},
+        {"WRITE", "PERSONAL_DATA_READ", "ACCESS_DENIED", "LOGIN", "SHARE_LINK_USE"}}},
       {"personal_data_read", {"a.personal_data", T::kBool}},
       {"client_address", {"COALESCE(a.client_address, '')", T::kString}},
       {"call_count", {"a.call_count", T::kInt}},

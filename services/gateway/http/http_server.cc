@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -54,6 +55,11 @@ bool IsUsableHeader(absl::string_view value, size_t max_length) {
 absl::string_view PathOf(const HttpRequest& request) {
   absl::string_view target = request.target;
   return target.substr(0, target.find('?'));
+}
+
+// The path as the access log shows it: a share link's secret token left out.
+std::string LoggedPath(absl::string_view path) {
+  return absl::StartsWith(path, "/links/") ? "/links/{token}" : std::string(path);
 }
 
 // The parameters of the URL's query string, decoded ('+' is a space).
@@ -205,7 +211,7 @@ void GatewayHttpServer::Log(const HttpRequest& request, const HttpResponse& resp
           : 0.0;
   log::Fields fields = {
       {"method", request.method},
-      {"path", std::string(PathOf(request))},
+      {"path", LoggedPath(PathOf(request))},
       {"status", std::to_string(response.status)},
       {"duration_ms", absl::StrFormat("%.3f", seconds * 1000)},
       {"request_id", record.request_id},
@@ -235,6 +241,15 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   if (options_.console != nullptr && options_.console->Handle(request, path, response)) {
     record.route = "/console";
     return;
+  }
+  if (!options_.doors.empty()) {
+    const std::multimap<std::string, std::string> query = QueryOf(request);
+    for (const HttpServerOptions::Door& door : options_.doors) {
+      std::string route = door(request, path, query, response);
+      if (route.empty()) continue;
+      record.route = std::move(route);
+      return;
+    }
   }
 
   if (method == "GET" && path == "/openapi.json" && !options_.openapi_json.empty()) {

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,13 @@ struct HttpServerOptions {
   // The staff console (console/console_http.h): its pages and login routes under /console/,
   // and API calls admitted by a session cookie when they carry no API key. Null: no console.
   ConsoleHttp* console = nullptr;
+  // Doors that answer some requests before route lookup and without an API key (links/: the
+  // share links, the public read mode): each returns the route label (for the metrics) of a
+  // request it answered, or "" to let it go on.
+  using Door = std::function<std::string(const HttpRequest&, absl::string_view path,
+                                         const std::multimap<std::string, std::string>& query,
+                                         HttpResponse&)>;
+  std::vector<Door> doors;
   // Origins allowed to call from a browser ("https://app.example.org"; "*" for any). Empty: no
   // CORS headers, preflights refused.
   std::vector<std::string> cors_origins;
