@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
 #include "common/log/log.h"
@@ -122,22 +123,82 @@ absl::Status Project(Message& answer) {
 
 }  // namespace
 
+// Whitelists: a field added to a message later stays out of public answers until it is named
+// here (a projection that removed the private fields would publish every new one).
 void PublicActor(dir::Actor& actor) {
-  actor.clear_email();
-  actor.clear_phone();
-  actor.clear_provenance();
-  actor.clear_merged_into();
-  actor.clear_archive_time();
+  dir::Actor kept;
+  kept.set_name(actor.name());
+  kept.set_display_name(actor.display_name());
+  kept.set_legal_name(actor.legal_name());
+  kept.set_description(actor.description());
+  kept.set_kind(actor.kind());
+  kept.set_website(actor.website());
+  if (actor.has_address()) *kept.mutable_address() = actor.address();
+  if (actor.has_coordinates()) *kept.mutable_coordinates() = actor.coordinates();
+  kept.set_siren(actor.siren());
+  kept.set_siret(actor.siret());
+  kept.set_rna(actor.rna());
+  kept.set_legal_category_code(actor.legal_category_code());
+  kept.set_naf_code(actor.naf_code());
+  kept.set_ess_family(actor.ess_family());
+  *kept.mutable_network_categories() = actor.network_categories();
+  *kept.mutable_themes() = actor.themes();
+  if (actor.has_labels()) *kept.mutable_labels() = actor.labels();
+  kept.set_state(actor.state());
+  if (actor.has_create_time()) *kept.mutable_create_time() = actor.create_time();
+  if (actor.has_update_time()) *kept.mutable_update_time() = actor.update_time();
+  kept.set_etag(actor.etag());
+  actor = std::move(kept);
 }
 
 void PublicMeeting(mtg::Meeting& meeting) {
-  meeting.clear_minutes();
-  meeting.clear_attendance();
-  meeting.clear_cancellation_reason();
-  meeting.clear_capacity();
+  mtg::Meeting kept;
+  kept.set_name(meeting.name());
+  kept.set_title(meeting.title());
+  kept.set_kind(meeting.kind());
+  kept.set_custom_kind(meeting.custom_kind());
+  kept.set_kind_label(meeting.kind_label());
+  kept.set_format(meeting.format());
+  kept.set_action(meeting.action());
+  if (meeting.has_start_time()) *kept.mutable_start_time() = meeting.start_time();
+  if (meeting.has_end_time()) *kept.mutable_end_time() = meeting.end_time();
+  kept.set_time_zone(meeting.time_zone());
+  if (meeting.has_place()) *kept.mutable_place() = meeting.place();
+  kept.set_agenda(meeting.agenda());
+  kept.set_state(meeting.state());
+  kept.set_calendar_uid(meeting.calendar_uid());
+  kept.set_calendar_sequence(meeting.calendar_sequence());
+  if (meeting.has_create_time()) *kept.mutable_create_time() = meeting.create_time();
+  if (meeting.has_update_time()) *kept.mutable_update_time() = meeting.update_time();
+  kept.set_etag(meeting.etag());
+  meeting = std::move(kept);
 }
 
 absl::StatusOr<std::string> PublicGeoJson(absl::string_view geojson) {
+  // The directory's GeoJSON properties (services/directory/actor_exchange_formats.cc) that are
+  // public; any other (e-mail, phone, provenance, one added later) is dropped.
+  static const auto* const kPublicProperties =
+      new absl::flat_hash_set<std::string>{"name",
+                                           "resource_name",
+                                           "legal_name",
+                                           "description",
+                                           "kind",
+                                           "website",
+                                           "address.lines",
+                                           "address.postal_code",
+                                           "address.city",
+                                           "address.commune_insee_code",
+                                           "siren",
+                                           "siret",
+                                           "rna",
+                                           "legal_category_code",
+                                           "naf_code",
+                                           "ess_family",
+                                           "network_categories",
+                                           "themes",
+                                           "labels.esus_agrement.start_date",
+                                           "labels.esus_agrement.end_date",
+                                           "labels.siae_types"};
   nlohmann::json document = nlohmann::json::parse(geojson, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
     return absl::InvalidArgumentError("the export is not JSON");
@@ -145,8 +206,11 @@ absl::StatusOr<std::string> PublicGeoJson(absl::string_view geojson) {
   if (document.contains("features") && document["features"].is_array()) {
     for (nlohmann::json& feature : document["features"]) {
       if (!feature.contains("properties") || !feature["properties"].is_object()) continue;
-      feature["properties"].erase("email");
-      feature["properties"].erase("phone");
+      nlohmann::json kept = nlohmann::json::object();
+      for (auto& [key, value] : feature["properties"].items()) {
+        if (kPublicProperties->contains(key)) kept[key] = std::move(value);
+      }
+      feature["properties"] = std::move(kept);
     }
   }
   return document.dump();

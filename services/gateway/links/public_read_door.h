@@ -46,12 +46,14 @@ struct PublicReadOptions {
 inline constexpr meetings::v1::MeetingKind kPublicMeetingKinds[] = {
     meetings::v1::MEETING_KIND_RESTITUTION_DAY, meetings::v1::MEETING_KIND_ESS_MONTH_EVENT};
 
-// `actor` without what is not public (e-mail, phone, provenance, merged_into, archive_time).
+// `actor` with its public fields only, named one by one (so not its e-mail, phone, provenance,
+// merged_into, archive_time, nor a field added later).
 void PublicActor(directory::v1::Actor& actor);
-// `meeting` without what is not public (minutes, attendance, cancellation reason, capacity).
+// `meeting` with its public fields only, named one by one (not its minutes, attendance,
+// cancellation reason, capacity, nor a field added later).
 void PublicMeeting(meetings::v1::Meeting& meeting);
-// A GeoJSON FeatureCollection without the properties that are not public ("email", "phone");
-// INVALID_ARGUMENT when it is not JSON.
+// A GeoJSON FeatureCollection whose features keep their public properties only (a list of
+// names: not "email", "phone", "provenance.*"); INVALID_ARGUMENT when it is not JSON.
 absl::StatusOr<std::string> PublicGeoJson(absl::string_view geojson);
 
 class PublicReadDoor {

@@ -94,16 +94,29 @@ TEST(PublicReadTest, ProjectionsKeepOnlyPublicFields) {
   EXPECT_EQ(actor.display_name(), "Recyclerie");
   EXPECT_TRUE(actor.email().empty());
   EXPECT_TRUE(actor.phone().empty());
-  absl::StatusOr<std::string> geojson =
-      PublicGeoJson(R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)"
-                    R"({"name":"R","email":"a@b.fr","phone":"1"},"geometry":null}]})");
+  actor.mutable_provenance()->set_source("Fichier des adhérents 2023");
+  actor.set_merged_into("actors/2");
+  PublicActor(actor);
+  EXPECT_FALSE(actor.has_provenance());
+  EXPECT_TRUE(actor.merged_into().empty());
+  absl::StatusOr<std::string> geojson = PublicGeoJson(
+      R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":)"
+      R"({"name":"R","email":"a@b.fr","phone":"1","provenance.source":"adherents.xlsx",)"
+      R"("added_later":"x"},"geometry":null}]})");
   ASSERT_THAT(geojson.status(), IsOk());
   EXPECT_EQ(geojson->find("a@b.fr"), std::string::npos);
   EXPECT_NE(geojson->find("\"name\":\"R\""), std::string::npos);
+  EXPECT_EQ(geojson->find("adherents.xlsx"), std::string::npos);
+  EXPECT_EQ(geojson->find("added_later"), std::string::npos);
   meetings::v1::Meeting meeting;
   meeting.set_minutes("Présents : Mme Dupont");
+  meeting.set_title("Journée de restitution");
+  meeting.set_capacity(40);
   PublicMeeting(meeting);
   EXPECT_TRUE(meeting.minutes().empty());
+  EXPECT_EQ(meeting.capacity(), 0);
+  EXPECT_FALSE(meeting.has_attendance());
+  EXPECT_EQ(meeting.title(), "Journée de restitution");
 }
 
 TEST(ShareLinkCallerTest, KeysAndConsolePeopleIssueServicesDoNot) {
