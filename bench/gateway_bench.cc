@@ -113,10 +113,26 @@ int main(int argc, char** argv) {
   }
   bench::LoadResult grpc_echo = bench::MeasureGrpcEcho(connections, duration);
   bench::LoadResult http_echo = bench::MeasureHttpEcho(connections, duration);
-  bench::LoadResult direct_result = bench::RunClosedLoop(connections, duration, direct);
-  bench::LoadResult gateway_result = bench::RunClosedLoop(connections, duration, through_gateway);
-  bench::LoadResult gateway_grpc_result =
-      bench::RunClosedLoop(connections, duration, through_gateway_grpc);
+  // The CPU that the gateway and the directory use per call, over each phase.
+  const int gateway_pid = suite.Pid("gateway");
+  const int directory_pid = suite.Pid("directory");
+  struct Cpu {
+    double gateway_us = 0, directory_us = 0;
+  };
+  auto measure = [&](auto& call, Cpu& cpu) {
+    const double gateway0 = bench::CpuSeconds(gateway_pid);
+    const double directory0 = bench::CpuSeconds(directory_pid);
+    bench::LoadResult result = bench::RunClosedLoop(connections, duration, call);
+    if (result.calls > 0) {
+      cpu.gateway_us = (bench::CpuSeconds(gateway_pid) - gateway0) * 1e6 / result.calls;
+      cpu.directory_us = (bench::CpuSeconds(directory_pid) - directory0) * 1e6 / result.calls;
+    }
+    return result;
+  };
+  Cpu direct_cpu, http_cpu, grpc_cpu;
+  bench::LoadResult direct_result = measure(direct, direct_cpu);
+  bench::LoadResult gateway_result = measure(through_gateway, http_cpu);
+  bench::LoadResult gateway_grpc_result = measure(through_gateway_grpc, grpc_cpu);
 
   bench::PrintResult("ceiling: gRPC echo", grpc_echo);
   bench::PrintResult("ceiling: HTTP echo (httplib)", http_echo);
@@ -124,6 +140,12 @@ int main(int argc, char** argv) {
   bench::PrintResult("gateway HTTP GET actor", gateway_result, &direct_result, "direct gRPC");
   bench::PrintResult("gateway HTTP GET actor", gateway_result, &http_echo, "HTTP echo");
   bench::PrintResult("gateway gRPC GetActor", gateway_grpc_result, &direct_result, "direct gRPC");
+  for (const auto& [phase, cpu] :
+       {std::make_pair("direct gRPC", &direct_cpu), std::make_pair("gateway HTTP", &http_cpu),
+        std::make_pair("gateway gRPC", &grpc_cpu)}) {
+    std::printf("CPU per call, %-12s: gateway %6.1f us, directory %6.1f us\n", phase,
+                cpu->gateway_us, cpu->directory_us);
+  }
   std::printf("gateway peak RSS: %.1f MiB; directory peak RSS: %.1f MiB\n",
               bench::PeakRssMib(suite.Pid("gateway")), bench::PeakRssMib(suite.Pid("directory")));
   for (const auto& [door, result] :

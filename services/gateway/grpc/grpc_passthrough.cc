@@ -87,6 +87,7 @@ class ForwardedCall {
       return;
     }
     done_ = std::move(admitted->done);
+    done_wanted_ = std::move(admitted->done_wanted);
     std::string request_id = server::RequestId(*context_);
     backend_context_->AddMetadata(server::kRequestIdHeader,
                                   request_id.empty() ? server::NewRequestId() : request_id);
@@ -220,6 +221,7 @@ class ForwardedCall {
     for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
       if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
     }
+    if (done_ && done_wanted_ && !done_wanted_(status)) done_ = nullptr;  // nothing to audit
     if (done_) {  // the audit: it may write to the database, not on this thread
       auto done = std::move(done_);
       done_ = nullptr;
@@ -257,6 +259,7 @@ class ForwardedCall {
   server::BoundedWorkers& workers_;
   const std::chrono::milliseconds max_deadline_;
   std::function<void(const grpc::Status&)> done_;  // set when admitted
+  std::function<bool(const grpc::Status&)> done_wanted_;
   const std::unique_ptr<grpc::ClientContext> backend_context_;
   CallerSide caller_;
   BackendSide backend_;
@@ -318,6 +321,14 @@ grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
   auto* call = new ForwardedCall(context, *target->second, calls_in_flight_, workers_,
                                  options_.max_deadline);
   grpc::ServerGenericBidiReactor* reactor = call->caller_reactor();  // `call` may go once queued
+  if (options_.admit_without_blocking) {
+    std::optional<AdmittedCall> admitted = options_.admit_without_blocking(
+        context->client_metadata(), context->method(), context->peer());
+    if (admitted.has_value()) {
+      call->Admitted(*std::move(admitted));
+      return reactor;
+    }
+  }
   const bool queued = workers_.Submit([this, call, context] {
     call->Admitted(admit_ ? admit_(context->client_metadata(), context->method(), context->peer())
                           : absl::StatusOr<AdmittedCall>(AdmittedCall{}));

@@ -10,9 +10,10 @@
 // declares that method:
 //   1. is admitted by `admit` (call_admission.h) with the client's metadata, on the admission
 //      workers (common/server/bounded_workers.h: the admission may wait on the database, gRPC's
-//      callback threads never do); a refusal ends the call with its status (details kept), the
-//      backend never called; when the workers' queue is full, UNAVAILABLE (GATEWAY_SATURATED) at
-//      once;
+//      callback threads never do) — or at once on the gRPC thread when the options'
+//      `admit_without_blocking` can tell without blocking (a cached key); a refusal ends the
+//      call with its status (details kept), the backend never called; when the workers' queue
+//      is full, UNAVAILABLE (GATEWAY_SATURATED) at once;
 //   2. is started on the backend's channel as a child of the client's call in gRPC core (the
 //      client's deadline, cut to `max_deadline` from now: a call without a deadline, or with a
 //      longer one, ends DEADLINE_EXCEEDED then; cancelled by core as soon as the client's call
@@ -64,6 +65,9 @@ struct PassthroughOptions {
   // The longest a forwarded call may last, whatever deadline its client set (or none).
   std::chrono::milliseconds max_deadline{60000};
   server::BoundedWorkersOptions admission;
+  // Tried first, on the gRPC thread, when set (call_admission.h); `admit` on a worker when it
+  // answers nullopt.
+  AdmitWithoutBlocking admit_without_blocking;
 };
 
 class GrpcPassthrough final : public grpc::CallbackGenericService {
