@@ -45,6 +45,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -90,11 +91,16 @@ class GrpcPassthrough final : public grpc::CallbackGenericService {
 
  private:
   explicit GrpcPassthrough(PassthroughOptions options);
+  // Admits `call` (ForwardedCall or UnaryForwardedCall) at once when admit_without_blocking
+  // can, else on a worker (GATEWAY_SATURATED when none can take it); then call->Admitted.
+  template <class Call>
+  void StartAdmission(Call* call, grpc::GenericCallbackServerContext* context);
 
   const PassthroughOptions options_;
   Admit admit_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;               // one per channel
   std::unordered_map<std::string, grpc::GenericStub*> stub_of_method_;  // "/svc/Method"
+  std::unordered_set<std::string> unary_methods_;  // forwarded as one unary call each
   std::atomic<int64_t> calls_in_flight_{0};
   server::BoundedWorkers workers_;  // last: joined first, while the rest is still there
 };
