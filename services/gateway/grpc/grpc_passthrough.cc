@@ -1,6 +1,7 @@
 // The generic gRPC pass-through (see grpc_passthrough.h).
 //
-// A forwarded call is two reactors sharing one ForwardedCall: `caller_` (the server side, the
+// A unary method is a UnaryForwardedCall (below): read, one unary call, write and finish.
+// A streaming call is two reactors sharing one ForwardedCall: `caller_` (the server side, the
 // partner's call) and `backend_` (the client side, the call to the backend). Two pumps move
 // the messages, each with one buffer:
 //   request pump:  caller Read → backend Write → caller Read ... → backend WritesDone

@@ -25,7 +25,8 @@
 //   3. streams messages both ways without decoding them, one message in flight each way: a
 //      message is read from one side only once the previous one has been written to the other,
 //      so HTTP/2 flow control reaches from the slow end to the fast one and no stream is held
-//      in memory. The four call shapes are the same on the wire and all go this way;
+//      in memory. The three streaming shapes go this way; a unary method (one message each
+//      way) is forwarded as one generic unary call, in fewer steps;
 //   4. ends with the backend's status, its details (grpc-status-details-bin) and its initial
 //      and trailing metadata, except the grpc-* and transport ones. A client that cancels (or
 //      whose deadline passes) cancels the backend call; a backend that cannot be reached gives
