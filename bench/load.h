@@ -37,4 +37,9 @@ void PrintResult(const std::string& name, const LoadResult& result,
 // Peak resident set size (VmHWM) of a process, in MiB; -1 when unknown.
 double PeakRssMib(int pid);
 
+// CPU time (user + system, every thread) a process has used so far, in seconds; -1 when
+// unknown. The difference over a phase divided by its calls is the process's CPU per call,
+// a figure that the machine's load changes much less than the calls per second.
+double CpuSeconds(int pid);
+
 }  // namespace maillage::bench

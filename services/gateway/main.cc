@@ -318,9 +318,11 @@ int Run() {
                                      "grpc.reflection.v1alpha.ServerReflection"});
   ContractReflection reflection(contract.pool(), reflected);
   environment.server.reflection = false;
-  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough = GrpcPassthrough::Create(
-      channel_of_service, AdmitNativeGrpc(access),
-      {.reflection = &reflection, .max_deadline = http_options.timeouts.max_timeout});
+  absl::StatusOr<std::unique_ptr<GrpcPassthrough>> passthrough =
+      GrpcPassthrough::Create(channel_of_service, AdmitNativeGrpc(access),
+                              {.reflection = &reflection,
+                               .max_deadline = http_options.timeouts.max_timeout,
+                               .admit_without_blocking = AdmitNativeGrpcFromCache(access)});
   if (!passthrough.ok()) {
     log::Error("cannot pass gRPC through",
                {{"error", std::string(passthrough.status().message())}});

@@ -241,6 +241,36 @@ absl::StatusOr<Caller> AccessControl::AdmitCaller(const Caller& caller, absl::st
   return caller;
 }
 
+std::optional<Caller> AccessControl::AdmitFromCache(absl::string_view api_key,
+                                                    absl::string_view method) {
+  if (api_key.empty()) return std::nullopt;
+  absl::StatusOr<ApiKeyText> text = ParseApiKeyText(api_key);
+  if (!text.ok()) return std::nullopt;
+  const absl::Time now = absl::Now();
+  std::optional<ApiKeyRecord> record;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache_.find(text->prefix);
+    if (it == cache_.end() || !it->second.record.has_value() ||
+        now - it->second.fetched >= options_.cache_ttl ||
+        now - it->second.last_use_written >= options_.last_use_resolution) {
+      return std::nullopt;  // a lookup, or the last use to write: Admit, on a worker
+    }
+    record = it->second.record;
+  }
+  if (record->revoke_time.has_value() ||
+      (record->expire_time.has_value() && *record->expire_time <= now) ||
+      !SameHash(record->secret_hash, HashApiKeySecret(text->secret)) ||
+      !auth::Allowed(record->role, method)) {
+    return std::nullopt;  // refused: Admit audits it
+  }
+  const double rps = record->rate_limit_rps > 0 ? record->rate_limit_rps : options_.default_rps;
+  const int burst =
+      record->rate_limit_burst > 0 ? record->rate_limit_burst : options_.default_burst;
+  if (limiter_.Take(record->id, rps, burst, now).has_value()) return std::nullopt;  // no token
+  return Caller{record->id, record->name, record->prefix, record->role, record->funder_id};
+}
+
 void AccessControl::Forget(const std::string& prefix) {
   std::lock_guard<std::mutex> lock(mu_);
   cache_.erase(prefix);
@@ -297,42 +327,75 @@ std::string PresentedApiKey(absl::string_view x_api_key, absl::string_view autho
   return std::string(absl::StripLeadingAsciiWhitespace(authorization.substr(kBearer.size())));
 }
 
+namespace {
+
+// The x-api-key (or bearer token) and the audit record of a native gRPC call.
+CallRecord NativeGrpcRecord(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                            const std::string& method, const std::string& peer,
+                            std::string& api_key) {
+  auto value = [&](const char* key) {
+    auto it = metadata.find(key);
+    return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+  };
+  CallRecord record;
+  record.transport = v1::TRANSPORT_GRPC;
+  record.method = method;
+  record.request_id = value("x-request-id");
+  record.client_address = ClientAddressOfPeer(peer);
+  api_key = PresentedApiKey(value(kApiKeyHeader), value(kAuthorizationHeader));
+  return record;
+}
+
+// The admitted call of `caller`: its principal signed for this one method, and the audit line
+// written when the call ends, when it needs one.
+AdmittedCall AdmittedNativeGrpc(AccessControl& access, const Caller& caller, CallRecord record) {
+  record.key_id = caller.key_id;
+  record.key_prefix = caller.prefix;
+  record.role = caller.role;
+  // Signed for this one method, as server::MakeChannel's channels sign the others.
+  auth::Principal principal = caller.principal(record.request_id);
+  principal.audience = record.method;
+  principal.expire_unix_ms = absl::ToUnixMillis(absl::Now() + auth::kOutgoingLifetime);
+  AdmittedCall admitted;
+  admitted.metadata.emplace_back(auth::kPrincipalMetadataKey,
+                                 auth::SignPrincipal(principal, auth::ProcessSecret()));
+  const absl::Time start = absl::Now();
+  admitted.done_wanted = [method = record.method](const grpc::Status& status) {
+    return AccessControl::ShouldAudit(method, static_cast<absl::StatusCode>(status.error_code()));
+  };
+  admitted.done = [&access, record, start](const grpc::Status& status) mutable {
+    record.outcome = static_cast<absl::StatusCode>(status.error_code());
+    record.duration = absl::Now() - start;
+    access.Audit(record);
+  };
+  return admitted;
+}
+
+}  // namespace
+
 Admit AdmitNativeGrpc(AccessControl& access) {
   return [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
                    const std::string& method,
                    const std::string& peer) -> absl::StatusOr<AdmittedCall> {
-    auto value = [&](const char* key) {
-      auto it = metadata.find(key);
-      return it == metadata.end() ? std::string()
-                                  : std::string(it->second.data(), it->second.size());
-    };
-    CallRecord record;
-    record.transport = v1::TRANSPORT_GRPC;
-    record.method = method;
-    record.request_id = value("x-request-id");
-    record.client_address = ClientAddressOfPeer(peer);
-    absl::StatusOr<Caller> caller =
-        access.Admit(PresentedApiKey(value(kApiKeyHeader), value(kAuthorizationHeader)), method,
-                     std::chrono::system_clock::now() + std::chrono::seconds(5), record);
+    std::string api_key;
+    CallRecord record = NativeGrpcRecord(metadata, method, peer, api_key);
+    absl::StatusOr<Caller> caller = access.Admit(
+        api_key, method, std::chrono::system_clock::now() + std::chrono::seconds(5), record);
     if (!caller.ok()) return caller.status();
-    record.key_id = caller->key_id;
-    record.key_prefix = caller->prefix;
-    record.role = caller->role;
-    // Signed for this one method, as server::MakeChannel's channels sign the others.
-    auth::Principal principal = caller->principal(record.request_id);
-    principal.audience = method;
-    principal.expire_unix_ms = absl::ToUnixMillis(absl::Now() + auth::kOutgoingLifetime);
-    AdmittedCall admitted;
-    admitted.metadata.emplace_back(auth::kPrincipalMetadataKey,
-                                   auth::SignPrincipal(principal, auth::ProcessSecret()));
-    const absl::Time start = absl::Now();
-    admitted.done = [&access, record, start](const grpc::Status& status) mutable {
-      record.outcome = static_cast<absl::StatusCode>(status.error_code());
-      record.duration = absl::Now() - start;
-      access.Audit(record);
-    };
-    return admitted;
+    return AdmittedNativeGrpc(access, *caller, std::move(record));
   };
+}
+
+AdmitWithoutBlocking AdmitNativeGrpcFromCache(AccessControl& access) {
+  return
+      [&access](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                const std::string& method, const std::string& peer) -> std::optional<AdmittedCall> {
+        std::string api_key;
+        CallRecord record = NativeGrpcRecord(metadata, method, peer, api_key);
+        std::optional<Caller> caller = access.AdmitFromCache(api_key, method);
+        if (!caller.has_value()) return std::nullopt;
+        return AdmittedNativeGrpc(access, *caller, std::move(record));
+      };
 }
 
 }  // namespace maillage::gateway

@@ -126,6 +126,12 @@ class AccessControl {
                                      int rate_limit_rps, int rate_limit_burst,
                                      const CallRecord& context = {});
 
+  // The caller at once, without blocking, when Admit would let it in without touching the
+  // database or auditing anything: a valid key answered from the cache (whose last use needs
+  // no writing now), allowed `method` by the permission table, with a token in its bucket
+  // (taken). nullopt otherwise: the call must go through Admit (nothing was charged).
+  std::optional<Caller> AdmitFromCache(absl::string_view api_key, absl::string_view method);
+
   // Drops the cached entry of `prefix` (after a revocation).
   void Forget(const std::string& prefix);
 
@@ -182,5 +188,7 @@ class AccessControl {
 // audit line is written when the call ends (without the resource: the pass-through does not
 // decode messages).
 Admit AdmitNativeGrpc(AccessControl& access);
+// The same admission when AdmitFromCache decides it (see AdmitWithoutBlocking).
+AdmitWithoutBlocking AdmitNativeGrpcFromCache(AccessControl& access);
 
 }  // namespace maillage::gateway

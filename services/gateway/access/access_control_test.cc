@@ -139,6 +139,52 @@ TEST_F(AccessControlTest, RevocationThroughThisGatewayAppliesAtOnceDespiteTheCac
   EXPECT_EQ(Reason(access.Admit(key, kGetActor, Soon()).status()), "API_KEY_REVOKED");
 }
 
+// The admission of native gRPC calls on gRPC's own thread: only what Admit would let in at once
+// from the cache, nothing that needs the database or an audit line, and no longer than the
+// cache: a key revoked elsewhere is refused again within MAILLAGE_KEY_CACHE_TTL.
+TEST_F(AccessControlTest, AdmissionFromTheCacheOnlyLetsInWhatAdmitWouldWithoutBlocking) {
+  AccessOptions options;
+  options.cache_ttl = absl::Milliseconds(300);
+  AccessControl access(keys_, audit_, options);
+  NewKey(v1::ROLE_ADMIN);
+  const std::string partner = NewKey(v1::ROLE_PARTNER, /*rps=*/1, /*burst=*/3);
+  EXPECT_FALSE(access.AdmitFromCache(partner, kGetActor).has_value()) << "not looked up yet";
+  EXPECT_FALSE(access.AdmitFromCache("", kGetActor).has_value());
+  EXPECT_FALSE(access.AdmitFromCache("mlg_nope", kGetActor).has_value());
+  ASSERT_THAT(access.Admit(partner, kGetActor, Soon()), IsOk());             // token 1 of 3
+  std::optional<Caller> cached = access.AdmitFromCache(partner, kGetActor);  // token 2
+  ASSERT_TRUE(cached.has_value());
+  EXPECT_EQ(cached->key_name, "apiKeys/2");
+  EXPECT_EQ(cached->role, v1::ROLE_PARTNER);
+  std::string wrong = partner;
+  wrong.back() = wrong.back() == 'a' ? 'b' : 'a';
+  EXPECT_FALSE(access.AdmitFromCache(wrong, kGetActor).has_value()) << "another secret";
+  EXPECT_FALSE(access.AdmitFromCache(partner, kListContacts).has_value())
+      << "a refusal is Admit's (audited)";
+  ASSERT_TRUE(access.AdmitFromCache(partner, kGetActor).has_value());  // token 3
+  EXPECT_FALSE(access.AdmitFromCache(partner, kGetActor).has_value()) << "its bucket is empty";
+  EXPECT_EQ(Reason(access.Admit(partner, kGetActor, Soon()).status()), "RATE_LIMITED");
+  EXPECT_TRUE(AuditLines().empty()) << "nothing audited by the cache's admissions";
+
+  // Revoked through this gateway: at once. Revoked elsewhere: once the cache entry expires.
+  const std::string staff = NewKey(v1::ROLE_STAFF);
+  ASSERT_THAT(access.Admit(staff, kGetActor, Soon()), IsOk());
+  ASSERT_TRUE(access.AdmitFromCache(staff, kGetActor).has_value());
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name("apiKeys/3");
+  absl::StatusOr<v1::ApiKey> revoked = keys_.Revoke(Soon(), revoke);
+  ASSERT_THAT(revoked, IsOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  EXPECT_FALSE(access.AdmitFromCache(staff, kGetActor).has_value()) << "past the cache TTL";
+  EXPECT_EQ(Reason(access.Admit(staff, kGetActor, Soon()).status()), "API_KEY_REVOKED");
+  EXPECT_FALSE(access.AdmitFromCache(staff, kGetActor).has_value()) << "cached as revoked";
+  const std::string admin = NewKey(v1::ROLE_ADMIN);
+  ASSERT_THAT(access.Admit(admin, kGetActor, Soon()), IsOk());
+  ASSERT_TRUE(access.AdmitFromCache(admin, kGetActor).has_value());
+  access.Forget(admin.substr(4, 8));  // mlg_<8 prefix>_...
+  EXPECT_FALSE(access.AdmitFromCache(admin, kGetActor).has_value()) << "forgotten: looked up";
+}
+
 TEST_F(AccessControlTest, TheLastAdminKeyCannotBeRevoked) {
   NewKey(v1::ROLE_ADMIN);
   NewKey(v1::ROLE_STAFF);

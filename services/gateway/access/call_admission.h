@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,9 @@ struct AdmittedCall {
   // Called once with the final status of the call (audit); may be empty. Runs on the
   // admission workers (inline only when their queue is full).
   std::function<void(const grpc::Status&)> done;
+  // When set: whether `done` has anything to do for that final status (a read that is not
+  // audited has not); false skips `done` and its hand-off to a worker. Runs on a gRPC thread.
+  std::function<bool(const grpc::Status&)> done_wanted;
 };
 
 // Called once per call, before anything reaches a backend, with the client's metadata (the
@@ -37,6 +41,14 @@ struct AdmittedCall {
 // on a gRPC callback thread: it may block on the database, never on another call of the same
 // server.
 using Admit = std::function<absl::StatusOr<AdmittedCall>(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata,
+    const std::string& method, const std::string& peer)>;
+
+// The same admission when it can be decided at once without blocking (a valid key answered
+// from the cache, within its rate, allowed the method): the call is admitted on the gRPC
+// thread that received it, without the hand-off to an admission worker. nullopt: anything
+// else (a lookup, a refusal to audit...), which then goes to `Admit` on a worker.
+using AdmitWithoutBlocking = std::function<std::optional<AdmittedCall>(
     const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata,
     const std::string& method, const std::string& peer)>;
 

@@ -1,6 +1,7 @@
 // The generic gRPC pass-through (see grpc_passthrough.h).
 //
-// A forwarded call is two reactors sharing one ForwardedCall: `caller_` (the server side, the
+// A unary method is a UnaryForwardedCall (below): read, one unary call, write and finish.
+// A streaming call is two reactors sharing one ForwardedCall: `caller_` (the server side, the
 // partner's call) and `backend_` (the client side, the call to the backend). Two pumps move
 // the messages, each with one buffer:
 //   request pump:  caller Read → backend Write → caller Read ... → backend WritesDone
@@ -87,6 +88,7 @@ class ForwardedCall {
       return;
     }
     done_ = std::move(admitted->done);
+    done_wanted_ = std::move(admitted->done_wanted);
     std::string request_id = server::RequestId(*context_);
     backend_context_->AddMetadata(server::kRequestIdHeader,
                                   request_id.empty() ? server::NewRequestId() : request_id);
@@ -220,6 +222,7 @@ class ForwardedCall {
     for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
       if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
     }
+    if (done_ && done_wanted_ && !done_wanted_(status)) done_ = nullptr;  // nothing to audit
     if (done_) {  // the audit: it may write to the database, not on this thread
       auto done = std::move(done_);
       done_ = nullptr;
@@ -257,6 +260,7 @@ class ForwardedCall {
   server::BoundedWorkers& workers_;
   const std::chrono::milliseconds max_deadline_;
   std::function<void(const grpc::Status&)> done_;  // set when admitted
+  std::function<bool(const grpc::Status&)> done_wanted_;
   const std::unique_ptr<grpc::ClientContext> backend_context_;
   CallerSide caller_;
   BackendSide backend_;
@@ -270,6 +274,87 @@ class ForwardedCall {
   bool initial_metadata_sent_ = false;
   bool backend_done_ = false;
   bool caller_done_ = false;
+};
+
+// A unary method, the common case, in four steps instead of the two pumps' ten: the request
+// read, one generic unary call to the backend (a child of the caller's call, as above), the
+// answer written with the status at once. Same metadata, deadline, admission and audit as
+// ForwardedCall; deleted when the caller's call is done.
+class UnaryForwardedCall final : public grpc::ServerGenericBidiReactor {
+ public:
+  UnaryForwardedCall(grpc::GenericCallbackServerContext* context, grpc::GenericStub& stub,
+                     std::atomic<int64_t>& in_flight, server::BoundedWorkers& workers,
+                     std::chrono::milliseconds max_deadline)
+      : context_(context),
+        method_(context->method()),
+        stub_(stub),
+        in_flight_(in_flight),
+        workers_(workers),
+        max_deadline_(max_deadline),
+        backend_context_(grpc::ClientContext::FromCallbackServerContext(*context)) {
+    in_flight_.fetch_add(1);
+  }
+  ~UnaryForwardedCall() override { in_flight_.fetch_sub(1); }
+
+  // As ForwardedCall::Admitted.
+  void Admitted(absl::StatusOr<AdmittedCall> admitted) {
+    if (!admitted.ok() || context_->IsCancelled()) {
+      return Finish(admitted.ok() ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
+                                  : ToGrpcStatus(admitted.status(), kGatewayDomain));
+    }
+    done_ = std::move(admitted->done);
+    done_wanted_ = std::move(admitted->done_wanted);
+    std::string request_id = server::RequestId(*context_);
+    backend_context_->AddMetadata(server::kRequestIdHeader,
+                                  request_id.empty() ? server::NewRequestId() : request_id);
+    std::string traceparent = server::Traceparent(*context_);
+    if (!traceparent.empty())
+      backend_context_->AddMetadata(server::kTraceparentHeader, traceparent);
+    for (const auto& [key, value] : admitted->metadata) backend_context_->AddMetadata(key, value);
+    backend_context_->set_deadline(std::chrono::system_clock::now() + max_deadline_);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // cancelled, or a half-close without the request
+      return Finish(context_->IsCancelled()
+                        ? grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")
+                        : grpc::Status(grpc::StatusCode::INTERNAL,
+                                       "the call ended before its request message"));
+    }
+    stub_.UnaryCall(backend_context_.get(), method_, grpc::StubOptions(), &request_, &response_,
+                    [this](grpc::Status status) { OnBackendDone(std::move(status)); });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnBackendDone(grpc::Status status) {
+    for (const auto& [key, value] : backend_context_->GetServerInitialMetadata()) {
+      if (IsPassedBack(key)) context_->AddInitialMetadata(ToString(key), ToString(value));
+    }
+    for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
+      if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
+    }
+    if (done_ && (!done_wanted_ || done_wanted_(status))) {  // the audit, on a worker
+      auto run = [done = std::move(done_), status] { done(status); };
+      if (!workers_.Submit(run)) run();
+    }
+    if (status.ok()) return StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+    Finish(status);
+  }
+
+  grpc::GenericCallbackServerContext* const context_;
+  const std::string method_;  // outlives the backend call, which refers to it
+  grpc::GenericStub& stub_;
+  std::atomic<int64_t>& in_flight_;
+  server::BoundedWorkers& workers_;
+  const std::chrono::milliseconds max_deadline_;
+  std::function<void(const grpc::Status&)> done_;
+  std::function<bool(const grpc::Status&)> done_wanted_;
+  const std::unique_ptr<grpc::ClientContext> backend_context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
 };
 
 }  // namespace
@@ -296,8 +381,12 @@ absl::StatusOr<std::unique_ptr<GrpcPassthrough>> GrpcPassthrough::Create(
       stub = passthrough->stubs_.back().get();
     }
     for (int i = 0; i < service->method_count(); ++i) {
-      passthrough->stub_of_method_[absl::StrCat("/", service->full_name(), "/",
-                                                service->method(i)->name())] = stub;
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      const std::string path = absl::StrCat("/", service->full_name(), "/", method->name());
+      passthrough->stub_of_method_[path] = stub;
+      if (!method->client_streaming() && !method->server_streaming()) {
+        passthrough->unary_methods_.insert(path);
+      }
     }
   }
   return passthrough;
@@ -315,9 +404,31 @@ grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
                                absl::StrCat("the gateway serves no method ", context->method())),
                      kGatewayDomain));
   }
+  // The reactor is returned even when the admission has already finished the call: its OnDone
+  // (which deletes it) runs only once gRPC has it.
+  if (unary_methods_.count(context->method()) > 0) {
+    auto* call = new UnaryForwardedCall(context, *target->second, calls_in_flight_, workers_,
+                                        options_.max_deadline);
+    StartAdmission(call, context);
+    return call;
+  }
   auto* call = new ForwardedCall(context, *target->second, calls_in_flight_, workers_,
                                  options_.max_deadline);
-  grpc::ServerGenericBidiReactor* reactor = call->caller_reactor();  // `call` may go once queued
+  grpc::ServerGenericBidiReactor* reactor = call->caller_reactor();
+  StartAdmission(call, context);
+  return reactor;
+}
+
+template <class Call>
+void GrpcPassthrough::StartAdmission(Call* call, grpc::GenericCallbackServerContext* context) {
+  if (options_.admit_without_blocking) {
+    std::optional<AdmittedCall> admitted = options_.admit_without_blocking(
+        context->client_metadata(), context->method(), context->peer());
+    if (admitted.has_value()) {
+      call->Admitted(*std::move(admitted));
+      return;
+    }
+  }
   const bool queued = workers_.Submit([this, call, context] {
     call->Admitted(admit_ ? admit_(context->client_metadata(), context->method(), context->peer())
                           : absl::StatusOr<AdmittedCall>(AdmittedCall{}));
@@ -326,7 +437,6 @@ grpc::ServerGenericBidiReactor* GrpcPassthrough::CreateReactor(
     call->Admitted(Unavailable(kGatewayDomain, "GATEWAY_SATURATED",
                                "the gateway has too many calls waiting for admission; retry"));
   }
-  return reactor;
 }
 
 }  // namespace maillage::gateway

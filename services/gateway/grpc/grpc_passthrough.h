@@ -10,9 +10,10 @@
 // declares that method:
 //   1. is admitted by `admit` (call_admission.h) with the client's metadata, on the admission
 //      workers (common/server/bounded_workers.h: the admission may wait on the database, gRPC's
-//      callback threads never do); a refusal ends the call with its status (details kept), the
-//      backend never called; when the workers' queue is full, UNAVAILABLE (GATEWAY_SATURATED) at
-//      once;
+//      callback threads never do) — or at once on the gRPC thread when the options'
+//      `admit_without_blocking` can tell without blocking (a cached key); a refusal ends the
+//      call with its status (details kept), the backend never called; when the workers' queue
+//      is full, UNAVAILABLE (GATEWAY_SATURATED) at once;
 //   2. is started on the backend's channel as a child of the client's call in gRPC core (the
 //      client's deadline, cut to `max_deadline` from now: a call without a deadline, or with a
 //      longer one, ends DEADLINE_EXCEEDED then; cancelled by core as soon as the client's call
@@ -24,7 +25,8 @@
 //   3. streams messages both ways without decoding them, one message in flight each way: a
 //      message is read from one side only once the previous one has been written to the other,
 //      so HTTP/2 flow control reaches from the slow end to the fast one and no stream is held
-//      in memory. The four call shapes are the same on the wire and all go this way;
+//      in memory. The three streaming shapes go this way; a unary method (one message each
+//      way) is forwarded as one generic unary call, in fewer steps;
 //   4. ends with the backend's status, its details (grpc-status-details-bin) and its initial
 //      and trailing metadata, except the grpc-* and transport ones. A client that cancels (or
 //      whose deadline passes) cancels the backend call; a backend that cannot be reached gives
@@ -44,6 +46,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -64,6 +67,9 @@ struct PassthroughOptions {
   // The longest a forwarded call may last, whatever deadline its client set (or none).
   std::chrono::milliseconds max_deadline{60000};
   server::BoundedWorkersOptions admission;
+  // Tried first, on the gRPC thread, when set (call_admission.h); `admit` on a worker when it
+  // answers nullopt.
+  AdmitWithoutBlocking admit_without_blocking;
 };
 
 class GrpcPassthrough final : public grpc::CallbackGenericService {
@@ -86,11 +92,16 @@ class GrpcPassthrough final : public grpc::CallbackGenericService {
 
  private:
   explicit GrpcPassthrough(PassthroughOptions options);
+  // Admits `call` (ForwardedCall or UnaryForwardedCall) at once when admit_without_blocking
+  // can, else on a worker (GATEWAY_SATURATED when none can take it); then call->Admitted.
+  template <class Call>
+  void StartAdmission(Call* call, grpc::GenericCallbackServerContext* context);
 
   const PassthroughOptions options_;
   Admit admit_;
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs_;               // one per channel
   std::unordered_map<std::string, grpc::GenericStub*> stub_of_method_;  // "/svc/Method"
+  std::unordered_set<std::string> unary_methods_;  // forwarded as one unary call each
   std::atomic<int64_t> calls_in_flight_{0};
   server::BoundedWorkers workers_;  // last: joined first, while the rest is still there
 };

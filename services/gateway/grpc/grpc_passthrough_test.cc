@@ -453,6 +453,60 @@ TEST_F(GrpcPassthroughTest, MethodOfNoPublicServiceIsUnimplementedWithoutAdmissi
   EXPECT_TRUE(admitted_methods_.empty());
 }
 
+// A call that admit_without_blocking admits never reaches the admission workers (here their
+// admission refuses everything), carries what it added, and its `done` runs only when
+// `done_wanted` says so; a call it leaves (nullopt) goes to the workers as before.
+TEST_F(GrpcPassthroughTest, ACallAdmittedWithoutBlockingSkipsTheWorkers) {
+  std::atomic<int> worker_admissions{0}, done_calls{0};
+  std::atomic<bool> want_done{false};
+  PassthroughOptions options;
+  options.admit_without_blocking =
+      [&](const std::multimap<grpc::string_ref, grpc::string_ref>& metadata, const std::string&,
+          const std::string&) -> std::optional<AdmittedCall> {
+    auto key = metadata.find("x-api-key");
+    if (key == metadata.end() || key->second != "cached") return std::nullopt;
+    AdmittedCall call;
+    call.metadata = {{"x-maillage-principal", "from-the-cache"}};
+    call.done = [&](const grpc::Status&) { ++done_calls; };
+    call.done_wanted = [&](const grpc::Status&) { return want_done.load(); };
+    return call;
+  };
+  Gateway gateway(
+      {{kEchoService, server::MakeChannel(absl::StrCat("127.0.0.1:", backend_->port()))}},
+      [&](const std::multimap<grpc::string_ref, grpc::string_ref>&, const std::string&,
+          const std::string&) -> absl::StatusOr<AdmittedCall> {
+        ++worker_admissions;
+        return PermissionDenied("gateway.maillage", "ON_A_WORKER", "admitted on a worker");
+      },
+      options);
+  auto stub = echo::EchoService::NewStub(gateway.channel());
+  auto call = [&](const std::string& key) {
+    grpc::ClientContext context;
+    Prepare(context);
+    context.AddMetadata("x-api-key", key);
+    echo::EchoRequest request;
+    request.set_message("hello");
+    echo::EchoResponse response;
+    grpc::Status status = stub->Echo(&context, request, &response);
+    EXPECT_TRUE(!status.ok() || response.message() == "hello");
+    return status;
+  };
+  ASSERT_THAT(call("cached"), IsOk());
+  const server::TestEchoService::Seen seen = echo_.last_seen();
+  auto principal = seen.metadata.equal_range("x-maillage-principal");
+  std::vector<std::pair<std::string, std::string>> principals(principal.first, principal.second);
+  EXPECT_THAT(principals, ElementsAre(Pair("x-maillage-principal", "from-the-cache")));
+  want_done = true;
+  ASSERT_THAT(call("cached"), IsOk());
+  EXPECT_EQ(worker_admissions.load(), 0);
+  EXPECT_TRUE(Eventually([&] { return done_calls.load() == 1; }))
+      << "done runs for the second call only: " << done_calls.load();
+
+  EXPECT_EQ(call("looked-up").error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(worker_admissions.load(), 1);
+  EXPECT_TRUE(Eventually([&] { return gateway.passthrough().calls_in_flight() == 0; }));
+}
+
 TEST(GrpcPassthroughDownTest, BackendDownIsUnavailable) {
   // A port nothing listens on: bound then released.
   int port = 0;

@@ -2,15 +2,15 @@
 #include "services/gateway/routing/backend_caller.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/server/client.h"
 #include "google/api/annotations.pb.h"
+#include "grpcpp/impl/client_unary_call.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/impl/rpc_method.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace maillage::gateway {
@@ -43,27 +43,20 @@ std::string GrpcPath(const MethodDescriptor& method) {
   return absl::StrCat("/", method.service()->full_name(), "/", method.name());
 }
 
-// The unary call itself, once.
+// The unary call itself, once, on the calling thread: a blocking call polls a completion queue
+// of its own, so the answer is read by the thread that waits for it (a callback call is
+// completed on one of gRPC's threads, which then wakes this one: one more thread hand-off
+// per request).
 grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::string& path,
-                      Deadline deadline, const grpc::ByteBuffer& request,
-                      grpc::ByteBuffer& response) {
+                      Deadline deadline, const Message& request, Message& response) {
   grpc::ClientContext context;
   server::PrepareClientContext(context, deadline);
-  grpc::Status status;
-  std::mutex mu;
-  std::condition_variable done_cv;
-  bool done = false;
-  grpc::GenericStub stub(channel);
-  stub.UnaryCall(&context, path, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status call_status) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(call_status);
-                   done = true;
-                   done_cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  done_cv.wait(lock, [&] { return done; });
-  return status;
+  const grpc::internal::RpcMethod method(path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC);
+  grpc::ByteBuffer answer;  // parsed here, so that an answer that does not parse is INTERNAL
+  grpc::Status status = grpc::internal::BlockingUnaryCall<Message, grpc::ByteBuffer>(
+      channel.get(), method, &context, request, &answer);
+  if (!status.ok()) return status;
+  return Parse(answer, response);
 }
 
 }  // namespace
@@ -94,17 +87,13 @@ grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadli
                                  const Message& request, Message& response) const {
   std::shared_ptr<grpc::Channel> channel = ChannelFor(method);
   if (channel == nullptr) return NoBackend(method);
-  grpc::ByteBuffer request_buffer;
-  grpc::Status status = Serialize(request, request_buffer);
-  if (!status.ok()) return status;
-
   const std::string path = GrpcPath(method);
   const bool retryable = IsRetryable(method, request);
-  grpc::ByteBuffer response_buffer;
   std::chrono::milliseconds backoff = kFirstRetryBackoff;
+  grpc::Status status;
   for (int attempt = 1;; ++attempt) {
-    response_buffer.Clear();
-    status = CallOnce(channel, path, deadline, request_buffer, response_buffer);
+    response.Clear();
+    status = CallOnce(channel, path, deadline, request, response);
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !retryable ||
         attempt >= kMaxAttempts || std::chrono::system_clock::now() + backoff >= deadline) {
       break;
@@ -112,8 +101,7 @@ grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadli
     std::this_thread::sleep_for(backoff);
     backoff *= 2;
   }
-  if (!status.ok()) return status;
-  return Parse(response_buffer, response);
+  return status;
 }
 
 std::unique_ptr<ResponseStream> BackendCaller::Stream(

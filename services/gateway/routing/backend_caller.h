@@ -1,5 +1,7 @@
 // Forwards request messages to the backend serving their method, over gRPC, without per-method
-// code: a grpc::GenericStub carries the serialized messages.
+// code: a unary call is a blocking call by method name on the calling thread (the thread that
+// waits polls for the answer: no hand-off to one of gRPC's threads); a streaming call goes
+// through a grpc::GenericStub.
 //
 //   BackendCaller caller({{"maillage.directory.v1.ActorService", server::MakeChannel(addr)}});
 //   log::ScopedRequestContext scope(request_id, traceparent);  // sent as metadata

@@ -20,6 +20,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/gateway/errors/http_errors.h"
 #include "services/gateway/routing/field_path.h"
+#include "services/gateway/routing/json_printer.h"
 
 namespace maillage::gateway {
 namespace {
@@ -665,6 +666,8 @@ absl::StatusOr<std::vector<std::unique_ptr<Message>>> TranscodeRequestStream(
 }
 
 absl::StatusOr<std::string> MessageToJson(const Message& message) {
+  std::string json;
+  if (PrintProto3Json(message, json)) return json;
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   std::string out;
