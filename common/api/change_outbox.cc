@@ -5,16 +5,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
+#include "common/db/pool.h"
 #include "common/status/errors.h"
 
 namespace maillage::api {
 namespace {
 
 constexpr char kLock[] = "SELECT pg_advisory_xact_lock($1)";
-constexpr char kInsert[] =
+// Followed by the quoted event type, resource name and snapshot (or NULL), then " FROM outbox".
+constexpr char kInsertHead[] =
     "INSERT INTO outbox (sequence, event_type, resource_name, snapshot) "
-    "SELECT GREATEST(COALESCE(max(sequence), 0), (SELECT pruned_through FROM outbox_state)) + 1, "
-    "$1, $2, CASE WHEN $4 THEN $3::bytea END FROM outbox RETURNING sequence";
+    "SELECT GREATEST(COALESCE(max(sequence), 0), (SELECT pruned_through FROM outbox_state)) + 1, ";
 // The events after $1 (at most $2) and, on every row, the pruning point; one row of NULLs with
 // the pruning point when there is none.
 constexpr char kSelect[] =
@@ -33,16 +34,20 @@ constexpr absl::string_view kFingerprint = "outbox";
 
 }  // namespace
 
-int64_t AppendOutboxEvent(pqxx::work& txn, absl::string_view event_type,
-                          absl::string_view resource_name,
-                          const google::protobuf::Message* snapshot) {
-  txn.exec_params(kLock, kOutboxLock);
+void AppendOutboxEvent(pqxx::work& txn, absl::string_view event_type,
+                       absl::string_view resource_name, const google::protobuf::Message* snapshot) {
+  // Two statements: in READ COMMITTED the insert's snapshot, taken after the lock was granted,
+  // sees every event committed while it waited.
   std::string bytes = snapshot ? snapshot->SerializeAsString() : std::string();
-  pqxx::binarystring blob(bytes.data(), bytes.size());
-  return txn
-      .exec_params(kInsert, std::string(event_type), std::string(resource_name), blob,
-                   snapshot != nullptr)[0][0]
-      .as<int64_t>();
+  db::ExecAtCommit(
+      txn,
+      absl::StrCat(
+          "SELECT pg_advisory_xact_lock(", kOutboxLock, "); ", kInsertHead,
+          txn.quote(std::string(event_type)), ", ", txn.quote(std::string(resource_name)), ", ",
+          snapshot == nullptr
+              ? "NULL"
+              : txn.quote_raw(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()),
+          " FROM outbox;"));
 }
 
 absl::StatusOr<OutboxPage> ReadOutbox(pqxx::work& txn, const std::string& since, int page_size,

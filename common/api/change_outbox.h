@@ -11,8 +11,9 @@
 //
 // Numbering: AppendOutboxEvent takes a transaction-level advisory lock and numbers the event
 // max(sequence) + 1, so a later writer numbers its events only once the earlier one has
-// committed: a reader that sees sequence n already sees every event numbered below n. Call it
-// last in the transaction, so that the lock is held briefly.
+// committed: a reader that sees sequence n already sees every event numbered below n. Both are
+// sent with the transaction's COMMIT (db::ExecAtCommit: one round trip, so the lock is held only
+// while it runs; a read later in the same transaction does not see the event).
 //
 //   AppendOutboxEvent(txn, "meeting.closed", meeting.name(), &meeting);
 //   MAILLAGE_ASSIGN_OR_RETURN(OutboxPage page, ReadOutbox(txn, request.since(),
@@ -34,10 +35,9 @@ namespace maillage::api {
 // Key of the advisory lock that orders an outbox (each service has its own database).
 inline constexpr int64_t kOutboxLock = 0x6f7574626f78;  // "outbox"
 
-// Appends an event; `snapshot` (the resource right after the change) may be null.
-int64_t AppendOutboxEvent(pqxx::work& txn, absl::string_view event_type,
-                          absl::string_view resource_name,
-                          const google::protobuf::Message* snapshot);
+// Appends an event at COMMIT; `snapshot` (the resource right after the change) may be null.
+void AppendOutboxEvent(pqxx::work& txn, absl::string_view event_type,
+                       absl::string_view resource_name, const google::protobuf::Message* snapshot);
 
 struct OutboxEvent {
   int64_t sequence = 0;

@@ -8,6 +8,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/auth/caller.h"
+#include "common/db/pool.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -91,12 +92,15 @@ absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
                         "must be a UUID such as 123e4567-e89b-42d3-a456-426614174000");
   }
   std::string id = absl::AsciiStrToLower(request_id);
-  std::string caller = CurrentCallerKey();
-  txn.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1 || ' ' || $2, 7))", caller, id);
-  pqxx::result rows = txn.exec_params(
-      "SELECT method, fingerprint, response FROM request_ids "
-      "WHERE caller = $1 AND request_id = $2::uuid",
-      caller, id);
+  const std::string caller = txn.quote(CurrentCallerKey());
+  const std::string quoted_id = txn.quote(id);
+  // The lock, then the record, in one round trip: two statements of one query string, so that
+  // the SELECT (READ COMMITTED: a snapshot per statement) sees the record of a first execution
+  // that committed while this one waited for the lock.
+  pqxx::result rows = txn.exec(absl::StrCat(
+      "SELECT pg_advisory_xact_lock(hashtextextended(", caller, " || ' ' || ", quoted_id,
+      ", 7)); SELECT method, fingerprint, response FROM request_ids WHERE caller = ", caller,
+      " AND request_id = ", quoted_id, "::uuid"));
   if (rows.empty()) return absl::optional<std::string>();
   if (rows[0][2].is_null()) {
     return FailedPrecondition(
@@ -116,22 +120,33 @@ absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
 void RecordRequest(pqxx::work& txn, absl::string_view request_id, absl::string_view method,
                    absl::string_view fingerprint, const google::protobuf::Message& response) {
   std::string serialized = response.SerializeAsString();
-  pqxx::binarystring bytes(serialized.data(), serialized.size());
-  txn.exec_params(
-      "INSERT INTO request_ids (caller, request_id, method, fingerprint, response, resources) "
-      "VALUES ($1, $2::uuid, $3, $4, $5, $6::text[])",
-      CurrentCallerKey(), absl::AsciiStrToLower(request_id), std::string(method),
-      std::string(fingerprint), bytes, PgArray(ResourceNames(response)));
+  // With the COMMIT (one round trip): the advisory lock of LookupRequest is held until then, so
+  // a concurrent replay reads the record once this transaction has committed.
+  ExecAtCommit(
+      txn,
+      absl::StrCat("INSERT INTO request_ids (caller, request_id, method, fingerprint, response, "
+                   "resources) VALUES (",
+                   txn.quote(CurrentCallerKey()), ", ",
+                   txn.quote(absl::AsciiStrToLower(request_id)), "::uuid, ",
+                   txn.quote(std::string(method)), ", ", txn.quote(std::string(fingerprint)), ", ",
+                   txn.quote_raw(reinterpret_cast<const unsigned char*>(serialized.data()),
+                                 serialized.size()),
+                   ", ", txn.quote(PgArray(ResourceNames(response))), "::text[]);"));
 }
+
+constexpr char kForgetRequests[] =
+    "UPDATE request_ids SET response = NULL, fingerprint = '', resources = '{}' "
+    "WHERE resources && ";
 
 int64_t ForgetRequestsAbout(pqxx::work& txn, const std::vector<std::string>& resource_names) {
   if (resource_names.empty()) return 0;
-  return txn
-      .exec_params(
-          "UPDATE request_ids SET response = NULL, fingerprint = '', resources = '{}' "
-          "WHERE resources && $1::text[]",
-          PgArray(resource_names))
+  return txn.exec_params(absl::StrCat(kForgetRequests, "$1::text[]"), PgArray(resource_names))
       .affected_rows();
+}
+
+void ForgetRequestsAboutAtCommit(pqxx::work& txn, const std::vector<std::string>& resource_names) {
+  if (resource_names.empty()) return;
+  ExecAtCommit(txn, absl::StrCat(kForgetRequests, txn.quote(PgArray(resource_names)), "::text[];"));
 }
 
 int64_t PurgeRequestIds(pqxx::work& txn, absl::Time cutoff) {

@@ -57,23 +57,28 @@ std::string RequestFingerprint(const google::protobuf::Message& request);
 std::vector<std::string> ResourceNames(const google::protobuf::Message& message);
 
 // Looks up (current caller, `request_id`) after taking a transaction-level advisory lock on it
-// (so concurrent replays wait for the first one). Returns the stored response bytes when the id
-// was seen with the same method and fingerprint; nullopt when unseen; INVALID_ARGUMENT (field
-// "request_id") when it is not a UUID or was used for another request; FAILED_PRECONDITION
-// (REQUEST_ID_ERASED) when its record was forgotten by an erasure.
+// (so concurrent replays wait for the first one), in one round trip. Returns the stored response
+// bytes when the id was seen with the same method and fingerprint; nullopt when unseen;
+// INVALID_ARGUMENT (field "request_id") when it is not a UUID or was used for another request;
+// FAILED_PRECONDITION (REQUEST_ID_ERASED) when its record was forgotten by an erasure.
 absl::StatusOr<absl::optional<std::string>> LookupRequest(pqxx::work& txn,
                                                           absl::string_view request_id,
                                                           absl::string_view method,
                                                           absl::string_view fingerprint,
                                                           absl::string_view domain);
 
-// Records the response of a first execution, with the names of the resources it holds.
+// Records the response of a first execution, with the names of the resources it holds: sent
+// with the transaction's COMMIT (db::ExecAtCommit), so a read later in the same transaction
+// does not see it.
 void RecordRequest(pqxx::work& txn, absl::string_view request_id, absl::string_view method,
                    absl::string_view fingerprint, const google::protobuf::Message& response);
 
 // Clears the response and the fingerprint of every record whose response holds one of
 // `resource_names` (an erasure, an anonymisation). Returns how many records were forgotten.
 int64_t ForgetRequestsAbout(pqxx::work& txn, const std::vector<std::string>& resource_names);
+
+// The same with the transaction's COMMIT (ExecAtCommit), for a write that needs no count.
+void ForgetRequestsAboutAtCommit(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 // Deletes the records created before `cutoff` (now - kRequestIdRetention); returns how many.
 int64_t PurgeRequestIds(pqxx::work& txn, absl::Time cutoff);

@@ -1,5 +1,6 @@
 #include "common/db/idempotency.h"
 
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -154,6 +155,51 @@ TEST_F(IdempotencyTest, ConcurrentReplaysWriteOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(Rows(), 1);
   for (const std::string& a : answers) EXPECT_EQ(a, answers[0]);
+}
+
+// The record is sent with the first execution's COMMIT (ExecAtCommit): a replay that arrives
+// while the first execution is still running waits on the advisory lock, then reads the record
+// and answers with the first response, without writing again.
+TEST_F(IdempotencyTest, ReplayArrivingDuringTheFirstExecutionWaitsAndGetsItsResponse) {
+  ErrorInfo request;
+  std::promise<void> first_is_writing;
+  std::thread first([&] {
+    absl::StatusOr<ErrorInfo> response =
+        pool_.Transact<ErrorInfo>(Deadline::max(), [&](pqxx::work& txn) {
+          return RunIdempotent<ErrorInfo>(
+              txn, kId, "Write", request, kDomain, [&]() -> absl::StatusOr<ErrorInfo> {
+                pqxx::result r = txn.exec("INSERT INTO writes DEFAULT VALUES RETURNING n");
+                first_is_writing.set_value();
+                txn.exec("SELECT pg_sleep(0.3)");
+                ErrorInfo out;
+                out.set_reason(r[0][0].as<std::string>());
+                return out;
+              });
+        });
+    EXPECT_THAT(response, IsOk());
+  });
+  first_is_writing.get_future().wait();
+  absl::StatusOr<ErrorInfo> replay = Write(kId, request);
+  first.join();
+  ASSERT_THAT(replay, IsOk());
+  EXPECT_EQ(replay->reason(), "1");
+  EXPECT_EQ(Rows(), 1);
+  EXPECT_EQ(Sql("SELECT count(*) FROM request_ids"), "1");
+}
+
+// A record that cannot be written at COMMIT fails the whole write: nothing is kept.
+TEST_F(IdempotencyTest, WriteWhoseRecordFailsAtCommitKeepsNothing) {
+  ASSERT_THAT(pool_.Transact(Deadline::max(),
+                             [](pqxx::work& txn) {
+                               txn.exec(
+                                   "ALTER TABLE request_ids ADD CONSTRAINT short_method "
+                                   "CHECK (length(method) < 5)");
+                               return absl::OkStatus();
+                             }),
+              IsOk());
+  EXPECT_THAT(Write(kId, ErrorInfo()), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Rows(), 0);
+  EXPECT_EQ(Sql("SELECT count(*) FROM request_ids"), "0");
 }
 
 TEST_F(IdempotencyTest, RecordsAreKeyedByCaller) {

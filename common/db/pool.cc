@@ -183,6 +183,82 @@ std::string RedactPassword(absl::string_view url) {
   return Redact(url, secrets);
 }
 
+namespace {
+
+// The transaction of a Pool call: a pqxx::work that sends ExecAtCommit's statements with its
+// COMMIT and knows which statements its connection has prepared (ExecPrepared).
+class PoolWork final : public pqxx::work {
+ public:
+  PoolWork(pqxx::connection& connection, std::set<std::string>& prepared)
+      : pqxx::internal::namedclass("transaction<READ COMMITTED>"),
+        pqxx::work(connection),
+        prepared_(prepared) {}
+  ~PoolWork() noexcept override = default;  // ~transaction() rolls back when not committed
+
+  void AddToCommit(absl::string_view sql) { absl::StrAppend(&at_commit_, sql); }
+  // True the first time `name` is met on this connection.
+  bool FirstUse(const std::string& name) { return prepared_.insert(name).second; }
+  void Forget(const std::string& name) { prepared_.erase(name); }
+
+ private:
+  // As libpqxx's own COMMIT (a lost connection makes the outcome unknown: in_doubt_error), with
+  // the statements of ExecAtCommit before it in the same query string. When one of them fails,
+  // the server skips the rest (COMMIT too) and the transaction is left aborted: ROLLBACK ends it.
+  void do_commit() override {
+    const std::string command = absl::StrCat(at_commit_, "COMMIT");
+    try {
+      direct_exec(command.c_str());
+    } catch (const pqxx::statement_completion_unknown& e) {
+      process_notice(absl::StrCat(e.what(), "\n"));
+      throw pqxx::in_doubt_error(
+          absl::StrCat("the outcome of the COMMIT of transaction '", name(), "' is unknown"));
+    } catch (const std::exception& e) {
+      if (!conn().is_open()) {
+        process_notice(absl::StrCat(e.what(), "\n"));
+        throw pqxx::in_doubt_error(absl::StrCat("the connection was lost while committing '",
+                                                name(), "': its outcome is unknown"));
+      }
+      if (!at_commit_.empty()) {
+        try {
+          direct_exec("ROLLBACK");
+        } catch (const std::exception&) {  // the error that matters is the first one
+        }
+      }
+      throw;
+    }
+  }
+
+  std::set<std::string>& prepared_;
+  std::string at_commit_;
+};
+
+}  // namespace
+
+void ExecAtCommit(pqxx::work& txn, absl::string_view sql) {
+  if (auto* work = dynamic_cast<PoolWork*>(&txn)) {
+    work->AddToCommit(sql);
+    return;
+  }
+  txn.exec(std::string(sql));
+}
+
+pqxx::result ExecPrepared(pqxx::work& txn, const Statement& statement,
+                          const std::vector<std::string>& params) {
+  auto* work = dynamic_cast<PoolWork*>(&txn);
+  if (work == nullptr) {
+    return txn.exec_params(statement.sql, pqxx::prepare::make_dynamic_params(params));
+  }
+  if (work->FirstUse(statement.name)) {
+    try {
+      txn.conn().prepare(statement.name, statement.sql);
+    } catch (...) {
+      work->Forget(statement.name);
+      throw;
+    }
+  }
+  return txn.exec_prepared(statement.name, pqxx::prepare::make_dynamic_params(params));
+}
+
 // A libpqxx connection with its server notices sent to the debug log instead of stderr.
 class Pool::Connection {
  public:
@@ -220,7 +296,7 @@ class Pool::Connection {
   absl::Status Transaction(bool read_only, milliseconds timeout,
                            const std::function<absl::Status(pqxx::work&)>& body, bool& body_ran) {
     KeepSession(timeout, read_only);
-    pqxx::work txn(connection_);
+    PoolWork txn(connection_, prepared_);
     body_ran = true;
     absl::Status status = body(txn);
     if (status.ok()) txn.commit();

@@ -178,6 +178,24 @@ class Pool {
   int64_t acquire_timeouts_ = 0;
 };
 
+// Statements for the end of a transaction of Pool::Transact, sent with its COMMIT in one round
+// trip: `sql` holds complete statements, each ended by ';', with their literals quoted by
+// txn.quote / txn.quote_raw (no parameters), whose results the body does not need, such as
+// the append to a change feed or the record of an idempotent request (held locks are then
+// released in the same round trip as they are taken). They run in the order given, after
+// everything else the body sent. When one fails, nothing is committed and the transaction's
+// call returns its mapped error as any statement's (a serialization failure is retried with
+// the whole body; a lost connection is COMMIT_IN_DOUBT). On a transaction that Pool did not
+// open (a test's own pqxx::work), `sql` runs at once.
+void ExecAtCommit(pqxx::work& txn, absl::string_view sql);
+
+// Runs `statement` (one statement, `params` as $1, $2... in text) in `txn`, prepared once per
+// connection of the pool under statement.name (unique in the process), as Pool::Query does for
+// reads: no parse or plan after its first run on a connection. On a transaction that Pool did
+// not open, the statement is sent as text with its parameters.
+pqxx::result ExecPrepared(pqxx::work& txn, const Statement& statement,
+                          const std::vector<std::string>& params);
+
 // `url` with its password masked (URI user info, `password=` query or key=value parameter),
 // for logs and messages: "postgresql://ess_directory:***@db:5432/ess_directory".
 std::string RedactPassword(absl::string_view url);

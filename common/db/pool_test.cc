@@ -418,6 +418,125 @@ TEST_F(PoolTest, TerminatedBackendIsUnavailableAndLeavesNothingPartial) {
   EXPECT_THAT(Insert(pool_, 3), IsOk());
 }
 
+TEST_F(PoolTest, ExecAtCommitRunsWithTheCommitAfterTheBody) {
+  ASSERT_THAT(pool_.Transact(kNoDeadline,
+                             [](pqxx::work& txn) {
+                               ExecAtCommit(txn, "INSERT INTO items (id, name) VALUES (1, 'a');");
+                               ExecAtCommit(txn, "UPDATE items SET name = 'b' WHERE id = 1;");
+                               // Not sent yet: the body does not see it.
+                               EXPECT_EQ(txn.exec1("SELECT count(*) FROM items")[0].as<int>(), 0);
+                               txn.exec("INSERT INTO items (id, name) VALUES (2, 'body')");
+                               return absl::OkStatus();
+                             }),
+              IsOk());
+  EXPECT_EQ(*CountItems(pool_), 2);
+  absl::StatusOr<pqxx::result> name = pool_.Query(
+      kNoDeadline, Statement{"pool_test_at_commit", "SELECT name FROM items WHERE id = 1"}, {});
+  ASSERT_THAT(name, IsOk());
+  EXPECT_EQ((*name)[0][0].as<std::string>(), "b");  // in the order given
+}
+
+TEST_F(PoolTest, ExecAtCommitIsDroppedWhenTheBodyFails) {
+  absl::Status status = pool_.Transact(kNoDeadline, [](pqxx::work& txn) {
+    ExecAtCommit(txn, "INSERT INTO items (id, name) VALUES (1, 'a');");
+    return NotFound(kDomain, "ACTOR_NOT_FOUND", "no such actor");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*CountItems(pool_), 0);
+}
+
+TEST_F(PoolTest, FailingExecAtCommitStatementCommitsNothingAndFreesTheConnection) {
+  PoolOptions options = OptionsFor(db_.url());
+  options.size = 1;  // the next call gets the same connection
+  Pool pool(options);
+  absl::Status status = pool.Transact(kNoDeadline, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO items (id, name, email) VALUES (1, 'body', 'x@example.org')");
+    ExecAtCommit(txn, "INSERT INTO items (id, name, email) VALUES (2, 'tail', 'x@example.org');");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+  EXPECT_EQ(*CountItems(pool), 0);
+  EXPECT_THAT(Insert(pool, 3), IsOk());  // the session is out of the failed transaction
+  EXPECT_EQ(*CountItems(pool), 1);
+  EXPECT_EQ(pool.Stats().open, 1);
+}
+
+TEST_F(PoolTest, SerializationFailureAtCommitRunsTheBodyAgain) {
+  int attempts = 0;
+  absl::Status status = pool_.Transact(kNoDeadline, [&attempts](pqxx::work& txn) {
+    ++attempts;
+    txn.exec_params("INSERT INTO items (id, name) VALUES ($1, 'try')", attempts);
+    if (attempts == 1) {
+      ExecAtCommit(txn, "DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$;");
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, IsOk()) << status;
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(*CountItems(pool_), 1);
+}
+
+TEST_F(PoolTest, ConnectionLostAtCommitIsInDoubt) {
+  absl::Status status = pool_.Transact(kNoDeadline, [](pqxx::work& txn) {
+    txn.exec("INSERT INTO items (id, name) VALUES (1, 'a')");
+    ExecAtCommit(txn, "SELECT pg_terminate_backend(pg_backend_pid());");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(Reason(status), "COMMIT_IN_DOUBT");
+  EXPECT_EQ(*CountItems(pool_), 0);  // in fact it was not committed
+  EXPECT_THAT(Insert(pool_, 2), IsOk());
+}
+
+TEST_F(PoolTest, ExecAtCommitOutsideThePoolRunsAtOnce) {
+  pqxx::connection connection(db_.url());
+  pqxx::work txn(connection);
+  ExecAtCommit(txn, "INSERT INTO items (id, name) VALUES (1, 'a');");
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM items")[0].as<int>(), 1);
+  const Statement name{"pool_test_plain_name", "SELECT name FROM items WHERE id = $1"};
+  EXPECT_EQ(ExecPrepared(txn, name, {"1"})[0][0].as<std::string>(), "a");
+}
+
+TEST_F(PoolTest, ExecPreparedRunsAgainOnTheSameConnectionEvenAfterARollback) {
+  PoolOptions options = OptionsFor(db_.url());
+  options.size = 1;
+  Pool pool(options);
+  const Statement insert{"pool_test_insert_item",
+                         "INSERT INTO items (id, name) VALUES ($1::int, $2) RETURNING id"};
+  // Prepared in a transaction that rolls back: the statement stays prepared.
+  EXPECT_EQ(pool.Transact(kNoDeadline,
+                          [&](pqxx::work& txn) {
+                            ExecPrepared(txn, insert, {"1", "rolled back"});
+                            return NotFound(kDomain, "NO", "rolled back");
+                          })
+                .code(),
+            absl::StatusCode::kNotFound);
+  for (int id = 2; id <= 4; ++id) {
+    absl::StatusOr<int> inserted =
+        pool.Transact<int>(kNoDeadline, [&](pqxx::work& txn) -> absl::StatusOr<int> {
+          return ExecPrepared(txn, insert, {absl::StrCat(id), "kept"})[0][0].as<int>();
+        });
+    ASSERT_THAT(inserted, IsOk());
+    EXPECT_EQ(*inserted, id);
+  }
+  // A statement error leaves it usable too.
+  EXPECT_EQ(pool.Transact(kNoDeadline,
+                          [&](pqxx::work& txn) {
+                            ExecPrepared(txn, insert, {"2", "duplicate"});
+                            return absl::OkStatus();
+                          })
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(pool.Transact(kNoDeadline,
+                            [&](pqxx::work& txn) {
+                              ExecPrepared(txn, insert, {"5", "kept"});
+                              return absl::OkStatus();
+                            }),
+              IsOk());
+  EXPECT_EQ(*CountItems(pool), 4);
+  EXPECT_EQ(pool.Stats().open, 1);
+}
+
 const Statement kItemName{"pool_test_item_name", "SELECT name FROM items WHERE id = $1"};
 const Statement kSleep{"pool_test_sleep", "SELECT pg_sleep($1::float8)"};
 

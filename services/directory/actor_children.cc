@@ -8,7 +8,12 @@
 namespace maillage::directory {
 
 absl::Status CheckWritableParent(pqxx::work& txn, int64_t id) {
-  MAILLAGE_ASSIGN_OR_RETURN(v1::Actor actor, ActorStore::Get(txn, id));
+  return CheckWritableParent(ActorStore::Get(txn, id));
+}
+
+absl::Status CheckWritableParent(const absl::StatusOr<v1::Actor>& read) {
+  MAILLAGE_RETURN_IF_ERROR(read.status());
+  const v1::Actor& actor = *read;
   if (actor.state() == v1::ACTOR_STATE_MERGED) {
     return FailedPrecondition(
         kDomain, "ACTOR_MERGED",

@@ -17,6 +17,8 @@ namespace maillage::directory {
 // The actor `id` for a write under it: NOT_FOUND, or FAILED_PRECONDITION (ACTOR_MERGED) when
 // merged.
 absl::Status CheckWritableParent(pqxx::work& txn, int64_t id);
+// The same check of an actor already read (or the error of its reading).
+absl::Status CheckWritableParent(const absl::StatusOr<v1::Actor>& actor);
 
 // The parent id of a list (`actors/-` → 0 for every actor). NOT_FOUND for an unknown actor,
 // INVALID_ARGUMENT (field "parent") for a malformed name.

@@ -99,59 +99,56 @@ absl::StatusOr<api::SqlCondition> CompileActorFilter(const std::string& filter,
 
 namespace {
 
-// The field checks of an actor against the reference lists: from `reference` when given, else
-// with statements.
-absl::Status CheckActorReference(pqxx::work* txn, Actor& actor, absl::string_view prefix,
-                                 const ReferenceSnapshot* reference) {
+// The field checks of an actor against the reference lists: `current_commune` is the current
+// code of its commune (nullopt when unknown), `unknown_categories` and `unknown_themes` the codes
+// absent from the lists.
+absl::Status ReportReference(Actor& actor, absl::string_view prefix,
+                             const absl::optional<std::string>& current_commune,
+                             const std::vector<std::string>& unknown_categories,
+                             const std::vector<std::string>& unknown_themes) {
   FieldViolations violations;
   CheckActorFields(actor, prefix, violations);
-  auto unknown_codes = [&](const std::string& table, const std::set<std::string>* known,
-                           const std::vector<std::string>& codes) {
-    if (known == nullptr) return ActorStore::UnknownCodes(*txn, table, codes);
-    std::vector<std::string> unknown;
-    for (const std::string& code : codes) {
-      if (!known->count(code)) unknown.push_back(code);
-    }
-    return unknown;
-  };
   const std::string& insee = actor.address().commune_insee_code();
   if (!insee.empty()) {
-    absl::optional<std::string> current;
-    if (reference == nullptr) {
-      current = ActorStore::CurrentCommune(*txn, insee);
-    } else if (auto it = reference->current_commune.find(insee);
-               it != reference->current_commune.end()) {
-      current = it->second;
-    }
-    if (!current) {
+    if (!current_commune) {
       violations.Add(absl::StrCat(prefix, "address.commune_insee_code"),
                      absl::StrCat(insee, " is not a commune of the territory (see ListCommunes)"));
     } else {
-      actor.mutable_address()->set_commune_insee_code(*current);
+      actor.mutable_address()->set_commune_insee_code(*current_commune);
     }
   }
-  std::vector<std::string> categories(actor.network_categories().begin(),
-                                      actor.network_categories().end());
-  for (const std::string& code :
-       unknown_codes("network_categories", reference ? &reference->network_categories : nullptr,
-                     categories)) {
+  for (const std::string& code : unknown_categories) {
     violations.Add(absl::StrCat(prefix, "network_categories"),
                    absl::StrCat("unknown category '", code, "' (see ListNetworkCategories)"));
   }
-  std::vector<std::string> themes(actor.themes().begin(), actor.themes().end());
-  for (const std::string& code :
-       unknown_codes("themes", reference ? &reference->themes : nullptr, themes)) {
+  for (const std::string& code : unknown_themes) {
     violations.Add(absl::StrCat(prefix, "themes"),
                    absl::StrCat("unknown theme '", code, "' (see ListThemes)"));
   }
   return violations.ToStatus(kDomain);
 }
 
+std::vector<std::string> Unknown(const google::protobuf::RepeatedPtrField<std::string>& codes,
+                                 const std::set<std::string>& known) {
+  std::vector<std::string> unknown;
+  for (const std::string& code : codes) {
+    if (!known.count(code)) unknown.push_back(code);
+  }
+  return unknown;
+}
+
 }  // namespace
 
 absl::Status CheckActorAgainstReference(Actor& actor, absl::string_view prefix,
                                         const ReferenceSnapshot& reference) {
-  return CheckActorReference(nullptr, actor, prefix, &reference);
+  absl::optional<std::string> current;
+  if (auto it = reference.current_commune.find(actor.address().commune_insee_code());
+      it != reference.current_commune.end()) {
+    current = it->second;
+  }
+  return ReportReference(actor, prefix, current,
+                         Unknown(actor.network_categories(), reference.network_categories),
+                         Unknown(actor.themes(), reference.themes));
 }
 
 absl::Status DuplicateActorError(const IdentifierOwner& owner) {
@@ -165,9 +162,11 @@ absl::Status DuplicateActorError(const IdentifierOwner& owner) {
 
 absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
                                         absl::string_view prefix) {
-  MAILLAGE_RETURN_IF_ERROR(CheckActorReference(&txn, actor, prefix, nullptr));
-  absl::optional<IdentifierOwner> owner = ActorStore::FindIdentifierOwner(txn, actor, self_id);
-  if (owner) return DuplicateActorError(*owner);
+  // One round trip: the identifiers do not depend on the commune's normalization.
+  ActorFacts facts = ActorStore::ReadFacts(txn, actor, self_id);
+  MAILLAGE_RETURN_IF_ERROR(ReportReference(actor, prefix, facts.current_commune,
+                                           facts.unknown_categories, facts.unknown_themes));
+  if (facts.owner) return DuplicateActorError(*facts.owner);
   return absl::OkStatus();
 }
 
@@ -293,22 +292,22 @@ absl::StatusOr<v1::DeleteActorResponse> ActorRegistry::Delete(const v1::DeleteAc
         MAILLAGE_RETURN_IF_ERROR(
             api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
         v1::DeleteActorResponse response;
-        if (ActorStore::IsReferenced(txn, id)) {
-          response.set_outcome(v1::DELETE_ACTOR_OUTCOME_ARCHIVED);
-          if (current.state() == v1::ACTOR_STATE_ARCHIVED) {
-            *response.mutable_actor() = current;
-            return response;
-          }
-          Actor archived = ActorStore::SetState(txn, id, v1::ACTOR_STATE_ARCHIVED);
-          AppendChange(txn, v1::CHANGE_KIND_ARCHIVED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
-                       archived.name(), &archived);
-          *response.mutable_actor() = archived;
+        if (ActorStore::DeleteUnlessReferenced(txn, id)) {
+          AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
+                       current.name(), nullptr);
+          response.set_outcome(v1::DELETE_ACTOR_OUTCOME_DELETED);
           return response;
         }
-        ActorStore::Delete(txn, id);
-        AppendChange(txn, v1::CHANGE_KIND_DELETED, v1::CHANGED_RESOURCE_TYPE_ACTOR, current.name(),
-                     nullptr);
-        response.set_outcome(v1::DELETE_ACTOR_OUTCOME_DELETED);
+        // Referenced: archived instead.
+        response.set_outcome(v1::DELETE_ACTOR_OUTCOME_ARCHIVED);
+        if (current.state() == v1::ACTOR_STATE_ARCHIVED) {
+          *response.mutable_actor() = current;
+          return response;
+        }
+        Actor archived = ActorStore::SetState(txn, id, v1::ACTOR_STATE_ARCHIVED);
+        AppendChange(txn, v1::CHANGE_KIND_ARCHIVED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
+                     archived.name(), &archived);
+        *response.mutable_actor() = archived;
         return response;
       });
 }

@@ -27,28 +27,37 @@ constexpr char kWritableValues[] =
     "NULLIF($13, '')::float8, $14, $15, $16, $17, $18, $19, $20::text[], $21::text[], "
     "NULLIF($22, '')::date, NULLIF($23, '')::date, $24::text[], $25, NULLIF($26, '')::date";
 
-constexpr char kIsReferenced[] =
-    "SELECT EXISTS (SELECT 1 FROM contacts WHERE actor_id = $1) "
-    "OR EXISTS (SELECT 1 FROM relationships WHERE actor_id = $1 OR other_actor_id = $1) "
-    "OR EXISTS (SELECT 1 FROM actors WHERE merged_into = $1)";
-constexpr char kCurrentCommune[] =
-    "SELECT insee_code FROM communes WHERE insee_code = $1 OR $1 = ANY(former_insee_codes) "
-    "ORDER BY insee_code = $1 DESC LIMIT 1";
-constexpr char kIdentifierOwner[] =
-    "SELECT id, rule FROM ("
+// Deletes the actor $1 unless contacts, relationships or merged actors point to it.
+constexpr char kDeleteUnreferenced[] =
+    "DELETE FROM actors a WHERE a.id = $1::bigint "
+    "AND NOT EXISTS (SELECT 1 FROM contacts WHERE actor_id = $1::bigint) "
+    "AND NOT EXISTS (SELECT 1 FROM relationships "
+    "WHERE actor_id = $1::bigint OR other_actor_id = $1::bigint) "
+    "AND NOT EXISTS (SELECT 1 FROM actors m WHERE m.merged_into = $1::bigint) RETURNING a.id";
+// One statement for every check of an actor against the directory: $1 the INSEE code, $2 and $3
+// the network categories and themes, $4 to $8 SIRET, SIREN, RNA, display name and the actor's
+// own id (0 for a new one). Columns: the current commune, the unknown categories and themes,
+// and the id and rule of another actor holding an identifier.
+constexpr char kFacts[] =
+    "SELECT (SELECT insee_code FROM communes WHERE $1 <> '' AND (insee_code = $1 OR "
+    "$1 = ANY(former_insee_codes)) ORDER BY insee_code = $1 DESC LIMIT 1), "
+    "ARRAY(SELECT u.c FROM unnest($2::text[]) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS "
+    "(SELECT 1 FROM network_categories t WHERE t.code = u.c) ORDER BY u.o), "
+    "ARRAY(SELECT u.c FROM unnest($3::text[]) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS "
+    "(SELECT 1 FROM themes t WHERE t.code = u.c) ORDER BY u.o), owner.id, owner.rule "
+    "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, rule FROM ("
     " SELECT id, 'siret' AS rule, 1 AS priority FROM actors"
-    "  WHERE $1 <> '' AND siret = $1 AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
+    "  WHERE $4 <> '' AND siret = $4 AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
     " UNION ALL SELECT id, 'siren_and_name', 2 FROM actors"
-    "  WHERE $2 <> '' AND siren = $2 AND directory_fold(display_name) = directory_fold($4)"
-    "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
+    "  WHERE $5 <> '' AND siren = $5 AND directory_fold(display_name) = directory_fold($7)"
+    "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
     " UNION ALL SELECT id, 'rna', 3 FROM actors"
-    "  WHERE $3 <> '' AND rna = $3 AND state <> 'ACTOR_STATE_MERGED' AND id <> $5"
-    ") owners ORDER BY priority, id LIMIT 1";
+    "  WHERE $6 <> '' AND rna = $6 AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
+    ") owners ORDER BY priority, id LIMIT 1) owner ON true";
 constexpr char kSetState[] =
-    "UPDATE actors SET state = $2, revision = revision + 1, update_time = now(), "
+    "UPDATE actors AS a SET state = $2, revision = a.revision + 1, update_time = now(), "
     "archive_time = CASE WHEN $2 = 'ACTOR_STATE_ACTIVE' THEN NULL ELSE now() END "
-    "WHERE id = $1";
-constexpr char kDeleteActor[] = "DELETE FROM actors WHERE id = $1";
+    "WHERE a.id = $1::bigint";
 constexpr char kFold[] =
     "SELECT directory_fold(n) FROM unnest($1::text[]) WITH ORDINALITY AS t(n, o) ORDER BY o";
 // directory_fold(display_name) is indexed (migration 0002) for the last term.
@@ -239,11 +248,15 @@ absl::Status ActorNotFound(int64_t id) {
 
 }  // namespace
 
+absl::Status ActorStore::NotFoundError(int64_t id) { return ActorNotFound(id); }
+
 absl::StatusOr<Actor> ActorStore::Get(pqxx::work& txn, int64_t id, bool for_update) {
-  pqxx::result rows =
-      txn.exec_params(absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1",
-                                   for_update ? " FOR UPDATE" : ""),
-                      id);
+  static const auto* const kRead = new db::Statement{
+      "directory_get_actor", absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1")};
+  static const auto* const kLock = new db::Statement{
+      "directory_lock_actor",
+      absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = $1 FOR UPDATE")};
+  pqxx::result rows = db::ExecPrepared(txn, for_update ? *kLock : *kRead, {absl::StrCat(id)});
   if (rows.empty()) return ActorNotFound(id);
   return ActorFromRow(rows[0]);
 }
@@ -261,20 +274,25 @@ std::map<int64_t, Actor> ActorStore::GetMany(pqxx::work& txn, const std::vector<
                                              bool for_update) {
   std::map<int64_t, Actor> found;
   if (ids.empty()) return found;
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = ANY($1::bigint[])",
-                   for_update ? " ORDER BY a.id FOR UPDATE" : ""),
-      db::PgArray(IdTexts(ids)));
+  static const auto* const kRead = new db::Statement{
+      "directory_get_actors",
+      absl::StrCat("SELECT ", Columns(), " FROM actors a WHERE a.id = ANY($1::bigint[])")};
+  static const auto* const kLock = new db::Statement{
+      "directory_lock_actors", absl::StrCat("SELECT ", Columns(),
+                                            " FROM actors a WHERE a.id = ANY($1::bigint[]) "
+                                            "ORDER BY a.id FOR UPDATE")};
+  pqxx::result rows =
+      db::ExecPrepared(txn, for_update ? *kLock : *kRead, {db::PgArray(IdTexts(ids))});
   for (const auto& row : rows) found[row[0].as<int64_t>()] = ActorFromRow(row);
   return found;
 }
 
 Actor ActorStore::Insert(pqxx::work& txn, const Actor& actor) {
-  pqxx::result rows =
-      txn.exec_params(absl::StrCat("INSERT INTO actors AS a (", kWritableColumns, ") VALUES (",
-                                   kWritableValues, ") RETURNING ", Columns()),
-                      pqxx::prepare::make_dynamic_params(WriteParams(actor)));
-  return ActorFromRow(rows[0]);
+  static const auto* const kInsert =
+      new db::Statement{"directory_insert_actor",
+                        absl::StrCat("INSERT INTO actors AS a (", kWritableColumns, ") VALUES (",
+                                     kWritableValues, ") RETURNING ", Columns())};
+  return ActorFromRow(db::ExecPrepared(txn, *kInsert, WriteParams(actor))[0]);
 }
 
 std::vector<Actor> ActorStore::InsertMany(pqxx::work& txn, const std::vector<Actor>& actors) {
@@ -319,52 +337,46 @@ std::vector<Actor> ActorStore::InsertMany(pqxx::work& txn, const std::vector<Act
 }
 
 Actor ActorStore::Update(pqxx::work& txn, int64_t id, const Actor& actor) {
-  std::vector<std::string> params = WriteParams(actor);
-  params.push_back(absl::StrCat(id));
-  pqxx::result rows = txn.exec_params(
+  static const auto* const kUpdate = new db::Statement{
+      "directory_update_actor",
       absl::StrCat("UPDATE actors AS a SET (", kWritableColumns, ") = (", kWritableValues,
                    "), revision = a.revision + 1, update_time = now() WHERE a.id = $27 "
                    "RETURNING ",
-                   Columns()),
-      pqxx::prepare::make_dynamic_params(params));
-  return ActorFromRow(rows[0]);
+                   Columns())};
+  std::vector<std::string> params = WriteParams(actor);
+  params.push_back(absl::StrCat(id));
+  return ActorFromRow(db::ExecPrepared(txn, *kUpdate, params)[0]);
 }
 
 Actor ActorStore::SetState(pqxx::work& txn, int64_t id, v1::ActorState state) {
-  txn.exec_params(kSetState, id, v1::ActorState_Name(state));
-  return *Get(txn, id);
+  static const auto* const kStatement = new db::Statement{
+      "directory_set_actor_state", absl::StrCat(kSetState, " RETURNING ", Columns())};
+  return ActorFromRow(
+      db::ExecPrepared(txn, *kStatement, {absl::StrCat(id), v1::ActorState_Name(state)})[0]);
 }
 
-void ActorStore::Delete(pqxx::work& txn, int64_t id) { txn.exec_params(kDeleteActor, id); }
-
-bool ActorStore::IsReferenced(pqxx::work& txn, int64_t id) {
-  return txn.exec_params(kIsReferenced, id)[0][0].as<bool>();
+bool ActorStore::DeleteUnlessReferenced(pqxx::work& txn, int64_t id) {
+  static const auto* const kStatement =
+      new db::Statement{"directory_delete_unreferenced_actor", kDeleteUnreferenced};
+  return !db::ExecPrepared(txn, *kStatement, {absl::StrCat(id)}).empty();
 }
 
-absl::optional<std::string> ActorStore::CurrentCommune(pqxx::work& txn, const std::string& code) {
-  pqxx::result rows = txn.exec_params(kCurrentCommune, code);
-  if (rows.empty()) return absl::nullopt;
-  return rows[0][0].as<std::string>();
-}
-
-std::vector<std::string> ActorStore::UnknownCodes(pqxx::work& txn, const std::string& table,
-                                                  const std::vector<std::string>& codes) {
-  std::vector<std::string> unknown;
-  if (codes.empty()) return unknown;
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT c FROM unnest($1::text[]) c WHERE NOT EXISTS (SELECT 1 FROM ", table,
-                   " t WHERE t.code = c)"),
-      db::PgArray(codes));
-  for (const auto& row : rows) unknown.push_back(row[0].as<std::string>());
-  return unknown;
-}
-
-absl::optional<IdentifierOwner> ActorStore::FindIdentifierOwner(pqxx::work& txn, const Actor& actor,
-                                                                int64_t self_id) {
-  pqxx::result rows = txn.exec_params(kIdentifierOwner, actor.siret(), actor.siren(), actor.rna(),
-                                      actor.display_name(), self_id);
-  if (rows.empty()) return absl::nullopt;
-  return IdentifierOwner{rows[0][0].as<int64_t>(), rows[0][1].as<std::string>()};
+ActorFacts ActorStore::ReadFacts(pqxx::work& txn, const Actor& actor, int64_t self_id) {
+  static const auto* const kStatement = new db::Statement{"directory_actor_facts", kFacts};
+  pqxx::result rows = db::ExecPrepared(
+      txn, *kStatement,
+      {actor.address().commune_insee_code(), db::PgArray(actor.network_categories()),
+       db::PgArray(actor.themes()), actor.siret(), actor.siren(), actor.rna(), actor.display_name(),
+       absl::StrCat(self_id)});
+  const pqxx::row row = rows[0];
+  ActorFacts facts;
+  if (!row[0].is_null()) facts.current_commune = row[0].as<std::string>();
+  facts.unknown_categories = db::ReadTextArray(row[1]);
+  facts.unknown_themes = db::ReadTextArray(row[2]);
+  if (!row[3].is_null()) {
+    facts.owner = IdentifierOwner{row[3].as<int64_t>(), row[4].as<std::string>()};
+  }
+  return facts;
 }
 
 std::vector<std::string> ActorStore::FoldNames(pqxx::work& txn,

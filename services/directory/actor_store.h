@@ -25,6 +25,19 @@ struct IdentifierOwner {
   std::string matched_by;  // "siret", "siren_and_name" or "rna"
 };
 
+// What the directory says of an actor's references and identifiers (ActorStore::ReadFacts).
+struct ActorFacts {
+  // The current INSEE code of the actor's commune (itself, or the commune a former code merged
+  // into); nullopt when it is not a commune of the territory, or the actor has none.
+  absl::optional<std::string> current_commune;
+  // Its network categories and themes absent from the reference lists, in order.
+  std::vector<std::string> unknown_categories;
+  std::vector<std::string> unknown_themes;
+  // Another actor (not merged, other than the one written) with the same SIRET, the same SIREN
+  // and display name (ignoring case and accents), or the same RNA, in that order of rules.
+  absl::optional<IdentifierOwner> owner;
+};
+
 // A page of rows of a keyset query: the actors and the sort key of the last one (as text).
 struct ActorPage {
   std::vector<v1::Actor> actors;
@@ -52,6 +65,8 @@ class ActorStore {
 
   // The actor `id`; NOT_FOUND (ACTOR_NOT_FOUND) when there is none. `for_update` locks the row.
   static absl::StatusOr<v1::Actor> Get(pqxx::work& txn, int64_t id, bool for_update = false);
+  // The NOT_FOUND (ACTOR_NOT_FOUND) of Get, for an actor `id` found missing otherwise.
+  static absl::Status NotFoundError(int64_t id);
 
   // The same read as Get outside any transaction, in one round trip (db::Pool::Query): for the
   // GetActor calls, the hottest read of the suite.
@@ -69,22 +84,12 @@ class ActorStore {
   static v1::Actor Update(pqxx::work& txn, int64_t id, const v1::Actor& actor);
   // Sets the state (ACTIVE or ARCHIVED), bumps the revision; returns the actor as stored.
   static v1::Actor SetState(pqxx::work& txn, int64_t id, v1::ActorState state);
-  // Removes an unreferenced actor for good.
-  static void Delete(pqxx::work& txn, int64_t id);
-  // Whether contacts, relationships or merged actors point to the actor.
-  static bool IsReferenced(pqxx::work& txn, int64_t id);
+  // Removes the actor for good unless contacts, relationships or merged actors point to it, in
+  // one statement; true when it was removed.
+  static bool DeleteUnlessReferenced(pqxx::work& txn, int64_t id);
 
-  // The current INSEE code of `code` (itself, or the commune a former code merged into);
-  // nullopt when it is not a commune of the territory.
-  static absl::optional<std::string> CurrentCommune(pqxx::work& txn, const std::string& code);
-  // The codes of `codes` absent from `table` ("network_categories" or "themes").
-  static std::vector<std::string> UnknownCodes(pqxx::work& txn, const std::string& table,
-                                               const std::vector<std::string>& codes);
-  // Another actor (not merged, other than `self_id`) with the same SIRET, the same SIREN and
-  // display name (ignoring case and accents), or the same RNA, in that order of rules.
-  static absl::optional<IdentifierOwner> FindIdentifierOwner(pqxx::work& txn,
-                                                             const v1::Actor& actor,
-                                                             int64_t self_id);
+  // In one statement, what the directory knows of `actor`'s references (see ActorFacts).
+  static ActorFacts ReadFacts(pqxx::work& txn, const v1::Actor& actor, int64_t self_id);
 
   // directory_fold (case and accents folded, as the duplicate rules compare names) of each
   // text, in order.

@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/api/pagination.h"
+#include "common/db/pool.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -57,9 +58,8 @@ constexpr char kSelectChangesOf[] =
     "SELECT sequence, kind, resource_type, resource_name, merged_into, "
     MAILLAGE_SQL_MICROS("commit_time") ", snapshot "
     "FROM changes WHERE resource_name = ANY($1::text[]) ORDER BY sequence";
-constexpr char kForgetSnapshots[] =
-    "UPDATE changes SET snapshot = NULL "
-    "WHERE resource_name = ANY($1::text[]) AND snapshot IS NOT NULL";
+// Followed by the quoted names, "::text[]) AND snapshot IS NOT NULL".
+constexpr char kForgetSnapshots[] = "UPDATE changes SET snapshot = NULL WHERE resource_name = ANY(";
 // The names linked to $2 by MERGED changes of type $1, either way (index changes_merged_into of
 // migration 0005 and changes_resource), with the first sequence that links each.
 constexpr char kNamesOf[] =
@@ -113,22 +113,40 @@ std::string CursorFor(int64_t sequence) {
 
 }  // namespace
 
-int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
-                     absl::string_view resource_name, const google::protobuf::Message* snapshot,
-                     absl::string_view merged_into) {
+namespace {
+
+// The feed's lock and the insert of one change, as two statements of one query string: in READ
+// COMMITTED each statement takes its own snapshot, so the insert's max(sequence) sees every
+// change committed while it waited for the lock.
+std::string AppendChangeSql(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
+                            absl::string_view resource_name,
+                            const google::protobuf::Message* snapshot,
+                            absl::string_view merged_into) {
   std::string bytes = snapshot ? snapshot->SerializeAsString() : std::string();
-  // The lock and the insert in one round trip (the lock is held until COMMIT: the shorter the
-  // better), as two statements of one query string: in READ COMMITTED each statement takes its
-  // own snapshot, so the insert's max(sequence) sees every change committed while it waited.
   const std::string values = absl::StrCat(
       txn.quote(v1::ChangeKind_Name(kind)), ", ", txn.quote(v1::ChangedResourceType_Name(type)),
       ", ", txn.quote(std::string(resource_name)), ", ", txn.quote(std::string(merged_into)), ", ",
       snapshot == nullptr
           ? "NULL"
           : txn.quote_raw(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()));
-  pqxx::result row = txn.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); ",
-                                           kInsertChangeHead, values, kInsertChangeTail));
-  return row[0][0].as<int64_t>();
+  return absl::StrCat("SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); ", kInsertChangeHead,
+                      values, kInsertChangeTail, ";");
+}
+
+}  // namespace
+
+void AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
+                  absl::string_view resource_name, const google::protobuf::Message* snapshot,
+                  absl::string_view merged_into) {
+  db::ExecAtCommit(txn, AppendChangeSql(txn, kind, type, resource_name, snapshot, merged_into));
+}
+
+pqxx::result AppendChangeAndThen(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
+                                 absl::string_view resource_name, absl::string_view then) {
+  return txn.exec(absl::StrCat(
+      "SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); WITH appended AS (", kInsertChangeHead,
+      txn.quote(v1::ChangeKind_Name(kind)), ", ", txn.quote(v1::ChangedResourceType_Name(type)),
+      ", ", txn.quote(std::string(resource_name)), ", '', NULL", kInsertChangeTail, ") ", then));
 }
 
 void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
@@ -222,7 +240,8 @@ std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
 }
 
 void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names) {
-  txn.exec_params(kForgetSnapshots, db::PgArray(resource_names));
+  db::ExecAtCommit(txn, absl::StrCat(kForgetSnapshots, txn.quote(db::PgArray(resource_names)),
+                                     "::text[]) AND snapshot IS NOT NULL;"));
 }
 
 service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,

@@ -4,8 +4,10 @@
 // Numbering: AppendChange takes a transaction-level advisory lock (kChangeFeedLock) and numbers
 // the change max(sequence) + 1. The lock is held until the writer commits, so a later writer
 // numbers its changes only once the earlier one is visible: a reader that sees sequence n
-// already sees every change numbered below n. Call AppendChange last in the transaction, just
-// before the commit, so that the lock is held briefly.
+// already sees every change numbered below n. AppendChange sends the lock and the insert with
+// the transaction's COMMIT (db::ExecAtCommit: one round trip, the lock held only while it
+// runs); AppendChangeAndThen, for a caller that needs the sequence, sends them at once: call
+// it last in the transaction, so that the lock is held briefly.
 //
 // Retention: changes committed more than the retention period ago (env
 // MAILLAGE_CHANGE_RETENTION_DAYS, default 400 days) are deleted by ChangeFeedRetentionJob,
@@ -34,11 +36,18 @@ namespace maillage::directory {
 // Key of the advisory lock that orders the feed.
 inline constexpr int64_t kChangeFeedLock = 0x6d61696c6c616765;  // "maillage"
 
-// Appends a change and returns its sequence. `snapshot` (an Actor, Contact or Relationship) may
-// be null (DELETED, ERASED).
-int64_t AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
-                     absl::string_view resource_name, const google::protobuf::Message* snapshot,
-                     absl::string_view merged_into = "");
+// Appends a change with the transaction's COMMIT (see above: a read later in the same
+// transaction does not see it). `snapshot` (an Actor, Contact or Relationship) may be null
+// (DELETED, ERASED).
+void AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
+                  absl::string_view resource_name, const google::protobuf::Message* snapshot,
+                  absl::string_view merged_into = "");
+
+// Appends a change without snapshot (DELETED, ERASED) now, with `then` in the same round trip:
+// one statement that reads the new change's sequence from `appended` (a CTE of one row, column
+// `sequence`); returns the result of `then`. The feed's lock is then held until COMMIT.
+pqxx::result AppendChangeAndThen(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
+                                 absl::string_view resource_name, absl::string_view then);
 
 // A change to append later (AppendChanges), with its snapshot already serialized.
 struct PendingChange {
@@ -92,7 +101,8 @@ PruneResult PruneChanges(pqxx::work& txn, absl::Time cutoff);
 service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,
                                             absl::Duration interval);
 
-// Removes the snapshots of every change of the resources named `resource_names` (an erasure).
+// Removes the snapshots of every change of the resources named `resource_names` (an erasure),
+// with the transaction's COMMIT (db::ExecAtCommit).
 void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 }  // namespace maillage::directory

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/db/pool.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -95,10 +96,15 @@ absl::Status ContactNotFound(int64_t actor_id, int64_t id) {
 
 absl::StatusOr<Contact> ContactStore::Get(pqxx::work& txn, int64_t actor_id, int64_t id,
                                           bool for_update) {
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("SELECT ", Columns(), " FROM contacts c WHERE c.id = $1 AND c.actor_id = $2",
-                   for_update ? " FOR UPDATE" : ""),
-      id, actor_id);
+  static const auto* const kRead = new db::Statement{
+      "directory_get_contact",
+      absl::StrCat("SELECT ", Columns(), " FROM contacts c WHERE c.id = $1 AND c.actor_id = $2")};
+  static const auto* const kLock = new db::Statement{
+      "directory_lock_contact",
+      absl::StrCat("SELECT ", Columns(),
+                   " FROM contacts c WHERE c.id = $1 AND c.actor_id = $2 FOR UPDATE")};
+  pqxx::result rows = db::ExecPrepared(txn, for_update ? *kLock : *kRead,
+                                       {absl::StrCat(id), absl::StrCat(actor_id)});
   if (rows.empty()) return ContactNotFound(actor_id, id);
   return FromRow(rows[0]);
 }
@@ -170,29 +176,29 @@ std::vector<Contact> ContactStore::RetentionExpired(pqxx::work& txn, const std::
 }
 
 Contact ContactStore::Insert(pqxx::work& txn, int64_t actor_id, const Contact& contact) {
+  static const auto* const kInsert = new db::Statement{
+      "directory_insert_contact",
+      absl::StrCat("INSERT INTO contacts AS c (", kWritableColumns, ", actor_id) VALUES (",
+                   kWritableValues, ", $14) RETURNING ", Columns())};
   std::vector<std::string> params = WritableParams(contact);
   params.push_back(absl::StrCat(actor_id));
-  pqxx::result rows = txn.exec_params(
-      absl::StrCat("INSERT INTO contacts AS c (", kWritableColumns, ", actor_id) VALUES (",
-                   kWritableValues, ", $14) RETURNING ", Columns()),
-      pqxx::prepare::make_dynamic_params(params));
-  return FromRow(rows[0]);
+  return FromRow(db::ExecPrepared(txn, *kInsert, params)[0]);
 }
 
 Contact ContactStore::Update(pqxx::work& txn, int64_t id, const Contact& contact) {
-  std::vector<std::string> params = WritableParams(contact);
-  params.push_back(absl::StrCat(id));
-  pqxx::result rows = txn.exec_params(
+  static const auto* const kUpdate = new db::Statement{
+      "directory_update_contact",
       absl::StrCat("UPDATE contacts AS c SET (", kWritableColumns, ") = (", kWritableValues,
                    "), revision = c.revision + 1, update_time = now() WHERE c.id = $14 "
                    "RETURNING ",
-                   Columns()),
-      pqxx::prepare::make_dynamic_params(params));
-  return FromRow(rows[0]);
+                   Columns())};
+  std::vector<std::string> params = WritableParams(contact);
+  params.push_back(absl::StrCat(id));
+  return FromRow(db::ExecPrepared(txn, *kUpdate, params)[0]);
 }
 
-void ContactStore::Delete(pqxx::work& txn, int64_t id) {
-  txn.exec_params("DELETE FROM contacts WHERE id = $1", id);
+void ContactStore::DeleteAtCommit(pqxx::work& txn, int64_t id) {
+  db::ExecAtCommit(txn, absl::StrCat("DELETE FROM contacts WHERE id = ", id, ";"));
 }
 
 }  // namespace maillage::directory

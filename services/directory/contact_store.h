@@ -54,8 +54,8 @@ class ContactStore {
   // Writes every writable field of a validated contact, bumps its revision; returns it as
   // stored.
   static v1::Contact Update(pqxx::work& txn, int64_t id, const v1::Contact& contact);
-  // Removes the row.
-  static void Delete(pqxx::work& txn, int64_t id);
+  // Removes the row with the transaction's COMMIT (db::ExecAtCommit).
+  static void DeleteAtCommit(pqxx::work& txn, int64_t id);
 };
 
 }  // namespace maillage::directory

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/values.h"
+#include "services/directory/change_feed.h"
 
 namespace maillage::directory {
 namespace {
@@ -24,12 +25,15 @@ v1::ErasePersonResponse ReceiptFromRow(const pqxx::row& row) {
 
 v1::ErasePersonResponse ErasureStore::Record(pqxx::work& txn, const std::vector<std::string>& names,
                                              const std::string& reason, ErasureCause cause,
-                                             int64_t change_sequence) {
-  pqxx::result rows = txn.exec_params(
-      "INSERT INTO erasures (contact_name, names, reason, cause, change_sequence) "
-      "VALUES ($1, $2::text[], $3, $4, $5) "
-      "RETURNING id, contact_name, " MAILLAGE_SQL_MICROS("erase_time") ", reason, change_sequence",
-      names.front(), db::PgArray(names), reason, kCauses[static_cast<int>(cause)], change_sequence);
+                                             v1::ChangeKind kind) {
+  pqxx::result rows = AppendChangeAndThen(
+      txn, kind, v1::CHANGED_RESOURCE_TYPE_CONTACT, names.front(),
+      absl::StrCat("INSERT INTO erasures (contact_name, names, reason, cause, change_sequence) "
+                   "SELECT ",
+                   txn.quote(names.front()), ", ", txn.quote(db::PgArray(names)), "::text[], ",
+                   txn.quote(reason), ", ", txn.quote(kCauses[static_cast<int>(cause)]),
+                   ", sequence FROM appended RETURNING id, contact_name, ",
+                   MAILLAGE_SQL_MICROS("erase_time"), ", reason, change_sequence"));
   return ReceiptFromRow(rows[0]);
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/types/optional.h"
+#include "maillage/directory/v1/change.pb.h"
 #include "maillage/directory/v1/directory_service.pb.h"
 
 namespace maillage::directory {
@@ -26,10 +27,11 @@ struct ErasureRecord {
 class ErasureStore {
  public:
   // Records that the contact `names[0]` (and its former names, the rest of `names`) was
-  // forgotten for `cause`, announced by change `change_sequence`; returns its receipt.
+  // forgotten for `cause`, announced by the change `kind` of `names[0]` appended to the feed in
+  // the same round trip (AppendChangeAndThen); returns its receipt.
   static v1::ErasePersonResponse Record(pqxx::work& txn, const std::vector<std::string>& names,
                                         const std::string& reason, ErasureCause cause,
-                                        int64_t change_sequence);
+                                        v1::ChangeKind kind);
   // The latest line about any of `names`; nullopt when there is none.
   static absl::optional<ErasureRecord> Latest(pqxx::work& txn,
                                               const std::vector<std::string>& names);

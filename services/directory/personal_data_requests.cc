@@ -53,23 +53,26 @@ absl::StatusOr<Person> FindPerson(pqxx::work& txn, const std::string& name, int6
 }
 
 // Clears what the feed and the idempotency records hold about `names`.
+// With the transaction's COMMIT, as the contact's deletion (ForgetPerson).
 void ForgetNames(pqxx::work& txn, const std::vector<std::string>& names) {
   ForgetSnapshots(txn, names);
-  db::ForgetRequestsAbout(txn, names);
+  db::ForgetRequestsAboutAtCommit(txn, names);
 }
 
 }  // namespace
 
 v1::ErasePersonResponse ForgetPerson(pqxx::work& txn, const v1::Contact& contact,
-                                     ErasureCause cause, const std::string& reason) {
-  std::vector<std::string> names = NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, contact.name());
+                                     ErasureCause cause, const std::string& reason,
+                                     std::vector<std::string> names) {
+  if (names.empty()) names = NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, contact.name());
   absl::StatusOr<std::vector<int64_t>> ids = ContactIds(contact.name(), "name");
-  ContactStore::Delete(txn, ids.ok() ? (*ids)[1] : 0);
+  // The deletion and the forgetting go with the COMMIT; the change and the journal line, which
+  // the receipt needs, in one round trip now.
+  ContactStore::DeleteAtCommit(txn, ids.ok() ? (*ids)[1] : 0);
   ForgetNames(txn, names);
-  int64_t sequence = AppendChange(
-      txn, cause == ErasureCause::kDeleteContact ? v1::CHANGE_KIND_DELETED : v1::CHANGE_KIND_ERASED,
-      v1::CHANGED_RESOURCE_TYPE_CONTACT, contact.name(), nullptr);
-  return ErasureStore::Record(txn, names, reason, cause, sequence);
+  return ErasureStore::Record(
+      txn, names, reason, cause,
+      cause == ErasureCause::kDeleteContact ? v1::CHANGE_KIND_DELETED : v1::CHANGE_KIND_ERASED);
 }
 
 absl::StatusOr<v1::ExportPersonDataResponse> PersonalDataRequests::Export(
@@ -114,7 +117,8 @@ absl::StatusOr<v1::ErasePersonResponse> PersonalDataRequests::Erase(
             [&]() -> absl::StatusOr<v1::ErasePersonResponse> {
               absl::StatusOr<Person> person = FindPerson(txn, request.name(), ids[1], true);
               if (person.ok()) {
-                return ForgetPerson(txn, person->contact, ErasureCause::kErasePerson, reason);
+                return ForgetPerson(txn, person->contact, ErasureCause::kErasePerson, reason,
+                                    person->names);
               }
               // Gone already: deleted (then erase it for the record), or erased.
               std::vector<std::string> names =
@@ -129,15 +133,12 @@ absl::StatusOr<v1::ErasePersonResponse> PersonalDataRequests::Erase(
                     {{"name", request.name()}, {"receipt_id", previous->receipt.receipt_id()}});
               }
               ForgetNames(txn, names);
-              int64_t sequence =
-                  AppendChange(txn, v1::CHANGE_KIND_ERASED, v1::CHANGED_RESOURCE_TYPE_CONTACT,
-                               previous->receipt.contact(), nullptr);
               std::vector<std::string> ordered = {previous->receipt.contact()};
               for (const std::string& n : names) {
                 if (n != ordered[0]) ordered.push_back(n);
               }
               return ErasureStore::Record(txn, ordered, reason, ErasureCause::kErasePerson,
-                                          sequence);
+                                          v1::CHANGE_KIND_ERASED);
             });
       });
 }

@@ -45,9 +45,11 @@ inline constexpr char kExportErasureJournalSql[] =
 absl::StatusOr<std::vector<ErasureJournalEntry>> ParseErasureJournal(absl::string_view text);
 
 // Forgets the person behind `contact` (its row locked by the caller's transaction) for `cause`;
-// returns the receipt of the journal line.
+// returns the receipt of the journal line. `names`: every name the contact had (NamesOf, the
+// current one first), or empty to look them up.
 v1::ErasePersonResponse ForgetPerson(pqxx::work& txn, const v1::Contact& contact,
-                                     ErasureCause cause, const std::string& reason);
+                                     ErasureCause cause, const std::string& reason,
+                                     std::vector<std::string> names = {});
 
 class PersonalDataRequests {
  public:

@@ -115,14 +115,19 @@ absl::StatusOr<Relationship> RelationshipRegistry::Create(
         return db::RunIdempotent<Relationship>(
             txn, request.request_id(), "CreateRelationship", request, kDomain,
             [&]() -> absl::StatusOr<Relationship> {
-              MAILLAGE_RETURN_IF_ERROR(CheckWritableParent(txn, actor_id));
-              absl::StatusOr<v1::Actor> other = ActorStore::Get(txn, *other_id);
-              if (!other.ok() || other->state() == v1::ACTOR_STATE_MERGED) {
-                return FailedPrecondition(
-                    kDomain, other.ok() ? "ACTOR_MERGED" : "OTHER_ACTOR_NOT_FOUND",
-                    absl::StrCat("other_actor ", r.other_actor(),
-                                 other.ok() ? " was merged" : " does not exist"),
-                    {{"other_actor", r.other_actor()}});
+              // Both actors in one round trip.
+              std::map<int64_t, v1::Actor> actors = ActorStore::GetMany(txn, {actor_id, *other_id});
+              auto parent = actors.find(actor_id);
+              MAILLAGE_RETURN_IF_ERROR(CheckWritableParent(
+                  parent == actors.end() ? ActorStore::NotFoundError(actor_id)
+                                         : absl::StatusOr<v1::Actor>(parent->second)));
+              auto other = actors.find(*other_id);
+              const bool found = other != actors.end();
+              if (!found || other->second.state() == v1::ACTOR_STATE_MERGED) {
+                return FailedPrecondition(kDomain, found ? "ACTOR_MERGED" : "OTHER_ACTOR_NOT_FOUND",
+                                          absl::StrCat("other_actor ", r.other_actor(),
+                                                       found ? " was merged" : " does not exist"),
+                                          {{"other_actor", r.other_actor()}});
               }
               absl::optional<int64_t> overlap = RelationshipStore::FindOverlapping(
                   txn, actor_id, *other_id, v1::RelationshipType_Name(r.type()),

@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/resource_name.h"
+#include "common/db/pool.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -55,11 +56,16 @@ absl::Status RelationshipNotFound(int64_t actor_id, int64_t id) {
 
 absl::StatusOr<Relationship> RelationshipStore::Get(pqxx::work& txn, int64_t actor_id, int64_t id,
                                                     bool for_update) {
-  pqxx::result rows =
-      txn.exec_params(absl::StrCat("SELECT ", Columns(),
-                                   " FROM relationships r WHERE r.id = $1 AND r.actor_id = $2",
-                                   for_update ? " FOR UPDATE" : ""),
-                      id, actor_id);
+  static const auto* const kRead =
+      new db::Statement{"directory_get_relationship",
+                        absl::StrCat("SELECT ", Columns(),
+                                     " FROM relationships r WHERE r.id = $1 AND r.actor_id = $2")};
+  static const auto* const kLock = new db::Statement{
+      "directory_lock_relationship",
+      absl::StrCat("SELECT ", Columns(),
+                   " FROM relationships r WHERE r.id = $1 AND r.actor_id = $2 FOR UPDATE")};
+  pqxx::result rows = db::ExecPrepared(txn, for_update ? *kLock : *kRead,
+                                       {absl::StrCat(id), absl::StrCat(actor_id)});
   if (rows.empty()) return RelationshipNotFound(actor_id, id);
   return FromRow(rows[0]);
 }
@@ -109,22 +115,27 @@ absl::optional<int64_t> RelationshipStore::FindOverlapping(pqxx::work& txn, int6
                                                            const std::string& type,
                                                            const std::string& start,
                                                            const std::string& end) {
-  pqxx::result rows = txn.exec_params(kOverlapping, actor_id, other_actor_id, type, start, end);
+  static const auto* const kStatement =
+      new db::Statement{"directory_overlapping_relationship", kOverlapping};
+  pqxx::result rows = db::ExecPrepared(
+      txn, *kStatement, {absl::StrCat(actor_id), absl::StrCat(other_actor_id), type, start, end});
   if (rows.empty()) return absl::nullopt;
   return rows[0][0].as<int64_t>();
 }
 
 Relationship RelationshipStore::Insert(pqxx::work& txn, int64_t actor_id, const Relationship& r,
                                        int64_t other_actor_id) {
-  pqxx::result rows = txn.exec_params(
+  static const auto* const kInsert = new db::Statement{
+      "directory_insert_relationship",
       absl::StrCat("INSERT INTO relationships AS r (actor_id, type, other_actor_id, "
                    "start_date, end_date, description) VALUES ($1, $2, $3, "
                    "NULLIF($4, '')::date, NULLIF($5, '')::date, $6) RETURNING ",
-                   Columns()),
-      actor_id, v1::RelationshipType_Name(r.type()), other_actor_id,
-      db::DateParam(r.has_start_date(), r.start_date()),
-      db::DateParam(r.has_end_date(), r.end_date()), r.description());
-  return FromRow(rows[0]);
+                   Columns())};
+  return FromRow(db::ExecPrepared(
+      txn, *kInsert,
+      {absl::StrCat(actor_id), v1::RelationshipType_Name(r.type()), absl::StrCat(other_actor_id),
+       db::DateParam(r.has_start_date(), r.start_date()),
+       db::DateParam(r.has_end_date(), r.end_date()), r.description()})[0]);
 }
 
 Relationship RelationshipStore::Update(pqxx::work& txn, int64_t id, const Relationship& r) {
