@@ -16,6 +16,7 @@
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/localized.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/directory/actor_csv.h"
@@ -55,11 +56,12 @@ absl::Status InspectFilter(const api::FilterNode& node, bool& has_state) {
                         absl::StrCat("'label' takes one of ", absl::StrJoin(LabelNames(), ", "),
                                      ", not '", node.value, "'"));
   }
-  if (node.field == "member_of" &&
+  if ((node.field == "member_of" || node.field == "name") &&
       !api::ParseResourceId(node.value, "actors", "filter", kDomain).ok()) {
     return InvalidField(
         kDomain, "filter",
-        absl::StrCat("'member_of' takes an actor name such as actors/3, not '", node.value, "'"));
+        absl::StrCat("'", node.field, "' takes an actor name such as actors/3, not '", node.value,
+                     "'"));
   }
   return absl::OkStatus();
 }
@@ -156,11 +158,17 @@ absl::Status CheckActorAgainstReference(Actor& actor, absl::string_view prefix,
 
 absl::Status DuplicateActorError(const IdentifierOwner& owner) {
   std::string existing = api::ResourceName("actors", owner.actor_id);
-  return AlreadyExists(
+  absl::Status status = AlreadyExists(
       kDomain, "ACTOR_ALREADY_EXISTS",
       absl::StrCat("actor ", existing, " already has this ",
                    owner.matched_by == "siren_and_name" ? "SIREN and name" : owner.matched_by),
       {{"existing_actor", existing}, {"matched_by", owner.matched_by}});
+  const char* what = owner.matched_by == "siret" ? "ce SIRET"
+                     : owner.matched_by == "rna" ? "ce numéro RNA"
+                                                 : "ce SIREN et ce nom";
+  SetLocalizedMessage(status,
+                      French(absl::StrCat("Un autre acteur (", existing, ") a déjà ", what, ".")));
+  return status;
 }
 
 absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,

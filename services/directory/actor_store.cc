@@ -146,6 +146,7 @@ const api::FilterSchema& ActorStore::FilterSchema() {
         "AND r.type = 'RELATIONSHIP_TYPE_MEMBER_OF' AND (r.start_date IS NULL OR r.start_date <= "
         "current_date) AND (r.end_date IS NULL OR r.end_date >= current_date))",
         Type::kStringList}},
+      {"name", {"('actors/' || a.id)", Type::kString}},
   };
   return *kSchema;
 }
