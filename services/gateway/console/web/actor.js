@@ -38,6 +38,7 @@ async function fill(actor) {
     element('dt', { text: term }), element('dd', { text: value })]));
   // Last: the card is complete once its title is there.
   $('actor-title').textContent = actor.displayName;
+  document.dispatchEvent(new CustomEvent('actorloaded', { detail: actor }));  // actor_manage.js
 }
 
 export async function showActor(name) {

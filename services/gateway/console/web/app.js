@@ -5,12 +5,15 @@
 // returns (sent back in X-CSRF-Token with every write).
 import { api, setSession, session } from './api.js';
 import { showActor } from './actor.js';
+import { showImport } from './actor_import.js';
+import './actor_manage.js';
+import { showDirectory } from './directory_filters.js';
 import { showBudget, showBudgets } from './budget.js';
 import { showMeetings, showSheet } from './meetings.js';
 
 const $ = (id) => document.getElementById(id);
 const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel',
-                'budgets-panel', 'budget-panel'];
+                'budgets-panel', 'budget-panel', 'import-panel'];
 
 function showPanel(id) {
   for (const panel of panels) $(panel).hidden = panel !== id;
@@ -18,8 +21,8 @@ function showPanel(id) {
   $('logout').hidden = !loggedIn;
   $('who').hidden = !loggedIn;
   $('nav').hidden = !loggedIn;
-  $('nav-directory').toggleAttribute('aria-current',
-                                     id === 'directory-panel' || id === 'actor-panel');
+  $('nav-directory').toggleAttribute('aria-current', id === 'directory-panel' ||
+                                     id === 'actor-panel' || id === 'import-panel');
   $('nav-meetings').toggleAttribute('aria-current',
                                     id === 'meetings-panel' || id === 'sheet-panel');
   $('nav-budget').toggleAttribute('aria-current', id === 'budgets-panel' || id === 'budget-panel');
@@ -32,7 +35,8 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #acteur/<id>, #reunions, #reunion/<id>, #budgets, #budget/<budget name>
+// #annuaire[?filters], #acteur/<id>, #import, #reunions, #reunion/<id>, #budgets,
+// #budget/<budget name>
 async function route() {
   if (!session()) {
     showPanel('login-panel');
@@ -57,9 +61,13 @@ async function route() {
     } else if (hash === 'reunions') {
       showPanel('meetings-panel');
       await showMeetings();
+    } else if (hash === 'import') {
+      showPanel('import-panel');
+      showImport();
     } else {
       showPanel('directory-panel');
       $('search').focus();
+      await showDirectory();
     }
   } catch (error) {
     if (error.status === 401) {
@@ -91,48 +99,6 @@ $('logout').addEventListener('click', async () => {
   $('results').replaceChildren();
   route();
 });
-
-let searchTimer = 0;
-let searchSeq = 0;
-$('search').addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(search, 150);
-});
-
-async function search() {
-  const query = $('search').value.trim();
-  const seq = ++searchSeq;
-  if (!query) {
-    $('results').replaceChildren();
-    $('search-status').textContent = '';
-    return;
-  }
-  try {
-    const found = await api('GET',
-        `/v1/actors:search?query=${encodeURIComponent(query)}&pageSize=20`);
-    if (seq !== searchSeq) return;  // a newer search is on its way
-    const results = found.results || [];
-    const plural = results.length > 1 ? 's' : '';
-    $('search-status').textContent = results.length === 0 ? 'Aucun acteur trouvé.'
-        : `${results.length} acteur${plural} trouvé${plural}.`;
-    $('results').replaceChildren(...results.map(({ actor }) => {
-      const item = document.createElement('li');
-      const name = document.createElement('a');
-      name.className = 'name';
-      name.href = `#acteur/${actor.name.split('/')[1]}`;
-      name.textContent = actor.displayName;
-      const place = document.createElement('div');
-      place.className = 'place';
-      const address = actor.address || {};
-      place.textContent = [address.postalCode, address.city].filter(Boolean).join(' ');
-      item.append(name, place);
-      return item;
-    }));
-  } catch (error) {
-    if (error.status === 401) { setSession(null); route(); return; }
-    $('search-status').textContent = `La recherche a échoué : ${error.message}`;
-  }
-}
 
 // A reloaded page keeps its session: the cookie is still there, the CSRF token is asked again.
 (async () => {

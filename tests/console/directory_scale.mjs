@@ -1,0 +1,150 @@
+// The console's directory at 10,000 actors, timed in a real browser: 10,000 actors are made up
+// (names from the words of the ESS, the territory's communes, categories, families, labels and
+// coordinates around the communes) and imported through the public API as the console does
+// (ImportActors, 2,500 rows a call), then the person's interactions are measured: the first
+// page interactive, a search as you type (from the last keystroke), a filter change, opening a
+// card, the map with every actor. Goals: first page < 1 s, each interaction < 200 ms.
+//
+//   node directory_scale.mjs --url http://127.0.0.1:8080 --email ... --password ... \
+//                            --screenshots DIR
+//
+// Prints one JSON line of figures (timings in ms) and exits 0; exits 1 naming the first failed
+// check or the first figure over its goal.
+import path from 'node:path';
+import { base, check, launch, logIn, shots } from './lib.mjs';
+
+const ACTORS = 10000;
+const BATCH = 2500;
+const GOALS = { first_page_interactive_ms: 1000, search_ms: 200, filter_change_ms: 200,
+                open_card_ms: 200, map_ms: 200 };
+
+const waitText = (page, selector, pattern, timeout = 10000) => page.waitForFunction(
+    (s, p) => new RegExp(p).test(document.querySelector(s).textContent), { timeout },
+    selector, pattern);
+
+const browser = await launch();
+const figures = {};
+try {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  await logIn(page);
+
+  // The 10,000 actors, made in the page (the session's cookie and CSRF token) and imported.
+  let start = Date.now();
+  const imported = await page.evaluate(async (count, batch) => {
+    const { csrfToken } = await (await fetch('/console/api/session')).json();
+    const communes = (await (await fetch('/v1/communes?pageSize=1000')).json()).communes;
+    const categories = (await (await fetch('/v1/networkCategories?pageSize=1000')).json())
+        .networkCategories.map((c) => c.code);
+    const words = ['Recyclerie', 'Atelier vélo', 'Épicerie solidaire', 'Jardin partagé',
+                   'Ressourcerie', 'Tiers-lieu', 'Café associatif', 'Habitat participatif',
+                   'Chantier d\'insertion', 'Compagnie de théâtre', 'Ferme bio', 'AMAP',
+                   'Repair café', 'Crèche parentale', 'Coopérative d\'activité'];
+    const families = ['ASSOCIATION', 'COOPERATIVE', 'MUTUAL', 'FOUNDATION',
+                      'ESS_COMMERCIAL_COMPANY'];
+    const siae = ['', '', '', '', '', '', '', 'ACI', 'EI', 'AI'];
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const header = 'display_name;ess_family;address.commune_insee_code;address.postal_code;' +
+                   'coordinates.latitude;coordinates.longitude;network_categories;' +
+                   'labels.siae_types;description';
+    const rows = [];
+    for (let i = 0; i < count; ++i) {
+      const commune = communes[i % communes.length];
+      const word = words[i % words.length];
+      rows.push([`${word} ${commune.displayName} n° ${i + 1}`, families[i % families.length],
+                 commune.inseeCode, commune.postalCodes[0],
+                 (47.32 + (random() - 0.5) * 0.16).toFixed(5),
+                 (5.04 + (random() - 0.5) * 0.24).toFixed(5),
+                 categories[i % categories.length], siae[i % siae.length],
+                 `${word} de ${commune.displayName}, structure de l'ESS du territoire`].join(';'));
+    }
+    const encoder = new TextEncoder();
+    let created = 0;
+    for (let i = 0; i < rows.length; i += batch) {
+      const bytes = encoder.encode([header, ...rows.slice(i, i + batch)].join('\n') + '\n');
+      let binary = '';
+      for (let j = 0; j < bytes.length; j += 0x8000) {
+        binary += String.fromCharCode(...bytes.subarray(j, j + 0x8000));
+      }
+      const response = await fetch('/v1/actors:import', {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken,
+                                   'X-Request-Timeout': '60s' },
+        body: JSON.stringify({ csvData: btoa(binary) }),
+      });
+      const report = await response.json();
+      if (!response.ok) return { error: JSON.stringify(report).slice(0, 500) };
+      created += Number(report.createdCount || 0);
+    }
+    return { created };
+  }, ACTORS, BATCH);
+  check(!imported.error, `the import of ${ACTORS} actors: ${imported.error}`);
+  check(imported.created === ACTORS, `${ACTORS} actors created: ${imported.created}`);
+  figures.import_10000_actors_ms = Date.now() - start;
+
+  // First page interactive: a fresh page (the session's cookie) until the list and its count.
+  const fresh = await browser.newPage();
+  await fresh.setViewport({ width: 1280, height: 900 });
+  start = Date.now();
+  await fresh.goto(`${base}/console/#annuaire`);
+  await waitText(fresh, '#search-status', 'acteurs dans l\'annuaire');
+  figures.first_page_interactive_ms = Date.now() - start;
+  const listed = await fresh.$eval('#search-status', (e) => e.textContent);
+  check(/^10 0\d\d acteurs/.test(listed.replace(/\s/g, ' ')), `the count at scale: ${listed}`);
+
+  // Search as you type: from the last keystroke to the results.
+  await fresh.type('#search', 'ressourceri');
+  await waitText(fresh, '#search-status', 'trouvé');
+  start = Date.now();
+  await fresh.type('#search', 'e');
+  await fresh.waitForFunction(() => /trouvé/.test(document.querySelector('#search-status')
+      .textContent) && new URLSearchParams(location.hash.split('?')[1]).get('q') === 'ressourcerie');
+  figures.search_ms = Date.now() - start;
+
+  // A filter change on top of the search.
+  const statusBefore = await fresh.$eval('#search-status', (e) => e.textContent);
+  start = Date.now();
+  await fresh.select('#filter-family', 'COOPERATIVE');
+  await fresh.waitForFunction((s) => document.querySelector('#search-status').textContent !== s &&
+      location.hash.includes('famille=COOPERATIVE'), {}, statusBefore);
+  figures.filter_change_ms = Date.now() - start;
+  await fresh.$eval('#search', (e) => { e.value = ''; });
+  await fresh.select('#filter-family', '');
+  start = Date.now();
+  await fresh.select('#filter-commune', '21231');
+  await waitText(fresh, '#search-status', 'correspondant aux filtres');
+  figures.filter_change_without_search_ms = Date.now() - start;
+
+  // Opening a card from the list.
+  const first = await fresh.$eval('#results a.name', (a) => a.textContent);
+  start = Date.now();
+  await fresh.click('#results a.name');
+  await fresh.waitForFunction((n) => document.querySelector('#actor-title').textContent === n &&
+      document.querySelector('#actor-contacts').children.length > 0, {}, first);
+  figures.open_card_ms = Date.now() - start;
+
+  // The map of every actor.
+  await fresh.goto(`${base}/console/#annuaire`);
+  await waitText(fresh, '#search-status', 'acteurs dans l\'annuaire');
+  start = Date.now();
+  await fresh.click('#view-map');
+  await fresh.waitForFunction(() => Number(document.querySelector('#map').dataset.points) >= 10000,
+                              { timeout: 30000 });
+  figures.map_ms = Date.now() - start;
+  // Drawn again after a zoom.
+  start = Date.now();
+  await fresh.evaluate(() => new Promise((resolve) => {
+    const zoom = document.querySelector('.leaflet-control-zoom-in');
+    zoom.click();
+    requestAnimationFrame(() => requestAnimationFrame(resolve));
+  }));
+  figures.map_zoom_ms = Date.now() - start;
+  await fresh.screenshot({ path: path.join(shots, 'directory-map-10000.png') });
+
+  console.log(JSON.stringify(figures));
+  const over = Object.entries(GOALS).filter(([name, goal]) => !(figures[name] < goal));
+  check(over.length === 0, `over the goal: ${over.map(([n, g]) => `${n} ${figures[n]} ms >= ${g} ms`)
+      .join(', ')}`);
+} finally {
+  await browser.close();
+}
