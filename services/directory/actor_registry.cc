@@ -350,10 +350,12 @@ absl::StatusOr<Actor> ActorRegistry::Unarchive(const v1::UnarchiveActorRequest& 
 
 absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::Deadline deadline,
                                    const std::function<bool(const google::api::HttpBody&)>& write) {
-  constexpr int kRowsPerChunk = 500;
   const ActorDocumentFormat* json = FindActorDocumentFormat(request.format());
+  // Points are small: a chunk of 5000 is about 500 KiB.
+  const int kRowsPerChunk = json && json->points_only ? 5000 : 500;
   if (!json && request.format() != v1::EXPORT_FORMAT_CSV) {
-    return InvalidField(kDomain, "format", "CSV, GEOJSON, DATA_INCLUSION, JSON_LD or GOGOCARTO");
+    return InvalidField(kDomain, "format",
+                        "CSV, GEOJSON, GEOJSON_POINTS, DATA_INCLUSION, JSON_LD or GOGOCARTO");
   }
   // French spreadsheets: semicolons unless asked otherwise, and a byte-order mark so that
   // Excel reads the file as UTF-8 (ImportActors skips it).
@@ -368,12 +370,17 @@ absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::D
   int64_t after = 0;
   bool first_item = true;
   for (;;) {
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<Actor> actors,
-                              pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
-                                return absl::StatusOr<std::vector<Actor>>(ActorStore::ListAfterId(
-                                    txn, where.sql, where.params, after, kRowsPerChunk,
-                                    /*with_coordinates=*/json && json->needs_coordinates));
-                              }));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        std::vector<Actor> actors,
+        pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
+          if (json && json->points_only) {
+            return absl::StatusOr<std::vector<Actor>>(
+                ActorStore::PointsAfterId(txn, where.sql, where.params, after, kRowsPerChunk));
+          }
+          return absl::StatusOr<std::vector<Actor>>(
+              ActorStore::ListAfterId(txn, where.sql, where.params, after, kRowsPerChunk,
+                                      /*with_coordinates=*/json && json->needs_coordinates));
+        }));
     for (const Actor& actor : actors) {
       if (!json) {
         *data += csv::CsvLine(ActorCsvCells(actor), separator);
