@@ -44,9 +44,13 @@ async function fill(actor) {
 export async function showActor(name) {
   $('actor-saved').textContent = '';
   $('actor-title').textContent = '';
-  await fill(await api('GET', `/v1/${name}`));
+  // The actor, its contacts and the categories' names are asked at once.
+  const contactsRead = api('GET', `/v1/${name}/contacts?pageSize=100`);
+  contactsRead.catch(() => {});  // handled below
+  const [actor] = await Promise.all([api('GET', `/v1/${name}`), categoryName('')]);
+  await fill(actor);
   try {
-    const found = await api('GET', `/v1/${name}/contacts?pageSize=100`);
+    const found = await contactsRead;
     const contacts = found.contacts || [];
     $('actor-contacts').replaceChildren(...(contacts.length === 0
         ? [element('li', { text: 'Aucun contact.' })]

@@ -21,7 +21,7 @@ let timer = 0;
 let sequence = 0;
 let nextPage = '';
 let view = 'list';
-let onMap = null;  // the map module, loaded the first time the map is shown
+let onMap = null;  // the map module (map.js), loaded once the list is shown
 
 // The page's state from the hash: {q, categorie, commune, famille, labels[], archives, vue}.
 export function stateFromHash(hash = location.hash) {
@@ -170,16 +170,27 @@ async function refresh(append = false) {
   if (append) $('results').append(...items); else $('results').replaceChildren(...items);
   $('more-results').hidden = !nextPage || view !== 'list';
   $('search-status').textContent = status;
-  if (view === 'map') await showMap(state, filter, state.q ? actors : null);
+  $('results').dataset.shown = hashOf(state);  // what the list shows (the scenarios wait on it)
+  searchedActors = state.q ? [...(append ? searchedActors || [] : []), ...actors] : null;
+  if (view === 'map') await showMap(state, filter, searchedActors);
+  else if (!onMap) preloadMap();
 }
 
+let searchedActors = null;  // the search's actors of the list shown, for the map
 async function showMap(state, filter, searched) {
   if (!onMap) onMap = await import('./map.js');
   await onMap.showActorsOnMap({ filter, searched, status: $('map-status'), container: $('map') });
 }
 
+// The map's files are fetched while the person reads the list.
+function preloadMap() {
+  const load = () => import('./map.js').then((module) => { onMap = module; module.preloadMap(); });
+  if (window.requestIdleCallback) requestIdleCallback(load); else setTimeout(load, 200);
+}
+
 // Shows the directory page with the state of the hash.
 export async function showDirectory() {
+  delete $('results').dataset.shown;
   await loadReferences();
   applyToForm(stateFromHash());
   await refresh();
@@ -187,7 +198,8 @@ export async function showDirectory() {
 
 function soon() {
   clearTimeout(timer);
-  timer = setTimeout(() => refresh().catch(signedOut), 150);
+  // Short: the request itself is the interaction's cost (a newer one makes older answers void).
+  timer = setTimeout(() => refresh().catch(signedOut), 60);
 }
 function now() { clearTimeout(timer); refresh().catch(signedOut); }
 function signedOut(error) {
@@ -203,5 +215,15 @@ $('filters-clear').addEventListener('click', () => {
   now();
 });
 $('more-results').addEventListener('click', () => refresh(true).catch(signedOut));
-$('view-list').addEventListener('click', () => { setView('list'); now(); });
-$('view-map').addEventListener('click', () => { setView('map'); now(); });
+$('view-list').addEventListener('click', () => {
+  setView('list');
+  history.replaceState(null, '', hashOf(stateFromForm()));
+  $('more-results').hidden = !nextPage;
+});
+$('view-map').addEventListener('click', () => {
+  // The list already read stays: only the map is drawn.
+  setView('map');
+  const state = stateFromForm();
+  history.replaceState(null, '', hashOf(state));
+  showMap(state, filterOf(state), state.q ? searchedActors : null).catch(signedOut);
+});

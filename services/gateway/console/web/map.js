@@ -1,7 +1,8 @@
 // The map of the actors: Leaflet from Debian's libjs-leaflet (served under /console/vendor/),
-// loaded the first time the map is shown. The points come from the directory's GeoJSON export
-// (GET /v1/actors:export?format=EXPORT_FORMAT_GEOJSON with the page's filter), or from the
-// search's results when words are typed. They are drawn on one canvas (10,000 points redraw in
+// loaded while the directory's list is read (preloadMap) or the first time the map is shown.
+// The points come from the directory's lightest GeoJSON export (GET /v1/actors:export?format=
+// EXPORT_FORMAT_GEOJSON_POINTS with the page's filter: a title and a name per actor), or from
+// the search's results when words are typed. They are drawn on one canvas (10,000 points redraw in
 // a few milliseconds, where 10,000 DOM markers would take seconds) over a plain background: no
 // tile server is needed. A click near a point opens its name, a link to its card.
 import { api, element } from './api.js';
@@ -12,12 +13,18 @@ let layer = null;
 let lastKey = null;
 let lastPoints = [];
 
-async function leaflet() {
-  if (L) return;
-  const css = element('link', { rel: 'stylesheet', href: 'vendor/leaflet/leaflet.css' });
-  document.head.append(css);
-  L = await import('./vendor/leaflet/leaflet.esm.js');
+let loading = null;
+function leaflet() {
+  if (!loading) {
+    const css = element('link', { rel: 'stylesheet', href: 'vendor/leaflet/leaflet.css' });
+    document.head.append(css);
+    loading = import('./vendor/leaflet/leaflet.esm.min.js').then((module) => { L = module; });
+  }
+  return loading;
 }
+
+// Loads Leaflet ahead of the map (its files only; no data).
+export function preloadMap() { return leaflet(); }
 
 // A layer drawing every point on one canvas, redrawn when the view changes.
 function pointsLayer(points) {
@@ -84,14 +91,12 @@ async function pointsOf(filter, searched) {
     }));
   }
   if (filter === lastKey) return lastPoints;
-  const collection = await api('GET', '/v1/actors:export?format=EXPORT_FORMAT_GEOJSON' +
+  const collection = await api('GET', '/v1/actors:export?format=EXPORT_FORMAT_GEOJSON_POINTS' +
                                       (filter ? `&filter=${encodeURIComponent(filter)}` : ''));
   lastKey = filter;
   lastPoints = (collection.features || []).map((f) => ({
     name: f.properties.resource_name, title: f.properties.name,
-    latLng: [f.geometry.coordinates[1], f.geometry.coordinates[0]],
-    place: [f.properties['address.postal_code'], f.properties['address.city']]
-        .filter(Boolean).join(' '),
+    latLng: [f.geometry.coordinates[1], f.geometry.coordinates[0]], place: '',
   }));
   return lastPoints;
 }
@@ -109,7 +114,12 @@ export async function showActorsOnMap({ filter, searched, status, container }) {
   if (layer) layer.remove();
   layer = pointsLayer(points);
   if (points.length > 0) {
-    map.fitBounds(L.latLngBounds(points.map((p) => p.latLng)), { maxZoom: 14, padding: [20, 20] });
+    let [south, west, north, east] = [90, 180, -90, -180];
+    for (const { latLng: [lat, lng] } of points) {
+      south = Math.min(south, lat); north = Math.max(north, lat);
+      west = Math.min(west, lng); east = Math.max(east, lng);
+    }
+    map.fitBounds([[south, west], [north, east]], { maxZoom: 14, padding: [20, 20] });
   }
   layer.addTo(map);
   const n = new Intl.NumberFormat('fr-FR').format(points.length);
