@@ -4,6 +4,7 @@
 // shared link shows the same page. Filters are written in the list API's filter grammar
 // (ListActorsRequest.filter): `network_category:"iae" AND commune = "21231" AND ...`.
 import { api, element } from './api.js';
+import { preloadMap, showActorsOnMap } from './map.js';
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 50;
@@ -21,7 +22,6 @@ let timer = 0;
 let sequence = 0;
 let nextPage = '';
 let view = 'list';
-let onMap = null;  // the map module (map.js), loaded once the list is shown
 
 // The page's state from the hash: {q, categorie, commune, famille, labels[], archives, vue}.
 export function stateFromHash(hash = location.hash) {
@@ -173,26 +173,22 @@ async function refresh(append = false) {
   $('results').dataset.shown = hashOf(state);  // what the list shows (the scenarios wait on it)
   searchedActors = state.q ? [...(append ? searchedActors || [] : []), ...actors] : null;
   if (view === 'map') await showMap(state, filter, searchedActors);
-  else if (!onMap) preloadMap();
+  else preloadMap();  // Leaflet's files, fetched once while the person reads the list
 }
 
 let searchedActors = null;  // the search's actors of the list shown, for the map
 async function showMap(state, filter, searched) {
-  if (!onMap) onMap = await import('./map.js');
-  await onMap.showActorsOnMap({ filter, searched, status: $('map-status'), container: $('map') });
-}
-
-// The map's files are fetched while the person reads the list.
-function preloadMap() {
-  const load = () => import('./map.js').then((module) => { onMap = module; module.preloadMap(); });
-  if (window.requestIdleCallback) requestIdleCallback(load); else setTimeout(load, 200);
+  await showActorsOnMap({ filter, searched, status: $('map-status'), container: $('map') });
 }
 
 // Shows the directory page with the state of the hash.
 export async function showDirectory() {
   delete $('results').dataset.shown;
+  // The words first, at once: what the person types while the lists load is kept.
+  const state = stateFromHash();
+  $('search').value = state.q;
   await loadReferences();
-  applyToForm(stateFromHash());
+  applyToForm({ ...state, q: $('search').value });
   await refresh();
 }
 

@@ -104,7 +104,9 @@ async function pointsOf(filter, searched) {
 // Shows the actors of `filter` (or the `searched` actors) on the map in `container`, and says
 // how many in `status`.
 export async function showActorsOnMap({ filter, searched, status, container }) {
+  const began = performance.now();
   const [points] = await Promise.all([pointsOf(filter, searched), leaflet()]);
+  const read = performance.now();
   if (!map) {
     map = L.map(container, { zoomAnimation: false, fadeAnimation: false, minZoom: 3 });
     map.attributionControl.setPrefix('Leaflet');
@@ -122,6 +124,8 @@ export async function showActorsOnMap({ filter, searched, status, container }) {
     map.fitBounds([[south, west], [north, east]], { maxZoom: 14, padding: [20, 20] });
   }
   layer.addTo(map);
+  // How long the points took to arrive and to be drawn (the scenarios print it).
+  container.dataset.timing = `${Math.round(read - began)}+${Math.round(performance.now() - read)}`;
   const n = new Intl.NumberFormat('fr-FR').format(points.length);
   status.textContent = points.length === 0 ? 'Aucun de ces acteurs n\'a de coordonnées.'
       : `${n} acteur${points.length > 1 ? 's' : ''} sur la carte (ceux dont les coordonnées ` +
