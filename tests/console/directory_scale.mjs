@@ -193,6 +193,8 @@ try {
   figures.map_filter_change_ms = Date.now() - start;
   figures.map_filter_read_and_draw_ms = await fresh.$eval('#map', (e) => e.dataset.timing);
   await fresh.select('#filter-family', '');
+  await fresh.waitForFunction(() => Number(document.querySelector('#map').dataset.points) >= 10000,
+                              { timeout: 30000 });
   // Drawn again after a zoom.
   start = Date.now();
   await fresh.evaluate(() => new Promise((resolve) => {
