@@ -78,6 +78,24 @@ std::string ParisDay(const google::protobuf::Timestamp& time) {
 
 std::string Date(bool has, const google::type::Date& date) { return db::DateParam(has, date); }
 
+// The GeoJSON Point feature of an actor with coordinates, with `properties`.
+std::string PointFeature(const v1::Actor& a, Json properties) {
+  Json feature;
+  feature["type"] = "Feature";
+  // A number when the actor has one (map tools such as MapLibre's feature state want numbers).
+  int64_t id = 0;
+  if (absl::SimpleAtoi(ActorNumber(a), &id)) {
+    feature["id"] = id;
+  } else {
+    feature["id"] = a.name();
+  }
+  feature["geometry"] = {
+      {"type", "Point"},
+      {"coordinates", {a.coordinates().longitude(), a.coordinates().latitude()}}};
+  feature["properties"] = std::move(properties);
+  return Dump(feature);
+}
+
 }  // namespace
 
 std::optional<std::string> GeoJsonFeature(const v1::Actor& a) {
@@ -118,20 +136,15 @@ std::optional<std::string> GeoJsonFeature(const v1::Actor& a) {
   SetIfNotEmpty(properties, "provenance.source", a.provenance().source());
   SetIfNotEmpty(properties, "provenance.last_verified_date",
                 Date(a.provenance().has_last_verified_date(), a.provenance().last_verified_date()));
-  Json feature;
-  feature["type"] = "Feature";
-  // A number when the actor has one (map tools such as MapLibre's feature state want numbers).
-  int64_t id = 0;
-  if (absl::SimpleAtoi(ActorNumber(a), &id)) {
-    feature["id"] = id;
-  } else {
-    feature["id"] = a.name();
-  }
-  feature["geometry"] = {
-      {"type", "Point"},
-      {"coordinates", {a.coordinates().longitude(), a.coordinates().latitude()}}};
-  feature["properties"] = std::move(properties);
-  return Dump(feature);
+  return PointFeature(a, std::move(properties));
+}
+
+std::optional<std::string> GeoJsonPoint(const v1::Actor& a) {
+  if (!a.has_coordinates()) return std::nullopt;
+  Json properties;
+  properties["name"] = a.display_name();
+  properties["resource_name"] = a.name();
+  return PointFeature(a, std::move(properties));
 }
 
 std::optional<std::string> DataInclusionStructure(const v1::Actor& a) {
@@ -256,19 +269,36 @@ std::optional<std::string> GoGoCartoElement(const v1::Actor& a) {
 }
 
 const ActorDocumentFormat* FindActorDocumentFormat(v1::ExportFormat format) {
-  static const ActorDocumentFormat kGeoJson{
-      "application/geo+json", "{\"type\":\"FeatureCollection\",\"features\":[", ",", "]}", true,
-      &GeoJsonFeature};
-  static const ActorDocumentFormat kDataInclusion{"application/json",     "[", ",", "]", false,
-                                                  &DataInclusionStructure};
-  static const ActorDocumentFormat kJsonLd{
-      "application/ld+json", "{\"@context\":\"https://schema.org\",\"@graph\":[", ",", "]}", false,
-      &SchemaOrgOrganization};
-  static const ActorDocumentFormat kGoGoCarto{"application/json", "[", ",", "]", false,
+  static const ActorDocumentFormat kGeoJson{"application/geo+json",
+                                            "{\"type\":\"FeatureCollection\",\"features\":[",
+                                            ",",
+                                            "]}",
+                                            true,
+                                            false,
+                                            &GeoJsonFeature};
+  static const ActorDocumentFormat kGeoJsonPoints{"application/geo+json",
+                                                  "{\"type\":\"FeatureCollection\",\"features\":[",
+                                                  ",",
+                                                  "]}",
+                                                  true,
+                                                  true,
+                                                  &GeoJsonPoint};
+  static const ActorDocumentFormat kDataInclusion{
+      "application/json", "[", ",", "]", false, false, &DataInclusionStructure};
+  static const ActorDocumentFormat kJsonLd{"application/ld+json",
+                                           "{\"@context\":\"https://schema.org\",\"@graph\":[",
+                                           ",",
+                                           "]}",
+                                           false,
+                                           false,
+                                           &SchemaOrgOrganization};
+  static const ActorDocumentFormat kGoGoCarto{"application/json", "[", ",", "]", false, false,
                                               &GoGoCartoElement};
   switch (format) {
     case v1::EXPORT_FORMAT_GEOJSON:
       return &kGeoJson;
+    case v1::EXPORT_FORMAT_GEOJSON_POINTS:
+      return &kGeoJsonPoints;
     case v1::EXPORT_FORMAT_DATA_INCLUSION:
       return &kDataInclusion;
     case v1::EXPORT_FORMAT_JSON_LD:

@@ -31,6 +31,7 @@ struct ActorDocumentFormat {
   const char* separator;   // between two actors
   const char* footer;      // after the last actor
   bool needs_coordinates;  // only actors with coordinates belong in the document
+  bool points_only;        // reads only name, display name and coordinates (ActorStore::Points)
   // One actor as the format writes it; nullopt when the format cannot hold this actor (e.g. a
   // data·inclusion structure without a description of 50 characters).
   std::optional<std::string> (*item)(const v1::Actor& actor);
@@ -41,6 +42,8 @@ const ActorDocumentFormat* FindActorDocumentFormat(v1::ExportFormat format);
 
 // The items, exposed for their unit tests.
 std::optional<std::string> GeoJsonFeature(const v1::Actor& actor);
+// The feature of GeoJsonFeature with the properties `name` and `resource_name` only.
+std::optional<std::string> GeoJsonPoint(const v1::Actor& actor);
 std::optional<std::string> DataInclusionStructure(const v1::Actor& actor);
 std::optional<std::string> SchemaOrgOrganization(const v1::Actor& actor);
 std::optional<std::string> GoGoCartoElement(const v1::Actor& actor);

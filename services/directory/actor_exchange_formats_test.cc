@@ -61,6 +61,17 @@ TEST(ActorExchangeFormatsTest, GeoJsonFeatureIsTitledAndTyped) {
   EXPECT_FALSE(GeoJsonFeature(nowhere).has_value());
 }
 
+TEST(ActorExchangeFormatsTest, GeoJsonPointHoldsTheTitleAndTheNameOnly) {
+  Json f = Json::parse(*GeoJsonPoint(FullActor()));
+  EXPECT_EQ(f["id"], 42);
+  EXPECT_EQ(f["geometry"]["coordinates"], Json::array({5.0083, 47.2931}));
+  EXPECT_EQ(f["properties"],
+            (Json{{"name", "Recyclerie de Chenôve."}, {"resource_name", "actors/42"}}));
+  v1::Actor nowhere = FullActor();
+  nowhere.clear_coordinates();
+  EXPECT_FALSE(GeoJsonPoint(nowhere).has_value());
+}
+
 TEST(ActorExchangeFormatsTest, DataInclusionStructureHasTheRequiredFields) {
   Json s = Json::parse(*DataInclusionStructure(FullActor()));
   for (const char* required : {"source", "id", "nom", "description", "date_maj"}) {
@@ -122,8 +133,9 @@ TEST(ActorExchangeFormatsTest, GoGoCartoElement) {
 }
 
 TEST(ActorExchangeFormatsTest, DocumentsAreValidJson) {
-  for (v1::ExportFormat format : {v1::EXPORT_FORMAT_GEOJSON, v1::EXPORT_FORMAT_DATA_INCLUSION,
-                                  v1::EXPORT_FORMAT_JSON_LD, v1::EXPORT_FORMAT_GOGOCARTO}) {
+  for (v1::ExportFormat format :
+       {v1::EXPORT_FORMAT_GEOJSON, v1::EXPORT_FORMAT_GEOJSON_POINTS,
+        v1::EXPORT_FORMAT_DATA_INCLUSION, v1::EXPORT_FORMAT_JSON_LD, v1::EXPORT_FORMAT_GOGOCARTO}) {
     const ActorDocumentFormat* f = FindActorDocumentFormat(format);
     ASSERT_NE(f, nullptr);
     std::string doc = std::string(f->header) + *f->item(FullActor()) + f->separator +

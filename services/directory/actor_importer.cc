@@ -3,7 +3,9 @@
 #include "services/directory/actor_importer.h"
 
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "common/api/update_mask.h"
 #include "common/db/idempotency.h"
 #include "common/status/errors.h"
+#include "common/status/localized.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_csv.h"
 #include "services/directory/actor_fields.h"
@@ -45,6 +48,12 @@ Problems ProblemsOf(const absl::Status& status) {
   }
   if (problems.empty()) problems.emplace_back("", std::string(status.message()));
   return problems;
+}
+
+// The French sentence of a problem of the whole row: the status's own when it has one.
+std::string FrenchOfRow(const absl::Status& status) {
+  std::optional<google::rpc::LocalizedMessage> french = GetLocalizedMessage(status);
+  return french ? french->message() : "";
 }
 
 // One application of a parsed file in one transaction: a few statements for the whole file (the
@@ -121,7 +130,8 @@ class ImportRun {
     Actor normalized = incoming;
     NormalizeActor(normalized);
     absl::StatusOr<ImportMatch> match = Match(row, normalized, r);
-    if (!match.ok()) return Reject(row, result, ProblemsOf(match.status()));
+    if (!match.ok())
+      return Reject(row, result, ProblemsOf(match.status()), FrenchOfRow(match.status()));
     if (match->id == 0) return Create(row, result, normalized, r);
     Update(row, result, *match, incoming, mask);
   }
@@ -163,7 +173,7 @@ class ImportRun {
         checked = DuplicateActorError(*owner);
       }
     }
-    if (!checked.ok()) return Reject(row, result, ProblemsOf(checked));
+    if (!checked.ok()) return Reject(row, result, ProblemsOf(checked), FrenchOfRow(checked));
     index_.Add(next_pending_, KeysOf(normalized, folded_[r]));
     changes_.push_back(
         {v1::CHANGE_KIND_CREATED, v1::CHANGED_RESOURCE_TYPE_ACTOR, "", true, "", ""});
@@ -179,7 +189,8 @@ class ImportRun {
               const Actor& incoming, const google::protobuf::FieldMask& mask) {
     const Actor& current = current_of_[match.id];
     absl::StatusOr<Actor> updated = api::ApplyUpdateMask(current, incoming, mask, kDomain);
-    if (!updated.ok()) return Reject(row, result, ProblemsOf(updated.status()));
+    if (!updated.ok())
+      return Reject(row, result, ProblemsOf(updated.status()), FrenchOfRow(updated.status()));
     NormalizeActor(*updated);
     absl::Status checked = CheckActorAgainstReference(*updated, "", reference_);
     ActorKeys keys;
@@ -195,7 +206,7 @@ class ImportRun {
         checked = DuplicateActorError(*owner);
       }
     }
-    if (!checked.ok()) return Reject(row, result, ProblemsOf(checked));
+    if (!checked.ok()) return Reject(row, result, ProblemsOf(checked), FrenchOfRow(checked));
     result->set_actor(current.name());
     result->set_matched_by(match.rule);
     if (SameWritableFields(*updated, current)) {
@@ -213,7 +224,9 @@ class ImportRun {
     report_.set_updated_count(report_.updated_count() + 1);
   }
 
-  void Reject(const ParsedActorRow& row, v1::ImportRowResult* result, const Problems& problems) {
+  // `french_of_row`: the French sentence of a problem of the whole row, when the error had one.
+  void Reject(const ParsedActorRow& row, v1::ImportRowResult* result, const Problems& problems,
+              const std::string& french_of_row = "") {
     result->set_outcome(v1::IMPORT_ROW_OUTCOME_REJECTED);
     result->clear_actor();
     result->set_matched_by(v1::IMPORT_MATCH_RULE_UNSPECIFIED);
@@ -224,6 +237,15 @@ class ImportRun {
       auto it = file_.header_of.find(field);
       if (it != file_.header_of.end()) issue->set_column(it->second);
       issue->set_reason(reason);
+      std::string french;
+      if (!field.empty()) {
+        french = FrenchFieldViolation(issue->column().empty() ? field : issue->column(), reason);
+      } else if (!french_of_row.empty()) {
+        french = french_of_row;
+      } else {
+        french = absl::StrCat("Ligne refusée (détail en anglais : ", reason, ").");
+      }
+      *issue->mutable_localized_message() = French(french);
     }
   }
 

@@ -16,6 +16,7 @@
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
+#include "common/status/localized.h"
 #include "common/status/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "services/directory/actor_csv.h"
@@ -55,11 +56,12 @@ absl::Status InspectFilter(const api::FilterNode& node, bool& has_state) {
                         absl::StrCat("'label' takes one of ", absl::StrJoin(LabelNames(), ", "),
                                      ", not '", node.value, "'"));
   }
-  if (node.field == "member_of" &&
+  if ((node.field == "member_of" || node.field == "name") &&
       !api::ParseResourceId(node.value, "actors", "filter", kDomain).ok()) {
     return InvalidField(
         kDomain, "filter",
-        absl::StrCat("'member_of' takes an actor name such as actors/3, not '", node.value, "'"));
+        absl::StrCat("'", node.field, "' takes an actor name such as actors/3, not '", node.value,
+                     "'"));
   }
   return absl::OkStatus();
 }
@@ -153,11 +155,17 @@ absl::Status CheckActorAgainstReference(Actor& actor, absl::string_view prefix,
 
 absl::Status DuplicateActorError(const IdentifierOwner& owner) {
   std::string existing = api::ResourceName("actors", owner.actor_id);
-  return AlreadyExists(
+  absl::Status status = AlreadyExists(
       kDomain, "ACTOR_ALREADY_EXISTS",
       absl::StrCat("actor ", existing, " already has this ",
                    owner.matched_by == "siren_and_name" ? "SIREN and name" : owner.matched_by),
       {{"existing_actor", existing}, {"matched_by", owner.matched_by}});
+  const char* what = owner.matched_by == "siret" ? "ce SIRET"
+                     : owner.matched_by == "rna" ? "ce numéro RNA"
+                                                 : "ce SIREN et ce nom";
+  SetLocalizedMessage(status,
+                      French(absl::StrCat("Un autre acteur (", existing, ") a déjà ", what, ".")));
+  return status;
 }
 
 absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
@@ -341,10 +349,12 @@ absl::StatusOr<Actor> ActorRegistry::Unarchive(const v1::UnarchiveActorRequest& 
 
 absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::Deadline deadline,
                                    const std::function<bool(const google::api::HttpBody&)>& write) {
-  constexpr int kRowsPerChunk = 500;
   const ActorDocumentFormat* json = FindActorDocumentFormat(request.format());
+  // Points are small: a chunk of 5000 is about 500 KiB.
+  const int kRowsPerChunk = json && json->points_only ? 5000 : 500;
   if (!json && request.format() != v1::EXPORT_FORMAT_CSV) {
-    return InvalidField(kDomain, "format", "CSV, GEOJSON, DATA_INCLUSION, JSON_LD or GOGOCARTO");
+    return InvalidField(kDomain, "format",
+                        "CSV, GEOJSON, GEOJSON_POINTS, DATA_INCLUSION, JSON_LD or GOGOCARTO");
   }
   // French spreadsheets: semicolons unless asked otherwise, and a byte-order mark so that
   // Excel reads the file as UTF-8 (ImportActors skips it).
@@ -359,12 +369,17 @@ absl::Status ActorRegistry::Export(const v1::ExportActorsRequest& request, db::D
   int64_t after = 0;
   bool first_item = true;
   for (;;) {
-    MAILLAGE_ASSIGN_OR_RETURN(std::vector<Actor> actors,
-                              pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
-                                return absl::StatusOr<std::vector<Actor>>(ActorStore::ListAfterId(
-                                    txn, where.sql, where.params, after, kRowsPerChunk,
-                                    /*with_coordinates=*/json && json->needs_coordinates));
-                              }));
+    MAILLAGE_ASSIGN_OR_RETURN(
+        std::vector<Actor> actors,
+        pool_.ReadOnly<std::vector<Actor>>(deadline, [&](pqxx::work& txn) {
+          if (json && json->points_only) {
+            return absl::StatusOr<std::vector<Actor>>(
+                ActorStore::PointsAfterId(txn, where.sql, where.params, after, kRowsPerChunk));
+          }
+          return absl::StatusOr<std::vector<Actor>>(
+              ActorStore::ListAfterId(txn, where.sql, where.params, after, kRowsPerChunk,
+                                      /*with_coordinates=*/json && json->needs_coordinates));
+        }));
     for (const Actor& actor : actors) {
       if (!json) {
         *data += csv::CsvLine(ActorCsvCells(actor), separator);

@@ -155,6 +155,7 @@ const api::FilterSchema& ActorStore::FilterSchema() {
         "AND r.type = 'RELATIONSHIP_TYPE_MEMBER_OF' AND (r.start_date IS NULL OR r.start_date <= "
         "current_date) AND (r.end_date IS NULL OR r.end_date >= current_date))",
         Type::kStringList}},
+      {"name", {"('actors/' || a.id)", Type::kString}},
   };
   return *kSchema;
 }
@@ -479,6 +480,28 @@ std::vector<Actor> ActorStore::ListAfterId(pqxx::work& txn, const std::string& w
       pqxx::prepare::make_dynamic_params(all));
   std::vector<Actor> actors;
   for (const auto& row : rows) actors.push_back(ActorFromRow(row));
+  return actors;
+}
+
+std::vector<Actor> ActorStore::PointsAfterId(pqxx::work& txn, const std::string& where,
+                                             const std::vector<std::string>& params,
+                                             int64_t after_id, int limit) {
+  std::vector<std::string> all = params;
+  all.push_back(absl::StrCat(after_id));
+  pqxx::result rows = txn.exec_params(
+      absl::StrCat("SELECT a.id, a.display_name, a.latitude, a.longitude FROM actors a WHERE ",
+                   where, " AND a.id > $", all.size(),
+                   "::bigint AND a.latitude IS NOT NULL ORDER BY a.id LIMIT ", limit),
+      pqxx::prepare::make_dynamic_params(all));
+  std::vector<Actor> actors;
+  actors.reserve(rows.size());
+  for (const auto& row : rows) {
+    Actor& a = actors.emplace_back();
+    a.set_name(api::ResourceName("actors", row[0].as<int64_t>()));
+    a.set_display_name(row[1].as<std::string>());
+    a.mutable_coordinates()->set_latitude(row[2].as<double>());
+    a.mutable_coordinates()->set_longitude(row[3].as<double>());
+  }
   return actors;
 }
 

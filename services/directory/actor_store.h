@@ -133,6 +133,11 @@ class ActorStore {
   static std::vector<v1::Actor> ListAfterId(pqxx::work& txn, const std::string& where,
                                             const std::vector<std::string>& params,
                                             int64_t after_id, int limit, bool with_coordinates);
+  // As ListAfterId with coordinates, reading only each actor's name, display name and
+  // coordinates (a map's points).
+  static std::vector<v1::Actor> PointsAfterId(pqxx::work& txn, const std::string& where,
+                                              const std::vector<std::string>& params,
+                                              int64_t after_id, int limit);
   // How many actors match `where`.
   static int64_t Count(pqxx::work& txn, const std::string& where,
                        const std::vector<std::string>& params);

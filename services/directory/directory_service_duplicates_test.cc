@@ -296,5 +296,31 @@ TEST_F(DuplicatesTest, AMinimumScoreBelowTheTrigramDefaultReachesThePairsAboveIt
   EXPECT_EQ(federations.begin()->first.first, "Fédération des MJC");
 }
 
+// The duplicates of one actor, as an actor's card asks: `name = "actors/N"` keeps the pairs it
+// belongs to (either side), and a name that is not an actor's is refused.
+TEST_F(DuplicatesTest, TheNameFilterKeepsThePairsOfOneActor) {
+  Actor recyclade = Create({"La Recyclade", kDijon, "https://www.recyclade.fr/"});
+  Create({"Recyclade", kDijon});
+  Create({"Recyclerie de Chenôve", kChenove, "http://recyclade.fr"});
+  Create({"Cric et Co", kQuetigny});
+  Create({"Cric & Co", kQuetigny});
+  ASSERT_EQ(FindAll().size(), 3u);
+
+  v1::FindDuplicatesRequest request;
+  request.set_filter(absl::StrCat("name = \"", recyclade.name(), "\""));
+  v1::FindDuplicatesResponse response;
+  ASSERT_THAT(stub_->FindDuplicates(Context().get(), request, &response), IsOk());
+  ASSERT_EQ(response.candidates_size(), 2);
+  for (const v1::DuplicateCandidate& c : response.candidates()) {
+    EXPECT_EQ(c.actor().name(), recyclade.name()) << c.explanation();
+  }
+  EXPECT_EQ(response.candidates(1).rule(), v1::DUPLICATE_RULE_SAME_WEBSITE);
+
+  request.set_filter("name = \"communes/21231\"");
+  grpc::Status refused = stub_->FindDuplicates(Context().get(), request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), ::testing::HasSubstr("'name' takes an actor name"));
+}
+
 }  // namespace
 }  // namespace maillage::directory

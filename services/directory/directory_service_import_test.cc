@@ -56,6 +56,10 @@ TEST_F(ImportTest, LaterRowsSeeTheActorsOfEarlierRowsAndOfTheDirectory) {
   ASSERT_EQ(response.issues_size(), 1);
   EXPECT_EQ(response.issues(0).row(), 5);
   EXPECT_THAT(response.issues(0).reason(), ::testing::HasSubstr("SIREN and name"));
+  EXPECT_EQ(response.issues(0).localized_message().locale(), "fr-FR");
+  EXPECT_THAT(response.issues(0).localized_message().message(),
+              ::testing::MatchesRegex("Un autre acteur \\(actors/[0-9]+\\) a déjà ce SIREN et ce "
+                                      "nom\\."));
   EXPECT_EQ(response.rows(4).outcome(), v1::IMPORT_ROW_OUTCOME_UPDATED);
   EXPECT_EQ(response.rows(4).actor(), existing.name());
   EXPECT_EQ(response.rows(4).matched_by(), v1::IMPORT_MATCH_RULE_NAME_AND_COMMUNE);
@@ -123,6 +127,23 @@ TEST_F(ImportTest, SemicolonFileWithMappedHeadersThenReimportIsANoOp) {
   EXPECT_EQ(CountRows("changes"), changes);
 }
 
+// The French sentence of a problem names the column as the file heads it.
+TEST_F(ImportTest, ProblemsAreToldInFrenchNamingTheFilesColumns) {
+  const std::string csv =
+      "Nom;N° SIRET\n"
+      "Ressourcerie;12345678901234\n"
+      "Recyclerie;35600000000048\n";
+  v1::ImportActorsResponse response;
+  ASSERT_THAT(Import(csv, &response, true, {{"Nom", "display_name"}, {"N° SIRET", "siret"}}),
+              IsOk());
+  ASSERT_EQ(response.issues_size(), 1);
+  EXPECT_EQ(response.issues(0).row(), 2);
+  EXPECT_EQ(response.issues(0).column(), "N° SIRET");
+  EXPECT_EQ(response.issues(0).localized_message().locale(), "fr-FR");
+  EXPECT_EQ(response.issues(0).localized_message().message(),
+            "« N° SIRET » : n'est pas un SIRET valide (14 chiffres, clé de Luhn).");
+}
+
 TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
   const std::string csv =
       "display_name,siret,ess_family,address.commune_insee_code\n"
@@ -137,6 +158,13 @@ TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
   ASSERT_GE(response.issues_size(), 1);
   EXPECT_EQ(response.issues(0).row(), 3);
   EXPECT_EQ(response.issues(0).field(), "ess_family");
+  // Each problem in French for the person fixing the file, naming the column.
+  for (const v1::ImportIssue& issue : response.issues()) {
+    EXPECT_EQ(issue.localized_message().locale(), "fr-FR") << issue.reason();
+    EXPECT_THAT(issue.localized_message().message(),
+                ::testing::HasSubstr(absl::StrCat("« ", issue.column(), " »")))
+        << issue.reason();
+  }
   EXPECT_EQ(CountRows("actors"), 0);
   EXPECT_EQ(CountRows("changes"), 0);
 

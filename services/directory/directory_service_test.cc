@@ -1119,6 +1119,34 @@ TEST_F(ExportTest, CsvAndGeoJson) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The map's points: the actors of the filter that have coordinates, each with its title and its
+// name only, in one document however many chunks it takes.
+TEST_F(ExportTest, GeoJsonPointsOfAFilter) {
+  auto placed = [](const char* commune, double latitude) {
+    return [=](Actor& a) {
+      a.mutable_address()->set_commune_insee_code(commune);
+      a.mutable_coordinates()->set_latitude(latitude);
+      a.mutable_coordinates()->set_longitude(5.04);
+      a.set_description("ne doit pas figurer");
+    };
+  };
+  Actor dijon = CreateActor("Atelier \"Vélo\"", placed("21231", 47.32));
+  CreateActor("À Chenôve", placed("21166", 47.29));
+  CreateActor("Sans coordonnées",
+              [](Actor& a) { a.mutable_address()->set_commune_insee_code("21231"); });
+  std::string body, type;
+  ASSERT_THAT(Export(v1::EXPORT_FORMAT_GEOJSON_POINTS, "commune = \"21231\"", &body, &type),
+              IsOk());
+  EXPECT_EQ(type, "application/geo+json");
+  EXPECT_EQ(body,
+            absl::StrCat("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                         "\"id\":",
+                         dijon.name().substr(7),
+                         ",\"geometry\":{\"type\":\"Point\",\"coordinates\":[5.04,47.32]},"
+                         "\"properties\":{\"name\":\"Atelier \\\"Vélo\\\"\",\"resource_name\":\"",
+                         dijon.name(), "\"}}]}"));
+}
+
 TEST_F(ExportTest, LargeExportComesInSeveralChunks) {
   for (int i = 0; i < 520; ++i) {
     v1::CreateActorRequest request;

@@ -46,8 +46,9 @@ try {
   start = Date.now();
   await page.type('#search', 'recylerie');
   await page.waitForFunction(
-      () => [...document.querySelectorAll('#results .name')]
-          .some((e) => e.textContent.includes('Recyclade')),
+      () => document.querySelector('#search-status').textContent.includes('trouvé') &&
+          [...document.querySelectorAll('#results .name')]
+              .some((e) => e.textContent.includes('Recyclade')),
       { timeout: 10000 });
   figures.search_ms = Date.now() - start;
   figures.directory_minor_violations = await accessible(page, 'directory');

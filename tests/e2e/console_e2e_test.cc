@@ -430,5 +430,40 @@ TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndica
   std::printf("meetings in the browser: %s\n", scenario.output.c_str());
 }
 
+// The directory's pages in Debian's Chromium (tests/console/directory.mjs) on a suite of their
+// own (they import, merge and archive actors): a CSV import checked row by row before it is
+// written, the filters with the search and the count kept in the URL, the map, the duplicates
+// with their explanation and a merge, archive and unarchive; then the same pages at 10,000
+// actors (tests/console/directory_scale.mjs), timed. Screenshots under
+// MAILLAGE_CONSOLE_SCREENSHOT_DIR, named directory-*.
+class ConsoleDirectoryE2eTest : public ConsoleE2eTest {
+ protected:
+  // Runs `script` (in tests/console) as `email`, a new staff account; its output.
+  static CommandResult RunScenario(const std::string& script, const std::string& email) {
+    const std::string password = AddUser(email, "staff");
+    const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
+    CommandResult installed = RunCommand(absl::StrCat(
+        "cd '", folder,
+        "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+    EXPECT_EQ(installed.exit_code, 0) << installed.output;
+    return RunCommand(absl::StrCat("cd '", folder, "' && node ", script,
+                                   " --url http://127.0.0.1:", suite_->ports().http, " --email ",
+                                   email, " --password '", password, "' --screenshots '",
+                                   MAILLAGE_CONSOLE_SCREENSHOT_DIR, "' 2>&1"));
+  }
+};
+
+TEST_F(ConsoleDirectoryE2eTest, InARealBrowserActorsAreImportedFilteredMappedMergedAndArchived) {
+  CommandResult scenario = RunScenario("directory.mjs", "denise@pes21.fr");
+  EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
+  std::printf("console directory in the browser: %s\n", scenario.output.c_str());
+}
+
+TEST_F(ConsoleDirectoryE2eTest, InARealBrowserTheDirectoryStaysFastAtTenThousandActors) {
+  CommandResult scenario = RunScenario("directory_scale.mjs", "etienne@pes21.fr");
+  EXPECT_EQ(scenario.exit_code, 0) << scenario.output;
+  std::printf("console directory at 10,000 actors: %s\n", scenario.output.c_str());
+}
+
 }  // namespace
 }  // namespace maillage::testing

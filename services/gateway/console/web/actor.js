@@ -38,14 +38,19 @@ async function fill(actor) {
     element('dt', { text: term }), element('dd', { text: value })]));
   // Last: the card is complete once its title is there.
   $('actor-title').textContent = actor.displayName;
+  document.dispatchEvent(new CustomEvent('actorloaded', { detail: actor }));  // actor_manage.js
 }
 
 export async function showActor(name) {
   $('actor-saved').textContent = '';
   $('actor-title').textContent = '';
-  await fill(await api('GET', `/v1/${name}`));
+  // The actor, its contacts and the categories' names are asked at once.
+  const contactsRead = api('GET', `/v1/${name}/contacts?pageSize=100`);
+  contactsRead.catch(() => {});  // handled below
+  const [actor] = await Promise.all([api('GET', `/v1/${name}`), categoryName('')]);
+  await fill(actor);
   try {
-    const found = await api('GET', `/v1/${name}/contacts?pageSize=100`);
+    const found = await contactsRead;
     const contacts = found.contacts || [];
     $('actor-contacts').replaceChildren(...(contacts.length === 0
         ? [element('li', { text: 'Aucun contact.' })]

@@ -6,6 +6,9 @@
 import { api, setSession, session } from './api.js';
 import { showAccounts } from './accounts.js';
 import { showActor } from './actor.js';
+import { showImport } from './actor_import.js';
+import './actor_manage.js';
+import { showDirectory } from './directory_filters.js';
 import { showBudget, showBudgets } from './budget.js';
 import { showMeetings, showSheet } from './meetings.js';
 import { showProgrammeView } from './calendar.js';
@@ -15,7 +18,7 @@ import { showRoadmap, showRoadmapItem } from './roadmap.js';
 const $ = (id) => document.getElementById(id);
 const panels = ['login-panel', 'directory-panel', 'actor-panel', 'meetings-panel', 'sheet-panel',
                 'budgets-panel', 'budget-panel', 'accounts-panel', 'roadmap-panel',
-                'roadmap-item-panel', 'indicators-panel'];
+                'roadmap-item-panel', 'indicators-panel', 'import-panel'];
 const meetingPanels = ['meetings-panel', 'sheet-panel', 'roadmap-panel', 'roadmap-item-panel',
                        'indicators-panel'];
 
@@ -25,8 +28,8 @@ function showPanel(id) {
   $('logout').hidden = !loggedIn;
   $('who').hidden = !loggedIn;
   $('nav').hidden = !loggedIn;
-  $('nav-directory').toggleAttribute('aria-current',
-                                     id === 'directory-panel' || id === 'actor-panel');
+  $('nav-directory').toggleAttribute('aria-current', id === 'directory-panel' ||
+                                     id === 'actor-panel' || id === 'import-panel');
   $('nav-meetings').toggleAttribute('aria-current', meetingPanels.includes(id));
   $('nav-budget').toggleAttribute('aria-current', id === 'budgets-panel' || id === 'budget-panel');
   if ($('nav-budget').hasAttribute('aria-current')) $('nav-budget').setAttribute('aria-current', 'page');
@@ -42,7 +45,7 @@ function showPanel(id) {
   }
 }
 
-// #annuaire, #acteur/<id>, #reunions, #calendrier[/YYYY-MM], #reunion/<id>,
+// #annuaire[?filters], #acteur/<id>, #import, #reunions, #calendrier[/YYYY-MM], #reunion/<id>,
 // #feuille-de-route[/<item id>], #indicateurs[/<first day>/<last day>], #budgets,
 // #budget/<budget name>, #comptes
 async function route() {
@@ -82,9 +85,13 @@ async function route() {
     } else if (hash === 'indicateurs' || hash.startsWith('indicateurs/')) {
       showPanel('indicators-panel');
       await showIndicatorsPage(hash);
+    } else if (hash === 'import') {
+      showPanel('import-panel');
+      showImport();
     } else {
       showPanel('directory-panel');
       $('search').focus();
+      await showDirectory();
     }
   } catch (error) {
     if (error.status === 401) {
@@ -116,48 +123,6 @@ $('logout').addEventListener('click', async () => {
   $('results').replaceChildren();
   route();
 });
-
-let searchTimer = 0;
-let searchSeq = 0;
-$('search').addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(search, 150);
-});
-
-async function search() {
-  const query = $('search').value.trim();
-  const seq = ++searchSeq;
-  if (!query) {
-    $('results').replaceChildren();
-    $('search-status').textContent = '';
-    return;
-  }
-  try {
-    const found = await api('GET',
-        `/v1/actors:search?query=${encodeURIComponent(query)}&pageSize=20`);
-    if (seq !== searchSeq) return;  // a newer search is on its way
-    const results = found.results || [];
-    const plural = results.length > 1 ? 's' : '';
-    $('search-status').textContent = results.length === 0 ? 'Aucun acteur trouvé.'
-        : `${results.length} acteur${plural} trouvé${plural}.`;
-    $('results').replaceChildren(...results.map(({ actor }) => {
-      const item = document.createElement('li');
-      const name = document.createElement('a');
-      name.className = 'name';
-      name.href = `#acteur/${actor.name.split('/')[1]}`;
-      name.textContent = actor.displayName;
-      const place = document.createElement('div');
-      place.className = 'place';
-      const address = actor.address || {};
-      place.textContent = [address.postalCode, address.city].filter(Boolean).join(' ');
-      item.append(name, place);
-      return item;
-    }));
-  } catch (error) {
-    if (error.status === 401) { setSession(null); route(); return; }
-    $('search-status').textContent = `La recherche a échoué : ${error.message}`;
-  }
-}
 
 // A reloaded page keeps its session: the cookie is still there, the CSRF token is asked again.
 (async () => {
