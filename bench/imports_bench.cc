@@ -60,7 +60,7 @@ std::string ActorsCsv(int begin, int end) {
       "address.city,address.commune_insee_code\n";
   for (int i = begin; i < end; ++i) {
     absl::StrAppend(&csv, "Acteur du banc ", i, ",Association du banc ", i,
-                    ",Atelier de réparation et de réemploi ouvert à toutes et tous, numéro ", i,
+                    ",Atelier de réparation et de réemploi ouvert à toutes et tous numéro ", i,
                     ",contact", i, "@banc.example.org,https://banc", i, ".example.org,", 1 + i % 90,
                     " rue de la Liberté,21000,Dijon,21231\n");
   }
@@ -125,6 +125,13 @@ int main(int argc, char** argv) {
     if (!imported || imported->status != 200) {
       std::printf("ImportActors failed at row %d: %s\n", begin,
                   imported ? imported->body.substr(0, 500).c_str() : "no answer");
+      auto checked =
+          http.Post("/v1/actors:import?validateOnly=true", ActorsCsv(begin, end), "text/csv");
+      if (checked) {
+        nlohmann::json report = nlohmann::json::parse(checked->body, nullptr, false);
+        std::printf("the dry run says: %s\n",
+                    report.value("issues", nlohmann::json::array()).dump().substr(0, 800).c_str());
+      }
       return 1;
     }
   }
