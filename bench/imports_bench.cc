@@ -121,7 +121,13 @@ int main(int argc, char** argv) {
   start = Clock::now();
   for (int begin = 0; begin < actors; begin += batch) {
     const int end = std::min(actors, begin + batch);
-    auto imported = http.Post("/v1/actors:import", ActorsCsv(begin, end), "text/csv");
+    const Clock::time_point call = Clock::now();
+    auto imported = http.Post("/v1/actors:import", httplib::Headers{{"X-Request-Timeout", "60s"}},
+                              ActorsCsv(begin, end), "text/csv");
+    if ((begin / batch) % 5 == 4 || end == actors) {
+      std::printf("  ImportActors rows %d-%d: %.1f s for this call\n", begin, end, Seconds(call));
+      PrintMemory(suite, "");
+    }
     if (!imported || imported->status != 200) {
       std::printf("ImportActors failed at row %d: %s\n", begin,
                   imported ? imported->body.substr(0, 500).c_str() : "no answer");
