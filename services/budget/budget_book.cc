@@ -18,6 +18,7 @@
 #include "services/budget/grant_store.h"
 #include "services/budget/money.h"
 #include "services/budget/table_importer.h"
+#include "services/budget/table_report.h"
 
 namespace maillage::budget {
 namespace {
@@ -374,6 +375,7 @@ absl::StatusOr<v1::ImportBudgetTableResponse> BudgetBook::ImportBudgetTable(
         *response.add_lines() = std::move(line);
       }
       *response.mutable_budget() = std::move(fields);
+      AddFrench(response, /*validate_only=*/true);
       return response;
     }
     return db::RunIdempotent<v1::ImportBudgetTableResponse>(
@@ -401,6 +403,7 @@ absl::StatusOr<v1::ImportBudgetTableResponse> BudgetBook::ImportBudgetTable(
           }
           *response.mutable_findings() = {findings.begin(), findings.end()};
           response.set_lines_created(response.lines_size());
+          AddFrench(response, /*validate_only=*/false);
           return response;
         });
   };

@@ -599,6 +599,42 @@ TEST_F(BudgetServiceTest, AnUnreadableTableWritesNothingAndValidateOnlyReports) 
   EXPECT_EQ(budgets.budgets_size(), 0);
 }
 
+// The import report speaks French to people (fr-FR): each issue, and a summary, for a dry run
+// and for an import that writes.
+TEST_F(BudgetServiceTest, ImportReportsCarryFrenchMessages) {
+  CreateSeedAction();
+  v1::ImportBudgetTableRequest request;
+  request.set_parent("actions/fa3");
+  request.set_table("DÉPENSES\t\tRECETTES\t\n60 - Achats\tdouze\t\t\n");
+  request.set_year(2023);
+  request.set_kind(v1::BUDGET_KIND_FORECAST);
+  request.set_validate_only(true);
+  v1::ImportBudgetTableResponse response;
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response), IsOk());
+  bool unreadable = false;
+  for (const auto& issue : response.issues()) {
+    EXPECT_EQ(issue.localized_message().locale(), "fr-FR") << issue.message();
+    if (issue.reason() == v1::IMPORT_ISSUE_REASON_UNREADABLE_AMOUNT) {
+      unreadable = true;
+      EXPECT_THAT(issue.localized_message().message(),
+                  HasSubstr("Ligne 2, colonne 2 : montant illisible"));
+      EXPECT_THAT(issue.localized_message().message(), HasSubstr("« douze »"));
+    }
+  }
+  EXPECT_TRUE(unreadable);
+  EXPECT_EQ(response.summary().locale(), "fr-FR");
+  EXPECT_THAT(response.summary().message(),
+              HasSubstr("Vérification (rien n'est écrit) du tableau : 2 lignes lues"));
+  EXPECT_THAT(response.summary().message(), HasSubstr("1 erreur"));
+
+  request.set_validate_only(false);
+  request.set_table(SeedTable(2023));
+  ASSERT_THAT(Call(&v1::BudgetService::Stub::ImportBudgetTable, request, &response), IsOk());
+  EXPECT_THAT(response.summary().message(),
+              HasSubstr("lignes lues, 19 lignes de budget créées ; 0 erreur"));
+  EXPECT_THAT(response.summary().message(), ::testing::StartsWith("Tableau importé : "));
+}
+
 TEST_F(BudgetServiceTest, ServesTheChartOfAccounts) {
   v1::ListAccountsRequest list;
   list.set_page_size(1000);

@@ -20,6 +20,7 @@
 #include "common/db/values.h"
 #include "common/log/log.h"
 #include "common/status/errors.h"
+#include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
 
 namespace maillage::directory {
@@ -261,34 +262,27 @@ ParsedActorRow ParseRow(const csv::CsvRecord& record, const ColumnIndex& columns
 
 }  // namespace
 
-absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& request) {
-  if (request.csv_data().empty()) return InvalidField(kDomain, "csv_data", "empty file");
-  csv::TextEncoding encoding = request.encoding() == v1::TEXT_ENCODING_UTF8
-                                   ? csv::TextEncoding::kUtf8
-                               : request.encoding() == v1::TEXT_ENCODING_WINDOWS_1252
-                                   ? csv::TextEncoding::kWindows1252
-                                   : csv::DetectEncoding(request.csv_data());
-  if (encoding == csv::TextEncoding::kUtf8 && !csv::IsValidUtf8(request.csv_data())) {
+absl::StatusOr<std::unique_ptr<ActorFileReader>> ActorFileReader::Open(
+    const v1::ImportActorsRequest& request) {
+  const std::string& bytes = request.csv_data();
+  if (bytes.empty()) return InvalidField(kDomain, "csv_data", "empty file");
+  csv::TextEncoding encoding =
+      request.encoding() == v1::TEXT_ENCODING_UTF8           ? csv::TextEncoding::kUtf8
+      : request.encoding() == v1::TEXT_ENCODING_WINDOWS_1252 ? csv::TextEncoding::kWindows1252
+                                                             : csv::DetectEncoding(bytes);
+  if (encoding == csv::TextEncoding::kUtf8 && !csv::IsValidUtf8(bytes)) {
     return InvalidField(kDomain, "csv_data", "not valid UTF-8 (see encoding)");
   }
-  // Every rule below reads UTF-8 text.
-  const std::string data = csv::ToUtf8(request.csv_data(), encoding);
+  // Every rule below reads UTF-8 text: the header line is converted here, the rest a slice at
+  // a time as it is read (Windows-1252 is one byte per character).
+  const std::string first_line =
+      csv::ToUtf8(absl::string_view(bytes).substr(0, bytes.find('\n')), encoding);
   char separator = request.separator() == v1::CSV_SEPARATOR_SEMICOLON ? ';'
                    : request.separator() == v1::CSV_SEPARATOR_COMMA
                        ? ','
-                       : csv::DetectSeparator(absl::string_view(data).substr(0, data.find('\n')));
-  csv::CsvReader reader(separator);
-  reader.Feed(data);
-  reader.Finish();
-  std::vector<csv::CsvRecord> records;
-  while (auto record = reader.Next()) records.push_back(std::move(*record));
-  if (!reader.status().ok()) {
-    return InvalidField(kDomain, "csv_data", reader.status().message());
-  }
-  if (records.empty()) return InvalidField(kDomain, "csv_data", "no header line");
-
-  ParsedActorFile file;
-  v1::ImportActorsResponse& response = file.report;
+                       : csv::DetectSeparator(first_line);
+  std::unique_ptr<ActorFileReader> file(new ActorFileReader(bytes, encoding, separator));
+  v1::ImportActorsResponse& response = file->report_;
   response.set_detected_separator(separator == ';' ? v1::CSV_SEPARATOR_SEMICOLON
                                                    : v1::CSV_SEPARATOR_COMMA);
   response.set_detected_encoding(encoding == csv::TextEncoding::kUtf8
@@ -304,25 +298,83 @@ absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& re
                           absl::StrCat("unknown actor column '", column, "'"));
     }
   }
-  ColumnIndex columns;
-  const std::vector<std::string>& header = records[0].fields;
+  absl::optional<csv::CsvRecord> header_record = file->NextRecord();
+  if (!file->reader_.status().ok()) {
+    return InvalidField(kDomain, "csv_data", file->reader_.status().message());
+  }
+  if (!header_record.has_value()) return InvalidField(kDomain, "csv_data", "no header line");
+  const std::vector<std::string>& header = header_record->fields;
   for (size_t i = 0; i < header.size(); ++i) {
     std::string name(absl::StripAsciiWhitespace(header[i]));
     auto mapped = request.column_mapping().find(name);
     std::string column = mapped != request.column_mapping().end() ? mapped->second : name;
-    if (is_known(column) && !columns.count(column)) {
-      columns[column] = i;
-      file.header_of[column] = name;
+    if (is_known(column) && !file->columns_.count(column)) {
+      file->columns_[column] = i;
+      file->header_of_[column] = name;
     } else {
       response.add_ignored_columns(name);
     }
   }
-  if (columns.empty() || (!columns.count("display_name") && !columns.count("name"))) {
+  if (file->columns_.empty() ||
+      (!file->columns_.count("display_name") && !file->columns_.count("name"))) {
     return InvalidField(kDomain, "csv_data",
                         "the header names no display_name column (see column_mapping)");
   }
-  for (size_t i = 1; i < records.size(); ++i) file.rows.push_back(ParseRow(records[i], columns));
-  file.has_source_column = columns.count("provenance.source") > 0;
+  file->has_source_column_ = file->columns_.count("provenance.source") > 0;
+  return file;
+}
+
+ActorFileReader::ActorFileReader(absl::string_view bytes, csv::TextEncoding encoding,
+                                 char separator)
+    : bytes_(bytes), encoding_(encoding), reader_(separator) {}
+
+absl::optional<csv::CsvRecord> ActorFileReader::NextRecord() {
+  constexpr size_t kSliceBytes = 64 << 10;
+  while (true) {
+    if (auto record = reader_.Next()) return record;
+    if (!reader_.status().ok()) return absl::nullopt;
+    if (fed_ < bytes_.size()) {
+      const absl::string_view slice = bytes_.substr(fed_, kSliceBytes);
+      fed_ += slice.size();
+      if (encoding_ == csv::TextEncoding::kUtf8) {
+        reader_.Feed(slice);
+      } else {
+        reader_.Feed(csv::ToUtf8(slice, encoding_));
+      }
+      continue;
+    }
+    if (finished_) return absl::nullopt;
+    reader_.Finish();
+    finished_ = true;
+  }
+}
+
+absl::StatusOr<bool> ActorFileReader::NextBatch(size_t max_rows,
+                                                std::vector<ParsedActorRow>& rows) {
+  rows.clear();
+  while (rows.size() < max_rows) {
+    absl::optional<csv::CsvRecord> record = NextRecord();
+    if (!reader_.status().ok())
+      return InvalidField(kDomain, "csv_data", reader_.status().message());
+    if (!record.has_value()) return false;
+    rows.push_back(ParseRow(*record, columns_));
+  }
+  return true;
+}
+
+absl::StatusOr<ParsedActorFile> ParseActorFile(const v1::ImportActorsRequest& request) {
+  MAILLAGE_ASSIGN_OR_RETURN(std::unique_ptr<ActorFileReader> reader,
+                            ActorFileReader::Open(request));
+  ParsedActorFile file;
+  file.report = reader->report();
+  file.header_of = reader->header_of();
+  file.has_source_column = reader->has_source_column();
+  std::vector<ParsedActorRow> batch;
+  bool more = true;
+  while (more) {
+    MAILLAGE_ASSIGN_OR_RETURN(more, reader->NextBatch(1000, batch));
+    for (ParsedActorRow& row : batch) file.rows.push_back(std::move(row));
+  }
   return file;
 }
 

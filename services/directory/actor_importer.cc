@@ -3,6 +3,7 @@
 #include "services/directory/actor_importer.h"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -22,6 +23,7 @@
 #include "services/directory/actor_registry.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
+#include "services/directory/import_reports.h"
 #include "services/directory/reference_store.h"
 
 namespace maillage::directory {
@@ -56,27 +58,43 @@ std::string FrenchOfRow(const absl::Status& status) {
   return french ? french->message() : "";
 }
 
-// One application of a parsed file in one transaction: a few statements for the whole file (the
-// reference lists, the folded names of the rows, the actors they may match or collide with,
-// locked), then the rows in order against the ActorIndex, new actors in one INSERT (earlier when
-// a later row matches one of them) and the changes in another, last. A new run per attempt of
-// the transaction.
+// Rows read, applied and written per batch, so that a large file's parsed rows, the actors they
+// touch and their change snapshots are never all held at once (issue #14).
+constexpr size_t kBatchRows = 1000;
+
+// One application of a file in one transaction, a batch of kBatchRows rows at a time read from
+// the ActorFileReader: per batch a few statements (the folded names of its rows, the actors they
+// may match or collide with, locked), then its rows in order against the ActorIndex (which keeps
+// the keys of every actor seen since the first batch), its new actors in one INSERT (earlier
+// when a later row matches one of them) and its changes in another. A new run (and reader) per
+// attempt of the transaction.
 class ImportRun {
  public:
-  ImportRun(pqxx::work& txn, const v1::ImportActorsRequest& request, const ParsedActorFile& file)
+  ImportRun(pqxx::work& txn, const v1::ImportActorsRequest& request, ActorFileReader& file)
       : txn_(txn),
         request_(request),
         file_(file),
         source_(request.source().empty() ? "csv-import" : request.source()),
-        report_(file.report) {}
+        report_(file.report()) {}
 
   // Every step in order; the report, or INVALID_ARGUMENT naming the first problems when a row
-  // was rejected (and nothing is kept: the caller's transaction rolls back).
+  // was rejected or the CSV is malformed (and nothing is kept: the caller's transaction rolls
+  // back).
   absl::StatusOr<v1::ImportActorsResponse> Run() {
     if (request_.validate_only()) txn_.exec("SAVEPOINT validate_only");
-    ReadCandidates();
-    for (size_t r = 0; r < file_.rows.size(); ++r) ApplyRow(r);
-    Flush();
+    reference_ = ReferenceStore::Snapshot(txn_);
+    for (bool more = true; more;) {
+      MAILLAGE_ASSIGN_OR_RETURN(more, file_.NextBatch(kBatchRows, rows_));
+      if (rows_.empty()) break;
+      ReadCandidates();
+      for (size_t r = 0; r < rows_.size(); ++r) ApplyRow(r);
+      Flush();
+      // The changes of a batch in row order; none once a row is rejected (the import fails).
+      if (!request_.validate_only() && !rejected_) AppendChanges(txn_, changes_);
+      changes_.clear();
+      current_of_.clear();
+    }
+    rows_.clear();
     return Finish();
   }
 
@@ -89,13 +107,12 @@ class ImportRun {
     Actor actor;
   };
 
-  // Step 1: the reference lists, the rows normalised and their names folded, and the actors
-  // they may match or collide with, in the index and (locked) in current_of_.
+  // Step 1, per batch: its rows normalised and their names folded, and the actors they may
+  // match or collide with, in the index and (locked) in current_of_.
   void ReadCandidates() {
-    reference_ = ReferenceStore::Snapshot(txn_);
     std::vector<std::string> names;
     std::set<std::string> sirets, rnas, sirens;
-    for (const ParsedActorRow& row : file_.rows) {
+    for (const ParsedActorRow& row : rows_) {
       Actor normalized = row.actor;
       NormalizeActor(normalized);
       names.push_back(normalized.display_name());
@@ -109,7 +126,8 @@ class ImportRun {
     for (auto& [id, keys] : ActorStore::MatchCandidates(
              txn_, {sirets.begin(), sirets.end()}, {rnas.begin(), rnas.end()},
              {sirens.begin(), sirens.end()}, {folded_set.begin(), folded_set.end()})) {
-      index_.Add(id, keys);
+      // An actor of an earlier batch is indexed already, with the keys this import gave it.
+      if (index_.KeysOf(id) == nullptr) index_.Add(id, keys);
       ids.push_back(id);
     }
     current_of_ = ActorStore::GetMany(txn_, ids, /*for_update=*/true);
@@ -117,13 +135,13 @@ class ImportRun {
 
   // Step 2, per row: reject it, or find the actor it designates and create or update.
   void ApplyRow(size_t r) {
-    const ParsedActorRow& row = file_.rows[r];
+    const ParsedActorRow& row = rows_[r];
     v1::ImportRowResult* result = report_.add_rows();
     result->set_row(row.line);
     if (!row.problems.empty()) return Reject(row, result, row.problems);
     Actor incoming = row.actor;
     google::protobuf::FieldMask mask = row.mask;
-    if (!file_.has_source_column) {
+    if (!file_.has_source_column()) {
       incoming.mutable_provenance()->set_source(source_);
       mask.add_paths("provenance.source");
     }
@@ -187,6 +205,9 @@ class ImportRun {
   // something.
   void Update(const ParsedActorRow& row, v1::ImportRowResult* result, const ImportMatch& match,
               const Actor& incoming, const google::protobuf::FieldMask& mask) {
+    if (!current_of_.count(match.id)) {  // matched through the index, not a candidate
+      current_of_[match.id] = ActorStore::GetMany(txn_, {match.id}, /*for_update=*/true)[match.id];
+    }
     const Actor& current = current_of_[match.id];
     absl::StatusOr<Actor> updated = api::ApplyUpdateMask(current, incoming, mask, kDomain);
     if (!updated.ok())
@@ -227,6 +248,7 @@ class ImportRun {
   // `french_of_row`: the French sentence of a problem of the whole row, when the error had one.
   void Reject(const ParsedActorRow& row, v1::ImportRowResult* result, const Problems& problems,
               const std::string& french_of_row = "") {
+    rejected_ = true;
     result->set_outcome(v1::IMPORT_ROW_OUTCOME_REJECTED);
     result->clear_actor();
     result->set_matched_by(v1::IMPORT_MATCH_RULE_UNSPECIFIED);
@@ -234,8 +256,8 @@ class ImportRun {
       v1::ImportIssue* issue = report_.add_issues();
       issue->set_row(row.line);
       issue->set_field(field);
-      auto it = file_.header_of.find(field);
-      if (it != file_.header_of.end()) issue->set_column(it->second);
+      auto it = file_.header_of().find(field);
+      if (it != file_.header_of().end()) issue->set_column(it->second);
       issue->set_reason(reason);
       std::string french;
       if (!field.empty()) {
@@ -290,6 +312,7 @@ class ImportRun {
     }
     if (request_.validate_only()) {
       txn_.exec("ROLLBACK TO SAVEPOINT validate_only");
+      AddFrench(report_, /*validate_only=*/true);
       return report_;
     }
     if (report_.rejected_count() > 0) {
@@ -302,20 +325,22 @@ class ImportRun {
       }
       return violations.ToStatus(kDomain);
     }
-    AppendChanges(txn_, changes_);
+    AddFrench(report_, /*validate_only=*/false);
     return report_;
   }
 
   pqxx::work& txn_;
   const v1::ImportActorsRequest& request_;
-  const ParsedActorFile& file_;
+  ActorFileReader& file_;
   const std::string source_;
   v1::ImportActorsResponse report_;
   ReferenceSnapshot reference_;
-  std::vector<std::string> folded_;  // folded display name of each row
+  std::vector<ParsedActorRow> rows_;  // the batch being applied
+  bool rejected_ = false;             // a row was rejected: the import fails
+  std::vector<std::string> folded_;   // folded display name of each row of the batch
   ActorIndex index_;
-  std::map<int64_t, Actor> current_of_;  // stored actors read or written by the import
-  std::vector<PendingChange> changes_;   // appended last, in row order
+  std::map<int64_t, Actor> current_of_;  // stored actors read or written by the batch
+  std::vector<PendingChange> changes_;   // of the batch, appended after it, in row order
   std::vector<Pending> pending_;
   std::vector<int64_t> inserted_ids_;  // stored id of pending actor -(k + 1) at k
   int64_t next_pending_ = -1;
@@ -325,13 +350,16 @@ class ImportRun {
 
 absl::StatusOr<v1::ImportActorsResponse> ActorImporter::Import(
     const v1::ImportActorsRequest& request, db::Deadline deadline) {
-  MAILLAGE_ASSIGN_OR_RETURN(ParsedActorFile file, ParseActorFile(request));
+  // The file as a whole is checked before the transaction (an empty file, a bad header...).
+  MAILLAGE_RETURN_IF_ERROR(ActorFileReader::Open(request).status());
   return pool_.Transact<v1::ImportActorsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ImportActorsResponse> {
-        if (request.validate_only()) return ImportRun(txn, request, file).Run();
+        MAILLAGE_ASSIGN_OR_RETURN(std::unique_ptr<ActorFileReader> file,
+                                  ActorFileReader::Open(request));
+        if (request.validate_only()) return ImportRun(txn, request, *file).Run();
         return db::RunIdempotent<v1::ImportActorsResponse>(
             txn, request.request_id(), "ImportActors", request, kDomain,
-            [&]() { return ImportRun(txn, request, file).Run(); });
+            [&]() { return ImportRun(txn, request, *file).Run(); });
       });
 }
 

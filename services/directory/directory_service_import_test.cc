@@ -3,6 +3,8 @@
 #include "common/csv/csv_reader.h"
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
 
@@ -178,6 +180,40 @@ TEST_F(ImportTest, ValidateOnlyReportsEveryRowAndWritesNothing) {
   status = Import(bad_ids, &response);
   EXPECT_THAT(BadFields(status), ElementsAre("rows[2].siret"));
   EXPECT_EQ(CountRows("actors"), 0);
+}
+
+// A successful import and a dry run speak French to people (fr-FR) as a failed import does: a
+// summary, and each issue the French sentence of the field violation a real import would give.
+TEST_F(ImportTest, ReportsCarryFrenchMessagesAsFailuresDo) {
+  const std::string csv =
+      "display_name,ess_family,address.commune_insee_code\n"
+      "Bonne,ASSOCIATION,21231\n"
+      "Mauvaise,PIRATE,21231\n";
+  v1::ImportActorsResponse report;
+  ASSERT_THAT(Import(csv, &report, true), IsOk());
+  EXPECT_EQ(report.summary().locale(), "fr-FR");
+  EXPECT_EQ(report.summary().message(),
+            "Vérification (rien n'est écrit) de 2 lignes : 1 acteur serait créé, 0 serait "
+            "modifié, 0 resterait inchangé, 1 ligne refusée ; 1 problème signalé. Fichier lu en "
+            "UTF-8.");
+  ASSERT_EQ(report.issues_size(), 1);
+  v1::ImportActorsResponse failed;
+  grpc::Status status = Import(csv, &failed);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(status.error_details()));
+  std::string failure_french;
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad;
+    if (any.UnpackTo(&bad)) failure_french = bad.field_violations(0).localized_message().message();
+  }
+  ASSERT_FALSE(failure_french.empty());
+  EXPECT_EQ(report.issues(0).localized_message().locale(), "fr-FR");
+  EXPECT_EQ(report.issues(0).localized_message().message(), failure_french);
+
+  ASSERT_THAT(Import("display_name,address.commune_insee_code\nBonne,21231\n", &report), IsOk());
+  EXPECT_EQ(report.summary().message(),
+            "Import de 1 ligne : 1 acteur créé, 0 modifié, 0 inchangé. Fichier lu en UTF-8.");
 }
 
 TEST_F(ImportTest, BadFilesAreRefused) {

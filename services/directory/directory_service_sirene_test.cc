@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "services/directory/directory_test_fixture.h"
 #include "services/directory/sirene_importer.h"
+#include "tests/support/sirene_files.h"
 
 using maillage::testing::IsOk;
 
@@ -73,6 +74,12 @@ TEST_F(SireneTest, EnrichesMatchedActorsAndCreatesMissingEssOnes) {
   EXPECT_EQ(skipped[v1::SIRENE_SKIP_REASON_INACTIVE], 1);
   EXPECT_EQ(skipped[v1::SIRENE_SKIP_REASON_OUTSIDE_TERRITORY], 1);
   EXPECT_EQ(skipped[v1::SIRENE_SKIP_REASON_NOT_ESS], 1);
+  // The report speaks French to people (fr-FR), as a failed import does.
+  EXPECT_EQ(response.summary().locale(), "fr-FR");
+  EXPECT_THAT(response.summary().message(),
+              ::testing::StartsWith("Extrait SIRENE : 5 lignes lues, 3 établissements retenus "
+                                    "(actifs, dans les communes du territoire) ; 1 acteur "
+                                    "enrichi, 1 créé, "));
 
   v1::GetActorRequest get;
   get.set_name(alpha.name());
@@ -109,121 +116,17 @@ TEST_F(SireneTest, BadStreamsAreRefused) {
   EXPECT_EQ(CountRows("actors"), 0);
 }
 
-// INSEE's real files, with their exact headers: StockEtablissement and StockUniteLegale as
-// published in the "Base Sirene des entreprises et de leurs établissements (SIREN, SIRET)"
-// (INSEE, on data.gouv.fr; variables described in INSEE's "Description des fichiers" of the
-// stock files). Synthetic rows, every column present, in INSEE's order.
-const char* const kStockEtablissementColumns[] = {"siren",
-                                                  "nic",
-                                                  "siret",
-                                                  "statutDiffusionEtablissement",
-                                                  "dateCreationEtablissement",
-                                                  "trancheEffectifsEtablissement",
-                                                  "anneeEffectifsEtablissement",
-                                                  "activitePrincipaleRegistreMetiersEtablissement",
-                                                  "dateDernierTraitementEtablissement",
-                                                  "etablissementSiege",
-                                                  "nombrePeriodesEtablissement",
-                                                  "complementAdresseEtablissement",
-                                                  "numeroVoieEtablissement",
-                                                  "indiceRepetitionEtablissement",
-                                                  "dernierNumeroVoieEtablissement",
-                                                  "indiceRepetitionDernierNumeroVoieEtablissement",
-                                                  "typeVoieEtablissement",
-                                                  "libelleVoieEtablissement",
-                                                  "codePostalEtablissement",
-                                                  "libelleCommuneEtablissement",
-                                                  "libelleCommuneEtrangerEtablissement",
-                                                  "distributionSpecialeEtablissement",
-                                                  "codeCommuneEtablissement",
-                                                  "codeCedexEtablissement",
-                                                  "libelleCedexEtablissement",
-                                                  "codePaysEtrangerEtablissement",
-                                                  "libellePaysEtrangerEtablissement",
-                                                  "identifiantAdresseEtablissement",
-                                                  "coordonneeLambertAbscisseEtablissement",
-                                                  "coordonneeLambertOrdonneeEtablissement",
-                                                  "complementAdresse2Etablissement",
-                                                  "numeroVoie2Etablissement",
-                                                  "indiceRepetition2Etablissement",
-                                                  "typeVoie2Etablissement",
-                                                  "libelleVoie2Etablissement",
-                                                  "codePostal2Etablissement",
-                                                  "libelleCommune2Etablissement",
-                                                  "libelleCommuneEtranger2Etablissement",
-                                                  "distributionSpeciale2Etablissement",
-                                                  "codeCommune2Etablissement",
-                                                  "codeCedex2Etablissement",
-                                                  "libelleCedex2Etablissement",
-                                                  "codePaysEtranger2Etablissement",
-                                                  "libellePaysEtranger2Etablissement",
-                                                  "dateDebut",
-                                                  "etatAdministratifEtablissement",
-                                                  "enseigne1Etablissement",
-                                                  "enseigne2Etablissement",
-                                                  "enseigne3Etablissement",
-                                                  "denominationUsuelleEtablissement",
-                                                  "activitePrincipaleEtablissement",
-                                                  "nomenclatureActivitePrincipaleEtablissement",
-                                                  "caractereEmployeurEtablissement"};
-const char* const kStockUniteLegaleColumns[] = {"siren",
-                                                "statutDiffusionUniteLegale",
-                                                "unitePurgeeUniteLegale",
-                                                "dateCreationUniteLegale",
-                                                "sigleUniteLegale",
-                                                "sexeUniteLegale",
-                                                "prenom1UniteLegale",
-                                                "prenom2UniteLegale",
-                                                "prenom3UniteLegale",
-                                                "prenom4UniteLegale",
-                                                "prenomUsuelUniteLegale",
-                                                "pseudonymeUniteLegale",
-                                                "identifiantAssociationUniteLegale",
-                                                "trancheEffectifsUniteLegale",
-                                                "anneeEffectifsUniteLegale",
-                                                "dateDernierTraitementUniteLegale",
-                                                "nombrePeriodesUniteLegale",
-                                                "categorieEntreprise",
-                                                "anneeCategorieEntreprise",
-                                                "dateDebut",
-                                                "etatAdministratifUniteLegale",
-                                                "nomUniteLegale",
-                                                "nomUsageUniteLegale",
-                                                "denominationUniteLegale",
-                                                "denominationUsuelle1UniteLegale",
-                                                "denominationUsuelle2UniteLegale",
-                                                "denominationUsuelle3UniteLegale",
-                                                "categorieJuridiqueUniteLegale",
-                                                "activitePrincipaleUniteLegale",
-                                                "nomenclatureActivitePrincipaleUniteLegale",
-                                                "nicSiegeUniteLegale",
-                                                "economieSocialeSolidaireUniteLegale",
-                                                "societeMissionUniteLegale",
-                                                "caractereEmployeurUniteLegale"};
-
-// A CSV file with every column of `columns` (INSEE's order), one row per map of values.
-template <size_t N>
-std::string InseeFile(const char* const (&columns)[N],
-                      const std::vector<std::map<std::string, std::string>>& rows) {
-  std::string out;
-  for (size_t i = 0; i < N; ++i) absl::StrAppend(&out, i ? "," : "", columns[i]);
-  out += "\n";
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < N; ++i) {
-      auto it = row.find(columns[i]);
-      absl::StrAppend(&out, i ? "," : "", it == row.end() ? "" : it->second);
-    }
-    out += "\n";
-  }
-  return out;
-}
+// INSEE's real files, with their exact headers (tests/support/sirene_files.h).
+using maillage::testing::InseeFile;
+using maillage::testing::StockEtablissementColumns;
+using maillage::testing::StockUniteLegaleColumns;
 
 TEST_F(SireneTest, JoinsInseeStockFilesBySirenWithAddresses) {
   // Matched by RNA (carried by the legal unit only): enriched with the legal unit's values and
   // the establishment's address, which the actor did not have.
   Actor alpha = CreateActor("Alpha", [](Actor& a) { a.set_rna("W212001234"); });
   const std::string establishments =
-      InseeFile(kStockEtablissementColumns,
+      InseeFile(StockEtablissementColumns(),
                 {{{"siren", "356000000"},
                   {"nic", "00048"},
                   {"siret", "35600000000048"},
@@ -254,7 +157,7 @@ TEST_F(SireneTest, JoinsInseeStockFilesBySirenWithAddresses) {
                   {"siret", "24210041000024"},
                   {"codeCommuneEtablissement", "21231"},
                   {"etatAdministratifEtablissement", "F"}}});
-  const std::string legal_units = InseeFile(kStockUniteLegaleColumns,
+  const std::string legal_units = InseeFile(StockUniteLegaleColumns(),
                                             {// A legal unit of no kept establishment: never held.
                                              {{"siren", "552100554"},
                                               {"denominationUniteLegale", "AUTRE"},
@@ -330,10 +233,10 @@ TEST_F(SireneTest, JoinsInseeStockFilesBySirenWithAddresses) {
 
 TEST_F(SireneTest, StockEtablissementAloneNeedsTheLegalUnits) {
   const std::string establishments =
-      InseeFile(kStockEtablissementColumns, {{{"siren", "356000000"},
-                                              {"siret", "35600000000048"},
-                                              {"codeCommuneEtablissement", "21231"},
-                                              {"etatAdministratifEtablissement", "A"}}});
+      InseeFile(StockEtablissementColumns(), {{{"siren", "356000000"},
+                                               {"siret", "35600000000048"},
+                                               {"codeCommuneEtablissement", "21231"},
+                                               {"etatAdministratifEtablissement", "A"}}});
   v1::ImportSireneExtractResponse response;
   grpc::Status status = Import(establishments, 1000, true, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -18,6 +18,7 @@
 #include "services/directory/actor_fields.h"
 #include "services/directory/actor_store.h"
 #include "services/directory/change_feed.h"
+#include "services/directory/import_reports.h"
 #include "services/directory/reference_data.h"
 #include "services/directory/reference_store.h"
 
@@ -516,6 +517,7 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
               std::map<v1::SireneSkipReason, int64_t> skips = skipped;
               batch.MergeInto(whole, skips);
               SetSkipped(whole, skips);
+              AddFrench(whole, /*validate_only=*/false);
               db::RecordRequest(txn, options.request_id(), "ImportSireneExtract", fingerprint,
                                 whole);
             }
@@ -527,6 +529,7 @@ absl::StatusOr<v1::ImportSireneExtractResponse> SireneImporter::Import(
     applied = end;
   } while (applied < kept.size());
   SetSkipped(report, skipped);
+  AddFrench(report, options.validate_only());
   return report;
 }
 

@@ -14,6 +14,7 @@
 //   MAILLAGE_REQUEST_TIMEOUT (10s), MAILLAGE_MAX_REQUEST_TIMEOUT (60s: HTTP and native gRPC),
 //   MAILLAGE_MAX_BODY_BYTES (4 MiB), MAILLAGE_HTTP_THREADS (64), MAILLAGE_HTTP_MAX_QUEUED (256),
 //   MAILLAGE_HTTP_HEADER_TIMEOUT (10s), MAILLAGE_HTTP_BODY_TIMEOUT (30s),
+//   MAILLAGE_UPLOAD_TIMEOUT (10m: a raw file upload, whole), MAILLAGE_MAX_UPLOADS (8 at once),
 //   MAILLAGE_HTTP_MAX_CONNECTIONS (10000), MAILLAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS (256),
 //   MAILLAGE_PRE_AUTH_RPS (20) / MAILLAGE_PRE_AUTH_BURST (100), MAILLAGE_PRE_AUTH_DELAY (1s),
 //   MAILLAGE_REFUSAL_AUDIT_WINDOW (60s), MAILLAGE_DRAIN_TIMEOUT (10s), MAILLAGE_LOG_LEVEL (info),
@@ -153,6 +154,8 @@ int Run() {
   listener.max_body_bytes = env.Int("MAILLAGE_MAX_BODY_BYTES", 4 << 20, 1, 1 << 30);
   listener.header_timeout = env.Duration("MAILLAGE_HTTP_HEADER_TIMEOUT", std::chrono::seconds(10));
   listener.body_timeout = env.Duration("MAILLAGE_HTTP_BODY_TIMEOUT", std::chrono::seconds(30));
+  listener.upload_timeout = env.Duration("MAILLAGE_UPLOAD_TIMEOUT", std::chrono::minutes(10));
+  listener.max_uploads = env.Int("MAILLAGE_MAX_UPLOADS", 8, 1, 1024);
   listener.max_connections = env.Int("MAILLAGE_HTTP_MAX_CONNECTIONS", 10000, 1, 1000000);
   listener.max_connections_per_address =
       env.Int("MAILLAGE_HTTP_MAX_CONNECTIONS_PER_ADDRESS", 256, 1, 1000000);
@@ -236,6 +239,7 @@ int Run() {
       {"MAILLAGE_MAX_REQUEST_TIMEOUT", http_options.timeouts.max_timeout},
       {"MAILLAGE_HTTP_HEADER_TIMEOUT", listener.header_timeout},
       {"MAILLAGE_HTTP_BODY_TIMEOUT", listener.body_timeout},
+      {"MAILLAGE_UPLOAD_TIMEOUT", listener.upload_timeout},
       {"MAILLAGE_CONSOLE_IDLE_TIMEOUT", absl::ToChronoMilliseconds(session_options.idle)},
       {"MAILLAGE_CONSOLE_SESSION_LIFETIME", absl::ToChronoMilliseconds(session_options.absolute)},
 

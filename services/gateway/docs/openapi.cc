@@ -18,6 +18,7 @@
 #include "nlohmann/json.hpp"
 #include "services/gateway/docs/contract.h"
 #include "services/gateway/routing/transcoder.h"
+#include "services/gateway/routing/upload_routes.h"
 
 namespace maillage::gateway {
 namespace {
@@ -680,6 +681,21 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
                     " Client stream: the body is a sequence of JSON objects separated by "
                     "whitespace (newline-delimited JSON fits), one request message each.");
   }
+  if (const UploadRoute* upload = FindUploadRoute(route.grpc_method); upload != nullptr) {
+    absl::StrAppend(
+        &description, " Raw file: the body may be the file itself (Content-Type ",
+        absl::StrJoin(upload->media_types, " or "),
+        upload->utf8_only ? ", charset utf-8" : ", charset utf-8 or windows-1252; absent: detected",
+        "), at most ", upload->max_bytes,
+        " bytes (413 BODY_TOO_LARGE past it, 415 for another "
+        "type), the other fields of the request in the query string (lowerCamelCase",
+        upload->options_field.empty()
+            ? ""
+            : absl::StrCat(", the fields of `", upload->options_field,
+                           "`, a date as YYYY-MM-DD; the file is streamed to the service as it "
+                           "arrives"),
+        ").");
+  }
   if (method->server_streaming()) {
     absl::StrAppend(&description,
                     " Server stream: the response is sent chunked, "
@@ -741,6 +757,12 @@ json Operation(const Route& route, const ConvertedPath& path, const SchemaCatalo
                             ? ExampleMessage(catalog, field->message_type(), 0, true)
                             : ExampleValue(catalog, field, 0, true)}};
       }
+    }
+    if (const UploadRoute* upload = FindUploadRoute(route.grpc_method); upload != nullptr) {
+      for (const std::string& type : upload->media_types) {
+        content[type] = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
+      }
+      operation["x-upload-max-bytes"] = upload->max_bytes;
     }
     operation["requestBody"] = {{"required", true}, {"content", content}};
   }

@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -245,7 +246,9 @@ class GuardedListener::Impl::Session : public SessionBase,
     if (impl_.stopping_) return;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(impl_.options_.max_header_bytes));
-    parser_->body_limit(impl_.options_.max_body_bytes);
+    // The upload limit until the header says whether this request is an upload (OnHeader).
+    parser_->body_limit(std::max(impl_.options_.max_body_bytes, impl_.options_.max_upload_bytes));
+    upload_limit_ = 0;
     Lowest().expires_after(first_ ? impl_.options_.header_timeout
                                   : impl_.options_.keep_alive_timeout);
     http::async_read_header(
@@ -264,6 +267,19 @@ class GuardedListener::Impl::Session : public SessionBase,
     in_progress_ = true;
     impl_.in_progress_.fetch_add(1);
     if (parser_->get().target().size() > impl_.options_.max_target_bytes) return Answer(414);
+    if (impl_.options_.upload_limit) upload_limit_ = impl_.options_.upload_limit(Head());
+    if (upload_limit_ > 0) {
+      if (static_cast<size_t>(impl_.stats_.uploads_in_progress.load()) >=
+          impl_.options_.max_uploads) {
+        impl_.stats_.saturated.fetch_add(1);
+        return Answer(503);
+      }
+      parser_->body_limit(upload_limit_);  // a longer Content-Length: the handler answers 413
+    } else {
+      const auto length = parser_->content_length();
+      if (length.has_value() && *length > impl_.options_.max_body_bytes) return Answer(413);
+      parser_->body_limit(impl_.options_.max_body_bytes);
+    }
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
       out_ = "HTTP/1.1 100 Continue\r\n\r\n";
       Lowest().expires_after(impl_.options_.write_timeout);
@@ -278,7 +294,7 @@ class GuardedListener::Impl::Session : public SessionBase,
   }
 
   void ReadBody() {
-    if (parser_->is_done()) return Dispatch();
+    if (parser_->is_done() || upload_limit_ > 0) return Dispatch();
     Lowest().expires_after(impl_.options_.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
@@ -288,23 +304,42 @@ class GuardedListener::Impl::Session : public SessionBase,
                      });
   }
 
-  void Dispatch() {
-    http::request<http::string_body> message = parser_->release();
+  // The method, target and headers of the request being read.
+  HttpRequest Head() const {
+    const auto& message = parser_->get();
     HttpRequest request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
     for (const auto& field : message) {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
-    request.body = std::move(message.body());
     request.client_address = address_;
     request.tls = kTls;
-    keep_alive_ = message.keep_alive() && !impl_.stopping_;
-    head_ = message.method() == http::verb::head;
+    return request;
+  }
+
+  void Dispatch() {
+    HttpRequest request = Head();
+    keep_alive_ = parser_->get().keep_alive() && !impl_.stopping_;
+    head_ = parser_->get().method() == http::verb::head;
+    std::shared_ptr<Source> source;
+    if (upload_limit_ > 0) {  // the body is read by the handler (Source), as it arrives
+      source = std::make_shared<Source>(this->shared_from_this(),
+                                        Clock::now() + impl_.options_.upload_timeout);
+      impl_.stats_.uploads_in_progress.fetch_add(1);
+    } else {
+      request.body = std::move(parser_->get().body());
+    }
     Lowest().expires_never();
     auto self = this->shared_from_this();
     auto shared_request = std::make_shared<HttpRequest>(std::move(request));
-    if (!impl_.workers_.Submit([self, shared_request] { self->Work(*shared_request); })) {
+    shared_request->body_source = source.get();
+    if (!impl_.workers_.Submit([self, shared_request, source] {
+          self->Work(*shared_request);
+          if (source != nullptr) self->impl_.stats_.uploads_in_progress.fetch_sub(1);
+        })) {
+      if (source != nullptr) impl_.stats_.uploads_in_progress.fetch_sub(1);
+      keep_alive_ = keep_alive_ && source == nullptr;
       impl_.stats_.saturated.fetch_add(1);
       HttpResponse busy = impl_.ErrorResponse(503);
       if (impl_.options_.on_answered) impl_.options_.on_answered(*shared_request, busy, 0);
@@ -316,6 +351,11 @@ class GuardedListener::Impl::Session : public SessionBase,
   void Work(const HttpRequest& request) {
     HttpResponse response;
     impl_.handler_(request, response);
+    // The rest of an upload the handler did not read would be taken for the next request.
+    if (request.body_source != nullptr &&
+        !static_cast<const Source*>(request.body_source)->complete()) {
+      keep_alive_ = false;
+    }
     auto self = this->shared_from_this();
     if (!response.stream) {
       std::string out = Serialize(response, keep_alive_, head_);
@@ -361,6 +401,71 @@ class GuardedListener::Impl::Session : public SessionBase,
       return false;
     }
     return written.get();
+  }
+
+  // An upload's body, read by the worker: each read is done on the I/O thread, the worker
+  // waiting for it (within body_timeout, and the whole body before `until`).
+  class Source final : public BodySource {
+   public:
+    Source(std::shared_ptr<Session> session, Clock::time_point until)
+        : session_(std::move(session)), until_(until) {}
+    Outcome Read(std::string& chunk) override {
+      chunk.clear();
+      while (last_ == Outcome::kChunk && chunk.empty()) {
+        auto done = std::make_shared<std::promise<Outcome>>();
+        std::future<Outcome> read = done->get_future();
+        auto session = session_;
+        const Clock::time_point until = until_;
+        asio::post(session->Lowest().get_executor(),
+                   [session, done, until] { session->ReadSome(until, done); });
+        if (read.wait_for(session->impl_.options_.body_timeout + std::chrono::seconds(1)) !=
+            std::future_status::ready) {
+          last_ = Outcome::kFailed;  // the I/O thread is stopped
+          break;
+        }
+        const Outcome outcome = read.get();
+        if (outcome == Outcome::kChunk) {
+          chunk.swap(session->upload_chunk_);  // written by ReadSome before `done`
+        } else {
+          last_ = outcome;
+        }
+      }
+      return chunk.empty() ? last_ : Outcome::kChunk;
+    }
+    bool complete() const { return last_ == Outcome::kEnd; }
+
+   private:
+    std::shared_ptr<Session> session_;
+    const Clock::time_point until_;
+    Outcome last_ = Outcome::kChunk;
+  };
+
+  // On the I/O thread: the next bytes of an upload into upload_chunk_.
+  void ReadSome(Clock::time_point until, std::shared_ptr<std::promise<BodySource::Outcome>> done) {
+    using Outcome = BodySource::Outcome;
+    if (parser_->is_done()) return done->set_value(Outcome::kEnd);
+    const Clock::time_point now = Clock::now();
+    if (now >= until) {
+      impl_.stats_.timed_out.fetch_add(1);
+      return done->set_value(Outcome::kFailed);
+    }
+    Lowest().expires_after(std::min<Clock::duration>(impl_.options_.body_timeout, until - now));
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = this->shared_from_this(), done](beast::error_code ec, size_t) {
+                            if (ec == http::error::body_limit) {
+                              return done->set_value(Outcome::kTooLarge);
+                            }
+                            if (ec) {
+                              if (ec == beast::error::timeout) {
+                                self->impl_.stats_.timed_out.fetch_add(1);
+                              }
+                              return done->set_value(Outcome::kFailed);
+                            }
+                            self->Lowest().expires_never();
+                            self->upload_chunk_ = std::move(self->parser_->get().body());
+                            self->parser_->get().body().clear();
+                            done->set_value(Outcome::kChunk);
+                          });
   }
 
   // An answer the listener makes itself; the connection closes after it unless keep-alive.
@@ -431,6 +536,8 @@ class GuardedListener::Impl::Session : public SessionBase,
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string out_;
+  std::string upload_chunk_;  // the bytes of an upload just read (ReadSome → Source::Read)
+  size_t upload_limit_ = 0;   // non-zero: the request being read is an upload
   std::string drained_;
   asio::steady_timer delay_{stream_.get_executor()};
   size_t drained_bytes_ = 0;

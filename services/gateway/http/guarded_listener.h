@@ -23,6 +23,11 @@
 //     (414), a body of at most `max_body_bytes` (413); a malformed request gets 400;
 //   - a complete request is handed to one of `threads` workers (handlers block: backend calls,
 //     database); when `max_queued` requests already wait for one, 503 at once;
+//   - an upload (a request for which `upload_limit` returns a limit, e.g. a raw CSV file) is
+//     handed to a worker as soon as its header is read: the handler reads the body as it
+//     arrives (HttpRequest::body_source), up to that limit, each read within `body_timeout`
+//     and the whole body within `upload_timeout`, at most `max_uploads` at once (past it, 503);
+//     a connection whose upload was not read to its end is closed after the answer;
 //   - answers are written asynchronously within `write_timeout` (a client that does not read
 //     is closed); a streamed answer's chunks are written one at a time, its worker waiting for
 //     each (so a slow reader holds back its backend stream, within write_timeout per chunk).
@@ -58,6 +63,14 @@ struct GuardedListenerOptions {
   size_t max_header_bytes = 48 << 10;
   size_t max_target_bytes = 8192;
   size_t max_body_bytes = 4 << 20;
+  // Uploads (see above): called on the I/O thread with a request's method, target and headers
+  // (no body) once its header is read; a non-zero result makes the request an upload with that
+  // body limit (the handler answers its 413). Unset or 0: the body is read whole first, up to
+  // max_body_bytes. `max_upload_bytes` is the largest limit it returns.
+  std::function<size_t(const HttpRequest& head)> upload_limit;
+  size_t max_upload_bytes = 0;
+  std::chrono::milliseconds upload_timeout{600000};
+  size_t max_uploads = 8;
   std::string tls_cert_file;  // both set: HTTPS
   std::string tls_key_file;
   std::chrono::milliseconds tls_reload_interval{10000};
@@ -75,6 +88,7 @@ struct GuardedListenerStats {
   std::atomic<int64_t> refused_connections{0};  // over a connection limit
   std::atomic<int64_t> timed_out{0};            // handshake, header, body or write too slow
   std::atomic<int64_t> saturated{0};            // 503: no worker free and the queue full
+  std::atomic<int64_t> uploads_in_progress{0};
 };
 
 using HttpHandler = std::function<void(const HttpRequest&, HttpResponse&)>;

@@ -15,12 +15,28 @@
 
 namespace maillage::gateway {
 
+// Where the handler of an upload reads its body as it arrives (GuardedListenerOptions::
+// upload_limit), so that a file of hundreds of MB never sits whole in memory.
+class BodySource {
+ public:
+  enum class Outcome {
+    kChunk,     // `chunk` holds the next bytes (never empty)
+    kEnd,       // the whole body was read
+    kTooLarge,  // the body is longer than the upload's limit
+    kFailed,    // the client is gone, or too slow (the listener's timeouts)
+  };
+  virtual ~BodySource() = default;
+  // Blocks until the next bytes of the body arrive (or the body ends, or fails).
+  virtual Outcome Read(std::string& chunk) = 0;
+};
+
 struct HttpRequest {
   std::string method;  // "GET"
   std::string target;  // "/v1/actors?pageSize=10", as sent
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string client_address;  // the peer's IP address, "127.0.0.1"
+  std::string body;                   // empty for an upload: read from body_source
+  BodySource* body_source = nullptr;  // set for an upload only; valid during the handler
+  std::string client_address;         // the peer's IP address, "127.0.0.1"
   bool tls = false;
 
   // The first value of header `name` (any case); "" when absent.

@@ -18,6 +18,7 @@
 #include "common/server/interceptors.h"
 #include "common/status/errors.h"
 #include "services/gateway/errors/http_errors.h"
+#include "services/gateway/http/upload_forwarder.h"
 #include "services/gateway/routing/transcoder.h"
 
 namespace maillage::gateway {
@@ -174,6 +175,8 @@ GatewayHttpServer::GatewayHttpServer(const RouteTable& routes, const BackendCall
         ErrorEnvelope(GatewayRpcStatus(HttpLayerError(status, max_body_bytes)), status),
         std::string(kJson));
   };
+  listener.upload_limit = [this](const HttpRequest& head) { return UploadLimit(routes_, head); };
+  listener.max_upload_bytes = MaxUploadBytes();
   listener.on_answered = [this](const HttpRequest& request, const HttpResponse& response,
                                 size_t streamed_bytes) { Log(request, response, streamed_bytes); };
   listener_ = std::make_unique<GuardedListener>(
@@ -358,6 +361,22 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   const std::string idempotency_key = request.header("Idempotency-Key");
   parts.if_match = if_match;
   parts.idempotency_key = idempotency_key;
+  if (request.body_source != nullptr) {  // a raw file (upload_routes.h)
+    const UploadRoute* upload = FindUploadRoute(route.grpc_method);
+    UploadResult result = ForwardUpload(route, *upload, request, parts, *timeout,
+                                        options_.listener.upload_timeout, backends_);
+    if (!result.gateway_error.ok()) {
+      WriteGatewayError(response, result.gateway_error, result.http_status);
+      return audit_call(result.gateway_error.code(), nullptr, nullptr);
+    }
+    if (!result.backend_status.ok()) {
+      WriteBackendError(response, result.backend_status);
+      return audit_call(static_cast<absl::StatusCode>(result.backend_status.error_code()), nullptr,
+                        nullptr);
+    }
+    WriteAnswer(*result.answer, response);
+    return audit_call(absl::StatusCode::kOk, nullptr, result.answer.get());
+  }
   if (route.method->client_streaming() || route.method->server_streaming()) {
     HandleStreaming(route, parts, deadline, response);
     audit_call(response.status < 400 ? absl::StatusCode::kOk : absl::StatusCode::kUnknown, nullptr,

@@ -107,16 +107,21 @@ grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadli
 std::unique_ptr<ResponseStream> BackendCaller::Stream(
     const MethodDescriptor& method, Deadline deadline,
     const std::vector<const Message*>& requests) const {
+  std::unique_ptr<ResponseStream> stream = OpenStream(method, deadline);
+  for (const Message* request : requests) {
+    if (!stream->Write(*request)) return stream;
+  }
+  stream->WritesDone();
+  return stream;
+}
+
+std::unique_ptr<ResponseStream> BackendCaller::OpenStream(const MethodDescriptor& method,
+                                                          Deadline deadline) const {
   std::unique_ptr<ResponseStream> stream(new ResponseStream());
   std::shared_ptr<grpc::Channel> channel = ChannelFor(method);
-  std::vector<grpc::ByteBuffer> buffers(requests.size());
-  grpc::Status status = channel == nullptr ? NoBackend(method) : grpc::Status::OK;
-  for (size_t i = 0; i < requests.size() && status.ok(); ++i) {
-    status = Serialize(*requests[i], buffers[i]);
-  }
-  if (!status.ok()) {
+  if (channel == nullptr) {
     stream->finished_ = true;
-    stream->status_ = std::move(status);
+    stream->status_ = NoBackend(method);
     return stream;
   }
   server::PrepareClientContext(stream->context_, deadline);
@@ -124,21 +129,31 @@ std::unique_ptr<ResponseStream> BackendCaller::Stream(
   stream->call_ = stub.PrepareCall(&stream->context_, GrpcPath(method), &stream->queue_);
   stream->call_->StartCall(stream.get());
   stream->started_ = true;
-  // A failed start or write shows up in the first Read.
-  bool ok = stream->Await();
-  for (size_t i = 0; ok && i < buffers.size(); ++i) {
-    if (i + 1 == buffers.size()) {
-      stream->call_->WriteLast(buffers[i], grpc::WriteOptions(), stream.get());
-    } else {
-      stream->call_->Write(buffers[i], stream.get());
-    }
-    ok = stream->Await();
-  }
-  if (ok && buffers.empty()) {
-    stream->call_->WritesDone(stream.get());
-    stream->Await();
-  }
+  // A failed start shows up in the first Read.
+  stream->writable_ = stream->Await();
   return stream;
+}
+
+bool ResponseStream::Write(const Message& request) {
+  if (finished_ || !writable_) return false;
+  grpc::ByteBuffer buffer;
+  grpc::Status status = Serialize(request, buffer);
+  if (!status.ok()) {
+    context_.TryCancel();
+    parse_error_ = std::move(status);
+    writable_ = false;
+    return false;
+  }
+  call_->Write(buffer, this);
+  writable_ = Await();  // a failed write shows up in Read/Finish
+  return writable_;
+}
+
+void ResponseStream::WritesDone() {
+  if (finished_ || !writable_) return;
+  call_->WritesDone(this);
+  Await();
+  writable_ = false;
 }
 
 bool ResponseStream::Await() {

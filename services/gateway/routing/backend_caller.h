@@ -52,6 +52,13 @@ class ResponseStream {
   ResponseStream(const ResponseStream&) = delete;
   ResponseStream& operator=(const ResponseStream&) = delete;
 
+  // Sends one more request (a stream opened by BackendCaller::OpenStream), waiting until the
+  // call takes it (gRPC flow control: a slow backend slows the writer); false when the call is
+  // broken (Read/Finish then say why).
+  bool Write(const google::protobuf::Message& request);
+  // Half-closes: no more requests.
+  void WritesDone();
+
   // Reads the next response into `message`; false at the end of the stream or on an error
   // (then Finish() says which).
   bool Read(google::protobuf::Message& message);
@@ -69,6 +76,7 @@ class ResponseStream {
   grpc::CompletionQueue queue_;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
   bool started_ = false;
+  bool writable_ = false;  // started, and no write failed nor WritesDone yet
   bool ended_ = false;     // Read returned false
   bool finished_ = false;  // the status is known
   grpc::Status parse_error_;
@@ -96,6 +104,11 @@ class BackendCaller {
   std::unique_ptr<ResponseStream> Stream(
       const google::protobuf::MethodDescriptor& method, Deadline deadline,
       const std::vector<const google::protobuf::Message*>& requests) const;
+
+  // Starts a streaming `method` without sending anything: the requests are then written one at
+  // a time (ResponseStream::Write, WritesDone), e.g. as an upload's body arrives.
+  std::unique_ptr<ResponseStream> OpenStream(const google::protobuf::MethodDescriptor& method,
+                                             Deadline deadline) const;
 
  private:
   std::shared_ptr<grpc::Channel> ChannelFor(const google::protobuf::MethodDescriptor& method) const;
