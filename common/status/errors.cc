@@ -125,25 +125,43 @@ void FieldViolations::Add(absl::string_view field, absl::string_view description
   *v.mutable_localized_message() = French(FrenchFieldViolation(v.field(), v.description()));
 }
 
+namespace {
+
+// `items` joined with `separator` until `budget` characters, then "… (N more)": a status's
+// message and metadata travel in gRPC trailers, whose size a client limits (8 KiB by default).
+template <typename Item, typename Text>
+std::string JoinWithin(const std::vector<Item>& items, absl::string_view separator, size_t budget,
+                       const Text& text) {
+  std::string out;
+  size_t shown = 0;
+  for (const Item& item : items) {
+    std::string piece = text(item);
+    if (shown > 0 && out.size() + separator.size() + piece.size() > budget) break;
+    if (shown > 0) absl::StrAppend(&out, separator);
+    absl::StrAppend(&out, piece);
+    ++shown;
+  }
+  if (shown < items.size()) absl::StrAppend(&out, separator, "… (", items.size() - shown, " more)");
+  return out;
+}
+
+}  // namespace
+
 absl::Status FieldViolations::ToStatus(absl::string_view domain) const {
   if (violations_.empty()) return absl::OkStatus();
-  std::vector<std::string> parts;
-  parts.reserve(violations_.size());
-  for (const auto& v : violations_) parts.push_back(absl::StrCat(v.field(), ": ", v.description()));
+  auto field = [](const auto& v) { return v.field(); };
   absl::Status status = MakeError(
       absl::StatusCode::kInvalidArgument, domain, "INVALID_ARGUMENT",
-      absl::StrCat("invalid request: ", absl::StrJoin(parts, "; ")),
-      {{"fields", absl::StrJoin(violations_, ",",
-                                [](std::string* out, const auto& v) { out->append(v.field()); })}});
+      absl::StrCat(
+          "invalid request: ",
+          JoinWithin(violations_, "; ", 1024,
+                     [](const auto& v) { return absl::StrCat(v.field(), ": ", v.description()); })),
+      {{"fields", JoinWithin(violations_, ",", 512, field)}});
   google::rpc::BadRequest bad_request;
   for (const auto& v : violations_) *bad_request.add_field_violations() = v;
   SetBadRequest(status, bad_request);
-  SetLocalizedMessage(
-      status,
-      French(FrenchInvalidRequest(
-          violations_.size(), absl::StrJoin(violations_, ", ", [](std::string* out, const auto& v) {
-            out->append(v.field());
-          }))));
+  SetLocalizedMessage(status, French(FrenchInvalidRequest(
+                                  violations_.size(), JoinWithin(violations_, ", ", 512, field))));
   return status;
 }
 

@@ -3,9 +3,11 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "common/status/errors.h"
 #include "common/status/localized.h"
 #include "google/protobuf/any.pb.h"
+#include "google/rpc/error_details.pb.h"
 #include "grpcpp/support/error_details.h"
 
 namespace maillage {
@@ -39,10 +41,52 @@ google::rpc::Status ToRpcStatus(const absl::Status& status, absl::string_view de
   return rpc;
 }
 
+namespace {
+
+// Keeps `rpc` within kMaxErrorDetailsBytes: the last field violations go first, replaced by one
+// that says how many were left out; past that, every detail but the ErrorInfo.
+void FitErrorDetails(google::rpc::Status& rpc) {
+  if (rpc.ByteSizeLong() <= kMaxErrorDetailsBytes) return;
+  for (google::protobuf::Any& any : *rpc.mutable_details()) {
+    google::rpc::BadRequest bad;
+    if (!any.Is<google::rpc::BadRequest>() || !any.UnpackTo(&bad)) continue;
+    const int all = bad.field_violations_size();
+    int kept = all;
+    while (kept > 0) {
+      --kept;
+      google::rpc::BadRequest fitted;
+      for (int i = 0; i < kept; ++i) *fitted.add_field_violations() = bad.field_violations(i);
+      google::rpc::BadRequest::FieldViolation* more = fitted.add_field_violations();
+      more->set_description(absl::StrCat(all - kept,
+                                         " more field violation(s) not shown: the error's details "
+                                         "are limited to ",
+                                         kMaxErrorDetailsBytes, " bytes"));
+      *more->mutable_localized_message() =
+          French(absl::StrCat(all - kept,
+                              " autre(s) problème(s) non affiché(s) : le détail d'une "
+                              "erreur est limité à ",
+                              kMaxErrorDetailsBytes, " octets."));
+      any.PackFrom(fitted);
+      if (rpc.ByteSizeLong() <= kMaxErrorDetailsBytes) return;
+    }
+  }
+  google::rpc::Status kept;
+  kept.set_code(rpc.code());
+  kept.set_message(rpc.message());
+  for (const google::protobuf::Any& any : rpc.details()) {
+    if (any.Is<google::rpc::ErrorInfo>()) *kept.add_details() = any;
+  }
+  rpc = std::move(kept);
+}
+
+}  // namespace
+
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view default_domain) {
   if (status.ok()) return grpc::Status::OK;
+  google::rpc::Status rpc = ToRpcStatus(status, default_domain);
+  FitErrorDetails(rpc);
   grpc::Status out;
-  grpc::SetErrorDetails(ToRpcStatus(status, default_domain), &out);
+  grpc::SetErrorDetails(rpc, &out);
   return out;
 }
 

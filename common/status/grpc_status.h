@@ -14,8 +14,14 @@ namespace maillage {
 // then BadRequest, PreconditionFailure, RetryInfo when present.
 google::rpc::Status ToRpcStatus(const absl::Status& status, absl::string_view default_domain);
 
+// The most a status's serialized google.rpc.Status may take in grpc-status-details-bin: the
+// trailers a gRPC client accepts are limited (8 KiB by default, base64 adds a third), and a
+// larger answer reaches the client as RESOURCE_EXHAUSTED instead of the error.
+inline constexpr size_t kMaxErrorDetailsBytes = 4096;
+
 // grpc::Status with the same code and message and the serialized google.rpc.Status as
-// error details. OK maps to grpc::Status::OK.
+// error details, within kMaxErrorDetailsBytes (the last field violations are replaced by one
+// saying how many were left out). OK maps to grpc::Status::OK.
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view default_domain);
 
 // The reverse: code, message, and every known detail restored as a payload. A status from a

@@ -39,6 +39,30 @@ TEST(GrpcStatusTest, DetailsTravelInStatusDetailsBin) {
   EXPECT_EQ(GetBadRequest(back)->field_violations(0).field(), "actor.rna");
 }
 
+// An import refused for 300 rows: the details stay within what a gRPC client accepts, the first
+// violations are kept and the last one says how many were left out.
+TEST(GrpcStatusTest, ManyFieldViolationsStayWithinTheTrailersLimit) {
+  FieldViolations violations;
+  for (int row = 1; row <= 300; ++row) {
+    violations.Add(absl::StrCat("rows[", row, "].siret"),
+                   "is not a valid SIRET (14 digits, Luhn key): 12345678901234 was given");
+  }
+  absl::Status status = violations.ToStatus("directory.maillage");
+  grpc::Status out = ToGrpcStatus(status, "directory.maillage");
+  EXPECT_LE(out.error_details().size(), kMaxErrorDetailsBytes);
+  absl::Status back = FromGrpcStatus(out);
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(GetErrorInfo(back).has_value());
+  std::optional<google::rpc::BadRequest> bad = GetBadRequest(back);
+  ASSERT_TRUE(bad.has_value());
+  ASSERT_GT(bad->field_violations_size(), 3);
+  EXPECT_EQ(bad->field_violations(0).field(), "rows[1].siret");
+  const auto& last = bad->field_violations(bad->field_violations_size() - 1);
+  EXPECT_EQ(last.description().substr(0, last.description().find(' ')),
+            std::to_string(300 - (bad->field_violations_size() - 1)));
+  EXPECT_EQ(last.localized_message().locale(), "fr-FR");
+}
+
 TEST(GrpcStatusTest, ErrorWithoutInfoGetsOneFromItsCode) {
   grpc::Status g = ToGrpcStatus(absl::UnavailableError("database unreachable"), "budget.maillage");
   google::rpc::Status rpc;

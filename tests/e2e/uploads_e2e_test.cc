@@ -103,6 +103,31 @@ TEST_F(UploadsE2eTest, ADryRunReportsAndWritesNothing) {
   EXPECT_EQ(CountNamed("Ressourcerie à l'essai", "21617"), 0);
 }
 
+// A file refused for many rows: the error reaches the client as a 400 naming the first rows and
+// how many more (the details are bounded so that they fit in gRPC's trailers; unbounded, they
+// came back as a 429 "metadata size exceeds limit").
+TEST_F(UploadsE2eTest, AFileRefusedForManyRowsIsA400NamingTheFirstRows) {
+  std::string csv = "display_name,siret,address.city,address.commune_insee_code\n";
+  for (int row = 0; row < 300; ++row) {
+    absl::StrAppend(&csv, "Atelier ", row, ",12345678901234,Dijon,21231\n");
+  }
+  auto response = Http().Post("/v1/actors:import", csv, "text/csv; charset=utf-8");
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 400) << response->body.substr(0, 500);
+  json error = Parse(response)["error"];
+  EXPECT_EQ(error["status"], "INVALID_ARGUMENT");
+  bool more = false;
+  for (const json& detail : error["details"]) {
+    if (!detail.contains("fieldViolations")) continue;
+    const json& violations = detail["fieldViolations"];
+    ASSERT_GT(violations.size(), 1u);
+    EXPECT_NE(violations[0]["field"].get<std::string>().find("siret"), std::string::npos);
+    more = violations.back()["description"].get<std::string>().find("more field violation") !=
+           std::string::npos;
+  }
+  EXPECT_TRUE(more) << response->body.substr(0, 2000);
+}
+
 // A SIRENE extract of more than the JSON body limit, sent chunked as it is generated: the
 // gateway streams it to the directory, which reads every row.
 TEST_F(UploadsE2eTest, ASireneExtractLargerThanTheJsonLimitIsStreamed) {
