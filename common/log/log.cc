@@ -2,10 +2,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
+#include <thread>
 
 #include "absl/strings/str_format.h"
+#include "common/log/log_buffer.h"
 #include "spdlog/sinks/stdout_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -17,7 +21,18 @@ struct State {
   std::string service = "maillage";
   std::atomic<int> min_level{static_cast<int>(Level::kInfo)};
   std::shared_ptr<spdlog::logger> logger;
+  // BufferLines: info and debug lines wait in `pending` (in order, under `buffer_mu`) for the
+  // flusher; a warning or an error flushes them and itself at once.
+  std::atomic<bool> buffered{false};
+  std::mutex buffer_mu;
+  std::condition_variable buffer_wake;
+  std::string pending;
+  bool buffer_stopping = false;
+  std::thread flusher;
 };
+
+// Past this many bytes waiting, the writer flushes them itself.
+constexpr size_t kMaxPendingBytes = 64 * 1024;
 
 State& GetState() {
   static State* const state = [] {
@@ -29,6 +44,27 @@ State& GetState() {
     return s;
   }();
   return *state;
+}
+
+// Writes the lines waiting (buffer_mu held) as one write: the sink ends the last with a newline.
+void FlushLocked(State& state) {
+  if (state.pending.empty()) return;
+  state.pending.pop_back();
+  state.logger->info(state.pending);
+  state.pending.clear();
+}
+
+void Emit(State& state, Level level, const std::string& line) {
+  if (state.buffered.load(std::memory_order_acquire)) {
+    std::lock_guard<std::mutex> lock(state.buffer_mu);
+    if (state.buffered.load(std::memory_order_relaxed)) {
+      state.pending.append(line);
+      state.pending.push_back('\n');
+      if (level >= Level::kWarn || state.pending.size() >= kMaxPendingBytes) FlushLocked(state);
+      return;
+    }
+  }
+  state.logger->info(line);
 }
 
 thread_local std::string tls_request_id;
@@ -213,8 +249,46 @@ void Write(Level level, absl::string_view msg, const Fields& fields) {
     std::lock_guard<std::mutex> lock(state.mu);
     service = state.service;
   }
-  state.logger->info(FormatLineWithIds(NowRfc3339(), level, service, msg, fields, tls_request_id,
-                                       tls_traceparent));
+  Emit(state, level,
+       FormatLineWithIds(NowRfc3339(), level, service, msg, fields, tls_request_id,
+                         tls_traceparent));
+}
+
+void BufferLines(std::chrono::milliseconds interval) {
+  State& state = GetState();
+  std::lock_guard<std::mutex> lock(state.buffer_mu);
+  if (state.buffered.load(std::memory_order_relaxed)) return;
+  static std::once_flag at_exit;
+  std::call_once(at_exit, [] { std::atexit(StopBuffering); });
+  state.buffer_stopping = false;
+  state.flusher = std::thread([&state, interval] {
+    std::unique_lock<std::mutex> lock(state.buffer_mu);
+    while (!state.buffer_stopping) {
+      state.buffer_wake.wait_for(lock, interval);
+      FlushLocked(state);
+    }
+  });
+  state.buffered.store(true, std::memory_order_release);
+}
+
+void Flush() {
+  State& state = GetState();
+  std::lock_guard<std::mutex> lock(state.buffer_mu);
+  FlushLocked(state);
+}
+
+void StopBuffering() {
+  State& state = GetState();
+  std::thread flusher;
+  {
+    std::lock_guard<std::mutex> lock(state.buffer_mu);
+    FlushLocked(state);
+    state.buffered.store(false, std::memory_order_relaxed);
+    state.buffer_stopping = true;
+    flusher = std::move(state.flusher);
+  }
+  state.buffer_wake.notify_all();
+  if (flusher.joinable()) flusher.join();
 }
 
 ScopedRequestContext::ScopedRequestContext(std::string request_id, std::string traceparent)

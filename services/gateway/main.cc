@@ -60,6 +60,7 @@
 #include "common/config/env.h"
 #include "common/db/pool.h"
 #include "common/log/log.h"
+#include "common/log/log_buffer.h"
 #include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
@@ -147,6 +148,9 @@ int Run() {
       {"meetings", "maillage.meetings.v1", env.String("MAILLAGE_MEETINGS_ADDR", "localhost:9102")},
       {"budget", "maillage.budget.v1", env.String("MAILLAGE_BUDGET_ADDR", "localhost:9103")},
   };
+  // The access log (a line per request) written in batches; 0: each line at once.
+  const std::chrono::milliseconds log_flush_interval =
+      env.Duration("MAILLAGE_LOG_FLUSH_INTERVAL", std::chrono::milliseconds(100));
   HttpServerOptions http_options;
   GuardedListenerOptions& listener = http_options.listener;
   listener.threads = env.Int("MAILLAGE_HTTP_THREADS", 64, 1, 4096);
@@ -281,6 +285,7 @@ int Run() {
     }
   }
   service::InitProcess(environment);  // also the page-token key: keys and audit lists sign theirs
+  if (log_flush_interval.count() > 0) log::BufferLines(log_flush_interval);
 
   prometheus::Registry registry;
   server::RegisterBuildInfoMetric(registry);
@@ -449,6 +454,7 @@ int Run() {
   webhooks.Stop();
   retention.Stop();
   log::Info("gateway stopped");
+  log::StopBuffering();
   return exit_code;
 }
 
