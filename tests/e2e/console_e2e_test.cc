@@ -245,9 +245,10 @@ TEST_F(ConsoleE2eTest, EnsureAdminCreatesTheFirstAdminOnceAndItsPasswordWorks) {
 TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
   const std::string password = AddUser("claire@pes21.fr", "staff");
   const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(absl::StrCat(
-      "cd '", folder,
-      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  CommandResult installed = RunCommand(
+      absl::StrCat("cd '", folder,
+                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
+                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
   ASSERT_EQ(installed.exit_code, 0) << installed.output;
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node scenario.mjs --url http://127.0.0.1:", suite_->ports().http,
@@ -363,9 +364,10 @@ TEST_F(ConsoleE2eTest, InARealBrowserABudgetIsSubmittedApprovedRevisedAndAccount
   const std::string staff_password = AddUser("coordination@pes21.fr", "staff");
   const std::string admin_password = AddUser("direction@pes21.fr", "admin");
   const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(absl::StrCat(
-      "cd '", folder,
-      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  CommandResult installed = RunCommand(
+      absl::StrCat("cd '", folder,
+                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
+                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
   ASSERT_EQ(installed.exit_code, 0) << installed.output;
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node budget.mjs --url http://127.0.0.1:", suite_->ports().http,
@@ -418,9 +420,10 @@ TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndica
     ASSERT_EQ(created->status, 200) << created->body;
   }
   const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(absl::StrCat(
-      "cd '", folder,
-      "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+  CommandResult installed = RunCommand(
+      absl::StrCat("cd '", folder,
+                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
+                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
   ASSERT_EQ(installed.exit_code, 0) << installed.output;
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node meetings.mjs --url http://127.0.0.1:", suite_->ports().http,
@@ -442,9 +445,10 @@ class ConsoleDirectoryE2eTest : public ConsoleE2eTest {
   static CommandResult RunScenario(const std::string& script, const std::string& email) {
     const std::string password = AddUser(email, "staff");
     const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-    CommandResult installed = RunCommand(absl::StrCat(
-        "cd '", folder,
-        "' && (test -d node_modules/puppeteer-core || npm ci --no-audit --no-fund) 2>&1"));
+    CommandResult installed = RunCommand(
+        absl::StrCat("cd '", folder,
+                     "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
+                     "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
     EXPECT_EQ(installed.exit_code, 0) << installed.output;
     return RunCommand(absl::StrCat("cd '", folder, "' && node ", script,
                                    " --url http://127.0.0.1:", suite_->ports().http, " --email ",
