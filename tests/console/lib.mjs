@@ -44,15 +44,13 @@ export async function accessible(page, name) {
   return result.length;
 }
 
-// A French browser, as the network's staff have: date and time inputs read 18/11/2025, 14:00.
 export function launch() {
   return puppeteer.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic',
            '--no-first-run', '--disable-background-networking', '--disable-component-update',
-           '--disable-sync', '--lang=fr-FR'],
-    env: { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' },
+           '--disable-sync'],
   });
 }
 
