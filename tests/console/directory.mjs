@@ -118,7 +118,7 @@ try {
 
   // 3. The map: the same filters, markers over a plain background.
   start = Date.now();
-  await page.click('#view-map');
+  await page.click('#directory-view-map');
   await page.waitForFunction(() => document.querySelector('#map').dataset.points === '2');
   figures.map_ms = Date.now() - start;
   await page.click('#filters-clear');
@@ -130,7 +130,7 @@ try {
   check((await page.evaluate(() => location.hash)).includes('vue=carte'), 'the map in the URL');
   figures.map_minor_violations = await accessible(page, 'map');
   await page.screenshot({ path: path.join(shots, 'directory-map.png'), fullPage: true });
-  await page.click('#view-list');
+  await page.click('#directory-view-list');
 
   // 4. Duplicates of the Atelier Vélo, with the finder's explanation, and a merge.
   await page.type('#search', 'Atelier Vélo Dijon');

@@ -179,7 +179,7 @@ try {
   await fresh.goto(`${base}/console/#annuaire`);
   await waitText(fresh, '#search-status', 'acteurs dans l\'annuaire');
   start = Date.now();
-  await fresh.click('#view-map');
+  await fresh.click('#directory-view-map');
   await fresh.waitForFunction(() => Number(document.querySelector('#map').dataset.points) >= 10000,
                               { timeout: 30000 });
   figures.map_ms = Date.now() - start;

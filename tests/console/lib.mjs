@@ -40,6 +40,13 @@ export async function accessible(page, name) {
     return violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
   });
   const grave = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  // Two elements with one id: the second is unreachable by getElementById, its label lost.
+  const twice = await page.evaluate(() => {
+    const seen = new Set();
+    return [...document.querySelectorAll('[id]')].map((e) => e.id)
+        .filter((id) => seen.has(id) || !seen.add(id));
+  });
+  check(twice.length === 0, `${name}: ids used twice: ${twice.join(', ')}`);
   check(grave.length === 0, `${name}: accessibility violations ${JSON.stringify(grave)}`);
   return result.length;
 }

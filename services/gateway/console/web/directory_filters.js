@@ -104,8 +104,8 @@ function applyToForm(state) {
 
 function setView(which) {
   view = which;
-  $('view-list').setAttribute('aria-pressed', String(which === 'list'));
-  $('view-map').setAttribute('aria-pressed', String(which === 'map'));
+  $('directory-view-list').setAttribute('aria-pressed', String(which === 'list'));
+  $('directory-view-map').setAttribute('aria-pressed', String(which === 'map'));
   $('map-view').hidden = which !== 'map';
   $('results').hidden = which !== 'list';
 }
@@ -211,12 +211,12 @@ $('filters-clear').addEventListener('click', () => {
   now();
 });
 $('more-results').addEventListener('click', () => refresh(true).catch(signedOut));
-$('view-list').addEventListener('click', () => {
+$('directory-view-list').addEventListener('click', () => {
   setView('list');
   history.replaceState(null, '', hashOf(stateFromForm()));
   $('more-results').hidden = !nextPage;
 });
-$('view-map').addEventListener('click', () => {
+$('directory-view-map').addEventListener('click', () => {
   // The list already read stays: only the map is drawn.
   setView('map');
   const state = stateFromForm();
