@@ -20,8 +20,9 @@ try {
   });
   await page.setViewport({ width: 1280, height: 800 });
 
+  // Until the login form can be used (not 'networkidle0', which waits 500 ms of silence more).
   let start = Date.now();
-  await page.goto(`${base}/console/`, { waitUntil: 'networkidle0' });
+  await page.goto(`${base}/console/`, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#login-panel:not([hidden])');
   figures.first_page_interactive_ms = Date.now() - start;
   figures.login_page_minor_violations = await accessible(page, 'login page');
