@@ -18,6 +18,18 @@
 namespace maillage::testing {
 namespace {
 
+// tests/console, its npm packages (puppeteer-core, axe-core) installed once: the scenarios run
+// in parallel, so under a lock, and only when a previous install did not finish.
+std::string ConsoleScenarios() {
+  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
+  CommandResult installed = RunCommand(
+      absl::StrCat("cd '", folder,
+                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || "
+                   "(npm ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
+  EXPECT_EQ(installed.exit_code, 0) << installed.output;
+  return folder;
+}
+
 using json = nlohmann::json;
 
 class ConsoleE2eTest : public ::testing::Test {
@@ -244,12 +256,7 @@ TEST_F(ConsoleE2eTest, EnsureAdminCreatesTheFirstAdminOnceAndItsPasswordWorks) {
 // MAILLAGE_CONSOLE_SCREENSHOT_DIR.
 TEST_F(ConsoleE2eTest, InARealBrowserTheSeedIsFoundDespiteATypo) {
   const std::string password = AddUser("claire@pes21.fr", "staff");
-  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(
-      absl::StrCat("cd '", folder,
-                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
-                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
-  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  const std::string folder = ConsoleScenarios();
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node scenario.mjs --url http://127.0.0.1:", suite_->ports().http,
       " --email claire@pes21.fr --password '", password, "' --screenshots '",
@@ -363,12 +370,7 @@ TEST_F(ConsoleE2eTest, StaffAccountsAreAdministeredThroughThePublicApiByAdminsOn
 TEST_F(ConsoleE2eTest, InARealBrowserABudgetIsSubmittedApprovedRevisedAndAccountsAdministered) {
   const std::string staff_password = AddUser("coordination@pes21.fr", "staff");
   const std::string admin_password = AddUser("direction@pes21.fr", "admin");
-  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(
-      absl::StrCat("cd '", folder,
-                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
-                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
-  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  const std::string folder = ConsoleScenarios();
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node budget.mjs --url http://127.0.0.1:", suite_->ports().http,
       " --email coordination@pes21.fr --password '", staff_password,
@@ -419,12 +421,7 @@ TEST_F(ConsoleE2eTest, InARealBrowserAProposalFeedsTheRoadmapAndThePeriodsIndica
     ASSERT_TRUE(created);
     ASSERT_EQ(created->status, 200) << created->body;
   }
-  const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-  CommandResult installed = RunCommand(
-      absl::StrCat("cd '", folder,
-                   "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
-                   "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
-  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  const std::string folder = ConsoleScenarios();
   CommandResult scenario = RunCommand(absl::StrCat(
       "cd '", folder, "' && node meetings.mjs --url http://127.0.0.1:", suite_->ports().http,
       " --email lea@pes21.fr --password '", password, "' --screenshots '",
@@ -444,12 +441,7 @@ class ConsoleDirectoryE2eTest : public ConsoleE2eTest {
   // Runs `script` (in tests/console) as `email`, a new staff account; its output.
   static CommandResult RunScenario(const std::string& script, const std::string& email) {
     const std::string password = AddUser(email, "staff");
-    const std::string folder = absl::StrCat(MAILLAGE_SOURCE_DIR, "/tests/console");
-    CommandResult installed = RunCommand(
-        absl::StrCat("cd '", folder,
-                     "' && flock .npm-install.lock sh -c \"test -f node_modules/.installed || (npm "
-                     "ci --no-audit --no-fund && touch node_modules/.installed)\" 2>&1"));
-    EXPECT_EQ(installed.exit_code, 0) << installed.output;
+    const std::string folder = ConsoleScenarios();
     return RunCommand(absl::StrCat("cd '", folder, "' && node ", script,
                                    " --url http://127.0.0.1:", suite_->ports().http, " --email ",
                                    email, " --password '", password, "' --screenshots '",
