@@ -16,7 +16,6 @@ const LABELS = [
 ];
 const count = new Intl.NumberFormat('fr-FR');
 
-let references = null;  // the reference lists, read once
 let communeNames = new Map();
 let timer = 0;
 let sequence = 0;
@@ -69,14 +68,25 @@ export function filterOf(state) {
   return terms.join(' AND ');
 }
 
-async function loadReferences() {
-  if (references) return;
+// Read and drawn once, even when two routes ask at the same time (the page's first route and a
+// hash change): both wait for the same promise, so the lists are not appended twice.
+let referencesLoading = null;
+function loadReferences() {
+  if (!referencesLoading) {
+    referencesLoading = readReferences().catch((error) => {
+      referencesLoading = null;  // asked again next time
+      throw error;
+    });
+  }
+  return referencesLoading;
+}
+
+async function readReferences() {
   const [categories, communes, families] = await Promise.all([
     api('GET', '/v1/networkCategories?pageSize=1000'),
     api('GET', '/v1/communes?pageSize=1000'),
     api('GET', '/v1/essFamilies'),
   ]);
-  references = { categories, communes, families };
   const option = (value, text) => element('option', { value, text });
   $('filter-category').append(...(categories.networkCategories || [])
       .map((c) => option(c.code, c.displayName)));
