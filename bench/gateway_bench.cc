@@ -116,16 +116,28 @@ int main(int argc, char** argv) {
   // The CPU that the gateway and the directory use per call, over each phase.
   const int gateway_pid = suite.Pid("gateway");
   const int directory_pid = suite.Pid("directory");
+  // And the machine's busy CPU per call (client, servers, PostgreSQL, kernel: on 2 cores at 32
+  // in flight the phases are CPU-bound, so this sets the rate), and the context switches of the
+  // gateway and the directory per call (the thread hand-offs).
   struct Cpu {
-    double gateway_us = 0, directory_us = 0;
+    double gateway_us = 0, directory_us = 0, machine_us = 0;
+    double gateway_switches = 0, directory_switches = 0;
   };
   auto measure = [&](auto& call, Cpu& cpu) {
     const double gateway0 = bench::CpuSeconds(gateway_pid);
     const double directory0 = bench::CpuSeconds(directory_pid);
+    const double machine0 = bench::MachineBusySeconds();
+    const int64_t gateway_switches0 = bench::ContextSwitches(gateway_pid);
+    const int64_t directory_switches0 = bench::ContextSwitches(directory_pid);
     bench::LoadResult result = bench::RunClosedLoop(connections, duration, call);
     if (result.calls > 0) {
-      cpu.gateway_us = (bench::CpuSeconds(gateway_pid) - gateway0) * 1e6 / result.calls;
-      cpu.directory_us = (bench::CpuSeconds(directory_pid) - directory0) * 1e6 / result.calls;
+      const double calls = static_cast<double>(result.calls);
+      cpu.gateway_us = (bench::CpuSeconds(gateway_pid) - gateway0) * 1e6 / calls;
+      cpu.directory_us = (bench::CpuSeconds(directory_pid) - directory0) * 1e6 / calls;
+      cpu.machine_us = (bench::MachineBusySeconds() - machine0) * 1e6 / calls;
+      cpu.gateway_switches = (bench::ContextSwitches(gateway_pid) - gateway_switches0) / calls;
+      cpu.directory_switches =
+          (bench::ContextSwitches(directory_pid) - directory_switches0) / calls;
     }
     return result;
   };
@@ -143,8 +155,11 @@ int main(int argc, char** argv) {
   for (const auto& [phase, cpu] :
        {std::make_pair("direct gRPC", &direct_cpu), std::make_pair("gateway HTTP", &http_cpu),
         std::make_pair("gateway gRPC", &grpc_cpu)}) {
-    std::printf("CPU per call, %-12s: gateway %6.1f us, directory %6.1f us\n", phase,
-                cpu->gateway_us, cpu->directory_us);
+    std::printf(
+        "CPU per call, %-12s: gateway %6.1f us, directory %6.1f us, machine %6.1f us; "
+        "context switches per call: gateway %4.1f, directory %4.1f\n",
+        phase, cpu->gateway_us, cpu->directory_us, cpu->machine_us, cpu->gateway_switches,
+        cpu->directory_switches);
   }
   std::printf("gateway peak RSS: %.1f MiB; directory peak RSS: %.1f MiB\n",
               bench::PeakRssMib(suite.Pid("gateway")), bench::PeakRssMib(suite.Pid("directory")));

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -108,6 +109,39 @@ double CpuSeconds(int pid) {
     if (i >= 12) ticks += std::stod(field);
   }
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+int64_t ContextSwitches(int pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  int64_t total = 0;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream status(task.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total += std::stoll(line.substr(line.find(':') + 1));
+        any = true;
+      }
+    }
+  }
+  return any ? total : -1;
+}
+
+double MachineBusySeconds() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  stat >> cpu;  // "cpu": the sum over every core
+  // user nice system idle iowait irq softirq steal: idle and iowait are not busy.
+  double busy = 0;
+  for (int i = 0; i < 8; ++i) {
+    double ticks = 0;
+    if (!(stat >> ticks)) break;
+    if (i != 3 && i != 4) busy += ticks;
+  }
+  return busy / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace maillage::bench

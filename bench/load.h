@@ -42,4 +42,14 @@ double PeakRssMib(int pid);
 // a figure that the machine's load changes much less than the calls per second.
 double CpuSeconds(int pid);
 
+// Context switches (voluntary + involuntary, summed over every thread alive now) of a process;
+// -1 when unknown. Per call: the thread hand-offs a call costs (each wait for another thread
+// is a voluntary switch).
+int64_t ContextSwitches(int pid);
+
+// CPU time the whole machine has spent busy (every core, every process: /proc/stat), in
+// seconds. Per call over a phase: what a call costs in all (client, servers, database,
+// kernel), which bounds the calls per second when the cores are saturated.
+double MachineBusySeconds();
+
 }  // namespace maillage::bench

@@ -47,6 +47,37 @@ bool IsPassedBack(grpc::string_ref key) {
 
 std::string ToString(grpc::string_ref value) { return std::string(value.data(), value.size()); }
 
+// What the backend call carries, for both call shapes: the caller's request id (or a new one),
+// its traceparent, the admission's metadata (the signed principal), and a deadline at most
+// `max_deadline` from now (the caller's own, when earlier, still applies: core takes the
+// earlier of the two for a child call). Nothing else the client sent is forwarded.
+void PrepareBackendCall(const grpc::GenericCallbackServerContext& caller,
+                        const AdmittedCall& admitted, std::chrono::milliseconds max_deadline,
+                        grpc::ClientContext& backend) {
+  std::string request_id = server::RequestId(caller);
+  backend.AddMetadata(server::kRequestIdHeader,
+                      request_id.empty() ? server::NewRequestId() : request_id);
+  std::string traceparent = server::Traceparent(caller);
+  if (!traceparent.empty()) backend.AddMetadata(server::kTraceparentHeader, traceparent);
+  for (const auto& [key, value] : admitted.metadata) backend.AddMetadata(key, value);
+  backend.set_deadline(std::chrono::system_clock::now() + max_deadline);
+}
+
+// The backend's initial (or trailing) metadata passed on to the caller, less what IsPassedBack
+// keeps back; the initial metadata before the caller's is sent.
+void PassBackInitialMetadata(grpc::ClientContext& backend,
+                             grpc::GenericCallbackServerContext& caller) {
+  for (const auto& [key, value] : backend.GetServerInitialMetadata()) {
+    if (IsPassedBack(key)) caller.AddInitialMetadata(ToString(key), ToString(value));
+  }
+}
+void PassBackTrailingMetadata(grpc::ClientContext& backend,
+                              grpc::GenericCallbackServerContext& caller) {
+  for (const auto& [key, value] : backend.GetServerTrailingMetadata()) {
+    if (IsPassedBack(key)) caller.AddTrailingMetadata(ToString(key), ToString(value));
+  }
+}
+
 // A call that ends before reaching a backend.
 class Rejection final : public grpc::ServerGenericBidiReactor {
  public:
@@ -89,16 +120,7 @@ class ForwardedCall {
     }
     done_ = std::move(admitted->done);
     done_wanted_ = std::move(admitted->done_wanted);
-    std::string request_id = server::RequestId(*context_);
-    backend_context_->AddMetadata(server::kRequestIdHeader,
-                                  request_id.empty() ? server::NewRequestId() : request_id);
-    std::string traceparent = server::Traceparent(*context_);
-    if (!traceparent.empty())
-      backend_context_->AddMetadata(server::kTraceparentHeader, traceparent);
-    for (const auto& [key, value] : admitted->metadata) backend_context_->AddMetadata(key, value);
-    // At most max_deadline_ from now; the client's own deadline, when earlier, still applies
-    // (core takes the earlier of the two for a child call).
-    backend_context_->set_deadline(std::chrono::system_clock::now() + max_deadline_);
+    PrepareBackendCall(*context_, *admitted, max_deadline_, *backend_context_);
 
     stub_.PrepareBidiStreamingCall(backend_context_.get(), method_, grpc::StubOptions(), &backend_);
     backend_.AddMultipleHolds(2);  // one per pump
@@ -219,9 +241,7 @@ class ForwardedCall {
   void OnBackendDone(const grpc::Status& status) {
     std::unique_lock<std::recursive_mutex> lock(mu_);
     if (!initial_metadata_sent_) CopyInitialMetadata();
-    for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
-      if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
-    }
+    PassBackTrailingMetadata(*backend_context_, *context_);
     if (done_ && done_wanted_ && !done_wanted_(status)) done_ = nullptr;  // nothing to audit
     if (done_) {  // the audit: it may write to the database, not on this thread
       auto done = std::move(done_);
@@ -248,9 +268,7 @@ class ForwardedCall {
   // Passes the backend's initial metadata on, before the caller's initial metadata is sent.
   void CopyInitialMetadata() {
     initial_metadata_sent_ = true;
-    for (const auto& [key, value] : backend_context_->GetServerInitialMetadata()) {
-      if (IsPassedBack(key)) context_->AddInitialMetadata(ToString(key), ToString(value));
-    }
+    PassBackInitialMetadata(*backend_context_, *context_);
   }
 
   grpc::GenericCallbackServerContext* const context_;
@@ -304,14 +322,7 @@ class UnaryForwardedCall final : public grpc::ServerGenericBidiReactor {
     }
     done_ = std::move(admitted->done);
     done_wanted_ = std::move(admitted->done_wanted);
-    std::string request_id = server::RequestId(*context_);
-    backend_context_->AddMetadata(server::kRequestIdHeader,
-                                  request_id.empty() ? server::NewRequestId() : request_id);
-    std::string traceparent = server::Traceparent(*context_);
-    if (!traceparent.empty())
-      backend_context_->AddMetadata(server::kTraceparentHeader, traceparent);
-    for (const auto& [key, value] : admitted->metadata) backend_context_->AddMetadata(key, value);
-    backend_context_->set_deadline(std::chrono::system_clock::now() + max_deadline_);
+    PrepareBackendCall(*context_, *admitted, max_deadline_, *backend_context_);
     StartRead(&request_);
   }
 
@@ -330,12 +341,8 @@ class UnaryForwardedCall final : public grpc::ServerGenericBidiReactor {
 
  private:
   void OnBackendDone(grpc::Status status) {
-    for (const auto& [key, value] : backend_context_->GetServerInitialMetadata()) {
-      if (IsPassedBack(key)) context_->AddInitialMetadata(ToString(key), ToString(value));
-    }
-    for (const auto& [key, value] : backend_context_->GetServerTrailingMetadata()) {
-      if (IsPassedBack(key)) context_->AddTrailingMetadata(ToString(key), ToString(value));
-    }
+    PassBackInitialMetadata(*backend_context_, *context_);
+    PassBackTrailingMetadata(*backend_context_, *context_);
     if (done_ && (!done_wanted_ || done_wanted_(status))) {  // the audit, on a worker
       auto run = [done = std::move(done_), status] { done(status); };
       if (!workers_.Submit(run)) run();

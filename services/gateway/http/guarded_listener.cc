@@ -3,7 +3,8 @@
 // One I/O thread runs every socket operation (accept, TLS handshake, reads, writes, timers);
 // a session is owned by the operations pending on it (shared_ptr), so a connection that has
 // nothing pending is gone. Complete requests go to the workers (server::BoundedWorkers), which
-// post the serialized answer back to the I/O thread.
+// post the serialized answer back to the I/O thread, or to the inline handler, whose answer
+// comes back the same way from whichever thread finished it.
 #include "services/gateway/http/guarded_listener.h"
 
 #include <sys/stat.h>
@@ -334,6 +335,12 @@ class GuardedListener::Impl::Session : public SessionBase,
     auto self = this->shared_from_this();
     auto shared_request = std::make_shared<HttpRequest>(std::move(request));
     shared_request->body_source = source.get();
+    if (source == nullptr && impl_.options_.inline_handler &&
+        impl_.options_.inline_handler(shared_request, [self, shared_request](HttpResponse answer) {
+          self->AnswerLater(*shared_request, answer);
+        })) {
+      return;
+    }
     if (!impl_.workers_.Submit([self, shared_request, source] {
           self->Work(*shared_request);
           if (source != nullptr) self->impl_.stats_.uploads_in_progress.fetch_sub(1);
@@ -358,16 +365,7 @@ class GuardedListener::Impl::Session : public SessionBase,
     }
     auto self = this->shared_from_this();
     if (!response.stream) {
-      std::string out = Serialize(response, keep_alive_, head_);
-      const std::chrono::milliseconds delay = response.delay;
-      asio::post(Lowest().get_executor(), [self, out = std::move(out), delay]() mutable {
-        if (delay.count() <= 0) return self->Write(std::move(out), !self->keep_alive_);
-        // Held back on a timer: the connection waits, no worker does.
-        self->delay_.expires_after(delay);
-        self->delay_.async_wait([self, out = std::move(out)](beast::error_code) mutable {
-          self->Write(std::move(out), !self->keep_alive_);
-        });
-      });
+      PostAnswer(response);
       if (impl_.options_.on_answered) impl_.options_.on_answered(request, response, 0);
       return;
     }
@@ -378,6 +376,28 @@ class GuardedListener::Impl::Session : public SessionBase,
     const bool keep = ok && keep_alive_;
     asio::post(Lowest().get_executor(), [self, keep] { self->AfterAnswer(keep); });
     if (impl_.options_.on_answered) impl_.options_.on_answered(request, response, sink.bytes());
+  }
+
+  // From any thread: the answer of a request the inline handler took. Logged first: nothing of
+  // the request runs once its answer may be written (Stop waits for the answers only).
+  void AnswerLater(const HttpRequest& request, const HttpResponse& response) {
+    if (impl_.options_.on_answered) impl_.options_.on_answered(request, response, 0);
+    PostAnswer(response);
+  }
+
+  // From a worker or a thread answering later: a whole answer, written on the I/O thread.
+  void PostAnswer(const HttpResponse& response) {
+    auto self = this->shared_from_this();
+    std::string out = Serialize(response, keep_alive_, head_);
+    const std::chrono::milliseconds delay = response.delay;
+    asio::post(Lowest().get_executor(), [self, out = std::move(out), delay]() mutable {
+      if (delay.count() <= 0) return self->Write(std::move(out), !self->keep_alive_);
+      // Held back on a timer: the connection waits, no worker does.
+      self->delay_.expires_after(delay);
+      self->delay_.async_wait([self, out = std::move(out)](beast::error_code) mutable {
+        self->Write(std::move(out), !self->keep_alive_);
+      });
+    });
   }
 
   // On a worker: writes `bytes` on the I/O thread and waits; false when it failed.

@@ -22,7 +22,8 @@
 //   - a header of at most `max_header_bytes` (431), a target of at most `max_target_bytes`
 //     (414), a body of at most `max_body_bytes` (413); a malformed request gets 400;
 //   - a complete request is handed to one of `threads` workers (handlers block: backend calls,
-//     database); when `max_queued` requests already wait for one, 503 at once;
+//     database); when `max_queued` requests already wait for one, 503 at once; unless
+//     `inline_handler` takes it (its answer comes asynchronously: no worker, no hand-off);
 //   - an upload (a request for which `upload_limit` returns a limit, e.g. a raw CSV file) is
 //     handed to a worker as soon as its header is read: the handler reads the body as it
 //     arrives (HttpRequest::body_source), up to that limit, each read within `body_timeout`
@@ -51,6 +52,9 @@
 
 namespace maillage::gateway {
 
+// The answer to a request taken by GuardedListenerOptions::inline_handler: call it once.
+using HttpAnswer = std::function<void(HttpResponse response)>;
+
 struct GuardedListenerOptions {
   int threads = 64;         // workers running handlers
   size_t max_queued = 256;  // complete requests waiting for a worker; past it, 503
@@ -76,6 +80,13 @@ struct GuardedListenerOptions {
   std::chrono::milliseconds tls_reload_interval{10000};
   // The body and content type of an answer the listener makes itself (400, 413, 414, 431, 503).
   std::function<std::pair<std::string, std::string>(int status)> error_body;
+  // Called on the I/O thread with each complete request (never an upload) before it goes to a
+  // worker. When the request can be answered without blocking (its work started
+  // asynchronously), the handler takes it and returns true; it then calls `answer` once, later,
+  // from any thread (on_answered runs there, before the answer is written). False: the request
+  // goes to a worker as usual. It must never block: it runs on the thread of every socket.
+  std::function<bool(const std::shared_ptr<const HttpRequest>& request, HttpAnswer answer)>
+      inline_handler;
   // Called on the worker's thread once a request is answered (a streamed one: once its stream
   // is over), and for the requests the listener answers itself (on the I/O thread): the access
   // log and the metrics.

@@ -11,13 +11,17 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/log/log.h"
 #include "common/server/client.h"
 #include "common/server/server.h"
 #include "common/server/test_echo_service.h"
@@ -71,7 +75,24 @@ constexpr char kUuidPattern[] =
 // A bookshelf whose answers let the tests see what the gateway sent.
 class TestBookshelf final : public BookshelfService::Service {
  public:
-  grpc::Status GetBook(grpc::ServerContext*, const GetBookRequest* request, Book* book) override {
+  // The flaky book: the request id of each call received, and the failures still to answer.
+  std::mutex mu_;
+  std::vector<std::string> flaky_request_ids_;
+  int flaky_failures_ = 0;
+
+  grpc::Status GetBook(grpc::ServerContext* context, const GetBookRequest* request,
+                       Book* book) override {
+    if (request->name() == "shelves/1/books/flaky") {  // UNAVAILABLE while failures are left
+      auto id = context->client_metadata().find("x-request-id");
+      std::lock_guard<std::mutex> lock(mu_);
+      flaky_request_ids_.push_back(id == context->client_metadata().end()
+                                       ? ""
+                                       : std::string(id->second.data(), id->second.size()));
+      if (flaky_failures_ > 0) {
+        --flaky_failures_;
+        return grpc::Status(grpc::StatusCode::UNAVAILABLE, "restarting");
+      }
+    }
     if (request->name() == "shelves/1/books/missing") {
       return ToGrpcStatus(
           NotFound(kDomain, "BOOK_NOT_FOUND", "no such book", {{"name", request->name()}}),
@@ -875,6 +896,54 @@ TEST_F(HttpGatewayTest, UnloadableCertificateIsRefusedAtStart) {
       {"maillage.testing.v1.EchoService", channel_}});
   GatewayHttpServer gateway(*routes, caller, metrics_, options);
   EXPECT_EQ(gateway.Start("127.0.0.1", 0).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// CallAsync (the call of a request answered without a worker) retries a read answered
+// UNAVAILABLE, each attempt with the request id of the thread that started it, and calls `done`
+// once with the answer; past kMaxAttempts, UNAVAILABLE.
+TEST_F(HttpGatewayTest, CallAsyncRetriesAReadWithItsRequestId) {
+  BackendCaller caller(std::map<std::string, std::shared_ptr<grpc::Channel>>{
+      {"maillage.testing.v1.BookshelfService", channel_}});
+  const auto* service = google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+      "maillage.testing.v1.BookshelfService");
+  ASSERT_NE(service, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(bookshelf_.mu_);
+    bookshelf_.flaky_failures_ = 2;
+  }
+  GetBookRequest request;
+  request.set_name("shelves/1/books/flaky");
+  Book book;
+  std::promise<grpc::Status> done;
+  {
+    log::ScopedRequestContext context("async-request-1", "");
+    caller.CallAsync(*service->FindMethodByName("GetBook"),
+                     std::chrono::system_clock::now() + std::chrono::seconds(5), request, book,
+                     [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  }
+  std::future<grpc::Status> status = done.get_future();
+  ASSERT_EQ(status.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(status.get().ok());
+  EXPECT_EQ(book.title(), "Germinal");
+  {
+    std::lock_guard<std::mutex> lock(bookshelf_.mu_);
+    EXPECT_EQ(bookshelf_.flaky_request_ids_,
+              std::vector<std::string>(3, "async-request-1"));  // two refusals, then the answer
+  }
+
+  // Past the attempts allowed: UNAVAILABLE, after kMaxAttempts calls.
+  {
+    std::lock_guard<std::mutex> lock(bookshelf_.mu_);
+    bookshelf_.flaky_failures_ = 10;
+    bookshelf_.flaky_request_ids_.clear();
+  }
+  std::promise<grpc::Status> failed;
+  caller.CallAsync(*service->FindMethodByName("GetBook"),
+                   std::chrono::system_clock::now() + std::chrono::seconds(5), request, book,
+                   [&failed](grpc::Status status) { failed.set_value(std::move(status)); });
+  EXPECT_EQ(failed.get_future().get().error_code(), grpc::StatusCode::UNAVAILABLE);
+  std::lock_guard<std::mutex> lock(bookshelf_.mu_);
+  EXPECT_EQ(bookshelf_.flaky_request_ids_.size(), static_cast<size_t>(kMaxAttempts));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -157,6 +158,74 @@ void SetRetryAfter(const absl::Status& status, HttpResponse& response) {
   if (seconds.has_value()) response.set_header("Retry-After", std::to_string(*seconds));
 }
 
+// The answer of a unary call: the backend's error, or its answer (JSON) with its ETag header.
+void WriteUnaryAnswer(const grpc::Status& status, const Message& answer, HttpResponse& response) {
+  if (!status.ok()) return WriteBackendError(response, status);
+  WriteAnswer(answer, response);
+  if (std::string etag = EtagHeaderOf(answer); !etag.empty()) response.set_header("ETag", etag);
+}
+
+// The record of a request just received: its start, request id and traceparent.
+RequestRecord NewRecord(const HttpRequest& request) {
+  RequestRecord record;
+  record.active = true;
+  record.start = std::chrono::steady_clock::now();
+  std::string id = request.header("X-Request-Id");
+  record.request_id = IsUsableHeader(id, kMaxRequestIdLength) ? id : server::NewRequestId();
+  std::string traceparent = request.header("traceparent");
+  if (IsUsableHeader(traceparent, kMaxTraceparentLength)) record.traceparent = traceparent;
+  return record;
+}
+
+// The audit record of an API call (completed once admitted and answered).
+CallRecord NewCallRecord(const HttpRequest& request, absl::string_view path, const Route& route,
+                         const RequestRecord& record) {
+  CallRecord audit;
+  audit.transport = v1::TRANSPORT_HTTP;
+  audit.method = route.grpc_method;
+  audit.http_method = request.method;
+  audit.http_path = std::string(path);
+  audit.request_id = record.request_id;
+  audit.client_address = request.client_address;
+  return audit;
+}
+
+void SetCaller(const Caller& caller, CallRecord& audit) {
+  audit.key_id = caller.key_id;
+  audit.staff_account_id = caller.staff_account_id;
+  audit.key_prefix = caller.prefix;
+  audit.role = caller.role;
+}
+
+// The call's outcome, for its audit line.
+void SetOutcome(absl::StatusCode outcome, int http_status, const Message* call,
+                const Message* answer, std::chrono::steady_clock::time_point start,
+                CallRecord& audit) {
+  audit.outcome = outcome;
+  audit.http_status = http_status;
+  if (call != nullptr) audit.resource = ResourceOf(*call, answer);
+  audit.duration = absl::FromChrono(std::chrono::steady_clock::now() - start);
+}
+
+// What the transcoder reads of a request, with the strings it points into (filled in place).
+struct TranscodeInput {
+  std::multimap<std::string, std::string> query;
+  std::string content_type, if_match, idempotency_key;
+  HttpRequestParts parts;
+};
+void FillTranscodeInput(const HttpRequest& request, const RouteMatch& match, TranscodeInput& in) {
+  in.query = QueryOf(request);
+  in.content_type = request.header("Content-Type");
+  in.if_match = request.header("If-Match");
+  in.idempotency_key = request.header("Idempotency-Key");
+  in.parts.path_bindings = &match.bindings;
+  in.parts.query = &in.query;
+  in.parts.body = request.body;
+  in.parts.content_type = in.content_type;
+  in.parts.if_match = in.if_match;
+  in.parts.idempotency_key = in.idempotency_key;
+}
+
 constexpr char kCorsAllowHeaders[] =
     "Authorization, Content-Type, X-Api-Key, X-Request-Id, X-Request-Timeout, Traceparent, "
     "If-Match, "
@@ -179,6 +248,10 @@ GatewayHttpServer::GatewayHttpServer(const RouteTable& routes, const BackendCall
   listener.max_upload_bytes = MaxUploadBytes();
   listener.on_answered = [this](const HttpRequest& request, const HttpResponse& response,
                                 size_t streamed_bytes) { Log(request, response, streamed_bytes); };
+  listener.inline_handler = [this](const std::shared_ptr<const HttpRequest>& request,
+                                   HttpAnswer answer) {
+    return ServeInline(request, std::move(answer));
+  };
   listener_ = std::make_unique<GuardedListener>(
       [this](const HttpRequest& request, HttpResponse& response) { Serve(request, response); },
       std::move(listener));
@@ -190,18 +263,20 @@ absl::StatusOr<int> GatewayHttpServer::Start(const std::string& host, int port) 
   return listener_->Start(host, port);
 }
 
-void GatewayHttpServer::Stop() { listener_->Stop(); }
+void GatewayHttpServer::Stop() {
+  listener_->Stop();
+  // The calls answered without a worker that the listener stopped waiting for: each ends by
+  // its deadline (at most the longest request timeout).
+  const auto until =
+      std::chrono::steady_clock::now() + options_.timeouts.max_timeout + std::chrono::seconds(1);
+  while (inline_in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
 
 void GatewayHttpServer::Serve(const HttpRequest& request, HttpResponse& response) {
-  RequestRecord& record = tls_record;
-  record = RequestRecord();
-  record.active = true;
-  record.start = std::chrono::steady_clock::now();
-  std::string id = request.header("X-Request-Id");
-  record.request_id = IsUsableHeader(id, kMaxRequestIdLength) ? id : server::NewRequestId();
-  std::string traceparent = request.header("traceparent");
-  if (IsUsableHeader(traceparent, kMaxTraceparentLength)) record.traceparent = traceparent;
-  response.set_header("X-Request-Id", record.request_id);
+  tls_record = NewRecord(request);
+  response.set_header("X-Request-Id", tls_record.request_id);
   Handle(request, response);
 }
 
@@ -295,13 +370,7 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   record.route = route.path.text();
   record.grpc_method = route.grpc_method;
 
-  CallRecord audit;
-  audit.transport = v1::TRANSPORT_HTTP;
-  audit.method = route.grpc_method;
-  audit.http_method = request.method;
-  audit.http_path = std::string(path);
-  audit.request_id = record.request_id;
-  audit.client_address = request.client_address;
+  CallRecord audit = NewCallRecord(request, path, route, record);
   std::optional<Caller> caller;
   std::optional<auth::CallerScope> caller_scope;
   if (options_.access != nullptr) {
@@ -330,18 +399,12 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
     }
     caller = *std::move(admitted);
     caller_scope.emplace(caller->principal(record.request_id));
-    audit.key_id = caller->key_id;
-    audit.staff_account_id = caller->staff_account_id;
-    audit.key_prefix = caller->prefix;
-    audit.role = caller->role;
+    SetCaller(*caller, audit);
   }
   // Writes the audit line (when the call needs one) once the answer is known.
   auto audit_call = [&](absl::StatusCode outcome, const Message* call, const Message* answer) {
     if (options_.access == nullptr) return;
-    audit.outcome = outcome;
-    audit.http_status = response.status;
-    if (call != nullptr) audit.resource = ResourceOf(*call, answer);
-    audit.duration = absl::FromChrono(std::chrono::steady_clock::now() - record.start);
+    SetOutcome(outcome, response.status, call, answer, record.start, audit);
     options_.access->Audit(audit);
   };
 
@@ -350,17 +413,9 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   if (!timeout.ok()) return WriteGatewayError(response, timeout.status());
   const Deadline deadline = std::chrono::system_clock::now() + *timeout;
 
-  HttpRequestParts parts;
-  parts.path_bindings = &match.bindings;
-  const std::multimap<std::string, std::string> query = QueryOf(request);
-  parts.query = &query;
-  parts.body = request.body;
-  const std::string content_type = request.header("Content-Type");
-  parts.content_type = content_type;
-  const std::string if_match = request.header("If-Match");
-  const std::string idempotency_key = request.header("Idempotency-Key");
-  parts.if_match = if_match;
-  parts.idempotency_key = idempotency_key;
+  TranscodeInput input;
+  FillTranscodeInput(request, match, input);
+  HttpRequestParts& parts = input.parts;
   if (request.body_source != nullptr) {  // a raw file (upload_routes.h)
     const UploadRoute* upload = FindUploadRoute(route.grpc_method);
     UploadResult result = ForwardUpload(route, *upload, request, parts, *timeout,
@@ -390,13 +445,92 @@ void GatewayHttpServer::Handle(const HttpRequest& request, HttpResponse& respons
   }
   std::unique_ptr<Message> answer = NewMessage(route.method->output_type());
   grpc::Status status = backends_.Call(*route.method, deadline, **call, *answer);
-  if (!status.ok()) {
-    WriteBackendError(response, status);
-    return audit_call(static_cast<absl::StatusCode>(status.error_code()), call->get(), nullptr);
+  WriteUnaryAnswer(status, *answer, response);
+  audit_call(static_cast<absl::StatusCode>(status.error_code()), call->get(),
+             status.ok() ? answer.get() : nullptr);
+}
+
+// A call answered without a worker: its request, what the backend call fills, and the answer.
+struct GatewayHttpServer::InlineCall {
+  std::shared_ptr<const HttpRequest> request;
+  HttpAnswer answer;
+  RequestRecord record;
+  CallRecord audit;
+  std::unique_ptr<Message> call;
+  std::unique_ptr<Message> answer_message;
+  HttpResponse response;
+};
+
+bool GatewayHttpServer::ServeInline(const std::shared_ptr<const HttpRequest>& request,
+                                    HttpAnswer answer) {
+  // Only an API call that cannot block: a key the cache admits (no lookup, nothing to write),
+  // a unary method whose success needs no audit line (a read of no personal data). Everything
+  // else (a key to look up, a refusal, a write, the console, the doors, streams, a malformed
+  // timeout) goes to a worker, as does any request before its admission.
+  if (options_.access == nullptr) return false;
+  const std::string api_key =
+      PresentedApiKey(request->header(kApiKeyHeader), request->header(kAuthorizationHeader));
+  if (api_key.empty()) return false;  // a console session, a door, or a refusal
+  const std::string method = request->method == "HEAD" ? "GET" : request->method;
+  const absl::string_view path = PathOf(*request);
+  RouteMatch match = routes_.Lookup(method, path);
+  if (match.outcome != RouteMatch::kMatched) return false;
+  const Route& route = *match.route;
+  if (route.method->client_streaming() || route.method->server_streaming() ||
+      AccessControl::ShouldAudit(route.grpc_method, absl::StatusCode::kOk)) {
+    return false;
   }
-  WriteAnswer(*answer, response);
-  if (std::string etag = EtagHeaderOf(*answer); !etag.empty()) response.set_header("ETag", etag);
-  audit_call(absl::StatusCode::kOk, call->get(), answer.get());
+  absl::StatusOr<std::chrono::milliseconds> timeout = RequestTimeout(
+      request->header("X-Request-Timeout"), request->header("grpc-timeout"), options_.timeouts);
+  if (!timeout.ok()) return false;
+  // Last check: it takes a token of the key's rate; from here the call is answered here.
+  std::optional<Caller> caller = options_.access->AdmitFromCache(api_key, route.grpc_method);
+  if (!caller.has_value()) return false;
+
+  inline_in_flight_.fetch_add(1);
+  auto call = std::make_shared<InlineCall>();
+  call->request = request;
+  call->answer = std::move(answer);
+  call->record = NewRecord(*request);
+  call->record.route = route.path.text();
+  call->record.grpc_method = route.grpc_method;
+  call->response.set_header("X-Request-Id", call->record.request_id);
+  HandleCors(*request, call->response);  // not a preflight (an OPTIONS matches no route)
+  call->audit = NewCallRecord(*request, path, route, call->record);
+  SetCaller(*caller, call->audit);
+
+  TranscodeInput input;
+  FillTranscodeInput(*request, match, input);
+  absl::StatusOr<std::unique_ptr<Message>> transcoded = TranscodeRequest(route, input.parts);
+  if (!transcoded.ok()) {
+    WriteGatewayError(call->response, transcoded.status());
+    AnswerInline(*call, transcoded.status().code());
+    return true;
+  }
+  call->call = *std::move(transcoded);
+  call->answer_message = NewMessage(route.method->output_type());
+  log::ScopedRequestContext context(call->record.request_id, call->record.traceparent);
+  auth::CallerScope caller_scope(caller->principal(call->record.request_id));
+  backends_.CallAsync(*route.method, std::chrono::system_clock::now() + *timeout, *call->call,
+                      *call->answer_message, [this, call](grpc::Status status) {
+                        WriteUnaryAnswer(status, *call->answer_message, call->response);
+                        AnswerInline(*call, static_cast<absl::StatusCode>(status.error_code()));
+                      });
+  return true;
+}
+
+void GatewayHttpServer::AnswerInline(InlineCall& call, absl::StatusCode outcome) {
+  // A success needs no audit line here (ServeInline); a refusal of the backend may.
+  if (AccessControl::ShouldAudit(call.audit.method, outcome)) {
+    SetOutcome(outcome, call.response.status, call.call.get(),
+               outcome == absl::StatusCode::kOk ? call.answer_message.get() : nullptr,
+               call.record.start, call.audit);
+    auto audit = [access = options_.access, record = call.audit] { access->Audit(record); };
+    if (!audit_workers_.Submit(audit)) audit();
+  }
+  tls_record = std::move(call.record);  // for Log (on_answered), on this thread
+  call.answer(std::move(call.response));
+  inline_in_flight_.fetch_sub(1);
 }
 
 bool GatewayHttpServer::HandleCors(const HttpRequest& request, HttpResponse& response) {

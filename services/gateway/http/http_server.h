@@ -18,6 +18,7 @@
 // Connections, timeouts, limits and TLS are the listener's (http/guarded_listener.h).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/server/bounded_workers.h"
 #include "services/gateway/access/access_control.h"
 #include "services/gateway/console/console_http.h"
 #include "services/gateway/http/guarded_listener.h"
@@ -62,7 +64,9 @@ struct HttpServerOptions {
   ConsoleHttp* console = nullptr;
   // Doors that answer some requests before route lookup and without an API key (links/: the
   // share links, the public read mode): each returns the route label (for the metrics) of a
-  // request it answered, or "" to let it go on.
+  // request it answered, or "" to let it go on. A door never answers a request that presents
+  // an API key on a path of the route table: those may be answered without asking the doors
+  // (ServeInline).
   using Door = std::function<std::string(const HttpRequest&, absl::string_view path,
                                          const std::multimap<std::string, std::string>& query,
                                          HttpResponse&)>;
@@ -97,6 +101,15 @@ class GatewayHttpServer {
   void Log(const HttpRequest& request, const HttpResponse& response, size_t streamed_bytes);
   // CORS headers for an allowed Origin; true when `request` was a preflight, answered here.
   bool HandleCors(const HttpRequest& request, HttpResponse& response);
+  // On the listener's I/O thread: takes a request that can be answered without blocking (an
+  // API read of no personal data by a key the cache admits) and calls its backend
+  // asynchronously; `answer` is called on the gRPC thread that gets the backend's answer. False:
+  // the request goes to a worker (Serve).
+  struct InlineCall;
+  bool ServeInline(const std::shared_ptr<const HttpRequest>& request, HttpAnswer answer);
+  // The end of an inline call whose response is written: its audit line when `outcome` needs
+  // one (on audit_workers_), its access-log line, its answer.
+  void AnswerInline(InlineCall& call, absl::StatusCode outcome);
   // Client-, server- and bidirectional-streaming methods.
   void HandleStreaming(const Route& route, const HttpRequestParts& parts, Deadline deadline,
                        HttpResponse& response);
@@ -105,6 +118,9 @@ class GatewayHttpServer {
   const BackendCaller& backends_;
   HttpMetrics& metrics_;
   const HttpServerOptions options_;
+  // Audit lines of inline calls that a backend refused (written to the database).
+  server::BoundedWorkers audit_workers_{{.threads = 1, .max_queued = 1024}};
+  std::atomic<int64_t> inline_in_flight_{0};
   std::unique_ptr<GuardedListener> listener_;
 };
 

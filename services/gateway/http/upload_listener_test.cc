@@ -1,13 +1,17 @@
 // Uploads on the guarded listener (guarded_listener.h): the handler reads the body as it
-// arrives, within the route's limit, the listener's timeouts and its count of uploads.
+// arrives, within the route's limit, the listener's timeouts and its count of uploads. And the
+// requests its inline handler answers without a worker.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/status_matchers.h"
@@ -187,6 +191,66 @@ TEST_F(UploadListenerTest, UploadsAreCountedAndAnUnreadBodyClosesTheConnection) 
   char byte;
   EXPECT_LE(::recv(refused, &byte, 1, 0), 0);
   ::close(refused);
+}
+
+// A request the inline handler takes is answered later from another thread, without a worker:
+// with the only worker held by a blocked request and no queue, it still gets its answer (a
+// worker's request would get 503), twice on one keep-alive connection, and logged once each.
+TEST(InlineHandlerTest, ATakenRequestIsAnsweredWithoutAWorker) {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<int> answered{0};
+  std::vector<std::thread> answering;
+  std::mutex answering_mu;
+  GuardedListenerOptions options;
+  options.threads = 1;
+  options.max_queued = 0;
+  options.on_answered = [&](const HttpRequest& request, const HttpResponse&, size_t) {
+    if (request.target == "/inline") answered.fetch_add(1);
+  };
+  options.inline_handler = [&](const std::shared_ptr<const HttpRequest>& request,
+                               HttpAnswer answer) {
+    if (request->target != "/inline") return false;
+    std::lock_guard<std::mutex> lock(answering_mu);
+    answering.emplace_back([answer = std::move(answer)] {
+      HttpResponse response;
+      response.set_content("later", "text/plain");
+      answer(std::move(response));
+    });
+    return true;
+  };
+  GuardedListener listener(
+      [&](const HttpRequest&, HttpResponse& response) {
+        released.wait();
+        response.set_content("worker", "text/plain");
+      },
+      options);
+  absl::StatusOr<int> port = listener.Start("127.0.0.1", 0);
+  ASSERT_THAT(port, IsOk());
+
+  int blocked = maillage::testing::ConnectFrom("127.0.0.1", *port);
+  ASSERT_TRUE(SendAll(blocked, "GET /blocked HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the worker takes it
+  int busy = maillage::testing::ConnectFrom("127.0.0.1", *port);
+  EXPECT_EQ(maillage::testing::RawExchange(busy, "GET /other HTTP/1.1\r\nHost: x\r\n\r\n",
+                                           std::chrono::seconds(5)),
+            503);
+  ::close(busy);
+  int fd = maillage::testing::ConnectFrom("127.0.0.1", *port);
+  for (int i = 0; i < 2; ++i) {
+    std::string body;
+    EXPECT_EQ(maillage::testing::RawExchange(fd, "GET /inline HTTP/1.1\r\nHost: x\r\n\r\n",
+                                             std::chrono::seconds(5), &body),
+              200);
+    EXPECT_EQ(body, "later");
+  }
+  ::close(fd);
+  EXPECT_EQ(answered.load(), 2);
+  release.set_value();
+  EXPECT_EQ(maillage::testing::RawExchange(blocked, "", std::chrono::seconds(5)), 200);
+  ::close(blocked);
+  listener.Stop(std::chrono::seconds(1));
+  for (std::thread& thread : answering) thread.join();
 }
 
 }  // namespace

@@ -2,12 +2,17 @@
 #include "services/gateway/routing/backend_caller.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/auth/caller.h"
+#include "common/log/log.h"
 #include "common/server/client.h"
 #include "google/api/annotations.pb.h"
+#include "grpcpp/alarm.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/impl/client_unary_call.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "grpcpp/impl/rpc_method.h"
@@ -59,6 +64,92 @@ grpc::Status CallOnce(const std::shared_ptr<grpc::Channel>& channel, const std::
   return Parse(answer, response);
 }
 
+// Whether a unary call that ended with `status` on its `attempt`-th try is tried again after
+// `backoff`: UNAVAILABLE, safe to repeat, attempts left, and time left before the deadline.
+bool TryAgain(const grpc::Status& status, bool retryable, int attempt,
+              std::chrono::milliseconds backoff, Deadline deadline) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE && retryable &&
+         attempt < kMaxAttempts && std::chrono::system_clock::now() + backoff < deadline;
+}
+
+// One call of CallAsync and its retries; deletes itself once `done` is called.
+class AsyncUnaryCall {
+ public:
+  AsyncUnaryCall(std::shared_ptr<grpc::Channel> channel, std::string path, Deadline deadline,
+                 bool retryable, google::protobuf::Message& response,
+                 std::function<void(grpc::Status)> done)
+      : stub_(std::move(channel)),
+        path_(std::move(path)),
+        deadline_(deadline),
+        retryable_(retryable),
+        response_(response),
+        done_(std::move(done)),
+        request_id_(log::CurrentRequestId()),
+        traceparent_(log::CurrentTraceparent()) {
+    if (const auth::Principal* caller = auth::CurrentCaller(); caller != nullptr) {
+      caller_ = *caller;
+    }
+  }
+
+  // The first attempt, on the calling thread.
+  void Start(const Message& request) {
+    grpc::Status serialized = Serialize(request, request_);
+    if (!serialized.ok()) return Finish(std::move(serialized));
+    Attempt();
+  }
+
+ private:
+  // With the calling thread's request id and caller (the first attempt runs on it; a retry on
+  // a gRPC thread, where they are set again).
+  void Attempt() {
+    context_ = std::make_unique<grpc::ClientContext>();
+    server::PrepareClientContext(*context_, deadline_);
+    answer_.Clear();
+    stub_.UnaryCall(context_.get(), path_, grpc::StubOptions(), &request_, &answer_,
+                    [this](grpc::Status status) { OnDone(std::move(status)); });
+  }
+
+  void OnDone(grpc::Status status) {
+    if (TryAgain(status, retryable_, attempt_, backoff_, deadline_)) {
+      ++attempt_;
+      alarm_ = std::make_unique<grpc::Alarm>();
+      alarm_->Set(std::chrono::system_clock::now() + backoff_, [this](bool) {
+        backoff_ *= 2;
+        log::ScopedRequestContext context(request_id_, traceparent_);
+        std::optional<auth::CallerScope> scope;
+        if (caller_.has_value()) scope.emplace(*caller_);
+        Attempt();
+      });
+      return;
+    }
+    response_.Clear();
+    if (status.ok()) status = Parse(answer_, response_);
+    Finish(std::move(status));
+  }
+
+  void Finish(grpc::Status status) {
+    std::function<void(grpc::Status)> done = std::move(done_);
+    delete this;
+    done(std::move(status));
+  }
+
+  grpc::GenericStub stub_;
+  const std::string path_;  // outlives each attempt, which refers to it
+  const Deadline deadline_;
+  const bool retryable_;
+  Message& response_;
+  std::function<void(grpc::Status)> done_;
+  const std::string request_id_;
+  const std::string traceparent_;
+  std::optional<auth::Principal> caller_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer answer_;
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<grpc::Alarm> alarm_;
+  int attempt_ = 1;
+  std::chrono::milliseconds backoff_ = kFirstRetryBackoff;
+};
+
 }  // namespace
 
 bool IsRetryable(const MethodDescriptor& method, const Message& request) {
@@ -94,14 +185,21 @@ grpc::Status BackendCaller::Call(const MethodDescriptor& method, Deadline deadli
   for (int attempt = 1;; ++attempt) {
     response.Clear();
     status = CallOnce(channel, path, deadline, request, response);
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || !retryable ||
-        attempt >= kMaxAttempts || std::chrono::system_clock::now() + backoff >= deadline) {
-      break;
-    }
+    if (!TryAgain(status, retryable, attempt, backoff, deadline)) break;
     std::this_thread::sleep_for(backoff);
     backoff *= 2;
   }
   return status;
+}
+
+void BackendCaller::CallAsync(const MethodDescriptor& method, Deadline deadline,
+                              const Message& request, Message& response,
+                              std::function<void(grpc::Status)> done) const {
+  std::shared_ptr<grpc::Channel> channel = ChannelFor(method);
+  if (channel == nullptr) return done(NoBackend(method));
+  (new AsyncUnaryCall(std::move(channel), GrpcPath(method), deadline, IsRetryable(method, request),
+                      response, std::move(done)))
+      ->Start(request);
 }
 
 std::unique_ptr<ResponseStream> BackendCaller::Stream(

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -97,6 +98,15 @@ class BackendCaller {
   grpc::Status Call(const google::protobuf::MethodDescriptor& method, Deadline deadline,
                     const google::protobuf::Message& request,
                     google::protobuf::Message& response) const;
+
+  // As Call, without blocking the calling thread: the call (and each retry, after its backoff)
+  // runs on gRPC's threads and `done` is called once, on one of them, with the status, the
+  // answer parsed into `response`. The call carries the request id, traceparent and caller
+  // (auth::CallerScope) of the calling thread, also on its retries. `request` and `response`
+  // must stay alive until `done` is called; `done` must not block.
+  void CallAsync(const google::protobuf::MethodDescriptor& method, Deadline deadline,
+                 const google::protobuf::Message& request, google::protobuf::Message& response,
+                 std::function<void(grpc::Status)> done) const;
 
   // Starts a streaming `method` (client, server or bidirectional streaming), sends `requests`
   // in order and half-closes; the responses are then read from the stream, which reports the
