@@ -1,6 +1,9 @@
 #include "common/server/bounded_workers.h"
 
+#include <chrono>
 #include <utility>
+
+#include "common/server/memory.h"
 
 namespace maillage::server {
 
@@ -41,7 +44,11 @@ void BoundedWorkers::Run() {
     queue_.pop_front();
     ++running_;
     lock.unlock();
+    const auto start = std::chrono::steady_clock::now();
     task();
+    task = nullptr;  // what the task captured (a request, its upload) is freed before the trim
+    ReleaseMemoryAfterCall(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     lock.lock();
     --running_;
   }

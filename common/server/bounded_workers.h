@@ -1,6 +1,8 @@
 // A fixed set of threads for blocking work handed over by an event loop (gRPC's callback
 // threads, an asynchronous HTTP listener), with a bounded queue: when it is full, Submit refuses
-// and the caller answers at once (UNAVAILABLE, 503) instead of queueing without end.
+// and the caller answers at once (UNAVAILABLE, 503) instead of queueing without end. After a
+// task that lasted long (an upload, an export), the thread gives the memory it freed back to the
+// system (memory.h: ReleaseMemoryAfterCall), as the gRPC servers do after a long call.
 //
 //   BoundedWorkers workers({.threads = 8, .max_queued = 1024});
 //   if (!workers.Submit([=] { ... })) ... refuse the call ...

@@ -1,8 +1,6 @@
 // Request id, access log and metrics of every gRPC call (see interceptors.h).
 #include "common/server/interceptors.h"
 
-#include <malloc.h>
-
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -14,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
+#include "common/server/memory.h"
 #include "common/server/utf8_fields.h"
 #include "common/status/errors.h"
 #include "common/status/grpc_status.h"
@@ -31,9 +30,6 @@ constexpr size_t kMaxRequestIdLength = 128;
 constexpr size_t kMaxTraceparentLength = 256;
 constexpr int kGrpcCodeCount = 17;
 constexpr absl::string_view kHealthMethodPrefix = "/grpc.health.v1.Health/";
-// A call that lasted this long has likely allocated a lot (an import of thousands of rows):
-// its freed memory is given back to the system when it ends (see OnStatus).
-constexpr double kLargeCallSeconds = 0.1;
 
 std::string MetadataValue(const grpc::ServerContextBase& context, absl::string_view key) {
   const auto& metadata = context.client_metadata();
@@ -203,11 +199,7 @@ class CallInterceptor final : public grpc::experimental::Interceptor {
                   {"peer", info_->server_context()->peer()}});
     }
     thread_context_.reset();
-    // glibc keeps the pages a call freed in the arena of the thread that served it, so the
-    // resident size grew by the peak of a large call for every arena that ever served one
-    // (maillage-directory: 229 MiB after four 5,000-row imports, 137 MiB with one arena).
-    // malloc_trim gives them back; a few milliseconds, only after calls that long.
-    if (seconds >= kLargeCallSeconds) malloc_trim(0);
+    ReleaseMemoryAfterCall(seconds);  // memory.h: after a long call, its pages go back
   }
 
   ServerRpcInfo* info_;

@@ -16,7 +16,7 @@
 //     (unary, client_stream, server_stream, bidi_stream); calls to methods that no compiled
 //     contract declares are counted under grpc_service="unknown", grpc_method="unknown".
 //   - after a call that lasted 100 ms or more (an import, an export...), the memory it freed is
-//     given back to the system (malloc_trim), so that the resident size does not keep the peak
+//     given back to the system (memory.h), so that the resident size does not keep the peak
 //     of every large call in every allocator arena.
 //
 // A handler reads the id of its call with RequestId(*context) (also when the client sent none:

@@ -2,7 +2,6 @@
 #include "common/server/server.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "common/server/build_info.h"
 #include "common/server/client.h"
 #include "common/server/interceptors.h"
+#include "common/server/memory.h"
 #include "common/server/tls.h"
 #include "common/status/errors.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -186,10 +186,9 @@ absl::Status Server::Start() {
   // goes through one global cycle graph (3 % of a GetActor's CPU, and a lock shared by all
   // threads). Off in every binary: a lock-order deadlock would still show as a hung test.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // glibc makes an arena per thread that allocates concurrently (up to 8 per core), and each
-  // arena keeps the peak of the calls it served: two arenas bound that (the interceptor also
-  // gives the memory of long calls back, interceptors.h). MALLOC_ARENA_MAX, when set, wins.
-  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+  // Binaries did it first thing (service::InitProcess); in-process servers of tests and
+  // benchmarks get it here (memory.h).
+  LimitAllocatorArenas();
 
   if (options_.metrics_port >= 0) {
     std::string address = HostPort(options_.host, options_.metrics_port);

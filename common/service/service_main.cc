@@ -10,6 +10,7 @@
 #include "common/auth/caller.h"
 #include "common/db/idempotency.h"
 #include "common/log/log.h"
+#include "common/server/memory.h"
 #include "prometheus/gauge.h"
 
 namespace maillage::service {
@@ -62,6 +63,7 @@ int ConfigError(const absl::Status& status) {
 }
 
 void InitProcess(const ServiceEnvironment& environment) {
+  server::LimitAllocatorArenas();  // before the log's and the pool's threads
   log::Init(environment.server.service_name, environment.log_level);
   auth::SetProcessSecret(environment.principal_secret);
   // Page tokens are signed with a key every replica derives from the same secret.

@@ -64,7 +64,8 @@ ServiceEnvironment ReadServiceEnvironment(config::Env& env, absl::string_view se
 // Prints the configuration error on one line of stderr and returns the exit code 2.
 int ConfigError(const absl::Status& status);
 
-// Initialises the logs, installs the principal secret and logs "starting".
+// Caps the allocator's arenas (server::LimitAllocatorArenas: call it before any thread starts),
+// initialises the logs, installs the principal secret and logs "starting".
 void InitProcess(const ServiceEnvironment& environment);
 
 // The start-up step of server::RunUntilSignal: applies `migrations`, then runs `after_migrate`
