@@ -38,13 +38,10 @@ namespace {
 
 // Keepalive: the server pings an idle client every minute and drops it after 20 s without an
 // answer; clients may ping every 10 s even without calls in flight (client.h pings every 20 s).
-// Connections are recycled after 5 minutes (with a grace for calls in flight) so that clients
-// balancing over DNS discover new replicas.
+// Connections are recycled (ServerOptions::connection_max_age and its grace).
 constexpr int kKeepaliveTimeMs = 60'000;
 constexpr int kKeepaliveTimeoutMs = 20'000;
 constexpr int kMinClientPingIntervalMs = 10'000;
-constexpr int kMaxConnectionAgeMs = 5 * 60'000;
-constexpr int kMaxConnectionAgeGraceMs = 60'000;
 
 // Records the names of the services registered on the server being built.
 class ServiceNamesPlugin final : public grpc::ServerBuilderPlugin {
@@ -235,8 +232,10 @@ absl::Status Server::Start() {
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
                              kMinClientPingIntervalMs);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, kMaxConnectionAgeMs);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, kMaxConnectionAgeGraceMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(options_.connection_max_age.count()));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             static_cast<int>(options_.connection_age_grace.count()));
 
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<ServerInterceptorFactory>(

@@ -53,6 +53,13 @@ struct ServerOptions {
   int max_message_bytes = 8 << 20;  // largest message received or sent
   std::chrono::milliseconds drain_timeout{10000};  // in-flight calls get this long on Shutdown
   bool reflection = true;                          // grpc.reflection.v1alpha.ServerReflection
+  // Connections are recycled after `connection_max_age` so that clients balancing over DNS
+  // discover new replicas; the calls in flight on a recycled connection then get
+  // `connection_age_grace` to end. The grace is longer than any call we allow (the gateway's
+  // uploads last up to MAILLAGE_UPLOAD_TIMEOUT, 10 min by default): a call cut by it would fail
+  // UNAVAILABLE after its server may have committed it. Each call stays bounded by its deadline.
+  std::chrono::milliseconds connection_max_age{5 * 60'000};
+  std::chrono::milliseconds connection_age_grace{60 * 60'000};
   // TLS of the gRPC port (tls.h): none (plaintext, the default), a certificate and key (TLS),
   // or with a CA too (mutual TLS: only clients with a certificate of that CA get in). Start
   // fails FAILED_PRECONDITION when the files cannot be read.

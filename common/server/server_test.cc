@@ -235,6 +235,28 @@ TEST(ServerTest, ShutdownCancelsCallsThatOutlastTheDrainTimeout) {
   EXPECT_FALSE(endless.get().ok());
 }
 
+TEST(ServerTest, ACallOutlivingItsConnectionsAgeEndsWithinTheGrace) {
+  // A recycled connection keeps its calls in flight for the grace: a long upload started on a
+  // connection about to be recycled must not be cut (the default grace outlasts any call).
+  TestEchoService service;
+  ServerOptions options = TestOptions();
+  options.connection_max_age = std::chrono::milliseconds(200);
+  Server server(options, {&service});
+  ASSERT_THAT(server.Start(), IsOk());
+  server.SetServing(true);
+  EXPECT_TRUE(Echo(Connect(server.port()), "long", 1500).ok());
+  // Longer than the gateway's longest call by default (an upload: MAILLAGE_UPLOAD_TIMEOUT, 10 min).
+  EXPECT_GT(ServerOptions().connection_age_grace, std::chrono::minutes(10));
+
+  // The same call with a grace shorter than the call is cut: what the default prevents.
+  TestEchoService cut_service;
+  options.connection_age_grace = std::chrono::milliseconds(100);
+  Server cut(options, {&cut_service});
+  ASSERT_THAT(cut.Start(), IsOk());
+  cut.SetServing(true);
+  EXPECT_EQ(Echo(Connect(cut.port()), "long", 1500).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
 TEST(ServerTest, MessagesAboveTheLimitAreRejected) {
   TestEchoService service;
   ServerOptions options = TestOptions();
