@@ -144,9 +144,15 @@ int64_t ForgetRequestsAbout(pqxx::work& txn, const std::vector<std::string>& res
       .affected_rows();
 }
 
+std::string ForgetRequestsAboutSql(pqxx::work& txn,
+                                   const std::vector<std::string>& resource_names) {
+  if (resource_names.empty()) return "";
+  return absl::StrCat(kForgetRequests, txn.quote(PgArray(resource_names)), "::text[];");
+}
+
 void ForgetRequestsAboutAtCommit(pqxx::work& txn, const std::vector<std::string>& resource_names) {
   if (resource_names.empty()) return;
-  ExecAtCommit(txn, absl::StrCat(kForgetRequests, txn.quote(PgArray(resource_names)), "::text[];"));
+  ExecAtCommit(txn, ForgetRequestsAboutSql(txn, resource_names));
 }
 
 int64_t PurgeRequestIds(pqxx::work& txn, absl::Time cutoff) {

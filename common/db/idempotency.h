@@ -79,6 +79,8 @@ int64_t ForgetRequestsAbout(pqxx::work& txn, const std::vector<std::string>& res
 
 // The same with the transaction's COMMIT (ExecAtCommit), for a write that needs no count.
 void ForgetRequestsAboutAtCommit(pqxx::work& txn, const std::vector<std::string>& resource_names);
+// The statement of ForgetRequestsAbout (ended by ';', empty for no name), to send with others.
+std::string ForgetRequestsAboutSql(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 // Deletes the records created before `cutoff` (now - kRequestIdRetention); returns how many.
 int64_t PurgeRequestIds(pqxx::work& txn, absl::Time cutoff);

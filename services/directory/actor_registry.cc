@@ -168,14 +168,36 @@ absl::Status DuplicateActorError(const IdentifierOwner& owner) {
   return status;
 }
 
-absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
-                                        absl::string_view prefix) {
-  // One round trip: the identifiers do not depend on the commune's normalization.
-  ActorFacts facts = ActorStore::ReadFacts(txn, actor, self_id);
+namespace {
+
+// The errors of `actor` given what the directory says of it (and the commune replaced by its
+// current code).
+absl::Status ReportFacts(Actor& actor, absl::string_view prefix, const ActorFacts& facts) {
   MAILLAGE_RETURN_IF_ERROR(ReportReference(actor, prefix, facts.current_commune,
                                            facts.unknown_categories, facts.unknown_themes));
   if (facts.owner) return DuplicateActorError(*facts.owner);
   return absl::OkStatus();
+}
+
+// The errors of an actor that ActorStore::InsertChecked or UpdateChecked did not write.
+absl::Status NotWritten(Actor& actor, absl::string_view prefix, const ActorFacts& facts) {
+  absl::Status status = ReportFacts(actor, prefix, facts);
+  if (status.ok()) return absl::InternalError("the actor was not written and no check failed");
+  return status;
+}
+
+bool OwnFieldsValid(const Actor& actor, absl::string_view prefix) {
+  FieldViolations violations;
+  CheckActorFields(actor, prefix, violations);
+  return violations.empty();
+}
+
+}  // namespace
+
+absl::Status CheckActorAgainstDirectory(pqxx::work& txn, Actor& actor, int64_t self_id,
+                                        absl::string_view prefix) {
+  // One round trip: the identifiers do not depend on the commune's normalization.
+  return ReportFacts(actor, prefix, ActorStore::ReadFacts(txn, actor, self_id));
 }
 
 absl::StatusOr<Actor> ActorRegistry::Get(const v1::GetActorRequest& request,
@@ -261,8 +283,14 @@ absl::StatusOr<Actor> ActorRegistry::Create(const v1::CreateActorRequest& reques
         txn, request.request_id(), "CreateActor", request, kDomain, [&]() -> absl::StatusOr<Actor> {
           Actor actor = request.actor();
           NormalizeActor(actor);
-          MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, actor, 0, "actor."));
-          Actor created = ActorStore::Insert(txn, actor);
+          if (!OwnFieldsValid(actor, "actor.")) {
+            // Every violation at once, those against the directory too.
+            return NotWritten(actor, "actor.", ActorStore::ReadFacts(txn, actor, 0));
+          }
+          // The checks against the directory and the insert in one round trip.
+          CheckedWrite write = ActorStore::InsertChecked(txn, actor);
+          if (!write.stored) return NotWritten(actor, "actor.", write.facts);
+          Actor created = std::move(*write.stored);
           AppendChange(txn, v1::CHANGE_KIND_CREATED, v1::CHANGED_RESOURCE_TYPE_ACTOR,
                        created.name(), &created);
           return created;
@@ -281,9 +309,21 @@ absl::StatusOr<Actor> ActorRegistry::Update(const v1::UpdateActorRequest& reques
     MAILLAGE_ASSIGN_OR_RETURN(Actor updated, api::ApplyUpdateMask(current, request.actor(),
                                                                   request.update_mask(), kDomain));
     NormalizeActor(updated);
-    MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, updated, id, "actor."));
-    if (SameWritableFields(updated, current)) return current;
-    Actor stored = ActorStore::Update(txn, id, updated);
+    Actor stored;
+    // When a field other than the commune changes and every field is valid, the checks against
+    // the directory and the update in one round trip; otherwise the checks first (every
+    // violation at once; the commune's current code may make the update a no-op).
+    Actor same_commune = updated;
+    same_commune.mutable_address()->set_commune_insee_code(current.address().commune_insee_code());
+    if (!SameWritableFields(same_commune, current) && OwnFieldsValid(updated, "actor.")) {
+      CheckedWrite write = ActorStore::UpdateChecked(txn, id, updated);
+      if (!write.stored) return NotWritten(updated, "actor.", write.facts);
+      stored = std::move(*write.stored);
+    } else {
+      MAILLAGE_RETURN_IF_ERROR(CheckActorAgainstDirectory(txn, updated, id, "actor."));
+      if (SameWritableFields(updated, current)) return current;
+      stored = ActorStore::Update(txn, id, updated);
+    }
     AppendChange(txn, v1::CHANGE_KIND_UPDATED, v1::CHANGED_RESOURCE_TYPE_ACTOR, stored.name(),
                  &stored);
     return stored;

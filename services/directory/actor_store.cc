@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -37,23 +38,80 @@ constexpr char kDeleteUnreferenced[] =
 // One statement for every check of an actor against the directory: $1 the INSEE code, $2 and $3
 // the network categories and themes, $4 to $8 SIRET, SIREN, RNA, display name and the actor's
 // own id (0 for a new one). Columns: the current commune, the unknown categories and themes,
-// and the id and rule of another actor holding an identifier.
+// and the id and rule of another actor holding an identifier. Written so that its generic plan
+// is as good as a custom one (PostgreSQL then stops planning it on every call, which cost more
+// than running it): the commune by its primary key first, and each identifier's condition
+// repeats the predicate of its partial index (`siret <> ''`...).
 constexpr char kFacts[] =
-    "SELECT (SELECT insee_code FROM communes WHERE $1 <> '' AND (insee_code = $1 OR "
-    "$1 = ANY(former_insee_codes)) ORDER BY insee_code = $1 DESC LIMIT 1), "
+    "SELECT coalesce((SELECT insee_code FROM communes WHERE $1 <> '' AND insee_code = $1), "
+    "(SELECT insee_code FROM communes WHERE $1 <> '' AND $1 = ANY(former_insee_codes) "
+    "ORDER BY insee_code LIMIT 1)) AS commune, "
     "ARRAY(SELECT u.c FROM unnest($2::text[]) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS "
-    "(SELECT 1 FROM network_categories t WHERE t.code = u.c) ORDER BY u.o), "
+    "(SELECT 1 FROM network_categories t WHERE t.code = u.c) ORDER BY u.o) AS categories, "
     "ARRAY(SELECT u.c FROM unnest($3::text[]) WITH ORDINALITY AS u(c, o) WHERE NOT EXISTS "
-    "(SELECT 1 FROM themes t WHERE t.code = u.c) ORDER BY u.o), owner.id, owner.rule "
+    "(SELECT 1 FROM themes t WHERE t.code = u.c) ORDER BY u.o) AS themes, "
+    "owner.id AS owner_id, owner.rule AS owner_rule "
     "FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT id, rule FROM ("
     " SELECT id, 'siret' AS rule, 1 AS priority FROM actors"
-    "  WHERE $4 <> '' AND siret = $4 AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
+    "  WHERE $4 <> '' AND siret = $4 AND siret <> ''"
+    "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
     " UNION ALL SELECT id, 'siren_and_name', 2 FROM actors"
-    "  WHERE $5 <> '' AND siren = $5 AND directory_fold(display_name) = directory_fold($7)"
+    "  WHERE $5 <> '' AND siren = $5 AND siren <> ''"
+    "  AND directory_fold(display_name) = directory_fold($7)"
     "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
     " UNION ALL SELECT id, 'rna', 3 FROM actors"
-    "  WHERE $6 <> '' AND rna = $6 AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
+    "  WHERE $6 <> '' AND rna = $6 AND rna <> ''"
+    "  AND state <> 'ACTOR_STATE_MERGED' AND id <> $8::bigint"
     ") owners ORDER BY priority, id LIMIT 1) owner ON true";
+// The number of columns of Columns().
+constexpr int kActorColumns = 34;
+// kFacts (alias f) and a write of the actor that happens only when it finds nothing against
+// it, in one statement: `write` is an INSERT or UPDATE ... RETURNING Columns() that reads f
+// (kCleanFacts), over the parameters of WriteParams ($1 to $26) and $27, the actor's own id.
+// Columns: the written actor (NULLs when nothing was written), then the facts.
+constexpr char kCleanFacts[] =
+    "($11 = '' OR f.commune IS NOT NULL) AND cardinality(f.categories) = 0 AND "
+    "cardinality(f.themes) = 0 AND f.owner_id IS NULL";
+std::string CheckedWriteSql(absl::string_view write) {
+  // kFacts's parameters as the write's: $1 the INSEE code, $2 and $3 the categories and themes,
+  // $4 to $8 SIRET, SIREN, RNA, display name, own id.
+  static constexpr const char* kFactParams[] = {"",    "$11", "$20", "$21", "$15",
+                                                "$14", "$16", "$1",  "$27"};
+  std::string facts;
+  for (const char* p = kFacts; *p != '\0'; ++p) {
+    if (*p == '$' && p[1] >= '1' && p[1] <= '8') {
+      facts += kFactParams[*++p - '0'];
+    } else {
+      facts += *p;
+    }
+  }
+  return absl::StrCat("WITH f AS (", facts, "), w AS (", write,
+                      ") SELECT w.*, f.commune, f.categories, f.themes, f.owner_id, f.owner_rule "
+                      "FROM f LEFT JOIN w ON true");
+}
+// kWritableValues with the INSEE code replaced by the current code of its commune (f.commune).
+std::string CheckedValues() {
+  return absl::StrReplaceAll(kWritableValues, {{" $11,", " coalesce(f.commune, $11),"}});
+}
+
+ActorFacts FactsFromRow(const pqxx::row& row, int first) {
+  ActorFacts facts;
+  if (!row[first].is_null()) facts.current_commune = row[first].as<std::string>();
+  facts.unknown_categories = db::ReadTextArray(row[first + 1]);
+  facts.unknown_themes = db::ReadTextArray(row[first + 2]);
+  if (!row[first + 3].is_null()) {
+    facts.owner = IdentifierOwner{row[first + 3].as<int64_t>(), row[first + 4].as<std::string>()};
+  }
+  return facts;
+}
+
+CheckedWrite CheckedWriteFromRow(const pqxx::row& row) {
+  CheckedWrite result;
+  result.facts = FactsFromRow(row, kActorColumns);
+  if (!row[0].is_null()) result.stored = ActorStore::ActorFromRow(row);
+  return result;
+}
+
 constexpr char kSetState[] =
     "UPDATE actors AS a SET state = $2, revision = a.revision + 1, update_time = now(), "
     "archive_time = CASE WHEN $2 = 'ACTOR_STATE_ACTIVE' THEN NULL ELSE now() END "
@@ -349,6 +407,30 @@ Actor ActorStore::Update(pqxx::work& txn, int64_t id, const Actor& actor) {
   return ActorFromRow(db::ExecPrepared(txn, *kUpdate, params)[0]);
 }
 
+CheckedWrite ActorStore::InsertChecked(pqxx::work& txn, const Actor& actor) {
+  static const auto* const kStatement =
+      new db::Statement{"directory_insert_checked_actor",
+                        CheckedWriteSql(absl::StrCat("INSERT INTO actors AS a (", kWritableColumns,
+                                                     ") SELECT ", CheckedValues(), " FROM f WHERE ",
+                                                     kCleanFacts, " RETURNING ", Columns()))};
+  std::vector<std::string> params = WriteParams(actor);
+  params.push_back("0");
+  return CheckedWriteFromRow(db::ExecPrepared(txn, *kStatement, params)[0]);
+}
+
+CheckedWrite ActorStore::UpdateChecked(pqxx::work& txn, int64_t id, const Actor& actor) {
+  static const auto* const kStatement =
+      new db::Statement{"directory_update_checked_actor",
+                        CheckedWriteSql(absl::StrCat(
+                            "UPDATE actors AS a SET (", kWritableColumns, ") = (", CheckedValues(),
+                            "), revision = a.revision + 1, update_time = now() FROM f "
+                            "WHERE a.id = $27::bigint AND ",
+                            kCleanFacts, " RETURNING ", Columns()))};
+  std::vector<std::string> params = WriteParams(actor);
+  params.push_back(absl::StrCat(id));
+  return CheckedWriteFromRow(db::ExecPrepared(txn, *kStatement, params)[0]);
+}
+
 Actor ActorStore::SetState(pqxx::work& txn, int64_t id, v1::ActorState state) {
   static const auto* const kStatement = new db::Statement{
       "directory_set_actor_state", absl::StrCat(kSetState, " RETURNING ", Columns())};
@@ -369,15 +451,7 @@ ActorFacts ActorStore::ReadFacts(pqxx::work& txn, const Actor& actor, int64_t se
       {actor.address().commune_insee_code(), db::PgArray(actor.network_categories()),
        db::PgArray(actor.themes()), actor.siret(), actor.siren(), actor.rna(), actor.display_name(),
        absl::StrCat(self_id)});
-  const pqxx::row row = rows[0];
-  ActorFacts facts;
-  if (!row[0].is_null()) facts.current_commune = row[0].as<std::string>();
-  facts.unknown_categories = db::ReadTextArray(row[1]);
-  facts.unknown_themes = db::ReadTextArray(row[2]);
-  if (!row[3].is_null()) {
-    facts.owner = IdentifierOwner{row[3].as<int64_t>(), row[4].as<std::string>()};
-  }
-  return facts;
+  return FactsFromRow(rows[0], 0);
 }
 
 std::vector<std::string> ActorStore::FoldNames(pqxx::work& txn,
@@ -463,7 +537,7 @@ ActorPage ActorStore::List(pqxx::work& txn, const std::string& where,
   ActorPage page;
   for (const auto& row : rows) {
     page.actors.push_back(ActorFromRow(row));
-    page.sort_keys.push_back(row[34].as<std::string>());
+    page.sort_keys.push_back(row[kActorColumns].as<std::string>());
   }
   return page;
 }

@@ -38,6 +38,13 @@ struct ActorFacts {
   absl::optional<IdentifierOwner> owner;
 };
 
+// A write checked against the directory in the same statement (ActorStore::InsertChecked,
+// UpdateChecked): the actor as stored, or nullopt when the facts stopped it.
+struct CheckedWrite {
+  ActorFacts facts;
+  absl::optional<v1::Actor> stored;
+};
+
 // A page of rows of a keyset query: the actors and the sort key of the last one (as text).
 struct ActorPage {
   std::vector<v1::Actor> actors;
@@ -90,6 +97,12 @@ class ActorStore {
 
   // In one statement, what the directory knows of `actor`'s references (see ActorFacts).
   static ActorFacts ReadFacts(pqxx::work& txn, const v1::Actor& actor, int64_t self_id);
+  // Insert and Update in the statement of ReadFacts, done only when the facts find nothing
+  // against the actor (its commune known, then written as its current code; its categories and
+  // themes known; no other actor holding its identifiers): one round trip for the checks and
+  // the write of an actor whose own fields are valid (CheckActorFields).
+  static CheckedWrite InsertChecked(pqxx::work& txn, const v1::Actor& actor);
+  static CheckedWrite UpdateChecked(pqxx::work& txn, int64_t id, const v1::Actor& actor);
 
   // directory_fold (case and accents folded, as the duplicate rules compare names) of each
   // text, in order.

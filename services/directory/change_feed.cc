@@ -1,6 +1,8 @@
 // The change feed: append under an advisory lock, read after a cursor (see change_feed.h).
 #include "services/directory/change_feed.h"
 
+#include <map>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -60,18 +62,6 @@ constexpr char kSelectChangesOf[] =
     "FROM changes WHERE resource_name = ANY($1::text[]) ORDER BY sequence";
 // Followed by the quoted names, "::text[]) AND snapshot IS NOT NULL".
 constexpr char kForgetSnapshots[] = "UPDATE changes SET snapshot = NULL WHERE resource_name = ANY(";
-// The names linked to $2 by MERGED changes of type $1, either way (index changes_merged_into of
-// migration 0005 and changes_resource), with the first sequence that links each.
-constexpr char kNamesOf[] =
-    "WITH RECURSIVE names(name, sequence) AS ("
-    " SELECT $2::text, 0::bigint"
-    " UNION"
-    " SELECT CASE WHEN c.resource_name = n.name THEN c.merged_into ELSE c.resource_name END,"
-    "        c.sequence"
-    " FROM changes c JOIN names n ON c.resource_name = n.name OR c.merged_into = n.name"
-    " WHERE c.kind = 'CHANGE_KIND_MERGED' AND c.resource_type = $1 AND c.merged_into <> '')"
-    "SELECT name FROM names GROUP BY name ORDER BY min(sequence), name";
-
 // The cursor is opaque: a page token over the fingerprint "changes" holding the sequence.
 constexpr absl::string_view kCursorFingerprint = "changes";
 
@@ -141,12 +131,14 @@ void AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType 
   db::ExecAtCommit(txn, AppendChangeSql(txn, kind, type, resource_name, snapshot, merged_into));
 }
 
-pqxx::result AppendChangeAndThen(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
-                                 absl::string_view resource_name, absl::string_view then) {
-  return txn.exec(absl::StrCat(
-      "SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); WITH appended AS (", kInsertChangeHead,
-      txn.quote(v1::ChangeKind_Name(kind)), ", ", txn.quote(v1::ChangedResourceType_Name(type)),
-      ", ", txn.quote(std::string(resource_name)), ", '', NULL", kInsertChangeTail, ") ", then));
+std::string AppendChangeAndThenSql(pqxx::work& txn, v1::ChangeKind kind,
+                                   v1::ChangedResourceType type, absl::string_view resource_name,
+                                   absl::string_view then) {
+  return absl::StrCat("SELECT pg_advisory_xact_lock(", kChangeFeedLock, "); WITH appended AS (",
+                      kInsertChangeHead, txn.quote(v1::ChangeKind_Name(kind)), ", ",
+                      txn.quote(v1::ChangedResourceType_Name(type)), ", ",
+                      txn.quote(std::string(resource_name)), ", '', NULL", kInsertChangeTail, ") ",
+                      then, ";");
 }
 
 void AppendChanges(pqxx::work& txn, const std::vector<PendingChange>& changes) {
@@ -229,19 +221,52 @@ PruneResult PruneChanges(pqxx::work& txn, absl::Time cutoff) {
   return {row[0][0].as<int64_t>(), row[0][1].as<int64_t>()};
 }
 
+std::string NamesOfSql(v1::ChangedResourceType type, absl::string_view name_sql) {
+  // Each branch of the LATERAL union has its index (changes_resource, changes_merged_into of
+  // migration 0005): a join on `resource_name = n.name OR merged_into = n.name` can use
+  // neither and reads every MERGED change.
+  const std::string filter =
+      absl::StrCat(" AND c.kind = 'CHANGE_KIND_MERGED' AND c.resource_type = '",
+                   v1::ChangedResourceType_Name(type), "' AND c.merged_into <> ''");
+  return absl::StrCat(
+      "ARRAY(WITH RECURSIVE names(name, sequence) AS (SELECT (", name_sql,
+      ")::text, 0::bigint UNION SELECT CASE WHEN m.resource_name = n.name THEN m.merged_into "
+      "ELSE m.resource_name END, m.sequence FROM names n, LATERAL ("
+      "SELECT c.resource_name, c.merged_into, c.sequence FROM changes c "
+      "WHERE c.resource_name = n.name",
+      filter,
+      " UNION ALL SELECT c.resource_name, c.merged_into, c.sequence FROM changes c "
+      "WHERE c.merged_into = n.name",
+      filter, ") m) SELECT name FROM names GROUP BY name ORDER BY min(sequence), name)");
+}
+
 std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
                                  const std::string& resource_name) {
-  std::vector<std::string> names;
-  for (const auto& row :
-       txn.exec_params(kNamesOf, v1::ChangedResourceType_Name(type), resource_name)) {
-    names.push_back(row[0].as<std::string>());
-  }
-  return names;
+  static const auto* const kStatements = [] {
+    auto* statements = new std::map<v1::ChangedResourceType, db::Statement>;
+    for (auto t : {v1::CHANGED_RESOURCE_TYPE_ACTOR, v1::CHANGED_RESOURCE_TYPE_CONTACT,
+                   v1::CHANGED_RESOURCE_TYPE_RELATIONSHIP}) {
+      (*statements)[t] =
+          db::Statement{absl::StrCat("directory_names_of_", v1::ChangedResourceType_Name(t)),
+                        absl::StrCat("SELECT ", NamesOfSql(t, "$1"))};
+    }
+    return statements;
+  }();
+  auto it = kStatements->find(type);
+  pqxx::result rows =
+      it != kStatements->end()
+          ? db::ExecPrepared(txn, it->second, {resource_name})
+          : txn.exec_params(absl::StrCat("SELECT ", NamesOfSql(type, "$1")), resource_name);
+  return db::ReadTextArray(rows[0][0]);
+}
+
+std::string ForgetSnapshotsSql(pqxx::work& txn, const std::vector<std::string>& resource_names) {
+  return absl::StrCat(kForgetSnapshots, txn.quote(db::PgArray(resource_names)),
+                      "::text[]) AND snapshot IS NOT NULL;");
 }
 
 void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names) {
-  db::ExecAtCommit(txn, absl::StrCat(kForgetSnapshots, txn.quote(db::PgArray(resource_names)),
-                                     "::text[]) AND snapshot IS NOT NULL;"));
+  db::ExecAtCommit(txn, ForgetSnapshotsSql(txn, resource_names));
 }
 
 service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration retention,

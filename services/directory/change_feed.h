@@ -6,8 +6,9 @@
 // numbers its changes only once the earlier one is visible: a reader that sees sequence n
 // already sees every change numbered below n. AppendChange sends the lock and the insert with
 // the transaction's COMMIT (db::ExecAtCommit: one round trip, the lock held only while it
-// runs); AppendChangeAndThen, for a caller that needs the sequence, sends them at once: call
-// it last in the transaction, so that the lock is held briefly.
+// runs); AppendChangeAndThenSql makes the same with a statement of the caller that reads the
+// sequence, sent with the COMMIT too or, when the caller needs its result, as the last
+// statement before the COMMIT, so that the lock is held briefly.
 //
 // Retention: changes committed more than the retention period ago (env
 // MAILLAGE_CHANGE_RETENTION_DAYS, default 400 days) are deleted by ChangeFeedRetentionJob,
@@ -43,11 +44,14 @@ void AppendChange(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType 
                   absl::string_view resource_name, const google::protobuf::Message* snapshot,
                   absl::string_view merged_into = "");
 
-// Appends a change without snapshot (DELETED, ERASED) now, with `then` in the same round trip:
-// one statement that reads the new change's sequence from `appended` (a CTE of one row, column
-// `sequence`); returns the result of `then`. The feed's lock is then held until COMMIT.
-pqxx::result AppendChangeAndThen(pqxx::work& txn, v1::ChangeKind kind, v1::ChangedResourceType type,
-                                 absl::string_view resource_name, absl::string_view then);
+// The query string that appends a change without snapshot (DELETED, ERASED) and runs `then`
+// in the same round trip: the feed's lock, then one statement in which `then` reads the new
+// change's sequence from `appended` (a CTE of one row, column `sequence`); ends with ';'. Send
+// it with txn.exec when the result of `then` is needed (the feed's lock is then held until
+// COMMIT: make it the transaction's last statement), else with db::ExecAtCommit.
+std::string AppendChangeAndThenSql(pqxx::work& txn, v1::ChangeKind kind,
+                                   v1::ChangedResourceType type, absl::string_view resource_name,
+                                   absl::string_view then);
 
 // A change to append later (AppendChanges), with its snapshot already serialized.
 struct PendingChange {
@@ -84,9 +88,13 @@ std::vector<v1::Change> ChangesOf(pqxx::work& txn, const std::vector<std::string
 // Every name the resource `resource_name` of type `type` had or has, following its MERGED
 // changes both ways (a contact moved by MergeActors from actors/A to actors/B is
 // actors/A/contacts/N then actors/B/contacts/N): `resource_name` first, then the others in
-// the order of the feed.
+// the order of the feed. One prepared statement (NamesOfSql).
 std::vector<std::string> NamesOf(pqxx::work& txn, v1::ChangedResourceType type,
                                  const std::string& resource_name);
+// NamesOf as an SQL expression of type text[], for a statement that reads the names with the
+// resource: `name_sql` is the SQL of the name to start from (a parameter, or an expression
+// over the resource's row).
+std::string NamesOfSql(v1::ChangedResourceType type, absl::string_view name_sql);
 
 // Deletes the changes committed before `cutoff` (a prefix of the feed, under the feed's lock);
 // returns how many went and the pruning point.
@@ -104,5 +112,7 @@ service::PeriodicJob ChangeFeedRetentionJob(db::Pool& pool, absl::Duration reten
 // Removes the snapshots of every change of the resources named `resource_names` (an erasure),
 // with the transaction's COMMIT (db::ExecAtCommit).
 void ForgetSnapshots(pqxx::work& txn, const std::vector<std::string>& resource_names);
+// The statement of ForgetSnapshots (ended by ';'), to send with others.
+std::string ForgetSnapshotsSql(pqxx::work& txn, const std::vector<std::string>& resource_names);
 
 }  // namespace maillage::directory

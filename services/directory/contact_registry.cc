@@ -170,10 +170,13 @@ absl::StatusOr<v1::DeleteContactResponse> ContactRegistry::Delete(
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   return pool_.Transact<v1::DeleteContactResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::DeleteContactResponse> {
-        MAILLAGE_ASSIGN_OR_RETURN(Contact current, ContactStore::Get(txn, ids[0], ids[1], true));
-        MAILLAGE_RETURN_IF_ERROR(
-            api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));
-        ForgetPerson(txn, current, ErasureCause::kDeleteContact, "DeleteContact");
+        // One round trip for the row and its names, the rest with the COMMIT.
+        MAILLAGE_ASSIGN_OR_RETURN(LockedContact current,
+                                  ContactStore::LockWithNames(txn, ids[1], ids[0]));
+        MAILLAGE_RETURN_IF_ERROR(api::CheckEtag(request.etag(), current.contact.etag(),
+                                                current.contact.name(), kDomain));
+        ForgetPerson(txn, current.contact, ErasureCause::kDeleteContact, "DeleteContact",
+                     std::move(current.names));
         return v1::DeleteContactResponse();
       });
 }

@@ -8,6 +8,7 @@
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
 #include "services/directory/actor_fields.h"
+#include "services/directory/change_feed.h"
 
 namespace maillage::directory {
 namespace {
@@ -130,6 +131,31 @@ absl::optional<Contact> ContactStore::ById(pqxx::work& txn, int64_t id, bool for
   return FromRow(rows[0]);
 }
 
+absl::StatusOr<LockedContact> ContactStore::LockWithNames(pqxx::work& txn, int64_t id,
+                                                          int64_t actor_id) {
+  // The last two columns: whether the locked row is the version the statement's snapshot sees
+  // (false when the lock waited for a concurrent write), and its names read in that snapshot.
+  static const auto* const kStatement = new db::Statement{
+      "directory_lock_contact_with_names",
+      absl::StrCat(
+          "SELECT ", Columns(),
+          ", coalesce(c.xmin = (SELECT s.xmin FROM contacts s WHERE s.id = c.id), false), ",
+          NamesOfSql(v1::CHANGED_RESOURCE_TYPE_CONTACT,
+                     "'actors/' || c.actor_id || '/contacts/' || c.id"),
+          " FROM contacts c WHERE c.id = $1 AND ($2::bigint = 0 OR c.actor_id = $2) "
+          "FOR UPDATE OF c")};
+  pqxx::result rows =
+      db::ExecPrepared(txn, *kStatement, {absl::StrCat(id), absl::StrCat(actor_id)});
+  if (rows.empty()) return ContactNotFound(actor_id, id);
+  LockedContact locked{FromRow(rows[0]), {}};
+  if (rows[0][kColumnCount].as<bool>()) {
+    locked.names = db::ReadTextArray(rows[0][kColumnCount + 1]);
+  } else {
+    locked.names = NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, locked.contact.name());
+  }
+  return locked;
+}
+
 ContactPage ContactStore::List(pqxx::work& txn, int64_t actor_id, const std::string& where,
                                const std::string& keyset_where, const std::string& order_by,
                                const std::string& sort_key_sql,
@@ -197,8 +223,8 @@ Contact ContactStore::Update(pqxx::work& txn, int64_t id, const Contact& contact
   return FromRow(db::ExecPrepared(txn, *kUpdate, params)[0]);
 }
 
-void ContactStore::DeleteAtCommit(pqxx::work& txn, int64_t id) {
-  db::ExecAtCommit(txn, absl::StrCat("DELETE FROM contacts WHERE id = ", id, ";"));
+std::string ContactStore::DeleteSql(int64_t id) {
+  return absl::StrCat("DELETE FROM contacts WHERE id = ", id, ";");
 }
 
 }  // namespace maillage::directory

@@ -21,6 +21,13 @@ struct ContactPage {
   std::vector<std::string> sort_keys;
 };
 
+// A contact locked by the caller's transaction, with every name it had (NamesOf: the current
+// one first).
+struct LockedContact {
+  v1::Contact contact;
+  std::vector<std::string> names;
+};
+
 class ContactStore {
  public:
   // The contact `id` under actor `actor_id`; NOT_FOUND (CONTACT_NOT_FOUND) when there is none.
@@ -33,6 +40,11 @@ class ContactStore {
                                           int64_t id);
   // The contact `id` under whichever actor holds it now; nullopt when there is none.
   static absl::optional<v1::Contact> ById(pqxx::work& txn, int64_t id, bool for_update = false);
+  // The contact `id`, under actor `actor_id` (0: under whichever actor holds it now), locked,
+  // with its names, in one round trip (a second one, NamesOf, only when a concurrent write
+  // changed the row while this one waited for its lock: the names read with the row may then
+  // miss a merge); NOT_FOUND (CONTACT_NOT_FOUND) when there is none.
+  static absl::StatusOr<LockedContact> LockWithNames(pqxx::work& txn, int64_t id, int64_t actor_id);
 
   // Contacts of actor `actor_id` (0: of every actor) matching `where` (SQL over alias `c` with
   // parameters $2..$n in `params`, $1 being the actor), ordered by `order_by` after
@@ -54,8 +66,8 @@ class ContactStore {
   // Writes every writable field of a validated contact, bumps its revision; returns it as
   // stored.
   static v1::Contact Update(pqxx::work& txn, int64_t id, const v1::Contact& contact);
-  // Removes the row with the transaction's COMMIT (db::ExecAtCommit).
-  static void DeleteAtCommit(pqxx::work& txn, int64_t id);
+  // The statement that removes the row (ended by ';'), to send with others.
+  static std::string DeleteSql(int64_t id);
 };
 
 }  // namespace maillage::directory

@@ -2,6 +2,7 @@
 #include "services/directory/erasure_store.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/db/pool.h"
 #include "common/db/values.h"
 #include "services/directory/change_feed.h"
 
@@ -21,12 +22,11 @@ v1::ErasePersonResponse ReceiptFromRow(const pqxx::row& row) {
   return receipt;
 }
 
-}  // namespace
-
-v1::ErasePersonResponse ErasureStore::Record(pqxx::work& txn, const std::vector<std::string>& names,
-                                             const std::string& reason, ErasureCause cause,
-                                             v1::ChangeKind kind) {
-  pqxx::result rows = AppendChangeAndThen(
+// The query string of Record: the feed's lock, then one statement that appends the change and
+// inserts the journal line, returning the receipt's columns.
+std::string RecordSql(pqxx::work& txn, const std::vector<std::string>& names,
+                      const std::string& reason, ErasureCause cause, v1::ChangeKind kind) {
+  return AppendChangeAndThenSql(
       txn, kind, v1::CHANGED_RESOURCE_TYPE_CONTACT, names.front(),
       absl::StrCat("INSERT INTO erasures (contact_name, names, reason, cause, change_sequence) "
                    "SELECT ",
@@ -34,7 +34,21 @@ v1::ErasePersonResponse ErasureStore::Record(pqxx::work& txn, const std::vector<
                    txn.quote(reason), ", ", txn.quote(kCauses[static_cast<int>(cause)]),
                    ", sequence FROM appended RETURNING id, contact_name, ",
                    MAILLAGE_SQL_MICROS("erase_time"), ", reason, change_sequence"));
+}
+
+}  // namespace
+
+v1::ErasePersonResponse ErasureStore::Record(pqxx::work& txn, const std::vector<std::string>& names,
+                                             const std::string& reason, ErasureCause cause,
+                                             v1::ChangeKind kind, absl::string_view before) {
+  pqxx::result rows = txn.exec(absl::StrCat(before, RecordSql(txn, names, reason, cause, kind)));
   return ReceiptFromRow(rows[0]);
+}
+
+void ErasureStore::RecordAtCommit(pqxx::work& txn, const std::vector<std::string>& names,
+                                  const std::string& reason, ErasureCause cause,
+                                  v1::ChangeKind kind) {
+  db::ExecAtCommit(txn, RecordSql(txn, names, reason, cause, kind));
 }
 
 absl::optional<ErasureRecord> ErasureStore::Latest(pqxx::work& txn,

@@ -37,42 +37,56 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// The contact `id` when `name` is its current name or a former one (locked when `for_update`),
-// with every name it had; NOT_FOUND otherwise.
-struct Person {
-  v1::Contact contact;
-  std::vector<std::string> names;
-};
-absl::StatusOr<Person> FindPerson(pqxx::work& txn, const std::string& name, int64_t id,
-                                  bool for_update) {
-  absl::optional<v1::Contact> contact = ContactStore::ById(txn, id, for_update);
+// The contact `id` when `name` is its current name or a former one, with every name it had;
+// NOT_FOUND otherwise. For a read (Export): ErasePerson locks it (ContactStore::LockWithNames).
+absl::StatusOr<LockedContact> FindPerson(pqxx::work& txn, const std::string& name, int64_t id) {
+  absl::optional<v1::Contact> contact = ContactStore::ById(txn, id);
   if (!contact) return ContactNotFound(name, " does not exist");
   std::vector<std::string> names = NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, contact->name());
   if (!Contains(names, name)) return ContactNotFound(name, " does not exist");
-  return Person{std::move(*contact), std::move(names)};
+  return LockedContact{std::move(*contact), std::move(names)};
 }
 
-// Clears what the feed and the idempotency records hold about `names`.
-// With the transaction's COMMIT, as the contact's deletion (ForgetPerson).
+// The statements that clear what the feed and the idempotency records hold about `names`
+// (ended by ';').
+std::string ForgetNamesSql(pqxx::work& txn, const std::vector<std::string>& names) {
+  return absl::StrCat(ForgetSnapshotsSql(txn, names), db::ForgetRequestsAboutSql(txn, names));
+}
+
+// The same with the transaction's COMMIT.
 void ForgetNames(pqxx::work& txn, const std::vector<std::string>& names) {
-  ForgetSnapshots(txn, names);
-  db::ForgetRequestsAboutAtCommit(txn, names);
+  db::ExecAtCommit(txn, ForgetNamesSql(txn, names));
+}
+
+// The statements that remove the contact and clear what is held about its names.
+std::string ForgetPersonSql(pqxx::work& txn, const v1::Contact& contact,
+                            const std::vector<std::string>& names) {
+  absl::StatusOr<std::vector<int64_t>> ids = ContactIds(contact.name(), "name");
+  return absl::StrCat(ContactStore::DeleteSql(ids.ok() ? (*ids)[1] : 0),
+                      ForgetNamesSql(txn, names));
+}
+
+v1::ChangeKind ForgottenKind(ErasureCause cause) {
+  return cause == ErasureCause::kDeleteContact ? v1::CHANGE_KIND_DELETED : v1::CHANGE_KIND_ERASED;
 }
 
 }  // namespace
 
-v1::ErasePersonResponse ForgetPerson(pqxx::work& txn, const v1::Contact& contact,
-                                     ErasureCause cause, const std::string& reason,
-                                     std::vector<std::string> names) {
+void ForgetPerson(pqxx::work& txn, const v1::Contact& contact, ErasureCause cause,
+                  const std::string& reason, std::vector<std::string> names) {
   if (names.empty()) names = NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, contact.name());
-  absl::StatusOr<std::vector<int64_t>> ids = ContactIds(contact.name(), "name");
-  // The deletion and the forgetting go with the COMMIT; the change and the journal line, which
-  // the receipt needs, in one round trip now.
-  ContactStore::DeleteAtCommit(txn, ids.ok() ? (*ids)[1] : 0);
-  ForgetNames(txn, names);
-  return ErasureStore::Record(
-      txn, names, reason, cause,
-      cause == ErasureCause::kDeleteContact ? v1::CHANGE_KIND_DELETED : v1::CHANGE_KIND_ERASED);
+  // Everything with the COMMIT, the feed's lock last (held only while the COMMIT runs).
+  db::ExecAtCommit(txn, ForgetPersonSql(txn, contact, names));
+  ErasureStore::RecordAtCommit(txn, names, reason, cause, ForgottenKind(cause));
+}
+
+v1::ErasePersonResponse ForgetPersonWithReceipt(pqxx::work& txn, const v1::Contact& contact,
+                                                ErasureCause cause, const std::string& reason,
+                                                const std::vector<std::string>& names) {
+  // One round trip: the deletion and the forgetting, then the feed's lock, the change and the
+  // journal line that the receipt reads.
+  return ErasureStore::Record(txn, names, reason, cause, ForgottenKind(cause),
+                              ForgetPersonSql(txn, contact, names));
 }
 
 absl::StatusOr<v1::ExportPersonDataResponse> PersonalDataRequests::Export(
@@ -80,7 +94,7 @@ absl::StatusOr<v1::ExportPersonDataResponse> PersonalDataRequests::Export(
   MAILLAGE_ASSIGN_OR_RETURN(auto ids, ContactIds(request.name(), "name"));
   return pool_.ReadOnly<v1::ExportPersonDataResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ExportPersonDataResponse> {
-        MAILLAGE_ASSIGN_OR_RETURN(Person person, FindPerson(txn, request.name(), ids[1], false));
+        MAILLAGE_ASSIGN_OR_RETURN(LockedContact person, FindPerson(txn, request.name(), ids[1]));
         v1::ExportPersonDataResponse response;
         *response.mutable_contact() = person.contact;
         MAILLAGE_ASSIGN_OR_RETURN(auto current_ids, ContactIds(person.contact.name(), "name"));
@@ -115,16 +129,16 @@ absl::StatusOr<v1::ErasePersonResponse> PersonalDataRequests::Erase(
         return db::RunIdempotent<v1::ErasePersonResponse>(
             txn, request.request_id(), "ErasePerson", request, kDomain,
             [&]() -> absl::StatusOr<v1::ErasePersonResponse> {
-              absl::StatusOr<Person> person = FindPerson(txn, request.name(), ids[1], true);
-              if (person.ok()) {
-                return ForgetPerson(txn, person->contact, ErasureCause::kErasePerson, reason,
-                                    person->names);
+              absl::StatusOr<LockedContact> person = ContactStore::LockWithNames(txn, ids[1], 0);
+              if (person.ok() && Contains(person->names, request.name())) {
+                return ForgetPersonWithReceipt(txn, person->contact, ErasureCause::kErasePerson,
+                                               reason, person->names);
               }
               // Gone already: deleted (then erase it for the record), or erased.
               std::vector<std::string> names =
                   NamesOf(txn, v1::CHANGED_RESOURCE_TYPE_CONTACT, request.name());
               absl::optional<ErasureRecord> previous = ErasureStore::Latest(txn, names);
-              if (!previous) return person.status();
+              if (!previous) return ContactNotFound(request.name(), " does not exist");
               if (previous->cause != ErasureCause::kDeleteContact) {
                 return NotFound(
                     kDomain, "CONTACT_NOT_FOUND",
@@ -211,13 +225,13 @@ absl::StatusOr<int64_t> PersonalDataRequests::ReplayErasures(
         pool_.Transact<bool>(
             std::chrono::system_clock::now() + std::chrono::minutes(5),
             [&](pqxx::work& txn) -> absl::StatusOr<bool> {
-              absl::optional<v1::Contact> contact = ContactStore::ById(txn, ids[1], true);
+              absl::StatusOr<LockedContact> contact = ContactStore::LockWithNames(txn, ids[1], 0);
               // A contact created after the erasure is another person (ids restart from the
               // backup's sequence).
-              if (contact &&
-                  absl::FromUnixSeconds(contact->create_time().seconds()) <= entry.erase_time) {
-                ForgetPerson(txn, *contact, ErasureCause::kRestoreReplay,
-                             "erased before the restore of an older backup");
+              if (contact.ok() && absl::FromUnixSeconds(contact->contact.create_time().seconds()) <=
+                                      entry.erase_time) {
+                ForgetPerson(txn, contact->contact, ErasureCause::kRestoreReplay,
+                             "erased before the restore of an older backup", contact->names);
                 return true;
               }
               std::vector<std::string> all = names;

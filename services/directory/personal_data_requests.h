@@ -44,12 +44,17 @@ inline constexpr char kExportErasureJournalSql[] =
 // INVALID_ARGUMENT naming the line for a malformed one.
 absl::StatusOr<std::vector<ErasureJournalEntry>> ParseErasureJournal(absl::string_view text);
 
-// Forgets the person behind `contact` (its row locked by the caller's transaction) for `cause`;
-// returns the receipt of the journal line. `names`: every name the contact had (NamesOf, the
-// current one first), or empty to look them up.
-v1::ErasePersonResponse ForgetPerson(pqxx::work& txn, const v1::Contact& contact,
-                                     ErasureCause cause, const std::string& reason,
-                                     std::vector<std::string> names = {});
+// Forgets the person behind `contact` (its row locked by the caller's transaction) for `cause`,
+// with the transaction's COMMIT (db::ExecAtCommit: the feed's lock is held only while the COMMIT
+// runs). `names`: every name the contact had (NamesOf, the current one first), or empty to look
+// them up.
+void ForgetPerson(pqxx::work& txn, const v1::Contact& contact, ErasureCause cause,
+                  const std::string& reason, std::vector<std::string> names = {});
+// The same at once, for a caller that needs the receipt of the journal line (ErasePerson): one
+// round trip, after which the feed's lock is held until COMMIT (call it last).
+v1::ErasePersonResponse ForgetPersonWithReceipt(pqxx::work& txn, const v1::Contact& contact,
+                                                ErasureCause cause, const std::string& reason,
+                                                const std::vector<std::string>& names);
 
 class PersonalDataRequests {
  public:

@@ -2,6 +2,10 @@
 // (retain_until, with a clock the test controls) and the replay of a journal after a restore.
 #include "services/directory/personal_data_requests.h"
 
+#include <chrono>
+#include <pqxx/pqxx>
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "common/service/periodic_jobs.h"
 #include "common/testing/status_matchers.h"
@@ -149,6 +153,40 @@ TEST_F(PersonalDataTest, ExportAndErasureFollowThePersonThroughMerges) {
   EXPECT_THAT(Traces(), IsEmpty());
   EXPECT_EQ(Sql("SELECT array_to_string(names, ' ') FROM erasures"),
             absl::StrCat(moved, " ", created.name()));
+}
+
+// The contact is read with its names in one statement: when the erasure waited for the row lock
+// of a merge moving it, the names read with the row miss the merge, and are read again.
+TEST_F(PersonalDataTest, ErasureByTheOldNameWaitsForAMergeInFlight) {
+  v1::Actor old_home = CreateActor("Ancienne structure");
+  Contact created = Create(old_home.name());
+  const std::string id = created.name().substr(created.name().rfind('/') + 1);
+  const std::string moved = absl::StrCat(actor_.name(), "/contacts/", id);
+  // What MergeActors writes for the contact, not committed yet.
+  pqxx::connection merger(database_.url());
+  pqxx::work merge(merger);
+  merge.exec(absl::StrCat("UPDATE contacts SET actor_id = ",
+                          actor_.name().substr(actor_.name().find('/') + 1), " WHERE id = ", id));
+  merge.exec(absl::StrCat(
+      "INSERT INTO changes (sequence, kind, resource_type, resource_name, merged_into) "
+      "SELECT max(sequence) + 1, 'CHANGE_KIND_MERGED', 'CHANGED_RESOURCE_TYPE_CONTACT', ",
+      merge.quote(created.name()), ", ", merge.quote(moved), " FROM changes"));
+
+  v1::ErasePersonResponse receipt;
+  grpc::Status status;
+  std::thread erase([&] { status = Erase(created.name(), &receipt); });
+  for (int i = 0; i < 500 && Sql("SELECT count(*) FROM pg_stat_activity "
+                                 "WHERE wait_event_type = 'Lock'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  merge.commit();
+  erase.join();
+  ASSERT_THAT(status, IsOk());
+  EXPECT_EQ(receipt.contact(), moved);
+  EXPECT_EQ(Sql("SELECT array_to_string(names, ' ') FROM erasures"),
+            absl::StrCat(moved, " ", created.name()));
+  EXPECT_EQ(CountRows("contacts"), 0);
 }
 
 TEST_F(PersonalDataTest, DeleteForgetsThePersonAsAnErasureDoes) {
