@@ -382,19 +382,26 @@ TEST(RunUntilSignalTest, RetriesStartupFollowsTheCheckAndStopsOnSigterm) {
   EXPECT_EQ(Echo(Connect(server.port()), "after").error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+// RunUntilSignal of `server` on another thread, its startup always failing with `error`,
+// counted in `calls`.
+std::future<int> RunFailingStartup(Server& server, absl::Status error, std::atomic<int>& calls) {
+  return std::async(std::launch::async, [&server, error, &calls] {
+    return RunUntilSignal(
+        server,
+        [&] {
+          ++calls;
+          return error;
+        },
+        nullptr);
+  });
+}
+
 TEST(RunUntilSignalTest, SigintDuringStartupRetriesStopsCleanly) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
   std::atomic<int> startup_calls{0};
-  std::future<int> run = std::async(std::launch::async, [&] {
-    return RunUntilSignal(
-        server,
-        [&] {
-          ++startup_calls;
-          return absl::UnavailableError("never ready");
-        },
-        nullptr);
-  });
+  std::future<int> run =
+      RunFailingStartup(server, absl::UnavailableError("never ready"), startup_calls);
   ASSERT_TRUE(WaitUntil([&] { return startup_calls.load() >= 1; }));
   ASSERT_EQ(raise(SIGINT), 0);
   ASSERT_EQ(run.wait_for(std::chrono::seconds(3)), std::future_status::ready);
@@ -458,15 +465,8 @@ TEST(RunUntilSignalTest, APermanentStartupErrorIsNotRetriedAndExitsOne) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
   std::atomic<int> startup_calls{0};
-  std::future<int> run = std::async(std::launch::async, [&] {
-    return RunUntilSignal(
-        server,
-        [&] {
-          ++startup_calls;
-          return PermanentStartupError(absl::FailedPreconditionError("key taken"));
-        },
-        nullptr);
-  });
+  std::future<int> run = RunFailingStartup(
+      server, PermanentStartupError(absl::FailedPreconditionError("key taken")), startup_calls);
   ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_EQ(run.get(), 1);
   EXPECT_EQ(startup_calls.load(), 1);
