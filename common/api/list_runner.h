@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/api/filter.h"
+#include "common/db/pool.h"
 
 namespace maillage::api {
 
@@ -83,5 +84,26 @@ SqlListSpec RowIdList(const Request& request, std::string collection, RowOrder o
 // query.
 absl::StatusOr<SqlListPage> RunSqlList(pqxx::work& txn, const SqlListSpec& spec,
                                        absl::string_view domain);
+
+// The whole List method: `spec` run in a read-only transaction of `pool`, `add_row(response,
+// row)` for each row of the page, then the response's next_page_token. RunSqlList's errors.
+//
+//   return api::ReadSqlList<v1::ListShareLinksResponse>(
+//       pool_, deadline, spec, kDomain, [](v1::ListShareLinksResponse& page, const pqxx::row& row)
+//       {
+//         *page.add_share_links() = FromRow(row);
+//       });
+template <typename Response, typename AddRow>
+absl::StatusOr<Response> ReadSqlList(db::Pool& pool, db::Deadline deadline, const SqlListSpec& spec,
+                                     absl::string_view domain, AddRow add_row) {
+  return pool.ReadOnly<Response>(deadline, [&](pqxx::work& txn) -> absl::StatusOr<Response> {
+    absl::StatusOr<SqlListPage> page = RunSqlList(txn, spec, domain);
+    if (!page.ok()) return page.status();
+    Response response;
+    for (int i = 0; i < page->count; ++i) add_row(response, page->rows[i]);
+    response.set_next_page_token(page->next_page_token);
+    return response;
+  });
+}
 
 }  // namespace maillage::api

@@ -136,5 +136,27 @@ TEST_F(ListRunnerTest, ARowIdListNeedsNoSchemaAndPagesByItsId) {
   EXPECT_THAT(ReadAll(oldest_first), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+TEST_F(ListRunnerTest, ReadSqlListFillsAResponse) {
+  struct Page {
+    std::vector<std::string> names;
+    std::string token;
+    void set_next_page_token(const std::string& next) { token = next; }
+  };
+  absl::StatusOr<Page> page = ReadSqlList<Page>(
+      pool_, db::Deadline::max(),
+      RowIdList(PageRequest{2, ""}, "items", RowOrder::kNewestFirst, "i.id", "i.name",
+                "items i WHERE i.owner = $1", {"1"}),
+      kDomain,
+      [](Page& response, const pqxx::row& row) { response.names.push_back(row[0].c_str()); });
+  ASSERT_THAT(page, IsOk());
+  EXPECT_THAT(page->names, ElementsAre("item 7", "item 5"));
+  EXPECT_FALSE(page->token.empty());
+  EXPECT_THAT(ReadSqlList<Page>(pool_, db::Deadline::max(),
+                                RowIdList(PageRequest{-1, ""}, "items", RowOrder::kNewestFirst,
+                                          "i.id", "i.name", "items i WHERE i.owner = $1", {"1"}),
+                                kDomain, [](Page&, const pqxx::row&) {}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace maillage::api

@@ -166,14 +166,19 @@ TEST(ServerTest, AServerWithoutAPortIsReachedOnlyInProcessWithTheCallersPrincipa
   server.Shutdown();
 }
 
+// Options of a server on the port `first` holds already.
+ServerOptions OnThePortOf(const Server& first) {
+  ServerOptions options = TestOptions();
+  options.grpc_port = first.port();
+  return options;
+}
+
 TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
   ASSERT_THAT(first.Start(), IsOk());
 
-  ServerOptions options = TestOptions();
-  options.grpc_port = first.port();
-  Server second(options, {&service});
+  Server second(OnThePortOf(first), {&service});
   absl::Status status = second.Start();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(status.message()),
@@ -413,9 +418,7 @@ TEST(RunUntilSignalTest, ReturnsNonZeroWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
   ASSERT_THAT(first.Start(), IsOk());
-  ServerOptions options = TestOptions();
-  options.grpc_port = first.port();
-  Server second(options, {&service});
+  Server second(OnThePortOf(first), {&service});
   EXPECT_NE(RunUntilSignal(second, nullptr, nullptr), 0);
 }
 

@@ -141,16 +141,10 @@ absl::StatusOr<v1::ListShareLinksResponse> ShareLinkStore::List(
       absl::StrCat(MAILLAGE_SHARE_LINK_FROM "WHERE ", kVisible),
       {caller.role == v1::ROLE_ADMIN ? "true" : "false", absl::StrCat(caller.key_id),
        absl::StrCat(caller.staff_account_id)});
-  return pool_.ReadOnly<v1::ListShareLinksResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListShareLinksResponse> {
-        MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page,
-                                  api::RunSqlList(txn, spec, kGatewayDomain));
-        v1::ListShareLinksResponse response;
-        for (int i = 0; i < page.count; ++i) {
-          *response.add_share_links() = FromRow(page.rows[i]).link;
-        }
-        response.set_next_page_token(page.next_page_token);
-        return response;
+  return api::ReadSqlList<v1::ListShareLinksResponse>(
+      pool_, deadline, spec, kGatewayDomain,
+      [](v1::ListShareLinksResponse& page, const pqxx::row& row) {
+        *page.add_share_links() = FromRow(row).link;
       });
 }
 

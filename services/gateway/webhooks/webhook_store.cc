@@ -207,16 +207,10 @@ absl::StatusOr<v1::ListWebhookSubscriptionsResponse> WebhookStore::List(
       request, kCollection, api::RowOrder::kOldestFirst, "s.id", kColumns,
       absl::StrCat("webhook_subscriptions s WHERE ", kVisible),
       {absl::StrCat(caller.key_id), caller.role == v1::ROLE_ADMIN ? "true" : "false"});
-  return pool_.ReadOnly<v1::ListWebhookSubscriptionsResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListWebhookSubscriptionsResponse> {
-        MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page,
-                                  api::RunSqlList(txn, spec, kGatewayDomain));
-        v1::ListWebhookSubscriptionsResponse response;
-        for (int i = 0; i < page.count; ++i) {
-          *response.add_webhook_subscriptions() = FromRow(page.rows[i]);
-        }
-        response.set_next_page_token(page.next_page_token);
-        return response;
+  return api::ReadSqlList<v1::ListWebhookSubscriptionsResponse>(
+      pool_, deadline, spec, kGatewayDomain,
+      [](v1::ListWebhookSubscriptionsResponse& page, const pqxx::row& row) {
+        *page.add_webhook_subscriptions() = FromRow(row);
       });
 }
 
