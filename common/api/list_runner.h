@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "common/api/filter.h"
+#include "common/api/list_query.h"
 #include "common/db/pool.h"
 
 namespace maillage::api {
@@ -55,6 +56,30 @@ struct SqlListPage {
   int count = 0;
   std::string next_page_token;
 };
+
+// The spec of a List request (page_size, page_token, filter, order_by) over the rows of
+// `from_where` (the scope's parameters `scope_params`) with the fields and order of `schema`
+// (which must outlive the spec).
+//
+//   static const api::ListSchema kSchema{KeyFilters(), KeySorts(), "create_time", "k.id"};
+//   api::SqlListSpec spec = api::TableList(request, kSchema, kColumns, "api_keys k WHERE TRUE");
+template <typename Request>
+SqlListSpec TableList(const Request& request, const ListSchema& schema, std::string columns,
+                      std::string from_where, std::vector<std::string> scope_params = {}) {
+  SqlListSpec spec;
+  spec.columns = std::move(columns);
+  spec.from_where = std::move(from_where);
+  spec.scope_params = std::move(scope_params);
+  spec.filter_schema = &schema.filters;
+  spec.sort_schema = &schema.sorts;
+  spec.default_order = schema.default_order;
+  spec.id_sql = schema.id_sql;
+  spec.filter = request.filter();
+  spec.order_by = request.order_by();
+  spec.page_size = request.page_size();
+  spec.page_token = request.page_token();
+  return spec;
+}
 
 // The spec of a list whose request has neither filter nor order_by (only page_size and
 // page_token): the rows of `from_where` in the order of their id `id_sql`, the oldest or the

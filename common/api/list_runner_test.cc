@@ -136,6 +136,29 @@ TEST_F(ListRunnerTest, ARowIdListNeedsNoSchemaAndPagesByItsId) {
   EXPECT_THAT(ReadAll(oldest_first), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// What TableList reads of a request.
+struct TableRequest : PageRequest {
+  std::string filter_text;
+  std::string order;
+  const std::string& filter() const { return filter_text; }
+  const std::string& order_by() const { return order; }
+};
+
+TEST_F(ListRunnerTest, ATableListTakesTheRequestsFilterAndOrder) {
+  const ListSchema schema{filters_, sorts_, "id desc", "i.id"};
+  TableRequest request;
+  request.size = 2;
+  absl::StatusOr<std::vector<std::string>> read =
+      ReadAll(TableList(request, schema, "i.name", "items i WHERE i.owner = $1", {"1"}));
+  ASSERT_THAT(read, IsOk());
+  EXPECT_THAT(*read, ElementsAre("item 7", "item 5", "item 3", "item 1"));
+  request.order = "name";
+  request.filter_text = "name = \"item 3\"";
+  read = ReadAll(TableList(request, schema, "i.name", "items i WHERE i.owner = $1", {"1"}));
+  ASSERT_THAT(read, IsOk());
+  EXPECT_THAT(*read, ElementsAre("item 3"));
+}
+
 TEST_F(ListRunnerTest, ReadSqlListFillsAResponse) {
   struct Page {
     std::vector<std::string> names;
