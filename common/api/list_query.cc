@@ -29,8 +29,10 @@ std::vector<std::string> ListQuery::Params() const {
 absl::StatusOr<ListQuery> PrepareList(const ListRequest& request, const ListSchema& schema,
                                       absl::string_view domain, int first_param) {
   ListQuery query;
+  // The default order may carry its direction ("id desc"): parsed as if the client had asked it.
   MAILLAGE_ASSIGN_OR_RETURN(
-      query.order, ParseOrderBy(request.order_by, schema.sorts, schema.default_order, domain));
+      query.order, ParseOrderBy(request.order_by.empty() ? schema.default_order : request.order_by,
+                                schema.sorts, schema.default_order, domain));
   MAILLAGE_ASSIGN_OR_RETURN(ListPage page,
                             ReadListPage(request.page_size, request.page_token,
                                          {request.scope, request.filter, query.order.field,

@@ -49,8 +49,9 @@ struct ListRequest {
   std::string scope;  // bound into the page token too: the parent, or the scope's parameters
 };
 
-// What a collection allows: the fields to filter and order on, the order when none is asked,
-// and the SQL of the row id (the last key of the keyset).
+// What a collection allows: the fields to filter and order on, the order when none is asked
+// (a field of `sorts`, optionally followed by "desc": "create_time", "id desc"), and the SQL of
+// the row id (the last key of the keyset).
 struct ListSchema {
   const FilterSchema& filters;
   const SortSchema& sorts;

@@ -101,6 +101,26 @@ TEST(ListQueryTest, BadRequestsNameTheirField) {
             "page_token");
 }
 
+TEST(ListQueryTest, TheDefaultOrderMayBeDescending) {
+  const ListSchema newest_first{Filters(), Sorts(), "create_time desc", "t.id"};
+  absl::StatusOr<ListQuery> query = PrepareList({2, "", "", "", "meetings"}, newest_first, kDomain);
+  ASSERT_THAT(query, IsOk()) << query.status();
+  EXPECT_EQ(query->order.field, "create_time");
+  EXPECT_TRUE(query->order.descending);
+  EXPECT_EQ(query->keyset.order_by, "t.create_time DESC, t.id DESC");
+  // Asking the same order explicitly is the same query: its tokens are interchangeable.
+  std::string token = NextPageToken(*query, "2026-01-01 00:00:00+00", 7);
+  EXPECT_THAT(PrepareList({2, token, "", "create_time desc", "meetings"}, kSchema, kDomain),
+              IsOk());
+  EXPECT_EQ(BadField(PrepareList({2, token, "", "", "meetings"}, kSchema, kDomain).status()),
+            "page_token");
+  // A client's order_by still wins over the default.
+  query = PrepareList({2, "", "", "name", "meetings"}, newest_first, kDomain);
+  ASSERT_THAT(query, IsOk());
+  EXPECT_EQ(query->order.field, "name");
+  EXPECT_FALSE(query->order.descending);
+}
+
 TEST(ListPageTest, BoundToItsQueryParts) {
   absl::StatusOr<ListPage> first = ReadListPage(5, "", {"themes"}, kDomain);
   ASSERT_THAT(first, IsOk());

@@ -10,12 +10,17 @@ namespace maillage::api {
 
 absl::StatusOr<SqlListPage> RunSqlList(pqxx::work& txn, const SqlListSpec& spec,
                                        absl::string_view domain) {
+  std::string scope = absl::StrJoin(spec.scope_params, "\x1f");
+  if (!spec.collection.empty()) scope = absl::StrCat(spec.collection, "\x1e", scope);
+  static const auto* const kNoFilter = new FilterSchema();
+  const SortSchema by_id{{"id", {spec.id_sql, "bigint"}}};
   MAILLAGE_ASSIGN_OR_RETURN(
       ListQuery query,
-      PrepareList({spec.page_size, spec.page_token, spec.filter, spec.order_by,
-                   absl::StrJoin(spec.scope_params, "\x1f")},
-                  {*spec.filter_schema, *spec.sort_schema, spec.default_order, spec.id_sql}, domain,
-                  static_cast<int>(spec.scope_params.size()) + 1));
+      PrepareList({spec.page_size, spec.page_token, spec.filter, spec.order_by, std::move(scope)},
+                  {spec.filter_schema != nullptr ? *spec.filter_schema : *kNoFilter,
+                   spec.sort_schema != nullptr ? *spec.sort_schema : by_id, spec.default_order,
+                   spec.id_sql},
+                  domain, static_cast<int>(spec.scope_params.size()) + 1));
   std::vector<std::string> params = spec.scope_params;
   for (std::string& param : query.Params()) params.push_back(std::move(param));
   std::string sql = absl::StrCat("SELECT ", spec.columns, ", (", query.order.sort.sql, ")::text, ",

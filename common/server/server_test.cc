@@ -166,14 +166,19 @@ TEST(ServerTest, AServerWithoutAPortIsReachedOnlyInProcessWithTheCallersPrincipa
   server.Shutdown();
 }
 
+// Options of a server on the port `first` holds already.
+ServerOptions OnThePortOf(const Server& first) {
+  ServerOptions options = TestOptions();
+  options.grpc_port = first.port();
+  return options;
+}
+
 TEST(ServerTest, StartFailsClearlyWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
   ASSERT_THAT(first.Start(), IsOk());
 
-  ServerOptions options = TestOptions();
-  options.grpc_port = first.port();
-  Server second(options, {&service});
+  Server second(OnThePortOf(first), {&service});
   absl::Status status = second.Start();
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(status.message()),
@@ -382,19 +387,26 @@ TEST(RunUntilSignalTest, RetriesStartupFollowsTheCheckAndStopsOnSigterm) {
   EXPECT_EQ(Echo(Connect(server.port()), "after").error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+// RunUntilSignal of `server` on another thread, its startup always failing with `error`,
+// counted in `calls`.
+std::future<int> RunFailingStartup(Server& server, absl::Status error, std::atomic<int>& calls) {
+  return std::async(std::launch::async, [&server, error, &calls] {
+    return RunUntilSignal(
+        server,
+        [&] {
+          ++calls;
+          return error;
+        },
+        nullptr);
+  });
+}
+
 TEST(RunUntilSignalTest, SigintDuringStartupRetriesStopsCleanly) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
   std::atomic<int> startup_calls{0};
-  std::future<int> run = std::async(std::launch::async, [&] {
-    return RunUntilSignal(
-        server,
-        [&] {
-          ++startup_calls;
-          return absl::UnavailableError("never ready");
-        },
-        nullptr);
-  });
+  std::future<int> run =
+      RunFailingStartup(server, absl::UnavailableError("never ready"), startup_calls);
   ASSERT_TRUE(WaitUntil([&] { return startup_calls.load() >= 1; }));
   ASSERT_EQ(raise(SIGINT), 0);
   ASSERT_EQ(run.wait_for(std::chrono::seconds(3)), std::future_status::ready);
@@ -406,9 +418,7 @@ TEST(RunUntilSignalTest, ReturnsNonZeroWhenThePortIsTaken) {
   TestEchoService service;
   Server first(TestOptions(), {&service});
   ASSERT_THAT(first.Start(), IsOk());
-  ServerOptions options = TestOptions();
-  options.grpc_port = first.port();
-  Server second(options, {&service});
+  Server second(OnThePortOf(first), {&service});
   EXPECT_NE(RunUntilSignal(second, nullptr, nullptr), 0);
 }
 
@@ -458,15 +468,8 @@ TEST(RunUntilSignalTest, APermanentStartupErrorIsNotRetriedAndExitsOne) {
   TestEchoService service;
   Server server(TestOptions(), {&service});
   std::atomic<int> startup_calls{0};
-  std::future<int> run = std::async(std::launch::async, [&] {
-    return RunUntilSignal(
-        server,
-        [&] {
-          ++startup_calls;
-          return PermanentStartupError(absl::FailedPreconditionError("key taken"));
-        },
-        nullptr);
-  });
+  std::future<int> run = RunFailingStartup(
+      server, PermanentStartupError(absl::FailedPreconditionError("key taken")), startup_calls);
   ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_EQ(run.get(), 1);
   EXPECT_EQ(startup_calls.load(), 1);

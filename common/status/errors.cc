@@ -81,34 +81,20 @@ absl::Status MakeError(absl::StatusCode code, absl::string_view domain, absl::st
   return status;
 }
 
-absl::Status NotFound(absl::string_view domain, absl::string_view reason, absl::string_view message,
-                      const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kNotFound, domain, reason, message, metadata);
-}
-absl::Status AlreadyExists(absl::string_view domain, absl::string_view reason,
-                           absl::string_view message, const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kAlreadyExists, domain, reason, message, metadata);
-}
-absl::Status FailedPrecondition(absl::string_view domain, absl::string_view reason,
-                                absl::string_view message, const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kFailedPrecondition, domain, reason, message, metadata);
-}
-absl::Status Aborted(absl::string_view domain, absl::string_view reason, absl::string_view message,
-                     const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kAborted, domain, reason, message, metadata);
-}
-absl::Status Unavailable(absl::string_view domain, absl::string_view reason,
-                         absl::string_view message, const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kUnavailable, domain, reason, message, metadata);
-}
-absl::Status Internal(absl::string_view domain, absl::string_view reason, absl::string_view message,
-                      const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kInternal, domain, reason, message, metadata);
-}
-absl::Status PermissionDenied(absl::string_view domain, absl::string_view reason,
-                              absl::string_view message, const Metadata& metadata) {
-  return MakeError(absl::StatusCode::kPermissionDenied, domain, reason, message, metadata);
-}
+// The shorthands of errors.h, one status code each.
+#define MAILLAGE_ERROR_SHORTHAND(name, code)                                                       \
+  absl::Status name(absl::string_view domain, absl::string_view reason, absl::string_view message, \
+                    const Metadata& metadata) {                                                    \
+    return MakeError(absl::StatusCode::code, domain, reason, message, metadata);                   \
+  }
+MAILLAGE_ERROR_SHORTHAND(NotFound, kNotFound)
+MAILLAGE_ERROR_SHORTHAND(AlreadyExists, kAlreadyExists)
+MAILLAGE_ERROR_SHORTHAND(FailedPrecondition, kFailedPrecondition)
+MAILLAGE_ERROR_SHORTHAND(Aborted, kAborted)
+MAILLAGE_ERROR_SHORTHAND(Unavailable, kUnavailable)
+MAILLAGE_ERROR_SHORTHAND(Internal, kInternal)
+MAILLAGE_ERROR_SHORTHAND(PermissionDenied, kPermissionDenied)
+#undef MAILLAGE_ERROR_SHORTHAND
 
 absl::Status InvalidField(absl::string_view domain, absl::string_view field,
                           absl::string_view description) {

@@ -1,5 +1,8 @@
 #include "common/status/errors.h"
 
+#include <utility>
+#include <vector>
+
 #include "common/status/status_macros.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
@@ -21,6 +24,27 @@ TEST(ErrorsTest, MakeErrorCarriesErrorInfo) {
   EXPECT_EQ(info->reason(), "ACTOR_NOT_FOUND");
   EXPECT_EQ(info->domain(), kDomain);
   EXPECT_EQ(info->metadata().at("name"), "actors/42");
+}
+
+TEST(ErrorsTest, EachShorthandHasItsCode) {
+  using Shorthand =
+      absl::Status (*)(absl::string_view, absl::string_view, absl::string_view, const Metadata&);
+  const std::vector<std::pair<Shorthand, absl::StatusCode>> shorthands = {
+      {NotFound, absl::StatusCode::kNotFound},
+      {AlreadyExists, absl::StatusCode::kAlreadyExists},
+      {FailedPrecondition, absl::StatusCode::kFailedPrecondition},
+      {Aborted, absl::StatusCode::kAborted},
+      {Unavailable, absl::StatusCode::kUnavailable},
+      {Internal, absl::StatusCode::kInternal},
+      {PermissionDenied, absl::StatusCode::kPermissionDenied},
+  };
+  for (const auto& [shorthand, code] : shorthands) {
+    absl::Status s = shorthand(kDomain, "SOME_REASON", "message", {{"key", "value"}});
+    EXPECT_EQ(s.code(), code);
+    EXPECT_EQ(s.message(), "message");
+    EXPECT_EQ(GetErrorInfo(s)->reason(), "SOME_REASON");
+    EXPECT_EQ(GetErrorInfo(s)->metadata().at("key"), "value");
+  }
 }
 
 TEST(ErrorsTest, FieldViolationsNameEveryField) {

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/e2e/suite.h"
+#include "tests/e2e/suite_fixture.h"
 #include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
@@ -19,13 +19,8 @@ namespace {
 
 using nlohmann::json;
 
-class FormatsE2eTest : public ::testing::Test {
+class FormatsE2eTest : public SuiteFixture<Seeded::kNo> {
  protected:
-  static void SetUpTestSuite() { suite_ = new Suite(); }
-  static void TearDownTestSuite() {
-    delete suite_;
-    suite_ = nullptr;
-  }
   static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(30)); }
 
   static std::string CreateActor(const json& actor) {
@@ -35,11 +30,7 @@ class FormatsE2eTest : public ::testing::Test {
     EXPECT_EQ(response->status, 200) << response->body;
     return json::parse(response->body, nullptr, false).value("name", "");
   }
-
-  static Suite* suite_;
 };
-
-Suite* FormatsE2eTest::suite_ = nullptr;
 
 TEST_F(FormatsE2eTest, ExportsPassTheirFormatsPublishedRules) {
   CreateActor({{"displayName", "Recyclerie de Chenôve"},

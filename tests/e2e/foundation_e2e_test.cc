@@ -9,7 +9,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/e2e/suite.h"
+#include "tests/e2e/suite_fixture.h"
 #include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
@@ -17,22 +17,10 @@ namespace {
 
 using nlohmann::json;
 
-class FoundationE2eTest : public ::testing::Test {
+class FoundationE2eTest : public SuiteFixture<Seeded::kYes> {
  protected:
-  static void SetUpTestSuite() {
-    suite_ = new Suite();
-    CommandResult seed = suite_->Seed();
-    ASSERT_EQ(seed.exit_code, 0) << seed.output;
-  }
-  static void TearDownTestSuite() {
-    delete suite_;
-    suite_ = nullptr;
-  }
   static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(10)); }
-  static Suite* suite_;
 };
-
-Suite* FoundationE2eTest::suite_ = nullptr;
 
 TEST_F(FoundationE2eTest, EveryBinaryServing) {
   for (int port : {suite_->ports().directory, suite_->ports().meetings, suite_->ports().budget}) {

@@ -13,7 +13,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/e2e/suite.h"
+#include "tests/e2e/suite_fixture.h"
 #include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
@@ -75,14 +75,8 @@ std::string Folded(absl::string_view field) {
                                        << absl::StrJoin(fields, ", ") << "]: " << response->body;
 }
 
-class HostileInputE2eTest : public ::testing::Test {
+class HostileInputE2eTest : public SuiteFixture<Seeded::kNo> {
  protected:
-  static void SetUpTestSuite() { suite_ = new Suite(); }
-  static void TearDownTestSuite() {
-    delete suite_;
-    suite_ = nullptr;
-  }
-
   // The one place that makes an HTTP client of the gateway (credentials go here).
   static httplib::Client Http() {
     httplib::Client client = GatewayClient(*suite_, std::chrono::seconds(20));
@@ -160,11 +154,9 @@ class HostileInputE2eTest : public ::testing::Test {
 
   void TearDown() override { ExpectHealthy(); }
 
-  static Suite* suite_;
   static std::string budget_;
 };
 
-Suite* HostileInputE2eTest::suite_ = nullptr;
 std::string HostileInputE2eTest::budget_;
 
 TEST_F(HostileInputE2eTest, SqlInjectionAndControlCharactersAreStoredAndReturnedVerbatim) {

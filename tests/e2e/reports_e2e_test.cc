@@ -16,7 +16,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/e2e/suite.h"
+#include "tests/e2e/suite_fixture.h"
 #include "tests/e2e/traffic.h"
 
 namespace maillage::testing {
@@ -44,17 +44,8 @@ int CountDataLines(const std::string& file) {
   return lines;
 }
 
-class ReportsE2eTest : public ::testing::Test {
+class ReportsE2eTest : public SuiteFixture<Seeded::kYes> {
  protected:
-  static void SetUpTestSuite() {
-    suite_ = new Suite();
-    CommandResult seed = suite_->Seed();
-    ASSERT_EQ(seed.exit_code, 0) << seed.output;
-  }
-  static void TearDownTestSuite() {
-    delete suite_;
-    suite_ = nullptr;
-  }
   // The one place the tests' HTTP client of the gateway is made.
   static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(20)); }
   static json GetJson(const std::string& path, int want_status = 200) {
@@ -64,10 +55,7 @@ class ReportsE2eTest : public ::testing::Test {
     EXPECT_EQ(response->status, want_status) << path << ": " << response->body;
     return json::parse(response->body, nullptr, false);
   }
-  static Suite* suite_;
 };
-
-Suite* ReportsE2eTest::suite_ = nullptr;
 
 const json* PartialFor(const json& report, const std::string& section) {
   if (!report.contains("partialSections")) return nullptr;

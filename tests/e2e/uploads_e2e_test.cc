@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
-#include "tests/e2e/suite.h"
+#include "tests/e2e/suite_fixture.h"
 #include "tests/e2e/traffic.h"
 #include "tests/support/hostile_clients.h"
 #include "tests/support/sirene_files.h"
@@ -23,13 +23,8 @@ using nlohmann::json;
 
 constexpr size_t kJsonLimit = 4 << 20;  // the gateway's MAILLAGE_MAX_BODY_BYTES default
 
-class UploadsE2eTest : public ::testing::Test {
+class UploadsE2eTest : public SuiteFixture<Seeded::kNo> {
  protected:
-  static void SetUpTestSuite() { suite_ = new Suite(); }
-  static void TearDownTestSuite() {
-    delete suite_;
-    suite_ = nullptr;
-  }
   static httplib::Client Http() { return GatewayClient(*suite_, std::chrono::seconds(120)); }
 
   static json Parse(const httplib::Result& response) {
@@ -58,11 +53,7 @@ class UploadsE2eTest : public ::testing::Test {
     ::close(fd);
     return status;
   }
-
-  static Suite* suite_;
 };
-
-Suite* UploadsE2eTest::suite_ = nullptr;
 
 // "Épicerie Solidaire de Chenôve" as French Excel saves it: Windows-1252, semicolons.
 const char kWindows1252Csv[] =

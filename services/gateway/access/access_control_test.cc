@@ -3,18 +3,15 @@
 
 #include <thread>
 
-#include "common/db/migrations.h"
 #include "common/status/errors.h"
-#include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
 #include "services/gateway/access/api_key_text.h"
+#include "services/gateway/access/test_database.h"
 
 using maillage::testing::IsOk;
 
 namespace maillage::gateway {
-
-const std::vector<db::Migration>& Migrations();
 
 namespace {
 
@@ -27,14 +24,7 @@ db::Deadline Soon() { return std::chrono::system_clock::now() + std::chrono::sec
 
 class AccessControlTest : public ::testing::Test {
  protected:
-  AccessControlTest() : pool_(Options()), keys_(pool_), audit_(pool_) {
-    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
-  }
-  db::PoolOptions Options() {
-    db::PoolOptions options;
-    options.url = database_.url();
-    return options;
-  }
+  AccessControlTest() : keys_(pool_), audit_(pool_) {}
   AccessOptions Fast() {
     AccessOptions options;
     options.cache_ttl = absl::ZeroDuration();
@@ -63,8 +53,8 @@ class AccessControlTest : public ::testing::Test {
     return {page->audit_entries().begin(), page->audit_entries().end()};
   }
 
-  testing::TestDatabase database_{"gateway"};
-  db::Pool pool_;
+  GatewayTestDatabase database_;
+  db::Pool& pool_ = database_.pool();
   ApiKeyStore keys_;
   AuditStore audit_;
 };

@@ -4,6 +4,7 @@
 #include "common/api/etag.h"
 #include "common/api/filter.h"
 #include "common/api/list_query.h"
+#include "common/api/list_runner.h"
 #include "common/api/pagination.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
@@ -272,30 +273,12 @@ absl::StatusOr<v1::ApiKey> ApiKeyStore::Get(db::Deadline deadline, const std::st
 
 absl::StatusOr<v1::ListApiKeysResponse> ApiKeyStore::List(db::Deadline deadline,
                                                           const v1::ListApiKeysRequest& request) {
-  static const api::ListSchema kSchema{KeyFilterSchema(), KeySortSchema(), "create_time", "id"};
-  MAILLAGE_ASSIGN_OR_RETURN(api::ListQuery query,
-                            api::PrepareList({request.page_size(), request.page_token(),
-                                              request.filter(), request.order_by(), ""},
-                                             kSchema, kGatewayDomain));
-  const std::vector<std::string> params = query.Params();
-  const int page_size = query.page_size;
-  const std::string sql =
-      absl::StrCat("SELECT ", Columns(), ", (", query.order.sort.sql,
-                   ")::text FROM api_keys WHERE ", query.where.sql, " AND ", query.keyset.where,
-                   " ORDER BY ", query.keyset.order_by, " LIMIT ", page_size + 1);
-  return pool_.ReadOnly<v1::ListApiKeysResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListApiKeysResponse> {
-        pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        v1::ListApiKeysResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
-          *response.add_api_keys() = KeyFromRow(rows[i]);
-        }
-        if (static_cast<int>(rows.size()) > page_size) {
-          const pqxx::row& last = rows[page_size - 1];
-          response.set_next_page_token(
-              api::NextPageToken(query, last[15].c_str(), last[0].c_str()));
-        }
-        return response;
+  static const api::ListSchema kSchema{KeyFilterSchema(), KeySortSchema(), "create_time",
+                                       "k.id"};  // qualified: Columns() has an id too
+  return api::ReadSqlList<v1::ListApiKeysResponse>(
+      pool_, deadline, api::TableList(request, kSchema, Columns(), "api_keys k WHERE TRUE"),
+      kGatewayDomain, [](v1::ListApiKeysResponse& page, const pqxx::row& row) {
+        *page.add_api_keys() = KeyFromRow(row);
       });
 }
 

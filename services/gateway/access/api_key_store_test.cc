@@ -2,45 +2,29 @@
 
 #include <set>
 
-#include "common/db/migrations.h"
 #include "common/status/errors.h"
-#include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+#include "services/gateway/access/test_database.h"
 
 using maillage::testing::IsOk;
 
 namespace maillage::gateway {
 
-const std::vector<db::Migration>& Migrations();
-
 namespace {
 
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
-  ApiKeyStoreTest() : pool_(Options()), keys_(pool_) {
-    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
-    EXPECT_THAT(pool_.Transact(db::Deadline::max(),
-                               [](pqxx::work& txn) {
-                                 txn.exec(
-                                     "INSERT INTO api_keys (prefix, secret_hash, display_name, "
-                                     "role, revoke_time, expire_time) SELECT 'mk_' || g, 'h', "
-                                     "'key ' || g, CASE WHEN g % 2 = 0 THEN 'ROLE_PARTNER' ELSE "
-                                     "'ROLE_STAFF' END, CASE WHEN g = 3 THEN now() END, CASE WHEN "
-                                     "g = 4 THEN now() - interval '1 day' END "
-                                     "FROM generate_series(1, 7) g");
-                                 return absl::OkStatus();
-                               }),
-                IsOk());
+  ApiKeyStoreTest() {
+    database_.Exec(
+        "INSERT INTO api_keys (prefix, secret_hash, display_name, role, revoke_time, expire_time) "
+        "SELECT 'mk_' || g, 'h', 'key ' || g, CASE WHEN g % 2 = 0 THEN 'ROLE_PARTNER' ELSE "
+        "'ROLE_STAFF' END, CASE WHEN g = 3 THEN now() END, CASE WHEN g = 4 THEN now() - interval "
+        "'1 day' END FROM generate_series(1, 7) g");
   }
-  db::PoolOptions Options() {
-    db::PoolOptions options;
-    options.url = database_.url();
-    return options;
-  }
-  testing::TestDatabase database_{"gateway"};
-  db::Pool pool_;
-  ApiKeyStore keys_;
+  GatewayTestDatabase database_;
+  db::Pool& pool_ = database_.pool();
+  ApiKeyStore keys_{pool_};
 };
 
 TEST_F(ApiKeyStoreTest, GetByNameWithComputedState) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/filter.h"
 #include "common/api/list_query.h"
+#include "common/api/list_runner.h"
 #include "common/api/resource_name.h"
 #include "common/status/errors.h"
 #include "common/status/status_macros.h"
@@ -207,31 +208,11 @@ absl::StatusOr<v1::AuditEntry> AuditStore::Get(db::Deadline deadline, const std:
 
 absl::StatusOr<v1::ListAuditEntriesResponse> AuditStore::List(
     db::Deadline deadline, const v1::ListAuditEntriesRequest& request) {
-  static const api::ListSchema kSchema{AuditFilterSchema(), AuditSortSchema(), "time", "a.id"};
-  MAILLAGE_ASSIGN_OR_RETURN(
-      api::ListQuery query,
-      api::PrepareList({request.page_size(), request.page_token(), request.filter(),
-                        request.order_by().empty() ? "time desc" : request.order_by(), ""},
-                       kSchema, kGatewayDomain));
-  const std::vector<std::string> params = query.Params();
-  const int page_size = query.page_size;
-  const std::string sql =
-      absl::StrCat("SELECT ", kColumns, ", (", query.order.sort.sql,
-                   ")::text FROM audit_log a WHERE ", query.where.sql, " AND ", query.keyset.where,
-                   " ORDER BY ", query.keyset.order_by, " LIMIT ", page_size + 1);
-  return pool_.ReadOnly<v1::ListAuditEntriesResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListAuditEntriesResponse> {
-        pqxx::result rows = txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-        v1::ListAuditEntriesResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
-          *response.add_audit_entries() = EntryFromRow(rows[i]);
-        }
-        if (static_cast<int>(rows.size()) > page_size) {
-          const pqxx::row& last = rows[page_size - 1];
-          response.set_next_page_token(
-              api::NextPageToken(query, last[last.size() - 1].c_str(), last[0].c_str()));
-        }
-        return response;
+  static const api::ListSchema kSchema{AuditFilterSchema(), AuditSortSchema(), "time desc", "a.id"};
+  return api::ReadSqlList<v1::ListAuditEntriesResponse>(
+      pool_, deadline, api::TableList(request, kSchema, kColumns, "audit_log a WHERE TRUE"),
+      kGatewayDomain, [](v1::ListAuditEntriesResponse& page, const pqxx::row& row) {
+        *page.add_audit_entries() = EntryFromRow(row);
       });
 }
 

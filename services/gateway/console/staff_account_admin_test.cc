@@ -6,19 +6,16 @@
 #include <set>
 #include <string>
 
-#include "common/db/migrations.h"
 #include "common/status/errors.h"
-#include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+#include "services/gateway/access/test_database.h"
 #include "services/gateway/console/staff_sessions.h"
 
 using maillage::testing::IsOk;
 using maillage::testing::StatusIs;
 
 namespace maillage::gateway {
-
-const std::vector<db::Migration>& Migrations();
 
 namespace {
 
@@ -29,14 +26,7 @@ std::string ReasonOf(const absl::Status& status) {
 
 class StaffAccountAdminTest : public ::testing::Test {
  protected:
-  StaffAccountAdminTest() : pool_(Options()), accounts_(pool_), admin_(accounts_) {
-    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
-  }
-  db::PoolOptions Options() {
-    db::PoolOptions options;
-    options.url = database_.url();
-    return options;
-  }
+  StaffAccountAdminTest() : accounts_(pool_), admin_(accounts_) {}
   // A new account; its generated password in `password` when asked.
   v1::StaffAccount Make(const std::string& email, v1::Role role, std::string* password = nullptr,
                         const std::string& funder_id = "") {
@@ -60,8 +50,8 @@ class StaffAccountAdminTest : public ::testing::Test {
     return admin_.Update(request, db::Deadline::max());
   }
 
-  testing::TestDatabase database_{"gateway"};
-  db::Pool pool_;
+  GatewayTestDatabase database_;
+  db::Pool& pool_ = database_.pool();
   StaffAccounts accounts_;
   StaffAccountAdmin admin_;
 };

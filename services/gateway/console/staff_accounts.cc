@@ -223,17 +223,25 @@ absl::StatusOr<std::vector<StaffAccount>> StaffAccounts::ListAfter(absl::string_
       });
 }
 
+namespace {
+
+// Account `id`, locked until the end of `txn`. NOT_FOUND when there is none.
+absl::StatusOr<StaffAccount> LockAccount(pqxx::work& txn, int64_t id) {
+  pqxx::result rows = txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
+                                                   " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
+                                      id);
+  if (rows.empty()) return AccountNotFound(id);
+  return StaffAccountOfRow(rows[0]);
+}
+
+}  // namespace
+
 absl::StatusOr<StaffAccount> StaffAccounts::Update(
     int64_t id, const std::function<absl::StatusOr<StaffAccount>(const StaffAccount&)>& change,
     db::Deadline deadline) {
   return pool_.Transact<StaffAccount>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
-        pqxx::result rows =
-            txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
-                                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
-                            id);
-        if (rows.empty()) return AccountNotFound(id);
-        const StaffAccount current = StaffAccountOfRow(rows[0]);
+        MAILLAGE_ASSIGN_OR_RETURN(const StaffAccount current, LockAccount(txn, id));
         MAILLAGE_ASSIGN_OR_RETURN(StaffAccount changed, change(current));
         FieldViolations violations;
         CheckRole(changed, violations);
@@ -254,12 +262,7 @@ absl::StatusOr<StaffAccount> StaffAccounts::SetDisabled(int64_t id, bool disable
                                                         db::Deadline deadline) {
   return pool_.Transact<StaffAccount>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<StaffAccount> {
-        pqxx::result rows =
-            txn.exec_params(absl::StrCat("SELECT ", kStaffAccountColumns,
-                                         " FROM staff_accounts WHERE id = $1 FOR UPDATE"),
-                            id);
-        if (rows.empty()) return AccountNotFound(id);
-        const StaffAccount current = StaffAccountOfRow(rows[0]);
+        MAILLAGE_ASSIGN_OR_RETURN(const StaffAccount current, LockAccount(txn, id));
         if (current.disable_time.has_value() == disabled) return current;
         if (disabled && current.role == v1::ROLE_ADMIN) {
           MAILLAGE_RETURN_IF_ERROR(KeepAnAdmin(txn, id));

@@ -2,19 +2,16 @@
 
 #include <atomic>
 
-#include "common/db/migrations.h"
 #include "common/status/errors.h"
-#include "common/testing/postgres.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+#include "services/gateway/access/test_database.h"
 #include "services/gateway/console/staff_accounts.h"
 
 using maillage::testing::IsOk;
 using maillage::testing::StatusIs;
 
 namespace maillage::gateway {
-
-const std::vector<db::Migration>& Migrations();
 
 namespace {
 
@@ -27,14 +24,7 @@ std::string ReasonOf(const absl::Status& status) {
 
 class StaffSessionsTest : public ::testing::Test {
  protected:
-  StaffSessionsTest() : pool_(Options()), accounts_(pool_) {
-    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
-  }
-  db::PoolOptions Options() {
-    db::PoolOptions options;
-    options.url = database_.url();
-    return options;
-  }
+  StaffSessionsTest() : accounts_(pool_) {}
   SessionOptions Clocked() {
     SessionOptions options;
     options.clock = [this] { return now_.load(); };
@@ -62,8 +52,8 @@ class StaffSessionsTest : public ::testing::Test {
         .value_or("");
   }
 
-  testing::TestDatabase database_{"gateway"};
-  db::Pool pool_;
+  GatewayTestDatabase database_;
+  db::Pool& pool_ = database_.pool();
   StaffAccounts accounts_;
   std::atomic<absl::Time> now_{absl::Now()};
 };

@@ -2,11 +2,8 @@
 
 #include <sodium.h>
 
-#include <limits>
-
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/api/pagination.h"
+#include "common/api/list_runner.h"
 #include "common/api/resource_name.h"
 #include "common/db/idempotency.h"
 #include "common/db/values.h"
@@ -27,14 +24,18 @@ constexpr char kCollection[] = "shareLinks";
   "WHEN l.expire_time <= now() THEN 'SHARE_LINK_STATE_EXPIRED' "                            \
   "ELSE 'SHARE_LINK_STATE_ACTIVE' END"
 
-constexpr char kSelect[] =
-    "SELECT l.id, l.kind, l.action, l.report_year, l.filter, l.description, " MAILLAGE_SQL_MICROS(
-        "l.expire_time") ", l.issuer_key_id, l.issuer_staff_account_id, l.issuer_role, "
-    "" MAILLAGE_SHARE_LINK_STATE ", " MAILLAGE_SQL_MICROS("l.create_time") ", " MAILLAGE_SQL_MICROS(
-        "l.revoke_time") ", " MAILLAGE_SQL_MICROS("l.last_use_time") ", l.use_count, "
-    "COALESCE(k.role, a.role), COALESCE(k.prefix, a.email), COALESCE(k.funder_id, a.funder_id) "
-    "FROM share_links l LEFT JOIN api_keys k ON k.id = l.issuer_key_id "
-    "LEFT JOIN staff_accounts a ON a.id = l.issuer_staff_account_id ";
+#define MAILLAGE_SHARE_LINK_COLUMNS \
+  "l.id, l.kind, l.action, l.report_year, l.filter, l.description, " MAILLAGE_SQL_MICROS(    \
+      "l.expire_time") ", l.issuer_key_id, l.issuer_staff_account_id, l.issuer_role, "        \
+  "" MAILLAGE_SHARE_LINK_STATE ", " MAILLAGE_SQL_MICROS("l.create_time") ", "               \
+  MAILLAGE_SQL_MICROS("l.revoke_time") ", " MAILLAGE_SQL_MICROS("l.last_use_time") ", "      \
+  "l.use_count, COALESCE(k.role, a.role), COALESCE(k.prefix, a.email), "                     \
+  "COALESCE(k.funder_id, a.funder_id)"
+#define MAILLAGE_SHARE_LINK_FROM                                  \
+  "share_links l LEFT JOIN api_keys k ON k.id = l.issuer_key_id " \
+  "LEFT JOIN staff_accounts a ON a.id = l.issuer_staff_account_id "
+
+constexpr char kSelect[] = "SELECT " MAILLAGE_SHARE_LINK_COLUMNS " FROM " MAILLAGE_SHARE_LINK_FROM;
 
 // The caller sees the links it issued, an ADMIN every one: $1 true for ADMIN, $2 key id, $3
 // account id (0 when none: no row has id 0).
@@ -135,33 +136,15 @@ absl::StatusOr<v1::ShareLink> ShareLinkStore::Create(db::Deadline deadline,
 absl::StatusOr<v1::ListShareLinksResponse> ShareLinkStore::List(
     db::Deadline deadline, const ShareLinkCaller& caller,
     const v1::ListShareLinksRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(int size, api::EffectivePageSize(request.page_size(), kGatewayDomain));
-  const std::string fingerprint = api::QueryFingerprint(
-      {kCollection, absl::StrCat(caller.key_id), absl::StrCat(caller.staff_account_id)});
-  int64_t before = std::numeric_limits<int64_t>::max();
-  if (!request.page_token().empty()) {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        api::PageCursor cursor,
-        api::DecodePageToken(request.page_token(), fingerprint, kGatewayDomain));
-    if (cursor.keys.size() != 1 || !absl::SimpleAtoi(cursor.keys[0], &before)) {
-      return InvalidField(kGatewayDomain, "page_token", "not a token of this list");
-    }
-  }
-  return pool_.ReadOnly<v1::ListShareLinksResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListShareLinksResponse> {
-        pqxx::result rows = txn.exec_params(
-            absl::StrCat(kSelect, "WHERE ", kVisible, " AND l.id < $4 ORDER BY l.id DESC LIMIT $5"),
-            caller.role == v1::ROLE_ADMIN, caller.key_id, caller.staff_account_id, before,
-            size + 1);
-        v1::ListShareLinksResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) {
-          *response.add_share_links() = FromRow(rows[i]).link;
-        }
-        if (static_cast<int>(rows.size()) > size) {
-          response.set_next_page_token(api::EncodePageToken(
-              fingerprint, api::PageCursor{{rows[size - 1][0].as<std::string>()}}));
-        }
-        return response;
+  const api::SqlListSpec spec = api::RowIdList(
+      request, kCollection, api::RowOrder::kNewestFirst, "l.id", MAILLAGE_SHARE_LINK_COLUMNS,
+      absl::StrCat(MAILLAGE_SHARE_LINK_FROM "WHERE ", kVisible),
+      {caller.role == v1::ROLE_ADMIN ? "true" : "false", absl::StrCat(caller.key_id),
+       absl::StrCat(caller.staff_account_id)});
+  return api::ReadSqlList<v1::ListShareLinksResponse>(
+      pool_, deadline, spec, kGatewayDomain,
+      [](v1::ListShareLinksResponse& page, const pqxx::row& row) {
+        *page.add_share_links() = FromRow(row).link;
       });
 }
 

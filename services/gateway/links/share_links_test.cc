@@ -3,10 +3,10 @@
 // public projections.
 #include <set>
 
-#include "common/db/migrations.h"
-#include "common/testing/postgres.h"
+#include "common/testing/list_pages.h"
 #include "common/testing/status_matchers.h"
 #include "gtest/gtest.h"
+#include "services/gateway/access/test_database.h"
 #include "services/gateway/links/public_read_door.h"
 #include "services/gateway/links/share_link_reads.h"
 #include "services/gateway/links/share_link_service.h"
@@ -16,9 +16,6 @@ using maillage::testing::IsOk;
 using maillage::testing::StatusIs;
 
 namespace maillage::gateway {
-
-const std::vector<db::Migration>& Migrations();
-
 namespace {
 
 v1::ShareLink CalendarLink() {
@@ -136,26 +133,17 @@ TEST(ShareLinkCallerTest, KeysAndConsolePeopleIssueServicesDoNot) {
 
 class ShareLinkStoreTest : public ::testing::Test {
  protected:
-  ShareLinkStoreTest() : pool_(Options()), store_(pool_) {
-    EXPECT_THAT(db::Migrate(pool_, "gateway", Migrations()), IsOk());
-    EXPECT_THAT(pool_.Transact(db::Deadline::max(),
-                               [](pqxx::work& txn) {
-                                 txn.exec(
-                                     "INSERT INTO api_keys (prefix, secret_hash, display_name, "
-                                     "role) SELECT 'sk_' || g, 'h', 'key ' || g, 'ROLE_STAFF' "
-                                     "FROM generate_series(1, 2) g");
-                                 return absl::OkStatus();
-                               }),
-                IsOk());
+  ShareLinkStoreTest() { database_.AddKeys(2, v1::ROLE_STAFF); }
+  // ListShareLinks as `caller`, for testing::ReadEveryPage.
+  auto ListAs(ShareLinkCaller caller) {
+    return [this, caller](const v1::ListShareLinksRequest& request) {
+      return store_.List(db::Deadline::max(), caller, request);
+    };
   }
-  db::PoolOptions Options() {
-    db::PoolOptions options;
-    options.url = database_.url();
-    return options;
-  }
-  testing::TestDatabase database_{"gateway"};
-  db::Pool pool_;
-  ShareLinkStore store_;
+
+  GatewayTestDatabase database_;
+  db::Pool& pool_ = database_.pool();
+  ShareLinkStore store_{pool_};
   const ShareLinkCaller first_{1, 0, v1::ROLE_STAFF};
   const ShareLinkCaller second_{2, 0, v1::ROLE_STAFF};
   const ShareLinkCaller admin_{2, 0, v1::ROLE_ADMIN};
@@ -256,6 +244,40 @@ TEST_F(ShareLinkStoreTest, AReplayedRequestIdReturnsTheLinkItIssued) {
                           absl::Now() + absl::Hours(1), NewShareLinkToken().hash, &issued)
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ShareLinkStoreTest, ListsNewestFirstPageByPage) {
+  std::vector<std::string> names;  // oldest first
+  for (int i = 0; i < 5; ++i) {
+    bool issued = false;
+    absl::StatusOr<v1::ShareLink> created =
+        store_.Create(db::Deadline::max(), i == 2 ? second_ : first_, Request(CalendarLink()),
+                      absl::Now() + absl::Hours(1), NewShareLinkToken().hash, &issued);
+    ASSERT_THAT(created.status(), IsOk());
+    names.push_back(created->name());
+  }
+  // The first key's four links, newest first, two a page.
+  absl::StatusOr<testing::ListedPages> pages =
+      testing::ReadEveryPage<v1::ListShareLinksRequest>(2, ListAs(first_));
+  ASSERT_THAT(pages.status(), IsOk());
+  EXPECT_EQ(pages->names, (std::vector<std::string>{names[4], names[3], names[1], names[0]}));
+  ASSERT_EQ(pages->tokens.size(), 1u);
+  // The admin sees the five on one default page.
+  absl::StatusOr<testing::ListedPages> all =
+      testing::ReadEveryPage<v1::ListShareLinksRequest>(0, ListAs(admin_));
+  ASSERT_THAT(all.status(), IsOk());
+  EXPECT_EQ(all->names,
+            (std::vector<std::string>{names[4], names[3], names[2], names[1], names[0]}));
+  EXPECT_TRUE(all->tokens.empty());
+
+  // A token continues only its caller's list.
+  v1::ListShareLinksRequest theirs;
+  theirs.set_page_token(pages->tokens[0]);
+  EXPECT_THAT(store_.List(db::Deadline::max(), second_, theirs).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_.List(db::Deadline::max(), admin_, theirs).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(testing::RefusesBadPages<v1::ListShareLinksRequest>(ListAs(first_)));
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/api/etag.h"
-#include "common/api/pagination.h"
+#include "common/api/list_runner.h"
 #include "common/api/resource_name.h"
 #include "common/db/values.h"
 #include "common/status/errors.h"
@@ -28,6 +28,10 @@ constexpr char kColumns[] =
                                                                    "(SELECT count(*) FROM "
                                                                    "webhook_deliveries d WHERE "
                                                                    "d.subscription_id = s.id)";
+
+constexpr char kAttemptColumns[] =
+    "t.id, t.event_id, t.event_type, t.resource_name, " MAILLAGE_SQL_MICROS(
+        "t.attempt_time") ", t.duration_ms, t.http_status, t.delivered, t.error, t.attempt_number";
 
 // The caller sees its own subscriptions, an ADMIN every one: $1 key id, $2 true for ADMIN.
 constexpr char kVisible[] = "($2 OR s.owner_key_id = $1)";
@@ -199,33 +203,14 @@ absl::StatusOr<v1::WebhookSubscription> WebhookStore::Get(db::Deadline deadline,
 absl::StatusOr<v1::ListWebhookSubscriptionsResponse> WebhookStore::List(
     db::Deadline deadline, const WebhookCaller& caller,
     const v1::ListWebhookSubscriptionsRequest& request) {
-  MAILLAGE_ASSIGN_OR_RETURN(int size, api::EffectivePageSize(request.page_size(), kGatewayDomain));
-  const std::string fingerprint =
-      api::QueryFingerprint({"webhookSubscriptions", absl::StrCat(caller.key_id)});
-  int64_t after = 0;
-  if (!request.page_token().empty()) {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        api::PageCursor cursor,
-        api::DecodePageToken(request.page_token(), fingerprint, kGatewayDomain));
-    if (cursor.keys.size() != 1 || !absl::SimpleAtoi(cursor.keys[0], &after)) {
-      return InvalidField(kGatewayDomain, "page_token", "not a token of this list");
-    }
-  }
-  return pool_.ReadOnly<v1::ListWebhookSubscriptionsResponse>(
-      deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListWebhookSubscriptionsResponse> {
-        pqxx::result rows = txn.exec_params(
-            absl::StrCat("SELECT ", kColumns, " FROM webhook_subscriptions s WHERE ", kVisible,
-                         " AND s.id > $3 ORDER BY s.id LIMIT $4"),
-            caller.key_id, caller.role == v1::ROLE_ADMIN, after, size + 1);
-        v1::ListWebhookSubscriptionsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) {
-          *response.add_webhook_subscriptions() = FromRow(rows[i]);
-        }
-        if (static_cast<int>(rows.size()) > size) {
-          response.set_next_page_token(api::EncodePageToken(
-              fingerprint, api::PageCursor{{rows[size - 1][0].as<std::string>()}}));
-        }
-        return response;
+  const api::SqlListSpec spec = api::RowIdList(
+      request, kCollection, api::RowOrder::kOldestFirst, "s.id", kColumns,
+      absl::StrCat("webhook_subscriptions s WHERE ", kVisible),
+      {absl::StrCat(caller.key_id), caller.role == v1::ROLE_ADMIN ? "true" : "false"});
+  return api::ReadSqlList<v1::ListWebhookSubscriptionsResponse>(
+      pool_, deadline, spec, kGatewayDomain,
+      [](v1::ListWebhookSubscriptionsResponse& page, const pqxx::row& row) {
+        *page.add_webhook_subscriptions() = FromRow(row);
       });
 }
 
@@ -284,29 +269,17 @@ absl::StatusOr<v1::ListWebhookAttemptsResponse> WebhookStore::ListAttempts(
     db::Deadline deadline, const WebhookCaller& caller,
     const v1::ListWebhookAttemptsRequest& request) {
   MAILLAGE_ASSIGN_OR_RETURN(int64_t id, IdOf(request.parent(), "parent"));
-  MAILLAGE_ASSIGN_OR_RETURN(int size, api::EffectivePageSize(request.page_size(), kGatewayDomain));
-  const std::string fingerprint = api::QueryFingerprint({"webhookAttempts", request.parent()});
-  int64_t before = INT64_MAX;
-  if (!request.page_token().empty()) {
-    MAILLAGE_ASSIGN_OR_RETURN(
-        api::PageCursor cursor,
-        api::DecodePageToken(request.page_token(), fingerprint, kGatewayDomain));
-    if (cursor.keys.size() != 1 || !absl::SimpleAtoi(cursor.keys[0], &before)) {
-      return InvalidField(kGatewayDomain, "page_token", "not a token of this list");
-    }
-  }
+  const api::SqlListSpec spec = api::RowIdList(
+      request, "webhookAttempts", api::RowOrder::kNewestFirst, "t.id", kAttemptColumns,
+      "webhook_attempts t WHERE t.subscription_id = $1", {absl::StrCat(id)});
   return pool_.ReadOnly<v1::ListWebhookAttemptsResponse>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::ListWebhookAttemptsResponse> {
         MAILLAGE_RETURN_IF_ERROR(Load(txn, caller, id, request.parent(), false).status());
-        pqxx::result rows = txn.exec_params(
-            "SELECT id, event_id, event_type, resource_name, " MAILLAGE_SQL_MICROS(
-                "attempt_time") ", duration_ms, http_status, delivered, error, attempt_number "
-                                "FROM webhook_attempts WHERE subscription_id = $1 AND id < $2 "
-                                "ORDER BY id DESC LIMIT $3",
-            id, before, size + 1);
+        MAILLAGE_ASSIGN_OR_RETURN(api::SqlListPage page,
+                                  api::RunSqlList(txn, spec, kGatewayDomain));
         v1::ListWebhookAttemptsResponse response;
-        for (int i = 0; i < static_cast<int>(rows.size()) && i < size; ++i) {
-          const pqxx::row& row = rows[i];
+        for (int i = 0; i < page.count; ++i) {
+          const pqxx::row row = page.rows[i];
           v1::WebhookAttempt* attempt = response.add_attempts();
           attempt->set_name(absl::StrCat(request.parent(), "/attempts/", row[0].as<int64_t>()));
           attempt->set_event_id(absl::StrCat("evt_", row[1].as<int64_t>()));
@@ -321,10 +294,7 @@ absl::StatusOr<v1::ListWebhookAttemptsResponse> WebhookStore::ListAttempts(
           attempt->set_error(row[8].as<std::string>());
           attempt->set_attempt_number(row[9].as<int>());
         }
-        if (static_cast<int>(rows.size()) > size) {
-          response.set_next_page_token(api::EncodePageToken(
-              fingerprint, api::PageCursor{{rows[size - 1][0].as<std::string>()}}));
-        }
+        response.set_next_page_token(page.next_page_token);
         return response;
       });
 }
