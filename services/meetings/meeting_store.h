@@ -10,19 +10,11 @@
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
 #include "common/db/pool.h"
+#include "common/db/statement.h"
 #include "maillage/meetings/v1/meeting.pb.h"
 #include "maillage/meetings/v1/participant.pb.h"
 
 namespace maillage::meetings {
-
-// Runs `statement` in `txn`, prepared on the transaction's connection at its first use there
-// (`statement.name` unique in the process): the hot writes are parsed and planned once per
-// connection, not at every call. Exceptions are left to db::Pool, as for txn.exec_params.
-template <typename... Args>
-pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, const Args&... args) {
-  txn.conn().prepare(statement.name, statement.sql);
-  return txn.exec_prepared(statement.name, args...);
-}
 
 // The meeting with `id`, attendance computed from its participants (a write takes the row lock
 // first with LockMeeting: every write to a meeting or its participants does, so they queue per

@@ -222,7 +222,7 @@ absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting
   if (!lock) {
     static const auto* const kStatement =
         new db::Statement{"meetings_load_participant", SelectWithHistorySql()};
-    pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+    pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
     if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
     return ParticipantWithHistoryFromRow(rows[0]);
   }
@@ -283,12 +283,12 @@ ParticipantInserted InsertParticipant(pqxx::work& txn, int64_t meeting_id, const
                                "FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN entry e ON "
                                "true")};
   bool actor_alone = p.contact().empty() && p.person().display_name().empty();
-  pqxx::result rows = ExecStatement(txn, *kStatement, meeting_id, p.actor(), p.contact(),
-                                    p.person().display_name(), p.person().organization(),
-                                    p.person().email(), v1::ParticipantRole_Name(p.role()),
-                                    v1::ParticipantStatus_Name(status), check_in_micros.value_or(0),
-                                    p.contact(), p.contact().empty() ? p.person().email() : "",
-                                    actor_alone ? p.actor() : "", changed_by, note);
+  pqxx::result rows = db::ExecStatement(
+      txn, *kStatement, meeting_id, p.actor(), p.contact(), p.person().display_name(),
+      p.person().organization(), p.person().email(), v1::ParticipantRole_Name(p.role()),
+      v1::ParticipantStatus_Name(status), check_in_micros.value_or(0), p.contact(),
+      p.contact().empty() ? p.person().email() : "", actor_alone ? p.actor() : "", changed_by,
+      note);
   const pqxx::row& row = rows.at(0);
   ParticipantInserted inserted;
   if (!row[kColumns + 4].is_null()) {
@@ -312,8 +312,8 @@ StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::Participa
   static const auto* const kStatement =
       new db::Statement{"meetings_write_status", WriteStatusSql()};
   pqxx::result rows =
-      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
-                    check_in_micros.value_or(0), changed_by, note);
+      db::ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                        check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
 }
@@ -343,8 +343,8 @@ StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
   static const auto* const kStatement =
       new db::Statement{"meetings_write_status_reading_history", *kSql};
   pqxx::result rows =
-      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
-                    check_in_micros.value_or(0), changed_by, note);
+      db::ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                        check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   AppendHistoryArrays(rows[0], 2, participant);
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
@@ -379,7 +379,7 @@ RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int
   static const auto* const kStatement =
       new db::Statement{"meetings_write_role_and_person", kWriteRoleAndPerson};
   bool actor_alone = p.contact().empty() && p.person().display_name().empty();
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, meeting_id, participant_id, v1::ParticipantRole_Name(p.role()),
       p.person().display_name(), p.person().organization(), p.person().email(), p.contact(),
       p.contact().empty() ? p.person().email() : "", actor_alone ? p.actor() : "");
@@ -396,7 +396,7 @@ RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int
 
 StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t participant_id) {
   static const auto* const kStatement = new db::Statement{"meetings_anonymize", kAnonymize};
-  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
   if (rows.empty()) return {};
   db::ForgetRequestsAbout(
       txn, {absl::StrCat("meetings/", meeting_id, "/participants/", participant_id)});
@@ -406,7 +406,7 @@ StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t particip
 std::optional<ParticipantDeleted> DeleteParticipantRow(pqxx::work& txn, int64_t meeting_id,
                                                        int64_t participant_id) {
   static const auto* const kStatement = new db::Statement{"meetings_delete_participant", kDelete};
-  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
   if (rows.empty()) return std::nullopt;
   ParticipantDeleted deleted;
   v1::ParticipantStatus status;
@@ -434,7 +434,7 @@ int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity) {
 void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id) {
   static const auto* const kStatement =
       new db::Statement{"meetings_registered_to_no_show", kRegisteredToNoShow};
-  ExecStatement(txn, *kStatement, meeting_id, kSystemPrincipal, "meeting closed");
+  db::ExecStatement(txn, *kStatement, meeting_id, kSystemPrincipal, "meeting closed");
 }
 
 std::vector<ParticipantPageRow> SelectParticipants(pqxx::work& txn, const api::SqlCondition& where,
