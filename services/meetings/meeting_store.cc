@@ -49,15 +49,15 @@ constexpr const char* kMeetingSelectForWrite =
 #define MAILLAGE_DAY_REACHED \
   "(now() AT TIME ZONE 'Europe/Paris')::date >= (m.start_time AT TIME ZONE 'Europe/Paris')::date"
 
-// The same with a shared lock, whether check-ins are open, and the participant $2 of the
-// meeting under its row lock (its columns from kColumns + 1), for CheckIn.
-const std::string& MeetingSelectForCheckIn() {
-  static const auto* const kSql = new std::string(
-      absl::StrCat(MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED ", ",
-                   ParticipantColumns(),
-                   " FROM meetings m JOIN participants p ON p.meeting_id = m.id "
-                   "WHERE m.id = $1 AND p.id = $2 FOR SHARE OF m FOR UPDATE OF p"));
-  return *kSql;
+// The same with a lock of `lock` ("SHARE" or "UPDATE"), whether check-ins are open, and the
+// participant $2 of the meeting under its row lock (its columns from kColumns + 1).
+std::string MeetingAndParticipantSelect(absl::string_view lock) {
+  return absl::StrCat(MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED
+                                               ", ",
+                      ParticipantColumns(),
+                      " FROM meetings m JOIN participants p ON p.meeting_id = m.id "
+                      "WHERE m.id = $1 AND p.id = $2 FOR ",
+                      lock, " OF m FOR UPDATE OF p");
 }
 constexpr const char* kMeetingExists = "SELECT 1 FROM meetings WHERE id = $1";
 constexpr const char* kDayReached =
@@ -205,11 +205,15 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
   return MeetingFromRow(rows[0]);
 }
 
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
-                                                        int64_t participant_id) {
-  static const auto* const kStatement =
-      new db::Statement{"meetings_lock_for_check_in", MeetingSelectForCheckIn()};
-  pqxx::result rows = db::ExecStatement(txn, *kStatement, id, participant_id);
+absl::StatusOr<LockedParticipant> LockMeetingAndParticipant(pqxx::work& txn, int64_t id,
+                                                            int64_t participant_id,
+                                                            MeetingLock lock) {
+  static const auto* const kShared =
+      new db::Statement{"meetings_lock_for_check_in", MeetingAndParticipantSelect("SHARE")};
+  static const auto* const kExclusive =
+      new db::Statement{"meetings_lock_with_participant", MeetingAndParticipantSelect("UPDATE")};
+  pqxx::result rows = db::ExecStatement(txn, lock == MeetingLock::kShared ? *kShared : *kExclusive,
+                                        id, participant_id);
   if (rows.empty()) {
     if (txn.exec_params(kMeetingExists, id).empty()) {
       std::string name = api::ResourceName("meetings", id);
@@ -219,7 +223,7 @@ absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t
     return ParticipantNotFound(id, participant_id);
   }
   const pqxx::row& row = rows[0];
-  return MeetingForCheckIn{MeetingFromRow(row), row[kColumns].as<bool>(),
+  return LockedParticipant{MeetingFromRow(row), row[kColumns].as<bool>(),
                            ParticipantFromRow(row.slice(kColumns + 1, row.size()))};
 }
 

@@ -27,19 +27,23 @@ absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, i
 // of participants and outputs, which need the meeting's state, capacity and times only.
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id);
 
-// LockMeeting with a shared lock instead, and whether the meeting's day has come (Europe/Paris),
-// with participant `participant_id` of the meeting under its row lock (without its history),
-// in one statement (meeting locked first, as every write of the meeting does): for CheckIn, so
-// that the check-ins of one meeting run side by side while every other write of the meeting or
-// of its participants (exclusive lock) still waits for them. NOT_FOUND MEETING_NOT_FOUND or
-// PARTICIPANT_NOT_FOUND.
-struct MeetingForCheckIn {
+// LockMeeting, and participant `participant_id` of the meeting under its row lock (without its
+// history), and whether the meeting's day has come (Europe/Paris), in one statement (the meeting
+// locked first, as every write of the meeting does). kShared, for CheckIn: the check-ins of one
+// meeting run side by side while every other write of the meeting or of its participants
+// (kExclusive) still waits for them. The participant's columns are its latest committed version
+// (a statement that waited for a lock rereads the locked rows), but not what the statement reads
+// beside them: its history and its place in line are to be read by a later statement.
+// NOT_FOUND MEETING_NOT_FOUND or PARTICIPANT_NOT_FOUND.
+enum class MeetingLock { kShared, kExclusive };
+struct LockedParticipant {
   v1::Meeting meeting;
   bool day_reached = false;
   v1::Participant participant;
 };
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
-                                                        int64_t participant_id);
+absl::StatusOr<LockedParticipant> LockMeetingAndParticipant(pqxx::work& txn, int64_t id,
+                                                            int64_t participant_id,
+                                                            MeetingLock lock);
 
 // Whether the day of meeting `id` has come (Europe/Paris); false when there is no such meeting.
 bool MeetingDayReached(pqxx::work& txn, int64_t id);
