@@ -249,7 +249,7 @@ absl::StatusOr<StoredBudget> FindBudget(pqxx::work& txn, const BudgetRef& ref, b
       "budget_find_budget", absl::StrCat("SELECT ", kBudgetColumns, " ", kFindBudget)};
   static const auto* const kLock =
       new db::Statement{"budget_lock_budget", absl::StrCat(kRead->sql, " FOR UPDATE OF b")};
-  pqxx::result rows = ExecStatement(txn, lock ? *kLock : *kRead, ref.budget, ref.action);
+  pqxx::result rows = db::ExecStatement(txn, lock ? *kLock : *kRead, ref.budget, ref.action);
   if (rows.empty()) return BudgetNotFound(ref);
   return BudgetFromRow(rows[0]);
 }
@@ -268,7 +268,7 @@ absl::StatusOr<absl::optional<StoredBudget>> InsertBudget(pqxx::work& txn,
                                                           const NewBudget& budget) {
   static const auto* const kStatement = new db::Statement{"budget_insert_budget", kInsertBudget};
   const v1::Budget& f = budget.fields;
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, budget.action_key, f.year(), v1::BudgetKind_Name(f.kind()), f.title(),
       f.note(),
       db::OptionalNumber(f.stated_totals().has_charges_cents(), f.stated_totals().charges_cents()),
@@ -290,11 +290,11 @@ absl::StatusOr<absl::optional<StoredBudget>> InsertBudget(pqxx::work& txn,
 StoredBudget SaveBudgetFields(pqxx::work& txn, int64_t id, const v1::Budget& b) {
   static const auto* const kStatement =
       new db::Statement{"budget_save_budget_fields", BudgetAfter(kSaveBudgetFields)};
-  return BudgetFromRow(ExecStatement(txn, *kStatement, id, b.title(), b.note(),
-                                     db::OptionalNumber(b.stated_totals().has_charges_cents(),
-                                                        b.stated_totals().charges_cents()),
-                                     db::OptionalNumber(b.stated_totals().has_income_cents(),
-                                                        b.stated_totals().income_cents()))
+  return BudgetFromRow(db::ExecStatement(txn, *kStatement, id, b.title(), b.note(),
+                                         db::OptionalNumber(b.stated_totals().has_charges_cents(),
+                                                            b.stated_totals().charges_cents()),
+                                         db::OptionalNumber(b.stated_totals().has_income_cents(),
+                                                            b.stated_totals().income_cents()))
                            .at(0));
 }
 
@@ -303,7 +303,7 @@ StoredBudget SetBudgetState(pqxx::work& txn, int64_t id, v1::BudgetState state,
   static const auto* const kStatement =
       new db::Statement{"budget_set_budget_state", BudgetAfter(kSetBudgetState)};
   return BudgetFromRow(
-      ExecStatement(txn, *kStatement, id, v1::BudgetState_Name(state), approval_note).at(0));
+      db::ExecStatement(txn, *kStatement, id, v1::BudgetState_Name(state), approval_note).at(0));
 }
 
 void DeleteBudgetRow(pqxx::work& txn, int64_t id) { txn.exec_params(kDeleteBudget, id); }
@@ -347,7 +347,7 @@ absl::StatusOr<v1::BudgetLine> FindLine(pqxx::work& txn, const ChildRef& ref, bo
                                        "WHERE l.id = $1 AND l.budget_id = $2")};
   static const auto* const kLock =
       new db::Statement{"budget_lock_line", absl::StrCat(kRead->sql, " FOR UPDATE OF l")};
-  pqxx::result rows = ExecStatement(txn, lock ? *kLock : *kRead, ref.line, ref.budget);
+  pqxx::result rows = db::ExecStatement(txn, lock ? *kLock : *kRead, ref.line, ref.budget);
   if (rows.empty()) return LineNotFound(ref);
   return LineFromRow(rows[0], ref.action);
 }
@@ -375,11 +375,11 @@ int64_t InsertLine(pqxx::work& txn, int64_t budget_id, const v1::BudgetLine& lin
                    int64_t chapter_line_id, const std::string& lineage) {
   static const auto* const kStatement =
       new db::Statement{"budget_insert_line", absl::StrCat(kInsertLine, " RETURNING id")};
-  pqxx::result id =
-      ExecStatement(txn, *kStatement, budget_id, v1::Side_Name(line.side()), line.account_code(),
-                    line.label(), db::OptionalNumber(line.has_amount_cents(), line.amount_cents()),
-                    line.is_chapter(), chapter_line_id, line.funder_id(), line.note(),
-                    line.position(), line.source_row(), line.source_text(), lineage);
+  pqxx::result id = db::ExecStatement(
+      txn, *kStatement, budget_id, v1::Side_Name(line.side()), line.account_code(), line.label(),
+      db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), line.is_chapter(),
+      chapter_line_id, line.funder_id(), line.note(), line.position(), line.source_row(),
+      line.source_text(), lineage);
   return id[0][0].as<int64_t>();
 }
 
@@ -388,7 +388,7 @@ v1::BudgetLine InsertLineWithTotals(pqxx::work& txn, const std::string& action_k
                                     int64_t chapter_line_id, const v1::ComputedTotals& totals) {
   static const auto* const kStatement =
       new db::Statement{"budget_insert_line_with_totals", LineWriteWithTotals(kInsertLine, 14)};
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, budget_id, v1::Side_Name(line.side()), line.account_code(), line.label(),
       db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), line.is_chapter(),
       chapter_line_id, line.funder_id(), line.note(), line.position(), line.source_row(),
@@ -403,7 +403,7 @@ v1::BudgetLine SaveLineWithTotals(pqxx::work& txn, const std::string& action_key
                                   int64_t chapter_line_id, const v1::ComputedTotals& totals) {
   static const auto* const kStatement =
       new db::Statement{"budget_save_line_with_totals", LineWriteWithTotals(kSaveLine, 9)};
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, line_id, line.account_code(), line.label(),
       db::OptionalNumber(line.has_amount_cents(), line.amount_cents()), chapter_line_id,
       line.funder_id(), line.note(), line.position(), budget_id, totals.charges_cents(),
@@ -415,10 +415,10 @@ v1::BudgetLine SaveLineWithTotals(pqxx::work& txn, const std::string& action_key
 int DeleteLineWithTotals(pqxx::work& txn, int64_t budget_id, int64_t line_id,
                          const v1::ComputedTotals& totals) {
   static const auto* const kStatement = new db::Statement{"budget_delete_line", kDeleteLine};
-  return ExecStatement(txn, *kStatement, line_id, budget_id, totals.charges_cents(),
-                       totals.income_cents(), totals.contributions_used_cents(),
-                       totals.contributions_received_cents(), totals.subsidies_cents(),
-                       totals.line_count())
+  return db::ExecStatement(txn, *kStatement, line_id, budget_id, totals.charges_cents(),
+                           totals.income_cents(), totals.contributions_used_cents(),
+                           totals.contributions_received_cents(), totals.subsidies_cents(),
+                           totals.line_count())
       .at(0)[0]
       .as<int>();
 }

@@ -10,21 +10,13 @@
 #include "absl/status/statusor.h"
 #include "absl/types/optional.h"
 #include "common/db/pool.h"
+#include "common/db/statement.h"
 #include "maillage/budget/v1/budget.pb.h"
 #include "maillage/budget/v1/budget_service.pb.h"
 #include "maillage/budget/v1/line.pb.h"
 #include "services/budget/budget_names.h"
 
 namespace maillage::budget {
-
-// Runs `statement` in `txn`, prepared on the transaction's connection at its first use there
-// (`statement.name` unique in the process): the hot statements are parsed and planned once per
-// connection, not at every call. Exceptions are left to db::Pool, as for txn.exec_params.
-template <typename... Args>
-pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, const Args&... args) {
-  txn.conn().prepare(statement.name, statement.sql);
-  return txn.exec_prepared(statement.name, args...);
-}
 
 struct StoredBudget {
   int64_t id = 0;

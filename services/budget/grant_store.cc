@@ -126,7 +126,8 @@ absl::StatusOr<v1::Grant> FindGrant(pqxx::work& txn, const GrantRef& ref, bool l
                                         "WHERE g.id = $1 AND a.action_key = $2")};
   static const auto* const kLock =
       new db::Statement{"budget_lock_grant", absl::StrCat(kRead->sql, " FOR UPDATE OF g")};
-  return GrantOrNotFound(ExecStatement(txn, lock ? *kLock : *kRead, ref.grant, ref.action), ref);
+  return GrantOrNotFound(db::ExecStatement(txn, lock ? *kLock : *kRead, ref.grant, ref.action),
+                         ref);
 }
 
 absl::StatusOr<v1::Grant> ReadGrant(db::Pool& pool, db::Deadline deadline, const GrantRef& ref) {
@@ -142,7 +143,7 @@ absl::StatusOr<v1::Grant> InsertGrant(pqxx::work& txn, int64_t action_id,
                                       const std::string& action_key, const v1::Grant& g) {
   static const auto* const kStatement =
       new db::Statement{"budget_insert_grant", GrantAfter(kInsertGrant)};
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, action_id, g.funder_id(), g.year(), g.reference(), g.budget(),
       v1::GrantState_Name(g.state()), g.requested_amount_cents(), DateText(g.request_date()),
       db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),
@@ -154,7 +155,7 @@ absl::StatusOr<v1::Grant> InsertGrant(pqxx::work& txn, int64_t action_id,
 absl::StatusOr<v1::Grant> SaveGrant(pqxx::work& txn, const GrantRef& ref, const v1::Grant& g) {
   static const auto* const kStatement =
       new db::Statement{"budget_save_grant", GrantAfter(kSaveGrant)};
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, ref.grant, g.funder_id(), g.year(), g.reference(), g.budget(),
       v1::GrantState_Name(g.state()), g.requested_amount_cents(), DateText(g.request_date()),
       db::OptionalNumber(g.has_notified_amount_cents(), g.notified_amount_cents()),

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/db/pool.h"
 
 namespace maillage::meetings {
 namespace {
@@ -73,9 +74,6 @@ constexpr const char* kParticipantsFromRows =
     "UNION ALL SELECT DISTINCT 'actor', p.role, p.actor, NULL::text, NULL::bigint, NULL::bigint "
     "FROM participants p JOIN meetings m ON m.id = p.meeting_id WHERE " MAILLAGE_HELD
     " AND p.status = 'PARTICIPANT_STATUS_ATTENDED' AND p.actor <> ''";
-constexpr const char* kSummarizeClosed =
-    "SELECT summarize_attendance(ARRAY(SELECT id FROM meetings WHERE id = ANY($1::bigint[]) "
-    "AND state = 'MEETING_STATE_CLOSED'))";
 
 constexpr const char* kCustomKinds =
     "SELECT code, display_name FROM meeting_kinds ORDER BY position, code";
@@ -161,7 +159,11 @@ IndicatorInputs ReadIndicatorInputsFromParticipants(pqxx::work& txn, const std::
 
 void SummarizeClosedAttendance(pqxx::work& txn, const std::vector<int64_t>& meeting_ids) {
   if (meeting_ids.empty()) return;
-  txn.exec_params(kSummarizeClosed, absl::StrCat("{", absl::StrJoin(meeting_ids, ","), "}"));
+  db::ExecAtCommit(
+      txn, absl::StrCat("SELECT summarize_attendance(ARRAY(SELECT id FROM meetings WHERE id = "
+                        "ANY(",
+                        txn.quote(absl::StrCat("{", absl::StrJoin(meeting_ids, ","), "}")),
+                        "::bigint[]) AND state = 'MEETING_STATE_CLOSED'));"));
 }
 
 }  // namespace maillage::meetings

@@ -28,9 +28,11 @@ IndicatorInputs ReadIndicatorInputsFromParticipants(pqxx::work& txn, const std::
                                                     const std::string& period_end);
 
 // Rewrites, from their participants, the attendance summaries of those of `meeting_ids` that
-// are CLOSED, and moves the per-day totals by the difference. Called in the transaction that
-// closes a meeting and in every one that changes participants of closed meetings (the
-// directory change feed).
+// are CLOSED, and moves the per-day totals by the difference: one statement sent with the
+// transaction's COMMIT (db::ExecAtCommit), after the statements queued before this call, so
+// that the rows of the totals are locked only while the COMMIT's round trip runs. Called in
+// the transaction that closes a meeting and in every one that changes participants of closed
+// meetings (the directory change feed).
 void SummarizeClosedAttendance(pqxx::work& txn, const std::vector<int64_t>& meeting_ids);
 
 }  // namespace maillage::meetings

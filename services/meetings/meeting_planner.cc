@@ -272,9 +272,13 @@ absl::StatusOr<v1::Meeting> MeetingPlanner::Close(const v1::CloseMeetingRequest&
               api::CheckEtag(request.etag(), meeting.etag(), meeting.name(), kDomain));
           MAILLAGE_RETURN_IF_ERROR(
               CheckMeetingTransition(meeting.state(), v1::MEETING_STATE_CLOSED));
-          MarkRegisteredAsNoShow(txn, id);
           v1::Meeting closed = CloseRow(txn, id, request.minutes());
-          // Attendance is frozen from now on: its summary is what the indicators read.
+          // Sent with the COMMIT, in this order, whatever the number of participants: the
+          // REGISTERED become NO_SHOW (the answer counts them so: the meeting's lock is held
+          // since they were counted), the attendance, frozen from now on, is summarized for the
+          // indicators, and the event is appended.
+          MarkRegisteredAsNoShow(txn, id);
+          CountRegisteredAsNoShow(*closed.mutable_attendance());
           SummarizeClosedAttendance(txn, {id});
           api::AppendOutboxEvent(txn, "meeting.closed", closed.name(), &closed);
           return closed;

@@ -278,4 +278,9 @@ bool HoldsSeat(v1::ParticipantStatus status) {
   return status == v1::PARTICIPANT_STATUS_REGISTERED || status == v1::PARTICIPANT_STATUS_ATTENDED;
 }
 
+void CountRegisteredAsNoShow(v1::AttendanceSummary& attendance) {
+  attendance.set_no_show(attendance.no_show() + attendance.registered());
+  attendance.set_registered(0);
+}
+
 }  // namespace maillage::meetings

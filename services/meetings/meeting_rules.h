@@ -87,4 +87,8 @@ void ValidatePeriod(const google::type::Date& start, const google::type::Date& e
 // True when `status` holds a seat (REGISTERED, ATTENDED).
 bool HoldsSeat(v1::ParticipantStatus status);
 
+// `attendance` as it reads once the meeting is closed: its REGISTERED participants counted as
+// NO_SHOW (CloseMeeting marks them so with its COMMIT and answers with the counts it read).
+void CountRegisteredAsNoShow(v1::AttendanceSummary& attendance);
+
 }  // namespace maillage::meetings

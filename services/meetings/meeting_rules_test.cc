@@ -147,6 +147,23 @@ TEST(CalendarVisibleChangeTest, CapacityAndMinutesAreNotShown) {
   EXPECT_TRUE(CalendarVisibleChange(before, cancelled));
 }
 
+TEST(CountRegisteredAsNoShowTest, MovesTheRegisteredToNoShowOnly) {
+  v1::AttendanceSummary attendance;
+  attendance.set_participants(9);
+  attendance.set_invited(1);
+  attendance.set_registered(3);
+  attendance.set_waiting_list(1);
+  attendance.set_attended(2);
+  attendance.set_no_show(1);
+  attendance.set_excused(1);
+  attendance.set_distinct_actors_attended(2);
+  v1::AttendanceSummary expected = attendance;
+  expected.set_registered(0);
+  expected.set_no_show(4);
+  CountRegisteredAsNoShow(attendance);
+  EXPECT_EQ(attendance.DebugString(), expected.DebugString());
+}
+
 TEST(ValidateNewParticipantTest, IdentityRules) {
   struct Case {
     const char* label;

@@ -49,15 +49,15 @@ constexpr const char* kMeetingSelectForWrite =
 #define MAILLAGE_DAY_REACHED \
   "(now() AT TIME ZONE 'Europe/Paris')::date >= (m.start_time AT TIME ZONE 'Europe/Paris')::date"
 
-// The same with a shared lock, whether check-ins are open, and the participant $2 of the
-// meeting under its row lock (its columns from kColumns + 1), for CheckIn.
-const std::string& MeetingSelectForCheckIn() {
-  static const auto* const kSql = new std::string(
-      absl::StrCat(MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED ", ",
-                   ParticipantColumns(),
-                   " FROM meetings m JOIN participants p ON p.meeting_id = m.id "
-                   "WHERE m.id = $1 AND p.id = $2 FOR SHARE OF m FOR UPDATE OF p"));
-  return *kSql;
+// The same with a lock of `lock` ("SHARE" or "UPDATE"), whether check-ins are open, and the
+// participant $2 of the meeting under its row lock (its columns from kColumns + 1).
+std::string MeetingAndParticipantSelect(absl::string_view lock) {
+  return absl::StrCat(MAILLAGE_MEETING_COLUMNS "0, 0, 0, 0, 0, 0, 0, 0, 0, " MAILLAGE_DAY_REACHED
+                                               ", ",
+                      ParticipantColumns(),
+                      " FROM meetings m JOIN participants p ON p.meeting_id = m.id "
+                      "WHERE m.id = $1 AND p.id = $2 FOR ",
+                      lock, " OF m FOR UPDATE OF p");
 }
 constexpr const char* kMeetingExists = "SELECT 1 FROM meetings WHERE id = $1";
 constexpr const char* kDayReached =
@@ -182,7 +182,7 @@ absl::StatusOr<v1::Meeting> MeetingOrNotFound(const pqxx::result& rows, int64_t 
 }  // namespace
 
 absl::StatusOr<v1::Meeting> LoadMeeting(pqxx::work& txn, int64_t id) {
-  return MeetingOrNotFound(ExecStatement(txn, LoadStatement(), id), id);
+  return MeetingOrNotFound(db::ExecStatement(txn, LoadStatement(), id), id);
 }
 
 absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, int64_t id) {
@@ -196,7 +196,7 @@ absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, i
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
   static const auto* const kStatement =
       new db::Statement{"meetings_lock_meeting", kMeetingSelectForWrite};
-  pqxx::result rows = ExecStatement(txn, *kStatement, id);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, id);
   if (rows.empty()) {
     std::string name = api::ResourceName("meetings", id);
     return NotFound(kDomain, "MEETING_NOT_FOUND", absl::StrCat("no meeting ", name),
@@ -205,11 +205,15 @@ absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id) {
   return MeetingFromRow(rows[0]);
 }
 
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
-                                                        int64_t participant_id) {
-  static const auto* const kStatement =
-      new db::Statement{"meetings_lock_for_check_in", MeetingSelectForCheckIn()};
-  pqxx::result rows = ExecStatement(txn, *kStatement, id, participant_id);
+absl::StatusOr<LockedParticipant> LockMeetingAndParticipant(pqxx::work& txn, int64_t id,
+                                                            int64_t participant_id,
+                                                            MeetingLock lock) {
+  static const auto* const kShared =
+      new db::Statement{"meetings_lock_for_check_in", MeetingAndParticipantSelect("SHARE")};
+  static const auto* const kExclusive =
+      new db::Statement{"meetings_lock_with_participant", MeetingAndParticipantSelect("UPDATE")};
+  pqxx::result rows = db::ExecStatement(txn, lock == MeetingLock::kShared ? *kShared : *kExclusive,
+                                        id, participant_id);
   if (rows.empty()) {
     if (txn.exec_params(kMeetingExists, id).empty()) {
       std::string name = api::ResourceName("meetings", id);
@@ -219,7 +223,7 @@ absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t
     return ParticipantNotFound(id, participant_id);
   }
   const pqxx::row& row = rows[0];
-  return MeetingForCheckIn{MeetingFromRow(row), row[kColumns].as<bool>(),
+  return LockedParticipant{MeetingFromRow(row), row[kColumns].as<bool>(),
                            ParticipantFromRow(row.slice(kColumns + 1, row.size()))};
 }
 
@@ -232,11 +236,11 @@ v1::Meeting InsertMeeting(pqxx::work& txn, const v1::Meeting& m) {
   const v1::Place& p = m.place();
   static const auto* const kStatement =
       new db::Statement{"meetings_insert_meeting", MeetingAfter(InsertSql())};
-  pqxx::result rows =
-      ExecStatement(txn, *kStatement, m.title(), v1::MeetingKind_Name(m.kind()),
-                    v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
-                    db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(),
-                    p.online_url(), m.capacity(), m.agenda(), m.custom_kind());
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, m.title(), v1::MeetingKind_Name(m.kind()),
+                                        v1::MeetingFormat_Name(m.format()), m.action(),
+                                        db::MicrosOf(m.start_time()), db::MicrosOf(m.end_time()),
+                                        p.venue(), p.address(), p.commune_insee_code(),
+                                        p.online_url(), m.capacity(), m.agenda(), m.custom_kind());
   return MeetingFromRow(rows.at(0));
 }
 
@@ -247,7 +251,7 @@ absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meetin
   const v1::Place& p = m.place();
   static const auto* const kStatement =
       new db::Statement{"meetings_write_meeting", MeetingAfter(UpdateSql())};
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, id, m.title(), v1::MeetingKind_Name(m.kind()),
       v1::MeetingFormat_Name(m.format()), m.action(), db::MicrosOf(m.start_time()),
       db::MicrosOf(m.end_time()), p.venue(), p.address(), p.commune_insee_code(), p.online_url(),
@@ -258,15 +262,15 @@ absl::StatusOr<v1::Meeting> WriteMeetingFields(pqxx::work& txn, const v1::Meetin
 v1::Meeting MarkHeldRow(pqxx::work& txn, int64_t id) {
   static const auto* const kStatement =
       new db::Statement{"meetings_mark_held", MeetingAfter(kMarkHeld)};
-  return MeetingFromRow(ExecStatement(txn, *kStatement, id).at(0));
+  return MeetingFromRow(db::ExecStatement(txn, *kStatement, id).at(0));
 }
 v1::Meeting CloseRow(pqxx::work& txn, int64_t id, const std::string& minutes) {
   static const auto* const kStatement = new db::Statement{"meetings_close", MeetingAfter(kClose)};
-  return MeetingFromRow(ExecStatement(txn, *kStatement, id, minutes).at(0));
+  return MeetingFromRow(db::ExecStatement(txn, *kStatement, id, minutes).at(0));
 }
 v1::Meeting CancelRow(pqxx::work& txn, int64_t id, const std::string& reason) {
   static const auto* const kStatement = new db::Statement{"meetings_cancel", MeetingAfter(kCancel)};
-  return MeetingFromRow(ExecStatement(txn, *kStatement, id, reason).at(0));
+  return MeetingFromRow(db::ExecStatement(txn, *kStatement, id, reason).at(0));
 }
 
 int64_t CountDependents(pqxx::work& txn, int64_t id) {

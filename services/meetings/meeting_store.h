@@ -10,19 +10,11 @@
 #include "absl/status/statusor.h"
 #include "common/api/filter.h"
 #include "common/db/pool.h"
+#include "common/db/statement.h"
 #include "maillage/meetings/v1/meeting.pb.h"
 #include "maillage/meetings/v1/participant.pb.h"
 
 namespace maillage::meetings {
-
-// Runs `statement` in `txn`, prepared on the transaction's connection at its first use there
-// (`statement.name` unique in the process): the hot writes are parsed and planned once per
-// connection, not at every call. Exceptions are left to db::Pool, as for txn.exec_params.
-template <typename... Args>
-pqxx::result ExecStatement(pqxx::work& txn, const db::Statement& statement, const Args&... args) {
-  txn.conn().prepare(statement.name, statement.sql);
-  return txn.exec_prepared(statement.name, args...);
-}
 
 // The meeting with `id`, attendance computed from its participants (a write takes the row lock
 // first with LockMeeting: every write to a meeting or its participants does, so they queue per
@@ -35,19 +27,23 @@ absl::StatusOr<v1::Meeting> ReadMeeting(db::Pool& pool, db::Deadline deadline, i
 // of participants and outputs, which need the meeting's state, capacity and times only.
 absl::StatusOr<v1::Meeting> LockMeeting(pqxx::work& txn, int64_t id);
 
-// LockMeeting with a shared lock instead, and whether the meeting's day has come (Europe/Paris),
-// with participant `participant_id` of the meeting under its row lock (without its history),
-// in one statement (meeting locked first, as every write of the meeting does): for CheckIn, so
-// that the check-ins of one meeting run side by side while every other write of the meeting or
-// of its participants (exclusive lock) still waits for them. NOT_FOUND MEETING_NOT_FOUND or
-// PARTICIPANT_NOT_FOUND.
-struct MeetingForCheckIn {
+// LockMeeting, and participant `participant_id` of the meeting under its row lock (without its
+// history), and whether the meeting's day has come (Europe/Paris), in one statement (the meeting
+// locked first, as every write of the meeting does). kShared, for CheckIn: the check-ins of one
+// meeting run side by side while every other write of the meeting or of its participants
+// (kExclusive) still waits for them. The participant's columns are its latest committed version
+// (a statement that waited for a lock rereads the locked rows), but not what the statement reads
+// beside them: its history and its place in line are to be read by a later statement.
+// NOT_FOUND MEETING_NOT_FOUND or PARTICIPANT_NOT_FOUND.
+enum class MeetingLock { kShared, kExclusive };
+struct LockedParticipant {
   v1::Meeting meeting;
   bool day_reached = false;
   v1::Participant participant;
 };
-absl::StatusOr<MeetingForCheckIn> LockMeetingForCheckIn(pqxx::work& txn, int64_t id,
-                                                        int64_t participant_id);
+absl::StatusOr<LockedParticipant> LockMeetingAndParticipant(pqxx::work& txn, int64_t id,
+                                                            int64_t participant_id,
+                                                            MeetingLock lock);
 
 // Whether the day of meeting `id` has come (Europe/Paris); false when there is no such meeting.
 bool MeetingDayReached(pqxx::work& txn, int64_t id);

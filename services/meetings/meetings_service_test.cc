@@ -9,6 +9,7 @@
 #include <atomic>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -1967,6 +1968,62 @@ TEST_F(MeetingsServiceTest, ReferencesFoundAreKeptAWhileRefusalsAreNot) {
   EXPECT_EQ(Reason(stub_->UpdateOutput(Context().get(), update_output, &output)),
             "ACTOR_NOT_FOUND");
   EXPECT_GT(directory_.batch_get_actors_calls(), batches);
+}
+
+// The duplicate lookup of the participant writes (participant_duplicate(), migrations/0007)
+// probes its identity's index even with a plan made when the meeting was small: PL/pgSQL keeps
+// the plan per connection, and a plan made on 20 rows scans the table (cheaper at 20 rows), so
+// it would read every page of the 3,000 rows added afterwards at each later call.
+TEST_F(MeetingsServiceTest, DuplicateLookupProbesItsIndexWhateverTheStatistics) {
+  v1::Meeting meeting = Create(NewMeeting(24 * kHour));
+  const int64_t id = std::stoll(meeting.name().substr(std::string("meetings/").size()));
+  db::PoolOptions options;
+  options.url = database_->url();
+  options.size = 1;  // one connection: the plan made first is the one used last
+  db::Pool pool(options);
+  auto add_people = [&](int first, int count) {
+    ASSERT_THAT(pool.Transact(db::Deadline::max(),
+                              [&](pqxx::work& txn) {
+                                txn.exec_params(
+                                    "INSERT INTO participants (meeting_id, person_display_name, "
+                                    "person_email, role, status) SELECT $1, 'Habitant ' || g, "
+                                    "'habitant' || g || '@example.org', "
+                                    "'PARTICIPANT_ROLE_INHABITANT', 'PARTICIPANT_STATUS_INVITED' "
+                                    "FROM generate_series($2::int, $3::int) g",
+                                    id, first, first + count - 1);
+                                return absl::OkStatus();
+                              }),
+                IsOk());
+  };
+  auto lookup = [&](const std::string& sql) {
+    absl::StatusOr<std::string> text = pool.Transact<std::string>(
+        db::Deadline::max(), [&](pqxx::work& txn) -> absl::StatusOr<std::string> {
+          std::string plan;
+          for (const pqxx::row& row : txn.exec_params(sql, id)) {
+            absl::StrAppend(&plan, row[0].as<std::string>(), "\n");
+          }
+          return plan;
+        });
+    EXPECT_THAT(text.status(), IsOk());
+    return text.value_or("");
+  };
+  const std::string kLookup =
+      "SELECT COALESCE(participant_duplicate($1, '', 'HABITANT7@example.org', '', 0)::text, "
+      "'none')";
+  add_people(1, 20);
+  ASSERT_THAT(pool.Transact(db::Deadline::max(),
+                            [&](pqxx::work& txn) {
+                              txn.exec("ANALYZE participants");
+                              return absl::OkStatus();
+                            }),
+              IsOk());
+  for (int i = 0; i < 8; ++i) lookup(kLookup);  // custom plans, then the kept one
+  add_people(21, 3000);
+  EXPECT_NE(lookup(kLookup), "none\n");  // habitant7, whatever the case of the e-mail
+  std::string plan = lookup(absl::StrCat("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ", kLookup));
+  std::smatch hits;
+  ASSERT_TRUE(std::regex_search(plan, hits, std::regex("shared hit=([0-9]+)"))) << plan;
+  EXPECT_LT(std::stoi(hits[1]), 20) << plan;  // a scan reads every page of the 3,020 rows
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ void AttachProposalHistories(pqxx::work& txn, std::map<int64_t, v1::Output*>& by
   if (ids.empty()) return;
   static const auto* const kStatement =
       new db::Statement{"meetings_proposal_history", kSelectProposalHistory};
-  for (const pqxx::row& row : ExecStatement(txn, *kStatement, IdArray(ids))) {
+  for (const pqxx::row& row : db::ExecStatement(txn, *kStatement, IdArray(ids))) {
     v1::ProposalStateChange* change =
         by_id[row[0].as<int64_t>()]->mutable_proposal()->add_state_history();
     v1::ProposalState state;
@@ -221,7 +221,7 @@ absl::StatusOr<v1::Output> LoadOutput(pqxx::work& txn, int64_t meeting_id, int64
       absl::StrCat(kOutputSelect, " FROM outputs o WHERE o.id = $1 AND o.meeting_id = $2")};
   static const auto* const kLock =
       new db::Statement{"meetings_lock_output", absl::StrCat(kRead->sql, " FOR UPDATE")};
-  pqxx::result rows = ExecStatement(txn, for_update ? *kLock : *kRead, output_id, meeting_id);
+  pqxx::result rows = db::ExecStatement(txn, for_update ? *kLock : *kRead, output_id, meeting_id);
   if (rows.empty()) return OutputNotFound(meeting_id, output_id);
   v1::Output output = OutputFromRow(rows[0]);
   std::map<int64_t, v1::Output*> by_id = {{output_id, &output}};
@@ -268,7 +268,7 @@ v1::Output InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o
       absl::StrCat(kInsertOutput, kOutputSelect,
                    ", " MAILLAGE_SQL_MICROS("e.change_time") " FROM o LEFT JOIN entry e ON true")};
   bool document = o.has_document();
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, meeting_id, document ? "document" : "proposal",
       document ? v1::DocumentKind_Name(o.document().kind()) : "",
       document ? o.document().title() : o.proposal().title(), document ? o.document().uri() : "",
@@ -290,7 +290,7 @@ v1::Output InsertOutput(pqxx::work& txn, int64_t meeting_id, const v1::Output& o
 RowWritten WriteOutputFields(pqxx::work& txn, int64_t output_id, const v1::Output& o) {
   static const auto* const kStatement = new db::Statement{"meetings_write_output", kWriteOutput};
   bool document = o.has_document();
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, output_id, document ? v1::DocumentKind_Name(o.document().kind()) : "",
       document ? o.document().title() : o.proposal().title(), document ? o.document().uri() : "",
       document ? "" : o.proposal().text(),
@@ -304,8 +304,8 @@ RowWritten WriteProposalState(pqxx::work& txn, int64_t output_id, v1::ProposalSt
                               const std::string& note) {
   static const auto* const kStatement =
       new db::Statement{"meetings_write_proposal_state", kWriteProposalState};
-  pqxx::result rows = ExecStatement(txn, *kStatement, output_id, v1::ProposalState_Name(state),
-                                    roadmap_item_id, changed_by, note);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, output_id, v1::ProposalState_Name(state),
+                                        roadmap_item_id, changed_by, note);
   return {rows.at(0)[0].as<int64_t>(), rows.at(0)[1].as<int64_t>()};
 }
 
@@ -391,9 +391,9 @@ v1::RoadmapItem InsertRoadmapItem(pqxx::work& txn, const v1::RoadmapItem& item,
       new db::Statement{"meetings_insert_roadmap_item",
                         absl::StrCat(kInsertRoadmapItem, kRoadmapSelect,
                                      ", " MAILLAGE_SQL_MICROS("e.change_time") " FROM r, entry e")};
-  pqxx::result rows = ExecStatement(txn, *kStatement, item.action(), item.axis(), item.title(),
-                                    item.description(), db::PgArray(item.source_proposals()),
-                                    db::PgArray(item.source_meetings()), changed_by);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, item.action(), item.axis(), item.title(),
+                                        item.description(), db::PgArray(item.source_proposals()),
+                                        db::PgArray(item.source_meetings()), changed_by);
   const pqxx::row& row = rows.at(0);
   v1::RoadmapItem inserted = RoadmapItemFromRow(row);
   v1::RoadmapProgressEntry* entry = inserted.add_progress_history();

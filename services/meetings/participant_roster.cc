@@ -166,14 +166,17 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Update(
   MAILLAGE_ASSIGN_OR_RETURN(
       google::protobuf::FieldMask mask,
       api::EffectiveUpdateMask(request.update_mask(), request.participant(), kDomain));
+  // Two statements: the meeting and the participant locked and read by one, the duplicate
+  // looked for, the row written and its history and place in line read by the other.
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Meeting meeting, LockMeeting(txn, id.meeting));
-        MAILLAGE_ASSIGN_OR_RETURN(v1::Participant current,
-                                  LoadParticipant(txn, id.meeting, id.participant));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            LockedParticipant locked,
+            LockMeetingAndParticipant(txn, id.meeting, id.participant, MeetingLock::kExclusive));
+        const v1::Participant& current = locked.participant;
         MAILLAGE_RETURN_IF_ERROR(
             api::CheckEtag(request.participant().etag(), current.etag(), current.name(), kDomain));
-        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(meeting));
+        MAILLAGE_RETURN_IF_ERROR(CheckNotFrozen(locked.meeting));
         v1::Participant merged = current;
         api::MergeUpdate(request.participant(), mask, &merged);
         merged.set_status(v1::PARTICIPANT_STATUS_UNSPECIFIED);  // not validated on update
@@ -182,8 +185,8 @@ absl::StatusOr<v1::Participant> ParticipantRoster::Update(
         MAILLAGE_RETURN_IF_ERROR(violations.ToStatus(kDomain));
         RoleAndPersonWritten written = WriteRoleAndPerson(txn, id.meeting, id.participant, merged);
         if (!written.existing.empty()) return AlreadyThere(written.existing);
-        // The answer is built from what was read under the meeting's lock and what was written,
-        // not read back: the status and history are unchanged; an empty person reads as none.
+        // The answer is built from what was read under the locks and what the write returned
+        // (history and place in line), not read back; an empty person reads as none.
         merged.set_status(current.status());
         if (merged.person().display_name().empty() && merged.person().organization().empty() &&
             merged.person().email().empty()) {
@@ -230,8 +233,9 @@ absl::StatusOr<v1::Participant> ParticipantRoster::CheckIn(const v1::CheckInRequ
   // write then reads the history beside it: two statements in all.
   return pool_.Transact<v1::Participant>(
       deadline, [&](pqxx::work& txn) -> absl::StatusOr<v1::Participant> {
-        MAILLAGE_ASSIGN_OR_RETURN(MeetingForCheckIn locked,
-                                  LockMeetingForCheckIn(txn, id.meeting, id.participant));
+        MAILLAGE_ASSIGN_OR_RETURN(
+            LockedParticipant locked,
+            LockMeetingAndParticipant(txn, id.meeting, id.participant, MeetingLock::kShared));
         v1::Participant& current = locked.participant;
         MAILLAGE_RETURN_IF_ERROR(
             api::CheckEtag(request.etag(), current.etag(), current.name(), kDomain));

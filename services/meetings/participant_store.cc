@@ -72,28 +72,31 @@ constexpr const char* kFirstWaiting =
 // A participant that another would duplicate (same contact, same outside e-mail, or an
 // actor-alone participant of the same actor) as a CTE `dup` (meeting $1, contact $2, e-mail $3,
 // actor $4, the participant $5 itself excluded), for the writes that look for it in their own
-// statement.
-#define MAILLAGE_DUPLICATE_CTE(meeting, contact, email, actor, except)                   \
-  "dup AS (SELECT id FROM participants WHERE meeting_id = " meeting " AND id <> " except \
-  " AND ("                                                                               \
-  "(" contact " <> '' AND contact = " contact                                            \
-  ") OR "                                                                                \
-  "(" email " <> '' AND lower(person_email) = lower(" email                              \
-  ") AND contact = '') OR "                                                              \
-  "(" actor " <> '' AND actor = " actor                                                  \
-  " AND contact = '' AND person_display_name = '' AND "                                  \
-  "NOT anonymized)) ORDER BY id LIMIT 1)"
+// statement: one index probe per kind of identity (participant_duplicate(), migrations/0007).
+#define MAILLAGE_DUPLICATE_CTE(meeting, contact, email, actor, except)                    \
+  "dup AS (SELECT id FROM (SELECT participant_duplicate(" meeting ", " contact ", " email \
+  ", " actor ", " except ") AS id) d WHERE id IS NOT NULL)"
 
 // Role and person ($3..$6) of participant $2 of meeting $1 unless a duplicate (contact $7,
-// e-mail $8, actor $9) is there: the duplicate's id, or the revision and time written.
+// e-mail $8, actor $9) is there: the duplicate's id, or the revision and time written, the place
+// in line and the status history (read by this statement, after the locks its transaction
+// holds: kParticipantSelect's place in line and kFromParticipantWithHistory's arrays).
 constexpr const char* kWriteRoleAndPerson =
     "WITH " MAILLAGE_DUPLICATE_CTE("$1", "$7", "$8", "$9", "$2") ", "
     "written AS (UPDATE participants SET role = $3, person_display_name = $4, "
     "person_organization = $5, person_email = $6, revision = revision + 1, update_time = now() "
     "WHERE id = $2 AND meeting_id = $1 AND NOT EXISTS (SELECT 1 FROM dup) "
-    "RETURNING revision, update_time) "
-    "SELECT (SELECT id FROM dup), w.revision, " MAILLAGE_SQL_MICROS("w.update_time") " "
-    "FROM (SELECT 1) one LEFT JOIN written w ON true";
+    "RETURNING id, meeting_id, status, waiting_order, revision, update_time) "
+    "SELECT (SELECT id FROM dup), w.revision, " MAILLAGE_SQL_MICROS("w.update_time") ", "
+    "CASE WHEN w.status = 'PARTICIPANT_STATUS_WAITING_LIST' THEN (SELECT count(*) FROM "
+    "participants q WHERE q.meeting_id = w.meeting_id AND q.status = "
+    "'PARTICIPANT_STATUS_WAITING_LIST' AND q.waiting_order <= w.waiting_order) ELSE 0 END, "
+    "h.statuses, h.times, h.authors, h.notes "
+    "FROM (SELECT 1) one LEFT JOIN written w ON true LEFT JOIN LATERAL (SELECT "
+    "array_agg(c.status ORDER BY c.position) AS statuses, array_agg(" MAILLAGE_SQL_MICROS(
+        "c.change_time") " ORDER BY c.position) AS times, array_agg(c.changed_by ORDER BY "
+                         "c.position) AS authors, array_agg(c.note ORDER BY c.position) AS notes "
+                         "FROM participant_status_changes c WHERE c.participant_id = w.id) h ON true";
 
 constexpr const char* kAnonymize =
     "UPDATE participants SET contact = '', person_display_name = '', person_organization = '', "
@@ -103,17 +106,22 @@ constexpr const char* kAnonymize =
 constexpr const char* kDelete =
     "DELETE FROM participants WHERE id = $1 AND meeting_id = $2 RETURNING status, revision";
 
-// Every REGISTERED participant of meeting $1 becomes NO_SHOW, each with its history entry
-// (changed_by $2, note $3): WriteStatusSql for a set of rows.
-constexpr const char* kRegisteredToNoShow =
-    "WITH changed AS (UPDATE participants SET status = 'PARTICIPANT_STATUS_NO_SHOW', "
-    "waiting_order = NULL, check_in_time = NULL, revision = revision + 1, update_time = now() "
-    "WHERE meeting_id = $1 AND status = 'PARTICIPANT_STATUS_REGISTERED' RETURNING id), "
-    "entry AS (INSERT INTO participant_status_changes (participant_id, position, status, "
-    "changed_by, note) SELECT c.id, COALESCE((SELECT max(h.position) FROM "
-    "participant_status_changes h WHERE h.participant_id = c.id), 0) + 1, "
-    "'PARTICIPANT_STATUS_NO_SHOW', $2, $3 FROM changed c) "
-    "SELECT count(*) FROM changed";
+// Every REGISTERED participant of meeting `meeting_id` becomes NO_SHOW, each with its history
+// entry (by "system", "meeting closed"): WriteStatusSql for a set of rows, as literals for
+// db::ExecAtCommit.
+std::string RegisteredToNoShowSql(pqxx::work& txn, int64_t meeting_id) {
+  return absl::StrCat(
+      "WITH changed AS (UPDATE participants SET status = 'PARTICIPANT_STATUS_NO_SHOW', "
+      "waiting_order = NULL, check_in_time = NULL, revision = revision + 1, update_time = now() "
+      "WHERE meeting_id = ",
+      meeting_id,
+      " AND status = 'PARTICIPANT_STATUS_REGISTERED' RETURNING id) "
+      "INSERT INTO participant_status_changes (participant_id, position, status, changed_by, "
+      "note) SELECT c.id, COALESCE((SELECT max(h.position) FROM participant_status_changes h "
+      "WHERE h.participant_id = c.id), 0) + 1, 'PARTICIPANT_STATUS_NO_SHOW', ",
+      txn.quote(std::string(kSystemPrincipal)), ", ", txn.quote(std::string("meeting closed")),
+      " FROM changed c;");
+}
 
 }  // namespace
 
@@ -222,7 +230,7 @@ absl::StatusOr<v1::Participant> LoadParticipant(pqxx::work& txn, int64_t meeting
   if (!lock) {
     static const auto* const kStatement =
         new db::Statement{"meetings_load_participant", SelectWithHistorySql()};
-    pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+    pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
     if (rows.empty()) return ParticipantNotFound(meeting_id, participant_id);
     return ParticipantWithHistoryFromRow(rows[0]);
   }
@@ -283,12 +291,12 @@ ParticipantInserted InsertParticipant(pqxx::work& txn, int64_t meeting_id, const
                                "FROM (SELECT 1) one LEFT JOIN p ON true LEFT JOIN entry e ON "
                                "true")};
   bool actor_alone = p.contact().empty() && p.person().display_name().empty();
-  pqxx::result rows = ExecStatement(txn, *kStatement, meeting_id, p.actor(), p.contact(),
-                                    p.person().display_name(), p.person().organization(),
-                                    p.person().email(), v1::ParticipantRole_Name(p.role()),
-                                    v1::ParticipantStatus_Name(status), check_in_micros.value_or(0),
-                                    p.contact(), p.contact().empty() ? p.person().email() : "",
-                                    actor_alone ? p.actor() : "", changed_by, note);
+  pqxx::result rows = db::ExecStatement(
+      txn, *kStatement, meeting_id, p.actor(), p.contact(), p.person().display_name(),
+      p.person().organization(), p.person().email(), v1::ParticipantRole_Name(p.role()),
+      v1::ParticipantStatus_Name(status), check_in_micros.value_or(0), p.contact(),
+      p.contact().empty() ? p.person().email() : "", actor_alone ? p.actor() : "", changed_by,
+      note);
   const pqxx::row& row = rows.at(0);
   ParticipantInserted inserted;
   if (!row[kColumns + 4].is_null()) {
@@ -312,8 +320,8 @@ StatusWritten WriteStatus(pqxx::work& txn, int64_t participant_id, v1::Participa
   static const auto* const kStatement =
       new db::Statement{"meetings_write_status", WriteStatusSql()};
   pqxx::result rows =
-      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
-                    check_in_micros.value_or(0), changed_by, note);
+      db::ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                        check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
 }
@@ -343,8 +351,8 @@ StatusWritten WriteStatusReadingHistory(pqxx::work& txn, int64_t participant_id,
   static const auto* const kStatement =
       new db::Statement{"meetings_write_status_reading_history", *kSql};
   pqxx::result rows =
-      ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
-                    check_in_micros.value_or(0), changed_by, note);
+      db::ExecStatement(txn, *kStatement, participant_id, v1::ParticipantStatus_Name(status),
+                        check_in_micros.value_or(0), changed_by, note);
   if (rows.empty()) return {};
   AppendHistoryArrays(rows[0], 2, participant);
   return {rows[0][0].as<int64_t>(), rows[0][1].as<int64_t>()};
@@ -375,11 +383,11 @@ void ApplyStatus(v1::Participant& participant, v1::ParticipantStatus status,
 }
 
 RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int64_t participant_id,
-                                        const v1::Participant& p) {
+                                        v1::Participant& p) {
   static const auto* const kStatement =
       new db::Statement{"meetings_write_role_and_person", kWriteRoleAndPerson};
   bool actor_alone = p.contact().empty() && p.person().display_name().empty();
-  pqxx::result rows = ExecStatement(
+  pqxx::result rows = db::ExecStatement(
       txn, *kStatement, meeting_id, participant_id, v1::ParticipantRole_Name(p.role()),
       p.person().display_name(), p.person().organization(), p.person().email(), p.contact(),
       p.contact().empty() ? p.person().email() : "", actor_alone ? p.actor() : "");
@@ -390,13 +398,16 @@ RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int
                                    api::ResourceName("participants", row[0].as<int64_t>()));
   } else if (!row[1].is_null()) {
     result.written = {row[1].as<int64_t>(), row[2].as<int64_t>()};
+    p.set_waiting_list_position(row[3].as<int>());
+    p.clear_status_history();
+    AppendHistoryArrays(row, 4, p);
   }
   return result;
 }
 
 StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t participant_id) {
   static const auto* const kStatement = new db::Statement{"meetings_anonymize", kAnonymize};
-  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
   if (rows.empty()) return {};
   db::ForgetRequestsAbout(
       txn, {absl::StrCat("meetings/", meeting_id, "/participants/", participant_id)});
@@ -406,7 +417,7 @@ StatusWritten AnonymizeRow(pqxx::work& txn, int64_t meeting_id, int64_t particip
 std::optional<ParticipantDeleted> DeleteParticipantRow(pqxx::work& txn, int64_t meeting_id,
                                                        int64_t participant_id) {
   static const auto* const kStatement = new db::Statement{"meetings_delete_participant", kDelete};
-  pqxx::result rows = ExecStatement(txn, *kStatement, participant_id, meeting_id);
+  pqxx::result rows = db::ExecStatement(txn, *kStatement, participant_id, meeting_id);
   if (rows.empty()) return std::nullopt;
   ParticipantDeleted deleted;
   v1::ParticipantStatus status;
@@ -432,9 +443,7 @@ int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity) {
 }
 
 void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id) {
-  static const auto* const kStatement =
-      new db::Statement{"meetings_registered_to_no_show", kRegisteredToNoShow};
-  ExecStatement(txn, *kStatement, meeting_id, kSystemPrincipal, "meeting closed");
+  db::ExecAtCommit(txn, RegisteredToNoShowSql(txn, meeting_id));
 }
 
 std::vector<ParticipantPageRow> SelectParticipants(pqxx::work& txn, const api::SqlCondition& where,

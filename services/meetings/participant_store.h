@@ -88,15 +88,18 @@ void ApplyStatus(v1::Participant& participant, v1::ParticipantStatus status,
                  const std::string& changed_by, const std::string& note,
                  std::optional<int64_t> check_in_micros, const StatusWritten& written);
 
-// Replaces role and outside person (revision + 1) unless another participant of the meeting
-// would then duplicate it (InsertParticipant's rule), in one statement. Returns the revision and
-// time written, or the name of that other participant (and nothing written).
+// Replaces role and outside person of `p` (revision + 1) unless another participant of the
+// meeting would then duplicate it (InsertParticipant's rule), in one statement. Returns the
+// revision and time written, or the name of that other participant (and nothing written). When
+// written, `p` gets the place in line and the status history that the statement read (after the
+// locks the transaction holds, so a statement that had to wait for them still reads the whole
+// history).
 struct RoleAndPersonWritten {
   StatusWritten written;
   std::string existing;
 };
 RoleAndPersonWritten WriteRoleAndPerson(pqxx::work& txn, int64_t meeting_id, int64_t participant_id,
-                                        const v1::Participant& p);
+                                        v1::Participant& p);
 
 // Clears contact and person and sets anonymized; revision + 1. The idempotency records whose
 // response held the participant are forgotten (db::ForgetRequestsAbout). Returns the revision
@@ -120,7 +123,9 @@ int64_t SeatsTaken(pqxx::work& txn, int64_t meeting_id);
 int PromoteWaitingList(pqxx::work& txn, int64_t meeting_id, int capacity);
 
 // CloseMeeting: every REGISTERED participant of the meeting becomes NO_SHOW ("meeting closed", by
-// "system"), in one statement.
+// "system"), in one statement sent with the transaction's COMMIT (db::ExecAtCommit: before the
+// statements queued after this call), whatever their number. The caller holds the meeting's row
+// lock, so no participant changes in between: what it read as REGISTERED is what becomes NO_SHOW.
 void MarkRegisteredAsNoShow(pqxx::work& txn, int64_t meeting_id);
 
 // One page of participants (see SelectMeetings): `where` parameters from $1, then the keyset's.
