@@ -38,6 +38,23 @@ std::string StringOr(const json& object, const char* key, const std::string& fal
   return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
 }
 
+// A description as HTML: escaped, its `code` spans (CommonMark's backticks, as the proto
+// comments and the OpenAPI descriptions write them) shown as code. An unpaired backtick stays.
+std::string Prose(absl::string_view text) {
+  std::string html;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t open = text.find('`', at);
+    const size_t close = open == absl::string_view::npos ? open : text.find('`', open + 1);
+    if (close == absl::string_view::npos) break;
+    absl::StrAppend(&html, HtmlEscape(text.substr(at, open - at)), "<code>",
+                    HtmlEscape(text.substr(open + 1, close - open - 1)), "</code>");
+    at = close + 1;
+  }
+  if (at < text.size()) absl::StrAppend(&html, HtmlEscape(text.substr(at)));
+  return html;
+}
+
 // "Actor" (a link to its schema), "array of string", "map of Actor", "string (int64)".
 std::string TypeOf(const json& schema) {
   if (!schema.is_object()) return "any";
@@ -80,7 +97,7 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
                   HtmlEscape(StringOr(operation, "summary")), "<div class=\"muted\">",
                   HtmlEscape(StringOr(operation, "operationId")), " · ",
                   HtmlEscape(StringOr(operation, "x-grpc-method")), "</div>");
-  absl::StrAppend(&html, "<div class=\"text\">", HtmlEscape(StringOr(operation, "description")),
+  absl::StrAppend(&html, "<div class=\"text\">", Prose(StringOr(operation, "description")),
                   "</div>");
   if (operation.contains("parameters")) {
     absl::StrAppend(&html,
@@ -90,7 +107,7 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
       absl::StrAppend(&html, "<tr><td><code>", HtmlEscape(StringOr(p, "name")), "</code></td><td>",
                       HtmlEscape(StringOr(p, "in")), "</td><td>", TypeOf(p.value("schema", json())),
                       "</td><td>", p.value("required", false) ? "yes" : "", "</td><td>",
-                      HtmlEscape(StringOr(p, "description")), "</td></tr>");
+                      Prose(StringOr(p, "description")), "</td></tr>");
     }
     absl::StrAppend(&html, "</table>");
   }
@@ -109,7 +126,7 @@ void RenderOperation(const std::string& path, const std::string& verb, const jso
   for (const auto& [status, response] : responses.items()) {
     if (status == "200" || status == "default") continue;
     absl::StrAppend(&html, "<tr><td>", HtmlEscape(status), "</td><td class=\"text\">",
-                    HtmlEscape(StringOr(response, "description")), "</td></tr>");
+                    Prose(StringOr(response, "description")), "</td></tr>");
   }
   absl::StrAppend(&html, "</table></details>");
   // By value: `value()` answers copies, so no pointer into them may outlive the statement.
@@ -152,7 +169,7 @@ void RenderSchema(const std::string& name, const json& schema, std::string& html
   }
   absl::StrAppend(&html, "<table><tr><th>field</th><th>type</th><th>notes</th></tr>");
   for (const auto& [field, field_schema] : properties.items()) {
-    std::string notes = HtmlEscape(StringOr(field_schema, "description"));
+    std::string notes = Prose(StringOr(field_schema, "description"));
     if (field_schema.value("readOnly", false)) notes = absl::StrCat("output only. ", notes);
     absl::StrAppend(&html, "<tr><td><code>", HtmlEscape(field), "</code></td><td>",
                     TypeOf(field_schema), "</td><td>", notes, "</td></tr>");
@@ -174,7 +191,7 @@ std::string RenderDocsPage(absl::string_view openapi_json) {
     return html;
   }
   absl::StrAppend(&html, "<h1>", HtmlEscape(title), " ", HtmlEscape(StringOr(info, "version")),
-                  "</h1><p>", HtmlEscape(StringOr(info, "description")),
+                  "</h1><p>", Prose(StringOr(info, "description")),
                   "</p><p class=\"muted\">Machine-readable: <a href=\"/openapi.json\">"
                   "/openapi.json</a> (OpenAPI ",
                   HtmlEscape(StringOr(document, "openapi")),
@@ -213,7 +230,7 @@ std::string RenderDocsPage(absl::string_view openapi_json) {
   absl::StrAppend(&html, absl::StrJoin(index, " · "), " · <a href=\"#schemas\">schemas</a></p>\n");
   for (const auto& [tag, entries] : by_tag) {
     absl::StrAppend(&html, "<h2 id=\"tag-", HtmlEscape(tag), "\">", HtmlEscape(tag),
-                    " <span class=\"muted\">", HtmlEscape(tag_description[tag]), "</span></h2>\n");
+                    " <span class=\"muted\">", Prose(tag_description[tag]), "</span></h2>\n");
     for (const Entry& entry : entries) {
       RenderOperation(entry.path, entry.verb, *entry.operation, html);
     }

@@ -371,6 +371,10 @@ TEST_F(OpenApiTest, DocsPageListsOperationsWithoutExternalAssets) {
   EXPECT_THAT(html, HasSubstr("<summary>Example request</summary><pre>{"));
   EXPECT_THAT(html, HasSubstr("<summary>Example response</summary><pre>{"));
   EXPECT_THAT(html, Not(HasSubstr("<pre>null")));
+  // Backticks of the comments are code, escaped; none is left in a description.
+  EXPECT_THAT(html,
+              HasSubstr("gRPC: <code>/maillage.directory.v1.DirectoryService/ListActors</code>"));
+  EXPECT_THAT(html, Not(HasSubstr("gRPC: `")));
 }
 
 TEST_F(OpenApiTest, HttpServerServesTheDocumentAndThePageBeforeRouting) {
