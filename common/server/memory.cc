@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace maillage::server {
 namespace {
@@ -16,6 +17,14 @@ std::atomic<int64_t> releases{0};
 
 void LimitAllocatorArenas() {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, kAllocatorArenas);
+}
+
+int AllocatorArenaLimit() {
+  const char* set = std::getenv("MALLOC_ARENA_MAX");
+  if (set == nullptr) return kAllocatorArenas;
+  const int value = std::atoi(set);
+  // glibc ignores a value that is not a positive number and keeps its default: 8 per core.
+  return value > 0 ? value : 8 * static_cast<int>(std::thread::hardware_concurrency());
 }
 
 int AllocatorArenas() {

@@ -31,6 +31,10 @@ inline constexpr double kLongCallSeconds = 0.1;
 // arenas glibc no longer reads the setting. Idempotent.
 void LimitAllocatorArenas();
 
+// The most arenas this process may have: MALLOC_ARENA_MAX when set to a positive number (glibc
+// applies it itself), else kAllocatorArenas (LimitAllocatorArenas). For tests and diagnostics.
+int AllocatorArenaLimit();
+
 // The number of arenas glibc allocates from in this process (malloc_info's heaps); -1 when it
 // cannot be read. For tests and diagnostics.
 int AllocatorArenas();
